@@ -1,0 +1,339 @@
+"""The post-mortem as plain data: no I/O, no Textual.
+
+Every datetime held here is timezone-aware UTC; `store` refuses naive ones
+on the way in. Figures derived from other fields (TTD, TTM, TTR, duration,
+the effective follow-up date) are properties, never stored twice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+SCHEMA_VERSION = 1
+
+STATUSES = ("draft", "in review", "published")
+SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4", "SEV5")  # suggestions; any text is kept
+EVENT_KINDS = (
+    "symptom",
+    "detection",
+    "escalation",
+    "action",
+    "mitigation",
+    "resolution",
+    "communication",
+    "other",
+)
+FACTOR_CATEGORIES = (
+    "monitoring",
+    "testing",
+    "runbook",
+    "capacity",
+    "deployment",
+    "dependency",
+    "process",
+    "other",
+)
+PRIORITIES = ("high", "medium", "low")
+ACTION_TYPES = ("mitigate", "prevent", "process")
+ACTION_STATUSES = ("open", "in progress", "done")
+
+FOLLOW_UP_AFTER = timedelta(weeks=4)
+ACTION_ID_RE = re.compile(r"^AI-(\d{3,})$")
+
+
+@dataclass
+class IncidentTimes:
+    started: datetime | None = None
+    detected: datetime | None = None
+    mitigated: datetime | None = None
+    resolved: datetime | None = None
+
+
+@dataclass
+class Impact:
+    description: str = ""
+    failed_requests: int | None = None
+    users_affected: int | None = None
+    revenue: str = ""  # free text: "~$5,000 (estimated)"
+    data_lost: bool | None = None
+
+
+@dataclass
+class TimelineEvent:
+    time: datetime
+    event: str
+    source: str = ""
+    actor: str = ""
+    kind: str = "other"
+
+
+@dataclass
+class Why:
+    """One node of the five-whys tree, stored flat: `parent` is another why's
+    id, or "" for a direct answer to the problem statement (the root)."""
+
+    id: str
+    text: str
+    parent: str = ""
+
+
+@dataclass
+class Factor:
+    id: str
+    text: str
+    category: str = "other"
+    why: str = ""  # id of the why this factor comes from, "" if none
+
+
+@dataclass
+class ActionItem:
+    id: str
+    action: str
+    owner: str = ""
+    deadline: date | None = None
+    priority: str = ""  # "" = not set yet; checks flag it
+    type: str = "prevent"
+    status: str = "open"
+    labels: list[str] = field(default_factory=list)
+    factor: str = ""  # id of the contributing factor it addresses
+    tracker: str = ""  # URL of the issue tracking it
+    issue: int | None = None  # tracker's issue number, written back by export
+
+
+@dataclass
+class PrometheusSettings:
+    url: str = ""
+    auth: str = "none"  # none | bearer | basic
+    token_env: str = ""  # name of the environment variable, never the token
+    username_env: str = ""
+    password_env: str = ""
+    step: str = ""  # "" = chosen so each series stays under 11,000 points
+    queries: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class AlertmanagerSettings:
+    url: str = ""
+
+
+@dataclass
+class KubernetesSettings:
+    kubeconfig: str = ""  # "" = the usual one (KUBECONFIG or ~/.kube/config)
+    context: str = ""
+    namespace: str = ""
+    deployment: str = ""
+    selector: str = ""
+    containers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SourceSettings:
+    window_start: datetime | None = None  # None = incident start - 30 min
+    window_end: datetime | None = None  # None = resolved + 30 min
+    prometheus: PrometheusSettings = field(default_factory=PrometheusSettings)
+    alertmanager: AlertmanagerSettings = field(default_factory=AlertmanagerSettings)
+    kubernetes: KubernetesSettings = field(default_factory=KubernetesSettings)
+
+
+@dataclass
+class Evidence:
+    id: str
+    kind: str  # logs | metrics | alerts | events | silences | status
+    source: str  # prometheus | alertmanager | kubernetes | demo
+    path: str  # relative to the post-mortem file's folder
+    sha256: str
+    query: str = ""
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    fetched: datetime | None = None
+    size: int = 0
+
+
+@dataclass
+class Gap:
+    source: str
+    description: str
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+
+
+@dataclass
+class GithubExportSettings:
+    repo: str = ""  # OWNER/NAME
+    base_url: str = ""  # "" = https://api.github.com
+    labels: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PostMortem:
+    id: str = ""
+    title: str = ""
+    status: str = "draft"
+    severity: str = ""
+    authors: list[str] = field(default_factory=list)
+    reviewers: list[str] = field(default_factory=list)
+    reviewed: date | None = None
+    services: list[str] = field(default_factory=list)
+    follow_up: date | None = None  # None = four weeks after the incident
+    shared: datetime | None = None
+    times: IncidentTimes = field(default_factory=IncidentTimes)
+    summary: str = ""
+    impact: Impact = field(default_factory=Impact)
+    trigger: str = ""
+    root_cause: str = ""
+    immediate_cause: str = ""
+    problem: str = ""  # root of the five-whys tree
+    shallow_reason: str = ""  # why no chain reaches five, when none does
+    whys: list[Why] = field(default_factory=list)
+    factors: list[Factor] = field(default_factory=list)
+    systemic_issues: list[str] = field(default_factory=list)
+    actions: list[ActionItem] = field(default_factory=list)
+    went_well: list[str] = field(default_factory=list)
+    went_wrong: list[str] = field(default_factory=list)
+    lucky: list[str] = field(default_factory=list)
+    lessons: list[str] = field(default_factory=list)
+    prevention: str = ""
+    timeline: list[TimelineEvent] = field(default_factory=list)
+    sources: SourceSettings = field(default_factory=SourceSettings)
+    evidence: list[Evidence] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    github: GithubExportSettings = field(default_factory=GithubExportSettings)
+    schema: int = SCHEMA_VERSION
+
+    # -- derived figures ---------------------------------------------------
+
+    def _since_start(self, when: datetime | None) -> timedelta | None:
+        if self.times.started is None or when is None:
+            return None
+        return when - self.times.started
+
+    @property
+    def time_to_detect(self) -> timedelta | None:
+        return self._since_start(self.times.detected)
+
+    @property
+    def time_to_mitigate(self) -> timedelta | None:
+        return self._since_start(self.times.mitigated)
+
+    @property
+    def time_to_resolve(self) -> timedelta | None:
+        return self._since_start(self.times.resolved)
+
+    @property
+    def duration(self) -> timedelta | None:
+        return self.time_to_resolve
+
+    @property
+    def follow_up_date(self) -> date | None:
+        if self.follow_up is not None:
+            return self.follow_up
+        if self.times.started is None:
+            return None
+        return (self.times.started + FOLLOW_UP_AFTER).date()
+
+    @property
+    def incident_date(self) -> date | None:
+        return self.times.started.date() if self.times.started else None
+
+    @property
+    def collection_window(self) -> tuple[datetime, datetime] | None:
+        """The window sources read: explicit settings, else incident start
+        - 30 min to resolution (or mitigation, or start) + 30 min."""
+        pad = timedelta(minutes=30)
+        t = self.times
+        start = self.sources.window_start or (t.started - pad if t.started else None)
+        last = t.resolved or t.mitigated or t.detected or t.started
+        end = self.sources.window_end or (last + pad if last else None)
+        if start is None or end is None:
+            return None
+        return start, end
+
+    # -- ids ---------------------------------------------------------------
+
+    def next_action_id(self) -> str:
+        highest = 0
+        for item in self.actions:
+            m = ACTION_ID_RE.match(item.id)
+            if m:
+                highest = max(highest, int(m.group(1)))
+        return f"AI-{highest + 1:03d}"
+
+    def next_why_id(self) -> str:
+        return _next_prefixed(self.whys, "W")
+
+    def next_factor_id(self) -> str:
+        return _next_prefixed(self.factors, "F")
+
+    # -- lookups -------------------------------------------------------------
+
+    def why_children(self, parent: str) -> list[Why]:
+        return [w for w in self.whys if w.parent == parent]
+
+    def why_depth(self, why_id: str) -> int:
+        """1 for an answer to the problem, 2 for its child, ... Cycles and
+        dangling parents stop the walk rather than loop forever."""
+        by_id = {w.id: w for w in self.whys}
+        depth, seen, node = 0, set(), by_id.get(why_id)
+        while node is not None and node.id not in seen:
+            seen.add(node.id)
+            depth += 1
+            node = by_id.get(node.parent) if node.parent else None
+        return depth
+
+    def why_chains(self) -> list[list[Why]]:
+        """Every root-to-leaf chain of the five-whys tree."""
+        by_parent: dict[str, list[Why]] = {}
+        for w in self.whys:
+            by_parent.setdefault(w.parent, []).append(w)
+        chains: list[list[Why]] = []
+
+        def walk(node: Why, path: list[Why]) -> None:
+            path = path + [node]
+            kids = [k for k in by_parent.get(node.id, []) if k not in path]
+            if not kids:
+                chains.append(path)
+            for kid in kids:
+                walk(kid, path)
+
+        for top in by_parent.get("", []):
+            walk(top, [])
+        return chains
+
+
+def _next_prefixed(items: list, prefix: str) -> str:
+    highest = 0
+    for item in items:
+        rest = item.id[len(prefix) :] if item.id.startswith(prefix) else ""
+        if rest.isdigit():
+            highest = max(highest, int(rest))
+    return f"{prefix}{highest + 1}"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def sort_timeline(events: list[TimelineEvent]) -> None:
+    """Chronological, stable: rows with the same time keep their order."""
+    events.sort(key=lambda e: e.time)
+
+
+def format_duration(delta: timedelta | None) -> str:
+    """`1h 35min`, `90s`, `2d 3h`; empty for None."""
+    if delta is None:
+        return ""
+    total = int(delta.total_seconds())
+    sign = "-" if total < 0 else ""
+    total = abs(total)
+    days, rem = divmod(total, 86400)
+    hours, rem = divmod(rem, 3600)
+    minutes, seconds = divmod(rem, 60)
+    if days:
+        return f"{sign}{days}d {hours}h" if hours else f"{sign}{days}d"
+    if hours:
+        return f"{sign}{hours}h {minutes}min" if minutes else f"{sign}{hours}h"
+    if minutes:
+        return f"{sign}{minutes}min {seconds}s" if seconds and minutes < 10 else f"{sign}{minutes}min"
+    return f"{sign}{seconds}s"
