@@ -1,0 +1,1 @@
+"""Data collection for the incident window. No Textual here."""

@@ -1,0 +1,60 @@
+"""What every source returns: evidence written beside the post-mortem,
+candidate timeline events, and the gaps it could not fill."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from ..model import Evidence, Gap
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime  # aware UTC
+    end: datetime
+
+
+@dataclass
+class Candidate:
+    """A proposed timeline event; the user accepts it into the timeline."""
+
+    time: datetime  # aware UTC, at the sample / log line / event time
+    event: str
+    source: str  # "prometheus", "alertmanager", "kubernetes: pod/api-7d9f", ...
+    kind: str = "symptom"  # one of model.EVENT_KINDS
+    actor: str = ""
+    evidence: str = ""  # id of the evidence record it came from
+
+    def as_dict(self) -> dict:
+        return {"time": self.time.isoformat().replace("+00:00", "Z"), "event": self.event,
+                "source": self.source, "kind": self.kind}
+
+
+@dataclass
+class SourceResult:
+    source: str
+    evidence: list[Evidence] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+
+
+class Cancelled(Exception):
+    """Raised inside a source when its `cancelled()` callback says stop."""
+
+
+@dataclass
+class Context:
+    """Handed to each source: where to write evidence, how to report progress
+    and how to know it should stop (the app's worker was cancelled)."""
+
+    window: Window
+    evidence_dir: Path  # NAME.evidence/ beside the post-mortem file
+    base_dir: Path  # the post-mortem file's folder; evidence paths are relative to it
+    progress: "callable" = lambda message, fraction=None: None  # type: ignore[valid-type]
+    cancelled: "callable" = lambda: False  # type: ignore[valid-type]
+
+    def check_cancelled(self) -> None:
+        if self.cancelled():
+            raise Cancelled()
