@@ -1,0 +1,108 @@
+"""Evidence files beside the post-mortem: redacted, written atomically,
+checksummed and referenced by a path relative to the post-mortem's folder.
+
+Every source writes raw data through `write_evidence`, so no source can
+forget the redaction or leave a half-written file behind a crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..model import Evidence
+from ..redact import redact, redact_bytes
+from .base import Context
+
+_UNSAFE_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
+_MAX_PART = 120
+
+
+def safe_name(name: str) -> str:
+    """A relative path of plain parts: no absolute path, no `..`, no hidden
+    file, nothing a shell or another OS would trip on (pod and query names
+    come from outside)."""
+    parts = []
+    for raw in name.replace("\\", "/").split("/"):
+        part = _UNSAFE_NAME_RE.sub("_", raw).lstrip(".")[:_MAX_PART]
+        if part:
+            parts.append(part)
+    return "/".join(parts) or "_"
+
+
+def evidence_dir_for(doc_path: Path) -> Path:
+    """`NAME.evidence/` beside `NAME.toml`."""
+    return doc_path.with_name(doc_path.stem + ".evidence")
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Temp file in the same folder, fsync, rename: readers see the old
+    file or the new one, never a torn one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_evidence(
+    ctx: Context,
+    kind: str,
+    source: str,
+    name: str,
+    data: bytes,
+    query: str = "",
+) -> Evidence:
+    """Redact `data`, write it to `ctx.evidence_dir / name` and describe it.
+
+    The record's id is the file's path inside the evidence folder, so writing
+    the same name again (a second collection) replaces both the file and, in
+    the orchestrator, the record that points at it.
+    """
+    rel_name = safe_name(name)
+    target = ctx.evidence_dir / rel_name
+    clean = redact_bytes(data)
+    write_atomic(target, clean)
+    try:
+        path = target.relative_to(ctx.base_dir).as_posix()
+    except ValueError:
+        # Evidence outside the document's folder would need an absolute path,
+        # which the file must never hold; keep the name only.
+        path = rel_name
+    return Evidence(
+        id=rel_name,
+        kind=kind,
+        source=source,
+        path=path,
+        sha256=hashlib.sha256(clean).hexdigest(),
+        query=redact(query),
+        window_start=ctx.window.start,
+        window_end=ctx.window.end,
+        fetched=datetime.now(UTC).replace(microsecond=0),
+        size=len(clean),
+    )
+
+
+def verify(evidence: Evidence, base_dir: Path) -> str | None:
+    """None when the file is there with the recorded checksum, else why not."""
+    target = base_dir / evidence.path
+    try:
+        digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    except OSError as exc:
+        return f"{evidence.path}: cannot read ({exc.strerror or exc})"
+    if digest != evidence.sha256:
+        return f"{evidence.path}: sha256 {digest} differs from the recorded {evidence.sha256}"
+    return None
