@@ -1,0 +1,271 @@
+"""The recovery journal: unsaved work survives a dropped SSH connection, a
+closed terminal, a SIGTERM or a crash.
+
+While a post-mortem is open, its full serialized text (what `store.dumps`
+would save) is written to the user's state directory shortly after every
+change, keyed by the file's absolute path, together with the path, the
+sha256 of the file as it was opened and the time. A save or a clean quit
+clears it. On the next open, `find_recovery(path)` returns what the journal
+holds when it differs from the file, with a unified diff, and the app offers
+restore / discard / keep both. No Textual here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import json
+import os
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .safety import key_for, private_dir, sha256_bytes, state_root, write_atomic
+
+FORMAT = 1
+# How long a change may wait before it reaches the journal. The app flushes
+# on a timer at this period, so the worst case stays under a second.
+FLUSH_PERIOD = 0.4
+
+
+def journal_dir(root: Path | None = None) -> Path:
+    return (root or state_root()) / "journal"
+
+
+def journal_file(path: str | os.PathLike[str], root: Path | None = None) -> Path:
+    return journal_dir(root) / f"{key_for(path)}.json"
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: str  # the post-mortem's absolute path
+    text: str  # the whole post-mortem as it would be saved
+    opened_sha256: str  # of the file when it was opened; "" for a new file
+    written: str  # ISO 8601 UTC
+    pid: int
+    host: str
+
+
+class Journal:
+    """The journal of one post-mortem path."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        opened_sha256: str = "",
+        root: Path | None = None,
+    ) -> None:
+        self.path = os.path.abspath(os.fspath(path))
+        self.opened_sha256 = opened_sha256
+        self.file = journal_file(self.path, root)
+        self._last_text: str | None = None
+
+    def write(self, text: str) -> bool:
+        """Record `text` atomically; False when it is what is already there.
+        No fsync: the journal guards against the process dying (SIGHUP,
+        SIGKILL, a crash), which the page cache survives, and an fsync per
+        keystroke pause would stall typing on a busy disk."""
+        if text == self._last_text:
+            return False
+        entry = {
+            "format": FORMAT,
+            "path": self.path,
+            "opened_sha256": self.opened_sha256,
+            "written": _now(),
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "text": text,
+        }
+        # ASCII JSON: any string the model can hold (even a lone surrogate)
+        # round-trips.
+        data = json.dumps(entry).encode("ascii")
+        private_dir(self.file.parent)
+        write_atomic(self.file, data, mode=0o600, durable=False)
+        self._last_text = text
+        return True
+
+    def read(self) -> Entry | None:
+        """What the journal holds; None when empty or unreadable (a journal
+        is only ever written whole, so an unreadable one was not ours)."""
+        try:
+            data = json.loads(self.file.read_bytes())
+            if data.get("format") != FORMAT:
+                return None
+            return Entry(
+                path=str(data["path"]),
+                text=str(data["text"]),
+                opened_sha256=str(data.get("opened_sha256", "")),
+                written=str(data.get("written", "")),
+                pid=int(data.get("pid", 0)),
+                host=str(data.get("host", "")),
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def clear(self) -> None:
+        self._last_text = None
+        with contextlib.suppress(FileNotFoundError):
+            self.file.unlink()
+
+    @property
+    def exists(self) -> bool:
+        return self.file.exists()
+
+
+class JournalWriter:
+    """Turns a stream of edits into at most one journal write per flush
+    period. `changed()` is called on every edit and costs nothing;
+    `flush()` serializes and writes only when something changed, and is
+    called by the app's timer and by the hang-up/terminate handlers. All
+    calls from one thread (the app's event loop)."""
+
+    def __init__(self, journal: Journal, serialize: Callable[[], str]) -> None:
+        self.journal = journal
+        self.serialize = serialize
+        self.dirty = False
+        self.writes = 0
+        self.last_cost = 0.0  # seconds the last serialize + write took
+        self._skip_until = 0.0
+
+    def changed(self, *_: object) -> None:
+        self.dirty = True
+
+    def flush(self, *, force: bool = False) -> bool:
+        """Write pending changes; True when something was written. On a
+        very large post-mortem, where serializing takes a noticeable time,
+        flushes are spaced so the journal never takes more than a third of
+        the app's time (force=True, for signals, ignores that)."""
+        if not self.dirty:
+            return False
+        now = time.monotonic()
+        if not force and now < self._skip_until:
+            return False
+        text = self.serialize()
+        self.dirty = False
+        wrote = self.journal.write(text)
+        self.last_cost = time.monotonic() - now
+        self._skip_until = now + 3 * self.last_cost
+        if wrote:
+            self.writes += 1
+        return wrote
+
+    def saved(self) -> None:
+        """The file on disk now holds everything: nothing to recover."""
+        self.dirty = False
+        self.journal.clear()
+
+    def closed(self) -> None:
+        """A clean quit (the user saved or chose to discard)."""
+        self.saved()
+
+
+@dataclass
+class Recovery:
+    """Unsaved work found in the journal for a post-mortem."""
+
+    path: Path
+    text: str  # the recovered post-mortem, as it would be saved
+    written: str  # when the journal was last written (ISO 8601 UTC)
+    opened_sha256: str  # of the file when those edits started
+    disk_text: str | None  # the file now; None when it does not exist
+    disk_sha256: str
+    host: str = ""
+    pid: int = 0
+    root: Path | None = None
+
+    @property
+    def file_changed_since(self) -> bool:
+        """The file changed on disk after the lost session opened it (a `git
+        pull`, another editor): restoring would undo those changes too."""
+        if not self.opened_sha256:
+            return self.disk_text is not None
+        return self.disk_sha256 != self.opened_sha256
+
+    def diff(self, context: int = 3) -> str:
+        """Unified diff from the file on disk to the recovered text."""
+        name = self.path.name
+        before = (self.disk_text or "").splitlines(keepends=True)
+        after = self.text.splitlines(keepends=True)
+        lines = difflib.unified_diff(
+            before,
+            after,
+            fromfile=f"{name} (on disk)" if self.disk_text is not None else f"{name} (missing)",
+            tofile=f"{name} (recovered, {self.written})",
+            n=context,
+        )
+        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+    def changed_lines(self) -> tuple[int, int]:
+        """(lines added, lines removed) by restoring."""
+        added = removed = 0
+        for line in self.diff(context=0).splitlines():
+            if line.startswith("+") and not line.startswith("+++"):
+                added += 1
+            elif line.startswith("-") and not line.startswith("---"):
+                removed += 1
+        return added, removed
+
+    def discard(self) -> None:
+        Journal(self.path, root=self.root).clear()
+
+    def keep_both(self) -> Path:
+        """Write the recovered text beside the file as
+        NAME.recovered-<time>.toml (never over an existing file) and clear
+        the journal; the original stays as it is on disk."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        stem, suffix = self.path.stem, self.path.suffix or ".toml"
+        data = self.text.encode("utf-8", "surrogateescape")
+        for n in range(1, 1000):
+            extra = "" if n == 1 else f"-{n}"
+            target = self.path.with_name(f"{stem}.recovered-{stamp}{extra}{suffix}")
+            try:
+                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                continue
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            self.discard()
+            return target
+        raise FileExistsError(f"{self.path}: too many recovered copies beside it")
+
+
+def find_recovery(path: str | os.PathLike[str], *, root: Path | None = None) -> Recovery | None:
+    """Unsaved work for `path`, when the journal holds something other than
+    what the file holds now. A journal equal to the file is left over from a
+    session that ended after a save landed, and is removed."""
+    journal = Journal(path, root=root)
+    entry = journal.read()
+    if entry is None:
+        return None
+    target = Path(journal.path)
+    try:
+        raw: bytes | None = target.read_bytes()
+    except FileNotFoundError:
+        raw = None
+    except OSError:
+        raw = None  # unreadable now: still offer what we have
+    disk_text = raw.decode("utf-8", "replace") if raw is not None else None
+    if disk_text is not None and disk_text == entry.text:
+        journal.clear()
+        return None
+    return Recovery(
+        path=target,
+        text=entry.text,
+        written=entry.written,
+        opened_sha256=entry.opened_sha256,
+        disk_text=disk_text,
+        disk_sha256=sha256_bytes(raw) if raw is not None else "",
+        host=entry.host,
+        pid=entry.pid,
+        root=root,
+    )

@@ -1,0 +1,157 @@
+"""Keeping a post-mortem file safe on disk: atomic private writes, the
+fingerprint of a file as it was opened (to notice another editor or a
+`git pull` changing it underneath us), and the backup of the previous
+version kept on every save. No Textual here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+BACKUP_SUFFIX = ".bak"
+
+
+def state_root() -> Path:
+    """pmtui's folder in the user's state directory (XDG_STATE_HOME)."""
+    try:
+        from .locations import state_dir
+    except ImportError:  # the shell's locations module has not landed
+        base = os.environ.get("XDG_STATE_HOME", "")
+        if not os.path.isabs(base):  # the spec says relative values are ignored
+            base = os.path.join(os.path.expanduser("~"), ".local", "state")
+        return Path(base) / "pmtui"
+    return Path(state_dir())
+
+
+def private_dir(path: Path) -> Path:
+    """`path` created if missing, readable only by the user: journals hold
+    whole post-mortems, which may be confidential."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def key_for(path: str | os.PathLike[str]) -> str:
+    """A file name standing for one post-mortem path: its base name (to be
+    recognisable when someone looks in the folder) and a hash of its real
+    absolute path (so two files named the same never share a journal)."""
+    real = os.path.realpath(os.path.abspath(os.fspath(path)))
+    digest = hashlib.sha256(os.fsencode(real)).hexdigest()[:20]
+    stem = "".join(c if c.isalnum() or c in "._-" else "_" for c in os.path.basename(real))[:40]
+    return f"{stem}-{digest}"
+
+
+def write_atomic(path: Path, data: bytes, *, mode: int | None = None, durable: bool = True) -> None:
+    """Replace `path` with `data` so a crash at any moment leaves the old
+    content or the new one, never a mix: temporary file in the same folder,
+    fsync, rename, fsync of the folder (the rename itself must survive a
+    power cut, not only the data)."""
+    folder = path.parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        if mode is not None:
+            os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            if durable:
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    if durable:
+        fsync_dir(folder)
+
+
+def fsync_dir(folder: Path) -> None:
+    try:
+        dfd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:  # some filesystems refuse fsync on a directory
+        pass
+    finally:
+        os.close(dfd)
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What a file looked like when we last read or wrote it."""
+
+    mtime_ns: int
+    size: int
+    sha256: str
+
+
+def fingerprint(path: str | os.PathLike[str]) -> Fingerprint | None:
+    """The file's fingerprint now; None when it does not exist."""
+    try:
+        with open(path, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            data = handle.read()
+    except FileNotFoundError:
+        return None
+    return Fingerprint(st.st_mtime_ns, st.st_size, sha256_bytes(data))
+
+
+def changed_since(before: Fingerprint | None, path: str | os.PathLike[str]) -> bool:
+    """Has the file at `path` changed since `before` was taken? Content
+    decides: a `touch` or a checkout of identical bytes is not a change, so
+    the size and mtime only save hashing when they already match."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return before is not None
+    if before is None:
+        return True
+    if st.st_size != before.size:
+        return True
+    if st.st_mtime_ns == before.mtime_ns:
+        return False
+    now = fingerprint(path)
+    return now is None or now.sha256 != before.sha256
+
+
+def backup_path(path: str | os.PathLike[str]) -> Path:
+    p = Path(path)
+    return p.with_name(p.name + BACKUP_SUFFIX)
+
+
+def backup(path: str | os.PathLike[str]) -> Path | None:
+    """Keep the current version of `path` as NAME.toml.bak before it is
+    replaced. A hard link costs no copy and is made atomically (link to a
+    temporary name, rename over the old backup); where links are refused
+    (some network and FAT filesystems) the bytes are copied instead.
+    Returns the backup's path, or None when there was nothing to keep."""
+    src = Path(path)
+    if not src.is_file():
+        return None
+    dest = backup_path(src)
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+    try:
+        os.link(src, tmp)
+    except OSError:
+        st = src.stat()
+        write_atomic(dest, src.read_bytes(), mode=st.st_mode & 0o777)
+        return dest
+    try:
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return dest
