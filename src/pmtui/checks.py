@@ -1,0 +1,449 @@
+"""The procedure's validation list and common pitfalls, as checks.
+
+`run(pm)` returns one `CheckResult` per finding: a check that passes gives a
+single "pass" result; one that finds problems gives one result per problem,
+each located (section, row) so the app can jump to it and the command line
+can say where. `blame_spans` and `vague_action` are exposed on their own so
+an editor can highlight the words in place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+
+from pmtui.model import PRIORITIES, PostMortem
+
+PASS, WARN, FAIL = "pass", "warn", "fail"
+
+FIVE = 5
+SHARE_WITHIN = timedelta(hours=48)
+FOLLOW_UP_MIN = timedelta(weeks=3)
+FOLLOW_UP_MAX = timedelta(weeks=6)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    id: str
+    result: str  # pass | warn | fail
+    message: str
+    section: str = ""  # report section key (see report.SECTION_KEYS) or "times"
+    row: int | str | None = None  # list index, or the row's id (AI-003, W4)
+    suggestion: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# -- blame language ---------------------------------------------------------
+
+_PERSON = r"(?:@[\w][\w.-]*|(?:the |an |a |our )?(?:engineer|operator|developer|dev|on-?call(?: engineer)?|sre|admin|intern|team member|reviewer))"
+_BLAME_VERBS = r"(?:caused|broke|messed up|screwed up|failed to|was responsible|is responsible|was to blame|is to blame|ignored|missed|did not follow|didn't follow)"
+
+_HINT_PERSON = (
+    "Name the action and the condition that let it cause harm, not the person: "
+    "e.g. \"the v2.3.0 deploy shipped a query with no index, and nothing in CI checked query plans\"."
+)
+_HINT_HUMAN_ERROR = (
+    "\"Human error\" ends the analysis; ask what made the error possible and easy: "
+    "e.g. \"the deploy tool accepted X without confirmation\"."
+)
+_HINT_SHOULD = (
+    "Describe what the system lacked instead of what someone should have done: "
+    "e.g. \"the runbook had no step for X\" or \"nothing alerted on X\"."
+)
+_HINT_FORGOT = (
+    "Name the missing guardrail: e.g. \"the release checklist has no step for X\" "
+    "or \"X is a manual step with no reminder or automation\"."
+)
+_HINT_JUDGEMENT = (
+    "Drop the judgement of a person; describe the conditions (time pressure, missing "
+    "review, confusing tooling) that made the outcome likely."
+)
+_HINT_FAULT = (
+    "Blameless reports do not assign fault; describe the contributing conditions and "
+    "which safeguards were missing."
+)
+_HINT_MISTAKE = (
+    "Dig deeper than \"made a mistake\": what allowed the mistake, and why did nothing catch it?"
+)
+
+# (pattern, hint); each pattern is matched case-insensitively on word edges.
+_BLAME_RULES: list[tuple[str, str]] = [
+    (rf"{_PERSON}\s+{_BLAME_VERBS}", _HINT_PERSON),
+    (r"(?:human|operator|engineer|pilot|user|manual)\s+error", _HINT_HUMAN_ERROR),
+    (r"should(?:n't| not)?\s+have|should've", _HINT_SHOULD),
+    (r"forgot(?:\s+to)?|neglected\s+to", _HINT_FORGOT),
+    (r"careless(?:ly|ness)?|negligen(?:ce|t)|sloppy|incompeten(?:ce|t)|lazy|reckless(?:ly)?", _HINT_JUDGEMENT),
+    (r"did(?:n't| not)\s+bother", _HINT_JUDGEMENT),
+    (r"[\w@.-]+(?:'s|’s)\s+fault|fault\s+of\s+[\w@.-]+|(?:was|is|were|are)\s+to\s+blame", _HINT_FAULT),
+    (r"made\s+a\s+mistake|mistake\s+(?:by|of)\s+[\w@.-]+", _HINT_MISTAKE),
+]
+_BLAME_RE = re.compile(
+    "|".join(f"(?P<b{i}>(?<![\\w@]){p}(?![\\w]))" for i, (p, _) in enumerate(_BLAME_RULES)),
+    re.IGNORECASE,
+)
+_BLAME_HINTS = {f"b{i}": hint for i, (_, hint) in enumerate(_BLAME_RULES)}
+
+
+def blame_spans(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, phrase, hint) for each piece of blame language in `text`."""
+    if not text:
+        return []
+    spans = []
+    for m in _BLAME_RE.finditer(text):
+        key = m.lastgroup or ""
+        spans.append((m.start(), m.end(), m.group(), _BLAME_HINTS.get(key, _HINT_PERSON)))
+    return spans
+
+
+# -- vague action items -------------------------------------------------------
+
+_HINT_MONITORING = (
+    "Name the metric, where it shows and when it alerts: \"Add <metric> to <dashboard> and "
+    "alert when it exceeds <threshold> for <duration>\"."
+)
+_HINT_TESTING = (
+    "Name the test and where it runs: \"Add a load test of <query/endpoint> at <N>x peak "
+    "traffic to the CI pipeline\"."
+)
+_HINT_INVESTIGATE = (
+    "An investigation is not a deliverable: state the question and the output, e.g. "
+    "\"Write a one-page analysis of <X> with follow-up items, reviewed at <meeting>\" — or "
+    "write the fix you expect."
+)
+_HINT_CAREFUL = (
+    "Care cannot be tracked; add a guardrail instead: e.g. \"Add a CI check that blocks "
+    "<risky change> unless <condition>\"."
+)
+_HINT_GENERIC = (
+    "Make it verifiable: \"<Add/Create/Automate> <artifact> in <place> so that "
+    "<measurable result>\"."
+)
+
+# Always vague: no amount of detail after them makes a deliverable.
+_VAGUE_ALWAYS: list[tuple[str, str]] = [
+    (r"be\s+(?:more\s+)?(?:careful|vigilant|diligent|cautious)", _HINT_CAREFUL),
+    (r"pay\s+(?:more\s+)?attention", _HINT_CAREFUL),
+    (r"(?:remember|try)\s+to|double[- ]check", _HINT_CAREFUL),
+    (r"raise\s+awareness|communicate\s+better", _HINT_GENERIC),
+    (r"investigate|look\s+into|think\s+about|explore|dig\s+into", _HINT_INVESTIGATE),
+]
+# Vague unless the item names something measurable (a number, a threshold).
+_VAGUE_UNLESS_MEASURABLE: list[tuple[str, str]] = [
+    (r"(?:improve|enhance|better|more|increase|strengthen)\s+(?:the\s+|our\s+)?(?:monitoring|alerting|observability|metrics|visibility|dashboards?)", _HINT_MONITORING),
+    (r"(?:improve|enhance|better|more|increase|strengthen)\s+(?:the\s+|our\s+)?(?:testing|tests|test\s+coverage|qa|validation)", _HINT_TESTING),
+    (r"(?:improve|enhance|better|strengthen|optimi[sz]e)\b", _HINT_GENERIC),
+    (r"(?:as\s+needed|if\s+needed|where\s+possible|etc\.?|and\s+so\s+on)", _HINT_GENERIC),
+]
+_ALWAYS_RE = [(re.compile(rf"(?<!\w){p}(?!\w)", re.IGNORECASE), h) for p, h in _VAGUE_ALWAYS]
+_UNLESS_RE = [(re.compile(rf"(?<!\w){p}(?!\w)", re.IGNORECASE), h) for p, h in _VAGUE_UNLESS_MEASURABLE]
+_MEASURABLE_RE = re.compile(r"\d")
+# A named deliverable ("...by adding an alert") rescues an "improve ..." item.
+_CONCRETE_RE = re.compile(
+    r"(?<!\w)(?:add|create|write|implement|automate|configure|set|enable|deploy|replace|remove|"
+    r"migrate|document|publish|schedule|block|require|build|install|raise|lower|cap|limit)(?:s|es|ed|ing)?(?!\w)",
+    re.IGNORECASE,
+)
+_MIN_WORDS = 4
+
+
+def vague_action(text: str) -> str | None:
+    """A rewrite hint when the action item has no measurable deliverable,
+    None when it reads as concrete."""
+    text = text.strip()
+    if not text:
+        return "Write the action: what will exist when it is done, and where."
+    for rx, hint in _ALWAYS_RE:
+        if rx.search(text):
+            return hint
+    if not _MEASURABLE_RE.search(text) and not _CONCRETE_RE.search(text):
+        for rx, hint in _UNLESS_RE:
+            if rx.search(text):
+                return hint
+    if len(text.split()) < _MIN_WORDS:
+        return "Too short to say what will exist when it is done. " + _HINT_GENERIC
+    return None
+
+
+# -- where prose lives ----------------------------------------------------------
+
+
+def prose_fields(pm: PostMortem) -> Iterator[tuple[str, int | str | None, str, str]]:
+    """(section, row, field name, text) for every piece of free text a reader
+    sees as analysis. Names in the Actor column, authors, reviewers and
+    owners are people by design, so they are not here."""
+    yield "header", None, "title", pm.title
+    yield "summary", None, "summary", pm.summary
+    yield "impact", None, "impact.description", pm.impact.description
+    yield "root_cause", None, "root_cause", pm.root_cause
+    yield "root_cause", None, "trigger", pm.trigger
+    yield "factors", None, "immediate_cause", pm.immediate_cause
+    yield "factors", None, "problem", pm.problem
+    yield "factors", None, "shallow_reason", pm.shallow_reason
+    for i, ev in enumerate(pm.timeline):
+        yield "timeline", i, f"timeline[{i}].event", ev.event
+    for w in pm.whys:
+        yield "factors", w.id, f"whys[{w.id}].text", w.text
+    for f in pm.factors:
+        yield "factors", f.id, f"factors[{f.id}].text", f.text
+    for i, s in enumerate(pm.systemic_issues):
+        yield "factors", i, f"systemic_issues[{i}]", s
+    for a in pm.actions:
+        yield "actions", a.id, f"actions[{a.id}].action", a.action
+    for key in ("went_well", "went_wrong", "lucky", "lessons"):
+        for i, s in enumerate(getattr(pm, key)):
+            yield key, i, f"{key}[{i}]", s
+    yield "prevention", None, "prevention", pm.prevention
+    for i, g in enumerate(pm.gaps):
+        yield "gaps", i, f"gaps[{i}].description", g.description
+
+
+# -- the checks -------------------------------------------------------------------
+
+
+def _is_utc(when: datetime | None) -> bool:
+    return when is not None and when.tzinfo is not None and when.utcoffset() == timedelta(0)
+
+
+def _fmt(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if when.tzinfo else when.isoformat()
+
+
+def check_times(pm: PostMortem, now: datetime) -> list[CheckResult]:
+    t = pm.times
+    missing = [name for name in ("started", "detected", "mitigated", "resolved") if getattr(t, name) is None]
+    if missing:
+        return [
+            CheckResult(
+                "times.recorded", FAIL, "incident times missing: " + ", ".join(missing), "durations",
+                suggestion="Set them from the timeline (first symptom, first alert, mitigation, all clear) "
+                "so TTD, TTM and TTR can be computed.",
+            )
+        ]
+    order = [t.started, t.detected, t.mitigated, t.resolved]
+    if not all(_is_utc(x) for x in order):
+        return [CheckResult("times.recorded", FAIL, "incident times must be in UTC", "durations",
+                            suggestion="Write them with a Z suffix, e.g. 2025-02-09T10:05:23Z.")]
+    if not (t.started <= t.detected <= t.resolved and t.started <= t.mitigated <= t.resolved):
+        return [
+            CheckResult(
+                "times.recorded", FAIL,
+                "incident times out of order: expected started <= detected, mitigated <= resolved", "durations",
+                suggestion="Check each against the timeline; a time typed in local time is a common cause.",
+            )
+        ]
+    return [CheckResult("times.recorded", PASS, "started, detected, mitigated and resolved are recorded", "durations")]
+
+
+_NEEDED_KINDS = ("detection", "mitigation", "resolution")
+
+
+def check_timeline_complete(pm: PostMortem, now: datetime) -> list[CheckResult]:
+    cid = "timeline.complete"
+    if not pm.timeline:
+        return [CheckResult(cid, FAIL, "the timeline has no events", "timeline",
+                            suggestion="Collect logs, metrics and alerts for the incident window and add "
+                            "the first symptom, detection, mitigation and resolution.")]
+    out = []
+    kinds = {ev.kind for ev in pm.timeline}
+    lacking = [k for k in _NEEDED_KINDS if k not in kinds]
+    if lacking:
+        out.append(CheckResult(cid, FAIL, "no timeline event of kind: " + ", ".join(lacking), "timeline",
+                               suggestion="Mark the events where the incident was detected, mitigated and "
+                               "resolved with those kinds."))
+    times = [ev.time for ev in pm.timeline if ev.time is not None and ev.time.tzinfo is not None]
+    t = pm.times
+    if times and t.started is not None and t.started.tzinfo is not None and min(times) > t.started:
+        out.append(CheckResult(cid, FAIL, f"the timeline starts after the incident started ({_fmt(t.started)})",
+                               "timeline", suggestion="Add the first symptom at the start time."))
+    if times and t.resolved is not None and t.resolved.tzinfo is not None and max(times) < t.resolved:
+        out.append(CheckResult(cid, FAIL, f"the timeline ends before the incident was resolved ({_fmt(t.resolved)})",
+                               "timeline", suggestion="Add the event that marked the incident resolved."))
+    if not out:
+        out.append(CheckResult(cid, PASS, f"{len(pm.timeline)} events from first symptom to resolution", "timeline"))
+    return out
+
+
+def check_timeline_utc(pm: PostMortem, now: datetime) -> list[CheckResult]:
+    bad = [CheckResult("timeline.utc", FAIL, f"event time {ev.time!s} is not UTC", "timeline", i,
+                       "Store every time in UTC (a Z suffix); convert local times when you enter them.")
+           for i, ev in enumerate(pm.timeline) if not _is_utc(ev.time)]
+    return bad or [CheckResult("timeline.utc", PASS, "every event time is UTC", "timeline")]
+
+
+def check_timeline_order(pm: PostMortem, now: datetime) -> list[CheckResult]:
+    prev = None
+    for i, ev in enumerate(pm.timeline):
+        if ev.time is None or ev.time.tzinfo is None:
+            continue
+        if prev is not None and ev.time < prev:
+            return [CheckResult("timeline.order", FAIL, f"event {i + 1} ({_fmt(ev.time)}) comes before the one above it",
+                                "timeline", i, "Sort the timeline by time (the app's sort command, or move the row).")]
+        prev = ev.time
+    return [CheckResult("timeline.order", PASS, "the timeline is in chronological order", "timeline")]
+
+
+def check_factors(pm: PostMortem, now: datetime) -> list[CheckResult]:
+    n = len([f for f in pm.factors if f.text.strip()])
+    if n >= 2:
+        cats = {f.category for f in pm.factors}
+        return [CheckResult("factors.multiple", PASS, f"{n} contributing factors in {len(cats)} categories", "factors")]
+    return [CheckResult("factors.multiple", FAIL, f"{n} contributing factor(s); at least two expected", "factors",
+                        suggestion="Incidents rarely have one cause: look at monitoring, testing, runbooks, "
+                        "capacity and process around the trigger.")]
+
+
+def check_whys(pm: PostMortem, now: datetime) -> list[CheckResult]:
+    chains = pm.why_chains()
+    deepest = max((len(c) for c in chains), default=0)
+    if deepest >= FIVE:
+        return [CheckResult("whys.depth", PASS, f"deepest why chain is {deepest} deep", "factors")]
+    if pm.shallow_reason.strip():
+        return [CheckResult("whys.depth", WARN, f"deepest why chain is {deepest} deep; reason given for stopping",
+                            "factors", suggestion="Revisit the reason in the follow-up review.")]
+    return [CheckResult("whys.depth", FAIL, f"deepest why chain is {deepest} deep; five expected", "factors",
+                        suggestion="Keep asking why from the deepest answer, or state why the analysis stops "
+                        "(shallow_reason).")]
+
+
+def check_actions_complete(pm: PostMortem, now: datetime) -> list[CheckResult]:
+    if not pm.actions:
+        return [CheckResult("actions.complete", FAIL, "no action items", "actions",
+                            suggestion="Each contributing factor should lead to at least one action item.")]
+    out = []
+    for a in pm.actions:
+        lacking = []
+        if not a.owner.strip():
+            lacking.append("owner")
+        if a.deadline is None:
+            lacking.append("deadline")
+        if a.priority not in PRIORITIES:
+            lacking.append("priority")
+        if lacking:
+            out.append(CheckResult("actions.complete", FAIL, f"{a.id} has no " + ", ".join(lacking), "actions", a.id,
+                                   "Every item needs an owner (@handle), a deadline date and a priority "
+                                   "(high, medium, low)."))
+    return out or [CheckResult("actions.complete", PASS,
+                               f"all {len(pm.actions)} action items have owner, deadline and priority", "actions")]
+
+
+def check_actions_specific(pm: PostMortem, now: datetime) -> list[CheckResult]:
+    out = []
+    for a in pm.actions:
+        hint = vague_action(a.action)
+        if hint:
+            out.append(CheckResult("actions.specific", FAIL, f"{a.id} is vague: {a.action.strip()!r}", "actions", a.id, hint))
+    return out or [CheckResult("actions.specific", PASS, "every action item names a concrete deliverable", "actions")]
+
+
+_TRACKER_RE = re.compile(r"^https?://\S+$", re.IGNORECASE)
+
+
+def check_actions_tracked(pm: PostMortem, now: datetime) -> list[CheckResult]:
+    out = [
+        CheckResult("actions.tracked", FAIL, f"{a.id} has no tracker link", "actions", a.id,
+                    "Create the issue (pmtui export) or paste its URL into the item's tracker field.")
+        for a in pm.actions if not _TRACKER_RE.match(a.tracker.strip())
+    ]
+    if not pm.actions:
+        return [CheckResult("actions.tracked", WARN, "no action items to track", "actions")]
+    return out or [CheckResult("actions.tracked", PASS, "every action item is tracked", "actions")]
+
+
+def check_blame(pm: PostMortem, now: datetime) -> list[CheckResult]:
+    out = []
+    for section, row, field_name, text in prose_fields(pm):
+        for _start, _end, phrase, hint in blame_spans(text):
+            out.append(CheckResult("language.blameless", FAIL, f"{field_name}: blame language {phrase!r}",
+                                   section, row, hint))
+    return out or [CheckResult("language.blameless", PASS, "no blame language found", "")]
+
+
+def check_follow_up(pm: PostMortem, now: datetime) -> list[CheckResult]:
+    cid = "review.follow_up"
+    when = pm.follow_up_date
+    if when is None:
+        return [CheckResult(cid, FAIL, "no follow-up review date (and no incident start to derive one)", "header",
+                            suggestion="Set follow_up about four weeks after the incident.")]
+    day = pm.incident_date
+    if day is not None:
+        gap = when - day
+        if not FOLLOW_UP_MIN <= gap <= FOLLOW_UP_MAX:
+            return [CheckResult(cid, FAIL, f"follow-up review {when.isoformat()} is {gap.days} days after the incident; "
+                                "3 to 6 weeks expected", "header",
+                                suggestion="Action items need time to land and a review before they go stale: "
+                                "about four weeks out.")]
+    if pm.follow_up is None:
+        return [CheckResult(cid, WARN, f"follow-up review defaults to {when.isoformat()}; not scheduled explicitly",
+                            "header", suggestion="Book the review and set follow_up to its date.")]
+    return [CheckResult(cid, PASS, f"follow-up review scheduled for {when.isoformat()}", "header")]
+
+
+def check_shared(pm: PostMortem, now: datetime) -> list[CheckResult]:
+    cid = "report.shared"
+    resolved = pm.times.resolved
+    if resolved is None:
+        return [CheckResult(cid, WARN, "incident not resolved yet; sharing is due 48 h after resolution", "header")]
+    due = resolved + SHARE_WITHIN
+    if pm.shared is None:
+        if now <= due:
+            return [CheckResult(cid, WARN, f"not shared yet; due by {_fmt(due)}", "header",
+                                suggestion="Share the report with the team and stakeholders, then set shared.")]
+        return [CheckResult(cid, FAIL, f"not shared within 48 hours of resolution (due {_fmt(due)})", "header",
+                            suggestion="Share it now and set shared; insights grow stale after a week.")]
+    if pm.shared < resolved:
+        return [CheckResult(cid, WARN, "shared before the incident was resolved; share the final report too", "header")]
+    if pm.shared > due:
+        late = pm.shared - resolved
+        return [CheckResult(cid, WARN, f"shared {int(late.total_seconds() // 3600)} h after resolution (target 48 h)",
+                            "header", suggestion="Note what delayed it; schedule post-mortem time up front.")]
+    return [CheckResult(cid, PASS, f"shared {_fmt(pm.shared)}, within 48 h of resolution", "header")]
+
+
+def check_content(pm: PostMortem, now: datetime) -> list[CheckResult]:
+    empty = [key for key, text in (("summary", pm.summary), ("impact", pm.impact.description),
+                                   ("root_cause", pm.root_cause), ("lessons", " ".join(pm.lessons)))
+             if not text.strip()]
+    out = [CheckResult("content.filled", WARN, f"section {key} is empty", key) for key in empty]
+    return out or [CheckResult("content.filled", PASS, "summary, impact, root cause and lessons are written", "")]
+
+
+CHECKS: list[tuple[str, str, Callable[[PostMortem, datetime], list[CheckResult]]]] = [
+    ("times.recorded", "Incident times recorded in UTC", check_times),
+    ("timeline.complete", "Timeline complete", check_timeline_complete),
+    ("timeline.order", "Timeline chronological", check_timeline_order),
+    ("timeline.utc", "Timeline in UTC", check_timeline_utc),
+    ("factors.multiple", "Multiple contributing factors", check_factors),
+    ("whys.depth", "Five whys deep", check_whys),
+    ("actions.complete", "Action items have owner, deadline, priority", check_actions_complete),
+    ("actions.specific", "Action items are specific", check_actions_specific),
+    ("actions.tracked", "Action items tracked", check_actions_tracked),
+    ("language.blameless", "Blameless language", check_blame),
+    ("review.follow_up", "Follow-up review scheduled", check_follow_up),
+    ("report.shared", "Shared within 48 hours", check_shared),
+    ("content.filled", "Key sections written", check_content),
+]
+
+
+def run(pm: PostMortem, *, now: datetime | None = None) -> list[CheckResult]:
+    now = now or datetime.now(UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    results: list[CheckResult] = []
+    for _cid, _title, fn in CHECKS:
+        results.extend(fn(pm, now))
+    return results
+
+
+def summary(results: list[CheckResult]) -> dict[str, int]:
+    counts = {PASS: 0, WARN: 0, FAIL: 0}
+    for r in results:
+        counts[r.result] += 1
+    return counts
+
+
+def exit_code(results: list[CheckResult]) -> int:
+    return 1 if any(r.result == FAIL for r in results) else 0

@@ -1,0 +1,119 @@
+"""Escaping user text into GitHub-flavoured Markdown.
+
+Whatever a user types (pipes, backticks, HTML, a line that starts with `#`
+or `-`, terminal escape sequences) must come out of the report as the same
+literal text, never as structure. Everything here is a pure string
+function, linear in the input, so the report can be re-rendered per row.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from pmtui.textsafe import printable
+
+# Backslash-escaped wherever they appear: emphasis, code spans, links,
+# strikethrough and table cells. `\` first so it does not escape the others.
+_INLINE_RE = re.compile(r"[\\`*_\[\]|~]")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_HTML_RE = re.compile(r"[&<>]")
+# A line that would otherwise open a block: heading, list item, thematic
+# break, setext underline, fenced code (backticks are escaped already),
+# ordered list item ("1." / "1)").
+_LEAD_RE = re.compile(r"^([#+\-=]|\d{1,9}(?=[.)]))")
+# Blank first/last lines would leave "<br>" runs at the edges.
+_EDGE_BR_RE = re.compile(r"^(?:<br>)+|(?:<br>)+$")
+_NEWLINES_RE = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
+
+
+def _escape_line(line: str) -> str:
+    # Indentation would make a code block; it carries no meaning in a report.
+    line = line.strip()
+    line = _HTML_RE.sub(lambda m: _HTML[m.group()], line)
+    line = _INLINE_RE.sub(lambda m: "\\" + m.group(), line)
+    m = _LEAD_RE.match(line)
+    if m:
+        if m.group(1).isdigit():
+            # "1." -> "1\." : escape the delimiter, not the digits.
+            end = m.end()
+            line = line[:end] + "\\" + line[end:]
+        else:
+            line = "\\" + line
+    return line
+
+
+def _lines(text: str) -> list[str]:
+    text = _NEWLINES_RE.sub("\n", text)
+    return printable(text, multiline=True).split("\n")
+
+
+def inline(text: str) -> str:
+    """One line of literal text (a list item, a field value): newlines
+    become `<br>` so the item stays one block."""
+    if not text:
+        return ""
+    out = "<br>".join(_escape_line(line) for line in _lines(text))
+    return _EDGE_BR_RE.sub("", out)
+
+
+def cell(text: str, empty: str = "-") -> str:
+    """A table cell: like `inline`, and never empty (an empty cell reads as
+    a rendering bug)."""
+    return inline(text) or empty
+
+
+def paragraphs(text: str) -> str:
+    """Prose: blank lines separate paragraphs, single newlines become hard
+    line breaks, and no line can open a block of its own."""
+    out: list[str] = []
+    para: list[str] = []
+    for raw in _lines(text):
+        if not raw.strip():
+            if para:
+                out.append("<br>\n".join(para))
+                para = []
+            continue
+        para.append(_escape_line(raw))
+    if para:
+        out.append("<br>\n".join(para))
+    return "\n\n".join(out)
+
+
+_URL_RE = re.compile(r"^https?://[^\s<>\"'`]+$", re.IGNORECASE)
+
+
+def link(label: str, url: str) -> str:
+    """`[label](url)` for an http(s) URL; anything else stays plain text so a
+    `javascript:` or malformed link cannot become a live link."""
+    url = url.strip()
+    if not _URL_RE.match(url):
+        return inline(url)
+    dest = url.replace("(", "%28").replace(")", "%29").replace("\\", "%5C")
+    return f"[{inline(label)}]({dest})"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    """A GFM table from already-escaped cells."""
+    lines = [row_line(headers), "|" + "|".join("---" for _ in headers) + "|"]
+    lines.extend(row_line(r) for r in rows)
+    return "\n".join(lines)
+
+
+def row_line(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def bullets(items: list[str], empty: str) -> str:
+    shown = [inline(i) for i in items if i and i.strip()]
+    if not shown:
+        return empty
+    return "\n".join(f"- {i}" for i in shown)
+
+
+def fmt_date(value: date | datetime | None, missing: str = "") -> str:
+    if value is None:
+        return missing
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return value.isoformat()
