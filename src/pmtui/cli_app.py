@@ -1,0 +1,122 @@
+"""`pmtui FILE` and `pmtui demo`: the commands that open the app.
+
+Unreadable input exits 2 with one clear message on standard error, never a
+traceback. Textual itself is imported only once the file has been read.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+DEMO_NAME = "api-degradation.toml"
+
+
+def _fail(message: str) -> None:
+    click.echo(f"pmtui: {message}", err=True)
+    sys.exit(2)
+
+
+def _load(path: Path):
+    from . import store
+
+    try:
+        return store.load(path)
+    except store.StoreError as exc:
+        _fail(str(exc))
+    except IsADirectoryError:
+        _fail(f"{path}: is a folder, not a post-mortem file")
+    except UnicodeDecodeError as exc:
+        _fail(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+    except OSError as exc:
+        _fail(f"{path}: {exc.strerror or exc}")
+
+
+def _run(app) -> None:
+    app.run()
+    if app.return_code:
+        sys.exit(app.return_code)
+
+
+@click.command("open")
+@click.argument("file", type=click.Path(path_type=Path))
+def open_file(file: Path) -> None:
+    """Open the app on FILE (created if missing, after asking for a title)."""
+    if file.exists():
+        document = _load(file)
+        ask_title = False
+    else:
+        if not file.parent.is_dir():
+            _fail(f"{file}: folder {file.parent} does not exist")
+        from . import store
+        from .model import PostMortem
+
+        document = store.new_document(PostMortem(), file)
+        ask_title = True
+    from .ui.app import PmApp
+
+    _run(PmApp(document, ask_title=ask_title))
+
+
+def _bundled_example() -> Path | None:
+    try:
+        from . import demo as demo_module
+    except ModuleNotFoundError as exc:
+        if exc.name != "pmtui.demo":
+            raise
+        demo_module = None
+    example_path = getattr(demo_module, "example_path", None)
+    if callable(example_path):
+        try:
+            return Path(example_path())
+        except FileNotFoundError:
+            return None
+    from . import locations
+
+    folder = locations.bundled_examples_dir()
+    if folder is not None and (folder / DEMO_NAME).is_file():
+        return folder / DEMO_NAME
+    return None
+
+
+def copy_demo(dest: Path) -> Path:
+    """Copy the bundled example, and every folder beside it named after it
+    (its evidence and recordings), into `dest`; returns the copied file.
+    Without a bundled example the procedure's worked example is written."""
+    source = _bundled_example()
+    if source is None:
+        from . import store
+        from .ui.sample import sample_postmortem
+
+        target = dest / DEMO_NAME
+        store.save(store.new_document(sample_postmortem(), target))
+        return target
+    target = dest / source.name
+    shutil.copyfile(source, target)
+    stem = source.name.removesuffix(".toml")
+    for sibling in source.parent.iterdir():
+        if sibling.is_dir() and sibling.name.startswith(stem):
+            shutil.copytree(sibling, dest / sibling.name)
+    return target
+
+
+@click.command("demo")
+def demo() -> None:
+    """Open the app on a copy of the bundled demo incident (no network)."""
+    folder = Path(tempfile.mkdtemp(prefix="pmtui-demo-"))
+    try:
+        path = copy_demo(folder)
+    except OSError as exc:
+        _fail(f"cannot copy the demo incident to {folder}: {exc.strerror or exc}")
+    document = _load(path)
+    from .ui.app import PmApp
+
+    app = PmApp(document, demo=True)
+    app.run()
+    click.echo(f"The demo copy is kept at {path}")
+    if app.return_code:
+        sys.exit(app.return_code)

@@ -1,0 +1,319 @@
+"""The pmtui app: a header, tabs in the procedure's order, one pane per
+step (built the first time it is shown), a footer with the keys.
+
+Panes live in pmtui/ui/panes/<name>.py as <Name>Pane(Widget), built as
+<Name>Pane(session). Until a pane's module exists the tab shows what the
+pane will hold. Every edit goes through `self.session` (undoable, heard by
+every pane and the header).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widget import Widget
+from textual.widgets import ContentSwitcher, Footer, Tab, Tabs
+
+from ..model import PostMortem, utc_now
+from ..session import EditSession
+from ..textsafe import one_line
+from .header import DocHeader
+
+CSS_DIR = Path(__file__).parent / "css"
+
+
+@dataclass(frozen=True)
+class PaneInfo:
+    name: str
+    title: str
+    key: str
+
+
+# The order of the post-mortem procedure.
+PANES = (
+    PaneInfo("overview", "Overview", "1"),
+    PaneInfo("collect", "Collect", "2"),
+    PaneInfo("timeline", "Timeline", "3"),
+    PaneInfo("analysis", "Analysis", "4"),
+    PaneInfo("actions", "Actions", "5"),
+    PaneInfo("report", "Report", "6"),
+)
+PANE_BY_NAME = {p.name: p for p in PANES}
+
+
+def load_pane_class(name: str) -> type[Widget] | None:
+    """The pane's class, or None while its module does not exist yet. An
+    import error inside an existing pane module is a bug and propagates."""
+    module_name = f"pmtui.ui.panes.{name}"
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        return None
+    return getattr(module, f"{name.capitalize()}Pane")
+
+
+class PmApp(App[None]):
+    TITLE = "pmtui"
+    CSS_PATH = sorted(CSS_DIR.glob("*.tcss"))
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="file.save", priority=True),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("ctrl+z", "undo", "Undo", id="edit.undo"),
+        Binding("ctrl+y", "redo", "Redo", id="edit.redo"),
+        Binding("question_mark,f1", "help", "Keys", id="app.help"),
+        *(
+            Binding(f"{p.key},alt+{p.key}", f"show_pane('{p.name}')", p.title, show=False, id=f"go.{p.name}")
+            for p in PANES
+        ),
+    ]
+
+    def __init__(
+        self,
+        document: Any,
+        *,
+        demo: bool = False,
+        ask_title: bool = False,
+        now: Callable[[], datetime] = utc_now,
+        local_zone: tzinfo | None = None,
+        first_pane: str = "overview",
+        blink: bool = True,
+    ) -> None:
+        """`document` is a store.Document (.path, .pm). `ask_title`: the file
+        does not exist yet; ask for a title, then create it. `now` and
+        `local_zone` are injectable so tests and snapshots are fixed;
+        `blink=False` keeps text cursors still (snapshots)."""
+        super().__init__()
+        from .commands import PmCommands
+
+        self.COMMANDS = App.COMMANDS | {PmCommands}
+        self.document = document
+        self.session = EditSession(document.pm)
+        self.demo = demo
+        self.ask_title = ask_title
+        self.now = now
+        self.local_zone = local_zone
+        self.first_pane = first_pane
+        self.blink = blink
+        self.panes: dict[str, Widget] = {}
+        self.pmtui_themes: dict[str, Any] = {}
+        self._remember_theme = False
+        self._unsubscribe: Callable[[], None] | None = None
+
+    @classmethod
+    def for_postmortem(cls, pm: PostMortem, path: str | Path, **kwargs: Any) -> PmApp:
+        from .. import store
+
+        return cls(store.new_document(pm, Path(path)), **kwargs)
+
+    # -- layout ----------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield DocHeader(self.session, id="doc-header")
+        yield Tabs(*(Tab(f"{p.key} {p.title}", id=f"tab-{p.name}") for p in PANES), id="pane-tabs")
+        yield ContentSwitcher(id="panes")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._setup_themes()
+        self._unsubscribe = self.session.subscribe(self._on_change)
+        self.sub_title = one_line(str(self.document.path))
+        self.call_later(self.show_pane, self.first_pane)
+        if self.ask_title:
+            self.call_later(self._ask_title)
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+
+    def on_descendant_focus(self, event) -> None:
+        if not self.blink and hasattr(event.widget, "cursor_blink"):
+            event.widget.cursor_blink = False
+
+    def _on_change(self, change) -> None:
+        self.query_one(DocHeader).refresh()
+
+    @property
+    def active_pane(self) -> Widget | None:
+        current = self.query_one(ContentSwitcher).current
+        if current is None:
+            return None
+        return self.panes.get(current.removeprefix("pane-"))
+
+    async def show_pane(self, name: str) -> Widget:
+        info = PANE_BY_NAME[name]
+        switcher = self.query_one(ContentSwitcher)
+        pane = self.panes.get(name)
+        if pane is None:
+            cls = load_pane_class(name)
+            if cls is None:
+                from .placeholder import PlaceholderPane
+
+                pane = PlaceholderPane(name, info.title)
+            else:
+                pane = cls(self.session)
+            pane.id = f"pane-{name}"
+            # Lets the palette name a pane's commands even without ids.
+            pane.pane_name = name
+            self.panes[name] = pane
+            await switcher.mount(pane)
+        switcher.current = f"pane-{name}"
+        tabs = self.query_one(Tabs)
+        with tabs.prevent(Tabs.TabActivated):
+            tabs.active = f"tab-{name}"
+        self._focus_in(pane)
+        return pane
+
+    def _focus_in(self, pane: Widget) -> None:
+        if pane.focusable:
+            pane.focus()
+            return
+        for widget in pane.query("*"):
+            if widget.focusable:
+                widget.focus()
+                return
+        self.set_focus(None)
+
+    async def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        if event.tab is not None and event.tab.id:
+            await self.show_pane(event.tab.id.removeprefix("tab-"))
+
+    async def action_show_pane(self, name: str) -> None:
+        await self.show_pane(name)
+
+    # -- files -----------------------------------------------------------------
+
+    def commit_pending(self) -> None:
+        """Ask every built pane to turn text still being typed into edits."""
+        for pane in self.panes.values():
+            commit = getattr(pane, "commit_pending", None)
+            if commit is not None:
+                commit()
+
+    def save(self) -> bool:
+        from .. import store
+
+        self.commit_pending()
+        try:
+            store.save(self.document)
+        except (OSError, store.StoreError) as exc:
+            self.notify(Text(f"Not saved: {one_line(str(exc))}"), severity="error", timeout=8)
+            return False
+        self.session.mark_saved()
+        self.query_one(DocHeader).refresh()
+        from .messages import DocumentSaved
+
+        self.post_message(DocumentSaved(Path(self.document.path)))
+        self.notify(Text(f"Saved {one_line(str(self.document.path))}"), timeout=2)
+        return True
+
+    def action_save(self) -> None:
+        self.save()
+
+    async def action_quit(self) -> None:
+        self.commit_pending()
+        if not self.session.dirty:
+            self.exit()
+            return
+        from .widgets.confirm import UnsavedScreen
+
+        def answered(choice: str | None) -> None:
+            if choice == "save":
+                if self.save():
+                    self.exit()
+            elif choice == "discard":
+                self.exit()
+
+        self.push_screen(UnsavedScreen("There are unsaved changes."), answered)
+
+    async def _ask_title(self) -> None:
+        from .widgets.form import PromptScreen
+
+        def parse(text: str) -> str:
+            if not text.strip():
+                raise ValueError("a title is needed, e.g. API service degradation")
+            return text.strip()
+
+        def answered(result: dict | None) -> None:
+            if result is None:
+                self.exit(return_code=1, message="No file created.")
+                return
+            self.document.pm.title = result["value"]
+            self.session.notify("overview", "title")
+            if self.save():
+                self.ask_title = False
+
+        self.push_screen(
+            PromptScreen(f"New post-mortem: {one_line(str(self.document.path))}", "Title", parse=parse),
+            answered,
+        )
+
+    # -- edits -----------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        change = self.session.undo()
+        if change is None:
+            self.notify("Nothing to undo.", timeout=2)
+
+    def action_redo(self) -> None:
+        change = self.session.redo()
+        if change is None:
+            self.notify("Nothing to redo.", timeout=2)
+
+    # -- help and themes -------------------------------------------------------
+
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        sections: list[tuple[str, type]] = [("Everywhere", type(self))]
+        for info in PANES:
+            cls = load_pane_class(info.name)
+            if cls is None:
+                from .placeholder import PlaceholderPane
+
+                cls = PlaceholderPane
+            sections.append((info.title, cls))
+        self.push_screen(HelpScreen(sections))
+
+    def _setup_themes(self) -> None:
+        from .config import load_config
+        from .themes import DEFAULT_THEME, load_themes
+
+        themes, problems = load_themes()
+        for theme in themes.values():
+            self.register_theme(theme)
+        self.pmtui_themes = themes
+        for problem in problems:
+            self.notify(Text(f"Theme skipped: {problem}"), severity="warning", timeout=8)
+        wanted = load_config().get("theme", DEFAULT_THEME)
+        if not isinstance(wanted, str) or wanted not in self.available_themes:
+            if wanted != DEFAULT_THEME:
+                self.notify(Text(f"Theme {one_line(str(wanted))!r} not found; using {DEFAULT_THEME}."), severity="warning")
+            wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        self.theme = wanted
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self._remember_theme = True
+
+    def _theme_changed(self, theme) -> None:
+        if not self._remember_theme:
+            return
+        from .config import save_config_value
+
+        try:
+            save_config_value("theme", theme.name)
+        except OSError as exc:
+            self.notify(Text(f"Theme not remembered: {one_line(str(exc))}"), severity="warning")
+
+    def choose_theme(self, name: str) -> None:
+        self.theme = name

@@ -1,0 +1,48 @@
+"""One line across the top: the incident at a glance."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+from ..model import format_duration
+from ..session import EditSession
+from ..textsafe import one_line
+
+
+class DocHeader(Widget):
+    DEFAULT_CSS = """
+    DocHeader { height: 1; background: $panel; color: $foreground; }
+    """
+    COMPONENT_CLASSES = {
+        "doc-header--title",
+        "doc-header--severity",
+        "doc-header--figure",
+        "doc-header--unsaved",
+        "doc-header--muted",
+    }
+
+    def __init__(self, session: EditSession, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.session = session
+
+    def render(self) -> Text:
+        pm = self.session.pm
+        style = self.get_component_rich_style
+        muted = style("doc-header--muted")
+        text = Text(" ", no_wrap=True, overflow="ellipsis")
+        text.append(one_line(pm.title) or "(untitled)", style("doc-header--title"))
+        text.append("  ")
+        text.append(one_line(pm.severity) or "no severity", style("doc-header--severity"))
+        text.append(" · ", muted)
+        text.append(one_line(pm.status) or "draft", muted)
+        for label, value in (
+            ("TTD", pm.time_to_detect),
+            ("TTM", pm.time_to_mitigate),
+            ("TTR", pm.time_to_resolve),
+        ):
+            text.append(f"  {label} ", muted)
+            text.append(format_duration(value) or "–", style("doc-header--figure"))
+        if self.session.dirty:
+            text.append("  ● unsaved", style("doc-header--unsaved"))
+        return text

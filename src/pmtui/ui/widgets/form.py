@@ -1,0 +1,151 @@
+"""A modal form for editing one record.
+
+Each field is a labelled Input, Select or TextArea. On submit every field's
+text goes through its `parse`; a ValueError's message is shown under that
+field and the form stays open with everything typed kept. The screen
+dismisses with {name: parsed value}, or None when cancelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select, Static, TextArea
+
+from ...textsafe import printable
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    value: str = ""
+    kind: str = "input"  # input | select | text
+    options: Sequence[str] = ()  # for select: the values, shown as they are
+    parse: Callable[[str], Any] | None = None  # raise ValueError(message) to refuse
+    placeholder: str = ""
+    hint: str = ""
+
+
+class FormScreen(ModalScreen[dict[str, Any] | None]):
+    DEFAULT_CSS = """
+    FormScreen { align: center middle; }
+    FormScreen > Vertical {
+        width: 90%; max-width: 100; height: auto; max-height: 95%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    FormScreen .form--title { text-style: bold; color: $primary; }
+    FormScreen VerticalScroll { height: auto; max-height: 1fr; }
+    FormScreen .form--row { height: auto; }
+    FormScreen .form--label { width: 12; padding: 1 1 0 0; color: $text-muted; }
+    FormScreen .form--field { width: 1fr; height: auto; }
+    FormScreen .form--hint { color: $text-muted; height: auto; }
+    FormScreen .form--error { color: $error; height: auto; display: none; }
+    FormScreen .form--error.-shown { display: block; }
+    FormScreen TextArea { height: 6; }
+    FormScreen .form--keys { color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Save", id="form.submit", priority=True),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[Field],
+        *,
+        check: Callable[[dict[str, Any]], dict[str, str]] | None = None,
+    ) -> None:
+        """`check` sees the parsed values and returns {field: message} for
+        rules that involve more than one field."""
+        super().__init__()
+        self.form_title = title
+        self.fields = list(fields)
+        self.check = check
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.form_title), classes="form--title")
+            with VerticalScroll():
+                for field in self.fields:
+                    with Horizontal(classes="form--row"):
+                        yield Label(Text(field.label), classes="form--label")
+                        with Vertical(classes="form--field"):
+                            yield self._editor(field)
+                            if field.hint:
+                                yield Static(Text(field.hint), classes="form--hint")
+                            yield Static("", id=f"error-{field.name}", classes="form--error")
+            yield Static(Text("enter/ctrl+s save · tab next field · esc cancel"), classes="form--keys")
+
+    def _editor(self, field: Field):
+        ident = f"field-{field.name}"
+        if field.kind == "select":
+            options = [(printable(o) or "(none)", o) for o in field.options]
+            if field.value and field.value not in field.options:
+                options.append((printable(field.value), field.value))
+            return Select(options, value=field.value if field.value else Select.BLANK, id=ident, allow_blank=True)
+        if field.kind == "text":
+            return TextArea(field.value, id=ident, soft_wrap=True, show_line_numbers=False)
+        return Input(field.value, placeholder=field.placeholder, id=ident)
+
+    def editor(self, name: str):
+        return self.query_one(f"#field-{name}")
+
+    def raw_values(self) -> dict[str, str]:
+        values: dict[str, str] = {}
+        for field in self.fields:
+            widget = self.editor(field.name)
+            if isinstance(widget, Select):
+                values[field.name] = "" if widget.value is Select.BLANK else str(widget.value)
+            elif isinstance(widget, TextArea):
+                values[field.name] = widget.text
+            else:
+                values[field.name] = widget.value
+        return values
+
+    def show_error(self, name: str, message: str) -> None:
+        error = self.query_one(f"#error-{name}", Static)
+        error.update(Text(printable(message, multiline=True)))
+        error.set_class(bool(message), "-shown")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        raw = self.raw_values()
+        parsed: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        for field in self.fields:
+            try:
+                parsed[field.name] = field.parse(raw[field.name]) if field.parse else raw[field.name]
+            except ValueError as exc:
+                errors[field.name] = str(exc)
+        if not errors and self.check is not None:
+            errors = self.check(parsed)
+        for field in self.fields:
+            self.show_error(field.name, errors.get(field.name, ""))
+        if errors:
+            first = next(f for f in self.fields if f.name in errors)
+            self.editor(first.name).focus()
+            return
+        self.dismiss(parsed)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PromptScreen(FormScreen):
+    """One line of text, e.g. the title of a new post-mortem."""
+
+    def __init__(self, title: str, label: str, *, value: str = "", parse: Callable[[str], Any] | None = None) -> None:
+        super().__init__(title, [Field("value", label, value, parse=parse)])

@@ -1,0 +1,241 @@
+"""A virtual table on Textual's Line API.
+
+Only the lines on screen are ever rendered, so 100,000 rows cost no more to
+show or scroll than 50 (Textual's DataTable builds every row up front: ~2 s
+at 10,000). The table shows any sequence of row objects; the pane owning
+it supplies the columns (how to read and style each cell), an optional
+whole-row style, and its own key bindings. Cell text passes through
+textsafe.one_line and goes into plain segments: never parsed as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ...textsafe import one_line
+from ..messages import RowChosen, RowHighlighted
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    get: Callable[[Any], str]
+    width: int = 0  # fixed width in cells; 0 = share what the fixed ones leave
+    min_width: int = 8
+    # Name of a component class (declared by the table subclass) to style
+    # this cell with, or None for the row's style.
+    style: Callable[[Any], str | None] | None = None
+
+
+class VirtualTable(ScrollView, can_focus=True):
+    COMPONENT_CLASSES = {
+        "virtual-table--header",
+        "virtual-table--cursor",
+        "virtual-table--empty",
+    }
+
+    DEFAULT_CSS = """
+    VirtualTable { height: 1fr; overflow-x: hidden; overflow-y: auto; background: $surface; }
+    VirtualTable > .virtual-table--header { text-style: bold; color: $text-primary; background: $panel; }
+    VirtualTable > .virtual-table--cursor { background: $panel-lighten-1; }
+    VirtualTable:focus > .virtual-table--cursor { background: $primary 40%; text-style: bold; }
+    VirtualTable > .virtual-table--empty { color: $text-muted; text-style: italic; }
+    """
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="table.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="table.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="table.pageup"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="table.pagedown"),
+        Binding("home,g", "first", "First row", show=False, id="table.first"),
+        Binding("end,G", "last", "Last row", show=False, id="table.last"),
+    ]
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        *,
+        row_style: Callable[[Any], str | None] | None = None,
+        empty_text: str = "No rows.",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._columns = list(columns)
+        self._rows: Sequence[Any] = ()
+        self.cursor_row = 0
+        self.row_style = row_style
+        self.empty_text = empty_text
+        self._widths: tuple[int, list[int]] | None = None
+
+    # -- data ----------------------------------------------------------------
+
+    @property
+    def rows(self) -> Sequence[Any]:
+        return self._rows
+
+    @property
+    def columns(self) -> list[Column]:
+        return list(self._columns)
+
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        self._columns = list(columns)
+        self._widths = None
+        self.refresh()
+
+    def set_rows(self, rows: Sequence[Any], *, cursor: int | None = None) -> None:
+        """Show `rows` (kept by reference: the caller owns the sequence)."""
+        self._rows = rows
+        self.virtual_size = Size(self._content_width(), len(rows) + 1)
+        target = self.cursor_row if cursor is None else cursor
+        self.cursor_row = max(0, min(target, len(rows) - 1))
+        self.refresh()
+        self.call_after_refresh(self.scroll_to_cursor)
+
+    @property
+    def cursor_value(self) -> Any | None:
+        if 0 <= self.cursor_row < len(self._rows):
+            return self._rows[self.cursor_row]
+        return None
+
+    # -- cursor --------------------------------------------------------------
+
+    def move_cursor(self, index: int) -> None:
+        if not self._rows:
+            return
+        index = max(0, min(index, len(self._rows) - 1))
+        old = self.cursor_row
+        self.cursor_row = index
+        if old != index:
+            self._refresh_row(old)
+            self._refresh_row(index)
+            self.post_message(RowHighlighted(self, index))
+        self.scroll_to_cursor()
+
+    def scroll_to_cursor(self) -> None:
+        visible = max(1, self.scrollable_content_region.height - 1)
+        top = round(self.scroll_y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + visible:
+            self.scroll_to(y=self.cursor_row - visible + 1, animate=False, immediate=True)
+
+    def _refresh_row(self, index: int) -> None:
+        y = index - round(self.scroll_y) + 1
+        if 1 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def action_cursor(self, delta: int) -> None:
+        self.move_cursor(self.cursor_row + delta)
+
+    def action_page(self, direction: int) -> None:
+        self.move_cursor(self.cursor_row + direction * max(1, self.scrollable_content_region.height - 2))
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        self.move_cursor(len(self._rows) - 1)
+
+    def key_enter(self) -> None:
+        if self._rows:
+            self.post_message(RowChosen(self, self.cursor_row))
+
+    def on_click(self, event) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None and offset.y >= 1:
+            self.move_cursor(round(self.scroll_y) + offset.y - 1)
+
+    # -- rendering -------------------------------------------------------------
+
+    def _content_width(self) -> int:
+        return max(1, self.scrollable_content_region.width)
+
+    def on_resize(self) -> None:
+        self._widths = None
+        self.virtual_size = Size(self._content_width(), len(self._rows) + 1)
+
+    def column_widths(self) -> list[int]:
+        width = self._content_width()
+        if self._widths is not None and self._widths[0] == width:
+            return self._widths[1]
+        gaps = max(0, len(self._columns) - 1)
+        fixed = sum(c.width for c in self._columns if c.width)
+        flexible = [c for c in self._columns if not c.width]
+        room = width - fixed - gaps
+        widths: list[int] = []
+        share, extra = divmod(max(0, room), len(flexible)) if flexible else (0, 0)
+        for column in self._columns:
+            if column.width:
+                widths.append(column.width)
+            else:
+                w = share + (1 if extra > 0 else 0)
+                extra -= 1
+                widths.append(max(column.min_width, w))
+        self._widths = (width, widths)
+        return widths
+
+    def render_line(self, y: int) -> Strip:
+        width = self._content_width()
+        base = self.rich_style
+        if y == 0:
+            style = base + self.get_component_rich_style("virtual-table--header")
+            return self._strip([c.label for c in self._columns], [style] * len(self._columns), style, width)
+        index = round(self.scroll_y) + y - 1
+        if not self._rows:
+            if y == 1:
+                style = base + self.get_component_rich_style("virtual-table--empty")
+                return Strip([Segment(set_cell_size(one_line(self.empty_text), width), style)], width)
+            return Strip.blank(width, base)
+        if index >= len(self._rows):
+            return Strip.blank(width, base)
+        row = self._rows[index]
+        row_style = base
+        if self.row_style is not None:
+            name = self.row_style(row)
+            if name:
+                row_style = row_style + self.get_component_rich_style(name)
+        if index == self.cursor_row:
+            row_style = row_style + self.get_component_rich_style("virtual-table--cursor")
+        cells: list[str] = []
+        styles: list[Style] = []
+        for column in self._columns:
+            cells.append(column.get(row))
+            style = row_style
+            if column.style is not None:
+                name = column.style(row)
+                if name:
+                    # Partial: the cell's colour over the row's (and cursor's) background.
+                    style = row_style + self.get_component_rich_style(name, partial=True)
+            styles.append(style)
+        return self._strip(cells, styles, row_style, width)
+
+    def _strip(self, cells: list[str], styles: list[Style], fill: Style, width: int) -> Strip:
+        segments: list[Segment] = []
+        used = 0
+        for i, (text, w) in enumerate(zip(cells, self.column_widths())):
+            if i:
+                segments.append(Segment(" ", fill))
+                used += 1
+            text = one_line(text)
+            if cell_len(text) > w:
+                text = set_cell_size(text, max(0, w - 1)) + "\u2026" if w > 0 else ""
+            else:
+                text = set_cell_size(text, w)
+            segments.append(Segment(text, styles[i]))
+            used += w
+        if used < width:
+            segments.append(Segment(" " * (width - used), fill))
+        return Strip(segments, max(width, used)).crop(0, width)
