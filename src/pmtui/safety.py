@@ -18,14 +18,9 @@ BACKUP_SUFFIX = ".bak"
 
 def state_root() -> Path:
     """pmtui's folder in the user's state directory (XDG_STATE_HOME)."""
-    try:
-        from .locations import state_dir
-    except ImportError:  # the shell's locations module has not landed
-        base = os.environ.get("XDG_STATE_HOME", "")
-        if not os.path.isabs(base):  # the spec says relative values are ignored
-            base = os.path.join(os.path.expanduser("~"), ".local", "state")
-        return Path(base) / "pmtui"
-    return Path(state_dir())
+    from .locations import state_dir
+
+    return state_dir()
 
 
 def private_dir(path: Path) -> Path:
