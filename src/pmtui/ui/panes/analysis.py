@@ -1,0 +1,681 @@
+"""The Analysis pane: the five-whys tree, contributing factors, the
+immediate cause, systemic issues, the fishbone view and the retrospective
+lists (went well / went wrong / lucky / lessons).
+
+Every edit goes through the EditSession, so each is undoable and every
+other pane (the report preview above all) hears about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import OptionList, Static, Tree
+from textual.widgets.option_list import Option
+
+from ... import fishbone
+from ...model import FACTOR_CATEGORIES, Factor, Why
+from ...session import Change, EditSession
+from ..widgets.blametext import safe
+from ..widgets.form import Field, FormScreen
+
+AREA = "analysis"
+FULL_DEPTH = 5
+
+
+@dataclass(frozen=True)
+class ListKind:
+    key: str  # the model attribute, also the checks' section name
+    title: str
+    noun: str
+
+
+LISTS = (
+    ListKind("factors", "Factors", "contributing factor"),
+    ListKind("systemic_issues", "Systemic", "systemic issue"),
+    ListKind("went_well", "Well", "thing that went well"),
+    ListKind("went_wrong", "Wrong", "thing that went wrong"),
+    ListKind("lucky", "Lucky", "place we got lucky"),
+    ListKind("lessons", "Lessons", "lesson learned"),
+)
+TREE_ONLY = {"add_sibling", "reparent"}
+
+
+def _required(what: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        text = text.strip()
+        if not text:
+            raise ValueError(f"{what} cannot be empty")
+        return text
+
+    return parse
+
+
+class WhysTree(Tree[str]):
+    """The five-whys tree; node data is the why id ("" for the problem)."""
+
+
+class ItemsList(OptionList):
+    """The list currently shown on the right (factors, lessons, ...)."""
+
+
+class AnalysisPane(Widget):
+    BINDINGS = [
+        Binding("a", "add", "Add", id="analysis.add"),
+        Binding("s", "add_sibling", "Add sibling", id="analysis.add_sibling"),
+        Binding("e", "edit", "Edit", id="analysis.edit"),
+        Binding("d", "delete", "Delete", id="analysis.delete"),
+        Binding("u", "undo", "Undo", id="analysis.undo"),
+        Binding("U", "redo", "Redo", id="analysis.redo"),
+        Binding("shift+up", "move(-1)", "Move up", id="analysis.move_up"),
+        Binding("shift+down", "move(1)", "Move down", id="analysis.move_down"),
+        Binding("m", "reparent", "Move to parent", id="analysis.reparent"),
+        Binding("left_square_bracket", "cycle_list(-1)", "Prev list", id="analysis.prev_list"),
+        Binding("right_square_bracket", "cycle_list(1)", "Next list", id="analysis.next_list"),
+        Binding("f", "fishbone", "Fishbone", id="analysis.fishbone"),
+        Binding("p", "problem", "Problem", id="analysis.problem"),
+        Binding("i", "immediate_cause", "Immediate cause", id="analysis.immediate_cause"),
+        Binding("r", "shallow_reason", "Why short", id="analysis.shallow_reason"),
+        Binding("t", "switch_focus", "Tree/list", id="analysis.switch_focus"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "analysis--blame",
+        "analysis--depth",
+        "analysis--short",
+        "analysis--muted",
+        "analysis--category",
+        "analysis--tab",
+        "analysis--tab-active",
+    }
+
+    def __init__(self, session: EditSession, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.session = session
+        self.list_index = 0
+        self.show_fishbone = False
+        self._unsubscribe: Callable[[], None] | None = None
+
+    @property
+    def pm(self):
+        return self.session.pm
+
+    @property
+    def current_list(self) -> ListKind:
+        return LISTS[self.list_index]
+
+    # -- layout ------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="analysis-body"):
+            with Vertical(id="analysis-whys"):
+                yield Static(Text("Five whys"), classes="analysis--title")
+                yield WhysTree(Text("Problem"), data="", id="analysis-tree")
+                yield Static(id="analysis-immediate")
+            with Vertical(id="analysis-lists"):
+                yield Static(id="analysis-tabs")
+                yield ItemsList(id="analysis-items")
+                with VerticalScroll(id="analysis-fishbone-box"):
+                    yield Static(id="analysis-fishbone")
+
+    def on_mount(self) -> None:
+        self._unsubscribe = self.session.subscribe(self._on_change)
+        tree = self.query_one(WhysTree)
+        tree.show_root = True
+        tree.guide_depth = 3
+        self._refresh_all()
+        tree.focus()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def _on_change(self, change: Change) -> None:
+        if change.area != AREA:
+            return
+        focus = change.focus
+        self._refresh_all(focus=focus)
+
+    def on_resize(self) -> None:
+        if self.show_fishbone:
+            self._refresh_fishbone()
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def _style(self, name: str):
+        return self.get_component_rich_style(f"analysis--{name}", partial=True)
+
+    def _text(self, value: str, **kw: Any) -> Text:
+        return safe(value, self._style("blame"), **kw)
+
+    # -- rendering ---------------------------------------------------------
+
+    def _refresh_all(self, focus: Any = None) -> None:
+        self._refresh_tree(focus if isinstance(focus, Why) else None)
+        self._refresh_immediate()
+        self._refresh_list(focus)
+        self._refresh_fishbone()
+
+    def _why_label(self, why: Why, depth: int, leaf: bool) -> Text:
+        # The short-chain mark goes before the text so a narrow tree still shows it.
+        if leaf and depth < FULL_DEPTH:
+            label = Text(f"\u26a0{depth}/{FULL_DEPTH}", self._style("short"))
+        else:
+            label = Text(f"{depth}", self._style("depth"))
+        label.append(f" {why.id} ", self._style("muted"))
+        label.append_text(self._text(why.text) if why.text.strip() else Text("(empty)", self._style("muted")))
+        return label
+
+    def _refresh_tree(self, focus: Why | None = None) -> None:
+        tree = self.query_one(WhysTree)
+        keep = focus.id if focus is not None and focus in self.pm.whys else self.current_why_id()
+        problem = self.pm.problem.strip()
+        root_label = Text("Problem: ", self._style("muted"))
+        root_label.append_text(self._text(problem) if problem else Text("(not stated: p to write it)", self._style("muted")))
+        tree.clear()
+        tree.root.set_label(root_label)
+        tree.root.data = ""
+        by_parent: dict[str, list[Why]] = {}
+        ids = {w.id for w in self.pm.whys}
+        for w in self.pm.whys:
+            # A dangling parent would hide the node: show it under the root.
+            by_parent.setdefault(w.parent if w.parent in ids else "", []).append(w)
+        nodes = {"": tree.root}
+        target = None
+        seen: set[str] = set()
+
+        def build(parent_id: str, depth: int) -> None:
+            nonlocal target
+            for w in by_parent.get(parent_id, []):
+                if w.id in seen:
+                    continue
+                seen.add(w.id)
+                kids = [k for k in by_parent.get(w.id, []) if k.id not in seen]
+                node = nodes[parent_id].add(self._why_label(w, depth, not kids), data=w.id, expand=True)
+                if not kids:
+                    node.allow_expand = False
+                nodes[w.id] = node
+                if w.id == keep:
+                    target = node
+                build(w.id, depth + 1)
+
+        build("", 1)
+        tree.root.expand()
+        if target is not None:
+            tree.move_cursor(target)
+        elif keep == "":
+            tree.move_cursor(tree.root)
+
+    def _refresh_immediate(self) -> None:
+        text = Text("Immediate cause: ", self._style("muted"))
+        cause = self.pm.immediate_cause.strip()
+        text.append_text(self._text(cause, multiline=True) if cause else Text("(i to write it)", self._style("muted")))
+        reason = self.pm.shallow_reason.strip()
+        if reason:
+            text.append("\nWhy chains stop short: ", self._style("muted"))
+            text.append_text(self._text(reason))
+        self.query_one("#analysis-immediate", Static).update(text)
+
+    def _tabs(self) -> Text:
+        out = Text()
+        for i, kind in enumerate(LISTS):
+            count = len(getattr(self.pm, kind.key))
+            style = self._style("tab-active") if i == self.list_index else self._style("tab")
+            out.append(f" {kind.title} {count} ", style)
+        return out
+
+    def _item_prompt(self, item: Any) -> Text:
+        if isinstance(item, Factor):
+            text = Text(f"{item.id} ", self._style("muted"))
+            text.append(f"[{item.category or 'other'}] ", self._style("category"))
+            text.append_text(self._text(item.text))
+            if item.why:
+                text.append(f"  \u2192 {item.why}", self._style("muted"))
+            return text
+        return self._text(item)
+
+    def _refresh_list(self, focus: Any = None) -> None:
+        self.query_one("#analysis-tabs", Static).update(self._tabs())
+        items_widget = self.query_one(ItemsList)
+        old = items_widget.highlighted
+        items = getattr(self.pm, self.current_list.key)
+        items_widget.clear_options()
+        if items:
+            items_widget.add_options([Option(self._item_prompt(item)) for item in items])
+            index = old if old is not None else 0
+            if isinstance(focus, Factor) and focus in items:
+                index = items.index(focus)
+            elif isinstance(focus, int):
+                index = focus
+            items_widget.highlighted = max(0, min(index, len(items) - 1))
+
+    def _refresh_fishbone(self) -> None:
+        box = self.query_one("#analysis-fishbone-box")
+        self.query_one(ItemsList).display = not self.show_fishbone
+        box.display = self.show_fishbone
+        if not self.show_fishbone:
+            return
+        width = max(40, box.size.width - 2 if box.size.width else 78)
+        diagram = fishbone.render(self.pm.factors, self.pm.problem, width=width)
+        text = Text()
+        for n, line in enumerate(diagram.split("\n")):
+            if n:
+                text.append("\n")
+            text.append_text(self._text(line))
+        self.query_one("#analysis-fishbone", Static).update(text)
+
+    # -- where the cursor is -----------------------------------------------
+
+    def tree_focused(self) -> bool:
+        return self.query_one(WhysTree).has_focus or not self.query_one(ItemsList).has_focus
+
+    def current_why_id(self) -> str | None:
+        """The why under the tree cursor; "" for the problem (root)."""
+        node = self.query_one(WhysTree).cursor_node
+        return node.data if node is not None else None
+
+    def current_why(self) -> Why | None:
+        wid = self.current_why_id()
+        return next((w for w in self.pm.whys if w.id == wid), None) if wid else None
+
+    def current_item_index(self) -> int | None:
+        items = getattr(self.pm, self.current_list.key)
+        index = self.query_one(ItemsList).highlighted
+        if index is None or not (0 <= index < len(items)):
+            return None
+        return index
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in TREE_ONLY and self.is_mounted and not self.tree_focused():
+            return None  # shown dimmed: it applies to the tree
+        return True
+
+    # -- location (from the report's checklist) ------------------------------
+
+    def show_location(self, section: str, row: int | str | None = None) -> bool:
+        """Put the cursor on what a check points at: the checks' "factors"
+        section holds whys (row W3), factors (F2), systemic issues (an
+        index) and the problem / immediate cause (no row). False when this
+        pane does not hold `section`."""
+        if section == "factors":
+            if isinstance(row, str) and any(w.id == row for w in self.pm.whys):
+                return self._show_why(row)
+            if isinstance(row, str):
+                index = next((i for i, f in enumerate(self.pm.factors) if f.id == row), 0)
+                return self._show_list("factors", index)
+            if isinstance(row, int):
+                return self._show_list("systemic_issues", row)
+            return self._show_why(None)
+        if any(kind.key == section for kind in LISTS):
+            return self._show_list(section, row if isinstance(row, int) else 0)
+        return False
+
+    def _show_why(self, why_id: str | None) -> bool:
+        why = next((w for w in self.pm.whys if w.id == why_id), None)
+        self.show_fishbone = False
+        self._refresh_fishbone()
+        self._refresh_tree(why)
+        if why is None:
+            self.query_one(WhysTree).move_cursor(self.query_one(WhysTree).root)
+        self.query_one(WhysTree).focus()
+        return True
+
+    def _show_list(self, key: str, index: int) -> bool:
+        self.show_fishbone = False
+        self.list_index = next(i for i, kind in enumerate(LISTS) if kind.key == key)
+        self._refresh_list(index)
+        self._refresh_fishbone()
+        self.query_one(ItemsList).focus()
+        return True
+
+    # -- actions -------------------------------------------------------------
+
+    def _form(self, title: str, fields: list[Field], then: Callable[[dict], None]) -> None:
+        def done(values: dict | None) -> None:
+            if values is not None:
+                then(values)
+
+        self.app.push_screen(FormScreen(title, fields), done)
+
+    def action_undo(self) -> None:
+        if self.session.undo() is None:
+            self.notify("Nothing to undo", severity="warning")
+
+    def action_redo(self) -> None:
+        if self.session.redo() is None:
+            self.notify("Nothing to redo", severity="warning")
+
+    def action_switch_focus(self) -> None:
+        if self.tree_focused() and not self.show_fishbone:
+            self.query_one(ItemsList).focus()
+        else:
+            self.query_one(WhysTree).focus()
+
+    def action_cycle_list(self, step: int) -> None:
+        self.list_index = (self.list_index + step) % len(LISTS)
+        self._refresh_list(0)
+        if not self.show_fishbone:
+            self.query_one(ItemsList).focus()
+
+    def action_fishbone(self) -> None:
+        self.show_fishbone = not self.show_fishbone
+        self._refresh_fishbone()
+        if not self.show_fishbone:
+            self._refresh_list()
+
+    def action_add(self) -> None:
+        if self.tree_focused():
+            parent = self.current_why_id() or ""
+            self._add_why(parent)
+        else:
+            self._add_item()
+
+    def action_add_sibling(self) -> None:
+        if not self.tree_focused():
+            return
+        why = self.current_why()
+        if why is None:
+            self.notify("The problem has no siblings: add a why under it with a", severity="warning")
+            return
+        self._add_why(why.parent, after=why)
+
+    def action_edit(self) -> None:
+        if self.tree_focused():
+            why = self.current_why()
+            if why is None:
+                self.action_problem()
+                return
+            self._form(
+                f"Edit {why.id}",
+                [Field("text", "Why", why.text, parse=_required("A why"))],
+                lambda v: self.session.set(AREA, f"edit {why.id}", why, "text", v["text"]),
+            )
+        else:
+            self._edit_item()
+
+    def action_delete(self) -> None:
+        if self.tree_focused():
+            why = self.current_why()
+            if why is None:
+                self.notify("The problem cannot be deleted: edit it with p", severity="warning")
+                return
+            self._delete_why(why)
+        else:
+            self._delete_item()
+
+    def action_move(self, step: int) -> None:
+        if self.tree_focused():
+            why = self.current_why()
+            if why is not None:
+                self._move_why(why, step)
+        else:
+            index = self.current_item_index()
+            if index is not None:
+                self._move_item(index, step)
+
+    def action_reparent(self) -> None:
+        if not self.tree_focused():
+            return
+        why = self.current_why()
+        if why is None:
+            return
+        below = self._subtree_ids(why)
+        choices = [""] + [w.id for w in self.pm.whys if w.id not in below and w.id != why.parent]
+        if why.parent == "":
+            choices.remove("")
+        if not choices:
+            self.notify("No other parent to move it to", severity="warning")
+            return
+
+        def parse(text: str) -> str:
+            text = text.strip()
+            if text.lower() in ("", "problem", "root"):
+                text = ""
+            if text != "" and text not in {w.id for w in self.pm.whys}:
+                raise ValueError(f"no why {text!r}; one of: problem, " + ", ".join(c for c in choices if c))
+            if text in below:
+                raise ValueError(f"{text} is {why.id} itself or below it")
+            return text
+
+        self._form(
+            f"Move {why.id} under",
+            [
+                Field(
+                    "parent",
+                    "New parent",
+                    "",
+                    parse=parse,
+                    placeholder="a why id, or problem",
+                    hint="One of: " + ", ".join(c or "problem" for c in choices),
+                )
+            ],
+            lambda v: self.session.set(AREA, f"move {why.id}", why, "parent", v["parent"], focus=why),
+        )
+
+    def action_problem(self) -> None:
+        self._form(
+            "Problem statement (root of the five whys)",
+            [Field("problem", "Problem", self.pm.problem)],
+            lambda v: self.session.set(AREA, "edit problem", self.pm, "problem", v["problem"].strip()),
+        )
+
+    def action_immediate_cause(self) -> None:
+        self._form(
+            "Immediate cause",
+            [Field("cause", "Cause", self.pm.immediate_cause, kind="text", hint="One cause per line.")],
+            lambda v: self.session.set(AREA, "edit immediate cause", self.pm, "immediate_cause", v["cause"].strip()),
+        )
+
+    def action_shallow_reason(self) -> None:
+        self._form(
+            "Why no chain reaches five whys",
+            [Field("reason", "Reason", self.pm.shallow_reason)],
+            lambda v: self.session.set(AREA, "edit reason", self.pm, "shallow_reason", v["reason"].strip()),
+        )
+
+    # -- whys ------------------------------------------------------------------
+
+    def _subtree_ids(self, why: Why) -> set[str]:
+        out = {why.id}
+        grew = True
+        while grew:
+            grew = False
+            for w in self.pm.whys:
+                if w.parent in out and w.id not in out:
+                    out.add(w.id)
+                    grew = True
+        return out
+
+    def _add_why(self, parent: str, after: Why | None = None) -> None:
+        def then(values: dict) -> None:
+            why = Why(self.pm.next_why_id(), values["text"], parent)
+            whys = self.pm.whys
+            index = whys.index(after) + 1 if after is not None and after in whys else len(whys)
+            self.session.insert(AREA, f"add {why.id}", whys, index, why)
+
+        where = "the problem" if not parent else parent
+        self._form(f"Why? (under {where})", [Field("text", "Because", "", parse=_required("A why"))], then)
+
+    def _delete_why(self, why: Why) -> None:
+        gone = self._subtree_ids(why)
+        whys = self.pm.whys
+        removed = [(i, w) for i, w in enumerate(whys) if w.id in gone]
+        unlinked = [f for f in self.pm.factors if f.why in gone]
+        links = {id(f): f.why for f in unlinked}
+
+        def do() -> None:
+            for _, w in reversed(removed):
+                whys.remove(w)
+            for f in unlinked:
+                f.why = ""
+
+        def undo() -> None:
+            for i, w in removed:
+                whys.insert(i, w)
+            for f in unlinked:
+                f.why = links[id(f)]
+
+        parent = next((w for w in whys if w.id == why.parent), None)
+        label = f"delete {why.id}" + (f" and {len(gone) - 1} below" if len(gone) > 1 else "")
+        self.session.apply(AREA, label, do, undo, focus=parent)
+        self.notify(f"Deleted {why.id}" + (f" and {len(gone) - 1} below it" if len(gone) > 1 else "") + " (u undoes)")
+
+    def _move_why(self, why: Why, step: int) -> None:
+        whys = self.pm.whys
+        siblings = [w for w in whys if w.parent == why.parent]
+        pos = siblings.index(why)
+        if not 0 <= pos + step < len(siblings):
+            return
+        other = siblings[pos + step]
+        a, b = whys.index(why), whys.index(other)
+
+        def swap() -> None:
+            whys[a], whys[b] = whys[b], whys[a]
+
+        self.session.apply(AREA, f"move {why.id}", swap, swap, focus=why)
+
+    # -- lists -----------------------------------------------------------------
+
+    def _factor_fields(self, factor: Factor | None) -> list[Field]:
+        ids = [w.id for w in self.pm.whys]
+        custom = sorted({f.category for f in self.pm.factors if f.category and f.category not in FACTOR_CATEGORIES})
+
+        def parse_category(text: str) -> str:
+            return text.strip() or "other"
+
+        def parse_why(text: str) -> str:
+            text = text.strip()
+            if text and text not in ids:
+                raise ValueError(f"no why {text!r} in the tree" + (f"; one of: {', '.join(ids)}" if ids else ""))
+            return text
+
+        return [
+            Field(
+                "category",
+                "Category",
+                factor.category if factor else "",
+                parse=parse_category,
+                placeholder="monitoring",
+                hint="Standard: " + ", ".join(FACTOR_CATEGORIES) + (f"; yours: {', '.join(custom)}" if custom else "") + ". Any other word adds one.",
+            ),
+            Field("text", "Factor", factor.text if factor else "", parse=_required("A factor")),
+            Field(
+                "why",
+                "Why link",
+                factor.why if factor else (self.current_why_id() or ""),
+                parse=parse_why,
+                placeholder="W3 (optional)",
+                hint=("Why ids: " + ", ".join(ids)) if ids else "No whys yet.",
+            ),
+        ]
+
+    def _add_item(self) -> None:
+        kind = self.current_list
+        items = getattr(self.pm, kind.key)
+        index = self.current_item_index()
+        at = index + 1 if index is not None else len(items)
+        if kind.key == "factors":
+
+            def then(v: dict) -> None:
+                factor = Factor(self.pm.next_factor_id(), v["text"], v["category"], v["why"])
+                self.session.insert(AREA, f"add {factor.id}", items, at, factor)
+
+            self._form("New contributing factor", self._factor_fields(None), then)
+            return
+
+        def then_text(v: dict) -> None:
+            value = v["text"]
+
+            def do() -> None:
+                items.insert(at, value)
+
+            def undo() -> None:
+                del items[at]
+
+            self.session.apply(AREA, f"add {kind.noun}", do, undo, focus=at)
+
+        self._form(f"New {kind.noun}", [Field("text", "Text", "", parse=_required("The text"))], then_text)
+
+    def _edit_item(self) -> None:
+        kind = self.current_list
+        items = getattr(self.pm, kind.key)
+        index = self.current_item_index()
+        if index is None:
+            return
+        if kind.key == "factors":
+            factor = items[index]
+
+            def then(v: dict) -> None:
+                old = (factor.category, factor.text, factor.why)
+                new = (v["category"], v["text"], v["why"])
+                if old == new:
+                    return
+
+                def put(values: tuple) -> Callable[[], None]:
+                    def run() -> None:
+                        factor.category, factor.text, factor.why = values
+
+                    return run
+
+                self.session.apply(AREA, f"edit {factor.id}", put(new), put(old), focus=factor)
+
+            self._form(f"Edit {factor.id}", self._factor_fields(factor), then)
+            return
+        old_value = items[index]
+
+        def then_text(v: dict) -> None:
+            value = v["text"]
+            if value == old_value:
+                return
+
+            def do() -> None:
+                items[index] = value
+
+            def undo() -> None:
+                items[index] = old_value
+
+            self.session.apply(AREA, f"edit {kind.noun}", do, undo, focus=index)
+
+        self._form(f"Edit {kind.noun}", [Field("text", "Text", old_value, parse=_required("The text"))], then_text)
+
+    def _delete_item(self) -> None:
+        kind = self.current_list
+        items = getattr(self.pm, kind.key)
+        index = self.current_item_index()
+        if index is None:
+            return
+        item = items[index]
+        linked = [a for a in self.pm.actions if isinstance(item, Factor) and a.factor == item.id]
+
+        def do() -> None:
+            del items[index]
+            for a in linked:
+                a.factor = ""
+
+        def undo() -> None:
+            items.insert(index, item)
+            for a in linked:
+                a.factor = item.id
+
+        self.session.apply(AREA, f"delete {kind.noun}", do, undo, focus=index)
+        self.notify(f"Deleted {kind.noun} (u undoes)")
+
+    def _move_item(self, index: int, step: int) -> None:
+        items = getattr(self.pm, self.current_list.key)
+        other = index + step
+        if not 0 <= other < len(items):
+            return
+
+        def swap() -> None:
+            items[index], items[other] = items[other], items[index]
+
+        self.session.apply(AREA, f"move {self.current_list.noun}", swap, swap, focus=other)

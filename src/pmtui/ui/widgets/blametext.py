@@ -1,0 +1,39 @@
+"""Outside text as rich Text, with blame language marked where it stands.
+
+Every text the Analysis, Actions and Report panes show goes through here:
+control characters made visible (textsafe), never parsed as markup, and
+the spans `checks.blame_spans` finds styled so the author sees the words
+to reword in place.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+
+from ...textsafe import one_line, printable
+
+
+def spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each blame phrase in `text` (already printable)."""
+    from ...checks import blame_spans
+
+    out = []
+    for span in blame_spans(text):
+        start, end = (span.start, span.end) if hasattr(span, "start") else (span[0], span[1])
+        if 0 <= start < end <= len(text):
+            out.append((start, end))
+    return out
+
+
+def mark(text: Text, blame: Style | str) -> Text:
+    """Style the blame phrases of `text` in place; returns it."""
+    for start, end in spans(text.plain):
+        text.stylize(blame, start, end)
+    return text
+
+
+def safe(value: str, blame: Style | str, *, style: Style | str = "", multiline: bool = False, limit: int | None = None) -> Text:
+    """`value` made printable (one line unless `multiline`), blame marked."""
+    shown = printable(value, multiline=True) if multiline else one_line(value, limit)
+    return mark(Text(shown, style=style), blame)
