@@ -14,8 +14,10 @@ from datetime import date, datetime
 from pmtui.textsafe import printable
 
 # Backslash-escaped wherever they appear: emphasis, code spans, links,
-# strikethrough and table cells. `\` first so it does not escape the others.
-_INLINE_RE = re.compile(r"[\\`*_\[\]|~]")
+# strikethrough and table cells. An underscore between two letters or digits
+# cannot open or close emphasis (CommonMark flanking rules), so `customer_id`
+# stays readable in the raw Markdown.
+_INLINE_RE = re.compile(r"[\\`*\[\]|~]|(?<![^\W_])_|_(?![^\W_])")
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _HTML_RE = re.compile(r"[&<>]")
 # A line that would otherwise open a block: heading, list item, thematic
@@ -64,19 +66,20 @@ def cell(text: str, empty: str = "-") -> str:
 
 
 def paragraphs(text: str) -> str:
-    """Prose: blank lines separate paragraphs, single newlines become hard
-    line breaks, and no line can open a block of its own."""
+    """Prose: blank lines separate paragraphs; a single newline stays a soft
+    break (hand-wrapped text reflows, as Markdown readers expect); no line
+    can open a block of its own."""
     out: list[str] = []
     para: list[str] = []
     for raw in _lines(text):
         if not raw.strip():
             if para:
-                out.append("<br>\n".join(para))
+                out.append("\n".join(para))
                 para = []
             continue
         para.append(_escape_line(raw))
     if para:
-        out.append("<br>\n".join(para))
+        out.append("\n".join(para))
     return "\n\n".join(out)
 
 
@@ -90,7 +93,14 @@ def link(label: str, url: str) -> str:
     if not _URL_RE.match(url):
         return inline(url)
     dest = url.replace("(", "%28").replace(")", "%29").replace("\\", "%5C")
-    return f"[{inline(label)}]({dest})"
+    # Inside link text no line starts a block, so only inline escaping.
+    text = _HTML_RE.sub(lambda m: _HTML[m.group()], one_line_text(label))
+    text = _INLINE_RE.sub(lambda m: "\\" + m.group(), text)
+    return f"[{text}]({dest})"
+
+
+def one_line_text(text: str) -> str:
+    return " ".join(line.strip() for line in _lines(text) if line.strip())
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:

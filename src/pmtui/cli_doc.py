@@ -1,0 +1,216 @@
+"""`pmtui new`, `pmtui report`, `pmtui check`: the document commands.
+
+Exit status is a contract for scripts and CI: 0 fine, 1 checks failed, 2 the
+input could not be used — with one clear line per problem on stderr and
+never a traceback for a user's mistake.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from pmtui.textsafe import one_line
+
+EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+
+
+class _Unusable(Exception):
+    """Input pmtui cannot use; each line of the message is one problem."""
+
+
+def _fail(ctx: click.Context, exc: BaseException | str) -> None:
+    for line in str(exc).splitlines() or ["unknown error"]:
+        click.echo(one_line(line), err=True)
+    ctx.exit(EXIT_UNUSABLE)
+
+
+def _os_message(path: str, exc: OSError) -> str:
+    return f"{path}: {exc.strerror or exc}"
+
+
+def _load(path: str):
+    from pmtui import store
+
+    try:
+        return store.load(path).pm
+    except store.StoreError as exc:
+        raise _Unusable(str(exc)) from None
+    except IsADirectoryError:
+        raise _Unusable(f"{path}: is a directory, not a post-mortem file") from None
+    except OSError as exc:
+        raise _Unusable(_os_message(path, exc)) from None
+    except UnicodeDecodeError as exc:
+        raise _Unusable(f"{path}: not UTF-8 text (byte {exc.start})") from None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` so readers see the old file or the new one,
+    never half of it: temp file in the same folder, fsync, rename."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+# -- new ------------------------------------------------------------------------
+
+
+def _slug(title: str) -> str:
+    words = re.findall(r"[a-z0-9]+", title.lower())
+    slug = "-".join(words[:4])[:40].strip("-")
+    return slug or "incident"
+
+
+@click.command("new")
+@click.argument("file", metavar="FILE")
+@click.option("--title", "-t", required=True, help="Incident title, e.g. 'API service degradation'.")
+@click.option("--severity", "-s", default="", help="Severity, e.g. SEV1 or P1.")
+@click.option("--started", default=None, metavar="TIME",
+              help="When the incident started: 2025-02-09T10:05:23Z, '2025-02-09 10:05', '2025-02-09 10:05 Europe/Berlin'.")
+@click.option("--author", "authors", multiple=True, metavar="NAME", help="An author (repeatable), e.g. @alice.")
+@click.pass_context
+def new(ctx: click.Context, file: str, title: str, severity: str, started: str | None, authors: tuple[str, ...]) -> None:
+    """Create a post-mortem file (never overwrites one)."""
+    from pmtui.model import IncidentTimes, PostMortem
+    from pmtui.timeparse import TimeParseError, parse_time
+
+    if not title.strip():
+        _fail(ctx, "--title: must not be empty")
+    if os.path.lexists(file):
+        _fail(ctx, f"{file}: already exists; pmtui new never overwrites a file (open it with `pmtui {file}`)")
+    start = None
+    if started is not None:
+        try:
+            start = parse_time(started)
+        except TimeParseError as exc:
+            _fail(ctx, f"--started: {exc}")
+    day = (start or datetime.now(UTC)).date()
+    pm = PostMortem(
+        id=f"PM-{day.isoformat()}-{_slug(title)}",
+        title=title.strip(),
+        severity=severity.strip(),
+        authors=[a for a in authors if a.strip()],
+        times=IncidentTimes(started=start),
+    )
+    from pmtui import store
+
+    try:
+        doc = store.new_document(pm, file)
+        store.save(doc)
+    except store.StoreError as exc:
+        _fail(ctx, exc)
+    except OSError as exc:
+        _fail(ctx, _os_message(file, exc))
+    click.echo(f"created {one_line(file)} ({pm.id})", err=True)
+
+
+# -- report --------------------------------------------------------------------------
+
+
+@click.command("report")
+@click.argument("file", metavar="FILE")
+@click.option("--output", "-o", default=None, metavar="OUT", help="Write the Markdown here (atomically) instead of stdout.")
+@click.pass_context
+def report(ctx: click.Context, file: str, output: str | None) -> None:
+    """Write the Markdown report (stdout by default)."""
+    from pmtui import report as report_mod
+
+    try:
+        pm = _load(file)
+    except _Unusable as exc:
+        _fail(ctx, exc)
+    text = report_mod.render(pm)
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomic(Path(output), text)
+    except OSError as exc:
+        _fail(ctx, _os_message(output, exc))
+
+
+# -- check ---------------------------------------------------------------------------
+
+_SYMBOLS = {"pass": "\u2713", "warn": "!", "fail": "\u2717"}
+_COLOURS = {"pass": "green", "warn": "yellow", "fail": "red"}
+
+
+def _location(r) -> str:
+    if r.row is None:
+        return r.section or "-"
+    return f"{r.section or '-'}[{r.row}]"
+
+
+def format_table(results: list, *, color: bool) -> str:
+    """Aligned, one result a line; the hint, when there is one, under it."""
+    rows = [(_SYMBOLS[r.result], r.id, one_line(_location(r)), one_line(r.message), one_line(r.suggestion), r.result)
+            for r in results]
+    w_id = max((len(r[1]) for r in rows), default=0)
+    w_loc = max((len(r[2]) for r in rows), default=0)
+    lines = []
+    for sym, cid, loc, msg, hint, result in rows:
+        mark = click.style(sym, fg=_COLOURS[result], bold=True) if color else sym
+        lines.append(f"{mark}  {cid:<{w_id}}  {loc:<{w_loc}}  {msg}".rstrip())
+        if hint and result != "pass":
+            lines.append(" " * (3 + w_id + 2 + w_loc + 2) + "hint: " + hint)
+    return "\n".join(lines)
+
+
+def _use_color() -> bool:
+    if "NO_COLOR" in os.environ and os.environ["NO_COLOR"] != "":
+        return False
+    return sys.stdout.isatty()
+
+
+@click.command("check")
+@click.argument("file", metavar="FILE")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.pass_context
+def check(ctx: click.Context, file: str, as_json: bool) -> None:
+    """Run the checklist: exit 0 all pass (warnings allowed), 1 some fail, 2 unreadable input."""
+    from pmtui import checks
+
+    try:
+        pm = _load(file)
+    except _Unusable as exc:
+        _fail(ctx, exc)
+    results = checks.run(pm)
+    counts = checks.summary(results)
+    code = checks.exit_code(results)
+    if as_json:
+        payload = {
+            "file": file,
+            "results": [r.to_dict() for r in results],
+            "summary": {**counts, "exit": code},
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_table(results, color=_use_color()))
+        click.echo(f"\n{counts['pass']} passed, {counts['warn']} warnings, {counts['fail']} failed")
+    ctx.exit(code)
