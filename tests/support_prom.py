@@ -1,0 +1,283 @@
+"""Real Prometheus and Alertmanager for the collection tests.
+
+Prometheus gets the example incident (2025-02-09, DB connection pool
+exhausted) backfilled with `promtool tsdb create-blocks-from openmetrics`,
+and a retention of 100 years so the fixed date never ages out. Alertmanager
+starts empty; tests post alerts and silences to it. Each pytest-xdist
+worker starts its own servers on free loopback ports; they are always
+stopped (terminate, wait, kill on timeout).
+
+The incident data is generated here, from the times below, and
+examples/demo-recordings/record.py records the demo from the same data.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+PROMETHEUS = "/usr/bin/prometheus"
+PROMTOOL = "/usr/bin/promtool"
+ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
+
+
+def at(clock: str) -> datetime:
+    h, m, s = (int(x) for x in clock.split(":"))
+    return datetime(2025, 2, 9, h, m, s, tzinfo=UTC)
+
+
+# -- the incident ---------------------------------------------------------------
+
+DATA_START, DATA_END = at("09:00:00"), at("12:00:00")
+SCRAPE = timedelta(seconds=15)
+FIRST_ERROR = at("10:05:23")  # first 5xx
+ERRORS_END = at("10:35:00")  # errors stop
+POOL_FULL = at("10:05:30")  # first sample with the pool at its maximum
+POOL_BACK = at("10:35:00")  # first sample with the pool back to normal
+POOL_MAX = 20
+
+# Alert rules evaluated every 15 s: (alertname, labels, pending from, firing from, last sample).
+ALERT_RULES = [
+    ("HighErrorRate", {"service": "api", "severity": "page"}, at("10:05:45"), at("10:06:45"), at("10:35:15")),
+    ("DBPoolSaturated", {"pool": "primary", "severity": "warning"}, at("10:05:45"), at("10:07:45"), at("10:34:45")),
+    # A flap: pending for 45 s, never fired.
+    ("HighLatency", {"service": "api", "severity": "warning"}, at("10:20:00"), None, at("10:20:30")),
+]
+
+BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+NORMAL_SHARES = (0.5, 0.3, 0.185, 0.012, 0.003, 0.0, 0.0, 0.0)
+INCIDENT_SHARES = (0.3, 0.2, 0.15, 0.05, 0.05, 0.1, 0.15, 0.0)
+
+
+def _steps():
+    t = DATA_START
+    while t <= DATA_END:
+        yield t
+        t += SCRAPE
+
+
+def _fmt_labels(labels: dict) -> str:
+    return "{" + ",".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
+
+
+def incident_openmetrics() -> str:
+    """The whole incident as OpenMetrics text, deterministic (seeded noise)."""
+    rng = random.Random(20250209)
+    steps = list(_steps())
+    out: list[str] = []
+
+    ok, err, cpu = 0.0, 0.0, 0.0
+    ok_rows, err_rows, cpu_rows, pool_rows, hist_rows = [], [], [], [], []
+    buckets = [0.0] * len(BUCKETS)
+    count = total_sum = 0.0
+    prev = steps[0] - SCRAPE
+    for t in steps:
+        secs = (t - prev).total_seconds()
+        # Seconds of this scrape interval inside the error period.
+        bad = max(0.0, (min(t, ERRORS_END) - max(prev, FIRST_ERROR)).total_seconds())
+        requests = 100.0 * secs * rng.uniform(0.97, 1.03)
+        errors = round(0.1 * (secs - bad) * rng.uniform(0.5, 1.5) + 30.0 * bad * rng.uniform(0.95, 1.05))
+        ok += round(requests - 30.0 * bad)
+        err += errors
+        cpu += secs * (0.9 if bad else 0.3) * rng.uniform(0.95, 1.05)
+        stamp = int(t.timestamp())
+        ok_rows.append(f'http_requests_total{{code="200",job="api"}} {ok:.0f} {stamp}')
+        err_rows.append(f'http_requests_total{{code="500",job="api"}} {err:.0f} {stamp}')
+        cpu_rows.append(f'process_cpu_seconds_total{{job="api"}} {cpu:.3f} {stamp}')
+        in_use = POOL_MAX if POOL_FULL <= t < POOL_BACK else rng.choice((5, 6, 6, 7))
+        pool_rows.append(f'db_pool_connections_in_use{{pool="primary"}} {in_use} {stamp}')
+        shares = INCIDENT_SHARES if bad else NORMAL_SHARES
+        n = ok + err - count
+        for i, (le, share) in enumerate(zip(BUCKETS, shares)):
+            buckets[i] += n * share
+            total_sum += n * share * le * 0.7
+        count += n
+        cumulative = [sum(buckets[: i + 1]) for i in range(len(BUCKETS))]
+        hist_rows.append([f'http_request_duration_seconds_bucket{{job="api",le="{le}"}} {b:.0f} {stamp}'
+                          for le, b in zip(BUCKETS, cumulative)]
+                         + [f'http_request_duration_seconds_bucket{{job="api",le="+Inf"}} {count:.0f} {stamp}',
+                            f'http_request_duration_seconds_count{{job="api"}} {count:.0f} {stamp}',
+                            f'http_request_duration_seconds_sum{{job="api"}} {total_sum:.3f} {stamp}'])
+        prev = t
+
+    out += ["# TYPE http_requests counter", *ok_rows, *err_rows]
+    out += ["# TYPE process_cpu_seconds counter", *cpu_rows]
+    out += ["# TYPE db_pool_connections_in_use gauge", *pool_rows]
+    out += ["# TYPE http_request_duration_seconds histogram"] + [r for rows in hist_rows for r in rows]
+
+    alerts, for_state = [], []
+    for name, labels, pending, firing, last in ALERT_RULES:
+        states = []
+        t = pending
+        while t <= last:
+            states.append((t, "firing" if firing is not None and t >= firing else "pending"))
+            t += SCRAPE
+        for state in ("pending", "firing"):
+            lbl = _fmt_labels({"alertname": name, "alertstate": state, **labels})
+            alerts += [f"ALERTS{lbl} 1 {int(t.timestamp())}" for t, s in states if s == state]
+        lbl = _fmt_labels({"alertname": name, **labels})
+        for_state += [f"ALERTS_FOR_STATE{lbl} {int(pending.timestamp())} {int(t.timestamp())}" for t, _ in states]
+    out += ["# TYPE ALERTS gauge", *alerts, "# TYPE ALERTS_FOR_STATE gauge", *for_state, "# EOF", ""]
+    return "\n".join(out)
+
+
+# -- processes ------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def closed_port() -> int:
+    """A loopback port with nothing listening (bound and released)."""
+    return free_port()
+
+
+def _wait_ready(url: str, proc: subprocess.Popen, log: Path, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/-/ready", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} not ready after {timeout} s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@dataclass
+class Server:
+    url: str
+    proc: subprocess.Popen
+    workdir: Path
+
+    def stop(self) -> None:
+        stop(self.proc)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def start_prometheus() -> Server:
+    work = Path(tempfile.mkdtemp(prefix="pmtui-prom-"))
+    data = work / "data"
+    source = work / "incident.om"
+    source.write_text(incident_openmetrics())
+    subprocess.run([PROMTOOL, "tsdb", "create-blocks-from", "openmetrics", str(source), str(data)],
+                   check=True, capture_output=True, timeout=120)
+    config = work / "prometheus.yml"
+    config.write_text("global:\n  scrape_interval: 15s\n  evaluation_interval: 15s\nscrape_configs: []\n")
+    port = free_port()
+    log = work / "prometheus.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [PROMETHEUS, f"--config.file={config}", f"--storage.tsdb.path={data}",
+             "--storage.tsdb.retention.time=100y", f"--web.listen-address=127.0.0.1:{port}"],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    server = Server(f"http://127.0.0.1:{port}", proc, work)
+    try:
+        _wait_ready(server.url, proc, log)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+ALERTMANAGER_CONFIG = """\
+route:
+  receiver: devnull
+  group_wait: 1h
+receivers:
+  - name: devnull
+inhibit_rules:
+  - source_matchers: [severity="page"]
+    target_matchers: [severity="warning"]
+    equal: [service]
+"""
+
+
+def start_alertmanager() -> Server:
+    work = Path(tempfile.mkdtemp(prefix="pmtui-am-"))
+    config = work / "alertmanager.yml"
+    config.write_text(ALERTMANAGER_CONFIG)
+    port = free_port()
+    log = work / "alertmanager.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [ALERTMANAGER, f"--config.file={config}", f"--storage.path={work / 'data'}",
+             f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    server = Server(f"http://127.0.0.1:{port}", proc, work)
+    try:
+        _wait_ready(server.url, proc, log)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def http_json(method: str, url: str, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        raw = r.read()
+    return json.loads(raw) if raw else None
+
+
+# -- fixtures (import them into a test module by name) -------------------------
+
+_running: dict[str, Server] = {}
+
+
+def _shared(name: str, start):
+    # One server per worker process even when several test modules import
+    # the fixture (each import registers its own session-scoped fixture).
+    if name not in _running:
+        _running[name] = start()
+    return _running[name]
+
+
+def _stop_shared(name: str) -> None:
+    server = _running.pop(name, None)
+    if server is not None:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def prometheus_server():
+    try:
+        yield _shared("prometheus", start_prometheus)
+    finally:
+        _stop_shared("prometheus")
+
+
+@pytest.fixture(scope="session")
+def alertmanager_server():
+    try:
+        yield _shared("alertmanager", start_alertmanager)
+    finally:
+        _stop_shared("alertmanager")
