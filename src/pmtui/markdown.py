@@ -92,7 +92,8 @@ def link(label: str, url: str) -> str:
     url = url.strip()
     if not _URL_RE.match(url):
         return inline(url)
-    dest = url.replace("(", "%28").replace(")", "%29").replace("\\", "%5C")
+    # A pipe would end the table cell the link sits in.
+    dest = url.replace("(", "%28").replace(")", "%29").replace("\\", "%5C").replace("|", "%7C")
     # Inside link text no line starts a block, so only inline escaping.
     text = _HTML_RE.sub(lambda m: _HTML[m.group()], one_line_text(label))
     text = _INLINE_RE.sub(lambda m: "\\" + m.group(), text)
