@@ -1,0 +1,153 @@
+"""Alertmanager: the alerts it holds now, silenced and inhibited ones
+included, and its silences.
+
+Alertmanager keeps no history of resolved alerts: an alert that resolved
+before the fetch is simply gone. Every collection records that as a gap, so
+the report says where the alert history really comes from (the Prometheus
+`ALERTS` series).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ..model import AlertmanagerSettings, Gap
+from ..redact import redact
+from .base import Cancelled, Candidate, Context, SourceResult
+from .evidence import write_evidence
+
+SOURCE = "alertmanager"
+ALERT_PARAMS = {"active": "true", "silenced": "true", "inhibited": "true", "unprocessed": "true"}
+NO_HISTORY = (
+    "Alertmanager keeps no history of resolved alerts: only the alerts it still held when collected "
+    "are in this evidence; the Prometheus ALERTS series holds the alert history"
+)
+
+
+def parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        return None
+    # Alertmanager writes 0001-01-01 for "no end"; its far-future endsAt too.
+    if when.year < 1970:
+        return None
+    return when.astimezone(UTC)
+
+
+def _in(when: datetime | None, ctx: Context) -> bool:
+    return when is not None and ctx.window.start <= when <= ctx.window.end
+
+
+def _matchers(silence: dict) -> str:
+    parts = []
+    for m in silence.get("matchers") or []:
+        negated = m.get("isEqual") is False
+        if m.get("isRegex"):
+            op = "!~" if negated else "=~"
+        else:
+            op = "!=" if negated else "="
+        parts.append(f'{m.get("name", "")}{op}"{m.get("value", "")}"')
+    return "{" + ", ".join(parts) + "}"
+
+
+def alert_candidates(alerts: list, ctx: Context, evidence_id: str) -> list[Candidate]:
+    out = []
+    for alert in alerts if isinstance(alerts, list) else []:
+        if not isinstance(alert, dict):
+            continue
+        labels = alert.get("labels") or {}
+        name = labels.get("alertname", "?")
+        status = alert.get("status") or {}
+        notes = []
+        if status.get("silencedBy"):
+            notes.append("silenced by " + ", ".join(map(str, status["silencedBy"])))
+        if status.get("inhibitedBy"):
+            notes.append("inhibited by " + ", ".join(map(str, status["inhibitedBy"])))
+        state = status.get("state", "")
+        extra = f" ({state}{'; ' if notes and state else ''}{'; '.join(notes)})" if state or notes else ""
+        started = parse_time(alert.get("startsAt"))
+        if _in(started, ctx):
+            out.append(Candidate(started, redact(f"Alertmanager: alert {name} started{extra}"), SOURCE,
+                                 kind="detection", evidence=evidence_id))
+        ended = parse_time(alert.get("endsAt"))
+        updated = parse_time(alert.get("updatedAt"))
+        if _in(ended, ctx) and updated is not None and ended <= updated:
+            out.append(Candidate(ended, redact(f"Alertmanager: alert {name} resolved"), SOURCE,
+                                 kind="resolution", evidence=evidence_id))
+    return out
+
+
+def silence_candidates(silences: list, ctx: Context, evidence_id: str) -> list[Candidate]:
+    out = []
+    for silence in silences if isinstance(silences, list) else []:
+        if not isinstance(silence, dict):
+            continue
+        who = str(silence.get("createdBy") or "")
+        comment = str(silence.get("comment") or "")
+        what = f"silence {_matchers(silence)}" + (f": {comment}" if comment else "")
+        started = parse_time(silence.get("startsAt"))
+        if _in(started, ctx):
+            out.append(Candidate(started, redact(f"Alertmanager: {what}"), SOURCE, kind="action",
+                                 actor=redact(who), evidence=evidence_id))
+        ended = parse_time(silence.get("endsAt"))
+        state = (silence.get("status") or {}).get("state")
+        if _in(ended, ctx) and state == "expired":
+            out.append(Candidate(ended, redact(f"Alertmanager: {what} ended"), SOURCE, kind="action",
+                                 evidence=evidence_id))
+    return out
+
+
+def collect(settings: AlertmanagerSettings, ctx: Context, *, http=None, transport=None) -> SourceResult:
+    from . import httpget
+
+    result = SourceResult(SOURCE)
+    start, end = ctx.window.start, ctx.window.end
+
+    def gap(text: str) -> None:
+        result.gaps.append(Gap(SOURCE, text, start, end))
+
+    try:
+        client = httpget.make_client(settings.url, None, http, transport)
+    except httpget.SourceError as exc:
+        gap(f"Alertmanager not queried: {exc}")
+        return result
+    with client:
+        try:
+            ctx.progress("Alertmanager: alerts", 0.0)
+            try:
+                body, alerts = httpget.get_json(client, "/api/v2/alerts", ALERT_PARAMS, ctx, http)
+            except httpget.Unreachable:
+                raise
+            except httpget.SourceError as exc:
+                gap(f"alerts not read: {exc}")
+            else:
+                query = "GET /api/v2/alerts?" + "&".join(f"{k}={v}" for k, v in ALERT_PARAMS.items())
+                ev = write_evidence(ctx, "alerts", SOURCE, "alertmanager/alerts.json", body, query=query)
+                result.evidence.append(ev)
+                result.candidates.extend(alert_candidates(alerts, ctx, ev.id))
+                gap(NO_HISTORY)
+            ctx.progress("Alertmanager: silences", 0.5)
+            try:
+                body, silences = httpget.get_json(client, "/api/v2/silences", None, ctx, http)
+            except httpget.Unreachable:
+                raise
+            except httpget.SourceError as exc:
+                gap(f"silences not read: {exc}")
+            else:
+                ev = write_evidence(ctx, "silences", SOURCE, "alertmanager/silences.json", body,
+                                   query="GET /api/v2/silences")
+                result.evidence.append(ev)
+                result.candidates.extend(silence_candidates(silences, ctx, ev.id))
+            ctx.progress("Alertmanager: done", 1.0)
+        except httpget.Unreachable as exc:
+            gap(f"Alertmanager unreachable: {exc}")
+        except Cancelled:
+            # Keep what was fetched before the stop: it is on disk already.
+            gap("collection cancelled before it finished")
+    result.candidates.sort(key=lambda c: c.time)
+    return result
