@@ -82,7 +82,7 @@ _BLAME_RULES: list[tuple[str, str]] = [
     (r"made\s+a\s+mistake|mistake\s+(?:by|of)\s+[\w@.-]+", _HINT_MISTAKE),
 ]
 _BLAME_RE = re.compile(
-    "|".join(f"(?P<b{i}>(?<![\\w@]){p}(?![\\w]))" for i, (p, _) in enumerate(_BLAME_RULES)),
+    "|".join(f"(?P<b{i}>(?<![\\w@])(?:{p})(?![\\w]))" for i, (p, _) in enumerate(_BLAME_RULES)),
     re.IGNORECASE,
 )
 _BLAME_HINTS = {f"b{i}": hint for i, (_, hint) in enumerate(_BLAME_RULES)}
@@ -130,16 +130,16 @@ _VAGUE_ALWAYS: list[tuple[str, str]] = [
     (r"(?:remember|try)\s+to|double[- ]check", _HINT_CAREFUL),
     (r"raise\s+awareness|communicate\s+better", _HINT_GENERIC),
     (r"investigate|look\s+into|think\s+about|explore|dig\s+into", _HINT_INVESTIGATE),
+    (r"as\s+needed|if\s+needed|where\s+possible|etc\.?|and\s+so\s+on", _HINT_GENERIC),
 ]
 # Vague unless the item names something measurable (a number, a threshold).
 _VAGUE_UNLESS_MEASURABLE: list[tuple[str, str]] = [
     (r"(?:improve|enhance|better|more|increase|strengthen)\s+(?:the\s+|our\s+)?(?:monitoring|alerting|observability|metrics|visibility|dashboards?)", _HINT_MONITORING),
     (r"(?:improve|enhance|better|more|increase|strengthen)\s+(?:the\s+|our\s+)?(?:testing|tests|test\s+coverage|qa|validation)", _HINT_TESTING),
     (r"(?:improve|enhance|better|strengthen|optimi[sz]e)\b", _HINT_GENERIC),
-    (r"(?:as\s+needed|if\s+needed|where\s+possible|etc\.?|and\s+so\s+on)", _HINT_GENERIC),
 ]
-_ALWAYS_RE = [(re.compile(rf"(?<!\w){p}(?!\w)", re.IGNORECASE), h) for p, h in _VAGUE_ALWAYS]
-_UNLESS_RE = [(re.compile(rf"(?<!\w){p}(?!\w)", re.IGNORECASE), h) for p, h in _VAGUE_UNLESS_MEASURABLE]
+_ALWAYS_RE = [(re.compile(rf"(?<!\w)(?:{p})(?!\w)", re.IGNORECASE), h) for p, h in _VAGUE_ALWAYS]
+_UNLESS_RE = [(re.compile(rf"(?<!\w)(?:{p})(?!\w)", re.IGNORECASE), h) for p, h in _VAGUE_UNLESS_MEASURABLE]
 _MEASURABLE_RE = re.compile(r"\d")
 # A named deliverable ("...by adding an alert") rescues an "improve ..." item.
 _CONCRETE_RE = re.compile(
