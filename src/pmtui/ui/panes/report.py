@@ -1,0 +1,397 @@
+"""The Report pane: a live preview of the rendered report beside the
+checklist.
+
+Scaling (issue 4 measured Textual's Markdown widget at 14 s for a
+1,000-row table): each report section is its own widget and only the
+sections an edit can touch are re-rendered, from `report.render_section`,
+coalesced over a short window so a burst of edits costs one update. The
+timeline is a virtual table on the Line API: an edit costs a re-sort of
+references, and only the rows on screen are ever drawn. The checklist runs
+in a thread on a shallow snapshot so a 10,000-event document never blocks
+a frame. `w` and `c` always use the whole report (`report.render`).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from ... import checks
+from ... import clipboard as osc52
+from ... import report
+from ...model import PostMortem
+from ...session import Change, EditSession
+from ...textsafe import one_line
+from ...timeparse import format_clock, format_utc
+from ..widgets.blametable import BlameTable
+from ..widgets.blametext import safe
+from ..widgets.table import Column
+from .report_md import MdStyles, render
+
+DELAY = 0.04  # seconds edits are gathered before the preview follows them
+TIMELINE_HEIGHT = 16  # rows of the timeline table shown at once in the preview
+
+ALL = frozenset(report.SECTION_KEYS)
+# Which sections an edit in each session area can change.
+SECTIONS_FOR_AREA: dict[str, frozenset[str]] = {
+    # Marking an event as detection/mitigation/resolution sets the times.
+    "timeline": frozenset({"timeline", "header", "durations"}),
+    "analysis": frozenset({"factors", "went_well", "went_wrong", "lucky", "lessons"}),
+    "actions": frozenset({"actions"}),
+    "export": frozenset({"actions"}),
+    "sources": frozenset({"gaps"}),
+    "evidence": frozenset({"gaps"}),
+}
+
+# Which pane holds the rows a check points at (section keys of report).
+PANE_FOR_SECTION = {
+    "timeline": "timeline",
+    "factors": "analysis",
+    "went_well": "analysis",
+    "went_wrong": "analysis",
+    "lucky": "analysis",
+    "lessons": "analysis",
+    "actions": "actions",
+    "gaps": "collect",
+}
+
+_LISTS = ("timeline", "whys", "factors", "actions", "systemic_issues", "went_well", "went_wrong",
+          "lucky", "lessons", "gaps", "evidence", "authors", "reviewers", "services")
+
+
+def snapshot(pm: PostMortem) -> PostMortem:
+    """A copy a worker thread can read while the app keeps editing: every
+    list copied (references only, so 10,000 events cost microseconds); the
+    rows themselves are shared, and edits replace their fields whole."""
+    snap = copy.copy(pm)
+    for name in _LISTS:
+        setattr(snap, name, list(getattr(pm, name)))
+    snap.times = copy.copy(pm.times)
+    snap.impact = copy.copy(pm.impact)
+    return snap
+
+
+def report_path(toml_path: str | os.PathLike[str]) -> Path:
+    """NAME.md beside NAME.toml."""
+    path = Path(toml_path)
+    return path.with_name(path.name.removesuffix(".toml") + ".md") if path.name.endswith(".toml") else path.with_suffix(".md")
+
+
+class TimelineTable(BlameTable):
+    """The report's timeline section, drawn line by line."""
+
+
+class SectionView(Static):
+    """One report section (its Markdown drawn by report_md)."""
+
+    def __init__(self, key: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.key = key
+        self.source = ""
+
+
+class ChecklistView(OptionList):
+    pass
+
+
+class ReportPane(Widget):
+    BINDINGS = [
+        Binding("w", "write", "Write report", id="report.write"),
+        Binding("c", "copy", "Copy report", id="report.copy"),
+        Binding("g", "jump", "Go to check", id="report.jump"),
+        Binding("v", "switch_focus", "Preview/checks", id="report.switch_focus"),
+        Binding("n", "next_problem", "Next problem", id="report.next_problem"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "report--blame",
+        "report--h1",
+        "report--h2",
+        "report--h3",
+        "report--link",
+        "report--muted",
+        "report--pass",
+        "report--warn",
+        "report--fail",
+    }
+
+    def __init__(self, session: EditSession, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.session = session
+        self.results: list[checks.CheckResult] = []
+        self._dirty: set[str] = set()
+        self._timer = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._rows: list = []
+        # For the benchmark and tests: the session revision the preview and
+        # the checklist last showed, and when.
+        self.preview_revision = -1
+        self.checks_revision = -1
+        self.preview_applied_at = 0.0
+        self.sections_rendered = 0
+
+    @property
+    def pm(self) -> PostMortem:
+        return self.session.pm
+
+    def now(self) -> datetime:
+        clock = getattr(self.app, "now", None)
+        value = clock() if callable(clock) else None
+        return value if isinstance(value, datetime) else datetime.now(UTC)
+
+    # -- layout ------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="report-body"):
+            with VerticalScroll(id="report-preview"):
+                for key in report.SECTION_KEYS:
+                    if key == "timeline":
+                        yield SectionView(key, id="report-section-timeline")
+                        yield TimelineTable(self._timeline_columns(), empty_text="No events yet.", id="report-timeline")
+                    else:
+                        yield SectionView(key, id=f"report-section-{key}")
+            with Vertical(id="report-side"):
+                yield Static(id="report-summary")
+                yield ChecklistView(id="report-checks")
+
+    def on_mount(self) -> None:
+        self._unsubscribe = self.session.subscribe(self._on_change)
+        self._dirty = set(ALL)
+        self._flush()
+        self.query_one("#report-preview").focus()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self._timer is not None:
+            self._timer.stop()
+
+    # -- following edits -----------------------------------------------------
+
+    def _on_change(self, change: Change) -> None:
+        self._dirty |= SECTIONS_FOR_AREA.get(change.area, ALL)
+        if self._timer is None:
+            self._timer = self.set_timer(DELAY, self._flush)
+
+    def _styles(self) -> MdStyles:
+        get = lambda name: self.get_component_rich_style(f"report--{name}", partial=True)  # noqa: E731
+        return MdStyles(blame=get("blame"), h1=get("h1"), h2=get("h2"), h3=get("h3"), link=get("link"), muted=get("muted"))
+
+    def _flush(self) -> None:
+        self._timer = None
+        dirty, self._dirty = self._dirty, set()
+        revision = self.session.revision
+        styles = self._styles()
+        pm = self.pm
+        for key in report.SECTION_KEYS:
+            if key not in dirty:
+                continue
+            if key == "timeline":
+                self._refresh_timeline()
+                continue
+            _, _, source = report.render_section(pm, key)
+            view = self.query_one(f"#report-section-{key}", SectionView)
+            if source != view.source:
+                view.source = source
+                view.update(render(source, styles))
+                self.sections_rendered += 1
+        self.preview_revision = revision
+        self.preview_applied_at = time.perf_counter()
+        self._run_checks(snapshot(pm), revision, self.now())
+
+    def _timeline_columns(self) -> list[Column]:
+        return [
+            Column("time", "Time (UTC)", self._clock, width=19),
+            Column("event", "Event", lambda e: e.event, min_width=16),
+            Column("source", "Source", lambda e: e.source or "-", width=14),
+            Column("actor", "Actor", lambda e: e.actor or "-", width=10),
+        ]
+
+    def _clock(self, event) -> str:
+        day = self.pm.incident_date
+        if event.time is None:
+            return "-"
+        return format_clock(event.time) if event.time.date() == day else format_utc(event.time)
+
+    def _refresh_timeline(self) -> None:
+        # Heading rendered like every other section; the rows go to the table.
+        title = report.SECTIONS[report.SECTION_KEYS.index("timeline")][1]
+        heading = self.query_one("#report-section-timeline", SectionView)
+        if heading.source != title:
+            heading.source = title
+            heading.update(render(f"## {title}", self._styles()))
+        self._rows = report.sorted_timeline(self.pm)
+        table = self.query_one(TimelineTable)
+        table.styles.height = min(len(self._rows), TIMELINE_HEIGHT) + 1 if self._rows else 2
+        table.set_rows(self._rows)
+
+    # -- checklist -------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="report-checks", exit_on_error=False)
+    def _run_checks(self, pm: PostMortem, revision: int, now: datetime) -> None:
+        results = checks.run(pm, now=now)
+        self.app.call_from_thread(self._show_checks, results, revision)
+
+    def _show_checks(self, results: list[checks.CheckResult], revision: int) -> None:
+        if revision < self.checks_revision:
+            return
+        self.checks_revision = revision
+        listing = self.query_one(ChecklistView)
+        old = listing.highlighted
+        self.results = results
+        blame = self.get_component_rich_style("report--blame", partial=True)
+        marks = {checks.PASS: "\u2713", checks.WARN: "!", checks.FAIL: "\u2717"}
+        options = []
+        for r in results:
+            prompt = Text(f"{marks.get(r.result, '?')} ", self.get_component_rich_style(f"report--{r.result}", partial=True))
+            prompt.append_text(safe(r.message, blame))
+            if r.suggestion and r.result != checks.PASS:
+                prompt.append("\n  ")
+                prompt.append_text(safe(r.suggestion, blame, style=self.get_component_rich_style("report--muted", partial=True)))
+            options.append(Option(prompt))
+        listing.clear_options()
+        listing.add_options(options)
+        if results:
+            listing.highlighted = min(old or 0, len(results) - 1)
+        counts = checks.summary(results)
+        summary = Text("Checklist  ")
+        summary.append(f"\u2713{counts[checks.PASS]} ", self.get_component_rich_style("report--pass", partial=True))
+        summary.append(f"!{counts[checks.WARN]} ", self.get_component_rich_style("report--warn", partial=True))
+        summary.append(f"\u2717{counts[checks.FAIL]}", self.get_component_rich_style("report--fail", partial=True))
+        self.query_one("#report-summary", Static).update(summary)
+
+    def selected_check(self) -> checks.CheckResult | None:
+        index = self.query_one(ChecklistView).highlighted
+        if index is None or not 0 <= index < len(self.results):
+            return None
+        return self.results[index]
+
+    async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list is self.query_one(ChecklistView):
+            event.stop()
+            await self.action_jump()
+
+    async def action_jump(self) -> None:
+        """Open the pane and row the highlighted check is about."""
+        result = self.selected_check()
+        if result is None:
+            return
+        if not self.query_one(ChecklistView).has_focus:
+            self.query_one(ChecklistView).focus()
+        await self.show_check(result)
+
+    async def show_check(self, result: checks.CheckResult) -> bool:
+        section, row = result.section, result.row
+        app_jump = getattr(self.app, "show_location", None)
+        if callable(app_jump):
+            outcome = app_jump(section, row)
+            if hasattr(outcome, "__await__"):
+                outcome = await outcome
+            return bool(outcome)
+        show_pane = getattr(self.app, "show_pane", None)
+        if not section or show_pane is None:
+            self.notify(Text(f"{result.id}: nothing to open"), timeout=2)
+            return False
+        pane = await show_pane(PANE_FOR_SECTION.get(section, "overview"))
+        locate = getattr(pane, "show_location", None)
+        if callable(locate):
+            return bool(locate(section, row))
+        return True
+
+    def action_next_problem(self) -> None:
+        listing = self.query_one(ChecklistView)
+        if not self.results:
+            return
+        start = (listing.highlighted or 0) + 1
+        for step in range(len(self.results)):
+            index = (start + step) % len(self.results)
+            if self.results[index].result != checks.PASS:
+                listing.highlighted = index
+                listing.focus()
+                return
+        self.notify("Every check passes.", timeout=2)
+
+    def action_switch_focus(self) -> None:
+        listing = self.query_one(ChecklistView)
+        if listing.has_focus:
+            self.query_one("#report-preview").focus()
+        else:
+            listing.focus()
+
+    # -- whole report: write and copy --------------------------------------------
+
+    def document_path(self) -> Path | None:
+        document = getattr(self.app, "document", None)
+        path = getattr(document, "path", None)
+        return Path(path) if path else None
+
+    def action_write(self) -> None:
+        path = self.document_path()
+        if path is None:
+            self.notify("This post-mortem has no file yet: save it first.", severity="warning")
+            return
+        self._write(snapshot(self.pm), report_path(path))
+
+    @work(thread=True, exclusive=True, group="report-write", exit_on_error=False)
+    def _write(self, pm: PostMortem, target: Path) -> None:
+        from ...safety import write_atomic
+
+        try:
+            text = report.render(pm)
+            write_atomic(target, text.encode("utf-8"))
+        except OSError as exc:
+            message = Text(f"Report not written to {one_line(str(target))}: {one_line(exc.strerror or str(exc))}")
+            self.app.call_from_thread(self.notify, message, severity="error", timeout=8)
+            return
+        self.app.call_from_thread(self.notify, Text(f"Report written to {one_line(str(target))}"), timeout=3)
+
+    def action_copy(self) -> None:
+        self._copy(snapshot(self.pm))
+
+    @work(thread=True, exclusive=True, group="report-copy", exit_on_error=False)
+    def _copy(self, pm: PostMortem) -> None:
+        text = report.render(pm)
+        self.app.call_from_thread(self._send_to_clipboard, text)
+
+    def _send_to_clipboard(self, text: str) -> None:
+        # Textual writes the plain OSC 52 sequence; inside tmux or screen it
+        # must be wrapped too, or the multiplexer swallows it.
+        self.app.copy_to_clipboard(text)
+        wrapper = osc52.multiplexer_from_env(dict(os.environ))
+        driver = getattr(self.app, "_driver", None)
+        if wrapper and driver is not None:
+            driver.write(osc52.osc52(text, multiplexer=wrapper))
+        size = osc52.payload_size(text)
+        if size > osc52.TYPICAL_LIMIT:
+            self.notify(
+                Text(f"Copied {len(text):,} characters; some terminals cap the clipboard at "
+                     f"{osc52.TYPICAL_LIMIT // 1000} kB (w writes the file instead)."),
+                severity="warning",
+                timeout=6,
+            )
+        else:
+            self.notify(Text(f"Report copied to the clipboard ({len(text):,} characters)."), timeout=3)
+
+    # -- location (so the app can route "report" checks here) ---------------------
+
+    def show_location(self, section: str, row: int | str | None = None) -> bool:
+        view = next((v for v in self.query(SectionView) if v.key == section), None)
+        if view is None:
+            return False
+        self.query_one("#report-preview", VerticalScroll).scroll_to_widget(view, top=True, animate=False)
+        return True
