@@ -121,7 +121,11 @@ class PmApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield DocHeader(self.session, id="doc-header")
-        yield Tabs(*(Tab(f"{p.key} {p.title}", id=f"tab-{p.name}") for p in PANES), id="pane-tabs")
+        yield Tabs(
+            *(Tab(f"{p.key} {p.title}", id=f"tab-{p.name}") for p in PANES),
+            active=f"tab-{self.first_pane}",
+            id="pane-tabs",
+        )
         yield ContentSwitcher(id="panes")
         yield Footer()
 
@@ -176,6 +180,12 @@ class PmApp(App[None]):
         return pane
 
     def _focus_in(self, pane: Widget) -> None:
+        """The pane's own choice (an optional `focus_default()`), else its
+        first focusable widget."""
+        chooser = getattr(pane, "focus_default", None)
+        if chooser is not None:
+            chooser()
+            return
         if pane.focusable:
             pane.focus()
             return
@@ -186,8 +196,11 @@ class PmApp(App[None]):
         self.set_focus(None)
 
     async def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
-        if event.tab is not None and event.tab.id:
-            await self.show_pane(event.tab.id.removeprefix("tab-"))
+        if event.tab is None or not event.tab.id:
+            return
+        name = event.tab.id.removeprefix("tab-")
+        if self.query_one(ContentSwitcher).current != f"pane-{name}":
+            await self.show_pane(name)
 
     async def action_show_pane(self, name: str) -> None:
         await self.show_pane(name)

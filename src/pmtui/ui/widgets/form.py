@@ -75,7 +75,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.form_title), classes="form--title")
-            with VerticalScroll():
+            with VerticalScroll(can_focus=False):
                 for field in self.fields:
                     with Horizontal(classes="form--row"):
                         yield Label(Text(field.label), classes="form--label")
@@ -85,6 +85,10 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                                 yield Static(Text(field.hint), classes="form--hint")
                             yield Static("", id=f"error-{field.name}", classes="form--error")
             yield Static(Text("enter/ctrl+s save · tab next field · esc cancel"), classes="form--keys")
+
+    def on_mount(self) -> None:
+        if self.fields:
+            self.editor(self.fields[0].name).focus()
 
     def _editor(self, field: Field):
         ident = f"field-{field.name}"

@@ -1,0 +1,324 @@
+"""The overview: metadata, incident times, summary, impact, trigger and
+root cause, as one form.
+
+A field's text becomes an undoable edit when it is left (tab, escape, a
+click elsewhere) or submitted with enter; a select's choice at once. Text
+that does not parse stays where it was typed, with the reason under it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Input, Label, Select, Static, TextArea
+
+from ...model import SEVERITIES, STATUSES, PostMortem
+from ...session import Change, EditSession
+from ...textsafe import printable
+from ...timeparse import TimeParseError, format_utc, parse_date, parse_time
+
+WIDE = 150  # columns from which the sections sit side by side
+
+
+@dataclass
+class OverviewField:
+    name: str
+    label: str
+    section: str
+    kind: str  # input | select | text
+    get: Callable[[PostMortem], Any]
+    owner: Callable[[PostMortem], Any]  # the object holding the attribute
+    attr: str
+    show: Callable[[Any], str] = lambda v: "" if v is None else str(v)
+    parse: Callable[[str], Any] | None = None
+    options: tuple[str, ...] = ()
+    placeholder: str = ""
+
+
+def _list_show(values: list[str]) -> str:
+    return ", ".join(values)
+
+
+def _list_parse(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _int_parse(text: str) -> int | None:
+    cleaned = text.strip().replace(",", "").replace("_", "")
+    if not cleaned:
+        return None
+    try:
+        value = int(cleaned)
+    except ValueError:
+        raise ValueError(f"{text.strip()!r} is not a whole number, e.g. 40000 or 40,000") from None
+    if value < 0:
+        raise ValueError("must be 0 or more")
+    return value
+
+
+def _data_lost_show(value: bool | None) -> str:
+    return {True: "yes", False: "no"}.get(value, "")
+
+
+def _data_lost_parse(text: str) -> bool | None:
+    return {"yes": True, "no": False}.get(text)
+
+
+class OverviewPane(Widget):
+    BINDINGS = [
+        Binding("escape", "leave_field", "Leave field", id="overview.leave"),
+        Binding("ctrl+down", "section(1)", "Next section", id="overview.next_section"),
+        Binding("ctrl+up", "section(-1)", "Previous section", id="overview.previous_section"),
+    ]
+
+    SECTIONS = ("Incident", "Times (UTC)", "Impact", "What happened")
+
+    def __init__(self, session: EditSession, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.session = session
+        self.fields = self._fields()
+        self._by_name = {f.name: f for f in self.fields}
+        self._unsubscribe = None
+
+    # -- the fields ------------------------------------------------------------
+
+    def _now(self):
+        now = getattr(self.app, "now", None)
+        return now() if now else None
+
+    def _date_parse(self, text: str):
+        if not text.strip():
+            return None
+        now = self._now()
+        try:
+            return parse_date(text, today=now.date() if now else None)
+        except TimeParseError as exc:
+            raise ValueError(str(exc)) from None
+
+    def _time_parse(self, which: str) -> Callable[[str], Any]:
+        order = ("started", "detected", "mitigated", "resolved")
+
+        def parse(text: str):
+            if not text.strip():
+                return None
+            times = self.session.pm.times
+            base = times.started or times.detected or (self._now() or None)
+            try:
+                value = parse_time(text, base_date=base.date() if base else None)
+            except TimeParseError as exc:
+                raise ValueError(str(exc)) from None
+            if which != "started" and times.started is not None and value < times.started:
+                raise ValueError(f"{which} {format_utc(value)} is before the start, {format_utc(times.started)}")
+            later = [o for o in order[order.index(which) + 1 :] if getattr(times, o) is not None]
+            if which == "started":
+                for other in later:
+                    if getattr(times, other) < value:
+                        raise ValueError(
+                            f"start {format_utc(value)} is after {other} {format_utc(getattr(times, other))}"
+                        )
+            return value
+
+        return parse
+
+    def _fields(self) -> list[OverviewField]:
+        def required(label: str, example: str) -> Callable[[str], str]:
+            def parse(text: str) -> str:
+                if not text.strip():
+                    raise ValueError(f"{label} is required, e.g. {example}")
+                return text.strip()
+
+            return parse
+
+        me = lambda pm: pm  # noqa: E731
+        times = lambda pm: pm.times  # noqa: E731
+        impact = lambda pm: pm.impact  # noqa: E731
+        time_show = lambda v: format_utc(v) if v else ""  # noqa: E731
+        f = OverviewField
+        fields = [
+            f("title", "Title", "Incident", "input", lambda p: p.title, me, "title",
+              parse=required("title", "API service degradation")),
+            f("id", "Id", "Incident", "input", lambda p: p.id, me, "id", parse=str.strip, placeholder="PM-2025-02-09"),
+            f("status", "Status", "Incident", "select", lambda p: p.status, me, "status", options=STATUSES,
+              parse=lambda t: t or "draft"),
+            f("severity", "Severity", "Incident", "select", lambda p: p.severity, me, "severity",
+              options=SEVERITIES, parse=lambda t: t),
+            f("authors", "Authors", "Incident", "input", lambda p: p.authors, me, "authors",
+              show=_list_show, parse=_list_parse, placeholder="@alice, @bob"),
+            f("reviewers", "Reviewers", "Incident", "input", lambda p: p.reviewers, me, "reviewers",
+              show=_list_show, parse=_list_parse),
+            f("services", "Services", "Incident", "input", lambda p: p.services, me, "services",
+              show=_list_show, parse=_list_parse, placeholder="api-service, postgres"),
+            f("reviewed", "Reviewed", "Incident", "input", lambda p: p.reviewed, me, "reviewed",
+              parse=self._date_parse, placeholder="2025-02-10, today"),
+            f("follow_up", "Follow-up", "Incident", "input", lambda p: p.follow_up, me, "follow_up",
+              parse=self._date_parse, placeholder="4 weeks after the start"),
+        ]
+        for which in ("started", "detected", "mitigated", "resolved"):
+            fields.append(
+                f(which, which.capitalize(), "Times (UTC)", "input", (lambda w: lambda p: getattr(p.times, w))(which),
+                  times, which, show=time_show, parse=self._time_parse(which), placeholder="2025-02-09 10:05:23")
+            )
+        fields += [
+            f("impact", "Description", "Impact", "text", lambda p: p.impact.description, impact, "description",
+              parse=lambda t: t.strip()),
+            f("failed_requests", "Failed requests", "Impact", "input", lambda p: p.impact.failed_requests, impact,
+              "failed_requests", parse=_int_parse, placeholder="40000"),
+            f("users_affected", "Users affected", "Impact", "input", lambda p: p.impact.users_affected, impact,
+              "users_affected", parse=_int_parse, placeholder="2000"),
+            f("revenue", "Revenue", "Impact", "input", lambda p: p.impact.revenue, impact, "revenue",
+              parse=str.strip, placeholder="~$5,000 (estimated)"),
+            f("data_lost", "Data lost", "Impact", "select", lambda p: p.impact.data_lost, impact, "data_lost",
+              show=_data_lost_show, parse=_data_lost_parse, options=("yes", "no")),
+            f("summary", "Summary", "What happened", "text", lambda p: p.summary, me, "summary",
+              parse=lambda t: t.strip()),
+            f("trigger", "Trigger", "What happened", "text", lambda p: p.trigger, me, "trigger",
+              parse=lambda t: t.strip()),
+            f("root_cause", "Root cause", "What happened", "text", lambda p: p.root_cause, me, "root_cause",
+              parse=lambda t: t.strip()),
+            f("immediate_cause", "Immediate cause", "What happened", "text", lambda p: p.immediate_cause, me,
+              "immediate_cause", parse=lambda t: t.strip()),
+        ]
+        return fields
+
+    # -- layout ----------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        pm = self.session.pm
+        with VerticalScroll(id="overview-scroll"):
+            with Vertical(id="overview-grid"):
+                for section in self.SECTIONS:
+                    with Vertical(classes="overview--section", id=f"section-{self.SECTIONS.index(section)}"):
+                        yield Static(Text(section), classes="overview--heading")
+                        for field in (f for f in self.fields if f.section == section):
+                            with Horizontal(classes=f"overview--row -{field.kind}"):
+                                yield Label(Text(field.label), classes="overview--label")
+                                with Vertical(classes="overview--field"):
+                                    yield self._editor(field, field.show(field.get(pm)))
+                                    yield Static("", id=f"error-{field.name}", classes="overview--error")
+
+    def _editor(self, field: OverviewField, value: str) -> Widget:
+        ident = f"ov-{field.name}"
+        if field.kind == "select":
+            options = [(printable(o), o) for o in field.options]
+            if value and value not in field.options:
+                options.append((printable(value), value))
+            return Select(options, value=value or Select.BLANK, id=ident, allow_blank=True, prompt="(not set)", compact=True)
+        if field.kind == "text":
+            return TextArea(value, id=ident, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True)
+        return Input(value, placeholder=field.placeholder, id=ident, compact=True)
+
+    def on_mount(self) -> None:
+        self._unsubscribe = self.session.subscribe(self._on_change)
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+
+    def on_resize(self, event) -> None:
+        self.set_class(event.size.width >= WIDE, "-wide")
+
+    def focus_default(self) -> None:
+        self.query_one("#overview-scroll").focus()
+
+    # -- reading and committing ------------------------------------------------
+
+    def editor(self, name: str) -> Widget:
+        return self.query_one(f"#ov-{name}")
+
+    def raw(self, name: str) -> str:
+        widget = self.editor(name)
+        if isinstance(widget, Select):
+            return "" if widget.value is Select.BLANK else str(widget.value)
+        if isinstance(widget, TextArea):
+            return widget.text
+        return widget.value
+
+    def error_text(self, name: str) -> str:
+        return str(self.query_one(f"#error-{name}", Static).content)
+
+    def _show_error(self, name: str, message: str) -> None:
+        error = self.query_one(f"#error-{name}", Static)
+        error.update(Text(printable(message, multiline=True)))
+        error.set_class(bool(message), "-shown")
+
+    def commit(self, name: str) -> bool:
+        """Turn the field's text into an edit; False (with the reason shown
+        under the field, text kept) when it does not parse."""
+        field = self._by_name[name]
+        text = self.raw(name)
+        try:
+            value = field.parse(text) if field.parse else text
+        except ValueError as exc:
+            self._show_error(name, str(exc))
+            return False
+        self._show_error(name, "")
+        self.session.set("overview", f"edit {field.label.lower()}", field.owner(self.session.pm), field.attr,
+                         value, focus=name)
+        return True
+
+    def commit_pending(self) -> None:
+        focused = self.app.focused
+        if focused is not None and focused.id and focused.id.startswith("ov-") and self in focused.ancestors:
+            name = focused.id.removeprefix("ov-")
+            if self._by_name[name].kind != "select":
+                self.commit(name)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id and event.input.id.startswith("ov-"):
+            event.stop()
+            if self.commit(event.input.id.removeprefix("ov-")):
+                self.screen.focus_next()
+
+    def on_descendant_blur(self, event) -> None:
+        widget = event.widget
+        if widget.id and widget.id.startswith("ov-") and not isinstance(widget, Select):
+            self.commit(widget.id.removeprefix("ov-"))
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id and event.select.id.startswith("ov-"):
+            event.stop()
+            self.commit(event.select.id.removeprefix("ov-"))
+
+    def _on_change(self, change: Change) -> None:
+        if change.area != "overview":
+            return
+        pm = self.session.pm
+        focused = self.app.focused
+        for field in self.fields:
+            widget = self.editor(field.name)
+            if widget is focused or self.error_text(field.name):
+                continue  # never overwrite what is being typed
+            value = field.show(field.get(pm))
+            if self.raw(field.name) == value:
+                continue
+            if isinstance(widget, Select):
+                with widget.prevent(Select.Changed):
+                    widget.value = value if value else Select.BLANK
+            elif isinstance(widget, TextArea):
+                widget.load_text(value)
+            else:
+                widget.value = value
+
+    # -- keys ------------------------------------------------------------------
+
+    def action_leave_field(self) -> None:
+        self.commit_pending()
+        self.query_one("#overview-scroll").focus()
+
+    def action_section(self, step: int) -> None:
+        sections = list(self.query(".overview--section"))
+        focused = self.app.focused
+        current = next((i for i, s in enumerate(sections) if focused is not None and s in focused.ancestors), -1)
+        target = sections[(current + step) % len(sections)]
+        for widget in target.query("*"):
+            if widget.focusable:
+                widget.focus()
+                widget.scroll_visible()
+                return
