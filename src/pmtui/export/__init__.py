@@ -1,0 +1,44 @@
+"""Action items -> GitHub issues, safe to run again.
+
+The API a UI drives from a thread worker (and the CLI drives headless):
+
+    settings = settings_for(pm, repo=..., base_url=...)   # ExportError("config")
+    client = connect(settings)                             # ExportError("token")
+    p = plan(pm, settings, client, progress=..., cancelled=...)      # reads only
+    r = apply(pm, p, client, progress=..., cancelled=..., on_item_done=save)
+    changes = plan_sync(pm, settings, client); apply_sync(pm, changes)
+
+Importing this package is cheap: PyGithub is imported when a client is made.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .apply import ItemOutcome, Result, apply
+from .errors import ExportError
+from .plan import Plan, PlanItem, plan
+from .progress import Progress
+from .settings import ExportSettings, settings_for
+from .sync import SyncChange, apply_sync, plan_sync
+from .token import MISSING_TOKEN_HINT, Token, find_token
+
+if TYPE_CHECKING:
+    from .github import GithubClient
+
+__all__ = [
+    "ExportError", "ExportSettings", "ItemOutcome", "Plan", "PlanItem", "Progress", "Result",
+    "SyncChange", "Token", "apply", "apply_sync", "connect", "find_token", "plan", "plan_sync",
+    "settings_for",
+]
+
+
+def connect(settings: ExportSettings, token: Token | None = None, **kw) -> GithubClient:
+    """A client for settings.repo; the token is looked up when not given."""
+    if token is None:
+        token = find_token(settings.base_url)
+    if token is None:
+        raise ExportError("token", "No GitHub token.", MISSING_TOKEN_HINT)
+    from .github import GithubClient
+
+    return GithubClient(settings, token, **kw)
