@@ -209,7 +209,7 @@ class OverviewPane(Widget):
             options = [(printable(o), o) for o in field.options]
             if value and value not in field.options:
                 options.append((printable(value), value))
-            return Select(options, value=value or Select.BLANK, id=ident, allow_blank=True, prompt="(not set)", compact=True)
+            return Select(options, value=value or Select.NULL, id=ident, allow_blank=True, prompt="(not set)", compact=True)
         if field.kind == "text":
             return TextArea(value, id=ident, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True)
         return Input(value, placeholder=field.placeholder, id=ident, compact=True)
@@ -235,7 +235,7 @@ class OverviewPane(Widget):
     def raw(self, name: str) -> str:
         widget = self.editor(name)
         if isinstance(widget, Select):
-            return "" if widget.value is Select.BLANK else str(widget.value)
+            return "" if widget.value is Select.NULL else str(widget.value)
         if isinstance(widget, TextArea):
             return widget.text
         return widget.value
@@ -300,7 +300,7 @@ class OverviewPane(Widget):
                 continue
             if isinstance(widget, Select):
                 with widget.prevent(Select.Changed):
-                    widget.value = value if value else Select.BLANK
+                    widget.value = value if value else Select.NULL
             elif isinstance(widget, TextArea):
                 widget.load_text(value)
             else:
