@@ -55,9 +55,22 @@ ALERT_RULES = [
     ("HighLatency", {"service": "api", "severity": "warning"}, at("10:20:00"), None, at("10:20:30")),
 ]
 
-BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-NORMAL_SHARES = (0.5, 0.3, 0.185, 0.012, 0.003, 0.0, 0.0, 0.0)
-INCIDENT_SHARES = (0.3, 0.2, 0.15, 0.05, 0.05, 0.1, 0.15, 0.0)
+JOB = "api-service"
+# Share of requests failing from each time on (the example incident: the
+# order-history cache at 10:22:10 halves the errors, the restart with a
+# bigger pool at 10:27:45 leaves a few, errors stop at 10:35:00).
+ERROR_PROFILE = [(FIRST_ERROR, 0.41), (at("10:22:10"), 0.20), (at("10:27:45"), 0.06), (ERRORS_END, 0.0)]
+BASELINE_ERRORS = 0.1  # per second
+REQUESTS = 100.0  # per second
+POOL_WAIT_RISE = at("10:05:00")  # pool wait time starts climbing
+POOL_RESIZED = at("10:27:45")  # pool 20 -> 40
+
+LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+LATENCY_NORMAL = (0.5, 0.3, 0.185, 0.012, 0.003, 0.0, 0.0, 0.0)
+LATENCY_INCIDENT = (0.3, 0.2, 0.15, 0.05, 0.05, 0.1, 0.15, 0.0)
+WAIT_BUCKETS = (0.005, 0.01, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5)
+WAIT_NORMAL = (0.9, 0.08, 0.02, 0.0, 0.0, 0.0, 0.0, 0.0)
+WAIT_INCIDENT = (0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.15, 0.05)
 
 
 def _steps():
@@ -71,6 +84,38 @@ def _fmt_labels(labels: dict) -> str:
     return "{" + ",".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
 
 
+def _error_share(seconds_from: datetime, seconds_to: datetime) -> float:
+    """Failed requests per second, averaged over (seconds_from, seconds_to]."""
+    total = 0.0
+    for (since, share), (until, _) in zip(ERROR_PROFILE, ERROR_PROFILE[1:] + [(DATA_END + SCRAPE, 0.0)]):
+        overlap = (min(seconds_to, until) - max(seconds_from, since)).total_seconds()
+        if overlap > 0:
+            total += overlap * share * REQUESTS
+    return total
+
+
+class _Histogram:
+    def __init__(self, name: str, buckets: tuple):
+        self.name, self.buckets = name, buckets
+        self.counts = [0.0] * len(buckets)
+        self.count = self.sum = 0.0
+        self.rows: list[str] = []
+
+    def observe(self, n: float, shares: tuple, stamp: int) -> None:
+        for i, (le, share) in enumerate(zip(self.buckets, shares)):
+            self.counts[i] += n * share
+            self.sum += n * share * le * 0.7
+        self.count += n
+        running = 0.0
+        lbl = f'job="{JOB}"'
+        for le, c in zip(self.buckets, self.counts):
+            running += c
+            self.rows.append(f'{self.name}_bucket{{{lbl},le="{le}"}} {running:.0f} {stamp}')
+        self.rows += [f'{self.name}_bucket{{{lbl},le="+Inf"}} {self.count:.0f} {stamp}',
+                      f"{self.name}_count{{{lbl}}} {self.count:.0f} {stamp}",
+                      f"{self.name}_sum{{{lbl}}} {self.sum:.3f} {stamp}"]
+
+
 def incident_openmetrics() -> str:
     """The whole incident as OpenMetrics text, deterministic (seeded noise)."""
     rng = random.Random(20250209)
@@ -78,43 +123,39 @@ def incident_openmetrics() -> str:
     out: list[str] = []
 
     ok, err, cpu = 0.0, 0.0, 0.0
-    ok_rows, err_rows, cpu_rows, pool_rows, hist_rows = [], [], [], [], []
-    buckets = [0.0] * len(BUCKETS)
-    count = total_sum = 0.0
+    ok_rows, err_rows, cpu_rows, pool_rows = [], [], [], []
+    latency = _Histogram("http_request_duration_seconds", LATENCY_BUCKETS)
+    wait = _Histogram("db_pool_wait_seconds", WAIT_BUCKETS)
     prev = steps[0] - SCRAPE
     for t in steps:
         secs = (t - prev).total_seconds()
-        # Seconds of this scrape interval inside the error period.
-        bad = max(0.0, (min(t, ERRORS_END) - max(prev, FIRST_ERROR)).total_seconds())
-        requests = 100.0 * secs * rng.uniform(0.97, 1.03)
-        errors = round(0.1 * (secs - bad) * rng.uniform(0.5, 1.5) + 30.0 * bad * rng.uniform(0.95, 1.05))
-        ok += round(requests - 30.0 * bad)
+        failing = _error_share(prev, t)
+        requests = REQUESTS * secs * rng.uniform(0.97, 1.03)
+        errors = round(BASELINE_ERRORS * secs * rng.uniform(0.5, 1.5) + failing * rng.uniform(0.95, 1.05))
+        ok += round(requests - failing)
         err += errors
-        cpu += secs * (0.9 if bad else 0.3) * rng.uniform(0.95, 1.05)
+        cpu += secs * (0.9 if failing else 0.3) * rng.uniform(0.95, 1.05)
         stamp = int(t.timestamp())
-        ok_rows.append(f'http_requests_total{{code="200",job="api"}} {ok:.0f} {stamp}')
-        err_rows.append(f'http_requests_total{{code="500",job="api"}} {err:.0f} {stamp}')
-        cpu_rows.append(f'process_cpu_seconds_total{{job="api"}} {cpu:.3f} {stamp}')
-        in_use = POOL_MAX if POOL_FULL <= t < POOL_BACK else rng.choice((5, 6, 6, 7))
-        pool_rows.append(f'db_pool_connections_in_use{{pool="primary"}} {in_use} {stamp}')
-        shares = INCIDENT_SHARES if bad else NORMAL_SHARES
-        n = ok + err - count
-        for i, (le, share) in enumerate(zip(BUCKETS, shares)):
-            buckets[i] += n * share
-            total_sum += n * share * le * 0.7
-        count += n
-        cumulative = [sum(buckets[: i + 1]) for i in range(len(BUCKETS))]
-        hist_rows.append([f'http_request_duration_seconds_bucket{{job="api",le="{le}"}} {b:.0f} {stamp}'
-                          for le, b in zip(BUCKETS, cumulative)]
-                         + [f'http_request_duration_seconds_bucket{{job="api",le="+Inf"}} {count:.0f} {stamp}',
-                            f'http_request_duration_seconds_count{{job="api"}} {count:.0f} {stamp}',
-                            f'http_request_duration_seconds_sum{{job="api"}} {total_sum:.3f} {stamp}'])
+        ok_rows.append(f'http_requests_total{{code="200",job="{JOB}"}} {ok:.0f} {stamp}')
+        err_rows.append(f'http_requests_total{{code="500",job="{JOB}"}} {err:.0f} {stamp}')
+        cpu_rows.append(f'process_cpu_seconds_total{{job="{JOB}"}} {cpu:.3f} {stamp}')
+        if POOL_FULL <= t < POOL_RESIZED:
+            in_use = POOL_MAX
+        elif POOL_RESIZED <= t < POOL_BACK:
+            in_use = 34
+        else:
+            in_use = rng.choice((5, 6, 6, 7))
+        pool_rows.append(f'db_pool_connections_in_use{{job="{JOB}",pool="primary"}} {in_use} {stamp}')
+        latency.observe(requests, LATENCY_INCIDENT if failing else LATENCY_NORMAL, stamp)
+        waiting = POOL_WAIT_RISE < t <= ERRORS_END
+        wait.observe(requests, WAIT_INCIDENT if waiting else WAIT_NORMAL, stamp)
         prev = t
 
     out += ["# TYPE http_requests counter", *ok_rows, *err_rows]
     out += ["# TYPE process_cpu_seconds counter", *cpu_rows]
     out += ["# TYPE db_pool_connections_in_use gauge", *pool_rows]
-    out += ["# TYPE http_request_duration_seconds histogram"] + [r for rows in hist_rows for r in rows]
+    out += ["# TYPE http_request_duration_seconds histogram", *latency.rows]
+    out += ["# TYPE db_pool_wait_seconds histogram", *wait.rows]
 
     alerts, for_state = [], []
     for name, labels, pending, firing, last in ALERT_RULES:

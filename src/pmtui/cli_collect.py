@@ -1,0 +1,136 @@
+"""`pmtui collect FILE`: the Collect pane's work, headless.
+
+Evidence goes to NAME.evidence/ beside the file and is recorded in it with
+the gaps; `--accept` also adds the candidates to the timeline. The file is
+saved only when something was recorded. Exit 2, with one clear line per
+problem on stderr, when the file or an option cannot be used.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from pmtui.textsafe import one_line
+
+EXIT_UNUSABLE = 2
+
+
+def _fail(ctx: click.Context, message: str) -> None:
+    for line in message.splitlines() or ["unknown error"]:
+        click.echo(one_line(line), err=True)
+    ctx.exit(EXIT_UNUSABLE)
+
+
+def _load(path: Path):
+    from pmtui import store
+
+    try:
+        return store.load(path)
+    except store.StoreError as exc:
+        raise click.UsageError(str(exc)) from None
+    except IsADirectoryError:
+        raise click.UsageError(f"{path}: is a directory, not a post-mortem file") from None
+    except FileNotFoundError:
+        raise click.UsageError(f"{path}: no such file (create it with `pmtui new {path} --title ...`)") from None
+    except OSError as exc:
+        raise click.UsageError(f"{path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise click.UsageError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+
+
+@click.command("collect")
+@click.argument("file", type=click.Path(dir_okay=True, path_type=Path))
+@click.option("--from", "start", metavar="T", help="Window start (default: incident start - 30 min).")
+@click.option("--to", "end", metavar="T", help="Window end (default: resolved + 30 min).")
+@click.option("--prometheus", metavar="URL", help="Prometheus URL for this run.")
+@click.option("--alertmanager", metavar="URL", help="Alertmanager URL for this run.")
+@click.option("--kubeconfig", metavar="PATH", help="kubeconfig file for this run.")
+@click.option("--context", "kube_context", metavar="NAME", help="Kubernetes context.")
+@click.option("--namespace", metavar="NS", help="Kubernetes namespace.")
+@click.option("--deployment", metavar="NAME", help="Kubernetes deployment.")
+@click.option("--accept", is_flag=True, help="Add the candidates to the timeline.")
+@click.option("--json", "as_json", is_flag=True, help="Print {candidates, evidence, gaps} as JSON.")
+@click.pass_context
+def collect(ctx: click.Context, file: Path, start, end, prometheus, alertmanager, kubeconfig,
+            kube_context, namespace, deployment, accept: bool, as_json: bool) -> None:
+    """Collect the incident window's data from the sources into FILE.evidence/
+    and propose timeline events."""
+    from pmtui import store
+    from pmtui.sources import collect as col
+    from pmtui.timeparse import TimeParseError, parse_time
+
+    try:
+        doc = _load(file)
+    except click.UsageError as exc:
+        _fail(ctx, exc.message)
+        return
+    pm = doc.pm
+    overrides = col.Overrides(prometheus=prometheus, alertmanager=alertmanager, kubeconfig=kubeconfig,
+                              context=kube_context, namespace=namespace, deployment=deployment)
+    for option, text, attr in (("--from", start, "start"), ("--to", end, "end")):
+        if text is None:
+            continue
+        try:
+            setattr(overrides, attr, parse_time(text, base_date=pm.incident_date))
+        except TimeParseError as exc:
+            _fail(ctx, f"{option}: {exc}")
+            return
+
+    def progress(message: str, fraction=None) -> None:
+        if not as_json and sys.stderr.isatty():
+            pct = "" if fraction is None else f"{fraction * 100:3.0f}% "
+            click.echo(f"\r\x1b[K{pct}{one_line(message, 70)}", err=True, nl=False)
+
+    try:
+        result = col.collect(pm, doc.path, overrides, progress=progress)
+    except col.CollectError as exc:
+        _fail(ctx, f"{file}: {exc}")
+        return
+    if not as_json and sys.stderr.isatty():
+        click.echo("\r\x1b[K", err=True, nl=False)
+
+    added = col.accept(pm, result.candidates) if accept else []
+    if added or result.evidence or result.gaps:
+        try:
+            store.save(doc)
+        except OSError as exc:
+            _fail(ctx, f"{file}: cannot save: {exc.strerror or exc}")
+            return
+
+    if as_json:
+        click.echo(json.dumps({
+            "candidates": [c.as_dict() for c in result.candidates],
+            "evidence": [col.evidence_dict(ev) for ev in result.evidence],
+            "gaps": [col.gap_dict(g) for g in result.gaps],
+        }, indent=2, ensure_ascii=False))
+        return
+    _print_summary(result, added, accept)
+
+
+def _print_summary(result, added, accepted: bool) -> None:
+    from pmtui.timeparse import format_utc
+
+    w = result.window
+    click.echo(f"Window {format_utc(w.start)} .. {format_utc(w.end)} UTC; sources: {', '.join(result.sources)}")
+    if result.candidates:
+        click.echo(f"\n{len(result.candidates)} candidate event(s):")
+        for c in result.candidates:
+            click.echo(f"  {format_utc(c.time)}  {one_line(c.source, 14):<14}  {one_line(c.event, 120)}")
+    else:
+        click.echo("\nNo new candidate events.")
+    if result.evidence:
+        click.echo(f"\n{len(result.evidence)} evidence file(s):")
+        for ev in result.evidence:
+            click.echo(f"  {one_line(ev.path)}  ({ev.size} bytes, sha256 {ev.sha256[:12]}…)")
+    if result.gaps:
+        click.echo(f"\n{len(result.gaps)} gap(s):")
+        for g in result.gaps:
+            click.echo(f"  {one_line(g.source)}: {one_line(g.description, 300)}")
+    if accepted:
+        click.echo(f"\nAdded {len(added)} event(s) to the timeline.")
+    elif result.candidates:
+        click.echo("\nRun again with --accept to add them to the timeline.")

@@ -1,0 +1,264 @@
+"""Run the configured sources over the incident window and fold what they
+found into the post-mortem.
+
+The steps are separate so the app can run each source in its own worker
+thread and touch the model only on its own thread:
+
+    plan(pm, overrides)        -> [(name, run)]   which sources, with what settings
+    run_one(name, run, ctx)    -> SourceResult    never raises except on cancel-less bugs
+    record(pm, result)         evidence and gaps into the model
+    fresh(pm, candidates)      candidates not yet in the timeline, sorted, deduplicated
+    accept(pm, candidates)     into the timeline, kept sorted and deduplicated
+
+`collect()` does all of it in order, for the command line.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..model import Evidence, Gap, PostMortem, SourceSettings, TimelineEvent, sort_timeline
+from ..redact import redact
+from ..textsafe import one_line
+from .base import Cancelled, Candidate, Context, SourceResult, Window
+from .evidence import evidence_dir_for
+
+
+class CollectError(ValueError):
+    """The post-mortem or the options give nothing to collect; the message
+    says what to set."""
+
+
+@dataclass
+class Overrides:
+    """Command-line or pane settings that win over the file's, for one run."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    prometheus: str | None = None
+    alertmanager: str | None = None
+    kubeconfig: str | None = None
+    context: str | None = None
+    namespace: str | None = None
+    deployment: str | None = None
+
+
+@dataclass
+class Collection:
+    window: Window
+    candidates: list[Candidate] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # which ran
+
+
+Runner = Callable[[Context], SourceResult]
+DEMO_URL = "demo:"
+
+
+def window_for(pm: PostMortem, overrides: Overrides | None = None) -> Window:
+    o = overrides or Overrides()
+    default = pm.collection_window
+    start = o.start or (default[0] if default else None)
+    end = o.end or (default[1] if default else None)
+    if start is None or end is None:
+        raise CollectError(
+            "no collection window: set the incident's start time ([times] started) "
+            "or the window ([sources] window_start, window_end), or pass --from and --to"
+        )
+    if end <= start:
+        raise CollectError(f"the window ends ({_z(end)}) before it starts ({_z(start)})")
+    return Window(start.astimezone(UTC), end.astimezone(UTC))
+
+
+def settings_for(pm: PostMortem, overrides: Overrides | None = None) -> SourceSettings:
+    """The file's source settings with the overrides applied (a copy: the
+    overrides are for this run and are not saved)."""
+    s = copy.deepcopy(pm.sources)
+    o = overrides or Overrides()
+    if o.prometheus is not None:
+        s.prometheus.url = o.prometheus
+    if o.alertmanager is not None:
+        s.alertmanager.url = o.alertmanager
+    k = s.kubernetes
+    for name in ("kubeconfig", "context", "namespace", "deployment"):
+        value = getattr(o, name)
+        if value is not None:
+            setattr(k, name, value)
+    return s
+
+
+def plan(pm: PostMortem, overrides: Overrides | None = None, *, demo: bool = False) -> list[tuple[str, Runner]]:
+    """The sources that have settings, in the order they run. With `demo`,
+    or a source URL of `demo:`, recorded data stands in for the network."""
+    s = settings_for(pm, overrides)
+    out: list[tuple[str, Runner]] = []
+    if demo or s.prometheus.url.strip():
+        if demo or s.prometheus.url.strip() == DEMO_URL:
+            out.append(("prometheus", lambda ctx, p=s.prometheus: _demo("prometheus", p, ctx)))
+        else:
+            out.append(("prometheus", lambda ctx, p=s.prometheus: _prometheus(p, ctx)))
+    if demo or s.alertmanager.url.strip():
+        if demo or s.alertmanager.url.strip() == DEMO_URL:
+            out.append(("alertmanager", lambda ctx, a=s.alertmanager: _demo("alertmanager", a, ctx)))
+        else:
+            out.append(("alertmanager", lambda ctx, a=s.alertmanager: _alertmanager(a, ctx)))
+    if demo or s.kubernetes.deployment or s.kubernetes.selector:
+        if demo or s.kubernetes.kubeconfig.strip() == DEMO_URL:
+            out.append(("kubernetes", lambda ctx, k=s.kubernetes: _demo("kubernetes", k, ctx)))
+        else:
+            out.append(("kubernetes", lambda ctx, k=s.kubernetes: _kubernetes(k, ctx)))
+    return out
+
+
+def _prometheus(settings, ctx: Context) -> SourceResult:
+    from .prometheus import collect
+
+    return collect(settings, ctx)
+
+
+def _alertmanager(settings, ctx: Context) -> SourceResult:
+    from .alertmanager import collect
+
+    return collect(settings, ctx)
+
+
+def _kubernetes(settings, ctx: Context) -> SourceResult:
+    from .kubernetes import collect
+
+    return collect(settings, ctx)
+
+
+def _demo(name: str, settings, ctx: Context) -> SourceResult:
+    from .demo import collect
+
+    return collect(name, settings, ctx)
+
+
+def context_for(doc_path: Path, window: Window, *, progress=None, cancelled=None) -> Context:
+    doc_path = Path(doc_path)
+    ctx = Context(window=window, evidence_dir=evidence_dir_for(doc_path), base_dir=doc_path.parent)
+    if progress is not None:
+        ctx.progress = progress
+    if cancelled is not None:
+        ctx.cancelled = cancelled
+    return ctx
+
+
+def run_one(name: str, run: Runner, ctx: Context) -> SourceResult:
+    """One source; whatever goes wrong becomes a gap, never an exception
+    (a bug in a source must not take the others down with it)."""
+    try:
+        return run(ctx)
+    except Cancelled:
+        return SourceResult(name, gaps=[_gap(name, "collection cancelled before it finished", ctx.window)])
+    except Exception as exc:  # noqa: BLE001 - reported as a gap, with its type
+        text = one_line(redact(str(exc)), 300) or type(exc).__name__
+        return SourceResult(name, gaps=[_gap(name, f"source failed: {type(exc).__name__}: {text}", ctx.window)])
+
+
+def _gap(source: str, text: str, window: Window) -> Gap:
+    return Gap(source, text, window.start, window.end)
+
+
+def record(pm: PostMortem, result: SourceResult) -> None:
+    """Evidence and gaps of one source run into the model. Evidence replaces
+    the record with the same id (the file was rewritten); the gaps of an
+    earlier run of this source over the same window make way for this run's."""
+    ids = {ev.id for ev in result.evidence}
+    pm.evidence = [ev for ev in pm.evidence if ev.id not in ids] + list(result.evidence)
+    windows = {(g.window_start, g.window_end) for g in result.gaps} | {
+        (ev.window_start, ev.window_end) for ev in result.evidence}
+
+    def same_source(g: Gap) -> bool:
+        return g.source == result.source or g.source.startswith(result.source + ":")
+
+    pm.gaps = [g for g in pm.gaps if not (same_source(g) and (g.window_start, g.window_end) in windows)]
+    for g in result.gaps:
+        if not any(g.source == old.source and g.description == old.description for old in pm.gaps):
+            pm.gaps.append(g)
+
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def _key(when: datetime, event: str) -> tuple:
+    return (when.astimezone(UTC).replace(microsecond=0), _SPACE_RE.sub(" ", event).strip().casefold())
+
+
+def fresh(pm: PostMortem, candidates: list[Candidate]) -> list[Candidate]:
+    """Candidates whose (time to the second, event text) is neither in the
+    timeline nor earlier in the list; sorted by time."""
+    seen = {_key(e.time, e.event) for e in pm.timeline}
+    out = []
+    for c in sorted(candidates, key=lambda c: c.time):
+        key = _key(c.time, c.event)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
+
+
+def accept(pm: PostMortem, candidates: list[Candidate]) -> list[TimelineEvent]:
+    """Add the candidates to the timeline (skipping rows already there) and
+    keep it sorted; returns the rows added."""
+    added = [TimelineEvent(time=c.time.astimezone(UTC), event=c.event, source=c.source,
+                           actor=c.actor, kind=c.kind) for c in fresh(pm, candidates)]
+    pm.timeline.extend(added)
+    sort_timeline(pm.timeline)
+    return added
+
+
+def collect(pm: PostMortem, doc_path: Path, overrides: Overrides | None = None, *,
+            progress=None, cancelled=None, demo: bool = False) -> Collection:
+    """Every planned source in turn; evidence and gaps recorded into `pm`,
+    candidates returned (not accepted)."""
+    window = window_for(pm, overrides)
+    sources = plan(pm, overrides, demo=demo)
+    if not sources:
+        raise CollectError(
+            "no source to collect from: set [sources.prometheus] url, [sources.alertmanager] url or "
+            "[sources.kubernetes] deployment/selector, or pass --prometheus, --alertmanager or --deployment"
+        )
+    out = Collection(window)
+    for i, (name, run) in enumerate(sources):
+        def step_progress(message, fraction=None, i=i):
+            if progress is not None:
+                overall = None if fraction is None else (i + fraction) / len(sources)
+                progress(message, overall)
+
+        ctx = context_for(doc_path, window, progress=step_progress, cancelled=cancelled)
+        if ctx.cancelled():
+            gap = _gap(name, "collection cancelled before it started", window)
+            result = SourceResult(name, gaps=[gap])
+        else:
+            result = run_one(name, run, ctx)
+        record(pm, result)
+        out.sources.append(name)
+        out.evidence += result.evidence
+        out.gaps += result.gaps
+        out.candidates += result.candidates
+    out.candidates = fresh(pm, out.candidates)
+    return out
+
+
+def _z(when: datetime | None) -> str | None:
+    if when is None:
+        return None
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def evidence_dict(ev: Evidence) -> dict:
+    return {"id": ev.id, "kind": ev.kind, "source": ev.source, "path": ev.path, "sha256": ev.sha256,
+            "query": ev.query, "window_start": _z(ev.window_start), "window_end": _z(ev.window_end),
+            "fetched": _z(ev.fetched), "size": ev.size}
+
+
+def gap_dict(g: Gap) -> dict:
+    return {"source": g.source, "description": g.description,
+            "window_start": _z(g.window_start), "window_end": _z(g.window_end)}

@@ -1,0 +1,110 @@
+"""The demo source: recorded answers of real servers replayed through the
+real Prometheus and Alertmanager code, so `pmtui demo` collects with no
+network.
+
+examples/demo-recordings/ holds what a real Prometheus (with the example
+incident backfilled) and a real Alertmanager answered, and index.json says
+which request each file answers (record.py there re-records them). An httpx
+transport serves them: the source code, change detection and alert history
+run exactly as they do against a server, over the window asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from pathlib import Path
+
+from ..model import Gap
+from .base import Context, SourceResult
+
+SOURCE = "demo"
+RECORDINGS = "demo-recordings"
+DEMO_BASE = "http://demo.invalid"
+
+
+def recordings_dir() -> Path:
+    """The packaged copy (pip install) or the checkout's examples folder."""
+    places = []
+    try:
+        packaged = resources.files("pmtui") / "_examples" / RECORDINGS
+        if isinstance(packaged, Path):
+            places.append(packaged)
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
+        pass
+    places.append(Path(__file__).resolve().parents[3] / "examples" / RECORDINGS)
+    for place in places:
+        if (place / "index.json").is_file():
+            return place
+    raise FileNotFoundError(f"demo recordings not found (looked in: {', '.join(map(str, places))})")
+
+
+_RANGE_RE = re.compile(r"^([A-Za-z_:][A-Za-z0-9_:]*)\[(\d+)s\]$")
+
+
+def _trim(data: dict, start: float, end: float) -> dict:
+    for item in (data.get("data") or {}).get("result") or []:
+        if "values" in item:
+            item["values"] = [v for v in item["values"] if start <= float(v[0]) <= end]
+    return data
+
+
+def transport(folder: Path | None = None):
+    """An httpx transport answering Prometheus and Alertmanager API calls
+    from the recordings; anything not recorded gets the API's own error shape."""
+    import httpx
+
+    folder = folder or recordings_dir()
+    index = json.loads((folder / "index.json").read_text())
+
+    def load(rel: str) -> object:
+        return json.loads((folder / rel).read_text())
+
+    def error(status: int, text: str) -> httpx.Response:
+        return httpx.Response(status, json={"status": "error", "errorType": "bad_data", "error": text})
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        path, params = request.url.path, request.url.params
+        if path == "/api/v1/query_range":
+            rel = index["query_range"].get(params.get("query", ""))
+            if rel is None:
+                return error(400, "the demo has no recording for this query (recorded: "
+                                  + ", ".join(Path(v).stem for v in index["query_range"].values()) + ")")
+            return httpx.Response(200, json=_trim(load(rel), float(params["start"]), float(params["end"])))
+        if path == "/api/v1/query":
+            m = _RANGE_RE.match(params.get("query", ""))
+            rel = index["query"].get(m.group(1)) if m else None
+            if rel is None:
+                return error(400, "the demo has no recording for this query")
+            end = float(params["time"])
+            return httpx.Response(200, json=_trim(load(rel), end - int(m.group(2)), end))
+        rel = index["alertmanager"].get(path)
+        if rel is not None:
+            return httpx.Response(200, json=load(rel))
+        return httpx.Response(404, json={"status": "error", "error": f"the demo has no recording for {path}"})
+
+    return httpx.MockTransport(handle)
+
+
+def collect(name: str, settings, ctx: Context) -> SourceResult:
+    """Replay source `name` (prometheus | alertmanager | kubernetes)."""
+    import copy
+
+    try:
+        replay = transport()
+    except (FileNotFoundError, ValueError, KeyError) as exc:
+        return SourceResult(name, gaps=[Gap(name, f"demo recordings unusable: {exc}", ctx.window.start, ctx.window.end)])
+    if name == "prometheus":
+        from .prometheus import collect as run
+
+        settings = copy.deepcopy(settings)
+        settings.url, settings.auth = DEMO_BASE, "none"
+        return run(settings, ctx, transport=replay)
+    if name == "alertmanager":
+        from .alertmanager import collect as run
+
+        settings = copy.deepcopy(settings)
+        settings.url = DEMO_BASE
+        return run(settings, ctx, transport=replay)
+    return SourceResult(name, gaps=[Gap(name, f"the demo has no {name} recording", ctx.window.start, ctx.window.end)])
