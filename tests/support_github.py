@@ -9,7 +9,8 @@ State lives in memory; tests drive it through the real PyGithub client.
 
 Faults are queued with `fault(...)` and consumed by the first matching
 request: drop the connection after handling (the response is lost), answer
-with a status/body instead of handling, a secondary rate limit with
+with a status/body instead of handling or after handling (a 502 from a
+proxy whose backend did the work), a secondary rate limit with
 Retry-After, or a primary rate limit with X-RateLimit-Reset.
 """
 
@@ -110,7 +111,7 @@ def _iso(ts: float) -> str:
 class Fault:
     method: str
     path: re.Pattern[str]
-    kind: str  # drop_after | status | secondary_rate_limit | primary_rate_limit
+    kind: str  # drop_after | status_after | status | secondary_rate_limit | primary_rate_limit
     times: int = 1
     status: int = 502
     body: object = None
@@ -389,7 +390,7 @@ class _Handler(BaseHTTPRequestHandler):
                 fault.times -= 1
                 if fault.times <= 0:
                     gh.faults.remove(fault)
-        if fault is not None and fault.kind != "drop_after":
+        if fault is not None and fault.kind not in ("drop_after", "status_after"):
             self._inject(fault)
             return
         auth = self.headers.get("Authorization", "")
@@ -402,6 +403,10 @@ class _Handler(BaseHTTPRequestHandler):
         with gh.lock:
             gh.rate_remaining -= 1
             status, body, extra = self._route(method, path, query, payload)
+        if fault is not None and fault.kind == "status_after":
+            # The work is done, but a proxy in front answers with an error.
+            self._send(fault.status, fault.body if fault.body is not None else SERVER_ERROR)
+            return
         if fault is not None:  # drop_after: the work is done, the answer never arrives
             self.close_connection = True
             self.connection.shutdown(2)

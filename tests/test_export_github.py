@@ -195,6 +195,15 @@ def test_response_lost_after_create_makes_no_duplicate(gh):
     assert any(e.stage == "retry" for e in events)
 
 
+def test_502_after_the_issue_was_created_makes_no_duplicate(gh):
+    gh.fault("POST", "/repos/acme/ops/issues", "status_after", status=502)
+    pm = make_pm()
+    _, result, _, _ = export(gh, pm)
+    assert [o.status for o in result.outcomes] == ["created", "created"]
+    assert len(gh.issues) == 2 and posts(gh) == 2
+    assert "found #1 by its marker" in result.outcomes[0].warnings[0]
+
+
 def test_default_pygithub_retry_would_duplicate(gh):
     """Why the client sets retry=0: PyGithub's default Retry resends the POST."""
     from github import Auth, Github
@@ -328,6 +337,7 @@ def test_422_unknown_assignee_creates_without_it(gh):
     assert issue.assignees == []
     warning = result.outcomes[0].warnings[0]
     assert "@ghost" in warning and "422" in warning and "without an assignee" in warning
+    assert gh.count("POST", "/repos/acme/ops/issues") == 3  # refused once, then sent without it
     assert result.warnings == [f"AI-001: {warning}"]
     assert len(gh.issues) == 2
 

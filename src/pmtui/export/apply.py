@@ -3,7 +3,7 @@
 Made to run in a thread worker: progress goes through `progress`,
 `cancelled` is checked between items and during waits, and
 `on_item_done(outcome)` is called right after each item whose link was
-written into the model (action.issue, action.tracker) so the caller saves
+written into the model (created or linked; updates change only GitHub) (action.issue, action.tracker) so the caller saves
 the file then — a crash or a cancel a moment later loses nothing and the
 next run creates nothing twice.
 
@@ -152,7 +152,7 @@ def apply(
             pending.pop(0)
             done += 1
             result.outcomes.append(outcome)
-            if outcome.status in (CREATED, LINKED, UPDATED) and on_item_done is not None:
+            if outcome.status in (CREATED, LINKED) and on_item_done is not None:
                 on_item_done(outcome)
     except ExportError as exc:
         result.stopped = exc
@@ -237,8 +237,8 @@ def _create(pm: PostMortem, item: ActionItem, d, client: GithubClient, report: P
         except ExportError as exc:
             if exc.status == 422 and "assignees" in exc.fields and assignees:
                 warnings.append(
-                    f"GitHub would not assign @{assignees[0]} ({exc.message}); "
-                    "the issue was created without an assignee"
+                    f"GitHub refused the assignee @{assignees[0]} (422: unknown login, or no access to "
+                    f"{client.settings.repo}); the issue was created without an assignee"
                 )
                 assignees = []
                 continue

@@ -1,0 +1,163 @@
+"""`pmtui export FILE`: action items -> GitHub issues, headless.
+
+Exit status: 0 all done, 1 some items failed or were not done (rate limit,
+network), 2 unusable input, settings or credentials. With --json the
+outcome is one JSON document on standard output (errors too); progress and
+the one-line error go to standard error. The file is saved after each
+issue created, so an interrupted run loses no link.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from pmtui.textsafe import one_line
+
+EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+
+
+def _err(text: str) -> None:
+    click.echo(one_line(text), err=True)
+
+
+def _fail(exc, as_json: bool, code: int) -> None:
+    if as_json:
+        click.echo(json.dumps({"error": exc.to_json()}, indent=2))
+    _err(f"pmtui export: {exc}")
+    sys.exit(code)
+
+
+def _progress(as_json: bool):
+    from pmtui.export import Progress
+
+    def show(p: Progress) -> None:
+        if p.stage in ("done",):
+            return
+        _err(p.message)
+
+    return show
+
+
+def _print_plan(p) -> None:
+    who = f" as @{p.login}" if p.login else ""
+    click.echo(f"{p.settings.repo} at {p.settings.base_url}{who}")
+    for item in p.items:
+        ref = f"#{item.number}" if item.number else ""
+        click.echo(one_line(f"  {item.item_id:<8} {item.action:<9} {ref:<6} {item.why}"))
+        if item.action == "create":
+            click.echo(one_line(f"           title: {item.title}", 200))
+    if p.missing_labels:
+        click.echo(one_line("labels to create: " + ", ".join(p.missing_labels)))
+    click.echo(p.summary())
+
+
+def _print_result(r) -> None:
+    for o in r.outcomes:
+        ref = f"#{o.number}" if o.number else ""
+        detail = o.message if o.status in ("failed", "not done", "skipped") else (o.url or o.message)
+        click.echo(one_line(f"  {o.item_id:<8} {o.status:<9} {ref:<6} {detail}"))
+        for w in o.warnings:
+            click.echo(one_line(f"           warning: {w}"))
+    if r.labels_created:
+        click.echo(one_line("labels created: " + ", ".join(r.labels_created)))
+    click.echo(r.summary())
+    if r.stopped is not None:
+        _err(f"pmtui export: stopped: {r.stopped}")
+
+
+@click.command("export")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--repo", metavar="OWNER/NAME", help="Repository (overrides [export.github] repo).")
+@click.option("--base-url", metavar="URL", help="API URL, e.g. https://ghe.example.com/api/v3 (overrides the file).")
+@click.option("--label", "labels", multiple=True, metavar="NAME",
+              help="Extra label for every issue; repeatable (replaces [export.github] labels).")
+@click.option("--dry-run", is_flag=True, help="Show what would be created, updated or left alone; change nothing.")
+@click.option("--sync", is_flag=True, help="Read the issues back: closed -> done, reopened -> open, assignee -> owner.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON on standard output.")
+@click.option("--max-wait", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS",
+              help="Longest rate-limit wait to sit through before stopping.")
+@click.option("--no-pace", is_flag=True, hidden=True, help="Skip PyGithub's pauses between requests (tests).")
+def export(file, repo, base_url, labels, dry_run, sync, as_json, max_wait, no_pace) -> None:
+    """Export action items to GitHub issues; safe to run again.
+
+    The token comes from GITHUB_TOKEN, else GH_TOKEN, else `gh auth token`.
+    """
+    from pmtui import store
+    from pmtui.export import (
+        MISSING_TOKEN_HINT,
+        ExportError,
+        apply,
+        apply_sync,
+        connect,
+        find_token,
+        plan,
+        plan_sync,
+        settings_for,
+    )
+
+    try:
+        doc = store.load(file)
+    except store.StoreError as exc:
+        _fail(ExportError("config", str(exc)), as_json, EXIT_UNUSABLE)
+    pm = doc.pm
+    try:
+        settings = settings_for(pm, repo=repo, base_url=base_url, labels=list(labels) or None,
+                                max_wait=max_wait, throttle=not no_pace)
+        token = find_token(settings.base_url)
+        if token is None:
+            raise ExportError("token", "No GitHub token.", MISSING_TOKEN_HINT)
+        client = connect(settings, token)
+    except ExportError as exc:
+        _fail(exc, as_json, EXIT_UNUSABLE)
+
+    progress = _progress(as_json)
+    try:
+        if sync:
+            changes = plan_sync(pm, settings, client, progress=progress)
+            if changes and not dry_run:
+                apply_sync(pm, changes)
+                store.save(doc)
+            if as_json:
+                click.echo(json.dumps({"dry_run": dry_run, "changes": [c.to_json() for c in changes]}, indent=2))
+            else:
+                for c in changes:
+                    click.echo(one_line(f"  {c.item_id:<8} {c.field}: {c.old!s} -> {c.new!s}  ({c.why})"))
+                verb = "would change" if dry_run else "changed"
+                click.echo(f"{len(changes)} {verb}" if changes else "nothing to sync")
+            sys.exit(EXIT_OK)
+
+        p = plan(pm, settings, client, progress=progress)
+        if dry_run:
+            if as_json:
+                click.echo(json.dumps({"dry_run": True, "plan": p.to_json()}, indent=2))
+            else:
+                _print_plan(p)
+            sys.exit(EXIT_OK)
+
+        def save(outcome) -> None:
+            try:
+                store.save(doc)
+            except OSError as exc:
+                raise ExportError(
+                    "save",
+                    f"{outcome.item_id} is issue #{outcome.number} ({outcome.url}) but {file} could not be "
+                    f"saved: {exc.strerror or exc}.",
+                    "Fix the file's folder or permissions and run the export again: the issue is found by "
+                    "its marker, not created twice.",
+                ) from None
+
+        result = apply(pm, p, client, progress=progress, on_item_done=save)
+    except ExportError as exc:
+        _fail(exc, as_json, EXIT_UNUSABLE if exc.is_usage else EXIT_FAILED)
+    finally:
+        client.close()
+    if as_json:
+        click.echo(json.dumps({"dry_run": False, "plan": p.to_json(), "result": result.to_json()}, indent=2))
+        if result.stopped is not None:
+            _err(f"pmtui export: stopped: {result.stopped}")
+    else:
+        _print_result(result)
+    sys.exit(result.exit_code)
