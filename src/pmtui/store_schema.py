@@ -1,0 +1,206 @@
+"""Which TOML keys hold which model fields, of what kind, in what order.
+
+One table drives reading, validating, writing fresh files and splicing
+edits, so a field added to the model is added here once.
+"""
+
+from __future__ import annotations
+
+from . import model as m
+
+# kinds: str, prose (str, may span lines), strlist, proselist (one item per
+# line), date, datetime, int, bool, queries (table of name = "promql")
+
+ROOT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("schema", "int"),
+    ("id", "str"),
+    ("title", "str"),
+    ("status", "str"),
+    ("severity", "str"),
+    ("authors", "strlist"),
+    ("reviewers", "strlist"),
+    ("reviewed", "date"),
+    ("services", "strlist"),
+    ("follow_up", "date"),
+    ("shared", "datetime"),
+    ("summary", "prose"),
+    ("trigger", "prose"),
+    ("root_cause", "prose"),
+    ("immediate_cause", "prose"),
+    ("problem", "prose"),
+    ("shallow_reason", "prose"),
+    ("systemic_issues", "proselist"),
+    ("went_well", "proselist"),
+    ("went_wrong", "proselist"),
+    ("lucky", "proselist"),
+    ("lessons", "proselist"),
+    ("prevention", "prose"),
+)
+
+# table path -> (attribute path on PostMortem, fields)
+TABLES: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {
+    ("times",): (
+        ("times",),
+        (("started", "datetime"), ("detected", "datetime"), ("mitigated", "datetime"), ("resolved", "datetime")),
+    ),
+    ("impact",): (
+        ("impact",),
+        (
+            ("description", "prose"),
+            ("failed_requests", "int"),
+            ("users_affected", "int"),
+            ("revenue", "str"),
+            ("data_lost", "bool"),
+        ),
+    ),
+    ("sources",): (("sources",), (("window_start", "datetime"), ("window_end", "datetime"))),
+    ("sources", "prometheus"): (
+        ("sources", "prometheus"),
+        (
+            ("url", "str"),
+            ("auth", "str"),
+            ("token_env", "str"),
+            ("username_env", "str"),
+            ("password_env", "str"),
+            ("step", "str"),
+        ),
+    ),
+    ("sources", "prometheus", "queries"): (("sources", "prometheus", "queries"), ()),
+    ("sources", "alertmanager"): (("sources", "alertmanager"), (("url", "str"),)),
+    ("sources", "kubernetes"): (
+        ("sources", "kubernetes"),
+        (
+            ("kubeconfig", "str"),
+            ("context", "str"),
+            ("namespace", "str"),
+            ("deployment", "str"),
+            ("selector", "str"),
+            ("containers", "strlist"),
+        ),
+    ),
+    ("export", "github"): (("github",), (("repo", "str"), ("base_url", "str"), ("labels", "strlist"))),
+}
+QUERIES = ("sources", "prometheus", "queries")
+
+# array name -> (row class, fields, required keys, keys always written in new rows)
+ARRAYS: dict[str, tuple[type, tuple[tuple[str, str], ...], frozenset[str], frozenset[str]]] = {
+    "timeline": (
+        m.TimelineEvent,
+        (("time", "datetime"), ("event", "str"), ("source", "str"), ("actor", "str"), ("kind", "str")),
+        frozenset({"time", "event"}),
+        frozenset({"time", "event", "kind"}),
+    ),
+    "whys": (
+        m.Why,
+        (("id", "str"), ("parent", "str"), ("text", "prose")),
+        frozenset({"id", "text"}),
+        frozenset({"id", "parent", "text"}),
+    ),
+    "factors": (
+        m.Factor,
+        (("id", "str"), ("category", "str"), ("text", "prose"), ("why", "str")),
+        frozenset({"id", "text"}),
+        frozenset({"id", "category", "text"}),
+    ),
+    "actions": (
+        m.ActionItem,
+        (
+            ("id", "str"),
+            ("action", "prose"),
+            ("owner", "str"),
+            ("deadline", "date"),
+            ("priority", "str"),
+            ("type", "str"),
+            ("status", "str"),
+            ("labels", "strlist"),
+            ("factor", "str"),
+            ("tracker", "str"),
+            ("issue", "int"),
+        ),
+        frozenset({"id", "action"}),
+        frozenset({"id", "action", "owner", "priority", "type", "status"}),
+    ),
+    "evidence": (
+        m.Evidence,
+        (
+            ("id", "str"),
+            ("kind", "str"),
+            ("source", "str"),
+            ("path", "str"),
+            ("sha256", "str"),
+            ("query", "prose"),
+            ("window_start", "datetime"),
+            ("window_end", "datetime"),
+            ("fetched", "datetime"),
+            ("size", "int"),
+        ),
+        frozenset({"id", "kind", "source", "path", "sha256"}),
+        frozenset({"id", "kind", "source", "path", "sha256", "size"}),
+    ),
+    "gaps": (
+        m.Gap,
+        (("source", "str"), ("description", "prose"), ("window_start", "datetime"), ("window_end", "datetime")),
+        frozenset({"source", "description"}),
+        frozenset({"source", "description"}),
+    ),
+}
+
+# Canonical order of sections in a file; new sections are inserted by it.
+RANK: dict[tuple[str, ...], int] = {
+    (): 0,
+    ("times",): 1,
+    ("impact",): 2,
+    ("timeline",): 3,
+    ("whys",): 4,
+    ("factors",): 5,
+    ("actions",): 6,
+    ("sources",): 7,
+    ("sources", "prometheus"): 8,
+    ("sources", "prometheus", "queries"): 9,
+    ("sources", "alertmanager"): 10,
+    ("sources", "kubernetes"): 11,
+    ("evidence",): 12,
+    ("gaps",): 13,
+    ("export",): 14,
+    ("export", "github"): 15,
+}
+
+# Fresh files show these even when empty, so a user sees where to type.
+SHOWN_EMPTY = frozenset(
+    {
+        "id",
+        "title",
+        "status",
+        "severity",
+        "authors",
+        "reviewers",
+        "services",
+        "summary",
+        "trigger",
+        "root_cause",
+        "immediate_cause",
+        "problem",
+        "systemic_issues",
+        "went_well",
+        "went_wrong",
+        "lucky",
+        "lessons",
+        "prevention",
+        "description",
+    }
+)
+
+
+def get_attr(obj: object, path: tuple[str, ...]) -> object:
+    for name in path:
+        obj = getattr(obj, name)
+    return obj
+
+
+def frozen(value: object) -> object:
+    """A comparable copy: lists become tuples, dicts sorted item tuples."""
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, dict):
+        return tuple(value.items())
+    return value

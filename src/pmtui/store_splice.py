@@ -1,0 +1,466 @@
+"""Writing a changed model back into the text it was read from.
+
+Only what changed is re-rendered: a field's value (its key spelling,
+spacing and trailing comment kept), a timeline row's block, a new table.
+Everything else is copied line for line, so a save after one edit in a
+10,000-event file costs milliseconds and the diff shows only that edit.
+When the file is laid out in a way the line index cannot splice safely
+(inline tables holding known fields, rows interleaved with other tables and
+reordered), the edit goes through tomlkit instead: slower, still
+comment-preserving.
+"""
+
+from __future__ import annotations
+
+import re
+from operator import attrgetter
+
+from .store_render import is_unset, render_key, render_value, row_lines
+from .store_scan import ARRAY, ROOT, TABLE, Index, Segment
+from .store_schema import ARRAYS, QUERIES, RANK, ROOT_FIELDS, TABLES, frozen, get_attr
+
+MISSING = object()
+
+
+class Fallback(Exception):
+    """The splice cannot be done safely on this layout."""
+
+
+# -- snapshots -------------------------------------------------------------------
+
+
+def flat_fields(pm: object) -> dict[tuple[str, ...], object]:
+    out: dict[tuple[str, ...], object] = {}
+    for key, _kind in ROOT_FIELDS:
+        out[(key,)] = frozen(getattr(pm, key))
+    for path, (attr, fields) in TABLES.items():
+        obj = get_attr(pm, attr)
+        if path == QUERIES:
+            out[path] = frozen(obj)
+            continue
+        for key, _kind in fields:
+            out[path + (key,)] = frozen(getattr(obj, key))
+    return out
+
+
+def row_getter(name: str):
+    keys = [k for k, _ in ARRAYS[name][1]]
+    get = attrgetter(*keys)
+    lists = [i for i, (_, kind) in enumerate(ARRAYS[name][1]) if kind == "strlist"]
+    if not lists:
+        return get
+
+    def getter(row: object) -> tuple:
+        values = list(get(row))
+        for i in lists:
+            values[i] = frozen(values[i])
+        return tuple(values)
+
+    return getter
+
+
+def snapshot_rows(pm: object) -> dict[str, list[tuple[object, tuple]]]:
+    out = {}
+    for name in ARRAYS:
+        get = row_getter(name)
+        out[name] = [(row, get(row)) for row in getattr(pm, name)]
+    return out
+
+
+# -- planning ----------------------------------------------------------------------
+
+
+class RowPlan:
+    """The current rows of one array against the rows as loaded:
+    items are (index of the loaded row or None for a new one, row, names of
+    changed keys)."""
+
+    def __init__(self, items: list[tuple[int | None, object, tuple[str, ...]]], structural: bool) -> None:
+        self.items = items
+        self.structural = structural
+
+
+def plan_rows(name: str, old: list[tuple[object, tuple]], rows: list) -> RowPlan | None:
+    get = row_getter(name)
+    keys = [k for k, _ in ARRAYS[name][1]]
+    if len(old) == len(rows) and all(r is o[0] and get(r) == o[1] for r, o in zip(rows, old)):
+        return None
+    ids = {id(o[0]): j for j, o in enumerate(old)}
+    used = [False] * len(old)
+    items: list[tuple[int | None, object, tuple[str, ...]]] = []
+    unmatched = []
+    for row in rows:
+        j = ids.get(id(row))
+        if j is not None and not used[j]:
+            used[j] = True
+            now = get(row)
+            changed = tuple(k for k, a, b in zip(keys, now, old[j][1]) if a != b) if now != old[j][1] else ()
+            items.append((j, row, changed))
+        else:
+            unmatched.append(len(items))
+            items.append((None, row, ()))
+    if unmatched:
+        # A row replaced by an equal copy keeps its block (and its comments).
+        by_value: dict[tuple, list[int]] = {}
+        for j, (_obj, snap) in enumerate(old):
+            if not used[j]:
+                by_value.setdefault(snap, []).append(j)
+        for k in unmatched:
+            row = items[k][1]
+            free = by_value.get(get(row))
+            if free:
+                j = free.pop(0)
+                used[j] = True
+                items[k] = (j, row, ())
+    order = [j for j, _r, _c in items if j is not None]
+    structural = (
+        any(j is None for j, _r, _c in items)
+        or not all(used)
+        or any(a > b for a, b in zip(order, order[1:]))
+    )
+    return RowPlan(items, structural)
+
+
+# -- splicing ------------------------------------------------------------------------
+
+
+class Splicer:
+    def __init__(self, index: Index, newline: str) -> None:
+        self.index = index
+        self.lines = index.lines
+        self.nl = newline
+        self.edits: list[tuple[int, int, int, list[str]]] = []  # start, end, seq, lines
+        self.seq = 0
+
+    # helpers -----------------------------------------------------------------
+
+    def _text_lines(self, text: str) -> list[str]:
+        parts = text.split("\n")
+        if self.nl == "\r\n":
+            parts = [p + "\r" for p in parts]
+        return parts
+
+    def _blank(self) -> str:
+        return "\r" if self.nl == "\r\n" else ""
+
+    def add(self, start: int, end: int, new: list[str]) -> None:
+        self.seq += 1
+        self.edits.append((start, end, self.seq, new))
+
+    def value_edit(self, entry: tuple[int, int, int, int], value: object, kind: str) -> list[str]:
+        first, end, col, endcol = entry
+        prefix = self.lines[first][:col]
+        suffix = self.lines[end - 1][endcol:]
+        rendered = render_value(value, kind)
+        return (prefix + rendered + suffix).split("\n") if self.nl == "\n" else (
+            prefix + rendered.replace("\n", "\r\n") + suffix
+        ).split("\n")
+
+    def field_edits(
+        self, seg: Segment, order: list[str], changes: list[tuple[str, str, object]]
+    ) -> list[tuple[int, int, list[str]]]:
+        """Edits for keys of one table/row: replace, delete, or insert after
+        the nearest key that comes before it in `order`."""
+        out = []
+        for key, kind, value in changes:
+            entry = seg.entries.get((key,))
+            if entry is None and any(p[0] == key for p in seg.entries):
+                raise Fallback  # held in dotted keys or a sub-table
+            if entry is not None:
+                if value is None:
+                    out.append((entry[0], entry[1], []))
+                else:
+                    out.append((entry[0], entry[1], self.value_edit(entry, value, kind)))
+                continue
+            if is_unset(value):
+                continue
+            at = self._insert_point(seg, order, key)
+            out.append((at, at, self._text_lines(f"{render_key(key)} = {render_value(value, kind)}")))
+        return out
+
+    def _insert_point(self, seg: Segment, order: list[str], key: str) -> int:
+        pos = order.index(key) if key in order else len(order)
+        for before in reversed(order[:pos]):
+            e = seg.entries.get((before,))
+            if e is not None:
+                return e[1]
+        for after in order[pos + 1 :]:
+            e = seg.entries.get((after,))
+            if e is not None:
+                return e[0]
+        if seg.kind == ROOT:
+            return seg.core_end
+        return max(seg.core_end, seg.header + 1)
+
+    def section_point(self, name: tuple[str, ...], array: bool) -> int:
+        """Where a missing table or array goes: after a commented example of
+        it (`# [name]`) when the file has one, else before the first section
+        ranked after it, else at the end."""
+        rank = RANK.get(name, 99)
+        segs = self.index.segments
+        n = len(self.lines)
+        higher = next((seg for seg in segs[1:] if _rank(seg.name) > rank), None)
+        last_lower = segs[0].core_end
+        for seg in segs[1:]:
+            if seg is higher:
+                break
+            last_lower = seg.core_end
+        stop = higher.start if higher is not None else n
+        label = "[[" + ".".join(name) + "]]" if array else "[" + ".".join(name) + "]"
+        marker = re.compile(r"[ \t]*#[ \t]*" + re.escape(label) + r"[ \t]*\r?")
+        for i in range(last_lower, stop):
+            if marker.fullmatch(self.lines[i]):
+                j = i
+                while j < stop and self.lines[j].lstrip(" \t").startswith("#"):
+                    j += 1
+                return j
+        return higher.start if higher is not None else last_lower
+
+    def insert_section(self, at: int, block: list[str]) -> None:
+        lines = self.lines
+        out = list(block)
+        if at > 0 and lines[at - 1].strip(" \t\r"):
+            out.insert(0, self._blank())
+        if at < len(lines) and lines[at].strip(" \t\r") and not (at == len(lines) - 1 and lines[at] == ""):
+            out.append(self._blank())
+        self.add(at, at, out)
+
+    def result(self) -> str:
+        edits = sorted(self.edits, key=lambda e: (e[0], e[1] != e[0], e[2]))
+        out: list[str] = []
+        pos = 0
+        lines = self.lines
+        for start, end, _seq, new in edits:
+            if start < pos:
+                raise Fallback  # overlapping edits: never expected, never risked
+            out.extend(lines[pos:start])
+            out.extend(new)
+            pos = end
+        out.extend(lines[pos:])
+        return "\n".join(out)
+
+
+def _rank(name: tuple[str, ...]) -> int:
+    while name:
+        if name in RANK:
+            return RANK[name]
+        name = name[:-1]
+    return 0
+
+
+def apply_local(lines: list[str], lo: int, hi: int, edits: list[tuple[int, int, list[str]]]) -> list[str]:
+    out: list[str] = []
+    pos = lo
+    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1] != e[0])):
+        out.extend(lines[pos:start])
+        out.extend(new)
+        pos = end
+    out.extend(lines[pos:hi])
+    return out
+
+
+def splice(
+    index: Index,
+    newline: str,
+    pm: object,
+    changed_fields: list[tuple[str, ...]],
+    plans: dict[str, RowPlan],
+) -> str:
+    if not index.ok:
+        raise Fallback
+    sp = Splicer(index, newline)
+    segs = index.segments
+    root = segs[0]
+
+    # fields of the root and of tables, grouped by table
+    by_table: dict[tuple[str, ...], list[tuple[str, str, object]]] = {}
+    for path in changed_fields:
+        if path == QUERIES:
+            table = QUERIES
+            for name in _query_changes(index, pm):
+                by_table.setdefault(table, []).append(name)
+            continue
+        table, key = path[:-1], path[-1]
+        kind = dict(TABLES[table][1] if table else ROOT_FIELDS)[key]
+        value = getattr(get_attr(pm, TABLES[table][0]) if table else pm, key)
+        by_table.setdefault(table, []).append((key, kind, value))
+    new_tables: list[tuple[tuple[str, ...], list[str]]] = []
+    for table, changes in by_table.items():
+        seg = index.table(table)
+        order = [k for k, _ in (TABLES[table][1] if table else ROOT_FIELDS)]
+        if table == QUERIES:
+            order = [c[0] for c in changes]
+        if seg is None:
+            # Known data held outside a [table] header (dotted keys, inline
+            # tables, a super-table's keys) is edited by tomlkit.
+            for s in segs:
+                for p in s.entries:
+                    full = s.name + p
+                    if table[: len(full)] == full or (len(s.name) < len(table) and full[: len(table)] == table):
+                        raise Fallback
+            body = [f"{render_key(k)} = {render_value(v, kind)}" for k, kind, v in changes if not is_unset(v)]
+            if body:
+                new_tables.append((table, body))
+            continue
+        for start, end, new in sp.field_edits(seg, order, changes):
+            sp.add(start, end, new)
+    for table, body in sorted(new_tables, key=lambda t: RANK[t[0]]):
+        text = "\n".join(["[" + ".".join(render_key(p) for p in table) + "]"] + body)
+        sp.insert_section(sp.section_point(table, False), sp._text_lines(text))
+
+    for name, plan in plans.items():
+        _splice_rows(sp, name, plan)
+    return sp.result()
+
+
+def _query_changes(index: Index, pm: object) -> list[tuple[str, str, object]]:
+    queries = pm.sources.prometheus.queries  # type: ignore[attr-defined]
+    seg = index.table(QUERIES)
+    present = [p[0] for p in seg.entries if len(p) == 1] if seg else []
+    out: list[tuple[str, str, object]] = [(k, "str", v) for k, v in queries.items()]
+    out += [(k, "str", None) for k in present if k not in queries]
+    return out
+
+
+def _elements(index: Index, name: str) -> list[tuple[Segment, int, int, int]]:
+    """Each [[name]] element with its sub-tables: (segment, start, core_end, end)."""
+    out = []
+    segs = index.segments
+    k = 0
+    while k < len(segs):
+        seg = segs[k]
+        if seg.kind == ARRAY and seg.name == (name,):
+            last = seg
+            while k + 1 < len(segs) and len(segs[k + 1].name) > 1 and segs[k + 1].name[0] == name:
+                k += 1
+                last = segs[k]
+            out.append((seg, seg.start, last.core_end, last.end))
+        elif seg.kind in (TABLE, ARRAY) and seg.name and seg.name[0] == name and seg.name != (name,):
+            raise Fallback  # sub-table before any element: unusual
+        k += 1
+    return out
+
+
+def _splice_rows(sp: Splicer, name: str, plan: RowPlan) -> None:
+    index, lines = sp.index, sp.lines
+    _cls, fields, _req, _always = ARRAYS[name]
+    kinds = dict(fields)
+    order = [k for k, _ in fields]
+    elems = _elements(index, name)
+    n_old = max((j for j, _r, _c in plan.items if j is not None), default=-1) + 1
+    if len(elems) < n_old or any(p[0] == name for p in index.segments[0].entries):
+        raise Fallback  # rows held in an inline array or dotted keys
+    if any(s.kind == TABLE and s.name == (name,) for s in index.segments):
+        raise Fallback
+
+    def edits_for(j: int, row: object, changed: tuple[str, ...]) -> list[tuple[int, int, list[str]]]:
+        if not changed:
+            return []
+        return sp.field_edits(elems[j][0], order, [(k, kinds[k], getattr(row, k)) for k in changed])
+
+    contiguous = all(elems[k][3] == elems[k + 1][1] for k in range(len(elems) - 1))
+    if not plan.structural:
+        for j, row, changed in plan.items:
+            for start, end, new in edits_for(j, row, changed):
+                sp.add(start, end, new)
+        return
+    if not contiguous:
+        raise Fallback
+    blank = [sp._blank()]
+    if not elems:
+        if not plan.items:
+            return
+        body: list[str] = []
+        for k, (_j, row, _c) in enumerate(plan.items):
+            if k:
+                body += blank
+            body += sp._text_lines("\n".join(row_lines(name, row)))
+        sp.insert_section(sp.section_point((name,), True), body)
+        return
+    first, last = elems[0], elems[-1]
+    trailer = lines[last[2] : last[3]]
+    sep = lines[elems[0][2] : elems[0][3]] if len(elems) > 1 else blank
+    if any(line.strip(" \t\r") for line in sep) or not sep:
+        sep = blank
+    out: list[str] = []
+    m = len(plan.items)
+    for k, (j, row, changed) in enumerate(plan.items):
+        if j is not None:
+            seg, start, core_end, end = elems[j]
+            out += apply_local(lines, start, core_end, edits_for(j, row, changed))
+            own = lines[core_end:end] if j != len(elems) - 1 else sep
+        else:
+            out += sp._text_lines("\n".join(row_lines(name, row)))
+            own = sep
+        out += own if k < m - 1 else trailer
+    if m == 0:
+        at_eof = last[3] == len(lines)
+        out = [line for line in trailer if line.strip(" \t\r")]
+        if at_eof and trailer and trailer[-1] == "":
+            out.append("")
+    sp.add(first[1], last[3], out)
+
+
+# -- the tomlkit path ------------------------------------------------------------------
+
+
+def via_tomlkit(text: str, pm: object, changed_fields: list[tuple[str, ...]], plans: dict[str, RowPlan]) -> str:
+    import tomlkit
+
+    doc = tomlkit.parse(text)
+
+    def put(container, key: str, value: object, kind: str) -> None:
+        if value is None:
+            if key in container:
+                del container[key]
+        elif key in container or not is_unset(value):
+            container[key] = tomlkit.value(render_value(value, kind))
+
+    def table_at(path: tuple[str, ...]):
+        container = doc
+        for part in path:
+            if part not in container:
+                container[part] = tomlkit.table(is_super_table=False)
+            container = container[part]
+        return container
+
+    for path in changed_fields:
+        if path == QUERIES:
+            queries = pm.sources.prometheus.queries  # type: ignore[attr-defined]
+            container = table_at(QUERIES)
+            for k in [k for k in container if k not in queries]:
+                del container[k]
+            for k, v in queries.items():
+                put(container, k, v, "str")
+            continue
+        table, key = path[:-1], path[-1]
+        kind = dict(TABLES[table][1] if table else ROOT_FIELDS)[key]
+        value = getattr(get_attr(pm, TABLES[table][0]) if table else pm, key)
+        put(table_at(table) if table else doc, key, value, kind)
+
+    for name, plan in plans.items():
+        kinds = dict(ARRAYS[name][1])
+        old = doc.get(name)
+        new = tomlkit.aot()
+        for j, row, changed in plan.items:
+            if j is not None and old is not None and j < len(old):
+                item = old[j]
+                if not isinstance(item, tomlkit.items.Table):
+                    fresh = tomlkit.table()
+                    for k, v in item.items():
+                        fresh[k] = v
+                    item = fresh
+                for k in changed:
+                    put(item, k, getattr(row, k), kinds[k])
+            else:
+                item = tomlkit.parse("\n".join(row_lines(name, row)[1:]) + "\n")
+                table = tomlkit.table()
+                for k, v in item.items():
+                    table[k] = v
+                item = table
+            new.append(item)
+        if name in doc:
+            del doc[name]
+        if plan.items:
+            doc[name] = new
+    return tomlkit.dumps(doc)
