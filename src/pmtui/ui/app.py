@@ -232,6 +232,12 @@ class PmApp(App[None]):
         return True
 
     def action_save(self) -> None:
+        # Priority bindings run app-first, so this ctrl+s would shadow the
+        # open form's own ctrl+s ("save this form"): hand it to the form.
+        submit = getattr(self.screen, "action_submit", None)
+        if callable(submit):
+            submit()
+            return
         self.save()
 
     async def action_quit(self) -> None:
