@@ -219,3 +219,14 @@ def test_cli_demo_urls_replay_with_no_network(tmp_path):
     assert {"time": "2025-02-09T10:06:45Z", "event": "Alert HighErrorRate firing", "source": "prometheus",
             "kind": "detection"} in out["candidates"]
     assert (tmp_path / "api-degradation.evidence" / "prometheus" / "pool_in_use.json").is_file()
+
+
+def test_collection_modules_import_no_httpx_or_textual():
+    import subprocess
+    import sys
+
+    code = ("import sys, pmtui.cli, pmtui.cli_collect, pmtui.sources.collect, pmtui.sources.prometheus, "
+            "pmtui.sources.alertmanager, pmtui.sources.demo, pmtui.sources.evidence, pmtui.sources.changes; "
+            "print(sorted(m for m in ('httpx', 'textual', 'kubernetes') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

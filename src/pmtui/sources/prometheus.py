@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from statistics import median
 
 from ..model import Gap, PrometheusSettings
+from ..redact import redact
 from .base import Cancelled, Candidate, Context, SourceResult
 from .changes import describe, detect
 from .evidence import write_evidence
@@ -206,7 +207,7 @@ def alert_candidates(transitions: list[AlertTransition], evidence_id: str) -> li
         label = f"Alert {a.alert}"
         if len(names[a.alert]) > 1 and a.labels:
             label += f" {a.labels}"
-        out.append(Candidate(a.time, f"{label} {_ALERT_WORDS[a.state]}", SOURCE,
+        out.append(Candidate(a.time, redact(f"{label} {_ALERT_WORDS[a.state]}"), SOURCE,
                              kind=_ALERT_KIND[a.state], evidence=evidence_id))
     return out
 
@@ -262,7 +263,7 @@ def collect(settings: PrometheusSettings, ctx: Context, *, http=None, transport=
                     label = f"{pretty} {label_text(s.labels)}" if len(series) > 1 else pretty
                     for change in detect(s.samples, start, end):
                         kind = "resolution" if change.direction == "returned" else "symptom"
-                        result.candidates.append(Candidate(change.time, describe(label, change), SOURCE,
+                        result.candidates.append(Candidate(change.time, redact(describe(label, change)), SOURCE,
                                                            kind=kind, evidence=ev.id))
                 done += 1
             ctx.progress("Prometheus: alert history", done / total)
