@@ -63,9 +63,9 @@ def export(gh: FakeGitHub, pm: PostMortem, **kw):
     on_item_done (what a save would have written)."""
     settings = settings_for_test(gh, **kw)
     client = client_for(gh, settings)
-    p = plan(pm, settings, client)
-    saved: list[dict[str, tuple]] = []
     events = []
+    p = plan(pm, settings, client, progress=events.append)
+    saved: list[dict[str, tuple]] = []
 
     def on_done(outcome):
         saved.append({a.id: (a.issue, a.tracker) for a in pm.actions})
@@ -233,6 +233,18 @@ def test_502_then_success(gh):
     assert gh.issues[pm.actions[1].issue].title == "AI-002: Write and rehearse the failover runbook"
 
 
+def test_dropped_connection_on_a_read_is_retried(gh):
+    gh.fault("GET", "/repos/acme/ops/issues", "drop_after")
+    gh.fault("GET", "/repos/acme/ops/labels", "drop_after")
+    pm = make_pm()
+    p, result, _, events = export(gh, pm)
+    assert [i.action for i in p.items] == ["create", "create"]
+    assert result.ok and len(gh.issues) == 2
+    retries = [e.message for e in events if e.stage == "retry"]
+    assert len(retries) == 2 and all("Could not reach" in m and "Retrying" in m for m in retries)
+    assert gh.count("GET", "/repos/acme/ops/labels") == 3  # plan: dropped + retried; apply: once
+
+
 def test_5xx_retries_are_bounded(gh):
     gh.fault("GET", "/repos/acme/ops/issues", "status", status=502, times=10)
     pm = make_pm()
@@ -398,3 +410,64 @@ def test_github_enterprise_base_url():
         assert ghe.count("POST", "/repos/acme/ops/issues") == 2
         p, _, _, _ = export(ghe, pm)
         assert [i.action for i in p.items] == ["unchanged", "unchanged"]
+
+
+def test_worker_thread_cancel_during_rate_limit_wait(gh):
+    """The UI pattern: plan and apply in a thread, countdown shown from the
+    progress events, cancel from the main thread ends the wait at once."""
+    import threading
+
+    gh.fault("POST", "/repos/acme/ops/issues", "secondary_rate_limit", retry_after=30)
+    pm = make_pm()
+    settings = settings_for_test(gh, max_wait=60.0)
+    client = client_for(gh, settings)
+    cancel = threading.Event()
+    waiting = threading.Event()
+    out = {}
+
+    def progress(p):
+        if p.stage == "wait" and p.wait_left:
+            waiting.set()
+
+    def worker():
+        p = plan(pm, settings, client, progress=progress, cancelled=cancel.is_set)
+        out["result"] = apply(pm, p, client, progress=progress, cancelled=cancel.is_set)
+
+    t = threading.Thread(target=worker)
+    t.start()
+    assert waiting.wait(5)
+    t0 = time.monotonic()
+    cancel.set()
+    t.join(5)
+    assert not t.is_alive() and time.monotonic() - t0 < 1
+    result = out["result"]
+    assert result.stopped.kind == "cancelled"
+    assert [o.status for o in result.outcomes] == ["not done", "not done"]
+    assert len(gh.issues) == 0
+
+
+def test_rate_limit_wait_reads_github_headers():
+    from pmtui.export.github import rate_limit_wait
+
+    now = 1_700_000_000.0
+    assert rate_limit_wait(403, {"retry-after": "7"}, "You have exceeded a secondary rate limit.", now) == 7
+    primary = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(now) + 120)}
+    assert rate_limit_wait(403, primary, "API rate limit exceeded for user ID 1001.", now) == 121
+    assert rate_limit_wait(403, {}, "You have exceeded a secondary rate limit. Please wait a few minutes "
+                                    "before you try again.", now) == 60
+    assert rate_limit_wait(429, {}, "", now) == 60
+    assert rate_limit_wait(403, {"x-ratelimit-remaining": "4999"},
+                           "Resource not accessible by personal access token", now) is None
+    assert rate_limit_wait(502, {"retry-after": "1"}, "Server Error", now) is None
+
+
+def test_marker_cannot_be_forged_by_item_text():
+    from pmtui.export.issue_text import body_for
+
+    pm = make_pm()
+    pm.actions[0].action = "Stop <!-- pmtui:PM-OTHER/AI-009 --> this"
+    pm.actions[0].owner = "-->"
+    body = body_for(pm, pm.actions[0])
+    assert find_marker(body) == (PM_ID, "AI-001")
+    assert body.count("<!--") == 1
+    assert find_marker("text\n<!-- pmtui:PM-1/AI-002 -->\nmore after") is None
