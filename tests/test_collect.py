@@ -133,7 +133,11 @@ def test_demo_replays_the_example_incident(tmp_path):
     assert len(rose) == 1 and at("10:05:23") < rose[0] <= at("10:07:00")
     assert any(e.startswith("Alertmanager: alert HighErrorRate started") and t == at("10:06:45") for t, e in events)
     assert all(verify(ev, tmp_path) is None for ev in result.evidence)
-    assert ("kubernetes", "the demo has no kubernetes recording") in {(g.source, g.description) for g in result.gaps}
+    pool = [t for t, e in events if e.startswith("first 'connection pool exhausted: <n>/<n> in use, <n> waiting' error")]
+    assert len(pool) == 1 and at("10:15:30") <= pool[0] < at("10:16:00")
+    assert (at("10:27:45"), "Killing: Stopping container api") in events
+    assert [g.source for g in result.gaps] == ["alertmanager"]  # the no-history notice only
+    assert {ev.source for ev in result.evidence} == {"prometheus", "alertmanager", "kubernetes"}
 
 
 # -- the command line -----------------------------------------------------------------

@@ -38,6 +38,50 @@ def _z(when):
     return when.isoformat().replace("+00:00", "Z")
 
 
+POD = "api-service-6f7c9d8b4-k2x9p"
+
+
+def demo_logs() -> bytes:
+    """The api container's log as `kubectl logs --timestamps` shows it."""
+    import random
+
+    rng = random.Random(7)
+    lines = []
+    t = sp.at("09:30:00")
+    while t < sp.at("11:30:00"):
+        t += timedelta(seconds=rng.choice((3, 4, 5, 6)), microseconds=rng.randrange(1_000_000))
+        stamp = t.strftime("%Y-%m-%dT%H:%M:%S.%f") + "000Z"
+        if sp.at("10:27:40") <= t < sp.at("10:27:50"):
+            continue  # the restart
+        if sp.at("10:05:23") <= t < sp.at("10:35:00") and rng.random() < 0.6:
+            if t >= sp.at("10:15:30") and t < sp.at("10:34:00"):
+                msg = (f'level=error msg="connection pool exhausted: 20/20 in use, {rng.randint(40, 160)} waiting" '
+                       f'pool=primary request_id={rng.getrandbits(64):016x}')
+            else:
+                msg = (f'level=error msg="request failed: timeout acquiring connection after {rng.randint(2000, 5000)}ms" '
+                       f'path=/api/orders/history status=500 request_id={rng.getrandbits(64):016x}')
+        else:
+            msg = f'level=info msg="GET /api/orders 200" duration={rng.randint(20, 90)}ms'
+        lines.append(f"{stamp} {msg}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def demo_events() -> list:
+    def ev(reason, message, first, last, count, kind="Pod", name=POD, type_="Normal"):
+        return {"type": type_, "reason": reason, "message": message, "count": count,
+                "firstTimestamp": _z(sp.at(first)), "lastTimestamp": _z(sp.at(last)),
+                "involvedObject": {"kind": kind, "name": name, "namespace": "shop"}}
+
+    return [
+        ev("ScalingReplicaSet", "Scaled up replica set api-service-6f7c9d8b4 to 6", "09:58:00", "09:58:00", 1,
+           "Deployment", "api-service"),
+        ev("Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503", "10:16:40", "10:27:30",
+           38, type_="Warning"),
+        ev("Killing", "Stopping container api", "10:27:45", "10:27:45", 1),
+        ev("Started", "Started container api", "10:27:52", "10:27:52", 1),
+    ]
+
+
 def main() -> None:
     pm = load(ROOT / "examples" / "api-degradation.toml").pm
     queries = {**DEFAULT_QUERIES, **pm.sources.prometheus.queries}
@@ -92,6 +136,12 @@ def main() -> None:
     finally:
         prom.stop()
         am.stop()
+    (HERE / "kubernetes").mkdir(exist_ok=True)
+    (HERE / "kubernetes" / f"{POD}_api.log").write_bytes(demo_logs())
+    (HERE / "kubernetes" / "events.json").write_text(json.dumps({"items": demo_events()}, indent=1) + "\n")
+    index["kubernetes"] = {"logs": {f"kubernetes/{POD}_api.log": {"pod": POD, "container": "api"}},
+                           "events": "kubernetes/events.json",
+                           "note": "generated logs and events in the shapes the API returns"}
     (HERE / "index.json").write_text(json.dumps(index, indent=2) + "\n")
 
 

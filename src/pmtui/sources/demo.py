@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..model import Gap
-from .base import Context, SourceResult
+from .base import Candidate, Context, SourceResult
 
 SOURCE = "demo"
 RECORDINGS = "demo-recordings"
@@ -107,4 +107,44 @@ def collect(name: str, settings, ctx: Context) -> SourceResult:
         settings = copy.deepcopy(settings)
         settings.url = DEMO_BASE
         return run(settings, ctx, transport=replay)
+    if name == "kubernetes":
+        return _kubernetes(recordings_dir(), ctx)
     return SourceResult(name, gaps=[Gap(name, f"the demo has no {name} recording", ctx.window.start, ctx.window.end)])
+
+
+def _kubernetes(folder: Path, ctx: Context) -> SourceResult:
+    """Recorded pod logs through the log-signature scanner, and the
+    namespace's events, as the Kubernetes source would keep them."""
+    from . import logsig
+    from .alertmanager import parse_time
+    from .evidence import write_evidence
+
+    result = SourceResult("kubernetes")
+    index = json.loads((folder / "index.json").read_text()).get("kubernetes") or {}
+    since = ctx.window.start.isoformat().replace("+00:00", "Z")
+    for rel, meta in (index.get("logs") or {}).items():
+        ctx.check_cancelled()
+        pod, container = meta["pod"], meta["container"]
+        ev = write_evidence(ctx, "logs", "kubernetes", f"kubernetes/logs/{pod}_{container}.log",
+                            (folder / rel).read_bytes(),
+                            query=f"pod {pod} container {container} sinceTime={since} timestamps=true (recorded)")
+        result.evidence.append(ev)
+        summary = logsig.scan_file(ctx.base_dir / ev.path, ctx.window)
+        result.candidates += logsig.candidates(summary, f"kubernetes: pod/{pod}", evidence=ev.id)
+    if index.get("events"):
+        raw = (folder / index["events"]).read_bytes()
+        ev = write_evidence(ctx, "events", "kubernetes", "kubernetes/events.json", raw,
+                            query="events in namespace shop (recorded)")
+        result.evidence.append(ev)
+        for item in json.loads(raw).get("items") or []:
+            when = parse_time(item.get("firstTimestamp"))
+            if when is None or not (ctx.window.start <= when <= ctx.window.end):
+                continue
+            obj = item.get("involvedObject") or {}
+            count = item.get("count") or 1
+            text = f"{item.get('reason', '')}: {item.get('message', '')}" + (f" (x{count})" if count > 1 else "")
+            result.candidates.append(Candidate(when, text, f"kubernetes: {obj.get('kind', '').lower()}/{obj.get('name', '')}",
+                                               kind="symptom" if item.get("type") == "Warning" else "action",
+                                               evidence=ev.id))
+    result.candidates.sort(key=lambda c: c.time)
+    return result
