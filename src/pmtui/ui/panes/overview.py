@@ -23,6 +23,7 @@ from ...model import SEVERITIES, STATUSES, PostMortem
 from ...session import Change, EditSession
 from ...textsafe import printable
 from ...timeparse import TimeParseError, format_utc, parse_date, parse_time
+from ..controlsafe import VISIBLE_CONTROLS, SafeTextArea
 
 WIDE = 150  # columns from which the sections sit side by side
 
@@ -86,6 +87,10 @@ class OverviewPane(Widget):
         self.fields = self._fields()
         self._by_name = {f.name: f for f in self.fields}
         self._unsubscribe = None
+        # What the model held when each field was last filled in: a change
+        # refreshes only fields whose model value moved since (undo, a mark
+        # from the timeline), never one a person is busy with.
+        self._shown: dict[str, str] = {}
 
     # -- the fields ------------------------------------------------------------
 
@@ -200,7 +205,8 @@ class OverviewPane(Widget):
                             with Horizontal(classes=f"overview--row -{field.kind}"):
                                 yield Label(Text(field.label), classes="overview--label")
                                 with Vertical(classes="overview--field"):
-                                    yield self._editor(field, field.show(field.get(pm)))
+                                    value = self._shown[field.name] = field.show(field.get(pm))
+                                    yield self._editor(field, value)
                                     yield Static("", id=f"error-{field.name}", classes="overview--error")
 
     def _editor(self, field: OverviewField, value: str) -> Widget:
@@ -211,18 +217,19 @@ class OverviewPane(Widget):
                 options.append((printable(value), value))
             return Select(options, value=value or Select.NULL, id=ident, allow_blank=True, prompt="(not set)", compact=True)
         if field.kind == "text":
-            return TextArea(value, id=ident, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True)
-        return Input(value, placeholder=field.placeholder, id=ident, compact=True)
+            return SafeTextArea(value, id=ident, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True)
+        return Input(value, placeholder=field.placeholder, id=ident, compact=True, highlighter=VISIBLE_CONTROLS)
 
     def on_mount(self) -> None:
         self._unsubscribe = self.session.subscribe(self._on_change)
+        self.set_class(self.app.size.width >= WIDE, "-wide")
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
 
     def on_resize(self, event) -> None:
-        self.set_class(event.size.width >= WIDE, "-wide")
+        self.set_class(self.app.size.width >= WIDE, "-wide")
 
     def focus_default(self) -> None:
         self.query_one("#overview-scroll").focus()
@@ -259,6 +266,7 @@ class OverviewPane(Widget):
             self._show_error(name, str(exc))
             return False
         self._show_error(name, "")
+        self._shown[name] = field.show(value)
         self.session.set("overview", f"edit {field.label.lower()}", field.owner(self.session.pm), field.attr,
                          value, focus=name)
         return True
@@ -292,12 +300,14 @@ class OverviewPane(Widget):
         pm = self.session.pm
         focused = self.app.focused
         for field in self.fields:
-            widget = self.editor(field.name)
-            if widget is focused or self.error_text(field.name):
-                continue  # never overwrite what is being typed
             value = field.show(field.get(pm))
-            if self.raw(field.name) == value:
+            if value == self._shown.get(field.name):
                 continue
+            widget = self.editor(field.name)
+            if widget is focused and change.focus != field.name:
+                continue  # never overwrite what is being typed
+            self._shown[field.name] = value
+            self._show_error(field.name, "")
             if isinstance(widget, Select):
                 with widget.prevent(Select.Changed):
                     widget.value = value if value else Select.NULL
