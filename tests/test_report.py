@@ -79,6 +79,17 @@ def test_header_fields_follow_the_template():
     assert sum(1 for c in para.children if c.type == "hardbreak") >= 4
 
 
+def test_title_and_category_headings_keep_trailing_hashes():
+    pm = good_pm()
+    pm.times.started = None
+    pm.title = "Queue ## #"
+    pm.factors[0].category = "c# ##"
+    text = report.render(pm)
+    hs = headings(text)
+    assert hs[0] == (1, "Post-Mortem: Queue ## #")
+    assert (4, "C# ##") in hs
+
+
 def test_duration_across_midnight_shows_dates():
     pm = good_pm()
     pm.times.started = datetime(2025, 2, 9, 23, 50, tzinfo=UTC)
@@ -168,13 +179,16 @@ def test_factors_grouped_by_category_with_custom_ones_after_known():
         Factor("F1", "vendor quota", "third-party"),
         Factor("F2", "no alert", "monitoring", "W1"),
         Factor("F3", "misc", "other"),
-        Factor("F4", "no load test", "testing"),
+        Factor("F4", "no load test", "Testing"),
+        Factor("F5", "runbook bot", "SRE tooling"),
+        Factor("F6", "same group", "sre Tooling"),
     ]
     text = report.render_section(pm, "factors")[2]
     hs = [title for level, title in headings(text) if level == 4]
-    assert hs == ["Monitoring", "Testing", "Third-party", "Other"]
+    assert hs == ["Monitoring", "Testing", "Third-party", "SRE tooling", "Other"]
     assert "1. no alert _(F2; why W1)_" in text
-    assert "4. misc _(F3)_" in text
+    assert "4. runbook bot _(F5)_\n5. same group _(F6)_" in text
+    assert "6. misc _(F3)_" in text
 
 
 def test_five_whys_chains_root_to_leaf_numbered():

@@ -75,6 +75,15 @@ def inline(text: str) -> str:
     return _EDGE_BR_RE.sub("", out)
 
 
+_HASH_RE = re.compile(r"(?<!\\)#")
+
+
+def heading(text: str) -> str:
+    """Text for an ATX heading: like `inline`, and a trailing run of `#`
+    cannot be read as the heading's optional closing sequence."""
+    return _HASH_RE.sub(r"\\#", inline(text))
+
+
 def cell(text: str, empty: str = "-") -> str:
     """A table cell: like `inline`, and never empty (an empty cell reads as
     a rendering bug)."""

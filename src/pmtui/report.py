@@ -40,7 +40,7 @@ def _duration_line(pm: PostMortem) -> str:
 
 
 def render_header(pm: PostMortem) -> str:
-    title = md.inline(pm.title) or "Untitled incident"
+    title = md.heading(pm.title) or "Untitled incident"
     day = pm.incident_date
     heading = f"# Post-Mortem: {title} ({day.isoformat()})" if day else f"# Post-Mortem: {title}"
     fields = [
@@ -185,7 +185,7 @@ def render_timeline(pm: PostMortem) -> str:
 
 def _category_title(category: str) -> str:
     name = category.strip() or "other"
-    return md.inline(name[:1].upper() + name[1:])
+    return md.heading(name[:1].upper() + name[1:])
 
 
 def render_factors(pm: PostMortem) -> str:
@@ -196,8 +196,11 @@ def render_factors(pm: PostMortem) -> str:
 
     parts.append("### Contributing Factors")
     groups: dict[str, list] = {}
+    shown: dict[str, str] = {}  # a team's own category keeps the case it was typed in
     for f in pm.factors:
-        groups.setdefault((f.category or "other").strip().lower(), []).append(f)
+        name = (f.category or "other").strip() or "other"
+        groups.setdefault(name.lower(), []).append(f)
+        shown.setdefault(name.lower(), name)
     if not groups:
         parts.append(EMPTY)
     known = [c for c in FACTOR_CATEGORIES if c in groups and c != "other"]
@@ -205,7 +208,7 @@ def render_factors(pm: PostMortem) -> str:
     order = known + custom + (["other"] if "other" in groups else [])
     number = 0
     for category in order:
-        parts.append(f"#### {_category_title(category)}")
+        parts.append(f"#### {_category_title(shown[category])}")
         items = []
         for f in groups[category]:
             number += 1
