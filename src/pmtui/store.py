@@ -302,7 +302,7 @@ class _Checker:
         return False, None
 
     def choice(self, path: tuple, value: str, allowed: tuple[str, ...], *, empty_ok: bool = False) -> None:
-        if value in allowed or (empty_ok and value == ""):
+        if not isinstance(value, str) or value in allowed or (empty_ok and value == ""):
             return
         shown = ", ".join(f'"{a}"' for a in allowed)
         extra = ' (or "" for not set yet)' if empty_ok else ""
@@ -379,27 +379,27 @@ def _build(data: dict, index: Index) -> tuple[m.PostMortem, list[Problem]]:
             _timeline(ck, rows, out)
             continue
         for i, row in enumerate(rows):
-            item = _row(ck, name, i, row, cls, fields, required)
-            if item is not None:
-                out.append(item)
+            out.append(_row(ck, name, i, row, cls, fields, required))
     _cross_checks(ck, pm)
     return pm, _locate_all(index, ck.problems)
 
 
-def _row(ck: _Checker, name: str, i: int, row: dict, cls: type, fields, required) -> object | None:
-    kwargs = {}
-    ok = True
+def _row(ck: _Checker, name: str, i: int, row: dict, cls: type, fields, required) -> object:
+    """The row with every good value; bad or missing ones are reported and
+    left at their defaults (None for a required key) so the row's other
+    fields are still checked."""
+    kwargs: dict[str, object] = {}
     for key, kind in fields:
         if key in row:
             good, value = ck.value((name, i, key), row[key], kind)
             if good:
                 kwargs[key] = value
-            else:
-                ok = False
-        elif key in required:
-            ck.bad((name, i), f"missing `{key}` (every [[{name}]] needs {', '.join(k for k, _ in fields if k in required)})")
-            ok = False
-    return cls(**kwargs) if ok else None
+        if key in required and key not in kwargs:
+            if key not in row:
+                needed = ", ".join(k for k, _ in fields if k in required)
+                ck.bad((name, i), f"missing `{key}` (every [[{name}]] needs {needed})")
+            kwargs[key] = None
+    return cls(**kwargs)
 
 
 def _timeline(ck: _Checker, rows: list[dict], out: list) -> None:
@@ -425,10 +425,9 @@ def _timeline(ck: _Checker, rows: list[dict], out: list) -> None:
             out.append(event_cls(t, e, s, a, k))
             continue
         item = _row(ck, "timeline", i, row, event_cls, fields, required)
-        if item is not None:
-            if isinstance(item.kind, str):
-                ck.choice(("timeline", i, "kind"), item.kind, m.EVENT_KINDS)
-            out.append(item)
+        if "kind" in row and isinstance(row["kind"], str):
+            ck.choice(("timeline", i, "kind"), item.kind, m.EVENT_KINDS)
+        out.append(item)
 
 
 def _cross_checks(ck: _Checker, pm: m.PostMortem) -> None:
@@ -558,7 +557,7 @@ def dumps(doc: Document) -> str:
     if not changed and not plans:
         return bom + doc._text
     try:
-        text = splice(doc._current_index(), doc._newline, pm, changed, plans)
+        text = splice(doc._current_index(), doc._newline, pm, changed, plans, dict(doc._flat[QUERIES]))
     except Fallback:
         text = via_tomlkit(doc._text, pm, changed, plans)
     return bom + text

@@ -128,10 +128,13 @@ def table_lines(path: tuple[str, ...], obj: object, *, fresh: bool) -> list[str]
         for name, promql in obj.items():  # type: ignore[attr-defined]
             out.append(f"{render_key(name)} = {render_value(promql)}")
         return out
+    defaults = type(obj)()
     for key, kind in TABLES[path][1]:
         value = getattr(obj, key)
         if value is None or (is_unset(value) and not (fresh and key in SHOWN_EMPTY)):
             continue
+        if not fresh and value == getattr(defaults, key) and path[0] == "sources":
+            continue  # auth = "none" alone is not worth a [sources.prometheus]
         out.append(f"{key} = {render_value(value, kind)}")
     return out
 

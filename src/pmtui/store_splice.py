@@ -204,7 +204,8 @@ class Splicer:
         for seg in segs[1:]:
             if seg is higher:
                 break
-            last_lower = seg.core_end
+            if _rank(seg.name):  # sections pmtui does not know stay where they are
+                last_lower = seg.core_end
         stop = higher.start if higher is not None else n
         label = "[[" + ".".join(name) + "]]" if array else "[" + ".".join(name) + "]"
         marker = re.compile(r"[ \t]*#[ \t]*" + re.escape(label) + r"[ \t]*\r?")
@@ -214,7 +215,9 @@ class Splicer:
                 while j < stop and self.lines[j].lstrip(" \t").startswith("#"):
                     j += 1
                 return j
-        return higher.start if higher is not None else last_lower
+        if higher is None:
+            return last_lower
+        return min(higher.start, next((s.start for s in segs[1:] if s.start >= last_lower), higher.start))
 
     def insert_section(self, at: int, block: list[str]) -> None:
         lines = self.lines
@@ -265,6 +268,7 @@ def splice(
     pm: object,
     changed_fields: list[tuple[str, ...]],
     plans: dict[str, RowPlan],
+    old_queries: dict[str, str] | None = None,
 ) -> str:
     if not index.ok:
         raise Fallback
@@ -277,7 +281,7 @@ def splice(
     for path in changed_fields:
         if path == QUERIES:
             table = QUERIES
-            for name in _query_changes(index, pm):
+            for name in _query_changes(index, pm, old_queries or {}):
                 by_table.setdefault(table, []).append(name)
             continue
         table, key = path[:-1], path[-1]
@@ -313,11 +317,11 @@ def splice(
     return sp.result()
 
 
-def _query_changes(index: Index, pm: object) -> list[tuple[str, str, object]]:
+def _query_changes(index: Index, pm: object, old: dict[str, str]) -> list[tuple[str, str, object]]:
     queries = pm.sources.prometheus.queries  # type: ignore[attr-defined]
     seg = index.table(QUERIES)
     present = [p[0] for p in seg.entries if len(p) == 1] if seg else []
-    out: list[tuple[str, str, object]] = [(k, "str", v) for k, v in queries.items()]
+    out: list[tuple[str, str, object]] = [(k, "str", v) for k, v in queries.items() if old.get(k) != v]
     out += [(k, "str", None) for k in present if k not in queries]
     return out
 
