@@ -140,6 +140,29 @@ def test_sync_marks_closed_item_done(gh, pm_file, tmp_path):
     assert store.load(pm_file).pm.actions[0].status == "done"
 
 
+def test_refuses_to_write_a_file_open_in_the_app(gh, pm_file, tmp_path):
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys; from pmtui.lock import FileLock; print(FileLock(sys.argv[1]).acquire(), flush=True); "
+         "sys.stdin.read()", str(pm_file)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "True"
+        res = run([str(pm_file), "--base-url", gh.base_url, "--no-pace"], token=gh.token, tmp_path=tmp_path)
+        assert res.exit_code == 2
+        assert "is open in pmtui" in res.stderr and f"pid {holder.pid}" in res.stderr
+        assert gh.count("POST") == 0
+        res = run([str(pm_file), "--base-url", gh.base_url, "--no-pace", "--dry-run"], token=gh.token,
+                  tmp_path=tmp_path)
+        assert res.exit_code == 0
+    finally:
+        holder.stdin.close()
+        holder.wait(10)
+    res = run([str(pm_file), "--base-url", gh.base_url, "--no-pace"], token=gh.token, tmp_path=tmp_path)
+    assert res.exit_code == 0 and len(gh.issues) == 2
+
+
 def test_token_from_gh_with_enterprise_hostname(tmp_path):
     with FakeGitHub(prefix="/api/v3") as ghe:
         bindir = tmp_path / "bin"

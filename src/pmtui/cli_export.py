@@ -114,6 +114,20 @@ def export(file, repo, base_url, labels, dry_run, sync, as_json, max_wait, no_pa
         _fail(exc, as_json, EXIT_UNUSABLE)
 
     progress = _progress(as_json)
+    lock = None
+    if not dry_run:
+        # The links are written into the file: not while the app has it
+        # open, or its next save would drop them.
+        from pmtui.lock import FileLock
+
+        lock = FileLock(file)
+        if not lock.acquire():
+            other = lock.other
+            who = f" (pid {other.pid} on {other.host}, since {other.since})" if other else ""
+            client.close()
+            _fail(ExportError("config", f"{file} is open in pmtui{who}.",
+                              "Export from the app (Actions pane), or close it and run this again; "
+                              "--dry-run works meanwhile."), as_json, EXIT_UNUSABLE)
     try:
         if sync:
             changes = plan_sync(pm, settings, client, progress=progress)
@@ -154,6 +168,8 @@ def export(file, repo, base_url, labels, dry_run, sync, as_json, max_wait, no_pa
         _fail(exc, as_json, EXIT_UNUSABLE if exc.is_usage else EXIT_FAILED)
     finally:
         client.close()
+        if lock is not None:
+            lock.release()
     if as_json:
         click.echo(json.dumps({"dry_run": False, "plan": p.to_json(), "result": result.to_json()}, indent=2))
         if result.stopped is not None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -397,9 +397,3 @@ class GithubClient:
 def connect(settings: ExportSettings, token: Token, **kw: Any) -> GithubClient:
     return GithubClient(settings, token, **kw)
 
-
-def iter_markers(issues: list[RemoteIssue], pm_id: str) -> Iterator[tuple[str, RemoteIssue]]:
-    for issue in issues:
-        m = issue.marker
-        if m and m[0] == pm_id:
-            yield m[1], issue

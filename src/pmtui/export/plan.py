@@ -167,7 +167,7 @@ def index(issues: list[RemoteIssue], pm_id: str) -> tuple[dict[int, RemoteIssue]
     return by_number, by_marker
 
 
-def wanted_labels(pm: PostMortem, settings: ExportSettings, items: list[PlanItem]) -> list[str]:
+def wanted_labels(items: list[PlanItem]) -> list[str]:
     names: dict[str, str] = {}
     for p in items:
         if p.writes and p.content is not None:
@@ -192,7 +192,7 @@ def plan(
     by_number, by_marker = index(issues, pm.id)
     items = [decide(pm, item, settings, by_number, by_marker) for item in pm.actions]
     existing = {n.lower() for n in client.label_names()}
-    missing = [n for n in wanted_labels(pm, settings, items) if n.lower() not in existing]
+    missing = [n for n in wanted_labels(items) if n.lower() not in existing]
     # post-mortem first: it is the one every issue carries.
     missing.sort(key=lambda n: (n.lower() != BASE_LABEL, n.lower()))
     return Plan(settings, pm.id, items, missing, client.login)
