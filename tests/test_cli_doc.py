@@ -3,6 +3,7 @@ import os
 import pty
 import re
 import select
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -96,6 +97,14 @@ def test_report_to_a_file_atomically(tmp_path):
     assert out.read_text() == report.render(store.load(EXAMPLE).pm)
     assert os.stat(out).st_mode & 0o777 == 0o640  # the existing file's mode is kept
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md"]  # no temp file left
+
+
+def test_report_never_overwrites_the_post_mortem(tmp_path):
+    path = tmp_path / "pm.toml"
+    shutil.copyfile(EXAMPLE, path)
+    res = run("report", path, "-o", tmp_path / "." / "pm.toml")
+    assert res.exit_code == 2 and "is the post-mortem itself" in res.stderr
+    assert path.read_bytes() == EXAMPLE.read_bytes()
 
 
 def test_report_output_folder_missing(tmp_path):

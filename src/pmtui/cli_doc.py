@@ -130,6 +130,13 @@ def new(ctx: click.Context, file: str, title: str, severity: str, started: str |
     click.echo(f"created {one_line(file)} ({pm.id})", err=True)
 
 
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 # -- report --------------------------------------------------------------------------
 
 
@@ -145,6 +152,8 @@ def report(ctx: click.Context, file: str, output: str | None) -> None:
         pm = _load(file)
     except _Unusable as exc:
         _fail(ctx, exc)
+    if output not in (None, "-") and _same_file(file, output):
+        _fail(ctx, f"{output}: is the post-mortem itself; write the report to another file")
     text = report_mod.render(pm)
     if output is None or output == "-":
         click.echo(text, nl=False)
