@@ -8,6 +8,18 @@ The API a UI drives from a thread worker (and the CLI drives headless):
     r = apply(pm, p, client, progress=..., cancelled=..., on_item_done=save)
     changes = plan_sync(pm, settings, client); apply_sync(pm, changes)
 
+From a UI: run plan/apply/sync in a thread worker. `progress(Progress)` and
+`on_item_done(ItemOutcome)` are called on that thread (hand them to the
+main thread, e.g. call_from_thread / post_message); `cancelled()` is polled
+between items and every 0.2 s of a wait, so a cancel ends a rate-limit
+countdown at once. `Progress.wait_left` carries the countdown. `plan`
+raises ExportError (kind says which: token, auth, forbidden, not-found,
+rate-limit...; `.message` + `.hint` are ready to show); `apply` never
+raises it: `Result.stopped` holds it and unreached items are "not done".
+apply writes issue/tracker into the pm's ActionItems it is given: pass a
+copy and apply each outcome's (item_id, number, url) through the edit
+session if the model belongs to the main thread.
+
 Importing this package is cheap: PyGithub is imported when a client is made.
 """
 
