@@ -373,3 +373,17 @@ def test_load_path_imports_neither_tomlkit_nor_textual(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_the_documented_example_reads_and_round_trips():
+    import re
+    from pathlib import Path
+
+    doc_text = (Path(__file__).parent.parent / "docs" / "file-format.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", doc_text, re.S).group(1)
+    doc = store.loads(example)
+    assert store.dumps(doc) == example
+    pm = doc.pm
+    assert (len(pm.timeline), len(pm.whys), len(pm.factors), len(pm.actions)) == (3, 3, 2, 2)
+    assert pm.why_depth("W3") == 3 and pm.evidence[0].size == 48213 and pm.gaps[0].source == "kubernetes"
+    assert pm.github.repo == "acme/api" and pm.sources.kubernetes.containers == ["api"]
