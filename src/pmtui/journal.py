@@ -167,6 +167,17 @@ class JournalWriter:
         self.saved()
 
 
+def lines_of(text: str) -> list[str]:
+    """Lines split at newlines only. str.splitlines also splits at \\r, form
+    feeds and U+2028, which would hide those characters in a diff instead
+    of showing them."""
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
 @dataclass
 class Recovery:
     """Unsaved work found in the journal for a post-mortem."""
@@ -192,8 +203,8 @@ class Recovery:
     def diff(self, context: int = 3) -> str:
         """Unified diff from the file on disk to the recovered text."""
         name = self.path.name
-        before = (self.disk_text or "").splitlines(keepends=True)
-        after = self.text.splitlines(keepends=True)
+        before = lines_of(self.disk_text or "")
+        after = lines_of(self.text)
         lines = difflib.unified_diff(
             before,
             after,

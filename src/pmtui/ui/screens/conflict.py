@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Static
 
+from ...journal import lines_of
 from ...textsafe import one_line
 from .recovery import DiffView
 
@@ -30,8 +31,8 @@ class ConflictChoice:
 
 def conflict_diff(path: Path, disk_text: str | None, ours: str) -> str:
     """From the file as it is on disk now to what saving would write."""
-    before = (disk_text or "").splitlines(keepends=True)
-    after = ours.splitlines(keepends=True)
+    before = lines_of(disk_text or "")
+    after = lines_of(ours)
     lines = difflib.unified_diff(
         before,
         after,

@@ -39,7 +39,7 @@ class DiffView(Widget):
         text = Text(no_wrap=False, end="")
         if not self.diff:
             return Text("(no differences)")
-        for line in self.diff.splitlines():
+        for line in self.diff.rstrip("\n").split("\n"):
             if line.startswith(("+++", "---")):
                 style = self.get_component_rich_style("diff--header")
             elif line.startswith("@@"):
