@@ -4,7 +4,9 @@ over an EditSession (the way the real app does)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from textual.app import App, ComposeResult
 
@@ -19,7 +21,8 @@ from pmtui.model import (
 )
 from pmtui.session import EditSession
 
-TODAY = date(2025, 2, 18)
+FIXED_NOW = datetime(2025, 2, 10, 9, 0, 0, tzinfo=UTC)  # as conftest's
+TODAY = FIXED_NOW.date()
 
 
 def t(clock: str) -> datetime:
@@ -64,7 +67,7 @@ def demo_pm() -> PostMortem:
     ]
     pm.systemic_issues = ["No pre-deployment query plan review"]
     pm.actions = [
-        ActionItem("AI-001", "Add connection pool metrics to the Grafana DB dashboard", "@bob", date(2025, 2, 16), "high", factor="F1"),
+        ActionItem("AI-001", "Add connection pool metrics to the Grafana DB dashboard", "@bob", date(2025, 2, 7), "high", factor="F1"),
         ActionItem("AI-002", "Improve monitoring", "", None, "", factor="F1"),
         ActionItem("AI-003", "Add a DB query plan check to the CI pipeline", "@charlie", date(2025, 3, 1), "medium", factor="F2"),
     ]
@@ -111,3 +114,57 @@ def screen_text(app: App) -> str:
                       color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
     console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
     return console.export_text()
+
+
+@dataclass
+class HeldDocument:
+    """What PmApp needs of a store.Document, for tests that never save."""
+
+    path: Path
+    pm: PostMortem
+
+
+def document(pm: PostMortem, path: Path):
+    try:
+        from pmtui import store
+    except ModuleNotFoundError:
+        return HeldDocument(path, pm)
+    return store.new_document(pm, path)
+
+
+def open_app(pm: PostMortem, tmp_path: Path, pane: str):
+    from pmtui.ui.app import PmApp
+
+    return PmApp(document(pm, tmp_path / "incident.toml"), first_pane=pane, now=lambda: FIXED_NOW, blink=False)
+
+
+async def settle(pilot) -> None:
+    """Wait until timers, workers and refreshes triggered so far are done."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.06)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def fill(pilot, values: dict, *, submit: str = "enter") -> None:
+    """Fill the open FormScreen's fields and submit it."""
+    from textual.widgets import Input, Select, TextArea
+
+    screen = pilot.app.screen
+    first = None
+    for name, value in values.items():
+        widget = screen.query_one(f"#field-{name}")
+        if isinstance(widget, Select):
+            widget.value = value if value else Select.BLANK
+        elif isinstance(widget, TextArea):
+            widget.text = value
+        else:
+            widget.value = value
+            first = first or widget
+    await pilot.pause()
+    if submit == "enter" and first is not None:
+        first.focus()
+        await pilot.pause()
+    await pilot.press(submit)
+    await pilot.pause()

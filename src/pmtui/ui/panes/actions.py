@@ -98,7 +98,7 @@ class ActionsPane(Widget):
         (PmApp may carry one for deterministic snapshots), else UTC today."""
         if self._today is not None:
             return self._today()
-        clock = getattr(self.app, "clock", None)
+        clock = getattr(self.app, "now", None)
         if callable(clock):
             now = clock()
             return now.date() if isinstance(now, datetime) else now
@@ -175,7 +175,7 @@ class ActionsPane(Widget):
         else:
             columns += [
                 Column("status", "Status", lambda a: a.status, width=6),
-                Column("checks", "Checks", self._checks_cell, width=14, style=checks_style),
+                Column("checks", "Checks", self._checks_cell, min_width=12, style=checks_style),
             ]
         self.table.set_columns(columns)
 

@@ -15,7 +15,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import OptionList, Static, Tree
 from textual.widgets.option_list import Option
@@ -58,8 +58,19 @@ def _required(what: str) -> Callable[[str], str]:
     return parse
 
 
-class WhysTree(Tree[str]):
-    """The five-whys tree; node data is the why id ("" for the problem)."""
+def _without(bindings: list, keys: set[str]) -> list:
+    return [b for b in bindings if not (isinstance(b, Binding) and b.key in keys)]
+
+
+class WhysTree(Tree[str], inherit_bindings=False):
+    """The five-whys tree; node data is the why id ("" for the problem).
+
+    Tree's shift+up/down jump between siblings; here they move the node
+    (the pane's keys), so those two are left out."""
+
+    BINDINGS = _without(ScrollableContainer.BINDINGS, {"shift+up", "shift+down"}) + _without(
+        Tree.BINDINGS, {"shift+up", "shift+down"}
+    )
 
 
 class ItemsList(OptionList):
@@ -190,11 +201,14 @@ class AnalysisPane(Widget):
             # A dangling parent would hide the node: show it under the root.
             by_parent.setdefault(w.parent if w.parent in ids else "", []).append(w)
         nodes = {"": tree.root}
-        target = None
+        # Everything is expanded, so a node's line is its place in a
+        # depth-first walk (the root is line 0); setting cursor_line works
+        # before the tree has drawn its new lines, move_cursor does not.
+        target_line = 0
         seen: set[str] = set()
 
         def build(parent_id: str, depth: int) -> None:
-            nonlocal target
+            nonlocal target_line
             for w in by_parent.get(parent_id, []):
                 if w.id in seen:
                     continue
@@ -205,15 +219,12 @@ class AnalysisPane(Widget):
                     node.allow_expand = False
                 nodes[w.id] = node
                 if w.id == keep:
-                    target = node
+                    target_line = len(seen)
                 build(w.id, depth + 1)
 
         build("", 1)
         tree.root.expand()
-        if target is not None:
-            tree.move_cursor(target)
-        elif keep == "":
-            tree.move_cursor(tree.root)
+        tree.cursor_line = target_line
 
     def _refresh_immediate(self) -> None:
         text = Text("Immediate cause: ", self._style("muted"))
@@ -325,7 +336,7 @@ class AnalysisPane(Widget):
         self._refresh_fishbone()
         self._refresh_tree(why)
         if why is None:
-            self.query_one(WhysTree).move_cursor(self.query_one(WhysTree).root)
+            self.query_one(WhysTree).cursor_line = 0
         self.query_one(WhysTree).focus()
         return True
 
