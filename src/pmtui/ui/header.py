@@ -31,6 +31,9 @@ class DocHeader(Widget):
         style = self.get_component_rich_style
         muted = style("doc-header--muted")
         text = Text(" ", no_wrap=True, overflow="ellipsis")
+        # First, so a narrow terminal never cuts it off.
+        if self.session.dirty:
+            text.append("● unsaved ", style("doc-header--unsaved"))
         text.append(one_line(pm.title) or "(untitled)", style("doc-header--title"))
         text.append("  ")
         text.append(one_line(pm.severity) or "no severity", style("doc-header--severity"))
@@ -43,6 +46,4 @@ class DocHeader(Widget):
         ):
             text.append(f"  {label} ", muted)
             text.append(format_duration(value) or "–", style("doc-header--figure"))
-        if self.session.dirty:
-            text.append("  ● unsaved", style("doc-header--unsaved"))
         return text
