@@ -268,4 +268,4 @@ async def test_edits_saved_to_the_file(tmp_path):
         await settle(pilot)
     saved = store.load(tmp_path / "incident.toml").pm
     assert saved.whys[-1].text == "Capacity reviews skip the database tier" and saved.whys[-1].parent == "W6"
-    assert (saved.factors[-1].category, saved.factors[-1].why) == ("capacity", "W7")
+    assert [(f.category, f.why) for f in saved.factors if f.id == "F4"] == [("capacity", "W7")]
