@@ -96,7 +96,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             options = [(printable(o) or "(none)", o) for o in field.options]
             if field.value and field.value not in field.options:
                 options.append((printable(field.value), field.value))
-            return Select(options, value=field.value if field.value else Select.BLANK, id=ident, allow_blank=True)
+            return Select(options, value=field.value if field.value else Select.NULL, id=ident, allow_blank=True)
         if field.kind == "text":
             return TextArea(field.value, id=ident, soft_wrap=True, show_line_numbers=False)
         return Input(field.value, placeholder=field.placeholder, id=ident)
@@ -109,7 +109,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         for field in self.fields:
             widget = self.editor(field.name)
             if isinstance(widget, Select):
-                values[field.name] = "" if widget.value is Select.BLANK else str(widget.value)
+                values[field.name] = "" if widget.value is Select.NULL else str(widget.value)
             elif isinstance(widget, TextArea):
                 values[field.name] = widget.text
             else:
