@@ -1,0 +1,17 @@
+"""Snapshots of the overview and timeline panes on the demo incident, at
+80x24 and 160x48 (SVGs in snapshots/; update with --snapshot-update)."""
+
+from __future__ import annotations
+
+import pytest
+from support_ui import demo_app
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+@pytest.mark.parametrize("pane", ["overview", "timeline"])
+def test_pane_snapshot(snap_compare, tmp_path, pane, size):
+    assert snap_compare(demo_app(tmp_path, first_pane=pane), terminal_size=size)
+
+
+def test_timeline_form_snapshot(snap_compare, tmp_path):
+    assert snap_compare(demo_app(tmp_path, first_pane="timeline"), press=["down", "e"], terminal_size=(80, 24))
