@@ -156,7 +156,7 @@ async def fill(pilot, values: dict, *, submit: str = "enter") -> None:
     for name, value in values.items():
         widget = screen.query_one(f"#field-{name}")
         if isinstance(widget, Select):
-            widget.value = value if value else Select.BLANK
+            widget.value = value if value else Select.NULL
         elif isinstance(widget, TextArea):
             widget.text = value
         else:
