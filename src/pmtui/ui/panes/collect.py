@@ -1,0 +1,471 @@
+"""The Collect pane: pull the incident window's data from Prometheus,
+Alertmanager and Kubernetes, keep it as evidence, and turn it into
+candidate timeline events the engineer accepts one by one or all at once.
+
+Each source runs in its own thread worker (the kubernetes client blocks),
+reports progress through `call_from_thread`, and hands its result back the
+same way — also when cancelled, so evidence written before the cancel is
+still recorded. A failing source becomes a gap, never a frozen screen.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widget import Widget
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from ...model import Evidence, Gap, SourceSettings
+from ...session import Change, EditSession
+from ...sources.base import Candidate, SourceResult
+from ...textsafe import one_line
+from ...timeparse import TimeParseError, format_clock, format_utc, parse_time
+from ..messages import RowChosen
+from ..widgets.table import Column, VirtualTable
+
+VIEWS = ("candidates", "evidence", "gaps")
+_ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_URL_PASSWORD_RE = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@\s]*:[^/@\s]*@", re.IGNORECASE)
+
+
+@dataclass
+class SourceState:
+    state: str = "waiting"  # waiting | running | done | failed | cancelled
+    message: str = ""
+    fraction: float | None = None
+    result: SourceResult | None = None
+
+
+class CollectTable(VirtualTable):
+    COMPONENT_CLASSES = VirtualTable.COMPONENT_CLASSES | {
+        "collect--detection",
+        "collect--resolution",
+        "collect--gap",
+    }
+
+
+class CollectPane(Widget):
+    BINDINGS = [
+        Binding("c", "collect", "Collect", id="collect.run"),
+        Binding("x", "cancel", "Cancel", id="collect.cancel"),
+        Binding("space", "accept", "Accept", id="collect.accept"),
+        Binding("A", "accept_all", "Accept all", id="collect.accept_all"),
+        Binding("v", "next_view", "Candidates/evidence/gaps", id="collect.view"),
+        Binding("o", "open", "Open evidence", id="collect.open"),
+        Binding("s", "settings", "Sources", id="collect.settings"),
+    ]
+
+    def __init__(self, session: EditSession, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.session = session
+        self.view = "candidates"
+        self.found: list[Candidate] = []  # every candidate this session collected
+        self.shown: list[Candidate] = []  # those not yet in the timeline
+        self.states: dict[str, SourceState] = {}
+        self._unsubscribe = None
+
+    # -- layout ------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="collect-settings")
+        yield Static("", id="collect-sources")
+        yield CollectTable(self._columns(), empty_text="", id="collect-table")
+        yield Static("", id="collect-status")
+
+    @property
+    def table(self) -> CollectTable:
+        return self.query_one(CollectTable)
+
+    def on_mount(self) -> None:
+        self._unsubscribe = self.session.subscribe(self._on_change)
+        self._show_settings()
+        self._show_sources()
+        self._rebuild()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+
+    def focus_default(self) -> None:
+        self.table.focus()
+
+    def _on_change(self, change: Change) -> None:
+        if change.area in ("sources", "overview"):
+            self._show_settings()
+        if change.area in ("timeline", "evidence", "sources", "overview"):
+            self._rebuild()
+
+    # -- what the pane shows -------------------------------------------------------
+
+    @property
+    def _demo(self) -> bool:
+        return bool(getattr(self.app, "demo", False))
+
+    def _doc_path(self) -> Path:
+        return Path(self.app.document.path)
+
+    def _window_text(self) -> str:
+        from ...sources.collect import CollectError, window_for
+
+        try:
+            w = window_for(self.session.pm)
+        except CollectError as exc:
+            return f"Window: not set — {exc}"
+        return f"Window: {format_utc(w.start, seconds=False)} – {format_utc(w.end, seconds=False)} UTC"
+
+    def _show_settings(self) -> None:
+        s = self.session.pm.sources
+        k = s.kubernetes
+        lines = [self._window_text()]
+        if self._demo:
+            lines.append("Demo: every source replays the recorded incident (no network).")
+        prom = s.prometheus.url or "not set"
+        if s.prometheus.url and s.prometheus.auth != "none":
+            prom += f" ({s.prometheus.auth} auth from ${s.prometheus.token_env or s.prometheus.username_env})"
+        lines.append(f"Prometheus: {prom}   Alertmanager: {s.alertmanager.url or 'not set'}")
+        target = k.deployment and f"deployment/{k.deployment}" or k.selector and f"pods {k.selector}" or "not set"
+        where = " ".join(x for x in (k.context and f"context {k.context}", k.namespace and f"namespace {k.namespace}") if x)
+        lines.append(f"Kubernetes: {target}{'  ' + where if where else ''}")
+        self.query_one("#collect-settings", Static).update(Text(one_line("\n".join(lines)).replace("\u23ce ", "\n")))
+
+    def _show_sources(self) -> None:
+        if not self.states:
+            text = Text("Press c to collect from every configured source, s to set the sources.", style="italic")
+        else:
+            text = Text()
+            for i, (name, st) in enumerate(self.states.items()):
+                if i:
+                    text.append("\n")
+                mark = {"waiting": "·", "running": "…", "done": "✓", "failed": "✗", "cancelled": "–"}[st.state]
+                text.append(f"{mark} {name:<13}", style="bold")
+                detail = st.message
+                if st.state == "running" and st.fraction is not None:
+                    detail = f"{int(st.fraction * 100):3d}% {detail}"
+                if st.result is not None:
+                    r = st.result
+                    detail = (f"{len(r.evidence)} evidence, {len(r.candidates)} candidates, "
+                              f"{len(r.gaps)} gap{'s' if len(r.gaps) != 1 else ''}")
+                    if st.state == "cancelled":
+                        detail = "cancelled · " + detail
+                text.append(one_line(detail, 200))
+        self.query_one("#collect-sources", Static).update(text)
+
+    def _columns(self) -> list[Column]:
+        if self.view == "evidence":
+            return [
+                Column("kind", "Kind", lambda e: e.kind, width=8),
+                Column("source", "Source", lambda e: e.source, width=12),
+                Column("path", "File", lambda e: e.path, min_width=16),
+                Column("size", "Bytes", lambda e: f"{e.size:,}", width=11),
+                Column("fetched", "Fetched (UTC)", lambda e: format_utc(e.fetched, seconds=False) if e.fetched else "", width=16),
+            ]
+        if self.view == "gaps":
+            return [
+                Column("source", "Source", lambda g: g.source, width=14),
+                Column("description", "Gap", lambda g: g.description, min_width=20),
+            ]
+        multi_day = len({c.time.date() for c in self.shown}) > 1
+        return [
+            Column("time", "UTC", (lambda c: format_utc(c.time)) if multi_day else (lambda c: format_clock(c.time)),
+                   width=26 if multi_day else 15),
+            Column("event", "Event", lambda c: c.event, min_width=16),
+            Column("source", "Source", lambda c: c.source, width=18),
+            Column("kind", "Kind", lambda c: c.kind, width=11),
+        ]
+
+    def _rows(self) -> list:
+        if self.view == "evidence":
+            return self.session.pm.evidence
+        if self.view == "gaps":
+            return self.session.pm.gaps
+        return self.shown
+
+    def _empty_text(self) -> str:
+        if self.view == "evidence":
+            return "No evidence yet: press c to collect."
+        if self.view == "gaps":
+            return "No gaps recorded."
+        if self.found:
+            return "Every candidate is in the timeline (press 3 to see it)."
+        return "No candidates yet: press c to collect, then space to accept one, A to accept all."
+
+    def _row_style(self, row) -> str | None:
+        if isinstance(row, Candidate):
+            if row.kind == "detection":
+                return "collect--detection"
+            if row.kind in ("mitigation", "resolution"):
+                return "collect--resolution"
+        if isinstance(row, Gap):
+            return "collect--gap"
+        return None
+
+    def _rebuild(self) -> None:
+        from ...sources.collect import fresh
+
+        self.shown = fresh(self.session.pm, self.found)
+        table = self.table
+        table.empty_text = self._empty_text()
+        table.row_style = self._row_style
+        table.set_columns(self._columns())
+        table.set_rows(self._rows())
+        pm = self.session.pm
+        views = " · ".join(
+            f"[{n}]" if n == self.view else n
+            for n in (f"candidates {len(self.shown)}", f"evidence {len(pm.evidence)}", f"gaps {len(pm.gaps)}")
+        )
+        self.query_one("#collect-status", Static).update(Text(f"{views}   (v switches)"))
+
+    # -- collecting ----------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return any(st.state in ("waiting", "running") for st in self.states.values())
+
+    def action_collect(self) -> None:
+        from ...sources.collect import CollectError, plan, window_for
+
+        if self.running:
+            self.app.notify("Collection is running; x cancels it.", timeout=3)
+            return
+        pm = self.session.pm
+        try:
+            window = window_for(pm)
+            sources = plan(pm, demo=self._demo)
+        except CollectError as exc:
+            self.app.notify(Text(one_line(str(exc))), severity="error", timeout=8)
+            return
+        if not sources:
+            self.app.notify("No source is set: press s to give a Prometheus or Alertmanager URL, "
+                            "or a Kubernetes deployment.", severity="warning", timeout=8)
+            return
+        self.states = {name: SourceState() for name, _ in sources}
+        self._show_sources()
+        for name, run in sources:
+            self.run_worker(
+                lambda name=name, run=run: self._collect_one(name, run, window),
+                thread=True,
+                group="collect",
+                name=f"collect {name}",
+                exit_on_error=False,
+            )
+
+    def _collect_one(self, name: str, run, window) -> None:
+        """Runs in a worker thread: only `call_from_thread` touches the UI."""
+        from ...sources.collect import context_for, run_one
+
+        worker = get_current_worker()
+        call = self.app.call_from_thread
+
+        def progress(message: str, fraction: float | None = None) -> None:
+            if not worker.is_cancelled:
+                call(self._progress, name, message, fraction)
+
+        ctx = context_for(self._doc_path(), window, progress=progress, cancelled=lambda: worker.is_cancelled)
+        call(self._progress, name, "starting", 0.0)
+        result = run_one(name, run, ctx)
+        call(self._finished, name, result, worker.is_cancelled)
+
+    def _progress(self, name: str, message: str, fraction: float | None) -> None:
+        st = self.states.get(name)
+        if st is None or st.state not in ("waiting", "running"):
+            return
+        st.state, st.message, st.fraction = "running", message, fraction
+        self._show_sources()
+
+    def _finished(self, name: str, result: SourceResult, cancelled: bool) -> None:
+        from ...sources.collect import record
+
+        st = self.states.setdefault(name, SourceState())
+        st.result = result
+        if cancelled or st.state == "cancelled":
+            st.state = "cancelled"
+        else:
+            st.state = "failed" if result.gaps and not result.evidence else "done"
+        self.found.extend(result.candidates)
+        # Evidence and gaps describe what is on disk now: not an undoable
+        # edit, but the file must be saved, so the session hears of it.
+        record(self.session.pm, result)
+        self.session.notify("evidence", f"collected {name}")
+        self._show_sources()
+        if not self.running:
+            total = sum(len(s.result.candidates) for s in self.states.values() if s.result)
+            gaps = sum(len(s.result.gaps) for s in self.states.values() if s.result)
+            self.app.notify(Text(f"Collected: {total} candidates, {gaps} gaps. Space accepts one, A all."), timeout=4)
+
+    def action_cancel(self) -> None:
+        if not self.running:
+            self.app.notify("Nothing is being collected.", timeout=2)
+            return
+        for worker in self.workers:
+            if worker.group == "collect":
+                worker.cancel()
+        # Shown as cancelled at once: a request in flight may take until its
+        # timeout to return, and its late result is still recorded then.
+        for st in self.states.values():
+            if st.state in ("waiting", "running"):
+                st.state, st.message = "cancelled", "cancelled; a request in flight ends at its timeout"
+        self._show_sources()
+
+    # -- accepting candidates --------------------------------------------------------
+
+    def _accept(self, candidates: list[Candidate], label: str) -> int:
+        from ...sources.collect import accept
+
+        pm = self.session.pm
+        added: list = []
+
+        def do() -> None:
+            added[:] = accept(pm, candidates)
+
+        def undo() -> None:
+            gone = {id(e) for e in added}
+            pm.timeline[:] = [e for e in pm.timeline if id(e) not in gone]
+
+        self.session.apply("timeline", label, do, undo, focus=None)
+        return len(added)
+
+    def action_accept(self) -> None:
+        if self.view != "candidates":
+            self.action_open()
+            return
+        candidate = self.table.cursor_value
+        if candidate is None:
+            return
+        cursor = self.table.cursor_row
+        self._accept([candidate], "accept candidate")
+        self.table.move_cursor(cursor)
+
+    def action_accept_all(self) -> None:
+        if not self.shown:
+            self.app.notify("No candidates to accept.", timeout=2)
+            return
+        n = self._accept(list(self.shown), "accept all candidates")
+        self.app.notify(f"{n} events added to the timeline (ctrl+z undoes).", timeout=3)
+
+    def on_row_chosen(self, message: RowChosen) -> None:
+        message.stop()
+        if self.view == "candidates":
+            self.action_accept()
+        elif self.view == "evidence":
+            self.action_open()
+
+    # -- views -----------------------------------------------------------------------
+
+    def action_next_view(self) -> None:
+        self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+        self.table.cursor_row = 0
+        self._rebuild()
+
+    def action_open(self) -> None:
+        if self.view != "evidence":
+            self.view = "evidence"
+            self._rebuild()
+            return
+        evidence = self.table.cursor_value
+        if not isinstance(evidence, Evidence):
+            return
+        from ..screens.evidence import EvidenceScreen
+
+        self.app.push_screen(EvidenceScreen(evidence, self._doc_path().parent))
+
+    # -- settings ----------------------------------------------------------------------
+
+    def action_settings(self) -> None:
+        from ..widgets.form import Field, FormScreen
+
+        s = self.session.pm.sources
+        p, k = s.prometheus, s.kubernetes
+        when = lambda d: format_utc(d) if d else ""  # noqa: E731
+        fields = [
+            Field("window_start", "From", when(s.window_start), parse=self._parse_optional_time,
+                  hint="blank: 30 min before the incident started"),
+            Field("window_end", "To", when(s.window_end), parse=self._parse_optional_time,
+                  hint="blank: 30 min after it was resolved"),
+            Field("prometheus", "Prometheus", p.url, parse=self._parse_url, placeholder="http://prometheus:9090"),
+            Field("auth", "Auth", p.auth, kind="select", options=("none", "bearer", "basic")),
+            Field("token_env", "Token var", p.token_env, parse=self._parse_env,
+                  hint="name of the environment variable holding the bearer token; never the token"),
+            Field("username_env", "User var", p.username_env, parse=self._parse_env),
+            Field("password_env", "Pass var", p.password_env, parse=self._parse_env),
+            Field("alertmanager", "Alertmgr", s.alertmanager.url, parse=self._parse_url,
+                  placeholder="http://alertmanager:9093"),
+            Field("kubeconfig", "Kubeconfig", k.kubeconfig, placeholder="blank: $KUBECONFIG or ~/.kube/config"),
+            Field("context", "Context", k.context),
+            Field("namespace", "Namespace", k.namespace),
+            Field("deployment", "Deployment", k.deployment),
+            Field("selector", "Selector", k.selector, placeholder="app=api (instead of a deployment)"),
+            Field("containers", "Containers", ", ".join(k.containers), placeholder="blank: every container"),
+        ]
+
+        def check(values: dict) -> dict[str, str]:
+            errors = {}
+            start, end = values["window_start"], values["window_end"]
+            if start and end and end <= start:
+                errors["window_end"] = "the window must end after it starts"
+            if values["auth"] == "bearer" and not values["token_env"]:
+                errors["token_env"] = "bearer auth needs the name of the variable holding the token"
+            if values["auth"] == "basic" and not (values["username_env"] and values["password_env"]):
+                errors["password_env"] = "basic auth needs the names of the user and password variables"
+            return errors
+
+        self.app.push_screen(FormScreen("Sources", fields, check=check), self._settings_done)
+
+    def _settings_done(self, values: dict | None) -> None:
+        if values is None:
+            return
+        pm = self.session.pm
+        new = copy.deepcopy(pm.sources)
+        new.window_start, new.window_end = values["window_start"], values["window_end"]
+        p, k = new.prometheus, new.kubernetes
+        p.url, p.auth = values["prometheus"], values["auth"] or "none"
+        p.token_env, p.username_env, p.password_env = values["token_env"], values["username_env"], values["password_env"]
+        new.alertmanager.url = values["alertmanager"]
+        for name in ("kubeconfig", "context", "namespace", "deployment", "selector"):
+            setattr(k, name, values[name].strip())
+        k.containers = [c.strip() for c in values["containers"].split(",") if c.strip()]
+        if new == pm.sources:
+            return
+        self._set_sources(new)
+
+    def _set_sources(self, new: SourceSettings) -> None:
+        pm = self.session.pm
+        old = pm.sources
+        self.session.apply("sources", "edit sources", lambda: setattr(pm, "sources", new),
+                           lambda: setattr(pm, "sources", old))
+
+    def _parse_optional_time(self, text: str) -> datetime | None:
+        if not text.strip():
+            return None
+        started = self.session.pm.times.started
+        try:
+            return parse_time(text, base_date=started.date() if started else None)
+        except TimeParseError as exc:
+            raise ValueError(str(exc)) from None
+
+    @staticmethod
+    def _parse_url(text: str) -> str:
+        text = text.strip()
+        if not text or text == "demo:":
+            return text
+        if _URL_PASSWORD_RE.match(text):
+            raise ValueError("no credentials in the URL: they would be saved in the file. "
+                             "Use Auth basic with the names of the variables that hold them.")
+        if not re.match(r"^https?://[^\s/]+", text):
+            raise ValueError("expected an http:// or https:// URL, e.g. http://prometheus:9090")
+        return text.rstrip("/")
+
+    @staticmethod
+    def _parse_env(text: str) -> str:
+        text = text.strip().lstrip("$")
+        if text and not _ENV_NAME_RE.match(text):
+            raise ValueError("expected the NAME of an environment variable, e.g. PROM_TOKEN — never the secret itself")
+        return text
