@@ -10,6 +10,8 @@ every pane and the header).
 from __future__ import annotations
 
 import importlib
+import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -133,13 +135,32 @@ class PmApp(App[None]):
         self._setup_themes()
         self._unsubscribe = self.session.subscribe(self._on_change)
         self.sub_title = one_line(str(self.document.path))
-        self.call_later(self.show_pane, self.first_pane)
+        self.call_later(self._show_first_pane)
         if self.ask_title:
             self.call_later(self._ask_title)
+        # Lock, recovery offer, journal, SIGHUP/SIGTERM, conflict check: pmtui.ui.guard.
+        from .guard import Guard
+
+        self.guard = Guard(self)
+        self.call_later(self.guard.start)
+
+    async def _show_first_pane(self) -> None:
+        await self.show_pane(self.first_pane)
+        # benchmarks/bench_startup.py: note when the first pane reached the
+        # screen, then leave.
+        mark = os.environ.get("PMTUI_BENCH_FIRST_FRAME")
+        if mark:
+            def done() -> None:
+                Path(mark).write_text(repr(time.time()))
+                self.exit()
+
+            self.call_after_refresh(done)
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
+        if getattr(self, "guard", None) is not None:
+            self.guard.stop()
 
     def on_descendant_focus(self, event) -> None:
         if not self.blink and hasattr(event.widget, "cursor_blink"):
@@ -218,12 +239,17 @@ class PmApp(App[None]):
         from .. import store
 
         self.commit_pending()
+        guard = getattr(self, "guard", None)
+        if guard is not None and not guard.before_save():
+            return False  # changed on disk: the conflict dialog decides
         try:
             store.save(self.document)
         except (OSError, store.StoreError) as exc:
             self.notify(Text(f"Not saved: {one_line(str(exc))}"), severity="error", timeout=8)
             return False
         self.session.mark_saved()
+        if guard is not None:
+            guard.after_save()
         self.query_one(DocHeader).refresh()
         from .messages import DocumentSaved
 
