@@ -1,0 +1,288 @@
+"""What keeps the app's work safe, in one place: the lock (a second pmtui is
+warned), the recovery offer on open, the journal written within a second of
+every edit, the hang-up/terminate handlers, the conflict check and backup
+before each save. The app calls `start()` once mounted, `before_save()` /
+`after_save()` around `store.save`, and `stop()` when it unmounts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..journal import FLUSH_PERIOD, Journal, JournalWriter, Recovery, find_recovery
+from ..lock import FileLock
+from ..safety import Fingerprint, backup, changed_since, fingerprint
+from ..session import AREAS
+from ..textsafe import one_line
+from . import signals
+
+
+def document_fingerprint(document: Any) -> Fingerprint | None:
+    """The file as the document last read or wrote it (store.FileStamp);
+    None for a file not on disk yet."""
+    stamp = getattr(document, "stamp", None)
+    if stamp is None:
+        return None
+    return Fingerprint(stamp.mtime_ns, stamp.size, stamp.sha256)
+
+
+class Guard:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.lock: FileLock | None = None
+        self.writer: JournalWriter | None = None
+        self.signalled = False
+        self._uninstall: Callable[[], None] | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._timer = None
+        self._force_next_save = False
+        self._journal_warned = False
+
+    @property
+    def path(self) -> Path:
+        return Path(self.app.document.path)
+
+    # -- opening ---------------------------------------------------------------
+
+    def start(self) -> None:
+        self._uninstall = signals.install(self.app, self.save_work)
+        self.lock = FileLock(self.path)
+        if self.lock.acquire() or self.lock.other is None:
+            self._offer_recovery()
+            return
+        from .widgets.confirm import ConfirmScreen
+
+        other = self.lock.other
+
+        def answered(open_anyway: bool | None) -> None:
+            if open_anyway:
+                self.lock.take_over()
+                self._start_journal()
+            else:
+                self.app.exit(return_code=1, message=f"{self.path} is open in another pmtui ({other.describe()}).")
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"{one_line(self.path.name)} is already open in another pmtui: {one_line(other.describe())}. "
+                "Saving from both would overwrite each other's work. Open it here anyway?",
+                yes="open anyway",
+                no="quit",
+            ),
+            answered,
+        )
+
+    def _offer_recovery(self) -> None:
+        recovery = find_recovery(self.path)
+        if recovery is None:
+            self._start_journal()
+            return
+        from .screens.recovery import DISCARD, RESTORE, RecoveryScreen
+
+        def answered(choice: str | None) -> None:
+            restored = False
+            if choice == RESTORE:
+                restored = self._restore(recovery)
+            elif choice == DISCARD:
+                recovery.discard()
+                self.app.notify("Recovered changes discarded.", timeout=3, markup=False)
+            else:
+                self._keep_both(recovery)
+            self._start_journal(dirty=restored)
+
+        self.app.push_screen(RecoveryScreen(recovery), answered)
+
+    def _restore(self, recovery: Recovery) -> bool:
+        from .. import store
+
+        try:
+            recovered = store.loads(recovery.text, path=recovery.path)
+        except store.StoreError as exc:
+            self._keep_both(recovery, why=f"could not be restored ({one_line(str(exc))})")
+            return False
+        self.replace_content(recovered.pm)
+        self.app.notify(
+            "Unsaved changes restored; save to keep them.", title="Recovered", timeout=5, markup=False
+        )
+        return True
+
+    def _keep_both(self, recovery: Recovery, why: str = "") -> None:
+        try:
+            copy = recovery.keep_both()
+        except OSError as exc:
+            # The folder may be read-only: the journal then stays for next time.
+            self.app.notify(
+                f"Recovered changes kept in the journal, not beside the file: {one_line(str(exc))}",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
+            return
+        lead = f"Recovered changes {why}; " if why else "Recovered changes "
+        self.app.notify(f"{lead}saved as {one_line(str(copy))}", timeout=10, markup=False)
+
+    def replace_content(self, pm: Any) -> None:
+        """Put `pm`'s content into the open post-mortem object (panes and the
+        session hold that object), drop the undo history that points into the
+        old content, and tell every pane."""
+        current = self.app.session.pm
+        for f in dataclasses.fields(current):
+            setattr(current, f.name, getattr(pm, f.name))
+        session = self.app.session
+        session._undo.clear()
+        session._redo.clear()
+        for area in AREAS:
+            session.notify(area, "reloaded")
+
+    def _start_journal(self, *, dirty: bool = False) -> None:
+        from .. import store
+
+        fp = document_fingerprint(self.app.document)
+        journal = Journal(self.path, opened_sha256=fp.sha256 if fp else "")
+        self.writer = JournalWriter(journal, lambda: store.dumps(self.app.document))
+        self._unsubscribe = self.app.session.subscribe(self.writer.changed)
+        self._timer = self.app.set_interval(FLUSH_PERIOD, self.flush)
+        if dirty:
+            self.writer.changed()
+            self.flush()
+
+    def flush(self, *, force: bool = False) -> None:
+        """Journal pending edits. A journal that cannot be written (a full
+        disk, a read-only home) must not stop the editing: say so once."""
+        if self.writer is None:
+            return
+        try:
+            self.writer.flush(force=force)
+        except Exception as exc:  # noqa: BLE001 - any failure here is reported, never fatal
+            if not self._journal_warned:
+                self._journal_warned = True
+                self.app.notify(
+                    f"Recovery journal not written ({one_line(str(exc))}); save often.",
+                    severity="warning",
+                    timeout=10,
+                    markup=False,
+                )
+
+    # -- saving ----------------------------------------------------------------
+
+    def before_save(self) -> bool:
+        """False when the save must not go ahead: the file changed on disk
+        since it was opened, and the conflict dialog has been shown."""
+        if self._force_next_save:
+            self._force_next_save = False
+        elif changed_since(document_fingerprint(self.app.document), self.path):
+            self._show_conflict()
+            return False
+        backup(self.path)
+        return True
+
+    def after_save(self) -> None:
+        if self.writer is not None:
+            fp = document_fingerprint(self.app.document)
+            self.writer.journal.opened_sha256 = fp.sha256 if fp else ""
+            self.writer.saved()
+
+    def _show_conflict(self) -> None:
+        from .. import store
+        from .screens.conflict import OVERWRITE, RELOAD, SAVE_AS, ConflictChoice, ConflictScreen
+
+        try:
+            disk_text: str | None = self.path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            disk_text = None
+        except OSError as exc:
+            disk_text = f"(cannot read the file now: {exc.strerror or exc})\n"
+        ours = store.dumps(self.app.document)
+
+        def answered(choice: ConflictChoice | None) -> None:
+            if choice is None:
+                return
+            if choice.action == OVERWRITE:
+                self._force_next_save = True
+                self.app.save()
+            elif choice.action == RELOAD:
+                self._ask_reload()
+            elif choice.action == SAVE_AS and choice.path is not None:
+                self._save_as(choice.path)
+
+        self.app.push_screen(ConflictScreen(self.path, disk_text, ours), answered)
+
+    def _ask_reload(self) -> None:
+        from .widgets.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.reload()
+
+        if self.app.session.dirty:
+            self.app.push_screen(
+                ConfirmScreen("Reload from disk and drop your unsaved changes?", yes="reload", no="keep editing"),
+                answered,
+            )
+        else:
+            self.reload()
+
+    def reload(self) -> bool:
+        from .. import store
+
+        try:
+            fresh = store.load(self.path)
+        except (store.StoreError, OSError, UnicodeDecodeError) as exc:
+            self.app.notify(f"Not reloaded: {one_line(str(exc))}", severity="error", timeout=10, markup=False)
+            return False
+        pm = self.app.session.pm
+        self.replace_content(fresh.pm)
+        fresh.pm = pm  # the session and panes keep their object
+        self.app.document = fresh
+        self.app.session.mark_saved()
+        self.after_save()
+        self.app.notify(f"Reloaded {one_line(str(self.path))}", timeout=3, markup=False)
+        return True
+
+    def _save_as(self, target: Path) -> None:
+        old = self.path
+        self.app.document.path = target
+        self._force_next_save = True
+        if not self.app.save():
+            self.app.document.path = old
+            return
+        # From now on the app edits the new file: move the lock and journal.
+        if self.lock is not None:
+            self.lock.release()
+        self.lock = FileLock(target)
+        self.lock.acquire()
+        if self.writer is not None:
+            self.writer.journal.clear()
+            self.writer.journal = Journal(target, opened_sha256=self.writer.journal.opened_sha256)
+
+    # -- closing ---------------------------------------------------------------
+
+    def save_work(self) -> None:
+        """The process is about to end on a signal: everything to the journal."""
+        self.signalled = True
+        try:
+            if self.writer is not None:
+                self.writer.flush(force=True)
+        except Exception:  # noqa: BLE001 - exiting anyway; nothing else to try
+            pass
+        finally:
+            if self.lock is not None:
+                self.lock.release()
+
+    def stop(self) -> None:
+        """The app is closing. A clean quit (saved, or the user chose to
+        discard) clears the journal; a crash or a signal leaves it."""
+        if self._uninstall is not None:
+            self._uninstall()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        crashed = getattr(self.app, "_exception", None) is not None
+        if self.writer is not None:
+            if self.signalled or crashed:
+                self.flush(force=True)
+            else:
+                self.writer.closed()
+        if self.lock is not None:
+            self.lock.release()
