@@ -237,6 +237,15 @@ class ReportPane(Widget):
             heading.update(render(f"## {title}", self._styles()))
         self._rows = report.sorted_timeline(self.pm)
         table = self.query_one(TimelineTable)
+        # Sorted, so the first and last rows tell whether any event leaves
+        # the incident's day (then the time column needs the date).
+        day = self.pm.incident_date
+        one_day = not self._rows or (self._rows[0].time.date() == day and self._rows[-1].time.date() == day)
+        width = 8 if one_day else 19
+        if table.columns and table.columns[0].width != width:
+            columns = table.columns
+            columns[0] = Column("time", "Time" if one_day else "Time (UTC)", self._clock, width=width)
+            table.set_columns(columns)
         table.styles.height = min(len(self._rows), TIMELINE_HEIGHT) + 1 if self._rows else 2
         table.set_rows(self._rows)
 
