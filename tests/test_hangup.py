@@ -1,0 +1,158 @@
+"""A dropped terminal, for real: pmtui runs in tmux, edits are typed, the
+tmux server is killed (the pane's process gets SIGHUP, as when an SSH
+connection drops), pmtui must be gone within a second; the next start
+offers the recovery and restoring brings every edit back. SIGTERM the same
+way."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pmtui import store
+from pmtui.journal import find_recovery
+from pmtui.ui.sample import sample_postmortem
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is installed by scripts/test.sh")
+
+EDITS = 5
+
+
+class Tmux:
+    def __init__(self, folder: Path) -> None:
+        self.socket = str(folder / "tmux.sock")
+
+    def run(self, *args: str, check: bool = True) -> str:
+        out = subprocess.run(
+            ["tmux", "-S", self.socket, "-f", "/dev/null", *args], capture_output=True, text=True, timeout=10
+        )
+        if check and out.returncode != 0:
+            raise AssertionError(f"tmux {args}: {out.stderr}")
+        return out.stdout
+
+    def start(self, command: list[str], env: dict[str, str]) -> int:
+        line = " ".join(["exec", "env", *(f"{k}={v}" for k, v in env.items()), *command])
+        self.run("new-session", "-d", "-s", "pm", "-x", "120", "-y", "40", line)
+        return int(self.run("display", "-p", "-t", "pm", "#{pane_pid}").strip())
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "pm", check=False)
+
+    def keys(self, *keys: str) -> None:
+        self.run("send-keys", "-t", "pm", *keys)
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; screen:\n{self.screen()}")
+
+    def kill_server(self) -> None:
+        self.run("kill-server", check=False)
+
+
+def _gone(pid: int) -> bool:
+    """Exited (a zombie waiting for a reaper counts as exited)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def _wait_gone(pid: int, timeout: float = 5.0) -> float:
+    start = time.monotonic()
+    while not _gone(pid):
+        if time.monotonic() - start > timeout:
+            raise AssertionError(f"pmtui (pid {pid}) still running {timeout}s after the signal")
+        time.sleep(0.01)
+    return time.monotonic() - start
+
+
+@pytest.fixture()
+def setup(tmp_path):
+    path = tmp_path / "incident.toml"
+    store.save(store.new_document(sample_postmortem(), path))
+    env = {
+        "XDG_STATE_HOME": os.environ["XDG_STATE_HOME"],
+        "XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"],
+        "XDG_DATA_HOME": os.environ["XDG_DATA_HOME"],
+        "TERM": "xterm-256color",
+        "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
+    }
+    tmux = Tmux(tmp_path)
+    yield path, env, tmux
+    tmux.kill_server()
+
+
+def _make_edits(tmux: Tmux) -> int:
+    """Duplicate the first timeline row EDITS times, one key per edit, and
+    return how many the screen shows were made."""
+    tmux.keys("3")
+    first = tmux.wait_for("First 5xx errors appear")
+    before = first.count("First 5xx errors appear")
+    for _ in range(EDITS):
+        tmux.keys("c")
+        time.sleep(0.05)
+    deadline = time.monotonic() + 5
+    while tmux.screen().count("First 5xx errors appear") < before + EDITS and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return tmux.screen().count("First 5xx errors appear") - before
+
+
+def _restore_and_save(path: Path, env: dict[str, str], tmux: Tmux) -> str:
+    tmux.start([sys.executable, "-m", "pmtui", str(path)], env)
+    offer = tmux.wait_for("Unsaved changes found")
+    tmux.keys("r")
+    tmux.wait_for("unsaved")
+    tmux.keys("C-s")
+    deadline = time.monotonic() + 10
+    while find_recovery(path) is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    tmux.keys("C-q")
+    return offer
+
+
+def test_dropped_terminal_keeps_every_edit(setup):
+    path, env, tmux = setup
+    original = len(store.load(path).pm.timeline)
+    pid = tmux.start([sys.executable, "-m", "pmtui", str(path)], env)
+    tmux.wait_for("Overview")
+    made = _make_edits(tmux)
+    assert made == EDITS
+    tmux.kill_server()  # the terminal is gone: SIGHUP
+    took = _wait_gone(pid)
+    assert took < 1.0, f"pmtui took {took:.2f}s to exit after SIGHUP"
+    recovery = find_recovery(path)
+    assert recovery is not None
+    offer = _restore_and_save(path, env, Tmux(path.parent))
+    assert "line(s) added" in offer
+    kept = len(store.load(path).pm.timeline) - original
+    assert kept == made
+    print(f"dropped terminal: edits kept {kept} / edits made {made}; exit after SIGHUP {took * 1000:.0f} ms")
+
+
+def test_sigterm_flushes_and_exits_within_a_second(setup):
+    path, env, tmux = setup
+    original = len(store.load(path).pm.timeline)
+    pid = tmux.start([sys.executable, "-m", "pmtui", str(path)], env)
+    tmux.wait_for("Overview")
+    made = _make_edits(tmux)
+    os.kill(pid, signal.SIGTERM)
+    took = _wait_gone(pid)
+    assert took < 1.0, f"pmtui took {took:.2f}s to exit after SIGTERM"
+    tmux.kill_server()
+    _restore_and_save(path, env, Tmux(path.parent))
+    kept = len(store.load(path).pm.timeline) - original
+    assert kept == made == EDITS
+    print(f"SIGTERM: edits kept {kept} / edits made {made}; exit after SIGTERM {took * 1000:.0f} ms")
