@@ -4,9 +4,9 @@ flush the recovery journal and be gone within a second.
 The handlers run on the app's event loop (`loop.add_signal_handler`), never
 in the middle of an edit, so the journal gets a consistent post-mortem.
 After a hang-up there is no terminal left to restore, so the process ends
-at once with 128+SIGHUP. After SIGTERM the terminal is still there: the
-app is asked to exit normally (restoring the screen), and a watchdog ends
-the process anyway if that takes longer than EXIT_DEADLINE.
+at once with 128+SIGHUP. After SIGTERM the terminal is still there: it is
+put back to normal (the driver leaves application mode) and the process
+ends; a watchdog ends it anyway if that takes longer than EXIT_DEADLINE.
 """
 
 from __future__ import annotations
@@ -42,8 +42,14 @@ def install(app, save_work: Callable[[], None]) -> Callable[[], None]:
             watchdog = threading.Timer(EXIT_DEADLINE, os._exit, args=(TERMINATE_STATUS,))
             watchdog.daemon = True
             watchdog.start()
+            # A full app.exit() unmounts every pane and can outlast the
+            # deadline; putting the terminal back (main screen, no mouse
+            # reporting, cursor shown) is all that matters before leaving.
+            driver = getattr(app, "_driver", None)
             with contextlib.suppress(Exception):
-                app.exit(return_code=TERMINATE_STATUS)
+                if driver is not None:
+                    driver.stop_application_mode()
+            os._exit(TERMINATE_STATUS)
 
     installed = []
     for signum in (signal.SIGHUP, signal.SIGTERM):
