@@ -1,0 +1,307 @@
+"""A loopback Kubernetes API server for tests: HTTPS with a CA made on the
+spot, a bearer token required, and the real REST shapes the `kubernetes`
+client reads (deployments, pods by label selector, pod logs with
+sinceTime/timestamps/previous/container, events, Status errors).
+
+    with FakeCluster(state) as cluster:
+        cluster.write_kubeconfig(path)   # a real kubeconfig for the real client
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import ipaddress
+import json
+import re
+import ssl
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+TOKEN = "k8s-test-token-6f1d2c"
+
+
+def rfc3339nano(when: dt.datetime) -> str:
+    """Go's time.RFC3339Nano, as the kubelet writes it: trailing zeros of
+    the fraction trimmed, no fraction at all on a whole second."""
+    when = when.astimezone(dt.UTC)
+    text = when.strftime("%Y-%m-%dT%H:%M:%S")
+    if when.microsecond:
+        text += "." + f"{when.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+def rfc3339(when: dt.datetime | None) -> str | None:
+    return None if when is None else when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Container:
+    name: str
+    logs: list[tuple[dt.datetime, bytes]] = field(default_factory=list)
+    previous: list[tuple[dt.datetime, bytes]] | None = None  # None: no previous instance kept
+    restarts: int = 0
+    last_terminated: dict | None = None  # {"reason", "exitCode", "startedAt", "finishedAt"}
+    state: dict = field(default_factory=lambda: {"running": {"startedAt": "2025-02-09T09:00:00Z"}})
+
+
+@dataclass
+class Pod:
+    name: str
+    labels: dict[str, str]
+    containers: list[Container]
+    start: dt.datetime
+    phase: str = "Running"
+
+
+@dataclass
+class Event:
+    name: str
+    reason: str
+    message: str
+    kind: str  # involved object kind
+    obj: str  # involved object name
+    first: dt.datetime | None
+    last: dt.datetime | None
+    count: int = 1
+    type: str = "Normal"
+    event_time: dt.datetime | None = None
+
+
+@dataclass
+class ClusterState:
+    namespace: str = "shop"
+    deployments: dict[str, dict] = field(default_factory=dict)  # name -> spec.selector
+    pods: list[Pod] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    forbidden: set[str] = field(default_factory=set)  # path prefixes answered 403
+
+
+def make_certs(directory: Path) -> tuple[bytes, Path, Path]:
+    """A CA and a server certificate for 127.0.0.1 signed by it."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "pmtui test CA")])
+    ca_cert = (
+        x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
+        .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
+                                     content_commitment=False, key_encipherment=False, data_encipherment=False,
+                                     key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kube-apiserver")]))
+        .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                                                    x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "server.crt", directory / "server.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return ca_cert.public_bytes(serialization.Encoding.PEM), cert_path, key_path
+
+
+def _status(code: int, reason: str, message: str) -> dict:
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+            "message": message, "reason": reason, "code": code}
+
+
+def _selector_matches(selector: str, labels: dict[str, str]) -> bool:
+    """Label selector syntax: k=v, k==v, k!=v, k in (a,b), k notin (a), k, !k."""
+    if not selector:
+        return True
+    for term in re.split(r",(?![^()]*\))", selector):
+        term = term.strip()
+        if m := re.fullmatch(r"([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)", term):
+            key, op, values = m.group(1), m.group(2), {v.strip() for v in m.group(3).split(",")}
+            if (labels.get(key) in values) != (op == "in"):
+                return False
+        elif m := re.fullmatch(r"([\w./-]+)\s*(==|=|!=)\s*([\w./-]*)", term):
+            key, op, value = m.groups()
+            if (labels.get(key) == value) != (op != "!="):
+                return False
+        elif m := re.fullmatch(r"(!?)([\w./-]+)", term):
+            if (m.group(2) in labels) == bool(m.group(1)):
+                return False
+        else:
+            raise ValueError(f"bad selector term {term!r}")
+    return True
+
+
+class FakeCluster:
+    def __init__(self, state: ClusterState) -> None:
+        self.state = state
+        self.requests: list[tuple[str, dict[str, list[str]]]] = []  # (path, query)
+        self._tmp = tempfile.TemporaryDirectory(prefix="pmtui-k8s-")
+        self.ca_pem, cert, key = make_certs(Path(self._tmp.name))
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(cert, key)
+        self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+        self.port = self._server.server_address[1]
+        self.url = f"https://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeCluster:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._tmp.cleanup()
+
+    def write_kubeconfig(self, path: Path, *, token: str = TOKEN, namespace: str | None = None) -> Path:
+        """A real kubeconfig (JSON is YAML) with the CA inline and a token user."""
+        ctx: dict = {"cluster": "loopback", "user": "tester"}
+        if namespace:
+            ctx["namespace"] = namespace
+        config = {
+            "apiVersion": "v1", "kind": "Config", "current-context": "loopback",
+            "clusters": [{"name": "loopback", "cluster": {
+                "server": self.url,
+                "certificate-authority-data": base64.b64encode(self.ca_pem).decode()}}],
+            "users": [{"name": "tester", "user": {"token": token}}],
+            "contexts": [{"name": "loopback", "context": ctx}],
+        }
+        path.write_text(json.dumps(config, indent=1))
+        return path
+
+    # -- the API ------------------------------------------------------------------
+
+    def _handler(self):
+        cluster = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:  # keep test output clean
+                pass
+
+            def _send(self, code: int, body: bytes, content_type: str = "application/json") -> None:
+                self.send_response(code)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _json(self, code: int, obj: dict) -> None:
+                self._send(code, json.dumps(obj).encode())
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                parts = urlsplit(self.path)
+                query = parse_qs(parts.query)
+                cluster.requests.append((parts.path, query))
+                if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+                    return self._json(401, _status(401, "Unauthorized", "Unauthorized"))
+                for prefix in cluster.state.forbidden:
+                    if parts.path.startswith(prefix):
+                        return self._json(403, _status(403, "Forbidden", (
+                            f'pods is forbidden: User "tester" cannot list resource "pods" in API group "" '
+                            f'in the namespace "{cluster.state.namespace}"')))
+                try:
+                    cluster._route(self, parts.path, query)
+                except BrokenPipeError:
+                    pass
+
+        return Handler
+
+    def _route(self, h, path: str, query: dict[str, list[str]]) -> None:
+        st = self.state
+        ns = st.namespace
+        one = lambda name: (query.get(name) or [""])[0]  # noqa: E731
+        if m := re.fullmatch(r"/apis/apps/v1/namespaces/([^/]+)/deployments/([^/]+)", path):
+            if m.group(1) != ns or m.group(2) not in st.deployments:
+                return h._json(404, _status(404, "NotFound", f'deployments.apps "{m.group(2)}" not found'))
+            return h._json(200, self._deployment(m.group(2)))
+        if m := re.fullmatch(r"/api/v1/namespaces/([^/]+)/pods", path):
+            pods = [p for p in st.pods if m.group(1) == ns and _selector_matches(one("labelSelector"), p.labels)]
+            return h._json(200, {"kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": "1"},
+                                 "items": [self._pod(p) for p in pods]})
+        if m := re.fullmatch(r"/api/v1/namespaces/([^/]+)/pods/([^/]+)(/log)?", path):
+            pod = next((p for p in st.pods if p.name == m.group(2) and m.group(1) == ns), None)
+            if pod is None:
+                return h._json(404, _status(404, "NotFound", f'pods "{m.group(2)}" not found'))
+            if not m.group(3):
+                return h._json(200, self._pod(pod))
+            return self._log(h, pod, one)
+        if m := re.fullmatch(r"/api/v1/namespaces/([^/]+)/events", path):
+            items = [self._event(e) for e in st.events] if m.group(1) == ns else []
+            return h._json(200, {"kind": "EventList", "apiVersion": "v1", "metadata": {"resourceVersion": "1"},
+                                 "items": items})
+        h._json(404, _status(404, "NotFound", "the server could not find the requested resource"))
+
+    def _log(self, h, pod: Pod, one) -> None:
+        name = one("container")
+        if not name:
+            if len(pod.containers) != 1:
+                names = " ".join(c.name for c in pod.containers)
+                return h._json(400, _status(400, "BadRequest", (
+                    f"a container name must be specified for pod {pod.name}, choose one of: [{names}]")))
+            name = pod.containers[0].name
+        container = next((c for c in pod.containers if c.name == name), None)
+        if container is None:
+            return h._json(400, _status(400, "BadRequest", f"container {name} is not valid for pod {pod.name}"))
+        lines = container.logs
+        if one("previous") == "true":
+            if container.previous is None:
+                return h._json(400, _status(400, "BadRequest", (
+                    f'previous terminated container "{name}" in pod "{pod.name}" not found')))
+            lines = container.previous
+        since = one("sinceTime")
+        if since:
+            since_dt = dt.datetime.fromisoformat(since.replace("Z", "+00:00"))
+            lines = [(t, text) for t, text in lines if t >= since_dt]
+        stamp = one("timestamps") == "true"
+        body = b"".join((rfc3339nano(t).encode() + b" " if stamp else b"") + text + b"\n" for t, text in lines)
+        h._send(200, body, "text/plain")
+
+    def _deployment(self, name: str) -> dict:
+        return {"kind": "Deployment", "apiVersion": "apps/v1",
+                "metadata": {"name": name, "namespace": self.state.namespace, "uid": f"uid-{name}"},
+                "spec": {"replicas": 2, "selector": self.state.deployments[name],
+                         "template": {"metadata": {"labels": self.state.deployments[name].get("matchLabels", {})},
+                                      "spec": {"containers": [{"name": "api", "image": "shop/api:1.4.2"}]}}},
+                "status": {"replicas": 2}}
+
+    def _pod(self, pod: Pod) -> dict:
+        statuses = []
+        for c in pod.containers:
+            s = {"name": c.name, "ready": True, "restartCount": c.restarts, "image": "shop/api:1.4.2",
+                 "imageID": "", "state": c.state, "lastState": {}}
+            if c.last_terminated:
+                s["lastState"] = {"terminated": c.last_terminated}
+            statuses.append(s)
+        return {"kind": "Pod", "apiVersion": "v1",
+                "metadata": {"name": pod.name, "namespace": self.state.namespace, "labels": pod.labels,
+                             "uid": f"uid-{pod.name}"},
+                "spec": {"containers": [{"name": c.name, "image": "shop/api:1.4.2"} for c in pod.containers]},
+                "status": {"phase": pod.phase, "startTime": rfc3339(pod.start), "containerStatuses": statuses}}
+
+    def _event(self, e: Event) -> dict:
+        return {"kind": "Event", "apiVersion": "v1",
+                "metadata": {"name": e.name, "namespace": self.state.namespace},
+                "involvedObject": {"kind": e.kind, "name": e.obj, "namespace": self.state.namespace},
+                "reason": e.reason, "message": e.message, "type": e.type, "count": e.count,
+                "firstTimestamp": rfc3339(e.first), "lastTimestamp": rfc3339(e.last),
+                "eventTime": None if e.event_time is None else e.event_time.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                "source": {"component": "kubelet"}, "reportingComponent": "", "reportingInstance": ""}
