@@ -179,8 +179,11 @@ def test_same_lines_as_grep(tmp_path):
         b"2025-02-09T11:30:00Z plain Exception text",
         b"2025-02-09T11:30:01Z " + b'"status":503,"x":1',
         b"2025-02-09T11:30:02Z fatal error: concurrent map writes",
+        b"2025-02-09T11:30:03Z ERROR " + b"x" * 20_000,  # longer than the read buffer
+        b"2025-02-09T11:30:04Z level=info msg=ok",
     ]
     path.write_bytes(b"\n".join(lines) + b"\n")
     grep = subprocess.run(["grep", "-cE", ERROR_PATTERN, str(path)], capture_output=True, text=True, check=True)
     s = scan_file(path, None, chunk_size=8192)
-    assert s.error_lines == int(grep.stdout) == 5000 // 7 * 2 + 3 + (1 if 5000 % 7 > 5 else 0) + (1 if 5000 % 7 > 3 else 0)
+    assert s.error_lines == int(grep.stdout) == 5000 // 7 * 2 + 4 + (1 if 5000 % 7 > 5 else 0) + (1 if 5000 % 7 > 3 else 0)
+    assert s.bytes_read == path.stat().st_size
