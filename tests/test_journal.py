@@ -198,3 +198,12 @@ def test_writer_spaces_flushes_when_serializing_is_slow(pm_file, root, monkeypat
     clock["t"] += 1.0
     w.changed()
     assert w.flush()
+
+
+def test_journal_lock_and_safety_never_import_textual():
+    import subprocess
+    import sys
+
+    code = "import sys, pmtui.journal, pmtui.lock, pmtui.safety; print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
