@@ -22,6 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from pmtui.sources.base import Window
+
 TOKEN = "k8s-test-token-6f1d2c"
 
 
@@ -305,3 +307,99 @@ class FakeCluster:
                 "firstTimestamp": rfc3339(e.first), "lastTimestamp": rfc3339(e.last),
                 "eventTime": None if e.event_time is None else e.event_time.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
                 "source": {"component": "kubelet"}, "reportingComponent": "", "reportingInstance": ""}
+
+
+# -- the incident the tests replay: an OOM-killed API pod, a pool exhausted,
+# hostile log lines and planted secrets --------------------------------------------
+
+def T(hms: str) -> dt.datetime:  # noqa: N802 - reads like a time literal in tests
+    return dt.datetime.fromisoformat(f"2025-02-09T{hms}+00:00")
+WINDOW = Window(T("10:00:00"), T("11:00:00"))
+
+GH = "ghp_" + "Zq8Lm2Xv9Kp4Rt7Ws1Ny6Bc3Hd5Fg0Jk2Ea"
+AWS_ID = "AKIAQ3EGUSLKX7ZT4P2N"
+AWS_SECRET = "kW9mZp3Lr7Xq2Tv8Bn4Hc6Fd1Gs5Jy0Ua3Ee9Oi"
+BEARER = "vXk3Pq9ZrT2mLw8NbY5cJd7FhG4sA1eQ"
+DB_PASS = "S3cretPassw0rd"
+PLAIN_PASS = "hunter2-Secret!"
+JWT = ("eyJhbGciOiJSUzI1NiIsImtpZCI6InRlc3QifQ."
+       "eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6c2hvcDphcGkifQ."
+       "Qm9ndXNTaWduYXR1cmVGb3JUZXN0c09ubHlfMTIzNDU2Nzg5MA")
+SECRETS = [GH, AWS_ID, AWS_SECRET, BEARER, DB_PASS, PLAIN_PASS, JWT]
+
+HOSTILE = [
+    b"level=info msg=\"\x1b[31mred\x1b[0m \x1b]52;c;aGVsbG8=\x07 \x1b]0;pwned title\x07\"",
+    b"level=info msg=\"[bold red]not markup[/] and an unbalanced [/]\"",
+    b"level=info msg=\"nul \x00 bel \x07 bs \x08 rlo \xe2\x80\xae evil\"",
+    b"level=info msg=\"invalid utf-8 \xff\xfe\xc3\x28 here\"",
+    b"level=info msg=\"" + b"A" * 100_000 + b"\"",
+]
+
+
+def api_log() -> list[tuple[dt.datetime, bytes]]:
+    lines: list[tuple[dt.datetime, bytes]] = []
+    t = T("09:50:00")
+    while t < T("11:10:00"):  # steady info traffic, before, in and after the window
+        lines.append((t, b'level=info msg="handled request" path=/api/v1/orders/123 status=200 dur=3.2ms'))
+        t += dt.timedelta(seconds=20)
+    lines.append((T("09:55:00"), b'level=error msg="early failure" code=7'))  # before the window
+    t = T("10:15:02.5")
+    while t <= T("10:33:59"):
+        lines.append((t, b'level=error msg="connection pool exhausted" pool=orders waited=523ms active=64'))
+        t += dt.timedelta(seconds=5)
+    lines.append((T("10:33:59"), b'level=error msg="connection pool exhausted" pool=orders waited=999ms active=64'))
+    lines.append((T("11:05:00"), b'level=error msg="late failure" code=9'))  # after the window
+    for i, text in enumerate(HOSTILE):
+        lines.append((T("10:10:00") + dt.timedelta(seconds=i), text))
+    secret_lines = [
+        b"level=error msg=\"db connect failed\" dsn=postgres://orders:" + DB_PASS.encode() + b"@db:5432/orders",
+        b"ERROR upstream said 401 for Authorization: Bearer " + BEARER.encode(),
+        b"level=error msg=\"push failed\" token=" + GH.encode(),
+        b"level=error msg=\"s3 failed\" key=" + AWS_ID.encode() + b" aws_secret_access_key=" + AWS_SECRET.encode(),
+        b"level=error msg=\"login failed\" password=" + PLAIN_PASS.encode() + b" \x1b[31m[bold]x[/]\x00",
+        b"level=error msg=\"bad jwt\" jwt=" + JWT.encode(),
+    ]
+    for i, text in enumerate(secret_lines):
+        lines.append((T("10:12:00") + dt.timedelta(seconds=i), text))
+    lines.sort(key=lambda item: item[0])
+    return lines
+
+
+def incident_state() -> ClusterState:
+    pod1 = Pod(
+        name="api-7d9f8b6c5-x2x4z", labels={"app": "api", "tier": "backend"}, start=T("09:00:00"),
+        containers=[
+            Container("api", logs=api_log(), restarts=1,
+                      previous=[(T("10:20:00"), b'level=fatal msg="out of memory" heap=2048MiB'),
+                                (T("10:21:06"), b"panic: runtime error: index out of range [3] with length 3")],
+                      last_terminated={"reason": "OOMKilled", "exitCode": 137, "startedAt": "2025-02-09T09:00:05Z",
+                                       "finishedAt": "2025-02-09T10:21:07Z"}),
+            Container("sidecar", logs=[(T("10:30:00"), b"INFO proxy ready"),
+                                       (T("10:31:00"), b"ERROR upstream reset by peer 10.0.3.4:8080")]),
+        ])
+    pod2 = Pod(name="api-7d9f8b6c5-k8p2q", labels={"app": "api", "tier": "backend"}, start=T("09:00:00"),
+               containers=[Container("api", logs=[(T("10:05:00"), b"level=info msg=started")], restarts=2,
+                                     previous=None)])
+    other = Pod(name="worker-1", labels={"app": "worker"}, start=T("09:00:00"),
+                containers=[Container("worker", logs=[(T("10:05:00"), b"level=error msg=\"not ours\"")])])
+    canary = Pod(name="api-canary", labels={"app": "api", "tier": "frontend"}, start=T("09:00:00"),
+                 containers=[Container("api", logs=[(T("10:06:00"), b"level=error msg=\"canary, not selected\"")])])
+    events = [
+        Event("e1", "BackOff", "Back-off restarting failed container api in pod api-7d9f8b6c5-x2x4z", "Pod",
+              "api-7d9f8b6c5-x2x4z", T("10:21:10"), T("10:25:00"), count=5, type="Warning"),
+        Event("e2", "ScalingReplicaSet", "Scaled up replica set api-7d9f8b6c5 to 4", "Deployment", "api",
+              T("10:40:00"), T("10:40:00")),
+        Event("e3", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503", "Pod",
+              "api-7d9f8b6c5-x2x4z", T("09:30:00"), T("09:31:00"), count=2, type="Warning"),
+        Event("e4", "Pulled", "Container image already present on machine", "Pod", "api-7d9f8b6c5-x2x4z",
+              T("10:21:08"), T("10:21:08")),
+        Event("e5", "Killing", "Stopping container api", "Pod", "api-7d9f8b6c5-gone1", T("10:20:00"), T("10:20:00")),
+        Event("e6", "Failed", "worker failed", "Pod", "worker-1", T("10:22:00"), T("10:22:00"), type="Warning"),
+        Event("e7", "OOMKilling", "Memory cgroup out of memory: Killed process 4242 (api) " + "token=" + GH,
+              "Pod", "api-7d9f8b6c5-x2x4z", None, None, type="Warning", event_time=T("10:21:05.250000")),
+    ]
+    return ClusterState(
+        namespace="shop",
+        deployments={"api": {"matchLabels": {"app": "api"},
+                             "matchExpressions": [{"key": "tier", "operator": "In", "values": ["backend"]}]}},
+        pods=[pod1, pod2, other, canary], events=events)

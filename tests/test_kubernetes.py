@@ -5,112 +5,20 @@ from __future__ import annotations
 
 import hashlib
 import socket
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from support_k8s import ClusterState, Container, Event, FakeCluster, Pod
+from support_k8s import SECRETS, WINDOW, FakeCluster, T, api_log, incident_state
 
 from pmtui.model import KubernetesSettings
 from pmtui.sources.base import Context, Window
 from pmtui.sources.kubernetes import collect_kubernetes
 from pmtui.textsafe import printable
 
-T = lambda hms: datetime.fromisoformat(f"2025-02-09T{hms}+00:00")  # noqa: E731
-WINDOW = Window(T("10:00:00"), T("11:00:00"))
-
-GH = "ghp_" + "Zq8Lm2Xv9Kp4Rt7Ws1Ny6Bc3Hd5Fg0Jk2Ea"
-AWS_ID = "AKIAQ3EGUSLKX7ZT4P2N"
-AWS_SECRET = "kW9mZp3Lr7Xq2Tv8Bn4Hc6Fd1Gs5Jy0Ua3Ee9Oi"
-BEARER = "vXk3Pq9ZrT2mLw8NbY5cJd7FhG4sA1eQ"
-DB_PASS = "S3cretPassw0rd"
-PLAIN_PASS = "hunter2-Secret!"
-JWT = ("eyJhbGciOiJSUzI1NiIsImtpZCI6InRlc3QifQ."
-       "eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6c2hvcDphcGkifQ."
-       "Qm9ndXNTaWduYXR1cmVGb3JUZXN0c09ubHlfMTIzNDU2Nzg5MA")
-SECRETS = [GH, AWS_ID, AWS_SECRET, BEARER, DB_PASS, PLAIN_PASS, JWT]
-
-HOSTILE = [
-    b"level=info msg=\"\x1b[31mred\x1b[0m \x1b]52;c;aGVsbG8=\x07 \x1b]0;pwned title\x07\"",
-    b"level=info msg=\"[bold red]not markup[/] and an unbalanced [/]\"",
-    b"level=info msg=\"nul \x00 bel \x07 bs \x08 rlo \xe2\x80\xae evil\"",
-    b"level=info msg=\"invalid utf-8 \xff\xfe\xc3\x28 here\"",
-    b"level=info msg=\"" + b"A" * 100_000 + b"\"",
-]
-
-
-def _api_log() -> list[tuple[datetime, bytes]]:
-    lines: list[tuple[datetime, bytes]] = []
-    t = T("09:50:00")
-    while t < T("11:10:00"):  # steady info traffic, before, in and after the window
-        lines.append((t, b'level=info msg="handled request" path=/api/v1/orders/123 status=200 dur=3.2ms'))
-        t += timedelta(seconds=20)
-    lines.append((T("09:55:00"), b'level=error msg="early failure" code=7'))  # before the window
-    t = T("10:15:02.5")
-    while t <= T("10:33:59"):
-        lines.append((t, b'level=error msg="connection pool exhausted" pool=orders waited=523ms active=64'))
-        t += timedelta(seconds=5)
-    lines.append((T("10:33:59"), b'level=error msg="connection pool exhausted" pool=orders waited=999ms active=64'))
-    lines.append((T("11:05:00"), b'level=error msg="late failure" code=9'))  # after the window
-    for i, text in enumerate(HOSTILE):
-        lines.append((T("10:10:00") + timedelta(seconds=i), text))
-    secret_lines = [
-        b"level=error msg=\"db connect failed\" dsn=postgres://orders:" + DB_PASS.encode() + b"@db:5432/orders",
-        b"ERROR upstream said 401 for Authorization: Bearer " + BEARER.encode(),
-        b"level=error msg=\"push failed\" token=" + GH.encode(),
-        b"level=error msg=\"s3 failed\" key=" + AWS_ID.encode() + b" aws_secret_access_key=" + AWS_SECRET.encode(),
-        b"level=error msg=\"login failed\" password=" + PLAIN_PASS.encode() + b" \x1b[31m[bold]x[/]\x00",
-        b"level=error msg=\"bad jwt\" jwt=" + JWT.encode(),
-    ]
-    for i, text in enumerate(secret_lines):
-        lines.append((T("10:12:00") + timedelta(seconds=i), text))
-    lines.sort(key=lambda item: item[0])
-    return lines
-
-
-def _state() -> ClusterState:
-    pod1 = Pod(
-        name="api-7d9f8b6c5-x2x4z", labels={"app": "api", "tier": "backend"}, start=T("09:00:00"),
-        containers=[
-            Container("api", logs=_api_log(), restarts=1,
-                      previous=[(T("10:20:00"), b'level=fatal msg="out of memory" heap=2048MiB'),
-                                (T("10:21:06"), b"panic: runtime error: index out of range [3] with length 3")],
-                      last_terminated={"reason": "OOMKilled", "exitCode": 137, "startedAt": "2025-02-09T09:00:05Z",
-                                       "finishedAt": "2025-02-09T10:21:07Z"}),
-            Container("sidecar", logs=[(T("10:30:00"), b"INFO proxy ready"),
-                                       (T("10:31:00"), b"ERROR upstream reset by peer 10.0.3.4:8080")]),
-        ])
-    pod2 = Pod(name="api-7d9f8b6c5-k8p2q", labels={"app": "api", "tier": "backend"}, start=T("09:00:00"),
-               containers=[Container("api", logs=[(T("10:05:00"), b"level=info msg=started")], restarts=2,
-                                     previous=None)])
-    other = Pod(name="worker-1", labels={"app": "worker"}, start=T("09:00:00"),
-                containers=[Container("worker", logs=[(T("10:05:00"), b"level=error msg=\"not ours\"")])])
-    canary = Pod(name="api-canary", labels={"app": "api", "tier": "frontend"}, start=T("09:00:00"),
-                 containers=[Container("api", logs=[(T("10:06:00"), b"level=error msg=\"canary, not selected\"")])])
-    events = [
-        Event("e1", "BackOff", "Back-off restarting failed container api in pod api-7d9f8b6c5-x2x4z", "Pod",
-              "api-7d9f8b6c5-x2x4z", T("10:21:10"), T("10:25:00"), count=5, type="Warning"),
-        Event("e2", "ScalingReplicaSet", "Scaled up replica set api-7d9f8b6c5 to 4", "Deployment", "api",
-              T("10:40:00"), T("10:40:00")),
-        Event("e3", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503", "Pod",
-              "api-7d9f8b6c5-x2x4z", T("09:30:00"), T("09:31:00"), count=2, type="Warning"),
-        Event("e4", "Pulled", "Container image already present on machine", "Pod", "api-7d9f8b6c5-x2x4z",
-              T("10:21:08"), T("10:21:08")),
-        Event("e5", "Killing", "Stopping container api", "Pod", "api-7d9f8b6c5-gone1", T("10:20:00"), T("10:20:00")),
-        Event("e6", "Failed", "worker failed", "Pod", "worker-1", T("10:22:00"), T("10:22:00"), type="Warning"),
-        Event("e7", "OOMKilling", "Memory cgroup out of memory: Killed process 4242 (api) " + "token=" + GH,
-              "Pod", "api-7d9f8b6c5-x2x4z", None, None, type="Warning", event_time=T("10:21:05.250000")),
-    ]
-    return ClusterState(
-        namespace="shop",
-        deployments={"api": {"matchLabels": {"app": "api"},
-                             "matchExpressions": [{"key": "tier", "operator": "In", "values": ["backend"]}]}},
-        pods=[pod1, pod2, other, canary], events=events)
-
 
 @pytest.fixture
 def cluster():
-    with FakeCluster(_state()) as c:
+    with FakeCluster(incident_state()) as c:
         yield c
 
 
@@ -138,7 +46,7 @@ def test_deployment_pods_logs_status_and_events(cluster, tmp_path):
 
     pool = _find(result, "'connection pool exhausted' error")
     assert pool.time == T("10:15:02.5")
-    planted = sum(b"connection pool exhausted" in text for _, text in _api_log())
+    planted = sum(b"connection pool exhausted" in text for _, text in api_log())
     assert planted == 229
     assert pool.event == f"first 'connection pool exhausted' error \u2014 {planted} lines until 10:33:59"
     assert pool.source == "kubernetes: pod/api-7d9f8b6c5-x2x4z api"
@@ -268,6 +176,14 @@ def test_missing_kubeconfig_is_a_gap(tmp_path):
     result = collect_kubernetes(KubernetesSettings(kubeconfig=str(tmp_path / "absent"), deployment="api"),
                                 _ctx(tmp_path))
     assert result.gaps[0].description == f"kubeconfig {tmp_path / 'absent'} does not exist"
+
+
+def test_unknown_context_is_a_gap(cluster, tmp_path):
+    kubeconfig = cluster.write_kubeconfig(tmp_path / "kubeconfig")
+    result = collect_kubernetes(KubernetesSettings(kubeconfig=str(kubeconfig), context="prod-eu", deployment="api"),
+                                _ctx(tmp_path))
+    assert len(result.gaps) == 1 and result.gaps[0].description.startswith(f"kubeconfig {kubeconfig}: ")
+    assert "prod-eu" in result.gaps[0].description
 
 
 def test_namespace_from_the_kubeconfig_context(cluster, tmp_path):

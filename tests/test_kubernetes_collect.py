@@ -8,8 +8,7 @@ import json
 import subprocess
 import sys
 
-from support_k8s import FakeCluster
-from test_kubernetes import SECRETS, T, _state
+from support_k8s import SECRETS, FakeCluster, T, incident_state
 
 from pmtui import store
 from pmtui.model import IncidentTimes, PostMortem
@@ -21,7 +20,7 @@ def test_pmtui_collect_kubernetes_accept_json(tmp_path):
                     times=IncidentTimes(started=T("10:30:00"), resolved=T("10:30:00")))
     doc = store.new_document(pm, tmp_path / "inc.toml")
     store.save(doc)
-    with FakeCluster(_state()) as cluster:
+    with FakeCluster(incident_state()) as cluster:
         kubeconfig = cluster.write_kubeconfig(tmp_path / "kubeconfig")
         done = subprocess.run(
             [sys.executable, "-m", "pmtui", "collect", str(doc.path), "--kubeconfig", str(kubeconfig),
