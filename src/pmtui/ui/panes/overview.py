@@ -232,7 +232,16 @@ class OverviewPane(Widget):
         self.set_class(self.app.size.width >= WIDE, "-wide")
 
     def focus_default(self) -> None:
-        self.query_one("#overview-scroll").focus()
+        # The tab bar, not the form: focusing the form's scroll container
+        # restyles all its descendants (a third of start-up), and digits
+        # still switch panes from the tab bar; tab walks into the fields.
+        from textual.widgets import Tabs
+
+        tabs = self.app.query(Tabs)
+        if tabs:
+            tabs.first().focus()
+        else:
+            self.query_one("#overview-scroll").focus()
 
     # -- reading and committing ------------------------------------------------
 

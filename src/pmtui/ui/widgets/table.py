@@ -98,7 +98,9 @@ class VirtualTable(ScrollView, can_focus=True):
     def set_rows(self, rows: Sequence[Any], *, cursor: int | None = None) -> None:
         """Show `rows` (kept by reference: the caller owns the sequence)."""
         self._rows = rows
-        self.virtual_size = Size(self._content_width(), len(rows) + 1)
+        size = Size(self._content_width(), len(rows) + 1)
+        if size != self.virtual_size:  # a new size re-lays out the screen
+            self.virtual_size = size
         target = self.cursor_row if cursor is None else cursor
         self.cursor_row = max(0, min(target, len(rows) - 1))
         self.refresh()
