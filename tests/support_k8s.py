@@ -312,8 +312,11 @@ class FakeCluster:
 # -- the incident the tests replay: an OOM-killed API pod, a pool exhausted,
 # hostile log lines and planted secrets --------------------------------------------
 
+
 def T(hms: str) -> dt.datetime:  # noqa: N802 - reads like a time literal in tests
     return dt.datetime.fromisoformat(f"2025-02-09T{hms}+00:00")
+
+
 WINDOW = Window(T("10:00:00"), T("11:00:00"))
 
 GH = "ghp_" + "Zq8Lm2Xv9Kp4Rt7Ws1Ny6Bc3Hd5Fg0Jk2Ea"
