@@ -26,7 +26,8 @@ from textual.widgets import ContentSwitcher, Footer, Tab, Tabs
 
 from ..model import PostMortem, utc_now
 from ..session import EditSession
-from ..textsafe import one_line
+from ..redact import redact
+from ..textsafe import one_line, printable
 from .header import DocHeader
 
 CSS_DIR = Path(__file__).parent / "css"
@@ -303,6 +304,17 @@ class PmApp(App[None]):
             PromptScreen(f"New post-mortem: {one_line(str(self.document.path))}", "Title", parse=parse),
             answered,
         )
+
+    # -- notices ---------------------------------------------------------------
+
+    def notify(self, message, *, title: str = "", severity="information", timeout=None, markup: bool = True) -> None:
+        """Every toast is plain, redacted text. Notices often quote outside
+        text (an error from a server, a path), so markup is never parsed
+        here, and a rich Text (which the toast cannot render) becomes its
+        plain string."""
+        text = message.plain if isinstance(message, Text) else str(message)
+        text = printable(redact(text), multiline=True)
+        super().notify(text, title=printable(title), severity=severity, timeout=timeout, markup=False)
 
     # -- edits -----------------------------------------------------------------
 
