@@ -299,7 +299,7 @@ class CollectPane(Widget):
         if not self.running:
             total = sum(len(s.result.candidates) for s in self.states.values() if s.result)
             gaps = sum(len(s.result.gaps) for s in self.states.values() if s.result)
-            self.app.notify(Text(f"Collected: {total} candidates, {gaps} gaps. Space accepts one, A all."), timeout=4)
+            self.app.notify(f"Collected: {total} candidate{'s' if total != 1 else ''}, {gaps} gap{'s' if gaps != 1 else ''}. Space accepts one, A all.", timeout=4)
 
     def action_cancel(self) -> None:
         if not self.running:
