@@ -315,3 +315,56 @@ def test_any_prose_stays_paragraphs(text):
     kinds = block_types(body) - {"heading_open", "heading_close", "inline", "paragraph_open", "paragraph_close"}
     assert kinds == set()
     assert html_tokens(body) == []
+
+
+# -- secrets ------------------------------------------------------------------------
+# The file keeps what its author typed; the report (and so the preview, the
+# copy and `pmtui report`) never shows a secret from it.
+
+
+def test_secret_in_every_field_is_redacted_in_every_section():
+    from support_secrets import SECRETS, leaks, plant_everywhere
+
+    pm = good_pm()
+    assert pm.timeline and pm.whys and pm.factors and pm.actions
+    pm.gaps.append(Gap("prometheus", "no data"))
+    fields = plant_everywhere(pm)
+    sections = report.render_sections(pm)
+    for key, _, text in sections:
+        assert leaks(text) == [], key
+    whole = report.render(pm)
+    assert leaks(whole) == []
+    # Redacted, not dropped: each kind leaves its mark where it was.
+    for kind in ("authorization", "github-token", "aws-access-key-id", "secret-value", "url-password", "jwt",
+                 "private-key"):
+        assert f"\u00abredacted:{kind}\u00bb" in whole, kind
+    print(f"report: {len(SECRETS)} secrets x {fields} fields, 0 leaked")
+
+
+def test_timeline_rows_and_action_rows_are_redacted():
+    from support_secrets import ONE_LINE, leaks
+
+    ev = TimelineEvent(t("10:00:00"), ONE_LINE, ONE_LINE, ONE_LINE)
+    (row,) = report.render_timeline_rows([ev])
+    assert leaks(row) == [] and row.count("\u00abredacted:") >= 3 * 7
+    (arow,) = report.render_action_rows([ActionItem("A1", ONE_LINE, owner=ONE_LINE, tracker="https://x:" + "Pg7Hx2Kq9Wz4Lm@h/1")])
+    assert leaks(arow) == []
+
+
+def test_redaction_happens_before_markdown_escaping():
+    # Escaped first, `a*b` would become `a\*b` and the rule would stop at the
+    # backslash, leaving `*b...` of the password in the report.
+    pm = PostMortem(summary="password=Ab*Cd_Ef|Gh`Ij", trigger="token: x_y*z[1]")
+    text = report.render(pm)
+    assert "Cd" not in text and "Gh" not in text and "Ij" not in text
+    assert "z\\[1" not in text and "y\\*z" not in text
+
+
+def test_key_block_across_lines_of_immediate_cause_is_redacted_whole():
+    from support_secrets import SECRETS, leaks
+
+    key = SECRETS[-1]
+    pm = PostMortem(immediate_cause="- a cert rotated\n" + key.text + "\n- pool exhausted")
+    body = report.render_section(pm, "factors")[2]
+    assert leaks(body) == []
+    assert "a cert rotated" in body and "pool exhausted" in body

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from pmtui import markdown as md
 from pmtui.model import FACTOR_CATEGORIES, PostMortem, TimelineEvent, format_duration
+from pmtui.redact import redact
 from pmtui.timeparse import format_clock, format_utc
 
 EMPTY = "_No entries yet._"
@@ -20,6 +21,37 @@ NOT_RECORDED = "_Not recorded yet._"
 
 TIMELINE_HEADERS = ["Time (UTC)", "Event", "Source", "Actor"]
 ACTION_HEADERS = ["ID", "Action", "Owner", "Deadline", "Priority", "Tracking"]
+
+
+# -- user and outside text: redacted, then escaped ---------------------------
+# Redaction comes before escaping: escaping puts backslashes inside a
+# secret (`a*b` -> `a\*b`), after which the rules would catch only part.
+# The file keeps what its author typed; the report, the copy, the preview
+# and everything made from them never carry a secret.
+
+
+def _inline(text: str) -> str:
+    return md.inline(redact(text)) if text else ""
+
+
+def _cell(text: str, empty: str = "-") -> str:
+    return md.cell(redact(text), empty) if text else empty
+
+
+def _heading(text: str) -> str:
+    return md.heading(redact(text)) if text else ""
+
+
+def _paragraphs(text: str) -> str:
+    return md.paragraphs(redact(text)) if text else ""
+
+
+def _bullets(items: list[str], empty: str) -> str:
+    return md.bullets([redact(i) for i in items], empty)
+
+
+def _link(label: str, url: str) -> str:
+    return md.link(redact(label), redact(url))
 
 
 # -- header --------------------------------------------------------------
@@ -40,23 +72,23 @@ def _duration_line(pm: PostMortem) -> str:
 
 
 def render_header(pm: PostMortem) -> str:
-    title = md.heading(pm.title) or "Untitled incident"
+    title = _heading(pm.title) or "Untitled incident"
     day = pm.incident_date
     heading = f"# Post-Mortem: {title} ({day.isoformat()})" if day else f"# Post-Mortem: {title}"
     fields = [
         ("Date", day.isoformat() if day else NOT_RECORDED),
         ("Duration", _duration_line(pm)),
-        ("Severity", md.inline(pm.severity) or NOT_RECORDED),
-        ("Authors", ", ".join(md.inline(a) for a in pm.authors if a.strip()) or NOT_RECORDED),
+        ("Severity", _inline(pm.severity) or NOT_RECORDED),
+        ("Authors", ", ".join(_inline(a) for a in pm.authors if a.strip()) or NOT_RECORDED),
         ("Reviewed", md.fmt_date(pm.reviewed) or "_Not yet._"),
     ]
     if pm.reviewers:
-        fields.append(("Reviewers", ", ".join(md.inline(r) for r in pm.reviewers if r.strip())))
+        fields.append(("Reviewers", ", ".join(_inline(r) for r in pm.reviewers if r.strip())))
     if pm.services:
-        fields.append(("Services", ", ".join(md.inline(s) for s in pm.services if s.strip())))
-    fields.append(("Status", md.inline(pm.status) or "draft"))
+        fields.append(("Services", ", ".join(_inline(s) for s in pm.services if s.strip())))
+    fields.append(("Status", _inline(pm.status) or "draft"))
     if pm.id:
-        fields.append(("ID", md.inline(pm.id)))
+        fields.append(("ID", _inline(pm.id)))
     follow = pm.follow_up_date
     fields.append(("Follow-up review", follow.isoformat() if follow else NOT_RECORDED))
     if pm.shared is not None:
@@ -71,7 +103,7 @@ def render_header(pm: PostMortem) -> str:
 
 
 def _prose(text: str) -> str:
-    return md.paragraphs(text) or EMPTY
+    return _paragraphs(text) or EMPTY
 
 
 def render_summary(pm: PostMortem) -> str:
@@ -86,13 +118,13 @@ def render_impact(pm: PostMortem) -> str:
     if imp.users_affected is not None:
         figures.append(f"Users affected: {imp.users_affected:,}")
     if imp.revenue.strip():
-        figures.append(f"Revenue impact: {md.inline(imp.revenue)}")
+        figures.append(f"Revenue impact: {_inline(imp.revenue)}")
     if imp.data_lost is not None:
         figures.append("Data lost: " + ("yes" if imp.data_lost else "no"))
     if pm.services:
-        figures.append("Services affected: " + ", ".join(md.inline(s) for s in pm.services if s.strip()))
+        figures.append("Services affected: " + ", ".join(_inline(s) for s in pm.services if s.strip()))
     parts = []
-    prose = md.paragraphs(imp.description)
+    prose = _paragraphs(imp.description)
     if prose:
         parts.append(prose)
     if figures:
@@ -102,10 +134,10 @@ def render_impact(pm: PostMortem) -> str:
 
 def render_root_cause(pm: PostMortem) -> str:
     parts = []
-    cause = md.paragraphs(pm.root_cause)
+    cause = _paragraphs(pm.root_cause)
     if cause:
         parts.append(cause)
-    trigger = md.inline(pm.trigger)
+    trigger = _inline(pm.trigger)
     if trigger:
         parts.append(f"**Trigger**: {trigger}")
     return "\n\n".join(parts) or EMPTY
@@ -129,7 +161,7 @@ def render_durations(pm: PostMortem) -> str:
 
 def _list_section(attr: str) -> Callable[[PostMortem], str]:
     def render(pm: PostMortem) -> str:
-        return md.bullets(getattr(pm, attr), EMPTY)
+        return _bullets(getattr(pm, attr), EMPTY)
 
     return render
 
@@ -156,9 +188,9 @@ def render_timeline_rows(events: Iterable[TimelineEvent], day: date | None = Non
             md.row_line(
                 [
                     _clock(ev.time, day) if ev.time else "-",
-                    md.cell(ev.event),
-                    md.cell(ev.source),
-                    md.cell(ev.actor),
+                    _cell(ev.event),
+                    _cell(ev.source),
+                    _cell(ev.actor),
                 ]
             )
         )
@@ -185,14 +217,15 @@ def render_timeline(pm: PostMortem) -> str:
 
 def _category_title(category: str) -> str:
     name = category.strip() or "other"
-    return md.heading(name[:1].upper() + name[1:])
+    return _heading(name[:1].upper() + name[1:])
 
 
 def render_factors(pm: PostMortem) -> str:
     whys = {w.id: w for w in pm.whys}
     parts = ["### Immediate Cause"]
-    causes = [line.strip().removeprefix("- ").strip() for line in pm.immediate_cause.splitlines()]
-    parts.append(md.bullets([c for c in causes if c], EMPTY))
+    # Redacted whole before the split: a key block spans lines.
+    causes = [line.strip().removeprefix("- ").strip() for line in redact(pm.immediate_cause).splitlines()]
+    parts.append(_bullets([c for c in causes if c], EMPTY))
 
     parts.append("### Contributing Factors")
     groups: dict[str, list] = {}
@@ -212,10 +245,10 @@ def render_factors(pm: PostMortem) -> str:
         items = []
         for f in groups[category]:
             number += 1
-            line = f"{number}. {md.inline(f.text) or EMPTY}"
-            refs = [md.inline(f.id)] if f.id else []
+            line = f"{number}. {_inline(f.text) or EMPTY}"
+            refs = [_inline(f.id)] if f.id else []
             if f.why:
-                refs.append("why " + md.inline(f.why))
+                refs.append("why " + _inline(f.why))
             if refs:
                 line += " _(" + "; ".join(refs) + ")_"
             items.append(line)
@@ -225,24 +258,24 @@ def render_factors(pm: PostMortem) -> str:
     parts.append("### Five Whys")
     parts.append(_render_whys(pm, whys))
     parts.append("### Systemic Issues")
-    parts.append(md.bullets(pm.systemic_issues, EMPTY))
+    parts.append(_bullets(pm.systemic_issues, EMPTY))
     return "\n\n".join(parts)
 
 
 def _render_whys(pm: PostMortem, whys: dict) -> str:
     chunks = []
     if pm.problem.strip():
-        chunks.append(f"**Problem**: {md.inline(pm.problem)}")
+        chunks.append(f"**Problem**: {_inline(pm.problem)}")
     chains = pm.why_chains() if whys else []
     if not chains:
         chunks.append(EMPTY)
     for n, chain in enumerate(chains, 1):
         chunks.append(f"**Chain {n}** ({len(chain)} deep)")
         chunks.append(
-            "\n".join(f"{i}. {md.inline(w.text) or EMPTY} _({md.inline(w.id)})_" for i, w in enumerate(chain, 1))
+            "\n".join(f"{i}. {_inline(w.text) or EMPTY} _({_inline(w.id)})_" for i, w in enumerate(chain, 1))
         )
     if pm.shallow_reason.strip():
-        chunks.append(f"**Why the analysis stops short of five**: {md.inline(pm.shallow_reason)}")
+        chunks.append(f"**Why the analysis stops short of five**: {_inline(pm.shallow_reason)}")
     return "\n\n".join(chunks)
 
 
@@ -251,11 +284,11 @@ def _render_whys(pm: PostMortem, whys: dict) -> str:
 
 def _tracking(item) -> str:
     label = f"#{item.issue}" if item.issue is not None else "issue"
-    text = md.link(label, item.tracker) if item.tracker.strip() else ""
+    text = _link(label, item.tracker) if item.tracker.strip() else ""
     if not text and item.issue is not None:
         text = f"\\#{item.issue}"
     if item.status and item.status != "open":
-        text = f"{text} ({md.inline(item.status)})" if text else md.inline(item.status)
+        text = f"{text} ({_inline(item.status)})" if text else _inline(item.status)
     return text or "_not tracked_"
 
 
@@ -265,11 +298,11 @@ def render_action_rows(actions: Sequence) -> list[str]:
         rows.append(
             md.row_line(
                 [
-                    md.cell(a.id),
-                    md.cell(a.action),
-                    md.cell(a.owner, "_unassigned_"),
+                    _cell(a.id),
+                    _cell(a.action),
+                    _cell(a.owner, "_unassigned_"),
                     md.fmt_date(a.deadline, "_none_"),
-                    md.cell(a.priority.capitalize(), "_unset_"),
+                    _cell(a.priority.capitalize(), "_unset_"),
                     _tracking(a),
                 ]
             )
@@ -292,11 +325,11 @@ def render_gaps(pm: PostMortem) -> str:
     day = pm.incident_date
     lines = []
     for g in pm.gaps:
-        where = md.inline(g.source) or "unknown source"
+        where = _inline(g.source) or "unknown source"
         span = ""
         if g.window_start and g.window_end:
             span = f" ({_hhmm(g.window_start, day)} - {_hhmm(g.window_end, day)} UTC)"
-        lines.append(f"- **{where}**{span}: {md.inline(g.description) or EMPTY}")
+        lines.append(f"- **{where}**{span}: {_inline(g.description) or EMPTY}")
     return "\n".join(lines)
 
 
