@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from pmtui.redact import redact
 from pmtui.textsafe import one_line
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
@@ -27,7 +28,9 @@ class _Unusable(Exception):
 
 
 def _fail(ctx: click.Context, exc: BaseException | str) -> None:
-    for line in str(exc).splitlines() or ["unknown error"]:
+    # Errors quote the file (a bad value, a line of it): redacted whole, as
+    # a key block spans lines.
+    for line in redact(str(exc)).splitlines() or ["unknown error"]:
         click.echo(one_line(line), err=True)
     ctx.exit(EXIT_UNUSABLE)
 
@@ -178,7 +181,9 @@ def _location(r) -> str:
 
 def format_table(results: list, *, color: bool) -> str:
     """Aligned, one result a line; the hint, when there is one, under it."""
-    rows = [(_SYMBOLS[r.result], r.id, one_line(_location(r)), one_line(r.message), one_line(r.suggestion), r.result)
+    # Messages quote the post-mortem (a vague action, a blaming word): redacted.
+    rows = [(_SYMBOLS[r.result], r.id, one_line(redact(_location(r))), one_line(redact(r.message)),
+             one_line(redact(r.suggestion)), r.result)
             for r in results]
     w_id = max((len(r[1]) for r in rows), default=0)
     w_loc = max((len(r[2]) for r in rows), default=0)
@@ -195,6 +200,10 @@ def _use_color() -> bool:
     if "NO_COLOR" in os.environ and os.environ["NO_COLOR"] != "":
         return False
     return sys.stdout.isatty()
+
+
+def _redacted(item: dict) -> dict:
+    return {k: redact(v) if isinstance(v, str) else v for k, v in item.items()}
 
 
 @click.command("check")
@@ -215,7 +224,7 @@ def check(ctx: click.Context, file: str, as_json: bool) -> None:
     if as_json:
         payload = {
             "file": file,
-            "results": [r.to_dict() for r in results],
+            "results": [_redacted(r.to_dict()) for r in results],
             "summary": {**counts, "exit": code},
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
