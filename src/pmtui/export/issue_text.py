@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..model import ActionItem, PostMortem
+from ..redact import redact
 
 BASE_LABEL = "post-mortem"
 PRIORITY_PREFIX = "priority: "
@@ -85,8 +86,8 @@ def labels_for(item: ActionItem, extra: tuple[str, ...] | list[str] = ()) -> tup
 
 def _neutralise(text: str) -> str:
     # User text must not open an HTML comment that would hide the rest of
-    # the body, nor forge a marker.
-    return text.replace("<!--", "&lt;!--").replace("-->", "--&gt;")
+    # the body, nor forge a marker; nor carry a secret to the tracker.
+    return redact(text).replace("<!--", "&lt;!--").replace("-->", "--&gt;")
 
 
 def _one_line(text: str) -> str:
@@ -94,7 +95,7 @@ def _one_line(text: str) -> str:
 
 
 def title_for(item: ActionItem) -> str:
-    title = f"{item.id}: {_one_line(item.action)}"
+    title = f"{item.id}: {_one_line(redact(item.action))}"
     return title if len(title) <= _TITLE_LIMIT else title[: _TITLE_LIMIT - 1] + "\u2026"
 
 
