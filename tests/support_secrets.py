@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,45 +29,59 @@ class Secret:
     needle: str
 
 
-SECRETS: tuple[Secret, ...] = (
-    Secret("bearer", "Authorization: Bearer q7Xv2LmT9bN4rK8wZ1yP3sD6", "q7Xv2LmT9bN4rK8wZ1yP3sD6"),
-    Secret("ghp", "token ghp_R4nd0mT0k3nV4lu3AbCdEfGhIjKlMnOpQrSt", "R4nd0mT0k3nV4lu3AbCdEfGhIjKlMnOpQrSt"),
-    Secret("github-pat", "github_pat_11AQZXCV0abcdEFGH1234ijklMNOP5678qrstUVWX90yzABCDefgh",
-           "11AQZXCV0abcdEFGH1234ijklMNOP5678qrstUVWX90yzABCDefgh"),
-    Secret("aws-key-id", "aws key AKIAQ3EGRTZ7XW5MPLNB in use", "AKIAQ3EGRTZ7XW5MPLNB"),
-    Secret("aws-secret", "AWS_SECRET_ACCESS_KEY=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",
-           "Wq8rTz3nYb2KvM5xLp9JdF4hGs7QcN1aRe6UoI0k"),
-    Secret("dsn", "postgres://orders:Pg7Hx2Kq9Wz4Lm@db.internal:5432/orders", "Pg7Hx2Kq9Wz4Lm"),
-    Secret("password", "password=Cr0wB4rH0rs3St4pl3", "Cr0wB4rH0rs3St4pl3"),
-    Secret("jwt", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvcmRlcnMiLCJyb2xlIjoiYWRtaW4ifQ.Xk9Lq2Vz7Rb4Nw8Jt1Hy5Mp3Cs6Df0Ga",
-           "Xk9Lq2Vz7Rb4Nw8Jt1Hy5Mp3Cs6Df0Ga"),
-    Secret("private-key",
-           "-----BEGIN RSA PRIVATE KEY-----\n"
-           "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw\n"
-           "7onLRnrq0zY5xNgJ8Wqv2Lh3Pz4Kt9Bf6Rm1Cd8Ey5Gs0Hw3Jx2Ku7Lv4Mn9Np1Qr6\n"
-           "-----END RSA PRIVATE KEY-----",
-           "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw"),
-)
-
-# One line holding every secret but the key block (which needs its lines).
-ONE_LINE = " ; ".join(s.text for s in SECRETS if "\n" not in s.text)
-ALL_TEXT = ONE_LINE + "\n" + SECRETS[-1].text
+_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 
-def _runs(needle: str) -> set[str]:
-    return {needle[i : i + RUN] for i in range(len(needle) - RUN + 1)}
+def secrets_for(tag: str) -> tuple[Secret, ...]:
+    """One secret of each kind, its values drawn from `tag` (the same tag
+    always gives the same values): a test plants a different set in each
+    input path, so a leak names the path it came from."""
+    rng = random.Random(f"pmtui-secrets:{tag}")
+
+    def rand(n: int, alphabet: str = _ALNUM) -> str:
+        return "".join(rng.choice(alphabet) for _ in range(n))
+
+    bearer, ghp, pat = rand(32), rand(36), "11" + rand(60)
+    key_id = "AKIA" + rand(16, _ALNUM[:26] + _ALNUM[52:])
+    aws, dsn, pw, sig = rand(40), rand(14), rand(18), rand(32)
+    body = [rand(64), rand(64)]
+    return (
+        Secret("bearer", f"Authorization: Bearer {bearer}", bearer),
+        Secret("ghp", f"token ghp_{ghp}", ghp),
+        Secret("github-pat", f"github_pat_{pat}", pat),
+        Secret("aws-key-id", f"aws key {key_id} in use", key_id),
+        Secret("aws-secret", f"AWS_SECRET_ACCESS_KEY={aws}", aws),
+        Secret("dsn", f"postgres://orders:{dsn}@db.internal:5432/orders", dsn),
+        Secret("password", f"password={pw}", pw),
+        Secret("jwt", f"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvcmRlcnMifQ.{sig}", sig),
+        Secret("private-key", "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(body) + "\n-----END RSA PRIVATE KEY-----",
+               " ".join(body)),
+    )
 
 
-_RUNS = {s.kind: _runs(s.needle) for s in SECRETS}
+def one_line(secrets: tuple[Secret, ...]) -> str:
+    """Every secret but the key block (which needs its lines), on one line."""
+    return " ; ".join(s.text for s in secrets if "\n" not in s.text)
+
+
+def all_text(secrets: tuple[Secret, ...]) -> str:
+    return one_line(secrets) + "\n" + secrets[-1].text
+
+
+SECRETS = secrets_for("planted")
+
+
+ONE_LINE = one_line(SECRETS)
+ALL_TEXT = all_text(SECRETS)
+
+
+def _runs(needle: str) -> frozenset[str]:
+    return frozenset(run for part in needle.split() for run in (part[i : i + RUN] for i in range(len(part) - RUN + 1)))
 
 
 def leaks(text: str, secrets: Iterable[Secret] = SECRETS) -> list[str]:
     """Kinds of the secrets any 8-character run of which is in `text`."""
-    found = []
-    for s in secrets:
-        if any(run in text for run in _RUNS[s.kind]):
-            found.append(s.kind)
-    return found
+    return [s.kind for s in secrets if any(run in text for run in _runs(s.needle))]
 
 
 @dataclass
