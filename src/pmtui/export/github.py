@@ -231,7 +231,11 @@ class GithubClient:
         )
 
     def scrub(self, text: str) -> str:
-        return self.token.scrub(text)
+        # The token first (any shape), then every other secret a server may
+        # echo back in an error body.
+        from ..redact import redact
+
+        return redact(self.token.scrub(text))
 
     def classify(self, status: int, message: str, what: str) -> ExportError:
         msg = one_line(self.scrub(message), 300)
