@@ -100,3 +100,38 @@ error_rate = 'sum(rate(http_requests_total{code=~"5.."}[5m]))'
 [mystery]
 x = 1
 '''
+
+
+def many_events(events: int):
+    """A post-mortem with `events` timeline rows in pmtui's own layout,
+    with escapes and non-ASCII text in every row (as the benchmark uses)."""
+    from datetime import UTC, datetime, timedelta
+
+    from pmtui import model as m
+
+    start = datetime(2025, 2, 9, 10, 0, tzinfo=UTC)
+    pm = m.PostMortem(id="PM-2025-02-09-api", title="API degradation", severity="SEV2")
+    pm.summary = "Connection pool exhaustion made the API return 5xx for 35 minutes.\nSecond line."
+    pm.times.started = start
+    pm.times.resolved = start + timedelta(seconds=events)
+    kinds = m.EVENT_KINDS
+    pm.timeline = [
+        m.TimelineEvent(
+            start + timedelta(seconds=i, milliseconds=i % 1000),
+            f'event {i}: pool at {i % 20}/20 "busy" — naïve café',
+            "app logs",
+            "@alice" if i % 7 == 0 else "",
+            kinds[i % len(kinds)],
+        )
+        for i in range(events)
+    ]
+    pm.whys = [m.Why(f"W{i}", f"why {i}", f"W{i - 1}" if i > 1 else "") for i in range(1, 6)]
+    pm.factors = [m.Factor("F1", "no index", "testing", "W3")]
+    pm.actions = [m.ActionItem("AI-001", "Add an index", owner="@bob", priority="high", factor="F1")]
+    return pm
+
+
+def layout(index) -> tuple:
+    """An index as plain data, to compare one kept up to date by saves with
+    one built from scratch."""
+    return index.ok, list(index.lines), [seg.layout() for seg in index.segments]

@@ -193,6 +193,14 @@ def test_query_table_edits_by_name():
     assert changed_lines(HAND_WRITTEN, out) == ([], ['latency = "histogram_quantile(0.99, x)"'])
 
 
+def test_an_empty_named_query_is_written_and_read_back():
+    out, _ = edited(lambda pm: pm.sources.prometheus.queries.update(latency=""))
+    assert changed_lines(HAND_WRITTEN, out) == ([], ['latency = ""'])
+    doc = store.loads('title = "t"\n')
+    doc.pm.sources.prometheus.queries["empty"] = ""
+    assert store.loads(store.dumps(doc)).pm.sources.prometheus.queries == {"empty": ""}
+
+
 def test_inline_layout_falls_back_to_tomlkit_and_keeps_comments():
     text = '# keep me\ntitle = "t"  # and me\ntimes = { started = 2025-02-09T10:00:00Z }\n'
     out, _ = edited(lambda pm: setattr(pm.times, "resolved", datetime(2025, 2, 9, 11, tzinfo=UTC)), text)

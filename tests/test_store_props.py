@@ -139,7 +139,7 @@ EDITS = [
     ("timeline[1].actor", lambda pm, v: setattr(pm.timeline[1], "actor", v)),
     ("timeline[2].source", lambda pm, v: setattr(pm.timeline[2], "source", v)),
     ("whys[1].text", lambda pm, v: setattr(pm.whys[1], "text", v)),
-    ("factors[1].category", lambda pm, v: setattr(pm.factors[1], "category", v or "x")),
+    ("factors[1].category", lambda pm, v: setattr(pm.factors[1], "category", v if v.strip() else "x")),
     ("actions[0].owner", lambda pm, v: setattr(pm.actions[0], "owner", v)),
     ("sources.prometheus.url", lambda pm, v: setattr(pm.sources.prometheus, "url", v)),
 ]

@@ -186,28 +186,42 @@ def _drop_fast(index: Index) -> None:
 
 
 def _parse_with_index(index: Index) -> dict | None:
-    """tomllib on the text with fast-read [[timeline]] blocks blanked out (line
-    numbers stay right), then the rows merged back in file order. None when
-    the layout needs the whole-file parse."""
+    """tomllib on the text without the fast-read [[timeline]] blocks, then
+    the rows merged back in file order. None when the layout needs the
+    whole-file parse (which also words any error with the right line)."""
     segs = index.segments
-    fast = [s for s in segs if s.fast is not None]
-    if not fast:
+    if not any(s.fast is not None for s in segs):
         return None
     if any(s.name[:1] == ("timeline",) and s.name != ("timeline",) for s in segs) or any(
         p[0] == "timeline" for p in segs[0].entries
     ):
         return None
     lines = index.lines
-    blanked = list(lines)
-    for s in fast:
-        blanked[s.header : s.core_end] = [""] * (s.core_end - s.header)
+    # Runs of fast blocks are cut out whole: only blank lines and comments
+    # lie between two of them, and each run ends at a header or the end.
+    kept: list[str] = []
+    pos = 0
+    k = 0
+    n = len(segs)
+    while k < n:
+        if segs[k].fast is None:
+            k += 1
+            continue
+        first = segs[k]
+        while k + 1 < n and segs[k + 1].fast is not None:
+            k += 1
+        kept.extend(lines[pos : first.header])
+        pos = segs[k].core_end
+        k += 1
+    kept.extend(lines[pos:])
     try:
-        data = tomllib.loads("\n".join(blanked))
+        data = tomllib.loads("\n".join(kept))
     except tomllib.TOMLDecodeError:
-        return None  # the whole-file parse reports it with the same line numbers
+        return None
     slow = data.get("timeline", [])
     arrays = [s for s in segs if s.kind == ARRAY and s.name == ("timeline",)]
-    if not isinstance(slow, list) or len(slow) != len(arrays) - len(fast):
+    n_fast = sum(1 for s in arrays if s.fast is not None)
+    if not isinstance(slow, list) or len(slow) != len(arrays) - n_fast:
         return None
     it = iter(slow)
     data["timeline"] = [s.fast if s.fast is not None else next(it) for s in arrays]
@@ -543,6 +557,13 @@ def new_document(pm: m.PostMortem, path: str | os.PathLike | None) -> Document:
 
 def dumps(doc: Document) -> str:
     """The file's text for the model as it is now."""
+    text, _edits = _render(doc)
+    return ("\ufeff" if doc._bom else "") + text
+
+
+def _render(doc: Document) -> tuple[str, list[tuple[int, int, list[str]]] | None]:
+    """The text (without a byte-order mark) for the model now, and the line
+    edits that turn doc.text into it (None when tomlkit wrote it)."""
     from .store_splice import Fallback, flat_fields, plan_rows, splice, via_tomlkit
 
     pm = doc.pm
@@ -553,14 +574,28 @@ def dumps(doc: Document) -> str:
         plan = plan_rows(name, doc._rows[name], getattr(pm, name))
         if plan is not None:
             plans[name] = plan
-    bom = "\ufeff" if doc._bom else ""
     if not changed and not plans:
-        return bom + doc._text
+        return doc._text, []
     try:
-        text = splice(doc._current_index(), doc._newline, pm, changed, plans, dict(doc._flat[QUERIES]))
+        return splice(doc._current_index(), doc._newline, pm, changed, plans, dict(doc._flat[QUERIES]))
     except Fallback:
-        text = via_tomlkit(doc._text, pm, changed, plans)
-    return bom + text
+        return via_tomlkit(doc._text, pm, changed, plans), None
+
+
+def _advance(doc: Document, body: str, edits: list[tuple[int, int, list[str]]] | None) -> None:
+    """The document now stands for `body`, which `edits` made from its
+    text: the line index follows the edits instead of being built again."""
+    if body == doc._text:
+        # Rows replaced by equal copies wrote nothing, but the next save
+        # must match rows by the objects the model holds now.
+        doc._remember()
+        return
+    index = doc._index
+    if index is not None and (edits is None or not index.update(edits) or len(index.lines) != body.count("\n") + 1):
+        index = None  # the next save scans the text afresh
+    doc._text = body
+    doc._index = index
+    doc._remember()
 
 
 def save(doc: Document, path: str | os.PathLike | None = None) -> Path:
@@ -570,7 +605,8 @@ def save(doc: Document, path: str | os.PathLike | None = None) -> Path:
     target = Path(path) if path is not None else doc.path
     if target is None:
         raise ValueError("save() needs a path for a document that has none")
-    text = dumps(doc)
+    body, edits = _render(doc)
+    text = ("\ufeff" if doc._bom else "") + body
     data = text.encode("utf-8")
     real = Path(os.path.realpath(target))
     try:
@@ -607,9 +643,5 @@ def save(doc: Document, path: str | os.PathLike | None = None) -> Path:
     st = real.stat()
     doc.path = target
     doc.stamp = FileStamp(st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())
-    body = text[1:] if doc._bom else text
-    if body != doc._text:
-        doc._text = body
-        doc._index = None
-        doc._remember()
+    _advance(doc, body, edits)
     return target

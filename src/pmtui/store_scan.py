@@ -8,28 +8,62 @@ one-line basic strings and offset datetimes, comments) are decoded here
 directly, because tomllib alone takes most of the open-time budget on a
 10,000-event file; any block that is unusual is left to tomllib.
 
+After a save the index is not rebuilt: `Index.update` applies the
+splice's edits to the line list in place and lexes again only the segments
+an edit touched, so the tenth save of a 10,000-event file costs what the
+first did. `counters` lets tests check that by counting rather than timing.
+
 Line numbers here are 0-based indexes into `text.split("\\n")`.
 """
 
 from __future__ import annotations
 
 import re
-from json import loads as _json_string
+from bisect import bisect_right
 from datetime import UTC, datetime
+from json.decoder import scanstring as _json_scanstring
 
 ROOT, TABLE, ARRAY = 0, 1, 2
+TIMELINE = ("timeline",)
+
+
+class Counters:
+    """How much lexing the store has done (read by tests, never by logic)."""
+
+    def __init__(self) -> None:
+        self.full_scans = 0  # scan() of a whole text
+        self.relexed_lines = 0  # lines lexed again by Index.update
+        self.updates = 0  # Index.update calls that succeeded
+
+
+counters = Counters()
+
+# A TOML basic string's body, written so a run of plain characters is one
+# regex step (an alternation per character is several times slower).
+_STR = r'[^"\\\x00-\x08\x0a-\x1f\x7f]*(?:\\(?:[btnfr"\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})[^"\\\x00-\x08\x0a-\x1f\x7f]*)*'
+_DT = r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)"
+_COMMENT = r"(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?"
+_KEY = r"[A-Za-z0-9_-]+"
 
 # One line of a simple [[timeline]] block: blank, comment, or a bare key set
 # to a one-line basic string or an offset datetime, with an optional comment.
 _FAST_LINE = re.compile(
-    r"[ \t]*(?:([A-Za-z0-9_-]+)[ \t]*=[ \t]*"
-    r'(?:"((?:[^"\\\x00-\x08\x0a-\x1f\x7f]|\\[btnfr"\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*)"'
-    r"|(\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)))[ \t]*)?"
-    r"(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?\r?"
+    r"[ \t]*(?:(" + _KEY + r")[ \t]*=[ \t]*(?:\"(" + _STR + r")\"|(" + _DT + r"))[ \t]*)?" + _COMMENT + r"\r?"
 )
+# Any line of a run of simple blocks: a header (group 1) or a block line.
+# Every line of a simple run matches exactly once, so findall over the run
+# both reads it and, by the count of matches, proves no line was unusual.
+_RUN_LINE = re.compile(
+    r"^(?:(\[)\[timeline\]\][ \t]*" + _COMMENT + r"|[ \t]*(?:(" + _KEY + r")[ \t]*=[ \t]*(?:\"(" + _STR + r")\"|("
+    + _DT + r"))[ \t]*)?" + _COMMENT + r")\r?$",
+    re.M,
+)
+# Where the [[timeline]] area ends: the next line opening another header.
+_RUN_END = re.compile(r"^[ \t]*\[(?!\[timeline\]\])", re.M)
 _ESCAPE = re.compile(r'\\(?:([btnfr"\\])|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))')
 _SIMPLE_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_BARE_KEY = re.compile(_KEY)
+_NEXT_HEADER = re.compile(r"[ \t]*\[")
 
 
 class Segment:
@@ -37,32 +71,33 @@ class Segment:
 
     entries: key path relative to the segment -> (first line, end line
     exclusive, value column 0-based on the first line, column after the
-    value on the last line). `start` includes comment lines attached right
-    above the header; `core_end` is after the last entry (and comments
-    directly under it); `end` is where the next segment starts.
+    value on the last line). `raw_end` is after the last entry (the
+    lexer's view); `start` includes comment lines attached right above the
+    header; `core_end` is `raw_end` plus comments directly under it; `end`
+    is where the next segment starts.
     """
 
-    __slots__ = ("kind", "name", "start", "header", "core_end", "end", "_entries", "fast", "_lines")
+    __slots__ = ("kind", "name", "start", "header", "raw_end", "core_end", "end", "_entries", "fast", "_lines")
 
-    def __init__(self, kind: int, name: tuple[str, ...], header: int) -> None:
+    def __init__(self, kind: int, name: tuple[str, ...], header: int, raw_end: int | None = None,
+                 lines: list[str] | None = None, fast: dict | None = None) -> None:
         self.kind = kind
         self.name = name
         self.header = header
-        self.start = max(header, 0)
-        self.core_end = header + 1
-        self.end = header + 1
-        self._entries: dict[tuple[str, ...], tuple[int, int, int, int]] | None = {}
-        self.fast: dict | None = None  # decoded values when read by the fast path
-        self._lines: list[str] | None = None
+        self.start = header if header > 0 else 0
+        self.raw_end = self.core_end = self.end = header + 1 if raw_end is None else raw_end
+        # Fast-read blocks (lines given) find their key positions only when
+        # asked (an error to point at, a row to splice): 10,000 rows need none.
+        self._entries: dict[tuple[str, ...], tuple[int, int, int, int]] | None = None if lines is not None else {}
+        self.fast = fast  # decoded values when read by the fast path
+        self._lines = lines
 
     @property
     def entries(self) -> dict[tuple[str, ...], tuple[int, int, int, int]]:
-        # Fast-read blocks find their key positions only when asked (an
-        # error to point at, a row to splice): 10,000 rows need none of it.
         if self._entries is None:
             entries: dict[tuple[str, ...], tuple[int, int, int, int]] = {}
             lines = self._lines or []
-            for i in range(self.header + 1, self.core_end):
+            for i in range(self.header + 1, self.raw_end):
                 m = _FAST_LINE.fullmatch(lines[i])
                 if m is not None and m.group(1) is not None:
                     g = 2 if m.group(2) is not None else 3
@@ -70,6 +105,20 @@ class Segment:
                     entries[(m.group(1),)] = (i, i + 1, m.start(g) - q, m.end(g) + q)
             self._entries = entries
         return self._entries
+
+    def shift(self, delta: int) -> None:
+        self.header += delta
+        self.start += delta
+        self.raw_end += delta
+        self.core_end += delta
+        self.end += delta
+        if self._entries:
+            self._entries = {k: (a + delta, b + delta, c, d) for k, (a, b, c, d) in self._entries.items()}
+
+    def layout(self) -> tuple:
+        """Everything the splicer relies on, for comparing two indexes."""
+        return (self.kind, self.name, self.start, self.header, self.raw_end, self.core_end, self.end,
+                dict(self.entries))
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"Segment({self.kind}, {self.name}, {self.start}-{self.end})"
@@ -92,6 +141,91 @@ class Index:
                 return s
         return None
 
+    def update(self, edits: list[tuple[int, int, list[str]]]) -> bool:
+        """Apply line edits (start, end, new lines), sorted and not
+        overlapping, to this index in place: the segments an edit touches
+        are lexed again, the ones after it are moved. False when the result
+        needs a whole scan (the index is then unusable)."""
+        if not self.ok:
+            return False
+        lines = self.lines
+        segs = self.segments
+        trimmed = []
+        for start, end, new in edits:
+            # A structural row splice rewrites every row of an array; only
+            # the lines that really differ need lexing again.
+            lo, hi, k = start, end, 0
+            m = len(new)
+            while lo < hi and k < m and lines[lo] == new[k]:
+                lo += 1
+                k += 1
+            m2 = m
+            while hi > lo and m2 > k and lines[hi - 1] == new[m2 - 1]:
+                hi -= 1
+                m2 -= 1
+            if hi > lo or m2 > k:
+                trimmed.append((lo, hi, new[k:m2]))
+        if not trimmed:
+            return True
+        header = _header_of
+        clusters: list[list] = []  # [k0, k1, edits]
+        for start, end, new in trimmed:
+            k0 = bisect_right(segs, start if end > start else start - 1, key=header) - 1
+            k1 = bisect_right(segs, end - 1, key=header) - 1 if end > start else k0
+            k0, k1 = max(k0, 0), max(k1, 0)
+            if clusters and k0 <= clusters[-1][1]:
+                clusters[-1][1] = max(clusters[-1][1], k1)
+                clusters[-1][2].append((start, end, new))
+            else:
+                clusters.append([k0, k1, [(start, end, new)]])
+        for k0, k1, group in reversed(clusters):
+            if not self._relex(k0, k1, group):
+                self.ok = False
+                return False
+        counters.updates += 1
+        return True
+
+    def _relex(self, k0: int, k1: int, group: list[tuple[int, int, list[str]]]) -> bool:
+        lines = self.lines
+        segs = self.segments
+        first = 0 if k0 == 0 else segs[k0].header
+        stop = segs[k1 + 1].header if k1 + 1 < len(segs) else len(lines)
+        region: list[str] = []
+        pos = first
+        for start, end, new in group:
+            region.extend(lines[pos:start])
+            region.extend(new)
+            pos = end
+        region.extend(lines[pos:stop])
+        lines[first:stop] = region
+        new_stop = first + len(region)
+        counters.relexed_lines += len(region)
+        if k0 == 0:
+            root = Segment(ROOT, (), -1)
+            root.start = 0
+            fresh = [root]
+        else:
+            fresh = [Segment(TABLE, (), first)]  # placeholder for lines before the first header
+        text = "\n".join(region)
+        if new_stop < len(lines):
+            text += "\n"
+        ok, end = _lex(lines, first, new_stop, fresh, text, 0, True)
+        if not ok or end != new_stop:
+            return False
+        if k0 != 0 and fresh.pop(0).entries:
+            return False  # keys would join the table above: let a whole scan judge
+        delta = new_stop - stop
+        if delta:
+            for seg in segs[k1 + 1 :]:
+                seg.shift(delta)
+        segs[k0 : k1 + 1] = fresh
+        _bounds(lines, segs, max(k0 - 1, 0), min(k0 + len(fresh) + 1, len(segs)))
+        return True
+
+
+def _header_of(seg: Segment) -> int:
+    return seg.header
+
 
 class _Unusual(Exception):
     pass
@@ -105,7 +239,7 @@ def unescape(raw: str) -> str:
     if "\\u" not in raw and "\\U" not in raw:
         # Without \u escapes TOML's basic-string escapes are JSON's, and the
         # C decoder is far quicker than a regex substitution.
-        return _json_string('"' + raw + '"')
+        return _json_scanstring(raw + '"', 0)[0]
 
     def sub(m: re.Match) -> str:
         if m.group(1):
@@ -127,58 +261,80 @@ def _datetime(raw: str) -> datetime:
     return value if value.tzinfo is UTC else value.astimezone(UTC)
 
 
-_STR = r'(?:[^"\\\x00-\x08\x0a-\x1f\x7f]|\\[btnfr"\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*'
-_DT = r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)"
-_COMMENT = r"(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?"
-# A whole simple [[timeline]] block, header to the line before the next header.
-_BLOCK = re.compile(
-    r"\[\[timeline\]\][ \t]*" + _COMMENT + r"\r?\n"
-    r"((?:[ \t]*(?:[A-Za-z0-9_-]+[ \t]*=[ \t]*(?:\"" + _STR + r"\"|" + _DT + r")[ \t]*)?" + _COMMENT + r"\r?\n)*)"
-)
-_KV = re.compile(r"^[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*(?:\"(" + _STR + r")\"|(" + _DT + r"))", re.M)
-_NEXT_HEADER = re.compile(r"[ \t]*\[")
-
-
 def _fast_run(text: str, pos: int, lines: list[str], i: int, segs: list) -> tuple[int, int]:
     """Read consecutive simple [[timeline]] blocks starting at offset `pos`
     (line i). Returns (offset, line) where reading stopped; blocks read are
     appended to segs."""
-    match = _BLOCK.match
-    findall = _KV.findall
-    n_text = len(text)
-    while True:
-        m = match(text, pos)
-        if m is None:
-            return pos, i
-        end = m.end()
-        if end < n_text and not text.startswith("[", end) and _NEXT_HEADER.match(text, end) is None:
-            return pos, i  # an unusual line follows: leave the block to the lexer
-        body = m.group(1)
-        found = findall(body)
-        values: dict[str, object] = {}
-        try:
-            for key, raw, when in found:
-                if when:
-                    values[key] = _datetime(when)
+    found = _RUN_END.search(text, pos + 1)
+    stop_pos = found.start() if found is not None else len(text)
+    n_lines = text.count("\n", pos, stop_pos)
+    if text.endswith("\n", 0, stop_pos):
+        stop_pos -= 1  # else `$` at the end would also match the empty line after it
+    else:
+        n_lines += 1
+    items = _RUN_LINE.findall(text, pos, stop_pos)
+    whole = len(items) == n_lines
+    if not whole:
+        items = items[: _first_unusual(text, pos, stop_pos)]
+    rows: list[dict] = []
+    heads: list[int] = []
+    ends: list[int] = []
+    fromiso = datetime.fromisoformat
+    values: dict = {}
+    n_keys = 0
+    line = i - 1
+    last = i
+    try:
+        for hdr, key, raw, when in items:
+            line += 1
+            if hdr:
+                if heads:
+                    ends.append(last + 1)
+                values = {}
+                rows.append(values)
+                heads.append(line)
+                last = line
+                n_keys = 0
+                continue
+            if not key:
+                continue
+            last = line
+            n_keys += 1
+            if when:
+                if when[10] == "T" and when[-1] == "Z":
+                    values[key] = fromiso(when)
                 else:
-                    values[key] = unescape(raw) if "\\" in raw else raw
-        except (ValueError, _Unusual):
-            return pos, i
-        if len(values) != len(found):
-            return pos, i  # a duplicate key: tomllib words the error
-        seg = Segment(ARRAY, ("timeline",), i)
-        seg.fast = values
-        seg._entries = None
-        seg._lines = lines
-        j = i + 1 + body.count("\n")
-        core = j
-        while core > i + 1 and _is_trivia(lines[core - 1]):
-            core -= 1
-        seg.core_end = core
-        segs.append(seg)
-        pos, i = end, j
-        if not text.startswith("[[timeline]]", pos):
-            return pos, i
+                    values[key] = _datetime(when)
+            else:
+                values[key] = unescape(raw) if "\\" in raw else raw
+            if len(values) != n_keys:
+                raise _Unusual  # a duplicate key: tomllib words the error
+        ends.append(last + 1)
+        # The block holding an unusual line is left to the lexer.
+        usable = len(rows) if whole else len(rows) - 1
+    except (ValueError, _Unusual):
+        whole = False
+        usable = len(rows) - 1  # as is the block that failed to decode
+    if usable <= 0:
+        return pos, i
+    for b in range(usable):
+        segs.append(Segment(ARRAY, TIMELINE, heads[b], ends[b], lines, rows[b]))
+    if whole:
+        return stop_pos + 1, i + n_lines
+    stop = heads[usable]
+    return pos + sum(len(lines[k]) + 1 for k in range(i, stop)), stop
+
+
+def _first_unusual(text: str, pos: int, stop_pos: int) -> int:
+    """Number of lines from `pos` before the first one no simple block has."""
+    n = 0
+    expect = pos
+    for m in _RUN_LINE.finditer(text, pos, stop_pos):
+        if m.start() != expect:
+            break
+        n += 1
+        expect = m.end() + 1
+    return n
 
 
 # -- the general lexer (small parts of the file, unusual blocks) ----------------
@@ -318,16 +474,22 @@ def _is_trivia(line: str) -> bool:
 
 
 def scan(text: str, *, fast: bool = True) -> Index:
+    counters.full_scans += 1
     lines = text.split("\n")
-    n = len(lines)
     root = Segment(ROOT, (), -1)
     root.start = 0
     segs = [root]
-    cur = root
-    ok = True
-    i = 0
-    offset = 0  # of line i in text, kept only while it is cheap to know
-    while i < n:
+    ok, _end = _lex(lines, 0, len(lines), segs, text, 0, fast)
+    _bounds(lines, segs, 0, len(segs))
+    return Index(lines, segs, ok)
+
+
+def _lex(lines: list[str], i: int, stop: int, segs: list[Segment], text: str, offset: int, fast: bool) -> tuple[bool, int]:
+    """Lex lines[i:stop] into segments appended to segs (the last one is
+    the current table). `text` holds lines[i:] from offset `offset` on, for
+    the fast reader. Returns (understood, line where lexing stopped)."""
+    cur = segs[-1]
+    while i < stop:
         line = lines[i]
         s = line.lstrip(" \t")
         if not s or s[0] == "#" or s == "\r":
@@ -343,8 +505,7 @@ def scan(text: str, *, fast: bool = True) -> Index:
                     continue
             hdr = _header(line)
             if hdr is None:
-                ok = False
-                break
+                return False, i
             is_array, name = hdr
             cur = Segment(ARRAY if is_array else TABLE, name, i)
             segs.append(cur)
@@ -353,49 +514,44 @@ def scan(text: str, *, fast: bool = True) -> Index:
             continue
         r = _key(line, 0)
         if r is None:
-            ok = False
-            break
+            return False, i
         path, pos = r
         if not line.startswith("=", pos):
-            ok = False
-            break
+            return False, i
         col = _skip_ws(line, pos + 1)
         end = _value_end(lines, i, col)
         if end is None or path in cur.entries:
-            ok = False
-            break
+            return False, i
         cur.entries[path] = (i, end[0], col, end[1])
-        if end[0] > cur.core_end:
-            cur.core_end = end[0]
+        if end[0] > cur.raw_end:
+            cur.raw_end = end[0]
         while i < end[0]:
             offset += len(lines[i]) + 1
             i += 1
-    _bounds(lines, segs, n)
-    return Index(lines, segs, ok)
+    return True, i
 
 
-def _bounds(lines: list[str], segs: list[Segment], n: int) -> None:
-    """Give comments right above a header to that header's segment, comments
-    right under the last key to its segment, and blank lines and detached
-    comments in between to the segment before."""
-    root = segs[0]
-    root.core_end = max(root.core_end, 0)
-    for k, seg in enumerate(segs):
-        if k + 1 < len(segs):
+def _bounds(lines: list[str], segs: list[Segment], lo: int, hi: int) -> None:
+    """For segs[lo:hi]: give comments right above a header to that header's
+    segment, comments right under the last key to its segment, and blank
+    lines and detached comments in between to the segment before."""
+    n = len(lines)
+    count = len(segs)
+    for k in range(lo, hi):
+        seg = segs[k]
+        core = seg.raw_end
+        if k + 1 < count:
             nxt = segs[k + 1]
-            limit = nxt.header
-            start = limit
-            floor = max(seg.core_end, seg.header + 1)
-            while start - 1 >= floor and _is_trivia(lines[start - 1]) and lines[start - 1].strip(" \t\r"):
+            start = nxt.header
+            while start > core:
+                s = lines[start - 1].strip(" \t\r")
+                if not s or s[0] != "#":
+                    break
                 start -= 1
-            nxt.start = start
+            nxt.start = limit = start
         else:
             limit = n
-        core = max(seg.core_end, seg.header + 1)
-        if seg.kind == ROOT and not seg.entries:
-            core = 0
-        limit_start = segs[k + 1].start if k + 1 < len(segs) else n
-        while core < limit_start and lines[core].strip(" \t\r").startswith("#"):
+        while core < limit and lines[core].lstrip(" \t\r")[:1] == "#":
             core += 1
         seg.core_end = core
-        seg.end = limit_start
+        seg.end = limit

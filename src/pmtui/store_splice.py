@@ -157,10 +157,12 @@ class Splicer:
         ).split("\n")
 
     def field_edits(
-        self, seg: Segment, order: list[str], changes: list[tuple[str, str, object]]
+        self, seg: Segment, order: list[str], changes: list[tuple[str, str, object]], *, keep_empty: bool = False
     ) -> list[tuple[int, int, list[str]]]:
         """Edits for keys of one table/row: replace, delete, or insert after
-        the nearest key that comes before it in `order`."""
+        the nearest key that comes before it in `order`. An empty value is
+        not written for a new key unless `keep_empty` (a named query may be
+        empty; an empty title is just not set)."""
         out = []
         for key, kind, value in changes:
             entry = seg.entries.get((key,))
@@ -172,7 +174,7 @@ class Splicer:
                 else:
                     out.append((entry[0], entry[1], self.value_edit(entry, value, kind)))
                 continue
-            if is_unset(value):
+            if is_unset(value) and not keep_empty:
                 continue
             at = self._insert_point(seg, order, key)
             out.append((at, at, self._text_lines(f"{render_key(key)} = {render_value(value, kind)}")))
@@ -228,9 +230,12 @@ class Splicer:
             out.append(self._blank())
         self.add(at, at, out)
 
-    def result(self) -> str:
+    def result(self) -> tuple[str, list[tuple[int, int, list[str]]]]:
+        """The new text, and the edits that made it as (start, end, new
+        lines) in file order, for Index.update."""
         edits = sorted(self.edits, key=lambda e: (e[0], e[1] != e[0], e[2]))
         out: list[str] = []
+        done: list[tuple[int, int, list[str]]] = []
         pos = 0
         lines = self.lines
         for start, end, _seq, new in edits:
@@ -238,9 +243,15 @@ class Splicer:
                 raise Fallback  # overlapping edits: never expected, never risked
             out.extend(lines[pos:start])
             out.extend(new)
+            if done and done[-1][1] == start:
+                # inserts and replacements at one place become one edit
+                prev = done.pop()
+                done.append((prev[0], end, prev[2] + new))
+            else:
+                done.append((start, end, new))
             pos = end
         out.extend(lines[pos:])
-        return "\n".join(out)
+        return "\n".join(out), done
 
 
 def _rank(name: tuple[str, ...]) -> int:
@@ -269,7 +280,8 @@ def splice(
     changed_fields: list[tuple[str, ...]],
     plans: dict[str, RowPlan],
     old_queries: dict[str, str] | None = None,
-) -> str:
+) -> tuple[str, list[tuple[int, int, list[str]]]]:
+    """The text with the changes spliced in, and the line edits made."""
     if not index.ok:
         raise Fallback
     sp = Splicer(index, newline)
@@ -298,15 +310,21 @@ def splice(
             # Known data held outside a [table] header (dotted keys, inline
             # tables, a super-table's keys) is edited by tomlkit.
             for s in segs:
+                if s.name and s.name[0] != table[0]:
+                    continue  # cannot hold it (and 10,000 timeline rows need not be looked into)
                 for p in s.entries:
                     full = s.name + p
                     if table[: len(full)] == full or (len(s.name) < len(table) and full[: len(table)] == table):
                         raise Fallback
-            body = [f"{render_key(k)} = {render_value(v, kind)}" for k, kind, v in changes if not is_unset(v)]
+            body = [
+                f"{render_key(k)} = {render_value(v, kind)}"
+                for k, kind, v in changes
+                if v is not None and (table == QUERIES or not is_unset(v))
+            ]
             if body:
                 new_tables.append((table, body))
             continue
-        for start, end, new in sp.field_edits(seg, order, changes):
+        for start, end, new in sp.field_edits(seg, order, changes, keep_empty=table == QUERIES):
             sp.add(start, end, new)
     for table, body in sorted(new_tables, key=lambda t: RANK[t[0]]):
         text = "\n".join(["[" + ".".join(render_key(p) for p in table) + "]"] + body)
@@ -413,11 +431,11 @@ def via_tomlkit(text: str, pm: object, changed_fields: list[tuple[str, ...]], pl
 
     doc = tomlkit.parse(text)
 
-    def put(container, key: str, value: object, kind: str) -> None:
+    def put(container, key: str, value: object, kind: str, keep_empty: bool = False) -> None:
         if value is None:
             if key in container:
                 del container[key]
-        elif key in container or not is_unset(value):
+        elif key in container or keep_empty or not is_unset(value):
             container[key] = tomlkit.value(render_value(value, kind))
 
     def table_at(path: tuple[str, ...]):
@@ -435,7 +453,7 @@ def via_tomlkit(text: str, pm: object, changed_fields: list[tuple[str, ...]], pl
             for k in [k for k in container if k not in queries]:
                 del container[k]
             for k, v in queries.items():
-                put(container, k, v, "str")
+                put(container, k, v, "str", keep_empty=True)
             continue
         table, key = path[:-1], path[-1]
         kind = dict(TABLES[table][1] if table else ROOT_FIELDS)[key]
