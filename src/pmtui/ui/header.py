@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from ..model import format_duration
+from ..redact import redact
 from ..session import EditSession
 from ..textsafe import one_line
 
@@ -34,7 +35,8 @@ class DocHeader(Widget):
         # First, so a narrow terminal never cuts it off.
         if self.session.dirty:
             text.append("● unsaved ", style("doc-header--unsaved"))
-        text.append(one_line(pm.title) or "(untitled)", style("doc-header--title"))
+        # Shown on every pane, not where the title is edited: redacted.
+        text.append(one_line(redact(pm.title)) or "(untitled)", style("doc-header--title"))
         text.append("  ")
         text.append(one_line(pm.severity) or "no severity", style("doc-header--severity"))
         text.append(" · ", muted)
