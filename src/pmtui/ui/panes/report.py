@@ -34,6 +34,7 @@ from ... import checks
 from ... import clipboard as osc52
 from ... import report
 from ...model import PostMortem
+from ...redact import redact
 from ...session import Change, EditSession
 from ...textsafe import one_line
 from ...timeparse import format_clock, format_utc
@@ -217,9 +218,10 @@ class ReportPane(Widget):
     def _timeline_columns(self) -> list[Column]:
         return [
             Column("time", "Time (UTC)", self._clock, width=19),
-            Column("event", "Event", lambda e: e.event, min_width=16),
-            Column("source", "Source", lambda e: e.source or "-", width=14),
-            Column("actor", "Actor", lambda e: e.actor or "-", width=10),
+            # Redacted like the report it previews (the table draws the rows).
+            Column("event", "Event", lambda e: redact(e.event), min_width=16),
+            Column("source", "Source", lambda e: redact(e.source) or "-", width=14),
+            Column("actor", "Actor", lambda e: redact(e.actor) or "-", width=10),
         ]
 
     def _clock(self, event) -> str:
@@ -268,10 +270,10 @@ class ReportPane(Widget):
         options = []
         for r in results:
             prompt = Text(f"{marks.get(r.result, '?')} ", self.get_component_rich_style(f"report--{r.result}", partial=True))
-            prompt.append_text(safe(r.message, blame))
+            prompt.append_text(safe(redact(r.message), blame))
             if r.suggestion and r.result != checks.PASS:
                 prompt.append("\n  ")
-                prompt.append_text(safe(r.suggestion, blame, style=self.get_component_rich_style("report--muted", partial=True)))
+                prompt.append_text(safe(redact(r.suggestion), blame, style=self.get_component_rich_style("report--muted", partial=True)))
             options.append(Option(prompt))
         listing.clear_options()
         listing.add_options(options)
