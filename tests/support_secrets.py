@@ -27,6 +27,11 @@ class Secret:
     kind: str
     text: str
     needle: str
+    tag: str = ""  # the input path it was planted in
+
+    @property
+    def name(self) -> str:
+        return f"{self.tag}:{self.kind}" if self.tag else self.kind
 
 
 _ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -45,7 +50,7 @@ def secrets_for(tag: str) -> tuple[Secret, ...]:
     key_id = "AKIA" + rand(16, _ALNUM[:26] + _ALNUM[52:])
     aws, dsn, pw, sig = rand(40), rand(14), rand(18), rand(32)
     body = [rand(64), rand(64)]
-    return (
+    made = (
         Secret("bearer", f"Authorization: Bearer {bearer}", bearer),
         Secret("ghp", f"token ghp_{ghp}", ghp),
         Secret("github-pat", f"github_pat_{pat}", pat),
@@ -57,6 +62,7 @@ def secrets_for(tag: str) -> tuple[Secret, ...]:
         Secret("private-key", "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(body) + "\n-----END RSA PRIVATE KEY-----",
                " ".join(body)),
     )
+    return tuple(dataclasses.replace(s, tag=tag) for s in made)
 
 
 def one_line(secrets: tuple[Secret, ...]) -> str:
@@ -80,8 +86,8 @@ def _runs(needle: str) -> frozenset[str]:
 
 
 def leaks(text: str, secrets: Iterable[Secret] = SECRETS) -> list[str]:
-    """Kinds of the secrets any 8-character run of which is in `text`."""
-    return [s.kind for s in secrets if any(run in text for run in _runs(s.needle))]
+    """Names (tag:kind) of the secrets any 8-character run of which is in `text`."""
+    return [s.name for s in secrets if any(run in text for run in _runs(s.needle))]
 
 
 @dataclass
