@@ -13,6 +13,7 @@ pmtui does not know survive byte for byte. Saves are atomic.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -611,6 +612,11 @@ def save(doc: Document, path: str | os.PathLike | None = None) -> Path:
     real = Path(os.path.realpath(target))
     try:
         mode = real.stat().st_mode & 0o7777
+        # The rename below needs only the folder's permission, so it would
+        # replace a file this user may not write: refuse, as an editor does.
+        if not os.access(real, os.W_OK):
+            raise PermissionError(errno.EACCES, "read-only file, not replaced (make it writable, or save as "
+                                  "another file)", str(target))
     except FileNotFoundError:
         umask = os.umask(0o022)
         os.umask(umask)
