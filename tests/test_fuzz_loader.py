@@ -156,7 +156,7 @@ def test_dangling_symlink(tmp_path):
     assert "link.toml" in _load_error(link)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file; test_unprivileged.py runs this as nobody")
 def test_unreadable_file(tmp_path):
     p = tmp_path / "pm.toml"
     p.write_text(VALID)
@@ -177,7 +177,7 @@ def test_read_only_file_is_not_replaced(tmp_path):
     folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
     try:
         if os.access(folder, os.W_OK):
-            pytest.skip("this user can write anywhere (root)")
+            pytest.skip("this user can write anywhere (root); test_unprivileged.py runs this as nobody")
         with pytest.raises(OSError):
             store.save(doc)
     finally:
