@@ -138,12 +138,23 @@ def open_app(pm: PostMortem, tmp_path: Path, pane: str):
     return PmApp(document(pm, tmp_path / "incident.toml"), first_pane=pane, now=lambda: FIXED_NOW, blink=False)
 
 
+async def workers_idle(app) -> None:
+    """Wait for every worker to finish or be cancelled (wait_for_complete
+    raises for the ones an exclusive worker replaced)."""
+    import asyncio
+
+    from textual.worker import WorkerState
+
+    while any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+        await asyncio.sleep(0.005)
+
+
 async def settle(pilot) -> None:
     """Wait until timers, workers and refreshes triggered so far are done."""
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await workers_idle(pilot.app)
     await pilot.pause(0.06)
-    await pilot.app.workers.wait_for_complete()
+    await workers_idle(pilot.app)
     await pilot.pause()
 
 

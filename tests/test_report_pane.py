@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from textual.widgets import Static
-
 from pmtui import checks, report
 from pmtui.model import TimelineEvent
 from pmtui.ui.panes.actions import ActionsTable
@@ -20,10 +18,6 @@ def pane_of(app) -> ReportPane:
 
 def section(app, key: str) -> SectionView:
     return app.query_one(f"#report-section-{key}", SectionView)
-
-
-def shown(view: Static) -> str:
-    return view.visual.plain if hasattr(view.visual, "plain") else str(view.render())
 
 
 async def test_bindings_all_have_ids_and_show_in_footer():
@@ -147,13 +141,13 @@ async def test_blame_language_highlighted_in_the_preview(tmp_path):
         await settle(pilot)
         pane = pane_of(app)
         blame = pane.get_component_rich_style("report--blame", partial=True)
-        text = section(app, "went_wrong").visual
-        plain = text.plain
-        marked = [plain[s.start : s.end] for s in getattr(text, "spans", [])] if hasattr(text, "spans") else []
-        if not marked:  # Textual 8 turns the Text into Content: read its spans
-            marked = [plain[s.start : s.end] for s in text.spans]
-        assert "forgot to" in marked
-        assert blame.bgcolor is not None
+        view = section(app, "went_wrong")
+        marked = "".join(
+            seg.text for y in range(view.size.height) for seg in view.render_line(y)
+            if seg.style is not None and seg.style.bgcolor == blame.bgcolor and seg.style.underline
+        )
+        assert marked == "forgot to"
+        assert "The operator forgot to check the pool size" in view.plain()
 
 
 async def test_outside_text_is_never_markup_or_escape_sequences(tmp_path):
@@ -162,7 +156,27 @@ async def test_outside_text_is_never_markup_or_escape_sequences(tmp_path):
     app = open_app(pm, tmp_path, "report")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        plain = section(app, "summary").visual.plain
+        plain = section(app, "summary").plain()
         assert "[bold]not markup[/bold]" in plain
         assert "*stars* | pipes" in plain  # escapes undone for display
         assert "\x1b" not in plain and "\x07" not in plain
+
+
+def test_live_checks_match_checks_run_and_rescan_only_changed_text():
+    from pmtui.ui.panes.report_checks import LiveChecks
+    from support_analysis import FIXED_NOW
+
+    pm = demo_pm()
+    pm.summary = "The deploy failed; human error."
+    pm.timeline[2].event = "@alice caused the outage by restarting the pool"
+    pm.timeline[3].event = "Operator forgot to drain the node"
+    pm.whys[0].text = "Someone should have checked"
+    live = LiveChecks()
+    assert live.run(pm, FIXED_NOW) == checks.run(pm, now=FIXED_NOW)
+    scanned = dict(live._spans)
+    pm.timeline[3].event = "Node drained by hand"
+    assert live.run(pm, FIXED_NOW) == checks.run(pm, now=FIXED_NOW)
+    assert set(live._spans) - set(scanned) == {"Node drained by hand"}
+    clean = demo_pm()
+    clean.went_wrong = []
+    assert live.run(clean, FIXED_NOW) == checks.run(clean, now=FIXED_NOW)

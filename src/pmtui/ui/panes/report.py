@@ -14,6 +14,7 @@ a frame. `w` and `c` always use the whole report (`report.render`).
 from __future__ import annotations
 
 import copy
+import operator
 import os
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rich.console import RenderableType
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -28,6 +30,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
+from textual.strip import Strip
 from textual.widgets.option_list import Option
 
 from ... import checks
@@ -41,12 +44,14 @@ from ...timeparse import format_clock, format_utc
 from ..widgets.blametable import BlameTable
 from ..widgets.blametext import safe
 from ..widgets.table import Column
+from .report_checks import LiveChecks
 from .report_md import MdStyles, render
 
-DELAY = 0.04  # seconds edits are gathered before the preview follows them
+DELAY = 0.025  # seconds edits are gathered before the preview follows them
 TIMELINE_HEIGHT = 16  # rows of the timeline table shown at once in the preview
 
 ALL = frozenset(report.SECTION_KEYS)
+_BY_TIME = operator.attrgetter("time")
 # Which sections an edit in each session area can change.
 SECTIONS_FOR_AREA: dict[str, frozenset[str]] = {
     # Marking an event as detection/mitigation/resolution sets the times.
@@ -96,13 +101,51 @@ class TimelineTable(BlameTable):
     """The report's timeline section, drawn line by line."""
 
 
-class SectionView(Static):
-    """One report section (its Markdown drawn by report_md)."""
+class SectionView(Widget):
+    """One report section (its Markdown drawn by report_md), kept as
+    rendered lines: an edit repaints this section alone, and the layout
+    is redone only when its height changes (Static.update reflows the
+    whole screen, repainting every section, on each keystroke)."""
+
+    DEFAULT_CSS = "SectionView { height: 1; }"
 
     def __init__(self, key: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.key = key
         self.source = ""
+        self.renderable: RenderableType = Text("")
+        self._lines: list[Strip] = []
+        self._width = 0
+
+    def set_content(self, source: str, renderable: RenderableType) -> None:
+        self.source = source
+        self.renderable = renderable
+        self._layout_lines(self.size.width)
+
+    def plain(self) -> str:
+        return "\n".join(strip.text.rstrip() for strip in self._lines)
+
+    def _layout_lines(self, width: int) -> None:
+        old = len(self._lines)
+        if width <= 0:
+            return
+        console = self.app.console
+        options = console.options.update(width=width, height=None)
+        lines = console.render_lines(self.renderable, options, style=self.rich_style, pad=True)
+        self._lines = [Strip(line, width) for line in lines] or [Strip.blank(width, self.rich_style)]
+        self._width = width
+        if len(self._lines) != old:
+            self.styles.height = len(self._lines)
+        self.refresh()
+
+    def on_resize(self, event) -> None:
+        if event.size.width != self._width:
+            self._layout_lines(event.size.width)
+
+    def render_line(self, y: int) -> Strip:
+        if 0 <= y < len(self._lines):
+            return self._lines[y]
+        return Strip.blank(self.size.width, self.rich_style)
 
 
 class ChecklistView(OptionList):
@@ -134,6 +177,9 @@ class ReportPane(Widget):
         super().__init__(**kwargs)
         self.session = session
         self.results: list[checks.CheckResult] = []
+        self._checks = LiveChecks()
+        self._checks_running = False
+        self._checks_again = False
         self._dirty: set[str] = set()
         self._timer = None
         self._unsubscribe: Callable[[], None] | None = None
@@ -171,6 +217,7 @@ class ReportPane(Widget):
 
     def on_mount(self) -> None:
         self._unsubscribe = self.session.subscribe(self._on_change)
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self._dirty = set(ALL)
         self._flush()
         self.query_one("#report-preview").focus()
@@ -183,6 +230,13 @@ class ReportPane(Widget):
             self._timer.stop()
 
     # -- following edits -----------------------------------------------------
+
+    def _theme_changed(self, _theme) -> None:
+        # Section lines hold the old theme's colours: draw them all again.
+        for view in self.query(SectionView):
+            view.source = ""
+        self.results = []
+        self._on_change(Change("report", "theme", self.session.revision))
 
     def _on_change(self, change: Change) -> None:
         self._dirty |= SECTIONS_FOR_AREA.get(change.area, ALL)
@@ -208,12 +262,11 @@ class ReportPane(Widget):
             _, _, source = report.render_section(pm, key)
             view = self.query_one(f"#report-section-{key}", SectionView)
             if source != view.source:
-                view.source = source
-                view.update(render(source, styles))
+                view.set_content(source, render(source, styles))
                 self.sections_rendered += 1
         self.preview_revision = revision
         self.preview_applied_at = time.perf_counter()
-        self._run_checks(snapshot(pm), revision, self.now())
+        self._request_checks()
 
     def _timeline_columns(self) -> list[Column]:
         return [
@@ -235,9 +288,10 @@ class ReportPane(Widget):
         title = report.SECTIONS[report.SECTION_KEYS.index("timeline")][1]
         heading = self.query_one("#report-section-timeline", SectionView)
         if heading.source != title:
-            heading.source = title
-            heading.update(render(f"## {title}", self._styles()))
-        self._rows = report.sorted_timeline(self.pm)
+            heading.set_content(title, render(f"## {title}", self._styles()))
+        # Same order as report.sorted_timeline (stable, by time); the C-level
+        # key keeps a 10,000-event re-sort to a millisecond.
+        self._rows = sorted(self.pm.timeline, key=_BY_TIME)
         table = self.query_one(TimelineTable)
         # Sorted, so the first and last rows tell whether any event leaves
         # the incident's day (then the time column needs the date).
@@ -253,15 +307,38 @@ class ReportPane(Widget):
 
     # -- checklist -------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="report-checks", exit_on_error=False)
+    def _request_checks(self) -> None:
+        # One run at a time: a thread per keystroke would pile up threads
+        # that each hold the interpreter for tens of ms at 10,000 events.
+        if self._checks_running:
+            self._checks_again = True
+            return
+        self._checks_running = True
+        self._checks_again = False
+        self._run_checks(snapshot(self.pm), self.session.revision, self.now())
+
+    # description given: otherwise Textual reprs the arguments, 10,000 events of them.
+    @work(thread=True, exclusive=False, group="report-checks", exit_on_error=False, description="checks")
     def _run_checks(self, pm: PostMortem, revision: int, now: datetime) -> None:
-        results = checks.run(pm, now=now)
-        self.app.call_from_thread(self._show_checks, results, revision)
+        results: list[checks.CheckResult] | None = None
+        try:
+            results = self._checks.run(pm, now)
+        finally:
+            self.app.call_from_thread(self._checks_finished, results, revision)
+
+    def _checks_finished(self, results: list[checks.CheckResult] | None, revision: int) -> None:
+        self._checks_running = False
+        if results is not None:
+            self._show_checks(results, revision)
+        if self._checks_again:
+            self._request_checks()
 
     def _show_checks(self, results: list[checks.CheckResult], revision: int) -> None:
         if revision < self.checks_revision:
             return
         self.checks_revision = revision
+        if results == self.results:
+            return  # redrawing the list is the costly part; most edits change no check
         listing = self.query_one(ChecklistView)
         old = listing.highlighted
         self.results = results
@@ -358,7 +435,7 @@ class ReportPane(Widget):
             return
         self._write(snapshot(self.pm), report_path(path))
 
-    @work(thread=True, exclusive=True, group="report-write", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="report-write", exit_on_error=False, description="write report")
     def _write(self, pm: PostMortem, target: Path) -> None:
         from ...safety import write_atomic
 
@@ -374,7 +451,7 @@ class ReportPane(Widget):
     def action_copy(self) -> None:
         self._copy(snapshot(self.pm))
 
-    @work(thread=True, exclusive=True, group="report-copy", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="report-copy", exit_on_error=False, description="copy report")
     def _copy(self, pm: PostMortem) -> None:
         text = report.render(pm)
         self.app.call_from_thread(self._send_to_clipboard, text)
