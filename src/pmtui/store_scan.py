@@ -290,6 +290,8 @@ def _fast_run(text: str, pos: int, lines: list[str], i: int, segs: list) -> tupl
             if hdr:
                 if heads:
                     ends.append(last + 1)
+                    if len(values) != n_keys:
+                        raise _Unusual  # a duplicate key: tomllib words the error
                 values = {}
                 rows.append(values)
                 heads.append(line)
@@ -307,9 +309,9 @@ def _fast_run(text: str, pos: int, lines: list[str], i: int, segs: list) -> tupl
                     values[key] = _datetime(when)
             else:
                 values[key] = unescape(raw) if "\\" in raw else raw
-            if len(values) != n_keys:
-                raise _Unusual  # a duplicate key: tomllib words the error
         ends.append(last + 1)
+        if len(values) != n_keys:
+            raise _Unusual
         # The block holding an unusual line is left to the lexer.
         usable = len(rows) if whole else len(rows) - 1
     except (ValueError, _Unusual):
