@@ -5,19 +5,23 @@ and the rewrite hint for the row under the cursor.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from ... import checks
 from ...model import ACTION_STATUSES, ACTION_TYPES, PRIORITIES, ActionItem
 from ...session import Change, EditSession
+from ...textsafe import one_line
 from ...timeparse import DATE_FORMS, TimeParseError, parse_date
 from ..messages import RowHighlighted
 from ..widgets.blametable import BlameTable
@@ -78,6 +82,7 @@ class ActionsPane(Widget):
         Binding("U", "redo", "Redo", id="actions.redo"),
         Binding("p", "sort('priority')", "Sort by priority", id="actions.sort_priority"),
         Binding("t", "sort('deadline')", "Sort by deadline", id="actions.sort_deadline"),
+        Binding("x", "export", "Export to GitHub", id="actions.export"),
     ]
 
     COMPONENT_CLASSES = {"actions--blame", "actions--muted", "actions--problem", "actions--ok", "actions--overdue"}
@@ -331,7 +336,7 @@ class ActionsPane(Widget):
         if item is None:
             return
         self.session.remove(AREA, f"delete {item.id}", self.pm.actions, item)
-        self.notify(f"Deleted {item.id} (u undoes)")
+        self.notify(Text(one_line(f"Deleted {item.id} (u undoes)")))
 
     def action_undo(self) -> None:
         if self.session.undo() is None:
@@ -350,7 +355,7 @@ class ActionsPane(Widget):
         new = sorted(items, key=key)
         focus = self.table.cursor_value
         if all(a is b for a, b in zip(new, old)):
-            self.notify(f"Already sorted by {by}")
+            self.notify(Text(f"Already sorted by {by}"))
             return
 
         def put(order: list[ActionItem]) -> Callable[[], None]:
@@ -360,3 +365,109 @@ class ActionsPane(Widget):
             return run
 
         self.session.apply(AREA, f"sort by {by}", put(new), put(old), focus=focus)
+
+    # -- export to GitHub ----------------------------------------------------------
+
+    def _export_copy(self):
+        """What the export threads read and write: the items copied (apply
+        writes issue links into the items it is given; the real ones change
+        only through the session, on this thread)."""
+        snap = copy.copy(self.pm)
+        snap.actions = [copy.copy(a) for a in self.pm.actions]
+        snap.factors = list(self.pm.factors)
+        return snap
+
+    def _export_error(self, exc) -> None:
+        message = Text(f"Export: {one_line(exc.message)}")
+        if exc.hint:
+            message.append(f"\n{one_line(exc.hint)}")
+        self.notify(message, severity="error", timeout=10)
+
+    def action_export(self) -> None:
+        from ... import export
+
+        try:
+            settings = export.settings_for(self.pm)
+        except export.ExportError as exc:
+            self._export_error(exc)
+            return
+        self.notify(Text(f"Export: reading {one_line(settings.repo)} on GitHub\u2026"), timeout=3)
+        self._export_plan(self._export_copy(), settings)
+
+    # description given: otherwise Textual reprs the whole post-mortem.
+    @work(thread=True, exclusive=True, group="actions-export", exit_on_error=False, description="export plan")
+    def _export_plan(self, pm, settings) -> None:
+        from ... import export
+
+        worker = get_current_worker()
+        try:
+            client = export.connect(settings)
+            plan = export.plan(pm, settings, client, cancelled=lambda: worker.is_cancelled)
+        except export.ExportError as exc:
+            self.app.call_from_thread(self._export_error, exc)
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._confirm_export, pm, plan, client)
+
+    def _confirm_export(self, pm, plan, client) -> None:
+        from .actions_export import ExportScreen
+
+        def cancel() -> None:
+            self.workers.cancel_group(self, "actions-export-apply")
+
+        screen = ExportScreen(plan, on_confirm=lambda: self._export_apply(pm, plan, client, screen), on_cancel=cancel)
+        self.export_screen = screen
+        self.app.push_screen(screen)
+
+    @work(thread=True, exclusive=True, group="actions-export-apply", exit_on_error=False, description="export apply")
+    def _export_apply(self, pm, plan, client, screen) -> None:
+        from ... import export
+
+        worker = get_current_worker()
+
+        def progress(p) -> None:
+            message = p.message
+            if p.wait_left is not None:
+                message += f" ({p.wait_left:.0f} s)"
+            if p.total:
+                message = f"[{p.done}/{p.total}] {message}"
+            self.app.call_from_thread(screen.progress, message)
+
+        def item_done(outcome) -> None:
+            self.app.call_from_thread(self._record_link, outcome, True)
+
+        try:
+            result = export.apply(pm, plan, client, progress=progress, cancelled=lambda: worker.is_cancelled,
+                                  on_item_done=item_done)
+        finally:
+            client.close()
+        self.app.call_from_thread(self._export_finished, result, screen)
+
+    def _record_link(self, outcome, save: bool) -> bool:
+        """Write an issue's number and link into the item, undoably; with
+        `save`, into the file at once (a crash later must not lose the link
+        and make a re-run create the issue twice)."""
+        item = next((a for a in self.pm.actions if a.id == outcome.item_id), None)
+        if item is None or outcome.number is None or (item.issue, item.tracker) == (outcome.number, outcome.url):
+            return False
+        old, new = (item.issue, item.tracker), (outcome.number, outcome.url or item.tracker)
+
+        def put(values: tuple) -> Callable[[], None]:
+            def run() -> None:
+                item.issue, item.tracker = values
+
+            return run
+
+        self.session.apply("export", f"link {item.id} to #{outcome.number}", put(new), put(old), focus=item)
+        save_file = getattr(self.app, "save", None)
+        if save and callable(save_file):
+            save_file()
+        return True
+
+    def _export_finished(self, result, screen) -> None:
+        changed = [self._record_link(o, False) for o in result.outcomes]
+        if any(changed):
+            save_file = getattr(self.app, "save", None)
+            if callable(save_file):
+                save_file()
+        screen.finished(result)

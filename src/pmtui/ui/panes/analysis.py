@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 from ... import fishbone
 from ...model import FACTOR_CATEGORIES, Factor, Why
 from ...session import Change, EditSession
+from ...textsafe import one_line
 from ..widgets.blametext import safe
 from ..widgets.form import Field, FormScreen
 
@@ -538,7 +539,7 @@ class AnalysisPane(Widget):
         parent = next((w for w in whys if w.id == why.parent), None)
         label = f"delete {why.id}" + (f" and {len(gone) - 1} below" if len(gone) > 1 else "")
         self.session.apply(AREA, label, do, undo, focus=parent)
-        self.notify(f"Deleted {why.id}" + (f" and {len(gone) - 1} below it" if len(gone) > 1 else "") + " (u undoes)")
+        self.notify(Text(one_line(f"Deleted {why.id}" + (f" and {len(gone) - 1} below it" if len(gone) > 1 else "") + " (u undoes)")))
 
     def _move_why(self, why: Why, step: int) -> None:
         whys = self.pm.whys
@@ -678,7 +679,7 @@ class AnalysisPane(Widget):
                 a.factor = item.id
 
         self.session.apply(AREA, f"delete {kind.noun}", do, undo, focus=index)
-        self.notify(f"Deleted {kind.noun} (u undoes)")
+        self.notify(Text(f"Deleted {kind.noun} (u undoes)"))
 
     def _move_item(self, index: int, step: int) -> None:
         items = getattr(self.pm, self.current_list.key)

@@ -1,0 +1,120 @@
+"""The export screen of the Actions pane: the dry run listed item by item
+(create / update / link / unchanged / skip), then progress, then each
+issue's link. The pane runs plan and apply in thread workers; this screen
+only shows what they report and answers yes, no or cancel.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from ...textsafe import one_line
+
+_MARKS = {"create": "+", "update": "~", "link": "=", "unchanged": " ", "skip": "-"}
+
+
+class ExportScreen(ModalScreen[bool]):
+    """Dismisses True when the user confirms the export, False otherwise.
+    After confirming it stays open (the pane calls `running`, `progress`
+    and `finished`); escape then asks the pane to cancel."""
+
+    DEFAULT_CSS = """
+    ExportScreen { align: center middle; }
+    ExportScreen > Vertical {
+        width: 90%; max-width: 110; height: auto; max-height: 90%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    ExportScreen .export--title { text-style: bold; color: $primary; }
+    ExportScreen VerticalScroll { height: auto; max-height: 1fr; }
+    ExportScreen .export--status { color: $text-muted; }
+    ExportScreen .export--keys { color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("y,enter", "confirm", "Export", id="export.confirm"),
+        Binding("n,escape", "close", "Cancel / close", id="export.close"),
+    ]
+
+    def __init__(self, plan, *, on_confirm, on_cancel) -> None:
+        super().__init__()
+        self.plan = plan
+        self.state = "confirm"  # confirm | running | done
+        self.on_confirm = on_confirm
+        self.on_cancel = on_cancel
+        self.confirmed = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(f"Export action items to {one_line(self.plan.settings.repo)}"), classes="export--title")
+            with VerticalScroll():
+                yield Static(self._listing(), id="export-list")
+            yield Static(Text(self._status_line()), id="export-status", classes="export--status")
+            yield Static(Text("y/enter export · n/esc cancel"), id="export-keys", classes="export--keys")
+
+    def _listing(self) -> Text:
+        text = Text()
+        for i, item in enumerate(self.plan.items):
+            if i:
+                text.append("\n")
+            mark = _MARKS.get(item.action, "?")
+            text.append(f"{mark} {item.action:<9} ", style="bold" if item.writes else "")
+            text.append(one_line(item.title, 70))
+            where = f" #{item.number}" if item.number else ""
+            text.append(f"{where}  {one_line(item.why)}", style="dim")
+        if self.plan.missing_labels:
+            text.append("\n+ labels to create: " + ", ".join(one_line(n) for n in self.plan.missing_labels))
+        return text
+
+    def _status_line(self) -> str:
+        status = "Dry run: " + self.plan.summary() + "."
+        if not self.plan.has_writes:
+            status += " Nothing to write."
+        return status
+
+    def action_confirm(self) -> None:
+        if self.state != "confirm":
+            return
+        if not self.plan.has_writes:
+            self.dismiss(False)
+            return
+        self.confirmed = True
+        self.state = "running"
+        self.query_one("#export-keys", Static).update(Text("esc cancel"))
+        self.progress("Starting…")
+        # The pane starts apply at once; the screen stays up to show progress.
+        self.on_confirm()
+
+    def action_close(self) -> None:
+        if self.state == "running":
+            self.on_cancel()
+            self.progress("Cancelling after the current request…")
+            return
+        self.dismiss(self.confirmed)
+
+    def progress(self, message: str) -> None:
+        self.query_one("#export-status", Static).update(Text(one_line(message)))
+
+    def finished(self, result) -> None:
+        self.state = "done"
+        text = Text()
+        for i, outcome in enumerate(result.outcomes):
+            if i:
+                text.append("\n")
+            text.append(f"{outcome.item_id}  {outcome.status:<10} ", style="bold")
+            if outcome.url:
+                text.append(one_line(outcome.url))
+            if outcome.message:
+                text.append(f"  {one_line(outcome.message)}", style="dim")
+            for warning in outcome.warnings:
+                text.append(f"\n    ! {one_line(warning)}")
+        self.query_one("#export-list", Static).update(text)
+        status = "Done: " + result.summary() + "."
+        if result.stopped is not None:
+            status = f"Stopped: {one_line(result.stopped.message)} {one_line(result.stopped.hint)}".strip()
+        self.progress(status)
+        self.query_one("#export-keys", Static).update(Text("esc close"))
