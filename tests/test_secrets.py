@@ -403,3 +403,36 @@ async def test_app_shows_and_writes_no_planted_secret(world):
           f"{scan.checked} secret x place checks over {len(scan.places)} places ({files} files); "
           f"leaked: {len(scan.leaked)}")
     assert scan.leaked == [], "\n".join(map(str, scan.leaked))
+
+
+def test_library_warnings_on_stderr_are_redacted(tmp_path):
+    """pmtui logs nothing itself; the libraries do (urllib3 logs each retry
+    with the URL it was fetching). A Kubernetes API server that refuses
+    connections, and a deployment named like a token, put a secret in that
+    URL: the gap quoting it is redacted, and no library record reaches
+    stderr (urllib3's logger has its NullHandler, so Python's last-resort
+    printer stays quiet)."""
+    from support_prom import closed_port
+
+    secret = ENV[1]  # ghp_...
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "c",
+        "clusters": [{"name": "c", "cluster": {"server": f"https://127.0.0.1:{closed_port()}",
+                                                "insecure-skip-tls-verify": True}}],
+        "users": [{"name": "u", "user": {"token": KUBE_TOKEN}}],
+        "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u"}}]}))
+    pm = sample_postmortem()
+    path = tmp_path / "incident.toml"
+    store.save(store.new_document(pm, path))
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    done = subprocess.run(
+        [sys.executable, "-m", "pmtui", "collect", str(path), "--kubeconfig", str(kubeconfig), "--namespace", "shop",
+         "--deployment", "ghp_" + secret.needle], capture_output=True, text=True, timeout=120, env=env,
+        stdin=subprocess.DEVNULL)
+    assert "Retrying" not in done.stderr, done.stderr
+    assert "cannot reach the API server" in done.stdout and "\u00abredacted:github-token\u00bb" in done.stdout
+    scan = Scan()
+    scan.text("collect stderr (library warnings)", done.stderr, EVERY)
+    scan.text("collect stdout", done.stdout, EVERY)
+    assert scan.leaked == [], scan.leaked
