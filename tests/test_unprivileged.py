@@ -73,8 +73,9 @@ def lib():
     top = Path(tempfile.mkdtemp(prefix="pmtui-unpriv-lib-"))
     top.chmod(0o755)
     shutil.copytree(Path(pmtui.__file__).parent, top / "pmtui", ignore=shutil.ignore_patterns("__pycache__"))
-    names = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True).stdout.split()
-    for name in names:
+    names = set(subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True).stdout.split())
+    names.add("tomlkit")  # the writer's fallback for edits the splicer leaves to it
+    for name in sorted(names):
         mod = importlib.import_module(name)
         src = Path(mod.__file__)
         if src.name == "__init__.py":
