@@ -395,3 +395,41 @@ def test_the_documented_example_reads_and_round_trips():
     assert (len(pm.timeline), len(pm.whys), len(pm.factors), len(pm.actions)) == (3, 3, 2, 2)
     assert pm.why_depth("W3") == 3 and pm.evidence[0].size == 48213 and pm.gaps[0].source == "kubernetes"
     assert pm.github.repo == "acme/api" and pm.sources.kubernetes.containers == ["api"]
+
+
+def test_several_syntax_errors_are_reported_at_once():
+    text = (
+        HAND_WRITTEN.replace('severity = "SEV2"', 'severity = "SEV2')
+        .replace("failed_requests = 12000", "failed_requests = 12 000")
+        .replace("[[timeline]]  # the page", "[[timeline]  # the page")
+        .replace('parent = "W1"', "parent = W1")
+    )
+    problems = problems_of(text)
+    lines = text.split("\n")
+    assert [p.line for p in problems] == [
+        lines.index('severity = "SEV2') + 1,
+        lines.index("failed_requests = 12 000") + 1,
+        lines.index("[[timeline]  # the page") + 1,
+        lines.index("parent = W1") + 1,
+    ]
+    assert all(p.message.startswith("not valid TOML") and p.column >= 1 for p in problems)
+    # the first is exactly what tomllib says
+    with pytest.raises(tomllib.TOMLDecodeError) as info:
+        tomllib.loads(text)
+    assert f"line {problems[0].line}, column {problems[0].column}" in str(info.value)
+
+
+def test_an_error_inside_a_multi_line_value_is_reported_alone():
+    # Blanking the bad line would leave `"b",` and `]` as bogus statements:
+    # those echoes must not be reported as errors of their own.
+    text = 'title = "t"\nwent_well = [\n    "a" "x",\n    "b",\n]\nseverity = = 1\n'
+    (p,) = problems_of(text)
+    assert p.line == 3
+    text = 'summary = """\nbad \\q escape\n[[timeline]]\n"""\ntitle = = 2\n'
+    (p,) = problems_of(text)
+    assert p.line == 2
+
+
+def test_at_most_ten_syntax_errors():
+    text = "".join(f"key{i} = = {i}\n" for i in range(15))
+    assert [p.line for p in problems_of(text)] == list(range(1, 11))

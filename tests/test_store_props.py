@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 from datetime import UTC, date, datetime
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support_store import HAND_WRITTEN
@@ -193,3 +194,42 @@ def test_hostile_text_round_trips_through_fresh_files_and_splices(hostile):
     doc.pm.sources.prometheus.queries[hostile or "q"] = hostile
     spliced = store.dumps(doc)
     assert store.loads(spliced).pm == doc.pm
+
+
+# -- several syntax errors ---------------------------------------------------------------
+
+
+def _one_line_statements(text: str) -> list[int]:
+    """0-based lines holding a whole statement: a header or a one-line key."""
+    from pmtui.store_scan import scan
+
+    index = scan(text, fast=False)
+    out = [seg.header for seg in index.segments[1:]]
+    for seg in index.segments:
+        out += [first for first, end, _c, _e in seg.entries.values() if end == first + 1]
+    return sorted(out)
+
+
+BREAKAGES = [
+    lambda line: "= " + line,
+    lambda line: "x y " + line,
+    lambda line: line.replace("]", "", 1) if line.startswith("[") else "= " + line,
+]
+
+
+@PROPS
+@given(st.data())
+def test_every_reported_syntax_error_is_one_that_was_made(data):
+    base = HAND_WRITTEN if data.draw(st.booleans()) else store.dumps(store.new_document(data.draw(post_mortems()), None))
+    lines = base.split("\n")
+    candidates = _one_line_statements(base)
+    broken = sorted(data.draw(st.lists(st.sampled_from(candidates), min_size=1, max_size=14, unique=True)))
+    for i in broken:
+        lines[i] = data.draw(st.sampled_from(BREAKAGES))(lines[i])
+    text = "\n".join(lines)
+    with pytest.raises(store.StoreError) as info:
+        store.loads(text)
+    reported = [p.line - 1 for p in info.value.problems]
+    # every error named is one of the lines broken, in file order, and no
+    # line broken on its own is skipped (up to the limit of ten)
+    assert reported == broken[: store.MAX_SYNTAX_ERRORS], (reported, broken)
