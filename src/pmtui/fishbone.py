@@ -14,7 +14,7 @@ from .model import FACTOR_CATEGORIES, Factor
 from .textsafe import one_line
 
 MIN_BONE = 16
-MAX_WRAP = 3  # lines per factor before it is cut with …
+MAX_WRAP = 4  # lines per factor before it is cut with …
 ARROW = "\u25b6"  # ▶
 
 
@@ -52,7 +52,7 @@ def render(factors: Iterable[Factor], problem: str = "", *, width: int = 80) -> 
     groups = group(factors)
     if not groups:
         return "No contributing factors yet: add some to see where the causes cluster."
-    head = " " + ARROW + " " + _cut(one_line(problem) or "the problem", max(12, width // 4))
+    head = " " + ARROW + " " + _cut(one_line(problem) or "the problem", max(12, width // 6))
     top = groups[0::2]
     bottom = groups[1::2]
     per_side = max(len(top), 1)

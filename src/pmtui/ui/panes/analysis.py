@@ -381,7 +381,10 @@ class AnalysisPane(Widget):
     def action_fishbone(self) -> None:
         self.show_fishbone = not self.show_fishbone
         self._refresh_fishbone()
-        if not self.show_fishbone:
+        if self.show_fishbone:
+            # The box had no size while hidden: draw again at its real width.
+            self.call_after_refresh(self._refresh_fishbone)
+        else:
             self._refresh_list()
 
     def action_add(self) -> None:
