@@ -421,7 +421,10 @@ def _splice_rows(sp: Splicer, name: str, plan: RowPlan) -> None:
             for start, end, new in sp.field_edits(mine[j], order, [(k, kinds[k], getattr(row, k)) for k in changed]):
                 sp.add(start, end, new)
         return
-    elems = _elements(index, name)
+    if all(s.kind == ARRAY and len(s.name) == 1 for s in mine):
+        elems = [(s, s.start, s.core_end, s.end) for s in mine]  # no sub-tables: one segment a row
+    else:
+        elems = _elements(index, name)
     n_old = max((j for j, _r, _c in plan.items if j is not None), default=-1) + 1
     if len(elems) < n_old:
         raise Fallback  # rows held in an inline array
