@@ -203,6 +203,15 @@ async def test_outside_text_is_shown_inert(tmp_path):
         text = screen_text(app)
         assert "\x1b" not in text
         assert "log said \u241b[31mred\u241b]52;c;Zm9v\u2407" in text
+        # The edit form shows the same stand-ins and keeps the text as it is.
+        await pilot.press("home", "e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.editor("event").value == pm.timeline[0].event
+        text = screen_text(app)
+        assert "\x1b" not in text and "\x07" not in text
+        assert "log said \u241b[31mred" in text
 
 
 async def test_ten_thousand_rows_move_and_edit(tmp_path):

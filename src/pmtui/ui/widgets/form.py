@@ -1,9 +1,12 @@
 """A modal form for editing one record.
 
-Each field is a labelled Input, Select or TextArea. On submit every field's
-text goes through its `parse`; a ValueError's message is shown under that
-field and the form stays open with everything typed kept. The screen
-dismisses with {name: parsed value}, or None when cancelled.
+Each field is a labelled Input, Select or TextArea (Select.NULL is the
+no-selection value in Textual 8; Select.BLANK is Widget.BLANK, False).
+Control characters in a value show as visible stand-ins (controlsafe).
+On submit every field's text goes through its `parse`; a ValueError's
+message is shown under that field and the form stays open with everything
+typed kept. The screen dismisses with {name: parsed value}, or None when
+cancelled.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from ...textsafe import printable
+from ..controlsafe import VISIBLE_CONTROLS, SafeTextArea
 
 
 @dataclass
@@ -98,8 +102,10 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                 options.append((printable(field.value), field.value))
             return Select(options, value=field.value if field.value else Select.NULL, id=ident, allow_blank=True)
         if field.kind == "text":
-            return TextArea(field.value, id=ident, soft_wrap=True, show_line_numbers=False)
-        return Input(field.value, placeholder=field.placeholder, id=ident)
+            # Control characters typed or loaded show as visible stand-ins,
+            # never reach the terminal raw; the value itself is kept as is.
+            return SafeTextArea(field.value, id=ident, soft_wrap=True, show_line_numbers=False)
+        return Input(field.value, placeholder=field.placeholder, id=ident, highlighter=VISIBLE_CONTROLS)
 
     def editor(self, name: str):
         return self.query_one(f"#field-{name}")
