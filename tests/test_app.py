@@ -228,3 +228,28 @@ def test_no_heavy_imports_before_first_frame(tmp_path):
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "HEAVY=\n" in out.stdout or out.stdout.strip().endswith("HEAVY=")
+
+
+def test_plain_help_is_clicks_help_without_importing_click():
+    env = dict(os.environ, COLUMNS="100")
+    clicks = subprocess.run(
+        [sys.executable, "-c", "from pmtui.cli import main; main(['--help'], prog_name='pmtui')"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert clicks.returncode == 0, clicks.stderr
+    script = (
+        "import sys\n"
+        "sys.argv = ['pmtui', '--help']\n"
+        "from pmtui.cli import run\n"
+        "run()\n"
+        "print('CLICK=' + str('click' in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    help_text, _, tail = out.stdout.rpartition("CLICK=")
+    assert help_text == clicks.stdout
+    assert tail.strip() == "False"
+    # A narrow terminal gets click's own, narrower wrapping.
+    env["COLUMNS"] = "60"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 0 and out.stdout.startswith("Usage: pmtui") and out.stdout != help_text

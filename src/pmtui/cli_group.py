@@ -1,0 +1,64 @@
+"""The click group behind `pmtui` (pmtui.cli imports this only when click
+is really needed: not for a plain `pmtui --help`)."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from .cli import COMMANDS, HELP
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on use, and whose first
+    argument, when it is not a subcommand, is a file to open in the app."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            return None
+        return getattr(module, attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Listing help must not import every command module.
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, HELP[name]) for name in COMMANDS])
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        if args and args[0] not in COMMANDS and not args[0].startswith("-"):
+            args = ["open", *args]
+        return super().resolve_command(ctx, args)
+
+
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(package_name="pmtui")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Blameless incident post-mortems in the terminal.
+
+    \b
+    pmtui FILE                 open the app on FILE (created if missing)
+    pmtui demo                 open the app on the bundled demo incident
+    pmtui new FILE --title T   create a post-mortem file
+    pmtui report FILE [-o OUT] write the Markdown report
+    pmtui check FILE [--json]  run the checklist
+    pmtui collect FILE [...]   collect incident-window data headless
+    pmtui export FILE [...]    action items -> GitHub issues
+    """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
