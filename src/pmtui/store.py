@@ -172,8 +172,8 @@ def loads(text: str, path: str | os.PathLike = "<string>") -> Document:
             raise StoreError(path, _syntax_problems(text, str(exc))) from None
         if not index.ok:
             index = scan(text, fast=False)
-        _drop_fast(index)
     pm, problems = _build(data, index)
+    _drop_fast(index)  # the decoded rows live on in the model; the index needs only places
     if problems:
         cls = NewerSchemaError if problems[0].message.startswith("file uses schema") else StoreError
         raise cls(path, problems)

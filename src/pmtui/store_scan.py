@@ -210,6 +210,8 @@ class Index:
             return False
         if k0 != 0 and fresh.pop(0).entries:
             return False  # keys would join the table above: let a whole scan judge
+        for seg in fresh:
+            seg.fast = None  # only places are needed after a save
         delta = new_stop - stop
         if delta:
             for seg in segs[k1 + 1 :]:
