@@ -11,12 +11,12 @@ import json
 import os
 import re
 import sys
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
+from pmtui.atomic import write_atomic
 from pmtui.redact import redact
 from pmtui.textsafe import one_line
 
@@ -52,33 +52,6 @@ def _load(path: str):
         raise _Unusable(_os_message(path, exc)) from None
     except UnicodeDecodeError as exc:
         raise _Unusable(f"{path}: not UTF-8 text (byte {exc.start})") from None
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so readers see the old file or the new one,
-    never half of it: temp file in the same folder, fsync, rename."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 # -- new ------------------------------------------------------------------------
@@ -162,7 +135,7 @@ def report(ctx: click.Context, file: str, output: str | None) -> None:
         click.echo(text, nl=False)
         return
     try:
-        write_atomic(Path(output), text)
+        write_atomic(Path(output), text.encode("utf-8"))
     except OSError as exc:
         _fail(ctx, _os_message(output, exc))
 

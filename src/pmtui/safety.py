@@ -9,9 +9,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from .atomic import fsync_dir, write_atomic  # noqa: F401 - the journal and backups write through it
 
 BACKUP_SUFFIX = ".bak"
 
@@ -38,43 +39,6 @@ def key_for(path: str | os.PathLike[str]) -> str:
     digest = hashlib.sha256(os.fsencode(real)).hexdigest()[:20]
     stem = "".join(c if c.isalnum() or c in "._-" else "_" for c in os.path.basename(real))[:40]
     return f"{stem}-{digest}"
-
-
-def write_atomic(path: Path, data: bytes, *, mode: int | None = None, durable: bool = True) -> None:
-    """Replace `path` with `data` so a crash at any moment leaves the old
-    content or the new one, never a mix: temporary file in the same folder,
-    fsync, rename, fsync of the folder (the rename itself must survive a
-    power cut, not only the data)."""
-    folder = path.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        if mode is not None:
-            os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            if durable:
-                os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    if durable:
-        fsync_dir(folder)
-
-
-def fsync_dir(folder: Path) -> None:
-    try:
-        dfd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:  # some filesystems refuse fsync on a directory
-        pass
-    finally:
-        os.close(dfd)
 
 
 def sha256_bytes(data: bytes) -> str:

@@ -13,17 +13,16 @@ pmtui does not know survive byte for byte. Saves are atomic.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 import re
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from . import model as m
+from .atomic import refuse_read_only, write_atomic
 from .store_scan import ARRAY, Index, scan
 from .store_schema import ARRAYS, QUERIES, ROOT_FIELDS, TABLES, get_attr
 
@@ -691,42 +690,8 @@ def save(doc: Document, path: str | os.PathLike | None = None) -> Path:
     text = ("\ufeff" if doc._bom else "") + body
     data = text.encode("utf-8")
     real = Path(os.path.realpath(target))
-    try:
-        mode = real.stat().st_mode & 0o7777
-        # The rename below needs only the folder's permission, so it would
-        # replace a file this user may not write: refuse, as an editor does.
-        if not os.access(real, os.W_OK):
-            raise PermissionError(errno.EACCES, "read-only file, not replaced (make it writable, or save as "
-                                  "another file)", str(target))
-    except FileNotFoundError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fchmod(fh.fileno(), mode)
-            os.fsync(fh.fileno())
-        os.replace(tmp, real)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:
-        dir_fd = os.open(real.parent, os.O_RDONLY)
-    except OSError:
-        dir_fd = -1
-    if dir_fd >= 0:
-        try:
-            os.fsync(dir_fd)
-        except OSError:
-            pass  # some filesystems refuse fsync on a folder; the rename is done
-        finally:
-            os.close(dir_fd)
+    refuse_read_only(real, target)
+    write_atomic(real, data)
     st = real.stat()
     doc.path = target
     doc.stamp = FileStamp(st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())

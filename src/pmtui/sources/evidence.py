@@ -8,12 +8,11 @@ forget the redaction or leave a half-written file behind a crash.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..atomic import write_atomic
 from ..model import Evidence
 from ..redact import redact, redact_bytes
 from .base import Context
@@ -39,25 +38,6 @@ def evidence_dir_for(doc_path: Path) -> Path:
     return doc_path.with_name(doc_path.stem + ".evidence")
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """Temp file in the same folder, fsync, rename: readers see the old
-    file or the new one, never a torn one."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 def write_evidence(
     ctx: Context,
     kind: str,
@@ -75,6 +55,7 @@ def write_evidence(
     rel_name = safe_name(name)
     target = ctx.evidence_dir / rel_name
     clean = redact_bytes(data)
+    target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(target, clean)
     try:
         path = target.relative_to(ctx.base_dir).as_posix()

@@ -4,11 +4,11 @@ cost start-up time."""
 
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 
 from .. import locations
+from ..atomic import write_atomic
 
 
 def load_config() -> dict:
@@ -37,7 +37,5 @@ def save_config_value(key: str, value: str) -> Path:
     path = locations.config_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     text = "".join(f"{k} = {_toml_string(v)}\n" for k, v in sorted(data.items()))
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, text.encode("utf-8"))
     return path

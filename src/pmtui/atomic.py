@@ -1,0 +1,69 @@
+"""The one way pmtui replaces a file: a crash or `kill -9` at any moment
+leaves the old content or the new one, never a mix. Used by the store, the
+report, evidence, backups, the journal and the config. No Textual here."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from pathlib import Path
+
+
+def default_mode(path: Path) -> int:
+    """The mode a replaced file keeps, or what a new one gets (umask)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def refuse_read_only(path: Path, shown: str | os.PathLike | None = None) -> None:
+    """The rename needs only the folder's permission, so it would replace a
+    file this user may not write: refuse, as an editor does."""
+    if path.exists() and not os.access(path, os.W_OK):
+        raise PermissionError(errno.EACCES, "read-only file, not replaced (make it writable, or save as "
+                              "another file)", str(shown if shown is not None else path))
+
+
+def write_atomic(path: str | os.PathLike, data: bytes, *, mode: int | None = None, durable: bool = True) -> None:
+    """Replace `path` with `data`: temporary file in the same folder, fsync,
+    rename, fsync of the folder (so the rename itself survives a power cut).
+    `mode` None keeps the existing file's permission bits. `durable=False`
+    skips both fsyncs (the journal: it guards against the process dying,
+    not the machine)."""
+    path = Path(path)
+    folder = path.parent
+    if mode is None:
+        mode = default_mode(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            if durable:
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    if durable:
+        fsync_dir(folder)
+
+
+def fsync_dir(folder: Path) -> None:
+    try:
+        dfd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:  # some filesystems refuse fsync on a folder; the rename is done
+        pass
+    finally:
+        os.close(dfd)
