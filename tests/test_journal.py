@@ -200,6 +200,70 @@ def test_writer_spaces_flushes_when_serializing_is_slow(pm_file, root, monkeypat
     assert w.flush()
 
 
+def test_background_writer_writes_newest_off_thread_and_save_drops_pending(pm_file, root, monkeypatch):
+    import threading
+
+    state = {"text": EDITED}
+    w = JournalWriter(Journal(pm_file, root=root), lambda: state["text"], background=True)
+    writers: list[str] = []
+    gate = threading.Event()
+    real_write = Journal.write
+
+    def slow_write(self, text):
+        writers.append(threading.current_thread().name)
+        gate.wait(5)  # a slow disk: hold the writer thread
+        return real_write(self, text)
+
+    monkeypatch.setattr(Journal, "write", slow_write)
+    w.changed()
+    assert w.flush() is True  # handed over: returns before the disk write
+    assert not w.journal.exists
+    for i in range(3):  # while the first is being written, newer texts arrive
+        time.sleep(0.01)  # past the flush spacing (3x the last, tiny, cost)
+        state["text"] = EDITED + f"# {i}\n"
+        w.changed()
+        assert w.flush()
+    gate.set()
+    assert w.wait()
+    assert writers and all(name == "pmtui-journal" for name in writers)
+    assert find_recovery(pm_file, root=root).text == EDITED + "# 2\n"  # the newest won
+    assert len(writers) <= 3  # the middle one was skipped, never written after the newest
+
+    gate.clear()
+    state["text"] = EDITED + "# late\n"
+    w.changed()
+    w.flush()  # held by the slow disk...
+    w.saved()  # ...and the save lands: nothing written later may bring the journal back
+    gate.set()
+    assert w.wait()
+    assert not w.journal.exists
+
+    # A signal: what is still waiting for the thread is written before flush returns.
+    monkeypatch.setattr(JournalWriter, "_start_thread", lambda self: None)  # the thread never runs
+    w = JournalWriter(Journal(pm_file, root=root), lambda: state["text"], background=True)
+    state["text"] = EDITED + "# hang-up\n"
+    w.changed()
+    w.flush()
+    assert not w.journal.exists
+    assert w.flush(force=True) is True
+    assert find_recovery(pm_file, root=root).text == EDITED + "# hang-up\n"
+
+
+def test_background_write_failure_is_reported_once_asked(pm_file, root, monkeypatch):
+    w = JournalWriter(Journal(pm_file, root=root), lambda: EDITED, background=True)
+
+    def full_disk(self, text):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Journal, "write", full_disk)
+    w.changed()
+    w.flush()
+    assert w.wait()
+    error = w.take_error()
+    assert isinstance(error, OSError) and error.errno == 28
+    assert w.take_error() is None
+
+
 def test_journal_lock_and_safety_never_import_textual():
     import subprocess
     import sys

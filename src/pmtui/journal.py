@@ -17,6 +17,7 @@ import difflib
 import json
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -124,43 +125,131 @@ class JournalWriter:
     """Turns a stream of edits into at most one journal write per flush
     period. `changed()` is called on every edit and costs nothing;
     `flush()` serializes and writes only when something changed, and is
-    called by the app's timer and by the hang-up/terminate handlers. All
-    calls from one thread (the app's event loop)."""
+    called by the app's timer and by the hang-up/terminate handlers. Calls
+    come from one thread (the app's event loop).
 
-    def __init__(self, journal: Journal, serialize: Callable[[], str]) -> None:
+    With `background=True` only the serializing (the store's incremental
+    dumps, cheap after a small edit) happens on the calling thread; the
+    JSON encoding and the file write (a megabyte at 10,000 events) happen
+    on a writer thread, so the app never waits for the disk. The newest
+    text always wins: a write handed over earlier is dropped when a newer
+    one is pending, and `saved()` drops anything still pending before it
+    clears the journal. `flush(force=True)` (signals) writes on the calling
+    thread, after any write in progress."""
+
+    def __init__(self, journal: Journal, serialize: Callable[[], str], *, background: bool = False) -> None:
         self.journal = journal
         self.serialize = serialize
+        self.background = background
         self.dirty = False
         self.writes = 0
-        self.last_cost = 0.0  # seconds the last serialize + write took
+        self.last_cost = 0.0  # seconds the last flush took on the calling thread
+        self.error: BaseException | None = None  # the last background write's failure
         self._skip_until = 0.0
+        self._lock = threading.Lock()  # one write (or clear) at a time
+        self._handed = 0  # sequence number of the newest text handed over
+        self._written = 0  # sequence number of the newest text on disk
+        self._generation = 0  # bumped by saved(): pending writes are stale
+        self._pending: tuple[int, int, str] | None = None
+        self._busy = False
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
 
     def changed(self, *_: object) -> None:
         self.dirty = True
 
     def flush(self, *, force: bool = False) -> bool:
-        """Write pending changes; True when something was written. On a
-        very large post-mortem, where serializing takes a noticeable time,
-        flushes are spaced so the journal never takes more than a third of
-        the app's time (force=True, for signals, ignores that)."""
+        """Write (or hand over for writing) pending changes; True when
+        something was. On a very large post-mortem, where serializing takes
+        a noticeable time, flushes are spaced so the journal never takes
+        more than a third of the app's time (force=True, for signals,
+        ignores that and writes before returning)."""
         if not self.dirty:
+            if force:
+                # The process may end right after this: a text still waiting
+                # for the writer thread is written here and now.
+                with self._wake:
+                    pending, self._pending = self._pending, None
+                if pending is not None:
+                    return self._write(*pending)
             return False
         now = time.monotonic()
         if not force and now < self._skip_until:
             return False
         text = self.serialize()
         self.dirty = False
-        wrote = self.journal.write(text)
+        self._handed += 1
+        seq, generation = self._handed, self._generation
+        if self.background and not force:
+            with self._wake:
+                self._pending = (seq, generation, text)
+                self._start_thread()
+                self._wake.notify()
+            wrote = True
+        else:
+            wrote = self._write(seq, generation, text)
         self.last_cost = time.monotonic() - now
         self._skip_until = now + 3 * self.last_cost
-        if wrote:
-            self.writes += 1
         return wrote
+
+    def _write(self, seq: int, generation: int, text: str) -> bool:
+        with self._lock:
+            if generation != self._generation or seq <= self._written:
+                return False  # saved since, or a newer text is already there
+            wrote = self.journal.write(text)
+            self._written = seq
+            if wrote:
+                self.writes += 1
+            return wrote
+
+    def _start_thread(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, name="pmtui-journal", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while self._pending is None:
+                    if not self._wake.wait(timeout=5.0):
+                        self._thread = None  # idle: end; the next flush starts another
+                        return
+                seq, generation, text = self._pending
+                self._pending = None
+                self._busy = True
+            try:
+                self._write(seq, generation, text)
+            except BaseException as exc:  # noqa: BLE001 - reported by the owner (guard), never fatal here
+                self.error = exc
+            with self._wake:
+                self._busy = False
+                self._wake.notify_all()
+
+    def wait(self, timeout: float = 5.0) -> bool:
+        """Block until every handed-over text is written (tests, closing);
+        False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._wake:
+            while self._pending is not None or self._busy:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._wake.wait(timeout=min(left, 0.05))
+        return True
+
+    def take_error(self) -> BaseException | None:
+        error, self.error = self.error, None
+        return error
 
     def saved(self) -> None:
         """The file on disk now holds everything: nothing to recover."""
         self.dirty = False
-        self.journal.clear()
+        with self._wake:
+            self._pending = None
+        with self._lock:
+            self._generation += 1
+            self._written = self._handed
+            self.journal.clear()
 
     def closed(self) -> None:
         """A clean quit (the user saved or chose to discard)."""

@@ -141,10 +141,14 @@ class Guard:
 
         fp = document_fingerprint(self.app.document)
         journal = Journal(self.path, opened_sha256=fp.sha256 if fp else "")
-        self.writer = JournalWriter(journal, lambda: store.dumps(self.app.document))
+        # The store's dumps is incremental (cheap after a small edit); the
+        # JSON and the disk write happen on the writer's thread.
+        self.writer = JournalWriter(journal, lambda: store.dumps(self.app.document), background=True)
         self._unsubscribe = self.app.session.subscribe(self.writer.changed)
         self._timer = self.app.set_interval(FLUSH_PERIOD, self.flush)
-        if dirty:
+        # The guard starts after the first frame: edits made before it did
+        # are journaled at once.
+        if dirty or self.app.session.dirty:
             self.writer.changed()
             self.flush()
 
@@ -155,6 +159,9 @@ class Guard:
             return
         try:
             self.writer.flush(force=force)
+            failed = self.writer.take_error()  # from the writer thread's last write
+            if failed is not None:
+                raise failed
         except Exception as exc:  # noqa: BLE001 - any failure here is reported, never fatal
             if not self._journal_warned:
                 self._journal_warned = True
