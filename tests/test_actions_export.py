@@ -46,7 +46,7 @@ async def test_export_key_plans_confirms_applies_and_reruns_clean(tmp_path, gith
     app = open_app(pm, tmp_path, "actions")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("x")
+        await pilot.press("E")
         screen = await wait_for_screen(pilot, ExportScreen)
         assert [(i.item_id, i.action) for i in screen.plan.items] == [
             ("AI-001", "create"), ("AI-002", "create"), ("AI-003", "create")]
@@ -71,7 +71,7 @@ async def test_export_key_plans_confirms_applies_and_reruns_clean(tmp_path, gith
         assert [(a.id, a.issue) for a in saved.actions] == [(a.id, a.issue) for a in pm.actions]
         # safe to run again: everything unchanged, nothing created
         posts = github.count("POST")
-        await pilot.press("x")
+        await pilot.press("E")
         screen = await wait_for_screen(pilot, ExportScreen)
         assert {i.action for i in screen.plan.items} == {"unchanged"}
         await pilot.press("y")
@@ -85,7 +85,7 @@ async def test_export_without_repository_says_what_to_set(tmp_path, github):
     app = open_app(pm, tmp_path, "actions")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("x")
+        await pilot.press("E")
         await settle(pilot)
         messages = [str(n.message) for n in app._notifications]
         assert any("No GitHub repository" in m and "[export.github]" in m for m in messages)
@@ -100,7 +100,7 @@ async def test_export_with_a_wrong_token_reports_401(tmp_path, github, monkeypat
     app = open_app(pm, tmp_path, "actions")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("x")
+        await pilot.press("E")
         for _ in range(200):
             await settle(pilot)
             messages = [str(n.message) for n in app._notifications]
@@ -109,3 +109,46 @@ async def test_export_with_a_wrong_token_reports_401(tmp_path, github, monkeypat
         assert any("401" in m for m in messages)
         assert not any("ghp_wrongtoken" in m for m in messages)
         assert all(a.issue is None for a in pm.actions)
+
+
+async def test_sync_key_reads_closed_issues_and_assignees_back(tmp_path, github):
+    pm = demo_pm()
+    pm.github.repo = github.full_name
+    pm.github.base_url = github.base_url
+    app = open_app(pm, tmp_path, "actions")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("E")
+        screen = await wait_for_screen(pilot, ExportScreen)
+        await pilot.press("y")
+        await wait_for_state(pilot, screen, "done")
+        await pilot.press("escape")
+        await settle(pilot)
+        first, second = pm.actions[0], pm.actions[1]
+        assert first.status != "done"
+        github.close(first.issue)
+        github.assign(second.issue, "carol")
+        gets, posts, patches = github.count("GET"), github.count("POST"), github.count("PATCH")
+        await pilot.press("S")
+        for _ in range(400):
+            await settle(pilot)
+            if first.status == "done":
+                break
+        # Sync only reads.
+        assert github.count("GET") > gets
+        assert (github.count("POST"), github.count("PATCH")) == (posts, patches)
+        assert first.status == "done"
+        assert second.owner == "@carol"
+        assert any("Synced from GitHub" in str(n.message) for n in app._notifications)
+        await pilot.press("ctrl+z")  # one undoable edit
+        assert first.status != "done" and second.owner != "@carol"
+        await pilot.press("ctrl+y", "ctrl+s")
+        saved = store.load(tmp_path / "incident.toml").pm
+        assert saved.actions[0].status == "done" and saved.actions[1].owner == "@carol"
+        # Nothing new on GitHub: sync again changes nothing.
+        await pilot.press("S")
+        for _ in range(400):
+            await settle(pilot)
+            if any("already matches" in str(n.message) for n in app._notifications):
+                break
+        assert any("already matches" in str(n.message) for n in app._notifications)

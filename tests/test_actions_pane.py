@@ -38,9 +38,9 @@ async def test_add_assigns_next_id_and_parses_relative_deadlines(tmp_path):
                            "factor": "F3", "tracker": "https://github.com/acme/api/issues/7"})
         assert (item.deadline, item.type, item.status, item.factor, item.tracker) == (
             date(2025, 2, 14), "mitigate", "in progress", "F3", "https://github.com/acme/api/issues/7")
-        await pilot.press("u")
+        await pilot.press("ctrl+z")
         assert item.deadline == date(2025, 2, 24) and item.factor == ""
-        await pilot.press("U")
+        await pilot.press("ctrl+y")
         assert item.factor == "F3"
 
 
@@ -61,9 +61,9 @@ async def test_delete_and_undo(tmp_path):
     pm = demo_pm()
     app = open_app(pm, tmp_path, "actions")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("down", "d")
+        await pilot.press("down", "x")
         assert [a.id for a in pm.actions] == ["AI-001", "AI-003"]
-        await pilot.press("u")
+        await pilot.press("ctrl+z")
         assert [a.id for a in pm.actions] == ["AI-001", "AI-002", "AI-003"]
         # a new item never reuses a deleted id still in the file
         assert pm.next_action_id() == "AI-004"
@@ -80,9 +80,9 @@ async def test_sort_by_priority_and_by_deadline(tmp_path):
         await pilot.press("t")
         # 2025-02-07, 2025-03-01, then no deadline
         assert [a.id for a in pm.actions] == ["AI-001", "AI-003", "AI-002"]
-        await pilot.press("u")
+        await pilot.press("ctrl+z")
         assert [a.id for a in pm.actions] == ["AI-003", "AI-001", "AI-002"]
-        await pilot.press("u")
+        await pilot.press("ctrl+z")
         assert [a.id for a in pm.actions] == ["AI-001", "AI-002", "AI-003"]
 
 

@@ -51,7 +51,7 @@ async def test_add_why_under_cursor_then_undo(tmp_path):
         assert label_of(app, "W7").startswith("6 W7")
         # the cursor follows the new node
         assert app.query_one(WhysTree).cursor_node.data == "W7"
-        await pilot.press("u")
+        await pilot.press("ctrl+z")
         assert "W7" not in {w.id for w in pm.whys}
 
 
@@ -84,9 +84,9 @@ async def test_edit_why_refuses_empty_text_in_place(tmp_path):
         assert pm.whys[1].text == "Each request held a connection for seconds"
         await fill(pilot, {"text": "Requests held connections for whole seconds"})
         assert pm.whys[1].text == "Requests held connections for whole seconds"
-        await pilot.press("u")
+        await pilot.press("ctrl+z")
         assert pm.whys[1].text == "Each request held a connection for seconds"
-        await pilot.press("U")
+        await pilot.press("ctrl+y")
         assert pm.whys[1].text == "Requests held connections for whole seconds"
 
 
@@ -95,15 +95,15 @@ async def test_delete_subtree_unlinks_factors_and_undo_restores(tmp_path):
     app = open_app(pm, tmp_path, "analysis")
     async with app.run_test(size=(120, 40)) as pilot:
         await to_why(pilot, "W3")
-        await pilot.press("d")
+        await pilot.press("x")
         assert [w.id for w in pm.whys] == ["W1", "W2", "W6"]
         assert pm.factors[1].why == ""  # F2 was linked to W3
-        await pilot.press("u")
+        await pilot.press("ctrl+z")
         assert [w.id for w in pm.whys] == ["W1", "W2", "W3", "W4", "W5", "W6"]
         assert pm.factors[1].why == "W3"
         # the problem (root) cannot be deleted
         app.query_one(WhysTree).move_cursor_to_line(0)
-        await pilot.press("d")
+        await pilot.press("x")
         assert len(pm.whys) == 6
 
 
@@ -117,7 +117,7 @@ async def test_move_among_siblings(tmp_path):
         assert app.query_one(WhysTree).cursor_node.data == "W6"
         await pilot.press("shift+down")
         assert [w.id for w in pm.why_children("W1")] == ["W2", "W6"]
-        await pilot.press("shift+up", "u")
+        await pilot.press("shift+up", "ctrl+z")
         assert [w.id for w in pm.why_children("W1")] == ["W2", "W6"]
 
 
@@ -132,7 +132,7 @@ async def test_move_to_another_parent(tmp_path):
         assert "below it" in str(app.screen.query_one("#error-parent").render())
         await fill(pilot, {"parent": "problem"})
         assert next(w for w in pm.whys if w.id == "W2").parent == ""
-        await pilot.press("u")
+        await pilot.press("ctrl+z")
         await to_why(pilot, "W6")
         await pilot.press("m")
         await fill(pilot, {"parent": "W5"})
@@ -154,7 +154,7 @@ async def test_problem_immediate_cause_and_reason(tmp_path):
         await pilot.press("r")
         await fill(pilot, {"reason": "The vendor's driver internals are not visible to us"})
         assert pm.shallow_reason == "The vendor's driver internals are not visible to us"
-        await pilot.press("u", "u", "u")
+        await pilot.press("ctrl+z", "ctrl+z", "ctrl+z")
         assert pm.problem == "API returned 5xx for 40% of requests"
 
 
@@ -175,10 +175,10 @@ async def test_factor_add_edit_delete_with_links(tmp_path):
         await fill(pilot, {"category": "", "text": "Pool utilisation had no dashboard"})
         assert (pm.factors[0].id, pm.factors[0].category, pm.factors[0].text) == ("F1", "other", "Pool utilisation had no dashboard")
         # deleting F1 unlinks the action items addressing it; undo relinks
-        await pilot.press("d")
+        await pilot.press("x")
         assert [f.id for f in pm.factors] == ["F4", "F2", "F3"]
         assert pm.actions[0].factor == ""
-        await pilot.press("u")
+        await pilot.press("ctrl+z")
         assert pm.factors[0].id == "F1" and pm.actions[0].factor == "F1"
 
 
@@ -199,7 +199,7 @@ async def test_lists_cycle_add_edit_move_delete(tmp_path):
         await pilot.press("e")
         await fill(pilot, {"text": "Pool sizing must track traffic growth"})
         assert pm.lessons[0] == "Pool sizing must track traffic growth"
-        await pilot.press("d")
+        await pilot.press("x")
         assert pm.lessons == ["Database monitoring needs connection-level metrics"]
         await pilot.press("left_square_bracket")
         assert pane.current_list.key == "lucky"
@@ -209,7 +209,7 @@ async def test_lists_cycle_add_edit_move_delete(tmp_path):
         await fill(pilot, {"text": "Rollback took two minutes"})
         assert pm.went_well[-1] == "Rollback took two minutes"
         # undo: the went-well item, the delete, the edit
-        await pilot.press("u", "u", "u")
+        await pilot.press("ctrl+z", "ctrl+z", "ctrl+z")
         assert pm.went_well == ["Alert fired within 90 seconds of first errors"]
         assert pm.lessons == ["Pool sizing must follow traffic growth", "Database monitoring needs connection-level metrics"]
 

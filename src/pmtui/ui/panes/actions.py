@@ -77,12 +77,11 @@ class ActionsPane(Widget):
     BINDINGS = [
         Binding("a", "add", "Add", id="actions.add"),
         Binding("e", "edit", "Edit", id="actions.edit"),
-        Binding("d", "delete", "Delete", id="actions.delete"),
-        Binding("u", "undo", "Undo", id="actions.undo"),
-        Binding("U", "redo", "Redo", id="actions.redo"),
+        Binding("x,delete", "delete", "Delete", id="actions.delete"),
         Binding("p", "sort('priority')", "Sort by priority", id="actions.sort_priority"),
         Binding("t", "sort('deadline')", "Sort by deadline", id="actions.sort_deadline"),
-        Binding("x", "export", "Export to GitHub", id="actions.export"),
+        Binding("E", "export", "Export to GitHub", id="actions.export"),
+        Binding("S", "sync", "Sync from GitHub", id="actions.sync"),
     ]
 
     COMPONENT_CLASSES = {"actions--blame", "actions--muted", "actions--problem", "actions--ok", "actions--overdue"}
@@ -338,14 +337,6 @@ class ActionsPane(Widget):
         self.session.remove(AREA, f"delete {item.id}", self.pm.actions, item)
         self.notify(Text(one_line(f"Deleted {item.id} (u undoes)")))
 
-    def action_undo(self) -> None:
-        if self.session.undo() is None:
-            self.notify("Nothing to undo", severity="warning")
-
-    def action_redo(self) -> None:
-        if self.session.redo() is None:
-            self.notify("Nothing to redo", severity="warning")
-
     def action_sort(self, by: str) -> None:
         """Reorder the items themselves (stable, undoable): the report's
         table and the exported issues follow the order chosen here."""
@@ -463,6 +454,57 @@ class ActionsPane(Widget):
         if save and callable(save_file):
             save_file()
         return True
+
+    # -- sync from GitHub -------------------------------------------------------------
+
+    def action_sync(self) -> None:
+        from ... import export
+
+        try:
+            settings = export.settings_for(self.pm)
+        except export.ExportError as exc:
+            self._export_error(exc)
+            return
+        self.notify(f"Sync: reading the issues of {one_line(settings.repo)}\u2026", timeout=3)
+        self._sync_plan(self._export_copy(), settings)
+
+    @work(thread=True, exclusive=True, group="actions-sync", exit_on_error=False, description="sync plan")
+    def _sync_plan(self, pm, settings) -> None:
+        from ... import export
+
+        worker = get_current_worker()
+        try:
+            client = export.connect(settings)
+            try:
+                changes = export.plan_sync(pm, settings, client, cancelled=lambda: worker.is_cancelled)
+            finally:
+                client.close()
+        except export.ExportError as exc:
+            self.app.call_from_thread(self._export_error, exc)
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._sync_apply, changes)
+
+    def _sync_apply(self, changes) -> None:
+        """What GitHub says, into the items as one undoable edit."""
+        items = {a.id: a for a in self.pm.actions}
+        changes = [c for c in changes if c.item_id in items and getattr(items[c.item_id], c.field) == c.old]
+        if not changes:
+            self.notify("Sync: every item already matches its issue.", timeout=3)
+            return
+
+        def put(use_new: bool) -> Callable[[], None]:
+            def run() -> None:
+                for c in changes if use_new else reversed(changes):
+                    setattr(items[c.item_id], c.field, c.new if use_new else c.old)
+
+            return run
+
+        self.session.apply("export", f"sync {len(changes)} changes from GitHub", put(True), put(False),
+                           focus=items[changes[0].item_id])
+        lines = "\n".join(f"{c.item_id} {c.field}: {one_line(str(c.old or '-'), 40)} \u2192 "
+                          f"{one_line(str(c.new), 40)} ({one_line(c.why, 60)})" for c in changes)
+        self.notify(f"Synced from GitHub (ctrl+z undoes):\n{lines}", timeout=8)
 
     def _export_finished(self, result, screen) -> None:
         changed = [self._record_link(o, False) for o in result.outcomes]

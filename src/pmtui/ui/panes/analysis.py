@@ -83,9 +83,7 @@ class AnalysisPane(Widget):
         Binding("a", "add", "Add", id="analysis.add"),
         Binding("s", "add_sibling", "Add sibling", id="analysis.add_sibling"),
         Binding("e", "edit", "Edit", id="analysis.edit"),
-        Binding("d", "delete", "Delete", id="analysis.delete"),
-        Binding("u", "undo", "Undo", id="analysis.undo"),
-        Binding("U", "redo", "Redo", id="analysis.redo"),
+        Binding("x,delete", "delete", "Delete", id="analysis.delete"),
         Binding("shift+up", "move(-1)", "Move up", id="analysis.move_up"),
         Binding("shift+down", "move(1)", "Move down", id="analysis.move_down"),
         Binding("m", "reparent", "Move to parent", id="analysis.reparent"),
@@ -357,14 +355,6 @@ class AnalysisPane(Widget):
                 then(values)
 
         self.app.push_screen(FormScreen(title, fields), done)
-
-    def action_undo(self) -> None:
-        if self.session.undo() is None:
-            self.notify("Nothing to undo", severity="warning")
-
-    def action_redo(self) -> None:
-        if self.session.redo() is None:
-            self.notify("Nothing to redo", severity="warning")
 
     def action_switch_focus(self) -> None:
         if self.tree_focused() and not self.show_fishbone:
