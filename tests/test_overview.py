@@ -8,6 +8,7 @@ from support_ui import make_app, saved, screen_text
 from textual.widgets import Select
 
 from pmtui.ui.panes.overview import OverviewPane
+from pmtui.ui.sample import sample_postmortem
 
 
 def pane(app) -> OverviewPane:
@@ -142,3 +143,26 @@ async def test_uses_room_when_wide(tmp_path):
         assert not pane(app).has_class("-wide")
         assert isinstance(pane(app).editor("status"), Select)
         assert pane(app).editor("title").region.right <= 80
+
+
+async def test_first_frame_shows_the_fields_as_text_then_the_form_takes_over(tmp_path):
+    from pmtui.ui.panes.overview import OverviewSummary
+
+    pm = sample_postmortem()
+    pm.trigger = "Deploy \x1b[2J of v2.3.1\nsecond line"
+    app = make_app(tmp_path, pm)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        view = pane(app)
+        # Built after the first frame without anyone asking for an editor.
+        assert view.query("#overview-scroll") and not view.query(OverviewSummary)
+        summary = OverviewSummary(view)
+        await view.mount(summary)
+        await pilot.pause()
+        lines = summary.render().plain.splitlines()
+        assert lines[0] == "Incident"
+        assert any(line.startswith("Title") and "API Service Degradation" in line for line in lines)
+        trigger = next(i for i, line in enumerate(lines) if line.startswith("Trigger"))
+        assert "Deploy \u241b[2J of v2.3.1" in lines[trigger] and "\x1b" not in "".join(lines)
+        assert lines[trigger + 1].strip() == "second line"

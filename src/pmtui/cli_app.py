@@ -1,7 +1,9 @@
-"""`pmtui FILE` and `pmtui demo`: the commands that open the app.
+"""`pmtui FILE` and `pmtui demo`: what opens the app.
 
 Unreadable input exits 2 with one clear message on standard error, never a
 traceback. Textual itself is imported only once the file has been read.
+No click here: `pmtui demo` and `pmtui FILE` reach these functions without
+it (pmtui.cli.run); the click commands wrapping them are in cli_group.
 """
 
 from __future__ import annotations
@@ -11,13 +13,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-import click
-
 DEMO_NAME = "api-degradation.toml"
 
 
 def _fail(message: str) -> None:
-    click.echo(f"pmtui: {message}", err=True)
+    sys.stderr.write(f"pmtui: {message}\n")
+    sys.stderr.flush()
     sys.exit(2)
 
 
@@ -42,9 +43,7 @@ def _run(app) -> None:
         sys.exit(app.return_code)
 
 
-@click.command("open")
-@click.argument("file", type=click.Path(path_type=Path))
-def open_file(file: Path) -> None:
+def open_path(file: Path) -> None:
     """Open the app on FILE (created if missing, after asking for a title)."""
     if file.exists():
         document = _load(file)
@@ -104,8 +103,7 @@ def copy_demo(dest: Path) -> Path:
     return target
 
 
-@click.command("demo")
-def demo() -> None:
+def run_demo() -> None:
     """Open the app on a copy of the bundled demo incident (no network)."""
     folder = Path(tempfile.mkdtemp(prefix="pmtui-demo-"))
     try:
@@ -117,6 +115,6 @@ def demo() -> None:
 
     app = PmApp(document, demo=True)
     app.run()
-    click.echo(f"The demo copy is kept at {path}")
+    print(f"The demo copy is kept at {path}")
     if app.return_code:
         sys.exit(app.return_code)

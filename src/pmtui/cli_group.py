@@ -4,6 +4,7 @@ is really needed: not for a plain `pmtui --help`)."""
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import click
 
@@ -62,3 +63,20 @@ def main(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is None:
         click.echo(ctx.get_help())
+
+
+@click.command("open")
+@click.argument("file", type=click.Path(path_type=Path))
+def open_file(file: Path) -> None:
+    """Open the app on FILE (created if missing, after asking for a title)."""
+    from .cli_app import open_path
+
+    open_path(file)
+
+
+@click.command("demo")
+def demo() -> None:
+    """Open the app on a copy of the bundled demo incident (no network)."""
+    from .cli_app import run_demo
+
+    run_demo()

@@ -67,7 +67,9 @@ def load_pane_class(name: str) -> type[Widget] | None:
 
 class PmApp(App[None]):
     TITLE = "pmtui"
-    CSS_PATH = sorted(CSS_DIR.glob("*.tcss"))
+    # The shell's stylesheet; each pane's css/<name>.tcss is read when the
+    # pane is first built (start-up parses only what the first frame shows).
+    CSS_PATH = [CSS_DIR / "app.tcss"]
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
@@ -113,6 +115,11 @@ class PmApp(App[None]):
         self.pmtui_themes: dict[str, Any] = {}
         self._remember_theme = False
         self._unsubscribe: Callable[[], None] | None = None
+        self._pane_css: set[str] = set()
+        self.guard: Any = None
+        # The theme is chosen before the first frame: choosing it once
+        # mounted re-parses and re-applies every style (~15% of start-up).
+        self._theme_problems = self._setup_themes()
 
     @classmethod
     def for_postmortem(cls, pm: PostMortem, path: str | Path, **kwargs: Any) -> PmApp:
@@ -133,29 +140,38 @@ class PmApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._setup_themes()
+        for problem in self._theme_problems:
+            self.notify(Text(problem), severity="warning", timeout=8)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self._remember_theme = True
         self._unsubscribe = self.session.subscribe(self._on_change)
         self.sub_title = one_line(str(self.document.path))
         self.call_later(self._show_first_pane)
-        if self.ask_title:
-            self.call_later(self._ask_title)
-        # Lock, recovery offer, journal, SIGHUP/SIGTERM, conflict check: pmtui.ui.guard.
-        from .guard import Guard
-
-        self.guard = Guard(self)
-        self.call_later(self.guard.start)
 
     async def _show_first_pane(self) -> None:
         await self.show_pane(self.first_pane)
-        # benchmarks/bench_startup.py: note when the first pane reached the
-        # screen, then leave.
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        # benchmarks/bench_startup.py: the first pane is on screen; leave.
         mark = os.environ.get("PMTUI_BENCH_FIRST_FRAME")
         if mark:
-            def done() -> None:
-                Path(mark).write_text(repr(time.time()))
-                self.exit()
+            Path(mark).write_text(repr(time.time()))
+            self.exit()
+        # Lock, recovery offer, journal, SIGHUP/SIGTERM, conflict check
+        # (pmtui.ui.guard) start once the first pane is on screen: nothing
+        # can have been typed before, and the journal picks up any edit made
+        # before it started. The recovery offer is a screen over the pane.
+        from .guard import Guard
 
-            self.call_after_refresh(done)
+        self.guard = Guard(self)
+        self.guard.start()
+        if self.ask_title:
+            self.call_later(self._ask_title)
+        # A pane may finish building itself now (the overview's form).
+        finish = getattr(self.panes.get(self.first_pane), "after_first_frame", None)
+        if finish is not None:
+            finish()
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
@@ -182,6 +198,7 @@ class PmApp(App[None]):
         switcher = self.query_one(ContentSwitcher)
         pane = self.panes.get(name)
         if pane is None:
+            self._load_pane_css(name)
             cls = load_pane_class(name)
             if cls is None:
                 from .placeholder import PlaceholderPane
@@ -200,6 +217,13 @@ class PmApp(App[None]):
             tabs.active = f"tab-{name}"
         self._focus_in(pane)
         return pane
+
+    def _load_pane_css(self, name: str) -> None:
+        path = CSS_DIR / f"{name}.tcss"
+        if name in self._pane_css or not path.is_file():
+            return
+        self._pane_css.add(name)
+        self.stylesheet.add_source(path.read_text(encoding="utf-8"), read_from=(str(path), ""))
 
     def _focus_in(self, pane: Widget) -> None:
         """The pane's own choice (an optional `focus_default()`), else its
@@ -343,7 +367,9 @@ class PmApp(App[None]):
             sections.append((info.title, cls))
         self.push_screen(HelpScreen(sections))
 
-    def _setup_themes(self) -> None:
+    def _setup_themes(self) -> list[str]:
+        """Register the themes and choose the remembered one; returns what
+        to tell once mounted."""
         from .config import load_config
         from .themes import DEFAULT_THEME, load_themes
 
@@ -351,16 +377,14 @@ class PmApp(App[None]):
         for theme in themes.values():
             self.register_theme(theme)
         self.pmtui_themes = themes
-        for problem in problems:
-            self.notify(Text(f"Theme skipped: {problem}"), severity="warning", timeout=8)
+        notes = [f"Theme skipped: {problem}" for problem in problems]
         wanted = load_config().get("theme", DEFAULT_THEME)
         if not isinstance(wanted, str) or wanted not in self.available_themes:
             if wanted != DEFAULT_THEME:
-                self.notify(Text(f"Theme {one_line(str(wanted))!r} not found; using {DEFAULT_THEME}."), severity="warning")
+                notes.append(f"Theme {one_line(str(wanted))!r} not found; using {DEFAULT_THEME}.")
             wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         self.theme = wanted
-        self.theme_changed_signal.subscribe(self, self._theme_changed)
-        self._remember_theme = True
+        return notes
 
     def _theme_changed(self, theme) -> None:
         if not self._remember_theme:

@@ -1,6 +1,13 @@
 """The overview: metadata, incident times, summary, impact, trigger and
 root cause, as one form.
 
+The form (some 25 fields, over a hundred widgets) costs more to build and
+style than the rest of the app's first frame together, so the pane first
+shows every field as text in the form's layout (one widget), and builds
+the form right after that frame, or at once when anything asks for an
+editor. The form is built as a tree of widgets, so mounting registers all
+of it at once and its editors can be found straight away.
+
 A field's text becomes an undoable edit when it is left (tab, escape, a
 click elsewhere) or submitted with enter; a select's choice at once. Text
 that does not parse stays where it was typed, with the reason under it.
@@ -15,17 +22,16 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Input, Label, Select, Static, TextArea
 
 from ...model import SEVERITIES, STATUSES, PostMortem
 from ...session import Change, EditSession
 from ...textsafe import printable
 from ...timeparse import TimeParseError, format_utc, parse_date, parse_time
-from ..controlsafe import VISIBLE_CONTROLS, SafeTextArea
 
 WIDE = 150  # columns from which the sections sit side by side
+LABEL_WIDTH = 16  # .overview--label in overview.tcss
+TEXT_LINES = 4  # .overview--field TextArea height at the narrow size
 
 
 @dataclass
@@ -87,6 +93,7 @@ class OverviewPane(Widget):
         self.fields = self._fields()
         self._by_name = {f.name: f for f in self.fields}
         self._unsubscribe = None
+        self._form: VerticalScroll | None = None
         # What the model held when each field was last filled in: a change
         # refreshes only fields whose model value moved since (undo, a mark
         # from the timeline), never one a person is busy with.
@@ -195,21 +202,58 @@ class OverviewPane(Widget):
     # -- layout ----------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        yield OverviewSummary(self, id="overview-summary")
+
+    def _build_form(self) -> None:
+        """Replace the summary with the form (once)."""
+        if self._form is not None:
+            return
+        from textual.containers import Horizontal, Vertical, VerticalScroll
+        from textual.widgets import Label, Static
+
         pm = self.session.pm
-        with VerticalScroll(id="overview-scroll"):
-            with Vertical(id="overview-grid"):
-                for section in self.SECTIONS:
-                    with Vertical(classes="overview--section", id=f"section-{self.SECTIONS.index(section)}"):
-                        yield Static(Text(section), classes="overview--heading")
-                        for field in (f for f in self.fields if f.section == section):
-                            with Horizontal(classes=f"overview--row -{field.kind}"):
-                                yield Label(Text(field.label), classes="overview--label")
-                                with Vertical(classes="overview--field"):
-                                    value = self._shown[field.name] = field.show(field.get(pm))
-                                    yield self._editor(field, value)
-                                    yield Static("", id=f"error-{field.name}", classes="overview--error")
+        sections = []
+        for index, section in enumerate(self.SECTIONS):
+            rows: list[Widget] = [Static(Text(section), classes="overview--heading")]
+            for field in (f for f in self.fields if f.section == section):
+                value = self._shown[field.name] = field.show(field.get(pm))
+                rows.append(
+                    Horizontal(
+                        Label(Text(field.label), classes="overview--label"),
+                        Vertical(
+                            self._editor(field, value),
+                            Static("", id=f"error-{field.name}", classes="overview--error"),
+                            classes="overview--field",
+                        ),
+                        classes=f"overview--row -{field.kind}",
+                    )
+                )
+            sections.append(Vertical(*rows, classes="overview--section", id=f"section-{index}"))
+        self._form = VerticalScroll(Vertical(*sections, id="overview-grid"), id="overview-scroll")
+        self.mount(self._form)
+        summary = self.query("#overview-summary")
+        if summary:
+            summary.first().remove()
+        self.call_after_refresh(self._rewrap)
+
+    def _rewrap(self) -> None:
+        # Mounted in one go, a text area wraps at the width it had before
+        # its row was laid out; wrap again at the width it has now.
+        from textual.widgets import TextArea
+
+        for area in self.query(TextArea):
+            area._rewrap_and_refresh_virtual_size()  # textual is pinned
+            area.refresh()
+
+    def after_first_frame(self) -> None:
+        self.call_later(self._build_form)
 
     def _editor(self, field: OverviewField, value: str) -> Widget:
+        # The form's widgets are imported with the form, after the first frame.
+        from textual.widgets import Input, Select
+
+        from ..controlsafe import VISIBLE_CONTROLS, SafeTextArea
+
         ident = f"ov-{field.name}"
         if field.kind == "select":
             options = [(printable(o), o) for o in field.options]
@@ -223,6 +267,10 @@ class OverviewPane(Widget):
     def on_mount(self) -> None:
         self._unsubscribe = self.session.subscribe(self._on_change)
         self.set_class(self.app.size.width >= WIDE, "-wide")
+        # Shown as the app's first pane, the app calls after_first_frame;
+        # shown later, the frame that shows it need not wait for the form.
+        if getattr(self.app, "guard", None) is not None:
+            self.call_after_refresh(self._build_form)
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
@@ -241,14 +289,18 @@ class OverviewPane(Widget):
         if tabs:
             tabs.first().focus()
         else:
+            self._build_form()
             self.query_one("#overview-scroll").focus()
 
     # -- reading and committing ------------------------------------------------
 
     def editor(self, name: str) -> Widget:
+        self._build_form()
         return self.query_one(f"#ov-{name}")
 
     def raw(self, name: str) -> str:
+        from textual.widgets import Select, TextArea
+
         widget = self.editor(name)
         if isinstance(widget, Select):
             return "" if widget.value is Select.NULL else str(widget.value)
@@ -257,10 +309,12 @@ class OverviewPane(Widget):
         return widget.value
 
     def error_text(self, name: str) -> str:
-        return str(self.query_one(f"#error-{name}", Static).content)
+        self._build_form()
+        return str(self.query_one(f"#error-{name}").content)
 
     def _show_error(self, name: str, message: str) -> None:
-        error = self.query_one(f"#error-{name}", Static)
+        self._build_form()
+        error = self.query_one(f"#error-{name}")
         error.update(Text(printable(message, multiline=True)))
         error.set_class(bool(message), "-shown")
 
@@ -287,7 +341,7 @@ class OverviewPane(Widget):
             if self._by_name[name].kind != "select":
                 self.commit(name)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_input_submitted(self, event) -> None:
         if event.input.id and event.input.id.startswith("ov-"):
             event.stop()
             if self.commit(event.input.id.removeprefix("ov-")):
@@ -295,10 +349,11 @@ class OverviewPane(Widget):
 
     def on_descendant_blur(self, event) -> None:
         widget = event.widget
-        if widget.id and widget.id.startswith("ov-") and not isinstance(widget, Select):
+        field = self._by_name.get(widget.id[3:]) if widget.id and widget.id.startswith("ov-") else None
+        if field is not None and field.kind != "select":
             self.commit(widget.id.removeprefix("ov-"))
 
-    def on_select_changed(self, event: Select.Changed) -> None:
+    def on_select_changed(self, event) -> None:
         if event.select.id and event.select.id.startswith("ov-"):
             event.stop()
             self.commit(event.select.id.removeprefix("ov-"))
@@ -306,6 +361,11 @@ class OverviewPane(Widget):
     def _on_change(self, change: Change) -> None:
         if change.area != "overview":
             return
+        if self._form is None:
+            self.query_one(OverviewSummary).refresh()
+            return
+        from textual.widgets import Select, TextArea
+
         pm = self.session.pm
         focused = self.app.focused
         for field in self.fields:
@@ -328,10 +388,12 @@ class OverviewPane(Widget):
     # -- keys ------------------------------------------------------------------
 
     def action_leave_field(self) -> None:
+        self._build_form()
         self.commit_pending()
         self.query_one("#overview-scroll").focus()
 
     def action_section(self, step: int) -> None:
+        self._build_form()
         sections = list(self.query(".overview--section"))
         focused = self.app.focused
         current = next((i for i, s in enumerate(sections) if focused is not None and s in focused.ancestors), -1)
@@ -341,3 +403,39 @@ class OverviewPane(Widget):
                 widget.focus()
                 widget.scroll_visible()
                 return
+
+
+class OverviewSummary(Widget):
+    """Every field of the overview as text, laid out like the form, for the
+    first frame; the pane replaces it with the form right after."""
+
+    DEFAULT_CSS = """
+    OverviewSummary { height: 1fr; padding: 0 1; }
+    OverviewSummary > .overview-summary--heading { color: $primary; text-style: bold; }
+    OverviewSummary > .overview-summary--label { color: $text-muted; }
+    """
+    COMPONENT_CLASSES = {"overview-summary--heading", "overview-summary--label"}
+
+    def __init__(self, pane: OverviewPane, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pane = pane
+
+    def render(self) -> Text:
+        pm = self.pane.session.pm
+        heading = self.get_component_rich_style("overview-summary--heading")
+        label_style = self.get_component_rich_style("overview-summary--label")
+        width = max(1, self.size.width - LABEL_WIDTH)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for index, section in enumerate(self.pane.SECTIONS):
+            if index:
+                text.append("\n")
+            text.append(section + "\n", heading)
+            for field in (f for f in self.pane.fields if f.section == section):
+                value = printable(field.show(field.get(pm)), multiline=True)
+                lines = value.split("\n") if field.kind == "text" else [value.replace("\n", " ")]
+                if field.kind == "text":
+                    lines = (lines + [""] * TEXT_LINES)[:TEXT_LINES]
+                for n, line in enumerate(lines):
+                    text.append((field.label if n == 0 else "").ljust(LABEL_WIDTH), label_style)
+                    text.append(line[: width] + "\n")
+        return text
