@@ -143,10 +143,12 @@ class Redactor:
 
     def __init__(self, extra: Iterable[str | Rule] = (), *, builtin: bool = True) -> None:
         self.extra = tuple(item if isinstance(item, Rule) else Rule("custom", item) for item in extra)
-        passes: list[tuple[re.Pattern[str], re.Pattern[bytes], _Marks]] = []
+        # The builtin rules' bytes pattern is compiled on first use: the app
+        # redacts only text before its first frame, and compiling costs 10 ms.
+        passes: list[tuple[re.Pattern[str], re.Pattern[bytes] | str, _Marks]] = []
         if builtin:
             source, marks = _builtin_regex()
-            passes.append((re.compile(source), re.compile(source.encode()), marks))
+            passes.append((re.compile(source), source, marks))
         for rule in self.extra:
             try:
                 pattern = re.compile(rule.pattern)
@@ -160,7 +162,17 @@ class Redactor:
             secrets = ("secret",) if "secret" in pattern.groupindex else ()
             passes.append((pattern, bpattern, {"": (rule.name, secrets)}))
         self._str_subs = [(p, _replacer(marks, False)) for p, _, marks in passes]
-        self._bytes_subs = [(b, _replacer(marks, True)) for _, b, marks in passes]
+        self._bytes_passes = [(b, marks) for _, b, marks in passes]
+        self._bytes_ready: list | None = None
+
+    @property
+    def _bytes_subs(self) -> list:
+        if self._bytes_ready is None:
+            self._bytes_ready = [
+                (re.compile(b.encode()) if isinstance(b, str) else b, _replacer(marks, True))
+                for b, marks in self._bytes_passes
+            ]
+        return self._bytes_ready
 
     def redact(self, text: str) -> str:
         if not text:
