@@ -136,7 +136,10 @@ class PmApp(App[None]):
             active=f"tab-{self.first_pane}",
             id="pane-tabs",
         )
-        yield ContentSwitcher(id="panes")
+        # The first pane is composed with the shell: one layout for the
+        # first frame instead of a second one when it is mounted later.
+        first = self._new_pane(self.first_pane)
+        yield ContentSwitcher(first, id="panes", initial=first.id)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -193,23 +196,26 @@ class PmApp(App[None]):
             return None
         return self.panes.get(current.removeprefix("pane-"))
 
+    def _new_pane(self, name: str) -> Widget:
+        self._load_pane_css(name)
+        cls = load_pane_class(name)
+        if cls is None:
+            from .placeholder import PlaceholderPane
+
+            pane = PlaceholderPane(name, PANE_BY_NAME[name].title)
+        else:
+            pane = cls(self.session)
+        pane.id = f"pane-{name}"
+        # Lets the palette name a pane's commands even without ids.
+        pane.pane_name = name
+        self.panes[name] = pane
+        return pane
+
     async def show_pane(self, name: str) -> Widget:
-        info = PANE_BY_NAME[name]
         switcher = self.query_one(ContentSwitcher)
         pane = self.panes.get(name)
         if pane is None:
-            self._load_pane_css(name)
-            cls = load_pane_class(name)
-            if cls is None:
-                from .placeholder import PlaceholderPane
-
-                pane = PlaceholderPane(name, info.title)
-            else:
-                pane = cls(self.session)
-            pane.id = f"pane-{name}"
-            # Lets the palette name a pane's commands even without ids.
-            pane.pane_name = name
-            self.panes[name] = pane
+            pane = self._new_pane(name)
             await switcher.mount(pane)
         switcher.current = f"pane-{name}"
         tabs = self.query_one(Tabs)
