@@ -389,7 +389,18 @@ class PmApp(App[None]):
             if wanted != DEFAULT_THEME:
                 notes.append(f"Theme {one_line(str(wanted))!r} not found; using {DEFAULT_THEME}.")
             wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
-        self.theme = wanted
+        # Set without the watcher: it would re-parse and re-apply every style
+        # once running (the stylesheet is not even parsed yet). What else it
+        # does, done here: the theme's classes and the ANSI colour filter.
+        self.set_reactive(App.theme, wanted)
+        theme = self.current_theme
+        for name in [c for c in self.classes if c.startswith("-theme-")]:
+            self.set_class(False, name, update=False)
+        self.set_class(True, f"-theme-{theme.name}", update=False)
+        self.set_class(theme.dark, "-dark-mode", update=False)
+        self.set_class(not theme.dark, "-light-mode", update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)  # textual is pinned
+        self.stylesheet.set_variables(self.get_css_variables())
         return notes
 
     def _theme_changed(self, theme) -> None:
