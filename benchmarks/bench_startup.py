@@ -82,6 +82,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
+    # An installed pmtui runs from bytecode (pip compiles on install), as do
+    # Textual's modules here; with PYTHONDONTWRITEBYTECODE set, a source
+    # checkout would otherwise recompile ~30 modules on every launch.
+    import compileall
+
+    import pmtui
+
+    compileall.compile_dir(str(Path(pmtui.__file__).parent), quiet=1)
     work = Path(tempfile.mkdtemp(prefix="pmtui-bench-"))
     bare = work / "bare_app.py"
     bare.write_text(BARE_APP)

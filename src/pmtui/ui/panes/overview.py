@@ -206,7 +206,9 @@ class OverviewPane(Widget):
 
     def _build_form(self) -> None:
         """Replace the summary with the form (once)."""
-        if self._form is not None:
+        # Deferred past the first frame, so the app may be closing (a quit
+        # pressed at once) or the pane already gone: nothing to build then.
+        if self._form is not None or not self.is_attached or self.app.return_code is not None:
             return
         from textual.containers import Horizontal, Vertical, VerticalScroll
         from textual.widgets import Label, Static
