@@ -114,6 +114,43 @@ class OverviewPane(Widget):
         except TimeParseError as exc:
             raise ValueError(str(exc)) from None
 
+    def _shared_parse(self, text: str):
+        if not text.strip():
+            return None
+        started = self.session.pm.times.started
+        try:
+            return parse_time(text, base_date=started.date() if started else None)
+        except TimeParseError as exc:
+            raise ValueError(str(exc)) from None
+
+    # Where each checklist section is edited in this pane.
+    FIELD_FOR_SECTION = {
+        "header": "follow_up",
+        "durations": "started",
+        "summary": "summary",
+        "impact": "impact",
+        "root_cause": "root_cause",
+        "prevention": "prevention",
+    }
+
+    def show_location(self, section: str, row: int | str | None = None) -> bool:
+        """Focus the field a check concerns (the report's checklist jumps here)."""
+        name = self.FIELD_FOR_SECTION.get(section)
+        if name is None:
+            return False
+        self._build_form()
+
+        def focus() -> None:
+            # The form may have been mounted just now: find the editor once
+            # it is in the DOM.
+            editors = self.query(f"#ov-{name}")
+            if editors:
+                editors.first().focus()
+                editors.first().scroll_visible(animate=False)
+
+        self.call_after_refresh(focus)
+        return True
+
     def _time_parse(self, which: str) -> Callable[[str], Any]:
         order = ("started", "detected", "mitigated", "resolved")
 
@@ -171,6 +208,8 @@ class OverviewPane(Widget):
               parse=self._date_parse, placeholder="2025-02-10, today"),
             f("follow_up", "Follow-up", "Incident", "input", lambda p: p.follow_up, me, "follow_up",
               parse=self._date_parse, placeholder="4 weeks after the start"),
+            f("shared", "Shared", "Incident", "input", lambda p: p.shared, me, "shared", show=time_show,
+              parse=self._shared_parse, placeholder="when the report went to stakeholders (UTC)"),
         ]
         for which in ("started", "detected", "mitigated", "resolved"):
             fields.append(
@@ -196,6 +235,8 @@ class OverviewPane(Widget):
               parse=lambda t: t.strip()),
             f("immediate_cause", "Immediate cause", "What happened", "text", lambda p: p.immediate_cause, me,
               "immediate_cause", parse=lambda t: t.strip()),
+            f("prevention", "Prevention", "What happened", "text", lambda p: p.prevention, me, "prevention",
+              parse=lambda t: t.strip()),
         ]
         return fields
 

@@ -136,6 +136,25 @@ class TimelinePane(Widget):
             )
         self._rebuild()
 
+    def show_location(self, section: str, row: int | str | None = None) -> bool:
+        """Put the cursor on `row` (an index into the timeline; the report's
+        checklist jumps here), clearing a filter that hides it."""
+        if section != "timeline":
+            return False
+        self.table.focus()
+        if not isinstance(row, int) or not 0 <= row < len(self.events):
+            return True
+        target = self.events[row]
+        if self._view_index(target) is None:
+            box = self.query_one(FilterInput)
+            box.value = ""
+            self.filter_text = ""
+            box.remove_class("-shown")
+            self._rebuild(target)
+        else:
+            self.table.move_cursor(self._view_index(target))
+        return True
+
     def focus_default(self) -> None:
         self.table.focus()
 
