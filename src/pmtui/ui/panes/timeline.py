@@ -22,7 +22,8 @@ from ...model import EVENT_KINDS, TimelineEvent
 from ...session import Change, EditSession
 from ...timeparse import TimeParseError, format_clock, format_utc, parse_time
 from ..messages import RowChosen
-from ..widgets.table import Column, VirtualTable
+from ..widgets.blametable import BlameTable
+from ..widgets.table import Column
 
 MARKS = {
     "detected": ("detection", "mark detection"),
@@ -52,8 +53,10 @@ def is_sorted(events: list[TimelineEvent]) -> bool:
     return all(events[i].time <= events[i + 1].time for i in range(len(events) - 1))
 
 
-class TimelineTable(VirtualTable):
-    COMPONENT_CLASSES = VirtualTable.COMPONENT_CLASSES | {f"timeline--kind-{k}" for k in EVENT_KINDS}
+class TimelineTable(BlameTable):
+    """Blame language in an event is marked where it stands."""
+
+    COMPONENT_CLASSES = BlameTable.COMPONENT_CLASSES | {f"timeline--kind-{k}" for k in EVENT_KINDS}
 
 
 class FilterInput(Input):
