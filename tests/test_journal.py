@@ -271,3 +271,32 @@ def test_journal_lock_and_safety_never_import_textual():
     code = "import sys, pmtui.journal, pmtui.lock, pmtui.safety; print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_writer_waits_for_a_lull_but_never_past_its_bound(pm_file, root, monkeypatch):
+    """The app's writer serializes on the UI thread: during a burst of
+    edits it waits for a lull, but an edit is journaled within max_delay."""
+    import pmtui.journal as journal_mod
+
+    clock = [1000.0]
+    monkeypatch.setattr(journal_mod.time, "monotonic", lambda: clock[0])
+    j = Journal(pm_file, root=root)
+    texts = iter(EDITED + f"# {i}\n" for i in range(100))
+    w = JournalWriter(j, lambda: next(texts), idle=0.25, max_delay=0.9)
+    w.changed()
+    assert not w.flush() and w.writes == 0  # an edit just now: wait
+    clock[0] += 0.3
+    assert w.flush() and w.writes == 1  # a quarter second of quiet: written
+    # A burst: an edit every 0.1 s never leaves a lull...
+    for _ in range(8):
+        w.changed()
+        clock[0] += 0.1
+        w.flush()
+    assert w.writes == 1
+    # ...until the first pending edit has waited max_delay.
+    w.changed()
+    clock[0] += 0.1
+    assert w.flush() and w.writes == 2
+    assert w.flush(force=True) is False  # nothing pending
+    w.changed()
+    assert w.flush(force=True)  # a signal writes at once, lull or not

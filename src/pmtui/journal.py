@@ -29,7 +29,7 @@ from .safety import key_for, private_dir, sha256_bytes, state_root, write_atomic
 FORMAT = 1
 # How long a change may wait before it reaches the journal. The app flushes
 # on a timer at this period, so the worst case stays under a second.
-FLUSH_PERIOD = 0.4
+FLUSH_PERIOD = 0.1  # how often the app asks; JournalWriter decides when to write
 
 
 def journal_dir(root: Path | None = None) -> Path:
@@ -137,7 +137,14 @@ class JournalWriter:
     clears the journal. `flush(force=True)` (signals) writes on the calling
     thread, after any write in progress."""
 
-    def __init__(self, journal: Journal, serialize: Callable[[], str], *, background: bool = False) -> None:
+    def __init__(self, journal: Journal, serialize: Callable[[], str], *, background: bool = False,
+                 idle: float = 0.0, max_delay: float = 0.9) -> None:
+        """`idle`: serializing runs on the caller's thread, so the app waits
+        for that long a lull in the edits before a flush (it must not land
+        between a key and its frame), but never lets an edit wait more than
+        `max_delay` for the journal."""
+        self.idle = idle
+        self.max_delay = max_delay
         self.journal = journal
         self.serialize = serialize
         self.background = background
@@ -146,6 +153,7 @@ class JournalWriter:
         self.last_cost = 0.0  # seconds the last flush took on the calling thread
         self.error: BaseException | None = None  # the last background write's failure
         self._skip_until = 0.0
+        self._first_change = self._last_change = 0.0
         self._lock = threading.Lock()  # one write (or clear) at a time
         self._handed = 0  # sequence number of the newest text handed over
         self._written = 0  # sequence number of the newest text on disk
@@ -156,6 +164,10 @@ class JournalWriter:
         self._thread: threading.Thread | None = None
 
     def changed(self, *_: object) -> None:
+        now = time.monotonic()
+        if not self.dirty:
+            self._first_change = now
+        self._last_change = now
         self.dirty = True
 
     def flush(self, *, force: bool = False) -> bool:
@@ -175,6 +187,8 @@ class JournalWriter:
             return False
         now = time.monotonic()
         if not force and now < self._skip_until:
+            return False
+        if not force and now - self._last_change < self.idle and now - self._first_change < self.max_delay:
             return False
         text = self.serialize()
         self.dirty = False

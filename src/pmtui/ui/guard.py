@@ -13,6 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from ..journal import FLUSH_PERIOD, Journal, JournalWriter, Recovery, find_recovery
+
+# A flush waits for a quarter second without edits, and no edit waits for
+# the journal more than 0.9 s ("every change journaled within a second").
+JOURNAL_IDLE = 0.25
+JOURNAL_MAX_DELAY = 0.9
 from ..lock import FileLock
 from ..safety import Fingerprint, backup, changed_since, fingerprint
 from ..session import AREAS
@@ -143,7 +148,8 @@ class Guard:
         journal = Journal(self.path, opened_sha256=fp.sha256 if fp else "")
         # The store's dumps is incremental (cheap after a small edit); the
         # JSON and the disk write happen on the writer's thread.
-        self.writer = JournalWriter(journal, lambda: store.dumps(self.app.document), background=True)
+        self.writer = JournalWriter(journal, lambda: store.dumps(self.app.document), background=True,
+                                    idle=JOURNAL_IDLE, max_delay=JOURNAL_MAX_DELAY)
         self._unsubscribe = self.app.session.subscribe(self.writer.changed)
         self._timer = self.app.set_interval(FLUSH_PERIOD, self.flush)
         # The guard starts after the first frame: edits made before it did

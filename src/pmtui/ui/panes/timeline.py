@@ -57,6 +57,7 @@ class TimelineTable(BlameTable):
     """Blame language in an event is marked where it stands."""
 
     COMPONENT_CLASSES = BlameTable.COMPONENT_CLASSES | {f"timeline--kind-{k}" for k in EVENT_KINDS}
+    blame_columns = frozenset({"event"})
 
 
 class FilterInput(Input):

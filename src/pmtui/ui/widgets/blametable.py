@@ -11,7 +11,7 @@ from rich.style import Style
 from textual.strip import Strip
 
 from .blametext import spans
-from .table import VirtualTable
+from .table import Column, VirtualTable
 
 
 class BlameTable(VirtualTable):
@@ -22,13 +22,16 @@ class BlameTable(VirtualTable):
     """
 
     _blame = Style()
+    # Keys of the columns holding prose; None marks every column.
+    blame_columns: frozenset[str] | None = None
 
     def _strip(self, cells: list[str], styles: list[Style], fill: Style, width: int) -> Strip:
-        # Looked up once per line, not once per cell.
-        self._blame = self.get_component_rich_style("blame-table--blame", partial=True)
+        self._blame = self._style("blame-table--blame", partial=True)  # once per paint
         return super()._strip(cells, styles, fill, width)
 
-    def _cell_segments(self, text: str, style: Style) -> list[Segment]:
+    def _cell_segments(self, text: str, style: Style, column: Column) -> list[Segment]:
+        if self.blame_columns is not None and column.key not in self.blame_columns:
+            return [Segment(text, style)]
         out: list[Segment] = []
         pos = 0
         for start, end in spans(text):

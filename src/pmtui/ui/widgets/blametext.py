@@ -8,14 +8,19 @@ to reword in place.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rich.style import Style
 from rich.text import Text
 
 from ...textsafe import one_line, printable
 
 
-def spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each blame phrase in `text` (already printable)."""
+@lru_cache(maxsize=8192)
+def spans(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each blame phrase in `text` (already printable).
+    Cached: tables redraw the same visible cells on every scroll, filter
+    keystroke and edit."""
     from ...checks import blame_spans
 
     out = []
@@ -23,7 +28,7 @@ def spans(text: str) -> list[tuple[int, int]]:
         start, end = (span.start, span.end) if hasattr(span, "start") else (span[0], span[1])
         if 0 <= start < end <= len(text):
             out.append((start, end))
-    return out
+    return tuple(out)
 
 
 def mark(text: Text, blame: Style | str) -> Text:

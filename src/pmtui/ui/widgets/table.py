@@ -284,7 +284,7 @@ class VirtualTable(ScrollView, can_focus=True):
             styles.append(style)
         return self._strip(cells, styles, row_style, width)
 
-    def _cell_segments(self, text: str, style: Style) -> list[Segment]:
+    def _cell_segments(self, text: str, style: Style, column: Column) -> list[Segment]:
         """One cell, already fitted to its width; subclasses mark parts of it."""
         return [Segment(text, style)]
 
@@ -300,7 +300,7 @@ class VirtualTable(ScrollView, can_focus=True):
                 text = set_cell_size(text, max(0, w - 1)) + "\u2026" if w > 0 else ""
             else:
                 text = set_cell_size(text, w)
-            segments.extend(self._cell_segments(text, styles[i]))
+            segments.extend(self._cell_segments(text, styles[i], self._columns[i]))
             used += w
         if used < width:
             segments.append(Segment(" " * (width - used), fill))
