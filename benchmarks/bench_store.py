@@ -25,28 +25,14 @@ from pmtui import model as m
 from pmtui import store
 from pmtui.store_scan import counters
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from support_store import many_events  # noqa: E402
+
 
 def build(events: int) -> m.PostMortem:
-    start = datetime(2025, 2, 9, 10, 0, tzinfo=UTC)
-    pm = m.PostMortem(id="PM-2025-02-09-api", title="API degradation", severity="SEV2")
-    pm.summary = "Connection pool exhaustion made the API return 5xx for 35 minutes.\nSecond line."
-    pm.times.started = start
-    pm.times.resolved = start + timedelta(seconds=events)
-    kinds = m.EVENT_KINDS
-    pm.timeline = [
-        m.TimelineEvent(
-            start + timedelta(seconds=i, milliseconds=i % 1000),
-            f'event {i}: pool at {i % 20}/20 "busy" — naïve café',
-            "app logs",
-            "@alice" if i % 7 == 0 else "",
-            kinds[i % len(kinds)],
-        )
-        for i in range(events)
-    ]
-    pm.whys = [m.Why(f"W{i}", f"why {i}", f"W{i - 1}" if i > 1 else "") for i in range(1, 6)]
-    pm.factors = [m.Factor("F1", "no index", "testing", "W3")]
-    pm.actions = [m.ActionItem("AI-001", "Add an index", owner="@bob", priority="high", factor="F1")]
-    return pm
+    """The same file the store's tests check for correctness, so the figures
+    are for a file known to round-trip."""
+    return many_events(events)
 
 
 def best(fn, repeat: int) -> float:
