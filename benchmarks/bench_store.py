@@ -18,7 +18,6 @@ import sys
 import tempfile
 import time
 import tomllib
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pmtui import model as m
