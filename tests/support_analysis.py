@@ -160,7 +160,7 @@ async def settle(pilot) -> None:
 
 async def fill(pilot, values: dict, *, submit: str = "enter") -> None:
     """Fill the open FormScreen's fields and submit it."""
-    from textual.widgets import Input, Select, TextArea
+    from textual.widgets import Select, TextArea
 
     screen = pilot.app.screen
     first = None

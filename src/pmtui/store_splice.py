@@ -324,7 +324,6 @@ def splice(
         raise Fallback
     sp = Splicer(index, newline)
     segs = index.segments
-    root = segs[0]
 
     # fields of the root and of tables, grouped by table
     by_table: dict[tuple[str, ...], list[tuple[str, str, object]]] = {}

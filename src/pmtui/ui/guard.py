@@ -19,7 +19,7 @@ from ..journal import FLUSH_PERIOD, Journal, JournalWriter, Recovery, find_recov
 JOURNAL_IDLE = 0.25
 JOURNAL_MAX_DELAY = 0.9
 from ..lock import FileLock
-from ..safety import Fingerprint, backup, changed_since, fingerprint
+from ..safety import Fingerprint, backup, changed_since
 from ..session import AREAS
 from ..textsafe import one_line
 from . import signals

@@ -93,7 +93,7 @@ class OverviewPane(Widget):
         self.fields = self._fields()
         self._by_name = {f.name: f for f in self.fields}
         self._unsubscribe = None
-        self._form: VerticalScroll | None = None
+        self._form: Widget | None = None  # the VerticalScroll, built after the first frame
         # What the model held when each field was last filled in: a change
         # refreshes only fields whose model value moved since (undo, a mark
         # from the timeline), never one a person is busy with.
