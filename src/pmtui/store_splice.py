@@ -13,8 +13,8 @@ comment-preserving.
 from __future__ import annotations
 
 import re
-from itertools import compress
-from operator import attrgetter, is_, ne
+from itertools import compress, count
+from operator import attrgetter, is_, is_not, ne
 
 from .store_render import is_unset, render_key, render_value, row_lines
 from .store_scan import ARRAY, ROOT, TABLE, Index, Segment
@@ -93,6 +93,10 @@ class RowPlan:
         self._items = items
         self.structural = structural
         self.rows = rows
+        # For a structural change confined to a stretch of rows: (first row,
+        # end in the current rows, end in the rows as loaded); rows before and
+        # after it are the loaded ones, in place (maybe with values edited).
+        self.window: tuple[int, int, int] | None = None
         self.changed = changed if changed is not None else [it for it in items or () if it[2]]
 
     @property
@@ -119,6 +123,18 @@ def plan_rows(name: str, old: tuple[list, list[tuple]], rows: list) -> RowPlan |
             return None
         changed = [(j, rows[j], tuple(k for k, a, b in zip(keys, now[j], snaps[j]) if a != b)) for j in moved]
         return RowPlan(None, False, changed, rows)
+    # A row moved, added or removed: rows before the first difference and
+    # after the last are the loaded ones in place. Found at C speed, so only
+    # the stretch between them is walked row by row (a re-sort of 10,000
+    # events moves one row a few places).
+    n_old = len(objs)
+    span = min(n, n_old)
+    first = next(compress(count(), map(is_not, rows, objs)), span)
+    tail = next(compress(count(), map(is_not, reversed(rows), reversed(objs))), span)
+    tail = min(tail, span - first)
+    window = _plan_window(name, get, keys, rows, objs, snaps, first, tail)
+    if window is not None:
+        return window
     ids = {id(o): j for j, o in enumerate(objs)}
     used = [False] * len(objs)
     items: list[tuple[int | None, object, tuple[str, ...]]] = []
@@ -157,6 +173,41 @@ def plan_rows(name: str, old: tuple[list, list[tuple]], rows: list) -> RowPlan |
     if not structural and not any(c for _j, _r, c in items):
         return None  # equal copies in the same places: nothing to write
     return RowPlan(items, structural)
+
+
+def _plan_window(name, get, keys, rows, objs, snaps, first: int, tail: int) -> RowPlan | None:
+    n, n_old = len(rows), len(objs)
+    mid_rows = rows[first : n - tail]
+    mid_objs = objs[first : n_old - tail]
+    ids = {id(o): first + j for j, o in enumerate(mid_objs)}
+    if len(ids) != len(mid_objs) or any(id(r) in ids for r in rows[:first]) or any(
+            id(r) in ids for r in rows[n - tail :]):
+        return None  # the same object twice: leave it to the general plan
+    items: list[tuple[int | None, object, tuple[str, ...]]] = []
+    used = set()
+    for row in mid_rows:
+        j = ids.get(id(row))
+        if j is None or j in used:
+            return None  # a new row or a copy: the general plan matches copies by value
+        used.add(j)
+        now_row = get(row)
+        items.append((j, row, tuple(k for k, a, b in zip(keys, now_row, snaps[j]) if a != b)
+                      if now_row != snaps[j] else ()))
+    if len(used) != len(mid_objs):
+        return None  # a row removed: the general plan
+    def edges(lo: int, hi: int, shift: int) -> list:
+        now = list(map(get, rows[lo:hi]))
+        old = snaps[lo - shift : hi - shift]
+        out = [(lo - shift + k, rows[lo + k], ()) for k in range(hi - lo)]
+        for k in compress(range(hi - lo), map(ne, now, old)):
+            out[k] = (lo - shift + k, rows[lo + k],
+                      tuple(key for key, a, b in zip(keys, now[k], old[k]) if a != b))
+        return out
+
+    full = edges(0, first, 0) + items + edges(n - tail, n, n - n_old)
+    plan = RowPlan(full, True)
+    plan.window = (first, n - tail, n_old - tail)
+    return plan
 
 
 # -- splicing ------------------------------------------------------------------------
@@ -440,6 +491,8 @@ def _splice_rows(sp: Splicer, name: str, plan: RowPlan) -> None:
             for start, end, new in edits_for(j, row, changed):
                 sp.add(start, end, new)
         return
+    if plan.window is not None and _splice_window(sp, plan, elems, edits_for):
+        return
     if any(elems[k][3] != elems[k + 1][1] for k in range(len(elems) - 1)):
         raise Fallback
     blank = [sp._blank()]
@@ -475,6 +528,30 @@ def _splice_rows(sp: Splicer, name: str, plan: RowPlan) -> None:
         if at_eof and trailer and trailer[-1] == "":
             out.append("")
     sp.add(first[1], last[3], out)
+
+
+def _splice_window(sp: Splicer, plan: RowPlan, elems: list, edits_for) -> bool:
+    """Rows reordered inside plan.window: rewrite only the lines of that
+    stretch, each row keeping its own block and the separator after it.
+    False when the window touches the array's last row (whose trailing
+    lines belong to what follows) or the blocks do not tile."""
+    lo, hi_new, hi_old = plan.window
+    if hi_old >= len(elems) or lo >= hi_old or hi_new - lo != hi_old - lo:
+        return False
+    if any(elems[k][3] != elems[k + 1][1] for k in range(lo, hi_old)):
+        return False
+    lines = sp.lines
+    items = plan.items
+    for j, row, changed in items[:lo] + items[hi_new:]:
+        for start, end, new in edits_for(j, row, changed):
+            sp.add(start, end, new)
+    out: list[str] = []
+    for j, row, changed in items[lo:hi_new]:
+        _seg, start, core_end, end = elems[j]
+        out += apply_local(lines, start, core_end, edits_for(j, row, changed))
+        out += lines[core_end:end]
+    sp.add(elems[lo][1], elems[hi_old - 1][3], out)
+    return True
 
 
 # -- the tomlkit path ------------------------------------------------------------------
