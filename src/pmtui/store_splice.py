@@ -183,18 +183,14 @@ def _plan_window(name, get, keys, rows, objs, snaps, first: int, tail: int) -> R
     if len(ids) != len(mid_objs) or any(id(r) in ids for r in rows[:first]) or any(
             id(r) in ids for r in rows[n - tail :]):
         return None  # the same object twice: leave it to the general plan
-    items: list[tuple[int | None, object, tuple[str, ...]]] = []
-    used = set()
-    for row in mid_rows:
-        j = ids.get(id(row))
-        if j is None or j in used:
-            return None  # a new row or a copy: the general plan matches copies by value
-        used.add(j)
-        now_row = get(row)
-        items.append((j, row, tuple(k for k, a, b in zip(keys, now_row, snaps[j]) if a != b)
-                      if now_row != snaps[j] else ()))
-    if len(used) != len(mid_objs):
-        return None  # a row removed: the general plan
+    js = list(map(ids.get, map(id, mid_rows)))
+    if None in js or len(set(js)) != len(js) or len(js) != len(mid_objs):
+        return None  # a row added, removed or copied: the general plan matches copies by value
+    now = list(map(get, mid_rows))
+    was = list(map(snaps.__getitem__, js))
+    items = list(zip(js, mid_rows, [()] * len(js)))
+    for k in compress(range(len(js)), map(ne, now, was)):
+        items[k] = (js[k], mid_rows[k], tuple(key for key, a, b in zip(keys, now[k], was[k]) if a != b))
     def edges(lo: int, hi: int, shift: int) -> list:
         now = list(map(get, rows[lo:hi]))
         old = snaps[lo - shift : hi - shift]
@@ -542,14 +538,18 @@ def _splice_window(sp: Splicer, plan: RowPlan, elems: list, edits_for) -> bool:
         return False
     lines = sp.lines
     items = plan.items
-    for j, row, changed in items[:lo] + items[hi_new:]:
-        for start, end, new in edits_for(j, row, changed):
-            sp.add(start, end, new)
+    for j, row, changed in plan.changed:
+        if j < lo or j >= hi_old:  # a value edited in a row that did not move
+            for start, end, new in edits_for(j, row, changed):
+                sp.add(start, end, new)
     out: list[str] = []
     for j, row, changed in items[lo:hi_new]:
         _seg, start, core_end, end = elems[j]
-        out += apply_local(lines, start, core_end, edits_for(j, row, changed))
-        out += lines[core_end:end]
+        if changed:
+            out += apply_local(lines, start, core_end, edits_for(j, row, changed))
+            out += lines[core_end:end]
+        else:
+            out += lines[start:end]
     sp.add(elems[lo][1], elems[hi_old - 1][3], out)
     return True
 
