@@ -78,3 +78,12 @@ def test_bad_date():
 @given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)))
 def test_formatted_utc_reads_back(when):
     assert parse_time(format_utc(when) + "Z") == when
+
+
+def test_optional_time_blank_is_unset_and_bad_text_still_explained():
+    from pmtui.timeparse import parse_optional_time
+
+    assert parse_optional_time("  ") is None
+    assert parse_optional_time("10:05", base_date=DAY) == datetime(2025, 2, 9, 10, 5, tzinfo=UTC)
+    with pytest.raises(TimeParseError, match="is not a time"):
+        parse_optional_time("soon", base_date=DAY)

@@ -14,7 +14,7 @@ from pathlib import Path
 EXAMPLE_NAME = "api-degradation.toml"
 
 
-def _candidates(name: str) -> list[Path]:
+def example_places(name: str) -> list[Path]:
     found: list[Path] = []
     try:
         packaged = resources.files("pmtui") / "_examples" / name
@@ -30,7 +30,7 @@ def _candidates(name: str) -> list[Path]:
 def example_path(name: str = EXAMPLE_NAME) -> Path:
     """The bundled example's path; FileNotFoundError naming every place
     looked in when the installation lacks it."""
-    places = _candidates(name)
+    places = example_places(name)
     for path in places:
         if path.is_file():
             return path

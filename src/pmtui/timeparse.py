@@ -113,6 +113,11 @@ def parse_time(
     return local.astimezone(UTC)
 
 
+def parse_optional_time(text: str, *, base_date: date | None = None) -> datetime | None:
+    """`parse_time`, with blank text meaning "not set" (None)."""
+    return parse_time(text, base_date=base_date) if text.strip() else None
+
+
 _REL_RE = re.compile(r"^\+\s*(?P<n>\d+)\s*(?P<unit>[dwm])$", re.IGNORECASE)
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from importlib import resources
 from pathlib import Path
 
 from ..model import Gap
@@ -26,14 +25,9 @@ DEMO_BASE = "http://demo.invalid"
 
 def recordings_dir() -> Path:
     """The packaged copy (pip install) or the checkout's examples folder."""
-    places = []
-    try:
-        packaged = resources.files("pmtui") / "_examples" / RECORDINGS
-        if isinstance(packaged, Path):
-            places.append(packaged)
-    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
-        pass
-    places.append(Path(__file__).resolve().parents[3] / "examples" / RECORDINGS)
+    from ..demo import example_places
+
+    places = example_places(RECORDINGS)
     for place in places:
         if (place / "index.json").is_file():
             return place

@@ -28,7 +28,7 @@ from ...model import Evidence, Gap, SourceSettings
 from ...session import Change, EditSession
 from ...sources.base import Candidate, SourceResult
 from ...textsafe import one_line
-from ...timeparse import TimeParseError, format_clock, format_utc, parse_time
+from ...timeparse import format_clock, format_utc, parse_optional_time
 from ..messages import RowChosen
 from ..widgets.table import Column, VirtualTable
 
@@ -443,13 +443,8 @@ class CollectPane(Widget):
                            lambda: setattr(pm, "sources", old))
 
     def _parse_optional_time(self, text: str) -> datetime | None:
-        if not text.strip():
-            return None
-        started = self.session.pm.times.started
-        try:
-            return parse_time(text, base_date=started.date() if started else None)
-        except TimeParseError as exc:
-            raise ValueError(str(exc)) from None
+        # TimeParseError is a ValueError: the form shows its message in place.
+        return parse_optional_time(text, base_date=self.session.pm.incident_date)
 
     @staticmethod
     def _parse_url(text: str) -> str:

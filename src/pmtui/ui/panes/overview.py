@@ -27,7 +27,7 @@ from textual.widget import Widget
 from ...model import SEVERITIES, STATUSES, PostMortem
 from ...session import Change, EditSession
 from ...textsafe import printable
-from ...timeparse import TimeParseError, format_utc, parse_date, parse_time
+from ...timeparse import TimeParseError, format_utc, parse_date, parse_optional_time, parse_time
 
 WIDE = 150  # columns from which the sections sit side by side
 LABEL_WIDTH = 16  # .overview--label in overview.tcss
@@ -115,13 +115,8 @@ class OverviewPane(Widget):
             raise ValueError(str(exc)) from None
 
     def _shared_parse(self, text: str):
-        if not text.strip():
-            return None
-        started = self.session.pm.times.started
-        try:
-            return parse_time(text, base_date=started.date() if started else None)
-        except TimeParseError as exc:
-            raise ValueError(str(exc)) from None
+        # TimeParseError is a ValueError: shown under the field, text kept.
+        return parse_optional_time(text, base_date=self.session.pm.incident_date)
 
     # Where each checklist section is edited in this pane.
     FIELD_FOR_SECTION = {
