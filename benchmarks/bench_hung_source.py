@@ -28,7 +28,7 @@ from pathlib import Path
 
 from pmtui import store
 from pmtui.ui.app import PmApp
-from pmtui.ui.sample import large_postmortem
+from pmtui.sample import large_postmortem
 
 
 class SilentServer:

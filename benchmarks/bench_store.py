@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pmtui import model as m
 from pmtui import store
-from pmtui.store_scan import counters
+from pmtui.store.scan import counters
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from support_store import many_events  # noqa: E402

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from pmtui import store
 from pmtui.ui.app import PmApp
-from pmtui.ui.sample import sample_postmortem
+from pmtui.sample import sample_postmortem
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "examples" / "api-degradation.toml"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from pmtui.ui.panes.actions import ActionsPane
-from pmtui.ui.panes.actions_export import ExportScreen
+from pmtui.ui.screens.export import ExportScreen
 from support_analysis import demo_pm, open_app, settle
 from support_github import FakeGitHub
 

@@ -12,12 +12,11 @@ from support_ui import DEMO, REPO, make_app, saved, screen_text
 
 from pmtui import locations, store
 from pmtui.cli import main
-from pmtui.cli_app import copy_demo
+from pmtui.cli.app import copy_demo
 from pmtui.ui.app import PANES, PmApp, load_pane_class
 from pmtui.ui.commands import PmCommands
-from pmtui.ui.help import HelpScreen
-from pmtui.ui.placeholder import PlaceholderPane
-from pmtui.ui.widgets.confirm import UnsavedScreen
+from pmtui.ui.screens.help import HelpScreen
+from pmtui.ui.screens.confirm import UnsavedScreen
 
 
 async def test_tabs_in_procedure_order_and_number_keys(tmp_path):
@@ -30,28 +29,11 @@ async def test_tabs_in_procedure_order_and_number_keys(tmp_path):
             await pilot.press(info.key)
             await pilot.pause()
             assert app.active_pane is app.panes[info.name]
-            if load_pane_class(info.name) is None:
-                assert isinstance(app.active_pane, PlaceholderPane)
-                assert "This pane will hold:" in screen_text(app)
+            assert isinstance(app.active_pane, load_pane_class(info.name))
         # Built once, kept: switching back is the same widget.
         first = app.panes["timeline"]
         await pilot.press("3")
         assert app.panes["timeline"] is first
-
-
-async def test_placeholder_says_what_and_how():
-    from textual.app import App
-
-    class Host(App):
-        def compose(self):
-            yield PlaceholderPane("collect", "Collect")
-
-    app = Host()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        text = screen_text(app)
-        assert "Collect — coming in a later version" in text
-        assert "Prometheus metrics" in text and "pmtui collect FILE" in text
 
 
 async def test_header_unsaved_marker_save_and_file(tmp_path):
@@ -203,7 +185,7 @@ def test_no_heavy_imports_before_first_frame(tmp_path):
     script = textwrap.dedent(
         f"""
         import sys
-        from pmtui.cli_app import copy_demo
+        from pmtui.cli.app import copy_demo
         from pathlib import Path
         from pmtui import store
         from pmtui.ui.app import PmApp

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from pmtui import checks, report, store
 from pmtui.cli import main
-from pmtui.cli_doc import format_table
-from pmtui.demo import example_path
+from pmtui.cli.doc import format_table
+from pmtui.examples import example_path
 
 EXAMPLE = example_path()
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -270,7 +270,7 @@ def test_document_modules_need_no_textual_or_heavy_clients():
         "import sys\n"
         "for name in ('textual', 'tomlkit', 'httpx', 'kubernetes', 'github'):\n"
         "    sys.modules[name] = None  # importing it now raises ImportError\n"
-        "import pmtui.report, pmtui.checks, pmtui.markdown, pmtui.cli_doc, pmtui.demo\n"
+        "import pmtui.report, pmtui.checks, pmtui.markdown, pmtui.cli.doc, pmtui.examples\n"
         "from pmtui.cli import main\n"
         "from click.testing import CliRunner\n"
         f"res = CliRunner().invoke(main, ['check', {str(EXAMPLE)!r}])\n"

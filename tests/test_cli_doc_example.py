@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pmtui import checks, demo, report, store
+from pmtui import checks, report, store
+from pmtui import examples as demo
 from pmtui.model import EVENT_KINDS, FACTOR_CATEGORIES, PostMortem
 from support_markdown import tables
 
@@ -141,7 +142,7 @@ def test_missing_example_names_where_it_looked():
 
 
 _PROBE = (
-    "from pmtui import demo; import pmtui, sys; p = demo.example_path(); "
+    "from pmtui import examples as demo; import pmtui, sys; p = demo.example_path(); "
     "print(pmtui.__file__); print(p)"
 )
 

@@ -228,7 +228,7 @@ def test_collection_modules_import_no_httpx_or_textual():
     import subprocess
     import sys
 
-    code = ("import sys, pmtui.cli, pmtui.cli_collect, pmtui.sources.collect, pmtui.sources.prometheus, "
+    code = ("import sys, pmtui.cli, pmtui.cli.collect, pmtui.sources.collect, pmtui.sources.prometheus, "
             "pmtui.sources.alertmanager, pmtui.sources.demo, pmtui.sources.evidence, pmtui.sources.changes; "
             "print(sorted(m for m in ('httpx', 'textual', 'kubernetes') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -13,7 +13,7 @@ from support_ui import demo_app, make_app, saved, screen_text
 from pmtui.model import Evidence
 from pmtui.ui.panes.collect import CollectPane
 from pmtui.ui.screens.evidence import EvidenceScreen
-from pmtui.ui.widgets.form import FormScreen
+from pmtui.ui.screens.form import FormScreen
 
 
 def pane(app) -> CollectPane:
@@ -161,7 +161,7 @@ async def test_settings_form_refuses_secrets_and_saves_names(tmp_path):
 
 
 async def test_nothing_configured_says_what_to_set(tmp_path):
-    from pmtui.ui.sample import sample_postmortem
+    from pmtui.sample import sample_postmortem
 
     pm = sample_postmortem()
     pm.sources.prometheus.url = pm.sources.alertmanager.url = ""
@@ -204,7 +204,7 @@ def hung_server():
 
 
 async def test_hung_source_keeps_keys_answering_and_cancels(tmp_path, hung_server):
-    from pmtui.ui.sample import sample_postmortem
+    from pmtui.sample import sample_postmortem
 
     pm = sample_postmortem()
     pm.sources.prometheus.url = hung_server

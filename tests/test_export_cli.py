@@ -143,7 +143,7 @@ def test_sync_marks_closed_item_done(gh, pm_file, tmp_path):
 def test_refuses_to_write_a_file_open_in_the_app(gh, pm_file, tmp_path):
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys; from pmtui.lock import FileLock; print(FileLock(sys.argv[1]).acquire(), flush=True); "
+         "import sys; from pmtui.filesafety.lock import FileLock; print(FileLock(sys.argv[1]).acquire(), flush=True); "
          "sys.stdin.read()", str(pm_file)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
@@ -201,7 +201,7 @@ def test_token_lookup_order_and_failures(tmp_path):
 
 def test_importing_export_loads_neither_pygithub_nor_textual():
     code = (
-        "import sys, pmtui.export, pmtui.cli_export, pmtui.export.github, pmtui.export.plan;"
+        "import sys, pmtui.export, pmtui.cli.export, pmtui.export.github, pmtui.export.plan;"
         "bad = [m for m in ('github', 'textual', 'requests') if m in sys.modules];"
         "print(bad); sys.exit(1 if bad else 0)"
     )

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pmtui import store
-from pmtui.ui.sample import sample_postmortem
+from pmtui.sample import sample_postmortem
 
 EXAMPLES = int(os.environ.get("PMTUI_FUZZ_EXAMPLES", "400"))
 TRIED = {"n": 0}

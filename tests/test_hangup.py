@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from pmtui import store
-from pmtui.journal import find_recovery
-from pmtui.ui.sample import sample_postmortem
+from pmtui.filesafety.journal import find_recovery
+from pmtui.sample import sample_postmortem
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is installed by scripts/test.sh")
 

@@ -15,7 +15,7 @@ import pytest
 from support_hostile import HOSTILE, check_terminal_safe, screen_text, terminal_output
 from textual.app import App
 
-from pmtui.journal import Journal, find_recovery
+from pmtui.filesafety.journal import Journal, find_recovery
 from pmtui.model import ActionItem, Factor, PostMortem, TimelineEvent, Why
 from pmtui.ui.app import PmApp
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from pmtui import journal as jmod
-from pmtui.journal import Journal, JournalWriter, find_recovery
-from pmtui.safety import sha256_bytes
+from pmtui.filesafety import journal as jmod
+from pmtui.filesafety.journal import Journal, JournalWriter, find_recovery
+from pmtui.filesafety.disk import sha256_bytes
 
 ORIGINAL = 'schema = 1\nid = "PM-1"\ntitle = "DB pool exhausted"\n'
 EDITED = 'schema = 1\nid = "PM-1"\ntitle = "Database pool exhausted"\nsummary = "pool too small"\n'
@@ -268,7 +268,7 @@ def test_journal_lock_and_safety_never_import_textual():
     import subprocess
     import sys
 
-    code = "import sys, pmtui.journal, pmtui.lock, pmtui.safety; print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))"
+    code = "import sys, pmtui.filesafety.journal, pmtui.filesafety.lock, pmtui.filesafety.disk; print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -276,7 +276,7 @@ def test_journal_lock_and_safety_never_import_textual():
 def test_writer_waits_for_a_lull_but_never_past_its_bound(pm_file, root, monkeypatch):
     """The app's writer serializes on the UI thread: during a burst of
     edits it waits for a lull, but an edit is journaled within max_delay."""
-    import pmtui.journal as journal_mod
+    import pmtui.filesafety.journal as journal_mod
 
     clock = [1000.0]
     monkeypatch.setattr(journal_mod.time, "monotonic", lambda: clock[0])

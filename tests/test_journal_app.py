@@ -12,13 +12,13 @@ import time
 from pathlib import Path
 
 from pmtui import store
-from pmtui.journal import Journal, find_recovery
-from pmtui.lock import FileLock
+from pmtui.filesafety.journal import Journal, find_recovery
+from pmtui.filesafety.lock import FileLock
 from pmtui.ui.app import PmApp
-from pmtui.ui.sample import sample_postmortem
+from pmtui.sample import sample_postmortem
 from pmtui.ui.screens.conflict import ConflictScreen
 from pmtui.ui.screens.recovery import RecoveryScreen
-from pmtui.ui.widgets.confirm import ConfirmScreen
+from pmtui.ui.screens.confirm import ConfirmScreen
 
 
 def saved_file(tmp_path: Path) -> Path:
@@ -147,7 +147,7 @@ async def test_conflict_reload_takes_their_version(tmp_path):
 
 HOLDER = """
 import sys
-from pmtui.lock import FileLock
+from pmtui.filesafety.lock import FileLock
 lock = FileLock(sys.argv[1])
 print("held" if lock.acquire() else "refused", flush=True)
 sys.stdin.readline()

@@ -9,7 +9,7 @@ import pytest
 from textual.app import App
 from textual.widgets import Input
 
-from pmtui.journal import Journal, find_recovery
+from pmtui.filesafety.journal import Journal, find_recovery
 from pmtui.ui.screens.conflict import OVERWRITE, RELOAD, SAVE_AS, ConflictChoice, ConflictScreen
 from pmtui.ui.screens.recovery import DISCARD, KEEP_BOTH, RESTORE, DiffView, RecoveryScreen
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pmtui.lock import FileLock, LockInfo, is_stale, read_lock
+from pmtui.filesafety.lock import FileLock, LockInfo, is_stale, read_lock
 
 
 @pytest.fixture()
@@ -30,7 +30,7 @@ def pm_file(tmp_path: Path) -> Path:
 HOLDER = r"""
 import sys, time
 from pathlib import Path
-from pmtui.lock import FileLock
+from pmtui.filesafety.lock import FileLock
 lock = FileLock(sys.argv[1], root=Path(sys.argv[2]))
 print("held" if lock.acquire() else "refused", flush=True)
 sys.stdin.readline()

@@ -8,7 +8,7 @@ from support_ui import make_app, saved, screen_text
 from textual.widgets import Select
 
 from pmtui.ui.panes.overview import OverviewPane
-from pmtui.ui.sample import sample_postmortem
+from pmtui.sample import sample_postmortem
 
 
 def pane(app) -> OverviewPane:

@@ -163,7 +163,7 @@ async def test_outside_text_is_never_markup_or_escape_sequences(tmp_path):
 
 
 def test_live_checks_match_checks_run_and_rescan_only_changed_text():
-    from pmtui.ui.panes.report_checks import LiveChecks
+    from pmtui.livechecks import LiveChecks
     from support_analysis import FIXED_NOW
 
     pm = demo_pm()

@@ -16,8 +16,8 @@ import stat
 import time
 
 from pmtui import store
-from pmtui.safety import backup, backup_path
-from pmtui.ui.sample import large_postmortem
+from pmtui.filesafety.disk import backup, backup_path
+from pmtui.sample import large_postmortem
 
 KILLS = int(os.environ.get("PMTUI_SAVE_KILLS", "250"))
 

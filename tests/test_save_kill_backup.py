@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import stat
 
-from pmtui.safety import backup, backup_path, changed_since, fingerprint, write_atomic
+from pmtui.filesafety.disk import backup, backup_path, changed_since, fingerprint, write_atomic
 
 
 def test_fingerprint_notices_content_changes_only(tmp_path):

@@ -68,8 +68,8 @@ from support_prom import at, http_json, prometheus_server, start_alertmanager  #
 from support_secrets import Scan, all_text, one_line, plant_everywhere, secrets_for
 
 from pmtui import store
-from pmtui.journal import journal_dir
-from pmtui.ui.sample import sample_postmortem
+from pmtui.filesafety.journal import journal_dir
+from pmtui.sample import sample_postmortem
 
 FILE, PROMQL, LOGS, ALERTS, GHERR, ENV = (secrets_for(tag) for tag in
                                           ("file", "promql", "logs", "alerts", "gherr", "env"))
@@ -299,7 +299,7 @@ async def test_app_shows_and_writes_no_planted_secret(world):
     from support_ui import FIXED_NOW, screen_text
     from textual.widgets import Log
 
-    from pmtui.journal import find_recovery
+    from pmtui.filesafety.journal import find_recovery
     from pmtui.ui.app import PmApp
     from pmtui.ui.screens.evidence import EvidenceScreen
 

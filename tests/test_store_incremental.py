@@ -15,7 +15,7 @@ from support_store import HAND_WRITTEN, layout, many_events
 
 from pmtui import model as m
 from pmtui import store
-from pmtui.store_scan import counters, scan
+from pmtui.store.scan import counters, scan
 
 T0 = datetime(2025, 2, 9, 10, tzinfo=UTC)
 

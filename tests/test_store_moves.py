@@ -11,7 +11,8 @@ from datetime import timedelta
 from hypothesis import given, settings, strategies as st
 from support_store import HAND_WRITTEN, many_events
 
-from pmtui import store, store_splice
+from pmtui import store
+from pmtui.store import splice as store_splice
 
 moves = st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 10_000), st.booleans()), min_size=1, max_size=4)
 

@@ -201,7 +201,7 @@ def test_hostile_text_round_trips_through_fresh_files_and_splices(hostile):
 
 def _one_line_statements(text: str) -> list[int]:
     """0-based lines holding a whole statement: a header or a one-line key."""
-    from pmtui.store_scan import scan
+    from pmtui.store.scan import scan
 
     index = scan(text, fast=False)
     out = [seg.header for seg in index.segments[1:]]

@@ -8,8 +8,8 @@ from support_ui import make_app, saved, screen_text
 
 from pmtui.model import TimelineEvent
 from pmtui.ui.panes.timeline import TimelinePane
-from pmtui.ui.sample import large_postmortem, sample_postmortem
-from pmtui.ui.widgets.form import FormScreen
+from pmtui.sample import large_postmortem, sample_postmortem
+from pmtui.ui.screens.form import FormScreen
 
 
 def t(clock: str) -> datetime:

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from pmtui import store
-from pmtui.ui.sample import sample_postmortem
+from pmtui.sample import sample_postmortem
 
 NOBODY = 65534
 SETPRIV = shutil.which("setpriv")
@@ -49,9 +49,9 @@ def _why_not() -> str | None:
 pytestmark = pytest.mark.skipif(_why_not() is not None, reason=_why_not() or "")
 
 PROBE = """
-import sys, pmtui.cli, pmtui.cli_doc, pmtui.store, pmtui.checks, pmtui.report
+import sys, pmtui.cli, pmtui.cli.doc, pmtui.store, pmtui.checks, pmtui.report
 from pmtui import store
-from pmtui.ui.sample import sample_postmortem
+from pmtui.sample import sample_postmortem
 store.dumps(store.new_document(sample_postmortem(), "x.toml"))
 roots = set()
 for name, mod in list(sys.modules.items()):

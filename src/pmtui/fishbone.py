@@ -10,8 +10,8 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable
 
-from .model import FACTOR_CATEGORIES, Factor
-from .textsafe import one_line
+from pmtui.model import FACTOR_CATEGORIES, Factor
+from pmtui.textsafe import one_line
 
 MIN_BONE = 16
 MAX_WRAP = 4  # lines per factor before it is cut with …

@@ -53,16 +53,3 @@ def bundled_themes_dir() -> Path | None:
         pass
     checkout = Path(__file__).resolve().parents[2] / "themes"
     return checkout if checkout.is_dir() else None
-
-
-def bundled_examples_dir() -> Path | None:
-    from importlib.resources import files
-
-    try:
-        packaged = files("pmtui") / "_examples"
-        if packaged.is_dir():
-            return Path(str(packaged))
-    except (ModuleNotFoundError, OSError, TypeError):
-        pass
-    checkout = Path(__file__).resolve().parents[2] / "examples"
-    return checkout if checkout.is_dir() else None

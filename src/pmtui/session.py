@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .model import PostMortem
+from pmtui.model import PostMortem
 
 AREAS = ("overview", "timeline", "analysis", "actions", "sources", "evidence", "export")
 

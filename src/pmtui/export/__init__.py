@@ -27,16 +27,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .apply import ItemOutcome, Result, apply
-from .errors import ExportError
-from .plan import Plan, PlanItem, plan
-from .progress import Progress
-from .settings import ExportSettings, settings_for
-from .sync import SyncChange, apply_sync, plan_sync
-from .token import MISSING_TOKEN_HINT, Token, find_token
+from pmtui.export.apply import ItemOutcome, Result, apply
+from pmtui.export.errors import ExportError
+from pmtui.export.plan import Plan, PlanItem, plan
+from pmtui.export.progress import Progress
+from pmtui.export.settings import ExportSettings, settings_for
+from pmtui.export.sync import SyncChange, apply_sync, plan_sync
+from pmtui.export.token import MISSING_TOKEN_HINT, Token, find_token
 
 if TYPE_CHECKING:
-    from .github import GithubClient
+    from pmtui.export.github import GithubClient
 
 __all__ = [
     "ExportError", "ExportSettings", "ItemOutcome", "Plan", "PlanItem", "Progress", "Result",
@@ -51,6 +51,6 @@ def connect(settings: ExportSettings, token: Token | None = None, **kw) -> Githu
         token = find_token(settings.base_url)
     if token is None:
         raise ExportError("token", "No GitHub token.", MISSING_TOKEN_HINT)
-    from .github import GithubClient
+    from pmtui.export.github import GithubClient
 
     return GithubClient(settings, token, **kw)

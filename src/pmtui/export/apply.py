@@ -19,15 +19,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from ..model import ActionItem, PostMortem
-from ..textsafe import one_line
-from .errors import ExportError
-from .issue_text import LABEL_DESCRIPTIONS, label_color
-from .plan import CREATE, LINK, SKIP, UNCHANGED, UPDATE, Plan, decide, index, merged_labels
-from .progress import CancelledFn, Progress, ProgressFn, no_progress
+from pmtui.model import ActionItem, PostMortem
+from pmtui.textsafe import one_line
+from pmtui.export.errors import ExportError
+from pmtui.export.issue_text import LABEL_DESCRIPTIONS, label_color
+from pmtui.export.plan import CREATE, LINK, SKIP, UNCHANGED, UPDATE, Plan, decide, index, merged_labels
+from pmtui.export.progress import CancelledFn, Progress, ProgressFn, no_progress
 
 if TYPE_CHECKING:
-    from .github import GithubClient, RemoteIssue
+    from pmtui.export.github import GithubClient, RemoteIssue
 
 # Outcomes per item.
 CREATED, UPDATED, LINKED, NOOP, SKIPPED, FAILED, NOT_DONE = (
@@ -216,7 +216,7 @@ def _create(pm: PostMortem, item: ActionItem, d, client: GithubClient, report: P
     since = datetime.now(UTC) - _SKEW
     lost = 0
     while True:
-        from .github import AmbiguousCreate
+        from pmtui.export.github import AmbiguousCreate
 
         try:
             issue = client.create_issue(content.title, content.body, list(content.labels), assignees)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..model import ActionItem, PostMortem
-from ..redact import redact
+from pmtui.model import ActionItem, PostMortem
+from pmtui.redact import redact
 
 BASE_LABEL = "post-mortem"
 PRIORITY_PREFIX = "priority: "

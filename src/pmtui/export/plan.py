@@ -12,14 +12,14 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..model import ActionItem, PostMortem
-from ..textsafe import one_line
-from .issue_text import BASE_LABEL, PRIORITY_PREFIX, IssueContent, content_for
-from .progress import CancelledFn, ProgressFn
-from .settings import ExportSettings
+from pmtui.model import ActionItem, PostMortem
+from pmtui.textsafe import one_line
+from pmtui.export.issue_text import BASE_LABEL, PRIORITY_PREFIX, IssueContent, content_for
+from pmtui.export.progress import CancelledFn, ProgressFn
+from pmtui.export.settings import ExportSettings
 
 if TYPE_CHECKING:
-    from .github import GithubClient, RemoteIssue
+    from pmtui.export.github import GithubClient, RemoteIssue
 
 # What happens to one item.
 CREATE, UPDATE, UNCHANGED, LINK, SKIP = "create", "update", "unchanged", "link", "skip"

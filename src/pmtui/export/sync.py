@@ -7,15 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..model import PostMortem
-from ..textsafe import one_line
-from .issue_text import owner_login
-from .plan import _tracker_number, index
-from .progress import CancelledFn, ProgressFn
+from pmtui.model import PostMortem
+from pmtui.textsafe import one_line
+from pmtui.export.issue_text import owner_login
+from pmtui.export.plan import _tracker_number, index
+from pmtui.export.progress import CancelledFn, ProgressFn
 
 if TYPE_CHECKING:
-    from .github import GithubClient
-    from .settings import ExportSettings
+    from pmtui.export.github import GithubClient
+    from pmtui.export.settings import ExportSettings
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ..model import AlertmanagerSettings, Gap
-from ..redact import redact
-from .base import Cancelled, Candidate, Context, SourceResult
-from .evidence import write_evidence
+from pmtui.model import AlertmanagerSettings, Gap
+from pmtui.redact import redact
+from pmtui.sources.base import Cancelled, Candidate, Context, SourceResult
+from pmtui.sources.evidence import write_evidence
 
 SOURCE = "alertmanager"
 ALERT_PARAMS = {"active": "true", "silenced": "true", "inhibited": "true", "unprocessed": "true"}
@@ -103,7 +103,7 @@ def silence_candidates(silences: list, ctx: Context, evidence_id: str) -> list[C
 
 
 def collect(settings: AlertmanagerSettings, ctx: Context, *, http=None, transport=None) -> SourceResult:
-    from . import httpget
+    from pmtui.sources import httpget
 
     result = SourceResult(SOURCE)
     start, end = ctx.window.start, ctx.window.end

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..model import Evidence, Gap
+from pmtui.model import Evidence, Gap
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..model import Evidence, Gap, PostMortem, SourceSettings, TimelineEvent, sort_timeline
-from ..redact import redact
-from ..textsafe import one_line
-from .base import Cancelled, Candidate, Context, SourceResult, Window
-from .evidence import evidence_dir_for
+from pmtui.model import Evidence, Gap, PostMortem, SourceSettings, TimelineEvent, sort_timeline
+from pmtui.redact import redact
+from pmtui.textsafe import one_line
+from pmtui.sources.base import Cancelled, Candidate, Context, SourceResult, Window
+from pmtui.sources.evidence import evidence_dir_for
 
 
 class CollectError(ValueError):
@@ -117,25 +117,25 @@ def plan(pm: PostMortem, overrides: Overrides | None = None, *, demo: bool = Fal
 
 
 def _prometheus(settings, ctx: Context) -> SourceResult:
-    from .prometheus import collect
+    from pmtui.sources.prometheus import collect
 
     return collect(settings, ctx)
 
 
 def _alertmanager(settings, ctx: Context) -> SourceResult:
-    from .alertmanager import collect
+    from pmtui.sources.alertmanager import collect
 
     return collect(settings, ctx)
 
 
 def _kubernetes(settings, ctx: Context) -> SourceResult:
-    from .kubernetes import collect
+    from pmtui.sources.kubernetes import collect
 
     return collect(settings, ctx)
 
 
 def _demo(name: str, settings, ctx: Context) -> SourceResult:
-    from .demo import collect
+    from pmtui.sources.demo import collect
 
     return collect(name, settings, ctx)
 

@@ -15,23 +15,12 @@ import json
 import re
 from pathlib import Path
 
-from ..model import Gap
-from .base import Candidate, Context, SourceResult
+from pmtui.model import Gap
+from pmtui.examples import recordings_dir
+from pmtui.sources.base import Candidate, Context, SourceResult
 
 SOURCE = "demo"
-RECORDINGS = "demo-recordings"
 DEMO_BASE = "http://demo.invalid"
-
-
-def recordings_dir() -> Path:
-    """The packaged copy (pip install) or the checkout's examples folder."""
-    from ..demo import example_places
-
-    places = example_places(RECORDINGS)
-    for place in places:
-        if (place / "index.json").is_file():
-            return place
-    raise FileNotFoundError(f"demo recordings not found (looked in: {', '.join(map(str, places))})")
 
 
 _RANGE_RE = re.compile(r"^([A-Za-z_:][A-Za-z0-9_:]*)\[(\d+)s\]$")
@@ -90,13 +79,13 @@ def collect(name: str, settings, ctx: Context) -> SourceResult:
     except (FileNotFoundError, ValueError, KeyError) as exc:
         return SourceResult(name, gaps=[Gap(name, f"demo recordings unusable: {exc}", ctx.window.start, ctx.window.end)])
     if name == "prometheus":
-        from .prometheus import collect as run
+        from pmtui.sources.prometheus import collect as run
 
         settings = copy.deepcopy(settings)
         settings.url, settings.auth = DEMO_BASE, "none"
         return run(settings, ctx, transport=replay)
     if name == "alertmanager":
-        from .alertmanager import collect as run
+        from pmtui.sources.alertmanager import collect as run
 
         settings = copy.deepcopy(settings)
         settings.url = DEMO_BASE
@@ -109,9 +98,9 @@ def collect(name: str, settings, ctx: Context) -> SourceResult:
 def _kubernetes(folder: Path, ctx: Context) -> SourceResult:
     """Recorded pod logs through the log-signature scanner, and the
     namespace's events, as the Kubernetes source would keep them."""
-    from . import logsig
-    from .alertmanager import parse_time
-    from .evidence import write_evidence
+    from pmtui.sources import logsig
+    from pmtui.sources.alertmanager import parse_time
+    from pmtui.sources.evidence import write_evidence
 
     result = SourceResult("kubernetes")
     index = json.loads((folder / "index.json").read_text()).get("kubernetes") or {}

@@ -12,10 +12,10 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..atomic import write_atomic
-from ..model import Evidence
-from ..redact import redact, redact_bytes
-from .base import Context
+from pmtui.filesafety.atomic import write_atomic
+from pmtui.model import Evidence
+from pmtui.redact import redact, redact_bytes
+from pmtui.sources.base import Context
 
 _UNSAFE_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_PART = 120

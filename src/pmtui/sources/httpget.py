@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import httpx
 
-from ..redact import redact
-from ..textsafe import one_line
-from .base import Context
+from pmtui.redact import redact
+from pmtui.textsafe import one_line
+from pmtui.sources.base import Context
 
 RETRY_STATUS = frozenset({429, 502, 503, 504})
 DEFAULT_TIMEOUT = 10.0

@@ -15,12 +15,12 @@ import os
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from ..model import Gap, KubernetesSettings
-from ..redact import default_redactor, redact
-from ..textsafe import one_line
-from .base import Cancelled, Candidate, Context, SourceResult, Window
-from .evidence import write_evidence
-from .logsig import SignatureScanner, candidates as log_candidates
+from pmtui.model import Gap, KubernetesSettings
+from pmtui.redact import default_redactor, redact
+from pmtui.textsafe import one_line
+from pmtui.sources.base import Cancelled, Candidate, Context, SourceResult, Window
+from pmtui.sources.evidence import write_evidence
+from pmtui.sources.logsig import SignatureScanner, candidates as log_candidates
 
 SOURCE = "kubernetes"
 API_TIMEOUT = (5, 30)  # connect, read (seconds)

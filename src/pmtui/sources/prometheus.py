@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from statistics import median
 
-from ..model import Gap, PrometheusSettings
-from ..redact import redact
-from .base import Cancelled, Candidate, Context, SourceResult
-from .changes import describe, detect
-from .evidence import write_evidence
+from pmtui.model import Gap, PrometheusSettings
+from pmtui.redact import redact
+from pmtui.sources.base import Cancelled, Candidate, Context, SourceResult
+from pmtui.sources.changes import describe, detect
+from pmtui.sources.evidence import write_evidence
 
 SOURCE = "prometheus"
 MAX_POINTS = 11_000
@@ -218,7 +218,7 @@ def alert_candidates(transitions: list[AlertTransition], evidence_id: str) -> li
 def collect(settings: PrometheusSettings, ctx: Context, *, http=None, transport=None) -> SourceResult:
     """Series and alert history for `ctx.window`. A failing query becomes a
     gap and the rest goes on; an unreachable server becomes one gap."""
-    from . import httpget
+    from pmtui.sources import httpget
 
     result = SourceResult(SOURCE)
     start, end = ctx.window.start, ctx.window.end
@@ -278,14 +278,14 @@ def collect(settings: PrometheusSettings, ctx: Context, *, http=None, transport=
 
 
 def _warnings(data: dict, name: str, gap) -> None:
-    from .httpget import outside
+    from pmtui.sources.httpget import outside
 
     for warning in data.get("warnings") or []:
         gap(f"query {name}: Prometheus warned: {outside(str(warning))}")
 
 
 def _alert_history(client, ctx: Context, http, result: SourceResult, gap) -> None:
-    from . import httpget
+    from pmtui.sources import httpget
 
     start, end = ctx.window.start, ctx.window.end
     seconds = max(1, math.ceil((end - start).total_seconds()))

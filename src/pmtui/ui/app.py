@@ -2,8 +2,7 @@
 step (built the first time it is shown), a footer with the keys.
 
 Panes live in pmtui/ui/panes/<name>.py as <Name>Pane(Widget), built as
-<Name>Pane(session). Until a pane's module exists the tab shows what the
-pane will hold. Every edit goes through `self.session` (undoable, heard by
+<Name>Pane(session). Every edit goes through `self.session` (undoable, heard by
 every pane and the header).
 """
 
@@ -25,11 +24,11 @@ from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Tab, Tabs
 
-from ..model import PostMortem, utc_now
-from ..session import EditSession
-from ..redact import redact
-from ..textsafe import one_line, printable
-from .header import DocHeader
+from pmtui.model import PostMortem, utc_now
+from pmtui.session import EditSession
+from pmtui.redact import redact
+from pmtui.textsafe import one_line, printable
+from pmtui.ui.widgets.header import DocHeader
 
 CSS_DIR = Path(__file__).parent / "css"
 
@@ -53,16 +52,10 @@ PANES = (
 PANE_BY_NAME = {p.name: p for p in PANES}
 
 
-def load_pane_class(name: str) -> type[Widget] | None:
-    """The pane's class, or None while its module does not exist yet. An
-    import error inside an existing pane module is a bug and propagates."""
-    module_name = f"pmtui.ui.panes.{name}"
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name:
-            raise
-        return None
+def load_pane_class(name: str) -> type[Widget]:
+    """The pane's class, imported the first time the pane is shown (start-up
+    imports only the first pane)."""
+    module = importlib.import_module(f"pmtui.ui.panes.{name}")
     return getattr(module, f"{name.capitalize()}Pane")
 
 
@@ -101,7 +94,7 @@ class PmApp(App[None]):
         `local_zone` are injectable so tests and snapshots are fixed;
         `blink=False` keeps text cursors still (snapshots)."""
         super().__init__()
-        from .commands import PmCommands
+        from pmtui.ui.commands import PmCommands
 
         self.COMMANDS = App.COMMANDS | {PmCommands}
         self.document = document
@@ -124,7 +117,7 @@ class PmApp(App[None]):
 
     @classmethod
     def for_postmortem(cls, pm: PostMortem, path: str | Path, **kwargs: Any) -> PmApp:
-        from .. import store
+        from pmtui import store
 
         return cls(store.new_document(pm, Path(path)), **kwargs)
 
@@ -166,7 +159,7 @@ class PmApp(App[None]):
         # (pmtui.ui.guard) start once the first pane is on screen: nothing
         # can have been typed before, and the journal picks up any edit made
         # before it started. The recovery offer is a screen over the pane.
-        from .guard import Guard
+        from pmtui.ui.guard import Guard
 
         self.guard = Guard(self)
         self.guard.start()
@@ -204,13 +197,7 @@ class PmApp(App[None]):
 
     def _new_pane(self, name: str) -> Widget:
         self._load_pane_css(name)
-        cls = load_pane_class(name)
-        if cls is None:
-            from .placeholder import PlaceholderPane
-
-            pane = PlaceholderPane(name, PANE_BY_NAME[name].title)
-        else:
-            pane = cls(self.session)
+        pane = load_pane_class(name)(self.session)
         pane.id = f"pane-{name}"
         # Lets the palette name a pane's commands even without ids.
         pane.pane_name = name
@@ -273,7 +260,7 @@ class PmApp(App[None]):
                 commit()
 
     def save(self) -> bool:
-        from .. import store
+        from pmtui import store
 
         self.commit_pending()
         guard = getattr(self, "guard", None)
@@ -288,7 +275,7 @@ class PmApp(App[None]):
         if guard is not None:
             guard.after_save()
         self.query_one(DocHeader).refresh()
-        from .messages import DocumentSaved
+        from pmtui.ui.messages import DocumentSaved
 
         self.post_message(DocumentSaved(Path(self.document.path)))
         self.notify(Text(f"Saved {one_line(str(self.document.path))}"), timeout=2)
@@ -308,7 +295,7 @@ class PmApp(App[None]):
         if not self.session.dirty:
             self.exit()
             return
-        from .widgets.confirm import UnsavedScreen
+        from pmtui.ui.screens.confirm import UnsavedScreen
 
         def answered(choice: str | None) -> None:
             if choice == "save":
@@ -320,7 +307,7 @@ class PmApp(App[None]):
         self.push_screen(UnsavedScreen("There are unsaved changes."), answered)
 
     async def _ask_title(self) -> None:
-        from .widgets.form import PromptScreen
+        from pmtui.ui.screens.form import PromptScreen
 
         def parse(text: str) -> str:
             if not text.strip():
@@ -367,23 +354,18 @@ class PmApp(App[None]):
     # -- help and themes -------------------------------------------------------
 
     def action_help(self) -> None:
-        from .help import HelpScreen
+        from pmtui.ui.screens.help import HelpScreen
 
         sections: list[tuple[str, type]] = [("Everywhere", type(self))]
         for info in PANES:
-            cls = load_pane_class(info.name)
-            if cls is None:
-                from .placeholder import PlaceholderPane
-
-                cls = PlaceholderPane
-            sections.append((info.title, cls))
+            sections.append((info.title, load_pane_class(info.name)))
         self.push_screen(HelpScreen(sections))
 
     def _setup_themes(self) -> list[str]:
         """Register the themes and choose the remembered one; returns what
         to tell once mounted."""
-        from .config import load_config
-        from .themes import DEFAULT_THEME, load_themes
+        from pmtui.ui.config import load_config
+        from pmtui.ui.themes import DEFAULT_THEME, load_themes
 
         themes, problems = load_themes()
         for theme in themes.values():
@@ -412,7 +394,7 @@ class PmApp(App[None]):
     def _theme_changed(self, theme) -> None:
         if not self._remember_theme:
             return
-        from .config import save_config_value
+        from pmtui.ui.config import save_config_value
 
         try:
             save_config_value("theme", theme.name)

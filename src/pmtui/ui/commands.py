@@ -8,7 +8,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from .keys import bindings_of, command_name
+from pmtui.ui.keys import bindings_of, command_name
 
 
 def _run(target, action: str) -> Callable[[], object]:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from .. import locations
-from ..atomic import write_atomic
+from pmtui import locations
+from pmtui.filesafety.atomic import write_atomic
 
 
 def load_config() -> dict:

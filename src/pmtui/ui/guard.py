@@ -12,17 +12,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..journal import FLUSH_PERIOD, Journal, JournalWriter, Recovery, find_recovery
+from pmtui.filesafety.journal import FLUSH_PERIOD, Journal, JournalWriter, Recovery, find_recovery
 
 # A flush waits for a quarter second without edits, and no edit waits for
 # the journal more than 0.9 s ("every change journaled within a second").
 JOURNAL_IDLE = 0.25
 JOURNAL_MAX_DELAY = 0.9
-from ..lock import FileLock
-from ..safety import Fingerprint, backup, changed_since
-from ..session import AREAS
-from ..textsafe import one_line
-from . import signals
+from pmtui.filesafety.lock import FileLock
+from pmtui.filesafety.disk import Fingerprint, backup, changed_since
+from pmtui.session import AREAS
+from pmtui.textsafe import one_line
+from pmtui.ui import signals
 
 
 def document_fingerprint(document: Any) -> Fingerprint | None:
@@ -58,7 +58,7 @@ class Guard:
         if self.lock.acquire() or self.lock.other is None:
             self._offer_recovery()
             return
-        from .widgets.confirm import ConfirmScreen
+        from pmtui.ui.screens.confirm import ConfirmScreen
 
         other = self.lock.other
 
@@ -84,7 +84,7 @@ class Guard:
         if recovery is None:
             self._start_journal()
             return
-        from .screens.recovery import DISCARD, RESTORE, RecoveryScreen
+        from pmtui.ui.screens.recovery import DISCARD, RESTORE, RecoveryScreen
 
         def answered(choice: str | None) -> None:
             restored = False
@@ -100,7 +100,7 @@ class Guard:
         self.app.push_screen(RecoveryScreen(recovery), answered)
 
     def _restore(self, recovery: Recovery) -> bool:
-        from .. import store
+        from pmtui import store
 
         try:
             recovered = store.loads(recovery.text, path=recovery.path)
@@ -142,7 +142,7 @@ class Guard:
             session.notify(area, "reloaded")
 
     def _start_journal(self, *, dirty: bool = False) -> None:
-        from .. import store
+        from pmtui import store
 
         fp = document_fingerprint(self.app.document)
         journal = Journal(self.path, opened_sha256=fp.sha256 if fp else "")
@@ -198,8 +198,8 @@ class Guard:
             self.writer.saved()
 
     def _show_conflict(self) -> None:
-        from .. import store
-        from .screens.conflict import OVERWRITE, RELOAD, SAVE_AS, ConflictChoice, ConflictScreen
+        from pmtui import store
+        from pmtui.ui.screens.conflict import OVERWRITE, RELOAD, SAVE_AS, ConflictChoice, ConflictScreen
 
         try:
             disk_text: str | None = self.path.read_text(encoding="utf-8", errors="replace")
@@ -223,7 +223,7 @@ class Guard:
         self.app.push_screen(ConflictScreen(self.path, disk_text, ours), answered)
 
     def _ask_reload(self) -> None:
-        from .widgets.confirm import ConfirmScreen
+        from pmtui.ui.screens.confirm import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -238,7 +238,7 @@ class Guard:
             self.reload()
 
     def reload(self) -> bool:
-        from .. import store
+        from pmtui import store
 
         try:
             fresh = store.load(self.path)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from textual.theme import Theme
 
-from .. import locations
+from pmtui import locations
 
 DEFAULT_THEME = "pmtui-dark"
 

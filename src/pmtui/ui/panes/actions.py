@@ -18,16 +18,16 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from ... import checks
-from ...model import ACTION_STATUSES, ACTION_TYPES, PRIORITIES, ActionItem
-from ...session import Change, EditSession
-from ...textsafe import one_line
-from ...timeparse import DATE_FORMS, TimeParseError, parse_date
-from ..messages import RowHighlighted
-from ..widgets.blametable import BlameTable
-from ..widgets.blametext import safe
-from ..widgets.form import Field, FormScreen
-from ..widgets.table import Column
+from pmtui import checks
+from pmtui.model import ACTION_STATUSES, ACTION_TYPES, PRIORITIES, ActionItem
+from pmtui.session import Change, EditSession
+from pmtui.textsafe import one_line
+from pmtui.timeparse import DATE_FORMS, TimeParseError, parse_date
+from pmtui.ui.messages import RowHighlighted
+from pmtui.ui.widgets.blametable import BlameTable
+from pmtui.ui.widgets.blametext import safe
+from pmtui.ui.screens.form import Field, FormScreen
+from pmtui.ui.widgets.table import Column
 
 AREA = "actions"
 WIDE = 120  # from this width every column fits; below it some move to the detail line
@@ -375,7 +375,7 @@ class ActionsPane(Widget):
         self.notify(message, severity="error", timeout=10)
 
     def action_export(self) -> None:
-        from ... import export
+        from pmtui import export
 
         try:
             settings = export.settings_for(self.pm)
@@ -388,7 +388,7 @@ class ActionsPane(Widget):
     # description given: otherwise Textual reprs the whole post-mortem.
     @work(thread=True, exclusive=True, group="actions-export", exit_on_error=False, description="export plan")
     def _export_plan(self, pm, settings) -> None:
-        from ... import export
+        from pmtui import export
 
         worker = get_current_worker()
         try:
@@ -401,7 +401,7 @@ class ActionsPane(Widget):
             self.app.call_from_thread(self._confirm_export, pm, plan, client)
 
     def _confirm_export(self, pm, plan, client) -> None:
-        from .actions_export import ExportScreen
+        from pmtui.ui.screens.export import ExportScreen
 
         def cancel() -> None:
             self.workers.cancel_group(self, "actions-export-apply")
@@ -412,7 +412,7 @@ class ActionsPane(Widget):
 
     @work(thread=True, exclusive=True, group="actions-export-apply", exit_on_error=False, description="export apply")
     def _export_apply(self, pm, plan, client, screen) -> None:
-        from ... import export
+        from pmtui import export
 
         worker = get_current_worker()
 
@@ -458,7 +458,7 @@ class ActionsPane(Widget):
     # -- sync from GitHub -------------------------------------------------------------
 
     def action_sync(self) -> None:
-        from ... import export
+        from pmtui import export
 
         try:
             settings = export.settings_for(self.pm)
@@ -470,7 +470,7 @@ class ActionsPane(Widget):
 
     @work(thread=True, exclusive=True, group="actions-sync", exit_on_error=False, description="sync plan")
     def _sync_plan(self, pm, settings) -> None:
-        from ... import export
+        from pmtui import export
 
         worker = get_current_worker()
         try:

@@ -20,12 +20,12 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
-from ... import fishbone
-from ...model import FACTOR_CATEGORIES, Factor, Why
-from ...session import Change, EditSession
-from ...textsafe import one_line
-from ..widgets.blametext import safe
-from ..widgets.form import Field, FormScreen
+from pmtui import fishbone
+from pmtui.model import FACTOR_CATEGORIES, Factor, Why
+from pmtui.session import Change, EditSession
+from pmtui.textsafe import one_line
+from pmtui.ui.widgets.blametext import safe
+from pmtui.ui.screens.form import Field, FormScreen
 
 AREA = "analysis"
 FULL_DEPTH = 5

@@ -24,13 +24,13 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from ...model import Evidence, Gap, SourceSettings
-from ...session import Change, EditSession
-from ...sources.base import Candidate, SourceResult
-from ...textsafe import one_line
-from ...timeparse import format_clock, format_utc, parse_optional_time
-from ..messages import RowChosen
-from ..widgets.table import Column, VirtualTable
+from pmtui.model import Evidence, Gap, SourceSettings
+from pmtui.session import Change, EditSession
+from pmtui.sources.base import Candidate, SourceResult
+from pmtui.textsafe import one_line
+from pmtui.timeparse import format_clock, format_utc, parse_optional_time
+from pmtui.ui.messages import RowChosen
+from pmtui.ui.widgets.table import Column, VirtualTable
 
 VIEWS = ("candidates", "evidence", "gaps")
 _ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -114,7 +114,7 @@ class CollectPane(Widget):
         return Path(self.app.document.path)
 
     def _window_text(self) -> str:
-        from ...sources.collect import CollectError, window_for
+        from pmtui.sources.collect import CollectError, window_for
 
         try:
             w = window_for(self.session.pm)
@@ -209,7 +209,7 @@ class CollectPane(Widget):
         return None
 
     def _rebuild(self) -> None:
-        from ...sources.collect import fresh
+        from pmtui.sources.collect import fresh
 
         self.shown = fresh(self.session.pm, self.found)
         table = self.table
@@ -231,7 +231,7 @@ class CollectPane(Widget):
         return any(st.state in ("waiting", "running") for st in self.states.values())
 
     def action_collect(self) -> None:
-        from ...sources.collect import CollectError, plan, window_for
+        from pmtui.sources.collect import CollectError, plan, window_for
 
         if self.running:
             self.app.notify("Collection is running; x cancels it.", timeout=3)
@@ -260,7 +260,7 @@ class CollectPane(Widget):
 
     def _collect_one(self, name: str, run, window) -> None:
         """Runs in a worker thread: only `call_from_thread` touches the UI."""
-        from ...sources.collect import context_for, run_one
+        from pmtui.sources.collect import context_for, run_one
 
         worker = get_current_worker()
         call = self.app.call_from_thread
@@ -282,7 +282,7 @@ class CollectPane(Widget):
         self._show_sources()
 
     def _finished(self, name: str, result: SourceResult, cancelled: bool) -> None:
-        from ...sources.collect import record
+        from pmtui.sources.collect import record
 
         st = self.states.setdefault(name, SourceState())
         st.result = result
@@ -318,7 +318,7 @@ class CollectPane(Widget):
     # -- accepting candidates --------------------------------------------------------
 
     def _accept(self, candidates: list[Candidate], label: str) -> int:
-        from ...sources.collect import accept
+        from pmtui.sources.collect import accept
 
         pm = self.session.pm
         added: list = []
@@ -373,14 +373,14 @@ class CollectPane(Widget):
         evidence = self.table.cursor_value
         if not isinstance(evidence, Evidence):
             return
-        from ..screens.evidence import EvidenceScreen
+        from pmtui.ui.screens.evidence import EvidenceScreen
 
         self.app.push_screen(EvidenceScreen(evidence, self._doc_path().parent))
 
     # -- settings ----------------------------------------------------------------------
 
     def action_settings(self) -> None:
-        from ..widgets.form import Field, FormScreen
+        from pmtui.ui.screens.form import Field, FormScreen
 
         s = self.session.pm.sources
         p, k = s.prometheus, s.kubernetes

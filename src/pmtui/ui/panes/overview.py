@@ -24,10 +24,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widget import Widget
 
-from ...model import SEVERITIES, STATUSES, PostMortem
-from ...session import Change, EditSession
-from ...textsafe import printable
-from ...timeparse import TimeParseError, format_utc, parse_date, parse_optional_time, parse_time
+from pmtui.model import SEVERITIES, STATUSES, PostMortem
+from pmtui.session import Change, EditSession
+from pmtui.textsafe import printable
+from pmtui.timeparse import TimeParseError, format_utc, parse_date, parse_optional_time, parse_time
 
 WIDE = 150  # columns from which the sections sit side by side
 LABEL_WIDTH = 16  # .overview--label in overview.tcss
@@ -290,7 +290,7 @@ class OverviewPane(Widget):
         # The form's widgets are imported with the form, after the first frame.
         from textual.widgets import Input, Select
 
-        from ..controlsafe import VISIBLE_CONTROLS, SafeTextArea
+        from pmtui.ui.widgets.controlsafe import VISIBLE_CONTROLS, SafeTextArea
 
         ident = f"ov-{field.name}"
         if field.kind == "select":

@@ -33,19 +33,19 @@ from textual.widgets import OptionList, Static
 from textual.strip import Strip
 from textual.widgets.option_list import Option
 
-from ... import checks
-from ... import clipboard as osc52
-from ... import report
-from ...model import PostMortem
-from ...redact import redact
-from ...session import Change, EditSession
-from ...textsafe import one_line
-from ...timeparse import format_clock, format_utc
-from ..widgets.blametable import BlameTable
-from ..widgets.blametext import safe
-from ..widgets.table import Column
-from .report_checks import LiveChecks
-from .report_md import MdStyles, render
+from pmtui import checks
+from pmtui import clipboard as osc52
+from pmtui import report
+from pmtui.model import PostMortem
+from pmtui.redact import redact
+from pmtui.session import Change, EditSession
+from pmtui.textsafe import one_line
+from pmtui.timeparse import format_clock, format_utc
+from pmtui.ui.widgets.blametable import BlameTable
+from pmtui.ui.widgets.blametext import safe
+from pmtui.ui.widgets.table import Column
+from pmtui.livechecks import LiveChecks
+from pmtui.ui.widgets.mdrender import MdStyles, render
 
 DELAY = 0.025  # seconds edits are gathered before the preview follows them
 TIMELINE_HEIGHT = 16  # rows of the timeline table shown at once in the preview
@@ -437,7 +437,7 @@ class ReportPane(Widget):
 
     @work(thread=True, exclusive=True, group="report-write", exit_on_error=False, description="write report")
     def _write(self, pm: PostMortem, target: Path) -> None:
-        from ...safety import write_atomic
+        from pmtui.filesafety.disk import write_atomic
 
         try:
             text = report.render(pm)

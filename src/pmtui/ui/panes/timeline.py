@@ -18,12 +18,12 @@ from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Input
 
-from ...model import EVENT_KINDS, TimelineEvent
-from ...session import Change, EditSession
-from ...timeparse import TimeParseError, format_clock, format_utc, parse_time
-from ..messages import RowChosen
-from ..widgets.blametable import BlameTable
-from ..widgets.table import Column
+from pmtui.model import EVENT_KINDS, TimelineEvent
+from pmtui.session import Change, EditSession
+from pmtui.timeparse import TimeParseError, format_clock, format_utc, parse_time
+from pmtui.ui.messages import RowChosen
+from pmtui.ui.widgets.blametable import BlameTable
+from pmtui.ui.widgets.table import Column
 
 MARKS = {
     "detected": ("detection", "mark detection"),
@@ -298,7 +298,7 @@ class TimelinePane(Widget):
         return text.strip()
 
     def _form(self, title: str, event: TimelineEvent, callback) -> None:
-        from ..widgets.form import Field, FormScreen
+        from pmtui.ui.screens.form import Field, FormScreen
 
         fields = [
             Field("time", "Time", format_utc(event.time), parse=self._parse_time,

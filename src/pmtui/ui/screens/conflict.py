@@ -16,9 +16,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Static
 
-from ...journal import lines_of
-from ...textsafe import one_line
-from .recovery import DiffView
+from pmtui.filesafety.journal import lines_of
+from pmtui.textsafe import one_line
+from pmtui.ui.screens.recovery import DiffView
 
 RELOAD, OVERWRITE, SAVE_AS, CANCEL = "reload", "overwrite", "save_as", "cancel"
 

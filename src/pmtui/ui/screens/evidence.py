@@ -17,9 +17,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Log, Sparkline, Static
 from textual.worker import Worker, WorkerState
 
-from ...model import Evidence
-from ...textsafe import one_line, printable
-from ...timeparse import format_utc
+from pmtui.model import Evidence
+from pmtui.textsafe import one_line, printable
+from pmtui.timeparse import format_utc
 
 MAX_LINES = 20_000
 MAX_SERIES = 24
@@ -43,7 +43,7 @@ def load(evidence: Evidence, base: Path) -> Loaded:
     ok = hashlib.sha256(data).hexdigest() == evidence.sha256
     if evidence.kind == "metrics":
         try:
-            from ...sources.prometheus import label_text, series_of
+            from pmtui.sources.prometheus import label_text, series_of
             import json
 
             out = Loaded(ok)

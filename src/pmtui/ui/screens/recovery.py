@@ -12,8 +12,8 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Static
 
-from ...journal import Recovery
-from ...textsafe import one_line, printable
+from pmtui.filesafety.journal import Recovery
+from pmtui.textsafe import one_line, printable
 
 RESTORE, DISCARD, KEEP_BOTH = "restore", "discard", "keep"
 

@@ -10,8 +10,8 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from .blametext import spans
-from .table import Column, VirtualTable
+from pmtui.ui.widgets.blametext import spans
+from pmtui.ui.widgets.table import Column, VirtualTable
 
 
 class BlameTable(VirtualTable):

@@ -13,7 +13,7 @@ from functools import lru_cache
 from rich.style import Style
 from rich.text import Text
 
-from ...textsafe import one_line, printable
+from pmtui.textsafe import one_line, printable
 
 
 @lru_cache(maxsize=8192)
@@ -21,7 +21,7 @@ def spans(text: str) -> tuple[tuple[int, int], ...]:
     """(start, end) of each blame phrase in `text` (already printable).
     Cached: tables redraw the same visible cells on every scroll, filter
     keystroke and edit."""
-    from ...checks import blame_spans
+    from pmtui.checks import blame_spans
 
     out = []
     for span in blame_spans(text):

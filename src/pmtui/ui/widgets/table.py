@@ -25,8 +25,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from ...textsafe import one_line
-from ..messages import RowChosen, RowHighlighted
+from pmtui.textsafe import one_line
+from pmtui.ui.messages import RowChosen, RowHighlighted
 
 
 @dataclass

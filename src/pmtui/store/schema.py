@@ -6,7 +6,7 @@ edits, so a field added to the model is added here once.
 
 from __future__ import annotations
 
-from . import model as m
+from pmtui import model as m
 
 # kinds: str, prose (str, may span lines), strlist, proselist (one item per
 # line), date, datetime, int, bool, queries (table of name = "promql")

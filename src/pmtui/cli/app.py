@@ -8,13 +8,9 @@ it (pmtui.cli.run); the click commands wrapping them are in cli_group.
 
 from __future__ import annotations
 
-import shutil
 import sys
 import tempfile
 from pathlib import Path
-
-DEMO_NAME = "api-degradation.toml"
-
 
 def _fail(message: str) -> None:
     sys.stderr.write(f"pmtui: {message}\n")
@@ -23,7 +19,7 @@ def _fail(message: str) -> None:
 
 
 def _load(path: Path):
-    from . import store
+    from pmtui import store
 
     try:
         return store.load(path)
@@ -51,56 +47,22 @@ def open_path(file: Path) -> None:
     else:
         if not file.parent.is_dir():
             _fail(f"{file}: folder {file.parent} does not exist")
-        from . import store
-        from .model import PostMortem
+        from pmtui import store
+        from pmtui.model import PostMortem
 
         document = store.new_document(PostMortem(), file)
         ask_title = True
-    from .ui.app import PmApp
+    from pmtui.ui.app import PmApp
 
     _run(PmApp(document, ask_title=ask_title))
 
 
-def _bundled_example() -> Path | None:
-    try:
-        from . import demo as demo_module
-    except ModuleNotFoundError as exc:
-        if exc.name != "pmtui.demo":
-            raise
-        demo_module = None
-    example_path = getattr(demo_module, "example_path", None)
-    if callable(example_path):
-        try:
-            return Path(example_path())
-        except FileNotFoundError:
-            return None
-    from . import locations
-
-    folder = locations.bundled_examples_dir()
-    if folder is not None and (folder / DEMO_NAME).is_file():
-        return folder / DEMO_NAME
-    return None
-
-
 def copy_demo(dest: Path) -> Path:
-    """Copy the bundled example, and every folder beside it named after it
-    (its evidence and recordings), into `dest`; returns the copied file.
-    Without a bundled example the procedure's worked example is written."""
-    source = _bundled_example()
-    if source is None:
-        from . import store
-        from .ui.sample import sample_postmortem
+    """Copy the bundled demo incident and its recordings into `dest`;
+    returns the copied file."""
+    from pmtui.examples import copy_example
 
-        target = dest / DEMO_NAME
-        store.save(store.new_document(sample_postmortem(), target))
-        return target
-    target = dest / source.name
-    shutil.copyfile(source, target)
-    stem = source.name.removesuffix(".toml")
-    for sibling in source.parent.iterdir():
-        if sibling.is_dir() and sibling.name.startswith(stem):
-            shutil.copytree(sibling, dest / sibling.name)
-    return target
+    return copy_example(dest)
 
 
 def run_demo() -> None:
@@ -108,10 +70,10 @@ def run_demo() -> None:
     folder = Path(tempfile.mkdtemp(prefix="pmtui-demo-"))
     try:
         path = copy_demo(folder)
-    except OSError as exc:
+    except (OSError, FileNotFoundError) as exc:
         _fail(f"cannot copy the demo incident to {folder}: {exc.strerror or exc}")
     document = _load(path)
-    from .ui.app import PmApp
+    from pmtui.ui.app import PmApp
 
     app = PmApp(document, demo=True)
     app.run()

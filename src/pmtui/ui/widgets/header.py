@@ -5,10 +5,10 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from ..model import format_duration
-from ..redact import redact
-from ..session import EditSession
-from ..textsafe import one_line
+from pmtui.model import format_duration
+from pmtui.redact import redact
+from pmtui.session import EditSession
+from pmtui.textsafe import one_line
 
 
 class DocHeader(Widget):

@@ -12,8 +12,8 @@ from __future__ import annotations
 import copy
 from datetime import datetime
 
-from ... import checks
-from ...model import PostMortem
+from pmtui import checks
+from pmtui.model import PostMortem
 
 BLAME_ID = "language.blameless"
 # Prose fields checks.prose_fields yields before the timeline's events.

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from pmtui.atomic import write_atomic
+from pmtui.filesafety.atomic import write_atomic
 from pmtui.redact import redact
 from pmtui.textsafe import one_line
 

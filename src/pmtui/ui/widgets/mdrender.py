@@ -19,8 +19,8 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from ...textsafe import printable
-from ..widgets.blametext import mark
+from pmtui.textsafe import printable
+from pmtui.ui.widgets.blametext import mark
 
 _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">"}
 _ORDERED_RE = re.compile(r"^(\d{1,9})\. (.*)$")

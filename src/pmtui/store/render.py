@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
-from . import model as m
-from .store_schema import ARRAYS, ROOT_FIELDS, SHOWN_EMPTY, TABLES, get_attr
+from pmtui import model as m
+from pmtui.store.schema import ARRAYS, ROOT_FIELDS, SHOWN_EMPTY, TABLES, get_attr
 
 _ESC = {i: f"\\u{i:04X}" for i in range(0x20)}
 _ESC.update({0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x7F: "\\u007F"})

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from ..model import ActionItem, Factor, Impact, IncidentTimes, PostMortem, TimelineEvent, Why
+from pmtui.model import ActionItem, Factor, Impact, IncidentTimes, PostMortem, TimelineEvent, Why
 
 
 def _t(clock: str) -> datetime:

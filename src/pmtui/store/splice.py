@@ -16,9 +16,9 @@ import re
 from itertools import compress, count
 from operator import attrgetter, is_, is_not, ne
 
-from .store_render import is_unset, render_key, render_value, row_lines
-from .store_scan import ARRAY, ROOT, TABLE, Index, Segment
-from .store_schema import ARRAYS, QUERIES, RANK, ROOT_FIELDS, TABLES, frozen, get_attr
+from pmtui.store.render import is_unset, render_key, render_value, row_lines
+from pmtui.store.scan import ARRAY, ROOT, TABLE, Index, Segment
+from pmtui.store.schema import ARRAYS, QUERIES, RANK, ROOT_FIELDS, TABLES, frozen, get_attr
 
 MISSING = object()
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-from . import model as m
-from .atomic import refuse_read_only, write_atomic
-from .store_scan import ARRAY, Index, scan
-from .store_schema import ARRAYS, QUERIES, ROOT_FIELDS, TABLES, get_attr
+from pmtui import model as m
+from pmtui.filesafety.atomic import refuse_read_only, write_atomic
+from pmtui.store.scan import ARRAY, Index, scan
+from pmtui.store.schema import ARRAYS, QUERIES, ROOT_FIELDS, TABLES, get_attr
 
 __all__ = [
     "Document",
@@ -99,7 +99,7 @@ class Document:
         self._remember()
 
     def _remember(self) -> None:
-        from .store_splice import flat_fields, snapshot_rows
+        from pmtui.store.splice import flat_fields, snapshot_rows
 
         self._flat = flat_fields(self.pm)
         self._rows = snapshot_rows(self.pm)
@@ -631,7 +631,7 @@ def _locate(index: Index, path: tuple) -> tuple[int, int]:
 
 def new_document(pm: m.PostMortem, path: str | os.PathLike | None) -> Document:
     """A Document for `pm` with a fresh, commented layout (not yet saved)."""
-    from .store_render import fresh_text
+    from pmtui.store.render import fresh_text
 
     return Document(path, pm, fresh_text(pm))
 
@@ -645,7 +645,7 @@ def dumps(doc: Document) -> str:
 def _render(doc: Document) -> tuple[str, list[tuple[int, int, list[str]]] | None]:
     """The text (without a byte-order mark) for the model now, and the line
     edits that turn doc.text into it (None when tomlkit wrote it)."""
-    from .store_splice import Fallback, flat_fields, plan_rows, splice, via_tomlkit
+    from pmtui.store.splice import Fallback, flat_fields, plan_rows, splice, via_tomlkit
 
     pm = doc.pm
     now = flat_fields(pm)

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .safety import key_for, private_dir, state_root
+from pmtui.filesafety.disk import key_for, private_dir, state_root
 
 
 @dataclass(frozen=True)

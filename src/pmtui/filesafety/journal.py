@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .safety import key_for, private_dir, sha256_bytes, state_root, write_atomic
+from pmtui.filesafety.disk import key_for, private_dir, sha256_bytes, state_root, write_atomic
 
 FORMAT = 1
 # How long a change may wait before it reaches the journal. The app flushes

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .cli import COMMANDS, HELP
+from pmtui.cli import COMMANDS, HELP
 
 
 class LazyGroup(click.Group):
@@ -69,7 +69,7 @@ def main(ctx: click.Context) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 def open_file(file: Path) -> None:
     """Open the app on FILE (created if missing, after asking for a title)."""
-    from .cli_app import open_path
+    from pmtui.cli.app import open_path
 
     open_path(file)
 
@@ -77,6 +77,6 @@ def open_file(file: Path) -> None:
 @click.command("demo")
 def demo() -> None:
     """Open the app on a copy of the bundled demo incident (no network)."""
-    from .cli_app import run_demo
+    from pmtui.cli.app import run_demo
 
     run_demo()

@@ -14,13 +14,13 @@ import sys
 
 # name -> "module:attribute"; each module imports only what its command needs.
 COMMANDS = {
-    "new": "pmtui.cli_doc:new",
-    "report": "pmtui.cli_doc:report",
-    "check": "pmtui.cli_doc:check",
-    "demo": "pmtui.cli_group:demo",
-    "open": "pmtui.cli_group:open_file",
-    "collect": "pmtui.cli_collect:collect",
-    "export": "pmtui.cli_export:export",
+    "new": "pmtui.cli.doc:new",
+    "report": "pmtui.cli.doc:report",
+    "check": "pmtui.cli.doc:check",
+    "demo": "pmtui.cli.group:demo",
+    "open": "pmtui.cli.group:open_file",
+    "collect": "pmtui.cli.collect:collect",
+    "export": "pmtui.cli.export:export",
 }
 
 HELP = {
@@ -85,18 +85,18 @@ def run() -> None:
         sys.stdout.flush()
         return
     if args == ["demo"]:
-        from .cli_app import run_demo
+        from pmtui.cli.app import run_demo
 
         run_demo()
         return
     if len(args) == 1 and args[0] not in COMMANDS and not args[0].startswith("-") and args[0] != "--":
         from pathlib import Path
 
-        from .cli_app import open_path
+        from pmtui.cli.app import open_path
 
         open_path(Path(args[0]))
         return
-    from .cli_group import main as click_main
+    from pmtui.cli.group import main as click_main
 
     click_main()
 
@@ -105,7 +105,7 @@ def __getattr__(name: str):
     # `from pmtui.cli import main` (tests, python -m pmtui) gets the click
     # group, built on first use so that run() can answer --help without it.
     if name in ("main", "LazyGroup"):
-        from . import cli_group
+        from pmtui.cli import group
 
-        return getattr(cli_group, name)
+        return getattr(group, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

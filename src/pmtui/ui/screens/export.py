@@ -13,7 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...textsafe import one_line
+from pmtui.textsafe import one_line
 
 _MARKS = {"create": "+", "update": "~", "link": "=", "unchanged": " ", "skip": "-"}
 

@@ -12,14 +12,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import fsync_dir, write_atomic  # noqa: F401 - the journal and backups write through it
+from pmtui.filesafety.atomic import fsync_dir, write_atomic  # noqa: F401 - the journal and backups write through it
 
 BACKUP_SUFFIX = ".bak"
 
 
 def state_root() -> Path:
     """pmtui's folder in the user's state directory (XDG_STATE_HOME)."""
-    from .locations import state_dir
+    from pmtui.locations import state_dir
 
     return state_dir()
 

@@ -118,7 +118,7 @@ def export(file, repo, base_url, labels, dry_run, sync, as_json, max_wait, no_pa
     if not dry_run:
         # The links are written into the file: not while the app has it
         # open, or its next save would drop them.
-        from pmtui.lock import FileLock
+        from pmtui.filesafety.lock import FileLock
 
         lock = FileLock(file)
         if not lock.acquire():

@@ -10,7 +10,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from .keys import bindings_of, keys_display
+from pmtui.ui.keys import bindings_of, keys_display
 
 
 class HelpScreen(ModalScreen[None]):

@@ -22,8 +22,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static, TextArea
 
-from ...textsafe import printable
-from ..controlsafe import VISIBLE_CONTROLS, SafeTextArea
+from pmtui.textsafe import printable
+from pmtui.ui.widgets.controlsafe import VISIBLE_CONTROLS, SafeTextArea
 
 
 @dataclass
