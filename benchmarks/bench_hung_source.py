@@ -27,8 +27,8 @@ import time
 from pathlib import Path
 
 from pmtui import store
-from pmtui.ui.app import PmApp
 from pmtui.sample import large_postmortem
+from pmtui.ui.app import PmApp
 
 
 class SilentServer:

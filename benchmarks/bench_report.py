@@ -16,10 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from support_doc import NOW, good_pm  # noqa: E402
-
-from pmtui import checks, report  # noqa: E402
-from pmtui.model import TimelineEvent  # noqa: E402
+from pmtui import checks, report
+from pmtui.model import TimelineEvent
+from support_doc import NOW, good_pm
 
 
 def doc(n: int, hostile: bool):

@@ -25,7 +25,7 @@ from pmtui import store
 from pmtui.store.scan import counters
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from support_store import many_events  # noqa: E402
+from support_store import many_events
 
 
 def build(events: int) -> m.PostMortem:

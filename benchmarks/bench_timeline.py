@@ -18,8 +18,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from pmtui import store
-from pmtui.ui.app import PmApp
 from pmtui.sample import large_postmortem
+from pmtui.ui.app import PmApp
 
 
 class FrameClock:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 import pytest_textual_snapshot
+
 from snapshot_dir import TopLevelSVGExtension
 
 # snap_compare looks this name up when called, so the patch takes effect.

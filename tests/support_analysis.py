@@ -13,8 +13,8 @@ from textual.app import App, ComposeResult
 from pmtui.model import (
     ActionItem,
     Factor,
-    IncidentTimes,
     Impact,
+    IncidentTimes,
     PostMortem,
     TimelineEvent,
     Why,

@@ -209,7 +209,7 @@ class FakeCluster:
             def _json(self, code: int, obj: dict) -> None:
                 self._send(code, json.dumps(obj).encode())
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 query = parse_qs(parts.query)
                 cluster.requests.append((parts.path, query))
@@ -313,7 +313,7 @@ class FakeCluster:
 # hostile log lines and planted secrets --------------------------------------------
 
 
-def T(hms: str) -> dt.datetime:  # noqa: N802 - reads like a time literal in tests
+def T(hms: str) -> dt.datetime:
     return dt.datetime.fromisoformat(f"2025-02-09T{hms}+00:00")
 
 

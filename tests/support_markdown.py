@@ -24,9 +24,7 @@ def inline_text(token) -> str:
     for child in token.children or []:
         if child.type == "text":
             out.append(child.content)
-        elif child.type == "html_inline" and child.content == "<br>":
-            out.append("\n")
-        elif child.type == "softbreak":
+        elif (child.type == "html_inline" and child.content == "<br>") or child.type == "softbreak":
             out.append("\n")
         else:
             out.append(f"<<{child.type}>>")

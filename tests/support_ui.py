@@ -8,8 +8,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pmtui import store
-from pmtui.ui.app import PmApp
 from pmtui.sample import sample_postmortem
+from pmtui.ui.app import PmApp
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "examples" / "api-degradation.toml"

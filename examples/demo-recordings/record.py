@@ -27,7 +27,6 @@ ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "src")]
 
 import support_prom as sp  # noqa: E402
-
 from pmtui.sources.prometheus import DEFAULT_QUERIES  # noqa: E402
 from pmtui.store import load  # noqa: E402
 

@@ -3,8 +3,9 @@
 Subcommands live in their own modules and are imported only when invoked,
 so `pmtui --help` and start-up stay fast (no httpx, kubernetes or PyGithub
 before they are needed). The console script is `run()`: plain
-`pmtui --help` prints HELP_TEXT without importing click at all (a third of
-the help's time); tests check it is exactly what click prints.
+`pmtui --help` prints help_text() without importing click at all (a third
+of the help's time); tests check it is exactly what click prints. The
+command table is cli.commands, which both this and cli.group read.
 """
 
 from __future__ import annotations
@@ -12,56 +13,35 @@ from __future__ import annotations
 import os
 import sys
 
-# name -> "module:attribute"; each module imports only what its command needs.
-COMMANDS = {
-    "new": "pmtui.cli.doc:new",
-    "report": "pmtui.cli.doc:report",
-    "check": "pmtui.cli.doc:check",
-    "demo": "pmtui.cli.group:demo",
-    "open": "pmtui.cli.group:open_file",
-    "collect": "pmtui.cli.collect:collect",
-    "export": "pmtui.cli.export:export",
-}
+from pmtui.cli.commands import BY_NAME, COMMANDS, SUMMARY, synopsis_text
 
-HELP = {
-    "new": "Create a post-mortem file.",
-    "report": "Write the Markdown report (stdout by default).",
-    "check": "Run the checklist: exit 0 all pass, 1 some fail, 2 unreadable input.",
-    "demo": "Open the app on a copy of the bundled demo incident (no network).",
-    "open": "Open the app on FILE (created if missing). Same as `pmtui FILE`.",
-    "collect": "Collect data for the incident window headless.",
-    "export": "Export action items to GitHub issues.",
-}
+# click's own two options, as it words them.
+OPTIONS = (("--version", "Show the version and exit."), ("-h, --help", "Show this message and exit."))
+# click's help formatter: 80 columns at most, 2 short of them for text.
+_WIDTH = 78
 
-# What click prints for `pmtui --help` on a terminal of 80 columns or more
-# (click caps help at 80): tests/test_app.py compares the two.
-HELP_TEXT = """\
-Usage: pmtui [OPTIONS] [COMMAND] [ARGS]...
 
-  Blameless incident post-mortems in the terminal.
+def _definitions(rows: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> list[str]:
+    """A definition list as click's HelpFormatter.write_dl lays it out."""
+    import textwrap
 
-  pmtui FILE                 open the app on FILE (created if missing)
-  pmtui demo                 open the app on the bundled demo incident
-  pmtui new FILE --title T   create a post-mortem file
-  pmtui report FILE [-o OUT] write the Markdown report
-  pmtui check FILE [--json]  run the checklist
-  pmtui collect FILE [...]   collect incident-window data headless
-  pmtui export FILE [...]    action items -> GitHub issues
+    first = max(len(term) for term, _ in rows) + 2
+    out = []
+    for term, text in rows:
+        wrapped = textwrap.wrap(text, max(_WIDTH - first - 2, 10)) or [""]
+        out.append(f"  {term:<{first}}{wrapped[0]}".rstrip())
+        out += [" " * (first + 2) + more for more in wrapped[1:]]
+    return out
 
-Options:
-  --version   Show the version and exit.
-  -h, --help  Show this message and exit.
 
-Commands:
-  new      Create a post-mortem file.
-  report   Write the Markdown report (stdout by default).
-  check    Run the checklist: exit 0 all pass, 1 some fail, 2 unreadable
-           input.
-  demo     Open the app on a copy of the bundled demo incident (no network).
-  open     Open the app on FILE (created if missing). Same as `pmtui FILE`.
-  collect  Collect data for the incident window headless.
-  export   Export action items to GitHub issues.
-"""
+def help_text() -> str:
+    """What click prints for `pmtui --help` on a terminal of 80 columns or
+    more, built from the command table (tests compare it with click's)."""
+    lines = ["Usage: pmtui [OPTIONS] [COMMAND] [ARGS]...", "", f"  {SUMMARY}", ""]
+    lines += [f"  {row}" for row in synopsis_text().splitlines()]
+    lines += ["", "Options:", *_definitions(OPTIONS), "", "Commands:"]
+    lines += _definitions([(c.name, c.help) for c in COMMANDS])
+    return "\n".join(lines) + "\n"
 
 
 def _columns() -> int:
@@ -81,7 +61,7 @@ def run() -> None:
     of start-up): plain --help, `pmtui demo` and `pmtui FILE`."""
     args = sys.argv[1:]
     if args in (["--help"], ["-h"]) and _columns() >= 80:
-        sys.stdout.write(HELP_TEXT)
+        sys.stdout.write(help_text())
         sys.stdout.flush()
         return
     if args == ["demo"]:
@@ -89,7 +69,7 @@ def run() -> None:
 
         run_demo()
         return
-    if len(args) == 1 and args[0] not in COMMANDS and not args[0].startswith("-") and args[0] != "--":
+    if len(args) == 1 and args[0] not in BY_NAME and not args[0].startswith("-") and args[0] != "--":
         from pathlib import Path
 
         from pmtui.cli.app import open_path

@@ -12,25 +12,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-def _fail(message: str) -> None:
-    sys.stderr.write(f"pmtui: {message}\n")
-    sys.stderr.flush()
-    sys.exit(2)
+from pmtui.cli.errors import UserError, fail, load_document
 
 
 def _load(path: Path):
-    from pmtui import store
-
     try:
-        return store.load(path)
-    except store.StoreError as exc:
-        _fail(str(exc))
-    except IsADirectoryError:
-        _fail(f"{path}: is a folder, not a post-mortem file")
-    except UnicodeDecodeError as exc:
-        _fail(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})")
-    except OSError as exc:
-        _fail(f"{path}: {exc.strerror or exc}")
+        return load_document(path)
+    except UserError as exc:
+        fail(exc, prefix="pmtui: ")
 
 
 def _run(app) -> None:
@@ -46,7 +35,7 @@ def open_path(file: Path) -> None:
         ask_title = False
     else:
         if not file.parent.is_dir():
-            _fail(f"{file}: folder {file.parent} does not exist")
+            fail(f"{file}: folder {file.parent} does not exist", prefix="pmtui: ")
         from pmtui import store
         from pmtui.model import PostMortem
 
@@ -71,7 +60,7 @@ def run_demo() -> None:
     try:
         path = copy_demo(folder)
     except (OSError, FileNotFoundError) as exc:
-        _fail(f"cannot copy the demo incident to {folder}: {exc.strerror or exc}")
+        fail(f"cannot copy the demo incident to {folder}: {exc.strerror or exc}", prefix="pmtui: ")
     document = _load(path)
     from pmtui.ui.app import PmApp
 

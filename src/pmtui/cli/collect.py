@@ -14,32 +14,8 @@ from pathlib import Path
 
 import click
 
+from pmtui.cli.errors import UserError, fail, load_document
 from pmtui.textsafe import one_line
-
-EXIT_UNUSABLE = 2
-
-
-def _fail(ctx: click.Context, message: str) -> None:
-    for line in message.splitlines() or ["unknown error"]:
-        click.echo(one_line(line), err=True)
-    ctx.exit(EXIT_UNUSABLE)
-
-
-def _load(path: Path):
-    from pmtui import store
-
-    try:
-        return store.load(path)
-    except store.StoreError as exc:
-        raise click.UsageError(str(exc)) from None
-    except IsADirectoryError:
-        raise click.UsageError(f"{path}: is a directory, not a post-mortem file") from None
-    except FileNotFoundError:
-        raise click.UsageError(f"{path}: no such file (create it with `pmtui new {path} --title ...`)") from None
-    except OSError as exc:
-        raise click.UsageError(f"{path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise click.UsageError(f"{path}: not UTF-8 text (byte {exc.start})") from None
 
 
 @click.command("collect")
@@ -64,10 +40,9 @@ def collect(ctx: click.Context, file: Path, start, end, prometheus, alertmanager
     from pmtui.timeparse import TimeParseError, parse_time
 
     try:
-        doc = _load(file)
-    except click.UsageError as exc:
-        _fail(ctx, exc.message)
-        return
+        doc = load_document(file)
+    except UserError as exc:
+        fail(exc)
     pm = doc.pm
     overrides = col.Overrides(prometheus=prometheus, alertmanager=alertmanager, kubeconfig=kubeconfig,
                               context=kube_context, namespace=namespace, deployment=deployment)
@@ -77,8 +52,7 @@ def collect(ctx: click.Context, file: Path, start, end, prometheus, alertmanager
         try:
             setattr(overrides, attr, parse_time(text, base_date=pm.incident_date))
         except TimeParseError as exc:
-            _fail(ctx, f"{option}: {exc}")
-            return
+            fail(f"{option}: {exc}")
 
     def progress(message: str, fraction=None) -> None:
         if not as_json and sys.stderr.isatty():
@@ -88,8 +62,7 @@ def collect(ctx: click.Context, file: Path, start, end, prometheus, alertmanager
     try:
         result = col.collect(pm, doc.path, overrides, progress=progress)
     except col.CollectError as exc:
-        _fail(ctx, f"{file}: {exc}")
-        return
+        fail(f"{file}: {exc}")
     if not as_json and sys.stderr.isatty():
         click.echo("\r\x1b[K", err=True, nl=False)
 
@@ -98,8 +71,7 @@ def collect(ctx: click.Context, file: Path, start, end, prometheus, alertmanager
         try:
             store.save(doc)
         except OSError as exc:
-            _fail(ctx, f"{file}: cannot save: {exc.strerror or exc}")
-            return
+            fail(f"{file}: cannot save: {exc.strerror or exc}")
 
     if as_json:
         click.echo(json.dumps({

@@ -1,9 +1,5 @@
 """`pmtui new`, `pmtui report`, `pmtui check`: the document commands.
-
-Exit status is a contract for scripts and CI: 0 fine, 1 checks failed, 2 the
-input could not be used — with one clear line per problem on stderr and
-never a traceback for a user's mistake.
-"""
+Exit status and errors: cli.errors."""
 
 from __future__ import annotations
 
@@ -16,23 +12,10 @@ from pathlib import Path
 
 import click
 
+from pmtui.cli.errors import UserError, fail, load_document
 from pmtui.filesafety.atomic import write_atomic
 from pmtui.redact import redact
 from pmtui.textsafe import one_line
-
-EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
-
-
-class _Unusable(Exception):
-    """Input pmtui cannot use; each line of the message is one problem."""
-
-
-def _fail(ctx: click.Context, exc: BaseException | str) -> None:
-    # Errors quote the file (a bad value, a line of it): redacted whole, as
-    # a key block spans lines.
-    for line in redact(str(exc)).splitlines() or ["unknown error"]:
-        click.echo(one_line(line), err=True)
-    ctx.exit(EXIT_UNUSABLE)
 
 
 def _os_message(path: str, exc: OSError) -> str:
@@ -40,18 +23,10 @@ def _os_message(path: str, exc: OSError) -> str:
 
 
 def _load(path: str):
-    from pmtui import store
-
     try:
-        return store.load(path).pm
-    except store.StoreError as exc:
-        raise _Unusable(str(exc)) from None
-    except IsADirectoryError:
-        raise _Unusable(f"{path}: is a directory, not a post-mortem file") from None
-    except OSError as exc:
-        raise _Unusable(_os_message(path, exc)) from None
-    except UnicodeDecodeError as exc:
-        raise _Unusable(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        return load_document(path).pm
+    except UserError as exc:
+        fail(exc)
 
 
 # -- new ------------------------------------------------------------------------
@@ -77,15 +52,15 @@ def new(ctx: click.Context, file: str, title: str, severity: str, started: str |
     from pmtui.timeparse import TimeParseError, parse_time
 
     if not title.strip():
-        _fail(ctx, "--title: must not be empty")
+        fail("--title: must not be empty")
     if os.path.lexists(file):
-        _fail(ctx, f"{file}: already exists; pmtui new never overwrites a file (open it with `pmtui {file}`)")
+        fail(f"{file}: already exists; pmtui new never overwrites a file (open it with `pmtui {file}`)")
     start = None
     if started is not None:
         try:
             start = parse_time(started)
         except TimeParseError as exc:
-            _fail(ctx, f"--started: {exc}")
+            fail(f"--started: {exc}")
     day = (start or datetime.now(UTC)).date()
     pm = PostMortem(
         id=f"PM-{day.isoformat()}-{_slug(title)}",
@@ -100,9 +75,9 @@ def new(ctx: click.Context, file: str, title: str, severity: str, started: str |
         doc = store.new_document(pm, file)
         store.save(doc)
     except store.StoreError as exc:
-        _fail(ctx, exc)
+        fail(exc)
     except OSError as exc:
-        _fail(ctx, _os_message(file, exc))
+        fail(_os_message(file, exc))
     click.echo(f"created {one_line(file)} ({pm.id})", err=True)
 
 
@@ -124,12 +99,9 @@ def report(ctx: click.Context, file: str, output: str | None) -> None:
     """Write the Markdown report (stdout by default)."""
     from pmtui import report as report_mod
 
-    try:
-        pm = _load(file)
-    except _Unusable as exc:
-        _fail(ctx, exc)
+    pm = _load(file)
     if output not in (None, "-") and _same_file(file, output):
-        _fail(ctx, f"{output}: is the post-mortem itself; write the report to another file")
+        fail(f"{output}: is the post-mortem itself; write the report to another file")
     text = report_mod.render(pm)
     if output is None or output == "-":
         click.echo(text, nl=False)
@@ -137,7 +109,7 @@ def report(ctx: click.Context, file: str, output: str | None) -> None:
     try:
         write_atomic(Path(output), text.encode("utf-8"))
     except OSError as exc:
-        _fail(ctx, _os_message(output, exc))
+        fail(_os_message(output, exc))
 
 
 # -- check ---------------------------------------------------------------------------
@@ -187,10 +159,7 @@ def check(ctx: click.Context, file: str, as_json: bool) -> None:
     """Run the checklist: exit 0 all pass (warnings allowed), 1 some fail, 2 unreadable input."""
     from pmtui import checks
 
-    try:
-        pm = _load(file)
-    except _Unusable as exc:
-        _fail(ctx, exc)
+    pm = _load(file)
     results = checks.run(pm)
     counts = checks.summary(results)
     code = checks.exit_code(results)

@@ -11,23 +11,18 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import NoReturn
 
 import click
 
+from pmtui.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, fail, say
 from pmtui.textsafe import one_line
 
-EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 
-
-def _err(text: str) -> None:
-    click.echo(one_line(text), err=True)
-
-
-def _fail(exc, as_json: bool, code: int) -> None:
+def _fail(exc, as_json: bool, code: int) -> NoReturn:
     if as_json:
         click.echo(json.dumps({"error": exc.to_json()}, indent=2))
-    _err(f"pmtui export: {exc}")
-    sys.exit(code)
+    fail(exc, code=code, prefix="pmtui export: ")
 
 
 def _progress(as_json: bool):
@@ -36,7 +31,7 @@ def _progress(as_json: bool):
     def show(p: Progress) -> None:
         if p.stage in ("done",):
             return
-        _err(p.message)
+        say(p.message)
 
     return show
 
@@ -65,7 +60,7 @@ def _print_result(r) -> None:
         click.echo(one_line("labels created: " + ", ".join(r.labels_created)))
     click.echo(r.summary())
     if r.stopped is not None:
-        _err(f"pmtui export: stopped: {r.stopped}")
+        say(f"pmtui export: stopped: {r.stopped}")
 
 
 @click.command("export")
@@ -173,7 +168,7 @@ def export(file, repo, base_url, labels, dry_run, sync, as_json, max_wait, no_pa
     if as_json:
         click.echo(json.dumps({"dry_run": False, "plan": p.to_json(), "result": result.to_json()}, indent=2))
         if result.stopped is not None:
-            _err(f"pmtui export: stopped: {result.stopped}")
+            say(f"pmtui export: stopped: {result.stopped}")
     else:
         _print_result(result)
     sys.exit(result.exit_code)

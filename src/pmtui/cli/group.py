@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from pmtui.cli import COMMANDS, HELP
+from pmtui.cli.commands import BY_NAME, COMMANDS, SUMMARY, synopsis_text
 
 
 class LazyGroup(click.Group):
@@ -16,13 +16,13 @@ class LazyGroup(click.Group):
     argument, when it is not a subcommand, is a file to open in the app."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(COMMANDS)
+        return [c.name for c in COMMANDS]
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        target = COMMANDS.get(name)
-        if target is None:
+        command = BY_NAME.get(name)
+        if command is None:
             return None
-        module_name, attr = target.split(":")
+        module_name, attr = command.target.split(":")
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
@@ -34,10 +34,10 @@ class LazyGroup(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Listing help must not import every command module.
         with formatter.section("Commands"):
-            formatter.write_dl([(name, HELP[name]) for name in COMMANDS])
+            formatter.write_dl([(c.name, c.help) for c in COMMANDS])
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
-        if args and args[0] not in COMMANDS and not args[0].startswith("-"):
+        if args and args[0] not in BY_NAME and not args[0].startswith("-"):
             args = ["open", *args]
         return super().resolve_command(ctx, args)
 
@@ -46,21 +46,11 @@ class LazyGroup(click.Group):
     cls=LazyGroup,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
+    help=f"{SUMMARY}\n\n\b\n{synopsis_text()}",
 )
 @click.version_option(package_name="pmtui")
 @click.pass_context
 def main(ctx: click.Context) -> None:
-    """Blameless incident post-mortems in the terminal.
-
-    \b
-    pmtui FILE                 open the app on FILE (created if missing)
-    pmtui demo                 open the app on the bundled demo incident
-    pmtui new FILE --title T   create a post-mortem file
-    pmtui report FILE [-o OUT] write the Markdown report
-    pmtui check FILE [--json]  run the checklist
-    pmtui collect FILE [...]   collect incident-window data headless
-    pmtui export FILE [...]    action items -> GitHub issues
-    """
     if ctx.invoked_subcommand is None:
         click.echo(ctx.get_help())
 

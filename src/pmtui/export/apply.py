@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from pmtui.model import ActionItem, PostMortem
-from pmtui.textsafe import one_line
 from pmtui.export.errors import ExportError
 from pmtui.export.issue_text import LABEL_DESCRIPTIONS, label_color
 from pmtui.export.plan import CREATE, LINK, SKIP, UNCHANGED, UPDATE, Plan, decide, index, merged_labels
 from pmtui.export.progress import CancelledFn, Progress, ProgressFn, no_progress
+from pmtui.model import ActionItem, PostMortem
+from pmtui.textsafe import one_line
 
 if TYPE_CHECKING:
     from pmtui.export.github import GithubClient, RemoteIssue

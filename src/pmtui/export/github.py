@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pmtui.textsafe import one_line
 from pmtui.export.errors import ExportError
 from pmtui.export.issue_text import find_marker
 from pmtui.export.progress import CancelledFn, Progress, ProgressFn, never_cancelled, no_progress
 from pmtui.export.settings import ExportSettings
 from pmtui.export.token import Token
+from pmtui.textsafe import one_line
 
 MAX_RATE_LIMIT_WAITS = 5  # per call; GitHub asking again and again means stop
 SECONDARY_DEFAULT_WAIT = 60.0  # GitHub's advice when no Retry-After is given

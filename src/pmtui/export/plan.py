@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pmtui.model import ActionItem, PostMortem
-from pmtui.textsafe import one_line
 from pmtui.export.issue_text import BASE_LABEL, PRIORITY_PREFIX, IssueContent, content_for
 from pmtui.export.progress import CancelledFn, ProgressFn
 from pmtui.export.settings import ExportSettings
+from pmtui.model import ActionItem, PostMortem
+from pmtui.textsafe import one_line
 
 if TYPE_CHECKING:
     from pmtui.export.github import GithubClient, RemoteIssue

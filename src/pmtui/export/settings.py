@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pmtui.model import PostMortem
 from pmtui.export.errors import ExportError
+from pmtui.model import PostMortem
 
 DEFAULT_BASE_URL = "https://api.github.com"
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")

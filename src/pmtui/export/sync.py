@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pmtui.model import PostMortem
-from pmtui.textsafe import one_line
 from pmtui.export.issue_text import owner_login
 from pmtui.export.plan import _tracker_number, index
 from pmtui.export.progress import CancelledFn, ProgressFn
+from pmtui.model import PostMortem
+from pmtui.textsafe import one_line
 
 if TYPE_CHECKING:
     from pmtui.export.github import GithubClient

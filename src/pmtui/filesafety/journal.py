@@ -233,7 +233,7 @@ class JournalWriter:
                 self._busy = True
             try:
                 self._write(seq, generation, text)
-            except BaseException as exc:  # noqa: BLE001 - reported by the owner (guard), never fatal here
+            except BaseException as exc:
                 self.error = exc
             with self._wake:
                 self._busy = False

@@ -52,8 +52,8 @@ class Context:
     window: Window
     evidence_dir: Path  # NAME.evidence/ beside the post-mortem file
     base_dir: Path  # the post-mortem file's folder; evidence paths are relative to it
-    progress: "callable" = lambda message, fraction=None: None  # type: ignore[valid-type]
-    cancelled: "callable" = lambda: False  # type: ignore[valid-type]
+    progress: callable = lambda message, fraction=None: None  # type: ignore[valid-type]
+    cancelled: callable = lambda: False  # type: ignore[valid-type]
 
     def check_cancelled(self) -> None:
         if self.cancelled():

@@ -24,9 +24,9 @@ from pathlib import Path
 
 from pmtui.model import Evidence, Gap, PostMortem, SourceSettings, TimelineEvent, sort_timeline
 from pmtui.redact import redact
-from pmtui.textsafe import one_line
 from pmtui.sources.base import Cancelled, Candidate, Context, SourceResult, Window
 from pmtui.sources.evidence import evidence_dir_for
+from pmtui.textsafe import one_line
 
 
 class CollectError(ValueError):
@@ -157,7 +157,7 @@ def run_one(name: str, run: Runner, ctx: Context) -> SourceResult:
         return run(ctx)
     except Cancelled:
         return SourceResult(name, gaps=[_gap(name, "collection cancelled before it finished", ctx.window)])
-    except Exception as exc:  # noqa: BLE001 - reported as a gap, with its type
+    except Exception as exc:
         text = one_line(redact(str(exc)), 300) or type(exc).__name__
         return SourceResult(name, gaps=[_gap(name, f"source failed: {type(exc).__name__}: {text}", ctx.window)])
 

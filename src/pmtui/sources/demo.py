@@ -15,8 +15,8 @@ import json
 import re
 from pathlib import Path
 
-from pmtui.model import Gap
 from pmtui.examples import recordings_dir
+from pmtui.model import Gap
 from pmtui.sources.base import Candidate, Context, SourceResult
 
 SOURCE = "demo"

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import httpx
 
 from pmtui.redact import redact
-from pmtui.textsafe import one_line
 from pmtui.sources.base import Context
+from pmtui.textsafe import one_line
 
 RETRY_STATUS = frozenset({429, 502, 503, 504})
 DEFAULT_TIMEOUT = 10.0

@@ -17,10 +17,11 @@ from urllib.parse import urlencode
 
 from pmtui.model import Gap, KubernetesSettings
 from pmtui.redact import default_redactor, redact
-from pmtui.textsafe import one_line
 from pmtui.sources.base import Cancelled, Candidate, Context, SourceResult, Window
 from pmtui.sources.evidence import write_evidence
-from pmtui.sources.logsig import SignatureScanner, candidates as log_candidates
+from pmtui.sources.logsig import SignatureScanner
+from pmtui.sources.logsig import candidates as log_candidates
+from pmtui.textsafe import one_line
 
 SOURCE = "kubernetes"
 API_TIMEOUT = (5, 30)  # connect, read (seconds)
@@ -101,7 +102,7 @@ def _connect(settings: KubernetesSettings):
         raise _Stop(f"kubeconfig {shown}: {exc}") from None
     except (OSError, ValueError, TypeError, KeyError) as exc:  # unreadable or malformed YAML
         raise _Stop(f"kubeconfig {shown} cannot be used: {type(exc).__name__}: {exc}") from None
-    except Exception as exc:  # noqa: BLE001 - yaml's errors, without importing yaml here
+    except Exception as exc:
         raise _Stop(f"kubeconfig {shown} cannot be read: {type(exc).__name__}: {exc}") from None
     chosen = next((c for c in contexts if c.get("name") == settings.context), None) if settings.context else active
     namespace = settings.namespace or ((chosen or {}).get("context") or {}).get("namespace") or "default"

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pmtui.textsafe import printable
 from pmtui.sources.base import Candidate, Window
+from pmtui.textsafe import printable
 
 # What makes a line an error line. ERROR_PATTERN is also valid POSIX ERE, so
 # `grep -cE ERROR_PATTERN` counts the same lines (the benchmark relies on it).

@@ -77,7 +77,7 @@ class Segment:
     is where the next segment starts.
     """
 
-    __slots__ = ("kind", "name", "start", "header", "raw_end", "core_end", "end", "_entries", "fast", "_lines")
+    __slots__ = ("_entries", "_lines", "core_end", "end", "fast", "header", "kind", "name", "raw_end", "start")
 
     def __init__(self, kind: int, name: tuple[str, ...], header: int, raw_end: int | None = None,
                  lines: list[str] | None = None, fast: dict | None = None) -> None:

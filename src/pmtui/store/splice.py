@@ -459,7 +459,7 @@ def _splice_rows(sp: Splicer, name: str, plan: RowPlan) -> None:
     if not plan.structural and all(s.kind == ARRAY and len(s.name) == 1 for s in mine):
         # Rows edited in place, no sub-tables: each row is one segment, and
         # only the changed ones are looked at.
-        if plan.rows is not None and len(mine) < len(plan.rows) or any(
+        if (plan.rows is not None and len(mine) < len(plan.rows)) or any(
             j >= len(mine) for j, _r, _c in plan.changed
         ):
             raise Fallback

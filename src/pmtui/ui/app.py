@@ -25,8 +25,8 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Tab, Tabs
 
 from pmtui.model import PostMortem, utc_now
-from pmtui.session import EditSession
 from pmtui.redact import redact
+from pmtui.session import EditSession
 from pmtui.textsafe import one_line, printable
 from pmtui.ui.widgets.header import DocHeader
 

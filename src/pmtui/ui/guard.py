@@ -18,8 +18,8 @@ from pmtui.filesafety.journal import FLUSH_PERIOD, Journal, JournalWriter, Recov
 # the journal more than 0.9 s ("every change journaled within a second").
 JOURNAL_IDLE = 0.25
 JOURNAL_MAX_DELAY = 0.9
-from pmtui.filesafety.lock import FileLock
 from pmtui.filesafety.disk import Fingerprint, backup, changed_since
+from pmtui.filesafety.lock import FileLock
 from pmtui.session import AREAS
 from pmtui.textsafe import one_line
 from pmtui.ui import signals
@@ -168,7 +168,7 @@ class Guard:
             failed = self.writer.take_error()  # from the writer thread's last write
             if failed is not None:
                 raise failed
-        except Exception as exc:  # noqa: BLE001 - any failure here is reported, never fatal
+        except Exception as exc:
             if not self._journal_warned:
                 self._journal_warned = True
                 self.app.notify(
@@ -278,7 +278,7 @@ class Guard:
         try:
             if self.writer is not None:
                 self.writer.flush(force=True)
-        except Exception:  # noqa: BLE001 - exiting anyway; nothing else to try
+        except Exception:
             pass
         finally:
             if self.lock is not None:

@@ -24,9 +24,9 @@ from pmtui.session import Change, EditSession
 from pmtui.textsafe import one_line
 from pmtui.timeparse import DATE_FORMS, TimeParseError, parse_date
 from pmtui.ui.messages import RowHighlighted
+from pmtui.ui.screens.form import Field, FormScreen
 from pmtui.ui.widgets.blametable import BlameTable
 from pmtui.ui.widgets.blametext import safe
-from pmtui.ui.screens.form import Field, FormScreen
 from pmtui.ui.widgets.table import Column
 
 AREA = "actions"

@@ -24,8 +24,8 @@ from pmtui import fishbone
 from pmtui.model import FACTOR_CATEGORIES, Factor, Why
 from pmtui.session import Change, EditSession
 from pmtui.textsafe import one_line
-from pmtui.ui.widgets.blametext import safe
 from pmtui.ui.screens.form import Field, FormScreen
+from pmtui.ui.widgets.blametext import safe
 
 AREA = "analysis"
 FULL_DEPTH = 5

@@ -132,7 +132,7 @@ class CollectPane(Widget):
         if s.prometheus.url and s.prometheus.auth != "none":
             prom += f" ({s.prometheus.auth} auth from ${s.prometheus.token_env or s.prometheus.username_env})"
         lines.append(f"Prometheus: {prom}   Alertmanager: {s.alertmanager.url or 'not set'}")
-        target = k.deployment and f"deployment/{k.deployment}" or k.selector and f"pods {k.selector}" or "not set"
+        target = (k.deployment and f"deployment/{k.deployment}") or (k.selector and f"pods {k.selector}") or "not set"
         where = " ".join(x for x in (k.context and f"context {k.context}", k.namespace and f"namespace {k.namespace}") if x)
         lines.append(f"Kubernetes: {target}{'  ' + where if where else ''}")
         self.query_one("#collect-settings", Static).update(Text(one_line("\n".join(lines)).replace("\u23ce ", "\n")))

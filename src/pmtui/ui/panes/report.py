@@ -28,14 +28,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
-from textual.strip import Strip
 from textual.widgets.option_list import Option
 
-from pmtui import checks
+from pmtui import checks, report
 from pmtui import clipboard as osc52
-from pmtui import report
+from pmtui.livechecks import LiveChecks
 from pmtui.model import PostMortem
 from pmtui.redact import redact
 from pmtui.session import Change, EditSession
@@ -43,9 +43,8 @@ from pmtui.textsafe import one_line
 from pmtui.timeparse import format_clock, format_utc
 from pmtui.ui.widgets.blametable import BlameTable
 from pmtui.ui.widgets.blametext import safe
-from pmtui.ui.widgets.table import Column
-from pmtui.livechecks import LiveChecks
 from pmtui.ui.widgets.mdrender import MdStyles, render
+from pmtui.ui.widgets.table import Column
 
 DELAY = 0.025  # seconds edits are gathered before the preview follows them
 TIMELINE_HEIGHT = 16  # rows of the timeline table shown at once in the preview

@@ -43,8 +43,9 @@ def load(evidence: Evidence, base: Path) -> Loaded:
     ok = hashlib.sha256(data).hexdigest() == evidence.sha256
     if evidence.kind == "metrics":
         try:
-            from pmtui.sources.prometheus import label_text, series_of
             import json
+
+            from pmtui.sources.prometheus import label_text, series_of
 
             out = Loaded(ok)
             for s in series_of(json.loads(data))[:MAX_SERIES]:

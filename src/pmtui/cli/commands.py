@@ -1,0 +1,60 @@
+"""The command table: every `pmtui` subcommand, where it lives, its usage
+line and its one-line help. The click group (cli.group), the fast `--help`
+(cli.run) and the docs are all generated from this one table; a leaf module,
+so neither imports the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    target: str  # "module:attribute", imported only when the command runs
+    help: str  # one line, in the Commands list
+    usage: str = ""  # the synopsis line in the overview ("" = not listed there)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("new", "pmtui.cli.doc:new", "Create a post-mortem file.", "pmtui new FILE --title T"),
+    Command("report", "pmtui.cli.doc:report", "Write the Markdown report (stdout by default).",
+            "pmtui report FILE [-o OUT]"),
+    Command("check", "pmtui.cli.doc:check", "Run the checklist: exit 0 all pass, 1 some fail, 2 unreadable input.",
+            "pmtui check FILE [--json]"),
+    Command("demo", "pmtui.cli.group:demo", "Open the app on a copy of the bundled demo incident (no network).",
+            "pmtui demo"),
+    Command("open", "pmtui.cli.group:open_file", "Open the app on FILE (created if missing). Same as `pmtui FILE`."),
+    Command("collect", "pmtui.cli.collect:collect", "Collect data for the incident window headless.",
+            "pmtui collect FILE [...]"),
+    Command("export", "pmtui.cli.export:export", "Export action items to GitHub issues.", "pmtui export FILE [...]"),
+)
+BY_NAME = {c.name: c for c in COMMANDS}
+
+# What each synopsis line says, beside its usage.
+_SYNOPSIS = {
+    "open": "open the app on FILE (created if missing)",
+    "demo": "open the app on the bundled demo incident",
+    "new": "create a post-mortem file",
+    "report": "write the Markdown report",
+    "check": "run the checklist",
+    "collect": "collect incident-window data headless",
+    "export": "action items -> GitHub issues",
+}
+_SYNOPSIS_ORDER = ("open", "demo", "new", "report", "check", "collect", "export")
+SUMMARY = "Blameless incident post-mortems in the terminal."
+
+
+def synopsis() -> list[tuple[str, str]]:
+    """(usage, what it does) for the overview at the top of --help."""
+    rows = [("pmtui FILE", _SYNOPSIS["open"])]
+    rows += [(BY_NAME[n].usage, _SYNOPSIS[n]) for n in _SYNOPSIS_ORDER if BY_NAME[n].usage]
+    return rows
+
+
+def synopsis_text() -> str:
+    """The overview as click's docstring would hold it (\\b keeps the lines)."""
+    width = max(len(u) for u, _ in synopsis()) + 1
+    lines = [f"{u:<{width}}{what}" for u, what in synopsis()]
+    return "\n".join(lines)

@@ -1,0 +1,319 @@
+"""Checking decoded TOML and building the model from it: every problem in
+the file is collected (with its field path) and then placed on its line
+and column, so a user sees them all at once."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from pmtui import model as m
+from pmtui.store.errors import Problem
+from pmtui.store.scan import Index
+from pmtui.store.schema import ARRAYS, QUERIES, ROOT_FIELDS, TABLES, get_attr
+
+EXAMPLE_DATETIME = "2025-02-09T10:05:23Z"
+EXAMPLE_DATE = "2025-02-16"
+AUTH_MODES = ("none", "bearer", "basic")
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true/false)"
+    if isinstance(value, int):
+        return f"the integer {value}"
+    if isinstance(value, float):
+        return f"the number {value}"
+    if isinstance(value, datetime):
+        return "a local datetime (no offset)" if value.tzinfo is None else "a datetime"
+    if isinstance(value, date):
+        return "a date (no time)"
+    if isinstance(value, time):
+        return "a time of day (no date)"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the string {shown!r}"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[tuple[tuple, str]] = []
+
+    def bad(self, path: tuple, message: str) -> None:
+        self.problems.append((path, message))
+
+    def value(self, path: tuple, value: object, kind: str) -> tuple[bool, object]:
+        if kind in ("str", "prose"):
+            if isinstance(value, str):
+                return True, value
+            self.bad(path, f"expected a string in quotes, got {_describe(value)}")
+        elif kind in ("strlist", "proselist"):
+            if isinstance(value, list):
+                ok = True
+                for i, item in enumerate(value):
+                    if not isinstance(item, str):
+                        self.bad(path + (i,), f"expected a string in quotes, got {_describe(item)}")
+                        ok = False
+                return ok, list(value)
+            self.bad(path, f'expected an array of strings such as ["a", "b"], got {_describe(value)}')
+        elif kind == "datetime":
+            if isinstance(value, datetime) and value.tzinfo is not None:
+                return True, value.astimezone(UTC)
+            hint = ""
+            if isinstance(value, str):
+                try:
+                    datetime.fromisoformat(value.replace("z", "Z"))
+                    hint = " (write it without quotes)"
+                except ValueError:
+                    pass
+            self.bad(path, f"expected an offset datetime in UTC such as {EXAMPLE_DATETIME}, got {_describe(value)}{hint}")
+        elif kind == "date":
+            if isinstance(value, date) and not isinstance(value, datetime):
+                return True, value
+            hint = " (write it without quotes)" if isinstance(value, str) and _is_iso_date(value) else ""
+            self.bad(path, f"expected a date such as {EXAMPLE_DATE}, got {_describe(value)}{hint}")
+        elif kind == "int":
+            if isinstance(value, int) and not isinstance(value, bool):
+                if value >= 0 or path == ("schema",):
+                    return True, value
+                self.bad(path, f"expected a whole number of 0 or more, got {value}")
+            else:
+                self.bad(path, f"expected a whole number such as 1200, got {_describe(value)}")
+        elif kind == "bool":
+            if isinstance(value, bool):
+                return True, value
+            self.bad(path, f"expected true or false, got {_describe(value)}")
+        return False, None
+
+    def choice(self, path: tuple, value: str, allowed: tuple[str, ...], *, empty_ok: bool = False) -> None:
+        if not isinstance(value, str) or value in allowed or (empty_ok and value == ""):
+            return
+        shown = ", ".join(f'"{a}"' for a in allowed)
+        extra = ' (or "" for not set yet)' if empty_ok else ""
+        self.bad(path, f"unknown value {value!r}; expected one of {shown}{extra}")
+
+    def table(self, data: dict, path: tuple[str, ...]) -> dict | None:
+        value: object = data
+        for part in path:
+            if not isinstance(value, dict) or part not in value:
+                return None
+            value = value[part]
+        if isinstance(value, dict):
+            return value
+        self.bad(path, f"expected a table [{'.'.join(path)}], got {_describe(value)}")
+        return None
+
+    def fill(self, obj: object, table: dict, path: tuple, fields: tuple[tuple[str, str], ...]) -> None:
+        for key, kind in fields:
+            if key in table:
+                ok, value = self.value(path + (key,), table[key], kind)
+                if ok:
+                    setattr(obj, key, value)
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+        return True
+    except ValueError:
+        return False
+
+
+def build(data: dict, index: Index) -> tuple[m.PostMortem, list[Problem]]:
+    ck = _Checker()
+    schema = data.get("schema", 1)
+    if isinstance(schema, int) and not isinstance(schema, bool):
+        if schema > m.SCHEMA_VERSION:
+            msg = f"file uses schema {schema}; this pmtui reads schema {m.SCHEMA_VERSION} — upgrade pmtui"
+            return m.PostMortem(), _locate_all(index, [(("schema",), msg)])
+        if schema < 1:
+            ck.bad(("schema",), f"unknown schema {schema}; expected {m.SCHEMA_VERSION}")
+    else:
+        ck.bad(("schema",), f"expected the schema version as a whole number such as {m.SCHEMA_VERSION}, got {_describe(schema)}")
+
+    pm = m.PostMortem()
+    ck.fill(pm, data, (), tuple(f for f in ROOT_FIELDS if f[0] != "schema"))
+    if isinstance(pm.status, str) and "status" in data:
+        ck.choice(("status",), pm.status, m.STATUSES)
+    for path, (attr, fields) in TABLES.items():
+        table = ck.table(data, path)
+        if table is None:
+            continue
+        obj = get_attr(pm, attr)
+        if path == QUERIES:
+            for name, promql in table.items():
+                if isinstance(promql, str):
+                    obj[name] = promql
+                else:
+                    ck.bad(path + (name,), f"expected a PromQL query in quotes, got {_describe(promql)}")
+            continue
+        ck.fill(obj, table, path, fields)
+    if "auth" in (ck.table(data, ("sources", "prometheus")) or {}):
+        ck.choice(("sources", "prometheus", "auth"), pm.sources.prometheus.auth, AUTH_MODES)
+
+    for name, (cls, fields, required, _always) in ARRAYS.items():
+        rows = data.get(name)
+        if rows is None:
+            continue
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            ck.bad((name,), f"expected [[{name}]] tables, got {_describe(rows)}")
+            continue
+        out = getattr(pm, name)
+        if name == "timeline":
+            _timeline(ck, rows, out)
+            continue
+        for i, row in enumerate(rows):
+            out.append(_row(ck, name, i, row, cls, fields, required))
+    _cross_checks(ck, pm)
+    return pm, _locate_all(index, ck.problems)
+
+
+def _row(ck: _Checker, name: str, i: int, row: dict, cls: type, fields, required) -> object:
+    """The row with every good value; bad or missing ones are reported and
+    left at their defaults (None for a required key) so the row's other
+    fields are still checked."""
+    kwargs: dict[str, object] = {}
+    for key, kind in fields:
+        if key in row:
+            good, value = ck.value((name, i, key), row[key], kind)
+            if good:
+                kwargs[key] = value
+        if key in required and key not in kwargs:
+            if key not in row:
+                needed = ", ".join(k for k, _ in fields if k in required)
+                ck.bad((name, i), f"missing `{key}` (every [[{name}]] needs {needed})")
+            kwargs[key] = None
+    return cls(**kwargs)
+
+
+def _timeline(ck: _Checker, rows: list[dict], out: list) -> None:
+    event_cls = m.TimelineEvent
+    kinds = set(m.EVENT_KINDS)
+    fields, required = ARRAYS["timeline"][1], ARRAYS["timeline"][2]
+    for i, row in enumerate(rows):
+        t = row.get("time")
+        e = row.get("event")
+        k = row.get("kind", "other")
+        s = row.get("source", "")
+        a = row.get("actor", "")
+        # The common row, already typed by the fast reader, skips the
+        # general checks; anything else takes the long way with messages.
+        if (
+            type(t) is datetime
+            and t.tzinfo is UTC
+            and type(e) is str
+            and type(s) is str
+            and type(a) is str
+            and k in kinds
+        ):
+            out.append(event_cls(t, e, s, a, k))
+            continue
+        item = _row(ck, "timeline", i, row, event_cls, fields, required)
+        if "kind" in row and isinstance(row["kind"], str):
+            ck.choice(("timeline", i, "kind"), item.kind, m.EVENT_KINDS)
+        out.append(item)
+
+
+def _cross_checks(ck: _Checker, pm: m.PostMortem) -> None:
+    def unique(name: str, items: list, what: str) -> dict[str, int]:
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            if not isinstance(item.id, str):
+                continue
+            if item.id == "":
+                ck.bad((name, i, "id"), f"{what} id must not be empty")
+            elif item.id in seen:
+                ck.bad((name, i, "id"), f"duplicate {what} id {item.id!r} (also {name}[{seen[item.id]}])")
+            else:
+                seen[item.id] = i
+        return seen
+
+    whys = unique("whys", pm.whys, "why")
+    for i, why in enumerate(pm.whys):
+        if why.parent and why.parent not in whys:
+            ck.bad(("whys", i, "parent"), f"parent {why.parent!r} is not the id of any why (use \"\" for an answer to the problem)")
+        elif why.parent == why.id and why.id:
+            ck.bad(("whys", i, "parent"), "a why cannot be its own parent")
+    _why_cycles(ck, pm)
+    factors = unique("factors", pm.factors, "factor")
+    for i, factor in enumerate(pm.factors):
+        if isinstance(factor.category, str) and not factor.category.strip():
+            ck.bad(("factors", i, "category"), f"category must not be empty; use one of {', '.join(m.FACTOR_CATEGORIES)} or your own")
+        if factor.why and factor.why not in whys:
+            ck.bad(("factors", i, "why"), f"why {factor.why!r} is not the id of any why")
+    unique("actions", pm.actions, "action")
+    for i, item in enumerate(pm.actions):
+        if item.id and not m.ACTION_ID_RE.match(item.id):
+            ck.bad(("actions", i, "id"), f"expected an action id such as AI-001, got {item.id!r}")
+        ck.choice(("actions", i, "priority"), item.priority, m.PRIORITIES, empty_ok=True)
+        ck.choice(("actions", i, "type"), item.type, m.ACTION_TYPES)
+        ck.choice(("actions", i, "status"), item.status, m.ACTION_STATUSES)
+        if item.factor and item.factor not in factors:
+            ck.bad(("actions", i, "factor"), f"factor {item.factor!r} is not the id of any factor")
+    unique("evidence", pm.evidence, "evidence")
+
+
+def _why_cycles(ck: _Checker, pm: m.PostMortem) -> None:
+    parent = {w.id: w.parent for w in pm.whys if w.id}
+    index = {w.id: i for i, w in enumerate(pm.whys)}
+    reported: set[str] = set()
+    for start in parent:
+        seen = []
+        node = start
+        while node and node in parent and node not in seen:
+            seen.append(node)
+            node = parent[node]
+        if node and node in seen and node == start and start != parent[start] and not reported & set(seen):
+            reported.update(seen)
+            ck.bad(("whys", index[start], "parent"), f"whys {' -> '.join(seen + [start])} form a loop; one of them must answer the problem (parent = \"\")")
+
+
+def _field_name(path: tuple) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+def _locate_all(index: Index, problems: list[tuple[tuple, str]]) -> list[Problem]:
+    out = [Problem(*_locate(index, path), _field_name(path), msg) for path, msg in problems]
+    return sorted(out, key=lambda p: (p.line, p.column))
+
+
+def _locate(index: Index, path: tuple) -> tuple[int, int]:
+    """1-based line and column of the value at `path`, or of the nearest
+    thing that holds it."""
+    if len(path) >= 2 and isinstance(path[1], int) and path[0] in ARRAYS:
+        segs = index.arrays(path[0])
+        if path[1] < len(segs):
+            seg = segs[path[1]]
+            if len(path) >= 3:
+                entry = seg.entries.get((path[2],))
+                if entry:
+                    return entry[0] + 1, entry[2] + 1
+            return seg.header + 1, 1
+    names = []
+    for part in path:
+        if isinstance(part, int):
+            break
+        names.append(part)
+    names_t = tuple(names)
+    for k in range(len(names_t), -1, -1):
+        seg = index.table(names_t[:k])
+        if seg is None:
+            continue
+        rest = names_t[k:]
+        for j in range(len(rest), 0, -1):
+            entry = seg.entries.get(rest[:j])
+            if entry:
+                return entry[0] + 1, entry[2] + 1
+        if k:
+            return seg.header + 1, 1
+    return 0, 0

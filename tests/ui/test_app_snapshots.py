@@ -1,0 +1,27 @@
+"""Snapshots of the overview and timeline panes on the demo incident, at
+80x24 and 160x48 (SVGs in snapshots/; update with --snapshot-update)."""
+
+from __future__ import annotations
+
+import pytest
+
+from support_ui import demo_app
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+@pytest.mark.parametrize("pane", ["overview", "timeline"])
+def test_pane_snapshot(snap_compare, tmp_path, pane, size):
+    async def form_built(pilot):
+        # The overview's first frame shows its fields as text; the form
+        # replaces that right after. The snapshot is of the form.
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        if pane == "overview":
+            pilot.app.panes["overview"].editor("title")
+        await pilot.pause()
+
+    assert snap_compare(demo_app(tmp_path, first_pane=pane), terminal_size=size, run_before=form_built)
+
+
+def test_timeline_form_snapshot(snap_compare, tmp_path):
+    assert snap_compare(demo_app(tmp_path, first_pane="timeline"), press=["down", "e"], terminal_size=(80, 24))

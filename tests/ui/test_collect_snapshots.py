@@ -1,0 +1,27 @@
+"""Snapshots of the Collect pane on the demo incident, before and after a
+collection from the recordings, at 80x24 and 160x48 (SVGs in snapshots/)."""
+
+from __future__ import annotations
+
+import pytest
+
+from support_ui import demo_app
+
+
+async def _collected(pilot):
+    await pilot.press("c")
+    await pilot.app.workers.wait_for_complete()
+    for _ in range(3):
+        await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_collect_pane_snapshot(snap_compare, tmp_path, size):
+    assert snap_compare(demo_app(tmp_path, demo=True, first_pane="collect"), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_collect_pane_after_collecting_snapshot(snap_compare, tmp_path, size):
+    # Evidence paths are relative to the file, so the temp folder never shows.
+    assert snap_compare(demo_app(tmp_path, demo=True, first_pane="collect"), terminal_size=size,
+                        run_before=_collected)
