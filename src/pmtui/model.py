@@ -178,6 +178,7 @@ class PostMortem:
     services: list[str] = field(default_factory=list)
     follow_up: date | None = None  # None = four weeks after the incident
     shared: datetime | None = None
+    related: list[str] = field(default_factory=list)  # ids of other post-mortems
     times: IncidentTimes = field(default_factory=IncidentTimes)
     summary: str = ""
     impact: Impact = field(default_factory=Impact)
