@@ -46,6 +46,7 @@ ROOT_CAUSES = (
     "A retry storm from clients amplified a partial outage of the payment provider.",
     "A misconfigured autoscaler capped the pods below the traffic peak.",
 )
+TITLES = ("pool exhausted", "certificate expired", "retry storm", "cache stampede")
 OWNERS = ("@alice", "@bob", "@carol", "@dave", "@erin")
 EVENT_TEXTS = (
     "Error rate on {svc} rose to {n}% (p99 latency {n}.3 s)",
@@ -94,7 +95,7 @@ def make_pm(i: int, rng: random.Random, events: int) -> m.PostMortem:
                                     status=status, factor="F1"))
     pm = m.PostMortem(
         id=f"PM-{start.date().isoformat()}-{i:05d}",
-        title=f"{services[0]} degradation: {rng.choice(('pool exhausted', 'certificate expired', 'retry storm', 'cache stampede'))}",
+        title=f"{services[0]} degradation: {rng.choice(TITLES)}",
         status=rng.choice(m.STATUSES), severity=rng.choice(SEVERITIES), authors=[rng.choice(OWNERS)],
         services=services, times=m.IncidentTimes(start, detect, mitigate, resolve),
         summary=f"For {int(span // 60)} minutes {services[0]} answered some requests with errors.",

@@ -50,7 +50,8 @@ class Record:
 
     def trusted(self, st: os.stat_result) -> bool:
         """Usable without reading the file."""
-        return self.same_stat(st) and st.st_ctime_ns < self.seen_ns - RACY_NS and st.st_mtime_ns < self.seen_ns - RACY_NS
+        racy = self.seen_ns - RACY_NS
+        return self.same_stat(st) and st.st_ctime_ns < racy and st.st_mtime_ns < racy
 
 
 def _signature() -> bytes:

@@ -18,10 +18,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from pmtui.library import cache as cache_mod
 from pmtui.library.summary import Summary, from_plain, summarise, to_plain
 from pmtui.library.walk import Found, find
+from pmtui.store import StoreError
 
 OK, BROKEN, NEWER, UNREADABLE, SKIP = "ok", "broken", "newer", "unreadable", "skip"
 POOL_FROM = 150  # files to read before a pool of processes pays for its start
@@ -49,6 +51,13 @@ class Entry:
     def name(self) -> str:
         return str(self.path)
 
+    @property
+    def info(self) -> Summary:
+        """The summary of a readable entry (ScanResult.good holds only those)."""
+        if self.summary is None:
+            raise ValueError(f"{self.path} could not be read")
+        return self.summary
+
 
 @dataclass
 class ScanResult:
@@ -66,7 +75,7 @@ class ScanResult:
 def read_file(path: str, now: datetime | None = None) -> tuple:
     """(stat key..., sha256, state, payload) for one file: runs in a pool
     process too, so it takes and returns plain values only."""
-    from pmtui.store import NewerSchemaError, StoreError
+    from pmtui.store import NewerSchemaError
     from pmtui.store.quick import read_quick
 
     seen = time.time_ns()
@@ -94,7 +103,7 @@ def read_file(path: str, now: datetime | None = None) -> tuple:
     return (*key, seen, digest, OK, to_plain(summarise(pm, now)))
 
 
-def _problems(exc) -> str:
+def _problems(exc: StoreError) -> str:
     """One line a problem: `41:8: timeline[3].time: expected ...`."""
     lines = []
     for p in exc.problems:
@@ -168,7 +177,12 @@ def iter_scan(
         cache_mod.save(cpath, new)
 
 
-def _read_all(todo, old, new, result: ScanResult, workers, cancelled) -> Iterator[Entry]:
+Todo = list[tuple[Found, str]]
+Take = Callable[[Found, str, tuple], "Entry | None"]
+
+
+def _read_all(todo: Todo, old: dict[str, cache_mod.Record], new: dict[str, cache_mod.Record], result: ScanResult,
+              workers: int | None, cancelled: Callable[[], bool]) -> Iterator[Entry]:
     def take(found: Found, key: str, values: tuple) -> Entry | None:
         rec = _record(values)
         prior = old.get(key)
@@ -194,7 +208,7 @@ def _read_all(todo, old, new, result: ScanResult, workers, cancelled) -> Iterato
     yield from _read_pooled(todo, take, workers, cancelled)
 
 
-def _pool_context():
+def _pool_context() -> Any:
     import multiprocessing as mp
     import threading
 
@@ -208,7 +222,7 @@ def _pool_context():
     return ctx
 
 
-def _read_pooled(todo, take, workers: int, cancelled) -> Iterator[Entry]:
+def _read_pooled(todo: Todo, take: Take, workers: int, cancelled: Callable[[], bool]) -> Iterator[Entry]:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
@@ -230,7 +244,7 @@ def _read_pooled(todo, take, workers: int, cancelled) -> Iterator[Entry]:
                 fut.cancel()
 
 
-def scan(roots: Iterable[str | os.PathLike], **kwargs) -> ScanResult:
+def scan(roots: Iterable[str | os.PathLike], **kwargs: Any) -> ScanResult:
     result = ScanResult()
     result.entries = list(iter_scan(roots, result=result, **kwargs))
     return result
