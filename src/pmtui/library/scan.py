@@ -75,8 +75,7 @@ class ScanResult:
 def read_file(path: str, now: datetime | None = None) -> tuple:
     """(stat key..., sha256, state, payload) for one file: runs in a pool
     process too, so it takes and returns plain values only."""
-    from pmtui.store import NewerSchemaError
-    from pmtui.store.quick import read_quick
+    from pmtui.store import NewerSchemaError, read_quick
 
     seen = time.time_ns()
     try:
@@ -218,7 +217,7 @@ def _pool_context() -> Any:
     if threading.active_count() == 1 and "fork" in mp.get_all_start_methods():
         return mp.get_context("fork")
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["pmtui.library.scan", "pmtui.store.quick", "rtoml"])
+    ctx.set_forkserver_preload(["pmtui.library.scan", "pmtui.store", "rtoml"])
     return ctx
 
 

@@ -122,10 +122,9 @@ def _search_file(found: Found, quick: list[bytes] | None, patterns: list[re.Patt
         if not all(w in lowered for w in quick):
             return
     from pmtui import store
-    from pmtui.store.read import decode
 
     try:
-        doc = store.loads(decode(data, found.path), path=found.path)
+        doc = store.loads(store.decode(data, found.path), path=found.path)
     except store.StoreError as exc:
         if unreadable is not None:
             unreadable.append(Unreadable(found.path, str(exc).splitlines()[0]))
