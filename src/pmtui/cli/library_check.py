@@ -14,7 +14,7 @@ from datetime import datetime
 
 import click
 
-from pmtui.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE
+from pmtui.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, fail
 from pmtui.cli.library import clean, load, problem_lines
 from pmtui.redact import redact
 
@@ -24,6 +24,9 @@ _COLOURS = {"pass": "green", "warn": "yellow", "fail": "red"}
 
 def check_library(paths: tuple[str, ...], *, now: datetime, as_json: bool, fail_on: str, color: bool) -> int:
     result = load(paths)
+    if not result.entries and not result.missing_roots:
+        fail(f"{paths[0]}: no post-mortem files in this directory or below" if len(paths) == 1
+             else "no post-mortem files in " + ", ".join(paths))
     files = []
     totals = {"pass": 0, "warn": 0, "fail": 0}
     for e in sorted(result.good, key=lambda e: e.name):
