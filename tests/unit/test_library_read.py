@@ -73,8 +73,8 @@ def test_quick_reader_on_bytes_that_are_not_text():
 
 
 def test_related_ids_round_trip_byte_for_byte_and_edit_one_line():
-    text = HAND_WRITTEN.replace('authors = ["@alice", "@bob"]\n',
-                                'authors = ["@alice", "@bob"]\nrelated = ["PM-2024-11-02",   "PM-2025-01-07"]  # same pool\n')
+    line = 'related = ["PM-2024-11-02",   "PM-2025-01-07"]  # same pool\n'
+    text = HAND_WRITTEN.replace('authors = ["@alice", "@bob"]\n', 'authors = ["@alice", "@bob"]\n' + line)
     doc = store.loads(text)
     assert doc.pm.related == ["PM-2024-11-02", "PM-2025-01-07"]
     assert store.dumps(doc) == text
@@ -133,7 +133,7 @@ def library(tmp_path_factory):
 
 
 def test_scan_lists_every_file_and_says_why_some_cannot_be_read(library):
-    root, bad = library
+    root = library[0]
     result = scan([root], use_cache=False)
     states = {e.rel: e.state for e in result.entries}
     assert len(result.good) == 24 and result.read == 27
@@ -148,7 +148,7 @@ def test_scan_lists_every_file_and_says_why_some_cannot_be_read(library):
 
 
 def test_warm_scan_reads_nothing_and_gives_the_same_entries(library, monkeypatch):
-    root, _bad = library
+    root = library[0]
     cold = scan([root])
     monkeypatch.setattr(cache, "RACY_NS", 0)  # the files were written a moment ago
     first = scan([root])
