@@ -94,7 +94,7 @@ def main() -> None:
             folder = base / f"lib-{size}"
             generate(folder, size)
             # Cold: no cache at all (each run starts with none).
-            def cold():
+            def cold(folder: Path = folder) -> dict:
                 shutil.rmtree(cache_home, ignore_errors=True)
                 return child("scan", folder, "cache", env)
 
@@ -104,10 +104,10 @@ def main() -> None:
             child("scan", folder, "cache", env)
             time.sleep(2.1)
             child("scan", folder, "cache", env)
-            w = best(lambda: child("scan", folder, "cache", env), args.repeat)
+            w = best(lambda f=folder: child("scan", f, "cache", env), args.repeat)
             # One incident's number (in its id and file name: a handful of files).
-            rare = best(lambda: child("search", folder, "00042", env), args.repeat)
-            common = best(lambda: child("search", folder, "OOMKilled", env), 1)  # a quarter of the files
+            rare = best(lambda f=folder: child("search", f, "00042", env), args.repeat)
+            common = best(lambda f=folder: child("search", f, "OOMKilled", env), 1)  # a quarter of the files
             cold_t, warm_t = targets.get(size, (None, None))
             rows.append((size, c, w, rare, common, cold_t, warm_t))
     finally:

@@ -190,3 +190,56 @@ def bar(value: float, top: float, width: int) -> str:
     eighths = max(1, round(value / top * width * 8))
     full, part = divmod(eighths, 8)
     return "\u2588" * full + (_EIGHTHS[part] if part else "")
+
+
+FILTER_HELP = "words  sev:SEV1  status:draft  svc:api  from:2025-01  to:2025-03-31"
+_FILTER_KEYS = {"sev": "severities", "severity": "severities", "status": "statuses", "svc": "services",
+                "service": "services", "from": "since", "since": "since", "to": "until", "until": "until"}
+
+
+def _day(text: str, *, end: bool) -> date:
+    """2025, 2025-03 or 2025-03-14; a year or month counts from its first
+    day (from:) or to its last (to:)."""
+    parts = text.split("-")
+    if len(parts) == 1 and len(text) == 4 and text.isdigit():
+        return date(int(text), 12, 31) if end else date(int(text), 1, 1)
+    if len(parts) == 2:
+        y, mo = int(parts[0]), int(parts[1])
+        date(y, mo, 1)  # ValueError for a month that does not exist
+        if end:
+            nxt = date(y + (mo == 12), mo % 12 + 1, 1)
+            return date.fromordinal(nxt.toordinal() - 1)
+        return date(y, mo, 1)
+    return date.fromisoformat(text)
+
+
+def parse_filter(text: str) -> tuple[Filter, list[str]]:
+    """The filter a person typed after `/`, and what in it could not be
+    used (each with why). `status:"in review"` and `status:in-review` both work."""
+    import shlex
+
+    try:
+        tokens = shlex.split(text)
+    except ValueError:
+        tokens = text.split()
+    f = Filter()
+    words: list[str] = []
+    problems: list[str] = []
+    for token in tokens:
+        key, sep, value = token.partition(":")
+        target = _FILTER_KEYS.get(key.lower()) if sep else None
+        if target is None or not value:
+            words.append(token)
+            continue
+        if target in ("since", "until"):
+            try:
+                setattr(f, target, _day(value, end=target == "until"))
+            except ValueError:
+                problems.append(f"{key}:{value}: not a date such as 2025-03-14, 2025-03 or 2025")
+            continue
+        values = getattr(f, target)
+        for v in value.split(","):
+            if v:
+                values.add(v.replace("-", " ") if target == "statuses" and v.lower() == "in-review" else v)
+    f.text = " ".join(words)
+    return f, problems
