@@ -238,3 +238,12 @@ def test_rows_arrive_while_the_scan_goes_on(tmp_path):
 def test_missing_roots_are_reported(tmp_path):
     result = scan([tmp_path / "nope"])
     assert result.missing_roots == [str(tmp_path / "nope")] and not result.entries
+
+
+def test_the_report_lists_related_incidents():
+    from pmtui import report
+
+    pm = sample_postmortem()
+    assert "Related incidents" not in report.render(pm)
+    pm.related = ["PM-2024-11-02", "PM-*bold*"]
+    assert "**Related incidents**: PM-2024-11-02, PM-\\*bold\\*" in report.render(pm)
