@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pmtui import store
+from pmtui.sample import many_events
 from pmtui.store import splice as store_splice
-from support_store import HAND_WRITTEN, many_events
 
 moves = st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 10_000), st.booleans()), min_size=1, max_size=4)
 
@@ -47,8 +47,8 @@ class _NoWindow:
 
 @settings(max_examples=60, deadline=None)
 @given(plan=moves)
-def test_moves_in_a_hand_written_file_match_the_general_path(plan):
-    doc = store.loads(HAND_WRITTEN, path="hand.toml")
+def test_moves_in_a_hand_written_file_match_the_general_path(plan, hand_written):
+    doc = store.loads(hand_written, path="hand.toml")
     if len(doc.pm.timeline) < 2:
         return
     apply(doc.pm, plan)

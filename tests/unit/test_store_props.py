@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from pmtui import model as m
 from pmtui import store
-from support_store import HAND_WRITTEN
 
 PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -162,14 +161,14 @@ def _span(doc: store.Document, field: str) -> tuple[int, int] | None:
 
 @PROPS
 @given(st.sampled_from(EDITS), text)
-def test_a_single_edit_keeps_every_other_byte(edit, value):
+def test_a_single_edit_keeps_every_other_byte(hand_written, edit, value):
     field, apply = edit
-    doc = store.loads(HAND_WRITTEN)
+    doc = store.loads(hand_written)
     span = _span(doc, field)
     apply(doc.pm, value)
     out = store.dumps(doc)
     assert store.loads(out).pm == doc.pm
-    old, new = HAND_WRITTEN.split("\n"), out.split("\n")
+    old, new = hand_written.split("\n"), out.split("\n")
     for tag, i1, i2, _j1, _j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
@@ -181,14 +180,14 @@ def test_a_single_edit_keeps_every_other_byte(edit, value):
 
 @PROPS
 @given(st.lists(st.sampled_from(HOSTILE), min_size=1, max_size=6).map("".join))
-def test_hostile_text_round_trips_through_fresh_files_and_splices(hostile):
+def test_hostile_text_round_trips_through_fresh_files_and_splices(hand_written, hostile):
     pm = m.PostMortem(title=hostile, summary=hostile, lessons=[hostile, hostile])
     pm.timeline = [m.TimelineEvent(datetime(2025, 2, 9, 10, tzinfo=UTC), hostile, hostile, hostile, "other")]
     pm.sources.prometheus.queries = {hostile or "q": hostile}
     pm.whys = [m.Why("W1", hostile)]
     out = store.dumps(store.new_document(pm, None))
     assert store.loads(out).pm == pm
-    doc = store.loads(HAND_WRITTEN)
+    doc = store.loads(hand_written)
     doc.pm.title = doc.pm.summary = doc.pm.timeline[1].event = doc.pm.whys[0].text = hostile
     doc.pm.timeline.append(m.TimelineEvent(datetime(2025, 2, 9, 11, tzinfo=UTC), hostile, hostile, "", "other"))
     doc.pm.sources.prometheus.queries[hostile or "q"] = hostile
@@ -219,8 +218,8 @@ BREAKAGES = [
 
 @PROPS
 @given(st.data())
-def test_every_reported_syntax_error_is_one_that_was_made(data):
-    base = HAND_WRITTEN if data.draw(st.booleans()) else store.dumps(store.new_document(data.draw(post_mortems()), None))
+def test_every_reported_syntax_error_is_one_that_was_made(hand_written, data):
+    base = hand_written if data.draw(st.booleans()) else store.dumps(store.new_document(data.draw(post_mortems()), None))
     lines = base.split("\n")
     candidates = _one_line_statements(base)
     broken = sorted(data.draw(st.lists(st.sampled_from(candidates), min_size=1, max_size=14, unique=True)))
