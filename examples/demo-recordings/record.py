@@ -2,7 +2,7 @@
 
     python examples/demo-recordings/record.py
 
-Starts Prometheus with the example incident backfilled (tests/support_prom.py
+Starts Prometheus with the example incident backfilled (tests/support/prometheus.py
 generates it) and an empty Alertmanager, asks them what pmtui's sources ask
 (the example file's queries, the default ones, the raw ALERTS samples, the
 alerts and silences), and writes the answers here with an index. The demo
@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "src")]
 
-import support_prom as sp  # noqa: E402
+from support import prometheus as sp  # noqa: E402
 from pmtui.sources.prometheus import DEFAULT_QUERIES  # noqa: E402
 from pmtui.store import load  # noqa: E402
 

@@ -49,7 +49,7 @@ def start_alertmanager():
 
 
 @pytest.fixture(scope="session")
-def prometheus_incident() -> prometheus.IncidentMarks:
+def backfilled() -> prometheus.IncidentMarks:
     """The moments of the backfilled incident (first_error, pool_full...)."""
     return prometheus.IncidentMarks()
 
@@ -72,7 +72,7 @@ def closed_port() -> int:
 @pytest.fixture(scope="session")
 def kube_incident() -> kubernetes.KubeIncident:
     """The incident the loopback cluster replays (state(), api_log(),
-    SECRETS, WINDOW) and the types to build another state with."""
+    SECRETS) and the types to build another state with."""
     return kubernetes.KubeIncident()
 
 

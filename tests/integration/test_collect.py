@@ -17,7 +17,7 @@ from pmtui.sources import collect as col
 from pmtui.sources.alertmanager import NO_HISTORY
 from pmtui.sources.base import SourceResult
 from pmtui.sources.evidence import verify
-from support_prom import alertmanager_server, at, closed_port, prometheus_server  # noqa: F401
+from pmtui.sample import at
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "api-degradation.toml"
 
@@ -66,8 +66,8 @@ def test_collect_records_evidence_and_gaps_and_dedupes(prometheus_server, alertm
     assert col.collect(pm, doc).candidates == []
 
 
-def test_failing_source_is_a_gap_and_the_others_run(alertmanager_server, tmp_path):
-    pm = _pm(f"http://127.0.0.1:{closed_port()}", alertmanager_server.url)
+def test_failing_source_is_a_gap_and_the_others_run(alertmanager_server, tmp_path, closed_port):
+    pm = _pm(f"http://127.0.0.1:{closed_port}", alertmanager_server.url)
     result = col.collect(pm, tmp_path / "inc.toml")
     assert [g.source for g in result.gaps] == ["prometheus", "alertmanager"]
     assert result.gaps[0].description.startswith("Prometheus unreachable: cannot reach")
@@ -175,9 +175,9 @@ def test_cli_json_and_accept(prometheus_server, tmp_path):
     assert any(e.time == at("10:06:45") and e.event == "Alert HighErrorRate firing" for e in saved.timeline)
 
 
-def test_cli_window_options_and_gap(tmp_path):
+def test_cli_window_options_and_gap(tmp_path, closed_port):
     path = _file(tmp_path, _pm())
-    url = f"http://127.0.0.1:{closed_port()}"
+    url = f"http://127.0.0.1:{closed_port}"
     res = CliRunner().invoke(main, ["collect", str(path), "--alertmanager", url, "--from", "10:00", "--to",
                                     "2025-02-09 11:00", "--json"])
     assert res.exit_code == 0, res.output

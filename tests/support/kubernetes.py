@@ -27,7 +27,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from pmtui.sample import at
-from pmtui.sources.base import Window
 
 TOKEN = "k8s-test-token-6f1d2c"
 
@@ -318,10 +317,8 @@ class FakeCluster:
 
 
 # -- the incident the tests replay: an OOM-killed API pod, a pool exhausted,
-# hostile log lines and planted secrets --------------------------------------------
-
-
-WINDOW = Window(at("10:00:00"), at("11:00:00"))
+# hostile log lines and planted secrets; the tests collect over 10:00-11:00,
+# and some of it lies on purpose before and after that window -----------------------
 
 GH = "ghp_" + "Zq8Lm2Xv9Kp4Rt7Ws1Ny6Bc3Hd5Fg0Jk2Ea"
 AWS_ID = "AKIAQ3EGUSLKX7ZT4P2N"
@@ -415,10 +412,9 @@ def incident_state() -> ClusterState:
 class KubeIncident:
     """What the `kube_incident` fixture hands a test: the incident above
     (a fresh ClusterState each call, the api container's log), the secrets
-    planted in it, its window, and the types to build another state with."""
+    planted in it, and the types to build another state with."""
 
     SECRETS = SECRETS
-    WINDOW = WINDOW
     state = staticmethod(incident_state)
     api_log = staticmethod(api_log)
     ClusterState = ClusterState
