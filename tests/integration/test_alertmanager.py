@@ -51,7 +51,8 @@ def incident(alertmanager_server, http_json):
         **silence, "matchers": [{"name": "service", "value": "bat.*", "isRegex": True, "isEqual": True}],
         "createdBy": "bob", "comment": "batch noise"})["silenceID"]
     http_json("DELETE", f"{url}/api/v2/silence/{gone}")
-    _wait_for_states(http_json, url, {"DBPoolSaturated": "suppressed", "HighLatency": "suppressed", "HighErrorRate": "active"})
+    _wait_for_states(http_json, url,
+                     {"DBPoolSaturated": "suppressed", "HighLatency": "suppressed", "HighErrorRate": "active"})
     silences = {s["id"]: s for s in http_json("GET", f"{url}/api/v2/silences")}
     window = Window(now - timedelta(hours=1), now + timedelta(minutes=5))
     return {"url": url, "starts": starts, "window": window, "kept": silences[kept], "gone": silences[gone]}
@@ -71,7 +72,8 @@ def test_alerts_silences_and_their_times(incident, tmp_path):
     assert "(suppressed; inhibited by " in inhibited[0].event
     kept = incident["kept"]
     silenced = [c for c in result.candidates if "alert HighLatency" in c.event]
-    assert [c.event for c in silenced] == [f"Alertmanager: alert HighLatency started (suppressed; silenced by {kept['id']})"]
+    assert [c.event for c in silenced] == [
+        f"Alertmanager: alert HighLatency started (suppressed; silenced by {kept['id']})"]
     assert silenced[0].time == starts["HighLatency"]
     # Outside the window: not proposed.
     assert not [c for c in result.candidates if "OldAlert" in c.event]

@@ -13,11 +13,11 @@ from click.testing import CliRunner
 from pmtui import store
 from pmtui.cli import main
 from pmtui.model import IncidentTimes, PostMortem, TimelineEvent
+from pmtui.sample import at
 from pmtui.sources import collect as col
 from pmtui.sources.alertmanager import NO_HISTORY
 from pmtui.sources.base import SourceResult
 from pmtui.sources.evidence import verify
-from pmtui.sample import at
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "api-degradation.toml"
 
@@ -107,7 +107,7 @@ def test_unusable_settings(tmp_path):
         col.collect(PostMortem(), tmp_path / "x.toml", col.Overrides(prometheus="http://127.0.0.1:9"))
     with pytest.raises(col.CollectError, match="no source to collect from"):
         col.collect(_pm(), tmp_path / "x.toml")
-    with pytest.raises(col.CollectError, match="ends .* before it starts"):
+    with pytest.raises(col.CollectError, match=r"ends .* before it starts"):
         col.window_for(_pm(), col.Overrides(end=at("09:00:00")))
 
 
@@ -132,7 +132,8 @@ def test_demo_replays_the_example_incident(tmp_path):
     assert len(rose) == 1 and at("10:05:23") < rose[0] <= at("10:07:00")
     assert any(e.startswith("Alertmanager: alert HighErrorRate started") and t == at("10:06:45") for t, e in events)
     assert all(verify(ev, tmp_path) is None for ev in result.evidence)
-    pool = [t for t, e in events if e.startswith("first 'connection pool exhausted: <n>/<n> in use, <n> waiting' error")]
+    pool = [t for t, e in events
+            if e.startswith("first 'connection pool exhausted: <n>/<n> in use, <n> waiting' error")]
     assert len(pool) == 1 and at("10:15:30") <= pool[0] < at("10:16:00")
     assert (at("10:27:45"), "Killing: Stopping container api") in events
     assert [g.source for g in result.gaps] == ["alertmanager"]  # the no-history notice only

@@ -35,7 +35,8 @@ def test_pmtui_collect_kubernetes_accept_json(tmp_path, fake_cluster, kube_incid
     assert any("before its last restart are gone" in g["description"] for g in out["gaps"])
 
     saved = store.load(tmp_path / "inc.toml").pm
-    assert {(e.time, e.event) for e in saved.timeline} >= {(at("10:21:07"), "container api restarted: OOMKilled (exit 137)")}
+    assert {(e.time, e.event) for e in saved.timeline} >= {
+        (at("10:21:07"), "container api restarted: OOMKilled (exit 137)")}
     assert {ev.path for ev in saved.evidence} >= {"inc.evidence/kubernetes/events.json",
                                                   "inc.evidence/kubernetes/logs/api-7d9f8b6c5-x2x4z/api.log"}
     assert all(verify(ev, tmp_path) is None for ev in saved.evidence)

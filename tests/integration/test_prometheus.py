@@ -36,7 +36,8 @@ def test_changes_are_dated_at_the_sample_that_shows_them(prometheus_server, tmp_
     # First 5xx at 10:05:23: the 10:05:30 sample is the first to hold it.
     assert _times(result, "errors 1m rose above baseline") == [at("10:05:30")]
     back = _times(result, "errors 1m returned to baseline")
-    assert len(back) == 1 and backfilled.errors_end < back[0] <= backfilled.errors_end + timedelta(minutes=1, seconds=15)
+    end = backfilled.errors_end
+    assert len(back) == 1 and end < back[0] <= end + timedelta(minutes=1, seconds=15)
     assert all(c.source == "prometheus" for c in result.candidates)
 
 

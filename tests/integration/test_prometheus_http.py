@@ -9,6 +9,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -26,7 +27,7 @@ def _ctx(tmp_path):
 
 
 class _Recorder(BaseHTTPRequestHandler):
-    seen: list = []
+    seen: ClassVar[list] = []
 
     def do_GET(self):
         type(self).seen.append((self.path, self.headers.get("Authorization")))

@@ -122,7 +122,8 @@ async def test_blame_in_action_text_is_marked(demo_pm, open_app):
         t = table(app)
         blame = t.get_component_rich_style("blame-table--blame", partial=True)
         strip = t.render_line(1)
-        marked = "".join(seg.text for seg in strip if seg.style and seg.style.underline and seg.style.bgcolor == blame.bgcolor)
+        marked = "".join(seg.text for seg in strip
+                         if seg.style and seg.style.underline and seg.style.bgcolor == blame.bgcolor)
         assert "forgot to" in marked
 
 

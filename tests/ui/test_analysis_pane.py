@@ -168,11 +168,13 @@ async def test_factor_add_edit_delete_with_links(demo_pm, fill, open_app):
         assert "no why 'W9'" in str(app.screen.query_one("#error-why").render())
         await fill(pilot, {"why": "W4"})
         factor = pm.factors[1]  # added after the highlighted factor
-        assert (factor.id, factor.category, factor.text, factor.why) == ("F4", "vendor", "Driver pool defaults undocumented", "W4")
+        assert (factor.id, factor.category, factor.text, factor.why) == (
+            "F4", "vendor", "Driver pool defaults undocumented", "W4")
         # edit the first factor: it keeps its id
         await pilot.press("home", "e")
         await fill(pilot, {"category": "", "text": "Pool utilisation had no dashboard"})
-        assert (pm.factors[0].id, pm.factors[0].category, pm.factors[0].text) == ("F1", "other", "Pool utilisation had no dashboard")
+        assert (pm.factors[0].id, pm.factors[0].category, pm.factors[0].text) == (
+            "F1", "other", "Pool utilisation had no dashboard")
         # deleting F1 unlinks the action items addressing it; undo relinks
         await pilot.press("x")
         assert [f.id for f in pm.factors] == ["F4", "F2", "F3"]
@@ -188,11 +190,12 @@ async def test_lists_cycle_add_edit_move_delete(demo_pm, fill, open_app):
         pane = pane_of(app)
         await pilot.press("right_square_bracket")
         assert pane.current_list.key == "systemic_issues"
-        await pilot.press("right_square_bracket", "right_square_bracket", "right_square_bracket", "right_square_bracket")
+        await pilot.press(*["right_square_bracket"] * 4)
         assert pane.current_list.key == "lessons"
         await pilot.press("a")
         await fill(pilot, {"text": "Pool sizing must follow traffic growth"})
-        assert pm.lessons == ["Database monitoring needs connection-level metrics", "Pool sizing must follow traffic growth"]
+        assert pm.lessons == [
+            "Database monitoring needs connection-level metrics", "Pool sizing must follow traffic growth"]
         await pilot.press("shift+up")
         assert pm.lessons[0] == "Pool sizing must follow traffic growth"
         await pilot.press("e")
@@ -210,7 +213,8 @@ async def test_lists_cycle_add_edit_move_delete(demo_pm, fill, open_app):
         # undo: the went-well item, the delete, the edit
         await pilot.press("ctrl+z", "ctrl+z", "ctrl+z")
         assert pm.went_well == ["Alert fired within 90 seconds of first errors"]
-        assert pm.lessons == ["Pool sizing must follow traffic growth", "Database monitoring needs connection-level metrics"]
+        assert pm.lessons == [
+            "Pool sizing must follow traffic growth", "Database monitoring needs connection-level metrics"]
 
 
 async def test_fishbone_toggle_shows_factors_by_category(demo_pm, open_app):
@@ -230,7 +234,7 @@ async def test_blame_language_marked_in_lists_and_tree(demo_pm, open_app):
     pm = demo_pm()
     pm.whys[0].text = "The operator forgot to raise the pool size"
     app = open_app(pm, "analysis")
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40)):
         pane = pane_of(app)
         blame = pane.get_component_rich_style("analysis--blame", partial=True)
         label = app.query_one(WhysTree).root.children[0].label

@@ -23,7 +23,8 @@ async def test_tabs_in_procedure_order_and_number_keys(make_app, screen_text):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         tabs = screen_text(app).splitlines()[1]
-        assert tabs.split() == ["1", "Overview", "2", "Collect", "3", "Timeline", "4", "Analysis", "5", "Actions", "6", "Report"]
+        assert tabs.split() == [
+            "1", "Overview", "2", "Collect", "3", "Timeline", "4", "Analysis", "5", "Actions", "6", "Report"]
         for info in reversed(PANES):  # the table has focus: digits switch panes
             await pilot.press(info.key)
             await pilot.pause()
@@ -206,7 +207,8 @@ def test_no_heavy_imports_before_first_frame(tmp_path, repo_root):
         """
     )
     env = dict(os.environ)
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=repo_root, timeout=120)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=repo_root,
+                         timeout=120)
     assert out.returncode == 0, out.stderr
     assert "HEAVY=\n" in out.stdout or out.stdout.strip().endswith("HEAVY=")
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 
-
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
 @pytest.mark.parametrize("pane", ["overview", "timeline"])
 def test_pane_snapshot(snap_compare, pane, size, demo_app):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 
-
 async def _collected(pilot):
     await pilot.press("c")
     await pilot.app.workers.wait_for_complete()

@@ -134,7 +134,7 @@ async def test_marks_set_incident_times_and_header(make_app, saved, screen_text)
     app = make_app(pm, first_pane="timeline")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        assert "TTD –" in screen_text(app)
+        assert "TTD \u2013" in screen_text(app)
         await pilot.press("down", "D")  # 10:06:45
         await pilot.press("down", "down", "down", "down", "down", "M")  # 10:22:10
         await pilot.press("down", "R")  # 10:35:00
@@ -222,7 +222,7 @@ async def test_ten_thousand_rows_move_and_edit(make_app, screen_text):
         assert table.cursor_row == 9_999
         assert "Event 9999:" in screen_text(app)
         last = table.cursor_value
-        app.session.pm.timeline  # sorted list, edited through the pane
+        # The session's timeline is a sorted list, edited through the pane.
         pane(app).update_event(last, {"time": last.time - timedelta(hours=1)})
         await pilot.pause()
         assert table.cursor_value is last

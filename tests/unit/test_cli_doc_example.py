@@ -136,7 +136,7 @@ def test_copy_example(tmp_path):
 
 
 def test_missing_example_names_where_it_looked():
-    with pytest.raises(FileNotFoundError, match="no-such.toml.*looked in"):
+    with pytest.raises(FileNotFoundError, match=r"no-such.toml.*looked in"):
         demo.example_path("no-such.toml")
 
 

@@ -19,7 +19,8 @@ from pmtui import store
 def changed_lines(old: str, new: str) -> tuple[list[str], list[str]]:
     """(lines removed from old, lines added in new)."""
     removed, added = [], []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False).get_opcodes():
+    matcher = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal":
             removed += old.splitlines()[i1:i2]
             added += new.splitlines()[j1:j2]
@@ -82,7 +83,7 @@ def test_fast_timeline_reader_agrees_with_tomllib_on_every_layout():
     expected = tomllib.loads(text)["timeline"]
     pm = store.loads(text).pm
     assert len(pm.timeline) == len(expected)
-    for got, want in zip(pm.timeline, expected):
+    for got, want in zip(pm.timeline, expected, strict=True):
         assert got.time == want["time"].astimezone(UTC)
         assert got.time.tzinfo is UTC
         assert got.event == want["event"]

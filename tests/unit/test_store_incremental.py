@@ -135,7 +135,8 @@ def test_crlf_file_keeps_its_index_and_line_ends_over_several_saves(tmp_path, ha
 
 # -- many random edits and saves ----------------------------------------------------
 
-HOSTILE = ['"""', "'''", "\\", 'q"', "\n[[timeline]]\ntime = 2025-01-01T00:00:00Z\n", "[times]", "# x", "\r\n", "\t", "\x7f", "é ☕"]
+HOSTILE = ['"""', "'''", "\\", 'q"', "\n[[timeline]]\ntime = 2025-01-01T00:00:00Z\n", "[times]", "# x", "\r\n", "\t",
+           "\x7f", "é ☕"]
 text = st.one_of(
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20),
     st.lists(st.sampled_from(HOSTILE), max_size=3).map("".join),
@@ -168,16 +169,18 @@ edits = st.one_of(
 
 def apply(pm: m.PostMortem, edit: tuple) -> None:
     name, arg = edit
+    if name in ROW_EDITS:
+        _apply_to_rows(pm, name, arg)
+    else:
+        _apply_to_fields(pm, name, arg)
+
+
+ROW_EDITS = ("event", "time", "kind", "insert", "delete", "move", "reverse", "copy_rows")
+
+
+def _apply_to_rows(pm: m.PostMortem, name: str, arg) -> None:
     rows = pm.timeline
-    if name in ("title", "summary"):
-        setattr(pm, name, arg)
-    elif name == "detected":
-        pm.times.detected = arg
-    elif name == "lessons":
-        pm.lessons = list(arg)
-    elif name == "failed_requests":
-        pm.impact.failed_requests = arg
-    elif name in ("event", "time", "kind") and rows:
+    if name in ("event", "time", "kind") and rows:
         setattr(rows[arg[0] % len(rows)], name, arg[1])
     elif name == "insert":
         rows.insert(arg[0] % (len(rows) + 1), m.TimelineEvent(arg[1], arg[2], kind="action"))
@@ -189,6 +192,17 @@ def apply(pm: m.PostMortem, edit: tuple) -> None:
         rows.reverse()
     elif name == "copy_rows":
         pm.timeline = [copy.copy(e) for e in rows]
+
+
+def _apply_to_fields(pm: m.PostMortem, name: str, arg) -> None:
+    if name in ("title", "summary"):
+        setattr(pm, name, arg)
+    elif name == "detected":
+        pm.times.detected = arg
+    elif name == "lessons":
+        pm.lessons = list(arg)
+    elif name == "failed_requests":
+        pm.impact.failed_requests = arg
     elif name == "why":
         pm.whys.append(m.Why(f"W{len(pm.whys) + 100}", arg, pm.whys[-1].id if pm.whys else ""))
     elif name == "owner" and pm.actions:
@@ -226,7 +240,8 @@ def fresh_file() -> str:
 
 
 @pytest.mark.parametrize("start", ["hand-written", "fresh"])
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(edits, min_size=1, max_size=8))
 def test_successive_edits_and_saves_stay_minimal_and_round_trip(tmp_path, start, steps, hand_written):
     path = tmp_path / "pm.toml"

@@ -94,7 +94,7 @@ def test_a_re_sort_rewrites_only_the_rows_between_old_and_new_place(tmp_path, mo
     store.save(doc)
     new = path.read_text().splitlines()
     assert taken == [True]
-    changed = [i for i, (a, b) in enumerate(zip(old, new)) if a != b]
+    changed = [i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b]  # lengths checked next
     assert len(old) == len(new) and changed
     # Only lines of the ~31 rows between the old and the new place differ.
     block = len(old) // 2000

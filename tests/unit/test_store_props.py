@@ -83,24 +83,25 @@ def post_mortems(draw) -> m.PostMortem:
         )
     )
     why_ids = [f"W{i}" for i in draw(ids)]
-    pm.whys = [m.Why(w, draw(text), draw(st.sampled_from([""] + why_ids[:k]))) for k, w in enumerate(why_ids)]
+    pm.whys = [m.Why(w, draw(text), draw(st.sampled_from(["", *why_ids[:k]]))) for k, w in enumerate(why_ids)]
     factor_ids = [f"F{i}" for i in draw(ids)]
     pm.factors = [
         m.Factor(f, draw(text), draw(st.sampled_from(m.FACTOR_CATEGORIES) | word.filter(str.strip)),
-                 draw(st.sampled_from([""] + why_ids)))
+                 draw(st.sampled_from(["", *why_ids])))
         for f in factor_ids
     ]
     pm.actions = [
         m.ActionItem(
-            f"AI-{i:03d}", draw(text), draw(word), draw(st.none() | day), draw(st.sampled_from(("",) + m.PRIORITIES)),
+            f"AI-{i:03d}", draw(text), draw(word), draw(st.none() | day), draw(st.sampled_from(("", *m.PRIORITIES))),
             draw(st.sampled_from(m.ACTION_TYPES)), draw(st.sampled_from(m.ACTION_STATUSES)),
-            draw(st.lists(word, max_size=3)), draw(st.sampled_from([""] + factor_ids)), draw(word),
+            draw(st.lists(word, max_size=3)), draw(st.sampled_from(["", *factor_ids])), draw(word),
             draw(st.none() | st.integers(1, 10**6)),
         )
         for i in draw(ids)
     ]
     prom = pm.sources.prometheus
-    prom.url, prom.auth, prom.token_env, prom.step = draw(word), draw(st.sampled_from(store.AUTH_MODES)), draw(word), draw(word)
+    prom.url, prom.auth = draw(word), draw(st.sampled_from(store.AUTH_MODES))
+    prom.token_env, prom.step = draw(word), draw(word)
     prom.queries = draw(st.dictionaries(word.filter(bool), text, max_size=3))
     pm.sources.window_start, pm.sources.window_end = draw(opt_utc), draw(opt_utc)
     pm.sources.alertmanager.url = draw(word)
@@ -219,7 +220,10 @@ BREAKAGES = [
 @PROPS
 @given(st.data())
 def test_every_reported_syntax_error_is_one_that_was_made(hand_written, data):
-    base = hand_written if data.draw(st.booleans()) else store.dumps(store.new_document(data.draw(post_mortems()), None))
+    if data.draw(st.booleans()):
+        base = hand_written
+    else:
+        base = store.dumps(store.new_document(data.draw(post_mortems()), None))
     lines = base.split("\n")
     candidates = _one_line_statements(base)
     broken = sorted(data.draw(st.lists(st.sampled_from(candidates), min_size=1, max_size=14, unique=True)))
