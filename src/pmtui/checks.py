@@ -214,8 +214,9 @@ def _fmt(when: datetime) -> str:
 
 def check_times(pm: PostMortem, now: datetime) -> list[CheckResult]:
     t = pm.times
-    missing = [name for name in ("started", "detected", "mitigated", "resolved") if getattr(t, name) is None]
-    if missing:
+    started, detected, mitigated, resolved = t.started, t.detected, t.mitigated, t.resolved
+    if started is None or detected is None or mitigated is None or resolved is None:
+        missing = [name for name in ("started", "detected", "mitigated", "resolved") if getattr(t, name) is None]
         return [
             CheckResult(
                 "times.recorded", FAIL, "incident times missing: " + ", ".join(missing), "durations",
@@ -223,11 +224,10 @@ def check_times(pm: PostMortem, now: datetime) -> list[CheckResult]:
                 "so TTD, TTM and TTR can be computed.",
             )
         ]
-    order = [t.started, t.detected, t.mitigated, t.resolved]
-    if not all(_is_utc(x) for x in order):
+    if not all(_is_utc(x) for x in (started, detected, mitigated, resolved)):
         return [CheckResult("times.recorded", FAIL, "incident times must be in UTC", "durations",
                             suggestion="Write them with a Z suffix, e.g. 2025-02-09T10:05:23Z.")]
-    if not (t.started <= t.detected <= t.resolved and t.started <= t.mitigated <= t.resolved):
+    if not (started <= detected <= resolved and started <= mitigated <= resolved):
         return [
             CheckResult(
                 "times.recorded", FAIL,
