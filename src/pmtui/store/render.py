@@ -213,16 +213,10 @@ def fresh_text(pm: m.PostMortem) -> str:
     for name in ("timeline", "whys", "factors", "actions"):
         _add_rows(out, name, getattr(pm, name))
     out.append("\n" + _SECTION_HELP["sources"] + "\n")
-    for path in (
-        ("sources",),
-        ("sources", "prometheus"),
-        QUERIES_PATH,
-        ("sources", "alertmanager"),
-        ("sources", "kubernetes"),
-    ):
-        lines = table_lines(path, get_attr(pm, TABLES[path][0]), fresh=False)
+    for source in _SOURCE_TABLES:
+        lines = table_lines(source, get_attr(pm, TABLES[source][0]), fresh=False)
         if lines:
-            out.append("[" + ".".join(path) + "]")
+            out.append("[" + ".".join(source) + "]")
             out.extend(lines)
             out.append("")
     for name in ("evidence", "gaps"):
@@ -239,6 +233,13 @@ def fresh_text(pm: m.PostMortem) -> str:
 
 
 QUERIES_PATH = ("sources", "prometheus", "queries")
+_SOURCE_TABLES: tuple[tuple[str, ...], ...] = (
+    ("sources",),
+    ("sources", "prometheus"),
+    QUERIES_PATH,
+    ("sources", "alertmanager"),
+    ("sources", "kubernetes"),
+)
 
 
 def _add_rows(out: list[str], name: str, rows: list) -> None:
