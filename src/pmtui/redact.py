@@ -255,7 +255,9 @@ def load_extra_patterns(path: str | os.PathLike[str]) -> list[Rule]:
         raise RedactConfigError(f"{path}: unknown key {unknown[0]!r}; expected only patterns = [\"regex\", ...]")
     entries = data.get("patterns", [])
     if not isinstance(entries, list):
-        raise RedactConfigError(f"{path}: patterns: expected a list of regular expressions, got {type(entries).__name__}")
+        raise RedactConfigError(
+            f"{path}: patterns: expected a list of regular expressions, got {type(entries).__name__}"
+        )
     rules: list[Rule] = []
     for n, entry in enumerate(entries, 1):
         where = f"{path}: patterns[{n}]"

@@ -4,8 +4,9 @@ Made to run in a thread worker: progress goes through `progress`,
 `cancelled` is checked between items and during waits, and
 `on_item_done(outcome)` is called right after each item whose link
 (action.issue, action.tracker) was written into the model (created or
-linked; updates change only GitHub), so the caller saves the file then — a crash or a cancel a moment later loses nothing and the
-next run creates nothing twice.
+linked; updates change only GitHub), so the caller saves the file then —
+a crash or a cancel a moment later loses nothing and the next run creates
+nothing twice.
 
 apply mutates the ActionItem objects of the `pm` it is given. A UI that
 keeps the model on its main thread can pass a deep copy and apply each

@@ -133,7 +133,8 @@ def _kubernetes(folder: Path, ctx: Context) -> SourceResult:
             obj = item.get("involvedObject") or {}
             count = item.get("count") or 1
             text = f"{item.get('reason', '')}: {item.get('message', '')}" + (f" (x{count})" if count > 1 else "")
-            result.candidates.append(Candidate(when, text, f"kubernetes: {obj.get('kind', '').lower()}/{obj.get('name', '')}",
+            source = f"kubernetes: {obj.get('kind', '').lower()}/{obj.get('name', '')}"
+            result.candidates.append(Candidate(when, text, source,
                                                kind="symptom" if item.get("type") == "Warning" else "action",
                                                evidence=ev.id))
     result.candidates.sort(key=lambda c: c.time)

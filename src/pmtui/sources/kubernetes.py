@@ -66,7 +66,8 @@ def _problem(exc: BaseException, what: str, *, where: str = "") -> str:
         except (ValueError, TypeError):
             message = ""
         if exc.status == 401:
-            text = f"{what}: the API server refused the credentials (401 Unauthorized){where}; the token or certificate in the kubeconfig is wrong or expired"
+            text = (f"{what}: the API server refused the credentials (401 Unauthorized){where}; "
+                    "the token or certificate in the kubeconfig is wrong or expired")
         elif exc.status == 403:
             text = f"{what}: forbidden (403){where}: {message or exc.reason}"
         elif exc.status == 404:

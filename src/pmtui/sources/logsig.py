@@ -69,7 +69,9 @@ _TOKEN_RE = re.compile("(?<![0-9A-Za-z_.:+\\-\u00b5])[0-9A-Za-z_.:+\\-\u00b5]*?\
 _DIGIT_RE = re.compile(r"\d")
 _WHOLE = (
     ("uuid", re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")),
-    ("time", re.compile(r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?|\d\d:\d\d:\d\d(?:[.,]\d+)?")),
+    ("time", re.compile(
+        r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?"
+        r"|\d\d:\d\d:\d\d(?:[.,]\d+)?")),
     ("ip", re.compile(r"\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?")),
     ("dur", re.compile("(?:\\d+(?:\\.\\d+)?(?:ns|us|\u00b5s|ms|s|m|h|d))+")),
     ("hex", re.compile(r"(?:0x)?[0-9a-fA-F]{8,}")),

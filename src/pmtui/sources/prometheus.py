@@ -324,7 +324,8 @@ def _alert_history(client: httpx.Client, ctx: Context, http: HttpOptions | None,
         except httpget.SourceError as exc:
             gap(f"alert history ({metric}) not read: {exc}")
             continue
-        ev = write_evidence(ctx, "alerts", SOURCE, f"prometheus/{metric}.json", body, query=f"{query} @ {end.isoformat()}")
+        ev = write_evidence(ctx, "alerts", SOURCE, f"prometheus/{metric}.json", body,
+                            query=f"{query} @ {end.isoformat()}")
         result.evidence.append(ev)
         evidence_id = evidence_id or ev.id
         got[metric] = series_of(data)

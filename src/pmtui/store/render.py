@@ -176,7 +176,8 @@ _SECTION_HELP = {
     "#\n# [[whys]]\n# id = \"W1\"\n# parent = \"\"\n# text = \"Requests timed out waiting for a database connection\"",
     "factors": "# Contributing factors. category: " + ", ".join(m.FACTOR_CATEGORIES) + "\n"
     "# or one of your own; why = the id of the why it comes from (optional).\n"
-    "#\n# [[factors]]\n# id = \"F1\"\n# category = \"testing\"\n# text = \"No load test ran against v2.3.0\"\n# why = \"W3\"",
+    "#\n# [[factors]]\n# id = \"F1\"\n# category = \"testing\"\n"
+    "# text = \"No load test ran against v2.3.0\"\n# why = \"W3\"",
     "actions": "# Action items: id AI-001, AI-002...; deadline is a date;\n"
     "# priority: high | medium | low; type: mitigate | prevent | process;\n"
     "# status: open | in progress | done; factor = the id of the factor it addresses.\n"
@@ -191,7 +192,8 @@ _SECTION_HELP = {
     "evidence": "# Evidence collected for the incident window, saved in NAME.evidence/ beside\n"
     "# this file (paths are relative to this file's folder). Written by pmtui.\n#\n# [[evidence]]",
     "gaps": "# Data that could not be collected, and why. Written by pmtui.\n#\n# [[gaps]]",
-    "export": "# Where `pmtui export` files action items as GitHub issues.\n#\n# [export.github]\n# repo = \"OWNER/NAME\"",
+    "export": "# Where `pmtui export` files action items as GitHub issues.\n#\n"
+    "# [export.github]\n# repo = \"OWNER/NAME\"",
 }
 
 

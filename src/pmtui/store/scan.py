@@ -40,7 +40,10 @@ counters = Counters()
 
 # A TOML basic string's body, written so a run of plain characters is one
 # regex step (an alternation per character is several times slower).
-_STR = r'[^"\\\x00-\x08\x0a-\x1f\x7f]*(?:\\(?:[btnfr"\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})[^"\\\x00-\x08\x0a-\x1f\x7f]*)*'
+_STR = (
+    r'[^"\\\x00-\x08\x0a-\x1f\x7f]*'
+    r'(?:\\(?:[btnfr"\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})[^"\\\x00-\x08\x0a-\x1f\x7f]*)*'
+)
 _DT = r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)"
 _COMMENT = r"(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?"
 _KEY = r"[A-Za-z0-9_-]+"
@@ -526,7 +529,8 @@ def scan(text: str, *, fast: bool = True) -> Index:
     return Index(lines, segs, ok)
 
 
-def _lex(lines: list[str], i: int, stop: int, segs: list[Segment], text: str, offset: int, fast: bool) -> tuple[bool, int]:
+def _lex(lines: list[str], i: int, stop: int, segs: list[Segment], text: str, offset: int,
+         fast: bool) -> tuple[bool, int]:
     """Lex lines[i:stop] into segments appended to segs (the last one is
     the current table). `text` holds lines[i:] from offset `offset` on, for
     the fast reader. Returns (understood, line where lexing stopped)."""
