@@ -124,8 +124,8 @@ def row_lines(name: str, row: object) -> list[str]:
 def table_lines(path: tuple[str, ...], obj: object, *, fresh: bool) -> list[str]:
     """Key lines of one table (no header)."""
     out: list[str] = []
-    if path == ("sources", "prometheus", "queries"):
-        for name, promql in obj.items():  # type: ignore[attr-defined]
+    if path == QUERIES_PATH and isinstance(obj, dict):  # the named queries: name = "promql"
+        for name, promql in obj.items():
             out.append(f"{render_key(name)} = {render_value(promql)}")
         return out
     defaults = type(obj)()

@@ -18,6 +18,7 @@ from itertools import compress, count, pairwise, repeat
 from operator import attrgetter, is_, is_not, ne
 from typing import Any
 
+from pmtui import model as m
 from pmtui.store.render import is_unset, render_key, render_value, row_lines
 from pmtui.store.scan import ARRAY, ROOT, TABLE, Index, Segment
 from pmtui.store.schema import ARRAYS, QUERIES, RANK, ROOT_FIELDS, TABLES, frozen, get_attr
@@ -44,7 +45,7 @@ class Fallback(Exception):
 # -- snapshots -------------------------------------------------------------------
 
 
-def flat_fields(pm: object) -> dict[tuple[str, ...], object]:
+def flat_fields(pm: m.PostMortem) -> dict[tuple[str, ...], object]:
     out: dict[tuple[str, ...], object] = {}
     for key, _kind in ROOT_FIELDS:
         out[(key,)] = frozen(getattr(pm, key))
@@ -83,7 +84,7 @@ def row_getter(name: str) -> Getter:
 _GETTERS: dict[str, Getter] = {}
 
 
-def snapshot_rows(pm: object) -> dict[str, Snapshot]:
+def snapshot_rows(pm: m.PostMortem) -> dict[str, Snapshot]:
     """Per array: the row objects as loaded and their values then, as two
     parallel lists (so a save can compare them with map, at C speed)."""
     out = {}
@@ -390,7 +391,7 @@ def apply_local(lines: list[str], lo: int, hi: int, edits: list[Edit]) -> list[s
 def splice(
     index: Index,
     newline: str,
-    pm: object,
+    pm: m.PostMortem,
     changed_fields: list[tuple[str, ...]],
     plans: dict[str, RowPlan],
     old_queries: dict[str, str] | None = None,
@@ -412,7 +413,7 @@ def splice(
     return sp.result()
 
 
-def _field_change(pm: object, path: tuple[str, ...]) -> tuple[tuple[str, ...], FieldChange]:
+def _field_change(pm: m.PostMortem, path: tuple[str, ...]) -> tuple[tuple[str, ...], FieldChange]:
     """The table holding the field at `path`, and the field's change."""
     table, key = path[:-1], path[-1]
     kind = dict(TABLES[table][1] if table else ROOT_FIELDS)[key]
@@ -420,7 +421,7 @@ def _field_change(pm: object, path: tuple[str, ...]) -> tuple[tuple[str, ...], F
     return table, (key, kind, value)
 
 
-def _changes_by_table(index: Index, pm: object, changed_fields: list[tuple[str, ...]],
+def _changes_by_table(index: Index, pm: m.PostMortem, changed_fields: list[tuple[str, ...]],
                       old_queries: dict[str, str]) -> dict[tuple[str, ...], list[FieldChange]]:
     """The changed fields of the root and of tables, grouped by table."""
     by_table: dict[tuple[str, ...], list[FieldChange]] = {}
@@ -461,8 +462,8 @@ def _splice_table(sp: Splicer, table: tuple[str, ...], changes: list[FieldChange
     ]
 
 
-def _query_changes(index: Index, pm: object, old: dict[str, str]) -> list[FieldChange]:
-    queries = pm.sources.prometheus.queries  # type: ignore[attr-defined]
+def _query_changes(index: Index, pm: m.PostMortem, old: dict[str, str]) -> list[FieldChange]:
+    queries = pm.sources.prometheus.queries
     seg = index.table(QUERIES)
     present = [p[0] for p in seg.entries if len(p) == 1] if seg else []
     out: list[FieldChange] = [(k, "str", v) for k, v in queries.items() if old.get(k) != v]
@@ -615,7 +616,7 @@ def _splice_window(sp: Splicer, plan: RowPlan, window: tuple[int, int, int], ele
 # -- the tomlkit path ------------------------------------------------------------------
 
 
-def via_tomlkit(text: str, pm: object, changed_fields: list[tuple[str, ...]], plans: dict[str, RowPlan]) -> str:
+def via_tomlkit(text: str, pm: m.PostMortem, changed_fields: list[tuple[str, ...]], plans: dict[str, RowPlan]) -> str:
     import tomlkit
 
     doc = tomlkit.parse(text)
@@ -655,8 +656,8 @@ def _table_at(doc: _Container, path: tuple[str, ...]) -> _Container:
     return container
 
 
-def _tomlkit_queries(doc: _Container, pm: object) -> None:
-    queries = pm.sources.prometheus.queries  # type: ignore[attr-defined]
+def _tomlkit_queries(doc: _Container, pm: m.PostMortem) -> None:
+    queries = pm.sources.prometheus.queries
     container = _table_at(doc, QUERIES)
     for k in [k for k in container if k not in queries]:
         del container[k]
