@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlencode
 
 from pmtui.model import Gap, KubernetesSettings
@@ -361,28 +361,20 @@ def _log_query(ns: str, pod: str, params: list[tuple[str, str]]) -> str:
 
 
 def _open_log(api_client: ApiClient, ns: str, pod: str, params: list[tuple[str, str]]) -> _LogStream:
-    """The raw urllib3 response of a pod-log request (body not read yet)."""
+    """The raw urllib3 response of a pod-log request (body not read yet),
+    through the generated client's own request path (OpenAPI generator 7,
+    kubernetes 35 and later: the range pyproject allows)."""
     from kubernetes.client.exceptions import ApiException
 
-    if hasattr(api_client, "param_serialize"):  # kubernetes >= 35 (OpenAPI generator 7)
-        request = api_client.param_serialize(
-            "GET", "/api/v1/namespaces/{namespace}/pods/{name}/log",
-            path_params={"namespace": ns, "name": pod}, query_params=params,
-            header_params={"Accept": "*/*"}, auth_settings=["BearerToken"])
-        response = api_client.call_api(*request, _request_timeout=LOG_TIMEOUT)
-        if not 200 <= response.status <= 299:
-            response.read()
-            raise ApiException.from_response(http_resp=response, body=None, data=None)
-        stream: _LogStream = response.response
-        return stream
-    # The older generated client: its call_api takes the path first and has
-    # none of the signature the installed (typed, newer) client declares.
-    legacy: Any = api_client
-    stream = legacy.call_api(
-        "/api/v1/namespaces/{namespace}/pods/{name}/log", "GET",
+    request = api_client.param_serialize(
+        "GET", "/api/v1/namespaces/{namespace}/pods/{name}/log",
         path_params={"namespace": ns, "name": pod}, query_params=params,
-        header_params={"Accept": "*/*"}, auth_settings=["BearerToken"],
-        _preload_content=False, _return_http_data_only=True, _request_timeout=LOG_TIMEOUT)
+        header_params={"Accept": "*/*"}, auth_settings=["BearerToken"])
+    response = api_client.call_api(*request, _request_timeout=LOG_TIMEOUT)
+    if not 200 <= response.status <= 299:
+        response.read()
+        raise ApiException.from_response(http_resp=response, body=None, data=None)
+    stream: _LogStream = response.response
     return stream
 
 
