@@ -126,7 +126,7 @@ def _bytes_replacer(marks: _Marks) -> Callable[[re.Match[bytes]], bytes]:
     return _replace_with({key: (MARK.format(name).encode(), secrets) for key, (name, secrets) in marks.items()})
 
 
-def _replace_with(rendered: dict[str, tuple[AnyStr, tuple[str, ...]]]) -> Callable[[re.Match[AnyStr]], AnyStr]:
+def _replace_with(rendered: dict[str | None, tuple[AnyStr, tuple[str, ...]]]) -> Callable[[re.Match[AnyStr]], AnyStr]:
     """re.sub's replacement: the mark of the branch that matched (named by
     its closing empty group, or "" for a rule of its own), over the secret
     groups only when the rule has them."""
@@ -134,7 +134,7 @@ def _replace_with(rendered: dict[str, tuple[AnyStr, tuple[str, ...]]]) -> Callab
 
     def replace(m: re.Match[AnyStr]) -> AnyStr:
         # Every builtin branch ends in a named group, so lastgroup is set.
-        mark, secrets = single if single is not None else rendered[m.lastgroup or ""]
+        mark, secrets = single if single is not None else rendered[m.lastgroup]
         for group in secrets:
             start, end = m.span(group)
             if start != -1:
