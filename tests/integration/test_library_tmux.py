@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from library_corpus import add_bad_files, make_library
+from pmtui.sample_library import add_bad_files, make_library
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is installed by scripts/setup.sh")
 

@@ -19,19 +19,16 @@ from pmtui import store
 from pmtui.cli import main
 from pmtui.export.issue_text import find_marker
 from pmtui.model import ActionItem, Factor, GithubExportSettings, IncidentTimes, PostMortem
-from support_github import FakeGitHub
 
 TODAY = datetime.now(UTC).date()
 
 
 @pytest.fixture
-def gh():
-    server = FakeGitHub().start()
-    yield server
-    server.stop()
+def gh(fake_github):
+    return fake_github()
 
 
-def _pm(pm_id: str, gh: FakeGitHub, start: datetime) -> PostMortem:
+def _pm(pm_id: str, gh, start: datetime) -> PostMortem:
     return PostMortem(
         id=pm_id, title=f"Outage {pm_id}", severity="SEV2",
         times=IncidentTimes(start, start + timedelta(minutes=2), start + timedelta(minutes=9),
@@ -69,7 +66,7 @@ def library(tmp_path, gh):
     return folder, paths
 
 
-def _review_issues(gh: FakeGitHub) -> list:
+def _review_issues(gh) -> list:
     return [i for i in gh.issues.values() if find_marker(i.body) and find_marker(i.body)[0] == "review"]
 
 

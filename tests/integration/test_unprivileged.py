@@ -73,7 +73,8 @@ def lib():
     top = Path(tempfile.mkdtemp(prefix="pmtui-unpriv-lib-"))
     top.chmod(0o755)
     shutil.copytree(Path(pmtui.__file__).parent, top / "pmtui", ignore=shutil.ignore_patterns("__pycache__"))
-    names = set(subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True).stdout.split())
+    probe = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True)
+    names = set(probe.stdout.split())
     names.add("tomlkit")  # the writer's fallback for edits the splicer leaves to it
     # Imported when first needed: the blame check's prefilter, the library's
     # reader and its .gitignore rules.
@@ -221,7 +222,7 @@ def test_cli_writes_into_read_only_folder_refused(lib, place):
 def test_library_lists_an_unreadable_file_with_its_error(lib, place):
     """`pmtui ls` and `pmtui check DIR` as nobody: the file nobody may read
     is listed with why, the others read; check exits 2 (unusable input)."""
-    from library_corpus import make_library
+    from pmtui.sample_library import make_library
 
     make_library(place, 2, events=(50, 50))
     secret, _before = _pm_file(place, mode=0o600)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from library_corpus import add_bad_files, make_library
 from pmtui import model as m
 from pmtui import store
 from pmtui.library.views import sort_key
+from pmtui.sample_library import add_bad_files, make_library
 from pmtui.ui.library_app import LibraryApp
 from pmtui.ui.screens.library import LibraryScreen, LibraryTable
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from library_corpus import add_bad_files, make_library
 from pmtui import model as m
 from pmtui import store
 from pmtui.cli import main
+from pmtui.sample_library import add_bad_files, make_library
 
 AS_OF = ("--as-of", "2025-06-01")
 

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from library_corpus import add_bad_files, make_library, make_pm
 from pmtui import store
 from pmtui.library import cache, scan
 from pmtui.library.walk import find
-from pmtui.sample import sample_postmortem
-from support_store import HAND_WRITTEN, many_events
+from pmtui.sample import many_events, sample_postmortem
+from pmtui.sample_library import add_bad_files, make_library, make_pm
 
 
 def _both(text: str):
@@ -31,12 +30,12 @@ def _both(text: str):
     return full, quick
 
 
-def _variants() -> list[str]:
+def _variants(hand_written: str) -> list[str]:
     base = store.dumps(store.new_document(make_pm(1, random.Random(3), 60), None))
     tl = base.index("[[timeline]]\ntime")
     return [
         base,
-        HAND_WRITTEN,
+        hand_written,
         store.dumps(store.new_document(sample_postmortem(), None)),
         store.dumps(store.new_document(many_events(300), None)),  # escapes, quotes, non-ASCII in every row
         store.dumps(store.new_document(many_events(0), None)),
@@ -58,8 +57,8 @@ def _variants() -> list[str]:
 
 
 @pytest.mark.parametrize("index", range(19))
-def test_quick_reader_agrees_with_the_full_reader(index):
-    full, quick = _both(_variants()[index])
+def test_quick_reader_agrees_with_the_full_reader(index, hand_written):
+    full, quick = _both(_variants(hand_written)[index])
     assert quick == full
 
 
@@ -72,9 +71,9 @@ def test_quick_reader_on_bytes_that_are_not_text():
     assert "not UTF-8" in str(info.value) and "0xff" in str(info.value)
 
 
-def test_related_ids_round_trip_byte_for_byte_and_edit_one_line():
+def test_related_ids_round_trip_byte_for_byte_and_edit_one_line(hand_written):
     line = 'related = ["PM-2024-11-02",   "PM-2025-01-07"]  # same pool\n'
-    text = HAND_WRITTEN.replace('authors = ["@alice", "@bob"]\n', 'authors = ["@alice", "@bob"]\n' + line)
+    text = hand_written.replace('authors = ["@alice", "@bob"]\n', 'authors = ["@alice", "@bob"]\n' + line)
     doc = store.loads(text)
     assert doc.pm.related == ["PM-2024-11-02", "PM-2025-01-07"]
     assert store.dumps(doc) == text

@@ -1,4 +1,4 @@
-"""Folders of generated post-mortems for the library's tests and benchmark:
+"""Folders of generated post-mortems, for the library's tests and benchmark:
 realistic files written by the store (so in pmtui's own layout), with
 recurring services, alerts, log signatures, factor categories and
 systemic issues worded differently, open, overdue and done action items,
