@@ -22,6 +22,7 @@ import base64
 import importlib.util
 import json
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -47,7 +48,11 @@ def negatives() -> list[str]:
     return (DATA / "negatives.log").read_text(encoding="utf-8").splitlines()
 
 
+_MARK = re.compile("\u00abredacted:[^\u00bb]*\u00bb")
+
+
 def leaked(out: str, secrets: list[str]) -> bool:
+    out = _MARK.sub("\u00ab\u00bb", out)  # a rule's name is no leak ("rubygems" in rubygems-api-token)
     for secret in secrets:
         if secret in out:
             return True

@@ -103,7 +103,11 @@ def _key_lines(text: AnyStr, at: int, mark: AnyStr, out: list[AnyStr]) -> tuple[
             pos = stop
             continue
         body = body_re.search(line)
-        if body is None or (len(body.group("body")) < _KEY_LINE_MIN and not _ends_next(text, stop)):
+        if body is not None and len(body.group("body")) < _KEY_LINE_MIN and not _ends_next(text, stop):
+            if not text[stop:].strip():
+                return pos, True  # maybe the last line before END: wait for the next one
+            body = None
+        if body is None:
             return pos, False  # not key material: the block was cut short
         out.append(line[: body.start()] + mark + body.group("tail"))
         pos = stop

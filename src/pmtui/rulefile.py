@@ -15,6 +15,7 @@ log line and are ignored. No Textual here.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -32,6 +33,11 @@ PMTUI_FILE = RULES_DIR / "pmtui.toml"
 # block spans lines and has its own pass (redact._private_keys); a file-name
 # rule has no meaning for text.
 SKIPPED = frozenset({"private-key", "pkcs12-file"})
+
+
+# Rules that match any `key = value` of a sensitive-sounding key: a rule for
+# the provider's own shape names the secret better when both match.
+CATCH_ALL = frozenset({"generic-api-key", "password", "secret-value"})
 
 
 class RuleFileError(ValueError):
@@ -208,7 +214,7 @@ def load_rules(path: Path, *, origin: str) -> list[SecretRule]:
             regex=source,
             keywords=keywords,
             anchored=starts_at_keyword(source, keywords),
-            last=rule_id == "generic-api-key",
+            last=rule_id in CATCH_ALL,
             secret_group=int(raw.get("secretGroup") or 0),
             entropy=float(raw.get("entropy") or 0.0),
             allow=(*_allows(path, rule_id, raw.get("allowlists") or [], python), *glob),
@@ -239,7 +245,10 @@ def _allows(path: Path, where: str, tables: list[dict], python: bool) -> tuple[A
     return tuple(out)
 
 
-def _prefixes(items: list[tuple[Any, Any]], limit: int = 8) -> set[str] | None:
+_PREFIX_LIMIT = 8
+
+
+def _prefixes(items: list[tuple[Any, Any]], limit: int = _PREFIX_LIMIT) -> set[str] | None:
     """The literal texts (up to `limit` characters, lower case) a parsed
     regex can begin with; None when it can begin otherwise (a class of
     letters, a repeat, an empty branch)."""
@@ -285,7 +294,10 @@ def starts_at_keyword(source: str, keywords: tuple[str, ...]) -> bool:
         return False
     if not starts:
         return False
-    return all(any(p.startswith(k) or k.startswith(p) for k in keywords) for p in starts)
+    # A literal start cut short by the limit may still be a keyword's
+    # beginning; one cut short by a class or a repeat may not.
+    return all(any(p.startswith(k) or (len(p) >= _PREFIX_LIMIT and k.startswith(p)) for k in keywords)
+               for p in starts)
 
 
 def _scoped(source: str) -> str:
@@ -299,8 +311,22 @@ _cache: list[SecretRule] | None = None
 
 
 def builtin_rules() -> list[SecretRule]:
-    """gitleaks' rules, then pmtui's (read once)."""
+    """gitleaks' rules, then pmtui's (read once). pmtui.toml's top-level
+    `[[allowlists]]` with `targetRules` apply to gitleaks' rules too, so the
+    vendored file stays unchanged."""
     global _cache
     if _cache is None:
-        _cache = load_rules(GITLEAKS_FILE, origin="gitleaks") + load_rules(PMTUI_FILE, origin="pmtui")
+        gitleaks = load_rules(GITLEAKS_FILE, origin="gitleaks")
+        ours = load_rules(PMTUI_FILE, origin="pmtui")
+        for n, table in enumerate(_targeted(PMTUI_FILE), 1):
+            targets = set(table.get("targetRules") or ())
+            extra = _allows(PMTUI_FILE, f"allowlists[{n}]", [table], True)
+            gitleaks = [dataclasses.replace(r, allow=(*r.allow, *extra)) if r.id in targets else r
+                        for r in gitleaks]
+        _cache = gitleaks + ours
     return _cache
+
+
+def _targeted(path: Path) -> list[dict[str, Any]]:
+    tables = tomllib.loads(path.read_text(encoding="utf-8")).get("allowlists") or []
+    return [t for t in tables if isinstance(t, dict)]
