@@ -443,7 +443,7 @@ def test_library_warnings_on_stderr_are_redacted(tmp_path, planted, closed_port)
          "--deployment", "ghp_" + secret.needle], capture_output=True, text=True, timeout=120, env=env,
         stdin=subprocess.DEVNULL)
     assert "Retrying" not in done.stderr, done.stderr
-    assert "cannot reach the API server" in done.stdout and "\u00abredacted:github-token\u00bb" in done.stdout
+    assert "cannot reach the API server" in done.stdout and "\u00abredacted:github-pat\u00bb" in done.stdout
     scan = planted.scan()
     scan.text("collect stderr (library warnings)", done.stderr, planted.every)
     scan.text("collect stdout", done.stdout, planted.every)

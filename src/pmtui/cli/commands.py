@@ -29,6 +29,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("collect", "pmtui.cli.collect:collect", "Collect data for the incident window headless.",
             "pmtui collect FILE [...]"),
     Command("export", "pmtui.cli.export:export", "Export action items to GitHub issues.", "pmtui export FILE [...]"),
+    Command("trust", "pmtui.cli.trust:trust", "Allow an endpoint a credential, or a file to name an env variable.",
+            "pmtui trust [URL --credential C] [--env NAME]"),
     Command("completion", "pmtui.cli.completion:completion", "Print the shell completion script (bash, zsh, fish).",
             "pmtui completion SHELL"),
 )
@@ -43,9 +45,10 @@ _SYNOPSIS = {
     "check": "run the checklist",
     "collect": "collect incident-window data headless",
     "export": "action items -> GitHub issues",
+    "trust": "where your credentials may go",
     "completion": "shell completion script",
 }
-_SYNOPSIS_ORDER = ("open", "demo", "new", "report", "check", "collect", "export", "completion")
+_SYNOPSIS_ORDER = ("open", "demo", "new", "report", "check", "collect", "export", "trust", "completion")
 SUMMARY = "Blameless incident post-mortems in the terminal."
 
 

@@ -132,11 +132,12 @@ def _connect(doc: Document, repo: str | None, base_url: str | None, labels: tupl
              no_pace: bool, as_json: bool) -> tuple[ExportSettings, GithubClient]:
     """The settings (the file's, overridden by the options) and a client
     holding a token; exit 2 naming what is missing or wrong."""
-    from pmtui.export import MISSING_TOKEN_HINT, ExportError, connect, find_token, settings_for
+    from pmtui.export import MISSING_TOKEN_HINT, ExportError, check_trust, connect, find_token, settings_for
 
     try:
         settings = settings_for(doc.pm, repo=repo, base_url=base_url, labels=list(labels) or None,
                                 max_wait=max_wait, throttle=not no_pace)
+        check_trust(settings)  # before the token is looked up, --dry-run too
         token = find_token(settings.base_url)
         if token is None:
             raise ExportError("token", "No GitHub token.", MISSING_TOKEN_HINT)

@@ -111,7 +111,11 @@ def plan(pm: PostMortem, overrides: Overrides | None = None, *, demo: bool = Fal
     out: list[tuple[str, Runner]] = []
     if demo or s.prometheus.url.strip():
         replay = demo or s.prometheus.url.strip() == DEMO_URL
-        out.append(("prometheus", partial(_demo if replay else _prometheus, s.prometheus)))
+        # pmtui.trust: a URL from the command line or the pane is the user's;
+        # one from the file needs the user's trust before a credential goes there
+        named_by = "user" if (overrides or Overrides()).prometheus else "the file's [sources.prometheus] url"
+        out.append(("prometheus", partial(_demo, s.prometheus) if replay else partial(_prometheus, s.prometheus,
+                                                                                         named_by=named_by)))
     if demo or s.alertmanager.url.strip():
         replay = demo or s.alertmanager.url.strip() == DEMO_URL
         out.append(("alertmanager", partial(_demo if replay else _alertmanager, s.alertmanager)))
@@ -121,10 +125,10 @@ def plan(pm: PostMortem, overrides: Overrides | None = None, *, demo: bool = Fal
     return out
 
 
-def _prometheus(settings: PrometheusSettings, ctx: Context) -> SourceResult:
+def _prometheus(settings: PrometheusSettings, ctx: Context, *, named_by: str) -> SourceResult:
     from pmtui.sources.prometheus import collect
 
-    return collect(settings, ctx)
+    return collect(settings, ctx, named_by=named_by)
 
 
 def _alertmanager(settings: AlertmanagerSettings, ctx: Context) -> SourceResult:
