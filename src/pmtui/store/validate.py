@@ -46,12 +46,21 @@ FieldPath = tuple[str | int, ...]
 T = TypeVar("T")
 
 
+# Problems kept (and placed on their lines) per file; past these only a
+# count: placing each of 20,000 costs more than the user can read.
+MAX_KEPT = 200
+
+
 class _Checker:
     def __init__(self) -> None:
         self.problems: list[tuple[FieldPath, str]] = []
+        self.more = 0  # problems found past MAX_KEPT
 
     def bad(self, path: FieldPath, message: str) -> None:
-        self.problems.append((path, message))
+        if len(self.problems) < MAX_KEPT:
+            self.problems.append((path, message))
+        else:
+            self.more += 1
 
     def value(self, path: FieldPath, value: object, kind: str) -> tuple[bool, object]:
         """(True, the value for the model) when `value` is of `kind`, else
@@ -80,7 +89,12 @@ class _Checker:
 
     def _datetime(self, path: FieldPath, value: object) -> tuple[bool, object]:
         if isinstance(value, datetime) and value.tzinfo is not None:
-            return True, value.astimezone(UTC)
+            try:
+                return True, value.astimezone(UTC)
+            except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+                self.bad(path, f"{value.isoformat()} is out of range in UTC (years 1 to 9999); "
+                               f"write a time such as {EXAMPLE_DATETIME}")
+                return False, None
         hint = ""
         if isinstance(value, str):
             try:
@@ -162,9 +176,10 @@ def _is_iso_date(text: str) -> bool:
         return False
 
 
-def build(data: dict[str, Any], index: Index) -> tuple[m.PostMortem, list[Problem]]:
-    """The model from the decoded file, and every problem in it placed on
-    its line (none: the model is the file's)."""
+def build(data: dict[str, Any], index: Index, counted: list[int] | None = None) -> tuple[m.PostMortem, list[Problem]]:
+    """The model from the decoded file, and the problems in it placed on
+    their lines (none: the model is the file's); past MAX_KEPT problems
+    only their number, added to `counted[0]`."""
     ck = _Checker()
     newer = _check_schema(ck, data.get("schema", 1))
     if newer is not None:
@@ -176,6 +191,8 @@ def build(data: dict[str, Any], index: Index) -> tuple[m.PostMortem, list[Proble
     _tables(ck, data, pm)
     _arrays(ck, data, pm)
     _cross_checks(ck, pm)
+    if counted is not None:
+        counted[0] += ck.more
     return pm, _locate_all(index, ck.problems)
 
 
@@ -264,6 +281,7 @@ def _timeline(ck: _Checker, rows: list[dict[str, Any]], out: list[m.TimelineEven
             and type(e) is str
             and type(s) is str
             and type(a) is str
+            and type(k) is str  # before `in`: a list or table is not hashable
             and k in kinds
         ):
             out.append(event_cls(t, e, s, a, k))
@@ -343,15 +361,22 @@ def _field_name(path: FieldPath) -> str:
 
 
 def _locate_all(index: Index, problems: list[tuple[FieldPath, str]]) -> list[Problem]:
-    out = [Problem(*_locate(index, path), _field_name(path), msg) for path, msg in problems]
+    # The rows of each array are listed once, not once per problem: 20,000
+    # bad rows took 65 s when each problem scanned the whole index.
+    arrays: dict[str, list[Any]] = {}
+    out = [Problem(*_locate(index, path, arrays), _field_name(path), msg) for path, msg in problems]
     return sorted(out, key=lambda p: (p.line, p.column))
 
 
-def _locate(index: Index, path: FieldPath) -> tuple[int, int]:
+def _locate(index: Index, path: FieldPath, arrays: dict[str, list[Any]] | None = None) -> tuple[int, int]:
     """1-based line and column of the value at `path`, or of the nearest
     thing that holds it."""
     if len(path) >= 2 and isinstance(path[0], str) and isinstance(path[1], int) and path[0] in ARRAYS:
-        rows = index.arrays(path[0])
+        if arrays is None:
+            arrays = {}
+        rows = arrays.get(path[0])
+        if rows is None:
+            rows = arrays[path[0]] = index.arrays(path[0])
         if path[1] < len(rows):
             row = rows[path[1]]
             if len(path) >= 3 and isinstance(path[2], str):
