@@ -152,7 +152,7 @@ def _lock(file: str, client: GithubClient, as_json: bool) -> FileLock:
     from pmtui.filesafety.lock import FileLock
 
     lock = FileLock(file)
-    if lock.acquire():
+    if lock.acquire() or lock.error is not None:  # a lock the state folder cannot hold: go on without
         return lock
     other = lock.other
     who = f" (pid {other.pid} on {other.host}, since {other.since})" if other else ""
@@ -191,6 +191,14 @@ def _saver(doc: Document, file: str) -> Callable[[ItemOutcome], None]:
     from pmtui.export import ExportError
 
     def save(outcome: ItemOutcome) -> None:
+        from pmtui.cli.guard import changed_on_disk
+
+        if changed_on_disk(doc):
+            raise ExportError(
+                "save",
+                f"{outcome.item_id} is issue #{outcome.number} ({outcome.url}) but {file} changed on disk during "
+                "the export, so the link was not written (your edits are kept).",
+                "Run the export again: the issue is found by its marker, not created twice.")
         try:
             store.save(doc)
         except OSError as exc:

@@ -61,6 +61,9 @@ class Context:
     base_dir: Path  # the post-mortem file's folder; evidence paths are relative to it
     progress: ProgressFn = lambda message, fraction: None
     cancelled: CancelledFn = lambda: False
+    # the post-mortem file, when known: what is written beside it takes no
+    # wider permissions than it has (filesafety.atomic.mode_beside)
+    doc_path: Path | None = None
 
     def check_cancelled(self) -> None:
         if self.cancelled():

@@ -152,7 +152,8 @@ def _demo(settings: PrometheusSettings | AlertmanagerSettings | KubernetesSettin
 def context_for(doc_path: Path, window: Window, *, progress: ProgressFn | None = None,
                 cancelled: CancelledFn | None = None) -> Context:
     doc_path = Path(doc_path)
-    ctx = Context(window=window, evidence_dir=evidence_dir_for(doc_path), base_dir=doc_path.parent)
+    ctx = Context(window=window, evidence_dir=evidence_dir_for(doc_path), base_dir=doc_path.parent,
+                  doc_path=doc_path)
     if progress is not None:
         ctx.progress = progress
     if cancelled is not None:
