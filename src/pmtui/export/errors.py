@@ -5,7 +5,7 @@ from __future__ import annotations
 
 # Kinds that mean "fix your input, config or credentials" (CLI exit 2);
 # the rest are transient or partial failures (exit 1).
-USAGE_KINDS = frozenset({"config", "token", "trust", "auth", "forbidden", "not-found"})
+USAGE_KINDS = frozenset({"config", "token", "trust", "auth", "forbidden", "not-found", "not-github"})
 
 
 class ExportError(Exception):
