@@ -290,14 +290,14 @@ class PostMortem:
         for w in self.whys:
             by_parent.setdefault(w.parent, []).append(w)
         chains: list[list[Why]] = []
-        stack: list[list[Why]] = [[top] for top in reversed(by_parent.get("", []))]
+        stack: list[tuple[list[Why], frozenset[int]]] = [
+            ([top], frozenset({id(top)})) for top in reversed(by_parent.get("", []))]
         while stack:
-            path = stack.pop()
-            on_path = {id(w) for w in path}
+            path, on_path = stack.pop()
             kids = [k for k in by_parent.get(path[-1].id, []) if id(k) not in on_path]
             if not kids:
                 chains.append(path)
-            stack.extend([*path, kid] for kid in reversed(kids))
+            stack.extend(([*path, kid], on_path | {id(kid)}) for kid in reversed(kids))
         return chains
 
 

@@ -282,7 +282,12 @@ def _datetime(raw: str) -> datetime:
     # fromisoformat (3.11) takes any fraction length and truncates to
     # microseconds, like tomllib; ValueError for 2025-02-30 and friends.
     value = datetime.fromisoformat(raw)
-    return value if value.tzinfo is UTC else value.astimezone(UTC)
+    if value.tzinfo is UTC:
+        return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00: left for the validator to word
+        return value
 
 
 def _fast_run(text: str, pos: int, lines: list[str], i: int, segs: list) -> tuple[int, int]:

@@ -334,20 +334,28 @@ def _cross_checks(ck: _Checker, pm: m.PostMortem) -> None:
 
 
 def _why_cycles(ck: _Checker, pm: m.PostMortem) -> None:
+    """Each loop of parents reported once, at the why it is first reached
+    from in file order. Linear: each why is walked once (the walk per start
+    with a list of seen ids took 12 s for a chain of 1,500)."""
     parent = {w.id: w.parent for w in pm.whys if w.id}
     index = {w.id: i for i, w in enumerate(pm.whys)}
-    reported: set[str] = set()
+    state: dict[str, int] = {}  # 1 on the current walk, 2 done
     for start in parent:
-        seen: list[str] = []
+        walk: list[str] = []
         node = start
-        while node and node in parent and node not in seen:
-            seen.append(node)
+        while node and node in parent and node not in state:
+            state[node] = 1
+            walk.append(node)
             node = parent[node]
-        if node and node in seen and node == start and start != parent[start] and not reported & set(seen):
-            reported.update(seen)
-            ck.bad(("whys", index[start], "parent"),
-                   f"whys {' -> '.join([*seen, start])} form a loop; one of them must answer the problem "
+        if node and state.get(node) == 1 and node != parent.get(node):
+            loop = walk[walk.index(node):]
+            shown = [*loop, loop[0]] if len(loop) <= 8 else [*loop[:4], f"... ({len(loop) - 6} more)", *loop[-2:],
+                                                             loop[0]]
+            ck.bad(("whys", index[loop[0]], "parent"),
+                   f"whys {' -> '.join(shown)} form a loop; one of them must answer the problem "
                    '(parent = "")')
+        for seen in walk:
+            state[seen] = 2
 
 
 def _field_name(path: FieldPath) -> str:
