@@ -54,6 +54,9 @@ class Candidate:
     trigger: bool = False  # the earliest change or new template before the first symptom
     detail: str = ""  # the core words (a log message, an alert name), to match against timeline rows
     precision: int = 1  # how exact `time` is: 3 an API's own time, 2 a log line, 1 a sample or estimate
+    # Labels that must not contradict for two candidates of one key to join
+    # (an alert's labels: Alertmanager may add external ones, never change one).
+    facets: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.evidence and not self.refs:
@@ -103,6 +106,13 @@ class Context:
     base_dir: Path  # the post-mortem file's folder; evidence paths are relative to it
     progress: ProgressFn = lambda message, fraction: None
     cancelled: CancelledFn = lambda: False
+    # Where the baseline (what was normal before the incident) ends: log
+    # templates first seen after it are "new". None: the first fifth of the window.
+    baseline_end: datetime | None = None
+
+    @property
+    def baseline(self) -> datetime:
+        return self.baseline_end or self.window.start + (self.window.end - self.window.start) / 5
 
     def check_cancelled(self) -> None:
         if self.cancelled():

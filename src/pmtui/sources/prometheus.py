@@ -150,6 +150,7 @@ class AlertTransition:
     alert: str  # alertname
     labels: str  # the alert's other labels, as text
     state: str  # pending | firing | resolved | inactive (pending that never fired)
+    facets: tuple[tuple[str, str], ...] = ()  # the alert's labels but its name
 
 
 def alert_transitions(alerts: list[Series], for_state: list[Series], window_end: datetime) -> list[AlertTransition]:
@@ -180,21 +181,21 @@ def alert_transitions(alerts: list[Series], for_state: list[Series], window_end:
         episode: list[tuple[datetime, str]] = []
         for point in points:
             if episode and (point[0] - episode[-1][0]).total_seconds() > 2.5 * interval:
-                out += _episode(episode, name, text, interval, None)
+                out += _episode(episode, name, text, interval, None, key)
                 episode = []
             episode.append(point)
         if episode:
-            out += _episode(episode, name, text, interval, window_end)
+            out += _episode(episode, name, text, interval, window_end, key)
         # An alert already active when the window opened: say since when.
         since = active_since.get(key)
         if since is not None and points and since < points[0][0] - timedelta(seconds=interval):
-            out.append(AlertTransition(since, name, text, "active since"))
+            out.append(AlertTransition(since, name, text, "active since", key))
     out.sort(key=lambda a: (a.time, a.alert))
     return out
 
 
 def _episode(points: list[tuple[datetime, str]], name: str, text: str, interval: float,
-             window_end: datetime | None) -> list[AlertTransition]:
+             window_end: datetime | None, labels: tuple[tuple[str, str], ...] = ()) -> list[AlertTransition]:
     """One stretch of an alert's samples: the first sample of each state,
     then the resolution one interval after the last sample. `window_end` is
     given for the alert's last stretch: one still sampled near the window's
@@ -204,12 +205,12 @@ def _episode(points: list[tuple[datetime, str]], name: str, text: str, interval:
     for t, state in points:
         if state not in seen:
             seen.add(state)
-            out.append(AlertTransition(t, name, text, state))
+            out.append(AlertTransition(t, name, text, state, labels))
     end = points[-1][0]
     still_active = window_end is not None and (window_end - end).total_seconds() < 1.5 * interval
     if not still_active:
         final = "resolved" if "firing" in seen else "inactive"
-        out.append(AlertTransition(end + timedelta(seconds=interval), name, text, final))
+        out.append(AlertTransition(end + timedelta(seconds=interval), name, text, final, labels))
     return out
 
 
@@ -217,6 +218,12 @@ _ALERT_KIND = {"pending": "symptom", "firing": "detection", "resolved": "resolut
                "inactive": "other", "active since": "symptom"}
 _ALERT_WORDS = {"pending": "pending", "firing": "firing", "resolved": "resolved",
                 "inactive": "back to inactive without firing", "active since": "became active (before the window)"}
+
+
+def alert_key(name: str, state: str) -> tuple[str, ...]:
+    """The happening an alert's state change is, for sources.merge: the
+    same from ALERTS and from Alertmanager (the labels go in `facets`)."""
+    return ("alert", name, state)
 
 
 def alert_candidates(transitions: list[AlertTransition], evidence_id: str) -> list[Candidate]:
@@ -229,7 +236,10 @@ def alert_candidates(transitions: list[AlertTransition], evidence_id: str) -> li
         if len(names[a.alert]) > 1 and a.labels:
             label += f" {a.labels}"
         out.append(Candidate(a.time, redact(f"{label} {_ALERT_WORDS[a.state]}"), SOURCE,
-                             kind=_ALERT_KIND[a.state], evidence=evidence_id))
+                             kind=_ALERT_KIND[a.state], evidence=evidence_id, signal="alert",
+                             confidence=0.85 if a.state in ("firing", "resolved") else 0.6,
+                             key=alert_key(a.alert, a.state), tolerance=120.0, facets=dict(a.facets),
+                             detail=f"{a.alert} {_ALERT_WORDS[a.state]}", precision=2))
     return out
 
 
