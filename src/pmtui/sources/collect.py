@@ -114,7 +114,10 @@ def plan(pm: PostMortem, overrides: Overrides | None = None, *, demo: bool = Fal
     out: list[tuple[str, Runner]] = []
     if demo or s.prometheus.url.strip():
         replay = demo or s.prometheus.url.strip() == DEMO_URL
-        out.append(("prometheus", partial(_demo if replay else _prometheus, s.prometheus)))
+        if replay:
+            out.append(("prometheus", partial(_demo, s.prometheus)))
+        else:
+            out.append(("prometheus", partial(_prometheus, s.prometheus, namespace=s.kubernetes.namespace)))
     if demo or s.alertmanager.url.strip():
         replay = demo or s.alertmanager.url.strip() == DEMO_URL
         out.append(("alertmanager", partial(_demo if replay else _alertmanager, s.alertmanager)))
@@ -124,10 +127,10 @@ def plan(pm: PostMortem, overrides: Overrides | None = None, *, demo: bool = Fal
     return out
 
 
-def _prometheus(settings: PrometheusSettings, ctx: Context) -> SourceResult:
+def _prometheus(settings: PrometheusSettings, ctx: Context, *, namespace: str = "") -> SourceResult:
     from pmtui.sources.prometheus import collect
 
-    return collect(settings, ctx)
+    return collect(settings, ctx, namespace=namespace)
 
 
 def _alertmanager(settings: AlertmanagerSettings, ctx: Context) -> SourceResult:

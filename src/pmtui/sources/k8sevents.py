@@ -291,17 +291,17 @@ def rollout_candidates(deployment: str, revisions: list[Revision], events: list[
         if m is not None and m.group(1) == "up":
             scaled_up.setdefault(m.group(2), []).extend(t for t in (e.first, e.last) if t is not None)
     out = []
-    for i, r in enumerate(ordered):
-        previous = ordered[i - 1] if i > 0 else None
-        rollback = bool(r.history) and (previous is None or r.created < previous.created)
+    for r in ordered:
+        # The pod template of the revision before this one, whichever
+        # ReplicaSet holds it now (a re-used one holds its old numbers).
+        lower = [n for n, holder in by_number.items() if n < r.revision and holder is not r]
+        before = by_number[max(lower)] if lower else None
+        rollback = bool(r.history) and any(o.revision > max(r.history) and o.created > r.created for o in ordered)
         if rollback:
             ups = sorted(t for t in scaled_up.get(r.name, []) if window.start <= t <= window.end)
             when: datetime | None = ups[-1] if ups else None
-            # Rolled back *from* the revision that was newest before this one.
-            before = previous
         else:
             when = r.created
-            before = previous
         if when is None or not window.start <= when <= window.end:
             continue
         changes = template_changes(before.template, r.template) if before is not None else []
@@ -318,6 +318,23 @@ def rollout_candidates(deployment: str, revisions: list[Revision], events: list[
                              confidence=0.9, key=("rollout", namespace, deployment, r.name), tolerance=600.0,
                              detail=f"rollout {deployment} replica set {r.name} revision", precision=3))
     return out
+
+
+ROLLOUT_SPAN = timedelta(minutes=10)
+
+
+def fold_scaling(candidates: list[Candidate], rollouts: list[Candidate]) -> None:
+    """Scaling events of a deployment in the minutes after one of its
+    rollouts or rollbacks are that rollout's steps: they take its key, so
+    the merge makes one row of them."""
+    for c in candidates:
+        if c.signal != "scaling":
+            continue
+        for r in rollouts:
+            deployment = r.key[2]
+            if c.source.endswith(f"deployment/{deployment}") and r.time <= c.time <= r.time + ROLLOUT_SPAN:
+                c.key, c.tolerance = r.key, ROLLOUT_SPAN.total_seconds()
+                break
 
 
 def within(when: datetime, window: Window, slack: float = 0.0) -> bool:

@@ -27,6 +27,7 @@ from pmtui.sources.k8sevents import (
     Ev,
     Termination,
     event_candidates,
+    fold_scaling,
     revision_from_json,
     rollout_candidates,
     status_candidates,
@@ -349,6 +350,7 @@ def _rollouts(api_client: ApiClient, apps: AppsV1Api, settings: KubernetesSettin
     run.result.evidence.append(ev)
     revisions = [r for r in (revision_from_json(item) for item in owned) if r is not None]
     found = rollout_candidates(settings.deployment, revisions, run.events or [], run.ctx.window, ns, ev.id)
+    fold_scaling(run.result.candidates, found)
     run.result.candidates[:0] = found  # first: a rollout's words win over its scaling events'
 
 

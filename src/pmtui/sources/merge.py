@@ -93,20 +93,22 @@ def _join(cluster: list[Candidate]) -> Candidate:
         c = cluster[0]
         c.sources = list(dict.fromkeys(c.sources or [c.source]))
         return c
-    # The most exact time; among equals the earliest, then the first given.
-    best = max(cluster, key=lambda c: (c.precision, -c.time.timestamp(), -cluster.index(c)))
+    # The most exact time (among equals the earliest); the words of the
+    # surest source (among equals the most exact, then the first given).
+    timed = max(cluster, key=lambda c: (c.precision, -c.time.timestamp(), -cluster.index(c)))
+    best = max(cluster, key=lambda c: (c.confidence, c.precision, -cluster.index(c)))
     sources: list[str] = []
     refs: list[str] = []
     for c in [best, *cluster]:
         sources += [s for s in (c.sources or [c.source]) if s not in sources]
         refs += [r for r in c.refs if r not in refs]
     merged = Candidate(
-        time=best.time, event=best.event, source=best.source, kind=best.kind,
+        time=timed.time, event=best.event, source=best.source, kind=best.kind,
         actor=next((c.actor for c in [best, *cluster] if c.actor), ""), evidence=refs[0] if refs else "",
         signal=best.signal, confidence=min(0.95, max(c.confidence for c in cluster) + 0.05 * (len(sources) - 1)),
         key=best.key, tolerance=best.tolerance, refs=refs, sources=sources,
         also_in=[s for s in sources if s != best.source], trigger=any(c.trigger for c in cluster),
-        detail=best.detail or next((c.detail for c in cluster if c.detail), ""), precision=best.precision,
+        detail=best.detail or next((c.detail for c in cluster if c.detail), ""), precision=timed.precision,
         facets={k: v for c in cluster for k, v in c.facets.items()})
     return merged
 
