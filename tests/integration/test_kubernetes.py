@@ -15,6 +15,7 @@ from pmtui.sample import at
 from pmtui.sources.base import Context, Window
 from pmtui.sources.collect import run_one
 from pmtui.sources.kubernetes import collect_kubernetes
+from pmtui.sources.merge import merge
 from pmtui.textsafe import printable
 
 WINDOW = Window(at("10:00:00"), at("11:00:00"))
@@ -70,11 +71,11 @@ def test_deployment_pods_logs_status_and_events(cluster, tmp_path, kube_incident
     scale = _find(result, "ScalingReplicaSet: Scaled up replica set api-7d9f8b6c5 to 4")
     assert scale.time == at("10:40:00") and scale.kind == "action" and scale.source == "kubernetes: deployment/api"
     assert _find(result, "OOMKilling:").time == at("10:21:05.25")
-    # Both say one restart: the merge step joins them (same key, 1.75 s apart).
-    from pmtui.sources.merge import merge
-
+    # Both say one restart: the merge step joins them (same key, 1.75 s
+    # apart) at the earliest exact time, in the words of the pod's status.
     merged = [c for c in merge(result.candidates) if c.key == oom.key]
-    assert len(merged) == 1 and merged[0].time == at("10:21:07") and len(merged[0].refs) == 2
+    assert len(merged) == 1 and merged[0].time == at("10:21:05.25") and len(merged[0].refs) == 2
+    assert merged[0].event == oom.event and merged[0].also_in == ["kubernetes: pod/api-7d9f8b6c5-x2x4z"] * 0 + []
 
     events = " | ".join(c.event for c in result.candidates)
     for absent in ("early failure", "late failure", "Unhealthy", "Pulled", "worker failed", "not ours", "canary"):
@@ -104,6 +105,7 @@ def test_evidence_is_redacted_windowed_and_checksummed(cluster, tmp_path):
     assert set(by_path) == {
         "inc.evidence/kubernetes/pods.json",
         "inc.evidence/kubernetes/events.json",
+        "inc.evidence/kubernetes/replicasets.json",
         "inc.evidence/kubernetes/logs/api-7d9f8b6c5-x2x4z/api.log",
         "inc.evidence/kubernetes/logs/api-7d9f8b6c5-x2x4z/api.previous.log",
         "inc.evidence/kubernetes/logs/api-7d9f8b6c5-x2x4z/sidecar.log",
@@ -142,7 +144,7 @@ def test_selector_without_deployment(cluster, tmp_path):
     result = _run(cluster, tmp_path, selector="app=worker")
     assert sorted((c.event, c.source) for c in result.candidates) == [
         ("Failed: worker failed", "kubernetes: pod/worker-1"),
-        ("first 'not ours' error \u2014 1 line", "kubernetes: pod/worker-1 worker"),
+        ("first 'not ours' error \u2014 1 line on pod/worker-1 worker", "kubernetes: pod/worker-1 worker"),
     ]
 
 

@@ -76,7 +76,7 @@ def ref(evidence_id: str, *, line: int | None = None, series: str | None = None)
     series (metrics) to open it at."""
     if line:
         return f"{evidence_id}#L{line}"
-    if series is not None:
+    if series:
         return f"{evidence_id}#series={series}"
     return evidence_id
 

@@ -859,7 +859,7 @@ def log_candidates(summaries: list[LogSummary], *, baseline_end: datetime | None
             rise = _rate_rise(sig, baseline_start or (baseline_end - timedelta(minutes=20)), baseline_end)
         # An error template there from the log's first minute is chronic:
         # only a sharp rise of it is news. Any other gets its first line.
-        chronic = covered and sig.baseline > 0 and any(
+        chronic = covered and sig.baseline >= 3 and any(
             s.first_seen is not None and g.first is not None and (g.first - s.first_seen).total_seconds() <= 60
             for s, g in seen.streams)
         if severe and not chronic:
