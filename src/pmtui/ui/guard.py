@@ -10,45 +10,55 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from textual.timer import Timer
+
+from pmtui.filesafety.disk import Fingerprint, backup, changed_since
 from pmtui.filesafety.journal import FLUSH_PERIOD, Journal, JournalWriter, Recovery, find_recovery
+from pmtui.filesafety.lock import FileLock
+from pmtui.model import PostMortem
+from pmtui.session import Area
+from pmtui.textsafe import one_line
+from pmtui.ui import signals
+
+if TYPE_CHECKING:
+    from pmtui.store import Document
+    from pmtui.ui.app import PmApp
 
 # A flush waits for a quarter second without edits, and no edit waits for
 # the journal more than 0.9 s ("every change journaled within a second").
 JOURNAL_IDLE = 0.25
 JOURNAL_MAX_DELAY = 0.9
-from pmtui.filesafety.disk import Fingerprint, backup, changed_since
-from pmtui.filesafety.lock import FileLock
-from pmtui.session import AREAS
-from pmtui.textsafe import one_line
-from pmtui.ui import signals
 
 
-def document_fingerprint(document: Any) -> Fingerprint | None:
+def document_fingerprint(document: Document) -> Fingerprint | None:
     """The file as the document last read or wrote it (store.FileStamp);
     None for a file not on disk yet."""
-    stamp = getattr(document, "stamp", None)
+    stamp = document.stamp
     if stamp is None:
         return None
     return Fingerprint(stamp.mtime_ns, stamp.size, stamp.sha256)
 
 
 class Guard:
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: PmApp) -> None:
         self.app = app
         self.lock: FileLock | None = None
         self.writer: JournalWriter | None = None
         self.signalled = False
         self._uninstall: Callable[[], None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
-        self._timer = None
+        self._timer: Timer | None = None
         self._force_next_save = False
         self._journal_warned = False
 
     @property
     def path(self) -> Path:
-        return Path(self.app.document.path)
+        path = self.app.document.path
+        if path is None:
+            raise ValueError("the app edits a document without a file")
+        return path
 
     # -- opening ---------------------------------------------------------------
 
@@ -60,11 +70,11 @@ class Guard:
             return
         from pmtui.ui.screens.confirm import ConfirmScreen
 
-        other = self.lock.other
+        lock, other = self.lock, self.lock.other
 
         def answered(open_anyway: bool | None) -> None:
             if open_anyway:
-                self.lock.take_over()
+                lock.take_over()
                 self._start_journal()
             else:
                 self.app.exit(return_code=1, message=f"{self.path} is open in another pmtui ({other.describe()}).")
@@ -128,7 +138,7 @@ class Guard:
         lead = f"Recovered changes {why}; " if why else "Recovered changes "
         self.app.notify(f"{lead}saved as {one_line(str(copy))}", timeout=10, markup=False)
 
-    def replace_content(self, pm: Any) -> None:
+    def replace_content(self, pm: PostMortem) -> None:
         """Put `pm`'s content into the open post-mortem object (panes and the
         session hold that object), drop the undo history that points into the
         old content, and tell every pane."""
@@ -136,9 +146,8 @@ class Guard:
         for f in dataclasses.fields(current):
             setattr(current, f.name, getattr(pm, f.name))
         session = self.app.session
-        session._undo.clear()
-        session._redo.clear()
-        for area in AREAS:
+        session.forget_history()
+        for area in Area:
             session.notify(area, "reloaded")
 
     def _start_journal(self, *, dirty: bool = False) -> None:
@@ -291,7 +300,7 @@ class Guard:
             self._uninstall()
         if self._unsubscribe is not None:
             self._unsubscribe()
-        crashed = getattr(self.app, "_exception", None) is not None
+        crashed = self.app._exception is not None  # textual is pinned: set when the app crashed
         if self.writer is not None:
             if self.signalled or crashed:
                 self.flush(force=True)

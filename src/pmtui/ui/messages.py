@@ -1,33 +1,27 @@
-"""Messages the UI posts, named as events that already happened."""
+"""Messages the UI posts and handles, named as events that already happened.
+
+Only messages someone listens for live here: the virtual table's cursor
+moved (the Actions pane redraws its detail line) and a row was chosen with
+enter (the Timeline, Collect and Actions panes open or accept it). Edits do
+not travel as messages: panes hear them from the session (`Pane.on_change`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-
-@dataclass
-class DocumentSaved(Message):
-    path: Path
-
-
-@dataclass
-class PaneShown(Message):
-    name: str
-
-
-@dataclass
-class ThemeChosen(Message):
-    name: str
+if TYPE_CHECKING:
+    from pmtui.ui.widgets.table import VirtualTable
 
 
 @dataclass
 class RowHighlighted(Message):
     """The virtual table's cursor moved to `index` (into the shown rows)."""
 
-    table: object
+    table: VirtualTable
     index: int
 
 
@@ -35,5 +29,5 @@ class RowHighlighted(Message):
 class RowChosen(Message):
     """Enter pressed on a row of the virtual table."""
 
-    table: object
+    table: VirtualTable
     index: int
