@@ -35,7 +35,9 @@ JOURNAL_MAX_DELAY = 0.9
 def document_fingerprint(document: Document) -> Fingerprint | None:
     """The file as the document last read or wrote it (store.FileStamp);
     None for a file not on disk yet."""
-    stamp = document.stamp
+    # A stand-in that only holds a path and a post-mortem (tests, a
+    # document not read from disk) has no stamp: not on disk as far as we know.
+    stamp = getattr(document, "stamp", None)
     if stamp is None:
         return None
     return Fingerprint(stamp.mtime_ns, stamp.size, stamp.sha256)
