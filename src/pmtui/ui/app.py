@@ -17,12 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import events
-from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.app import App, ComposeResult, CSSPathType
+from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.theme import Theme
 from textual.widgets import ContentSwitcher, Footer, Tab, Tabs
@@ -83,11 +83,11 @@ class PmApp(App[None]):
     TITLE = "pmtui"
     # The shell's stylesheet; each pane's css/<name>.tcss is read when the
     # pane is first built (start-up parses only what the first frame shows).
-    CSS_PATH = [CSS_DIR / "app.tcss"]
+    CSS_PATH: ClassVar[CSSPathType | None] = [CSS_DIR / "app.tcss"]
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {_pm_commands}
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="file.save", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("ctrl+z", "undo", "Undo", id="edit.undo"),

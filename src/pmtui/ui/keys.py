@@ -4,6 +4,8 @@ declare good BINDINGS, and no text names a key a binding does not hold."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
@@ -46,13 +48,13 @@ def command_name(binding: Binding, default: str) -> str:
     return f"{group_of(binding, default)}: {binding.description.lower()}"
 
 
-def _rebound(app: App[object], binding_id: str | None) -> str | None:
+def _rebound(app: App[Any], binding_id: str | None) -> str | None:
     # textual is pinned: the keymap has no public reader (Screen's binding
     # chain reads this same attribute to apply it).
     return app._keymap.get(binding_id) if binding_id else None
 
 
-def keys_display(binding: Binding, app: App[object]) -> str:
+def keys_display(binding: Binding, app: App[Any]) -> str:
     """Every key of `binding` as the footer shows keys, the keymap's if rebound."""
     keys = (k.strip() for k in (_rebound(app, binding.id) or binding.key).split(","))
     return ", ".join(app.get_key_display(Binding(k, binding.action)) for k in keys if k)

@@ -17,13 +17,16 @@ import os
 import signal
 import threading
 from collections.abc import Callable
+from typing import Any
+
+from textual.app import App
 
 EXIT_DEADLINE = 0.7  # seconds; the journal flush comes first, within the second
 HANGUP_STATUS = 128 + signal.SIGHUP
 TERMINATE_STATUS = 128 + signal.SIGTERM
 
 
-def install(app, save_work: Callable[[], None]) -> Callable[[], None]:
+def install(app: App[Any], save_work: Callable[[], None]) -> Callable[[], None]:
     """Install the handlers for `app` (a running textual App). `save_work`
     flushes the journal and releases the lock; it must not raise, but if it
     does, the exit still happens. Returns a function removing the handlers."""

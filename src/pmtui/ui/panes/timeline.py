@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Input
 
@@ -37,7 +37,7 @@ class TimelineTable(BlameTable):
 
 
 class FilterInput(Input):
-    BINDINGS = [Binding("escape", "clear", "Clear filter", id="timeline.clear_filter")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "clear", "Clear filter", id="timeline.clear_filter")]
 
     def action_clear(self) -> None:
         self.value = ""
@@ -65,7 +65,7 @@ class StatusLine(Widget):
 
 class TimelinePane(Pane):
     pane_name = "timeline"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add_event", "Add event", id="timeline.add"),
         Binding("e", "edit_event", "Edit", id="timeline.edit"),
         Binding("x,delete", "delete_event", "Delete", id="timeline.delete"),
