@@ -110,10 +110,10 @@ def test_session_takes_area_names_and_refuses_unknown_ones():
     session = EditSession(rich_pm())
     heard = []
     session.subscribe(heard.append)
-    session.notify("timeline", "reloaded")  # type: ignore[arg-type]  # a str, as scripts may pass
+    session.notify("timeline", "reloaded")  # a str, as scripts may pass
     assert heard[0].area is Area.TIMELINE
     with pytest.raises(ValueError):
-        session.notify("timelines", "typo")  # type: ignore[arg-type]
+        session.notify("timelines", "typo")
 
 
 def test_forget_history():
