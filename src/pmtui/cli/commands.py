@@ -29,6 +29,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("collect", "pmtui.cli.collect:collect", "Collect data for the incident window headless.",
             "pmtui collect FILE [...]"),
     Command("export", "pmtui.cli.export:export", "Export action items to GitHub issues.", "pmtui export FILE [...]"),
+    Command("completion", "pmtui.cli.completion:completion", "Print the shell completion script (bash, zsh, fish).",
+            "pmtui completion SHELL"),
 )
 BY_NAME = {c.name: c for c in COMMANDS}
 
@@ -41,8 +43,9 @@ _SYNOPSIS = {
     "check": "run the checklist",
     "collect": "collect incident-window data headless",
     "export": "action items -> GitHub issues",
+    "completion": "shell completion script",
 }
-_SYNOPSIS_ORDER = ("open", "demo", "new", "report", "check", "collect", "export")
+_SYNOPSIS_ORDER = ("open", "demo", "new", "report", "check", "collect", "export", "completion")
 SUMMARY = "Blameless incident post-mortems in the terminal."
 
 
