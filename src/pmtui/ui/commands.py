@@ -5,13 +5,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.theme import Theme
 from textual.widget import Widget
 
 from pmtui.ui.keys import bindings_of, command_name, keys_display
+from pmtui.ui.panes.base import Pane
+
+
+@runtime_checkable
+class PaletteHost(Protocol):
+    """What the palette needs of the app (PmApp is one; this module is
+    imported by it, so it names no app class)."""
+
+    @property
+    def active_pane(self) -> Pane | None: ...
+
+    pmtui_themes: dict[str, Theme]
+
+    def choose_theme(self, name: str) -> None: ...
 
 
 def _run(target: Widget | App[Any], action: str) -> Callable[[], object]:
@@ -20,12 +35,9 @@ def _run(target: Widget | App[Any], action: str) -> Callable[[], object]:
 
 class PmCommands(Provider):
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        # Imported here: the app module imports this one when the palette opens.
-        from pmtui.ui.app import PmApp
-
         app = self.app
         found: list[tuple[str, Callable[[], object], str]] = []
-        if not isinstance(app, PmApp):
+        if not isinstance(app, PaletteHost):
             return found
         pane = app.active_pane
         if pane is not None:

@@ -10,21 +10,22 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.timer import Timer
 
 from pmtui.filesafety.disk import Fingerprint, backup, changed_since
 from pmtui.filesafety.journal import FLUSH_PERIOD, Journal, JournalWriter, Recovery, find_recovery
 from pmtui.filesafety.lock import FileLock
 from pmtui.model import PostMortem
-from pmtui.session import Area
+from pmtui.session import Area, EditSession
 from pmtui.textsafe import one_line
 from pmtui.ui import signals
 
 if TYPE_CHECKING:
     from pmtui.store import Document
-    from pmtui.ui.app import PmApp
 
 # A flush waits for a quarter second without edits, and no edit waits for
 # the journal more than 0.9 s ("every change journaled within a second").
@@ -43,8 +44,35 @@ def document_fingerprint(document: Document) -> Fingerprint | None:
     return Fingerprint(stamp.mtime_ns, stamp.size, stamp.sha256)
 
 
+class GuardedApp(signals.SignalledApp, Protocol):
+    """What the guard needs of the app it keeps safe: PmApp is one (named
+    by shape: the app module imports this one)."""
+
+    document: Document
+    session: EditSession
+    _exception: Exception | None  # textual is pinned: set when the app crashed
+
+    def save(self) -> bool: ...
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None: ...
+
+    def push_screen(self, screen: Screen[Any], callback: Callable[[Any], None] | None = None) -> object: ...
+
+    def exit(self, result: None = None, return_code: int = 0, message: str | None = None) -> None: ...
+
+    def set_interval(self, interval: float, callback: Callable[[], object] | None = None) -> Timer: ...
+
+
 class Guard:
-    def __init__(self, app: PmApp) -> None:
+    def __init__(self, app: GuardedApp) -> None:
         self.app = app
         self.lock: FileLock | None = None
         self.writer: JournalWriter | None = None
@@ -302,7 +330,7 @@ class Guard:
             self._uninstall()
         if self._unsubscribe is not None:
             self._unsubscribe()
-        crashed = self.app._exception is not None  # textual is pinned: set when the app crashed
+        crashed = self.app._exception is not None
         if self.writer is not None:
             if self.signalled or crashed:
                 self.flush(force=True)

@@ -9,19 +9,16 @@ not travel as messages: panes hear them from the session (`Pane.on_change`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from textual.message import Message
-
-if TYPE_CHECKING:
-    from pmtui.ui.widgets.table import VirtualTable
+from textual.widget import Widget
 
 
 @dataclass
 class RowHighlighted(Message):
     """The virtual table's cursor moved to `index` (into the shown rows)."""
 
-    table: VirtualTable
+    table: Widget  # the VirtualTable (widgets.table imports this module)
     index: int
 
 
@@ -29,5 +26,5 @@ class RowHighlighted(Message):
 class RowChosen(Message):
     """Enter pressed on a row of the virtual table."""
 
-    table: VirtualTable
+    table: Widget  # the VirtualTable
     index: int
