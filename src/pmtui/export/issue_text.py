@@ -123,7 +123,7 @@ def body_for(pm: PostMortem, item: ActionItem) -> str:
     return "\n".join(lines)
 
 
-def content_for(pm: PostMortem, item: ActionItem, extra_labels=()) -> IssueContent:
+def content_for(pm: PostMortem, item: ActionItem, extra_labels: tuple[str, ...] | list[str] = ()) -> IssueContent:
     return IssueContent(
         title=title_for(item),
         body=body_for(pm, item),

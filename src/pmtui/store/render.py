@@ -124,8 +124,8 @@ def row_lines(name: str, row: object) -> list[str]:
 def table_lines(path: tuple[str, ...], obj: object, *, fresh: bool) -> list[str]:
     """Key lines of one table (no header)."""
     out: list[str] = []
-    if path == ("sources", "prometheus", "queries"):
-        for name, promql in obj.items():  # type: ignore[attr-defined]
+    if path == QUERIES_PATH and isinstance(obj, dict):  # the named queries: name = "promql"
+        for name, promql in obj.items():
             out.append(f"{render_key(name)} = {render_value(promql)}")
         return out
     defaults = type(obj)()
@@ -176,7 +176,8 @@ _SECTION_HELP = {
     "#\n# [[whys]]\n# id = \"W1\"\n# parent = \"\"\n# text = \"Requests timed out waiting for a database connection\"",
     "factors": "# Contributing factors. category: " + ", ".join(m.FACTOR_CATEGORIES) + "\n"
     "# or one of your own; why = the id of the why it comes from (optional).\n"
-    "#\n# [[factors]]\n# id = \"F1\"\n# category = \"testing\"\n# text = \"No load test ran against v2.3.0\"\n# why = \"W3\"",
+    "#\n# [[factors]]\n# id = \"F1\"\n# category = \"testing\"\n"
+    "# text = \"No load test ran against v2.3.0\"\n# why = \"W3\"",
     "actions": "# Action items: id AI-001, AI-002...; deadline is a date;\n"
     "# priority: high | medium | low; type: mitigate | prevent | process;\n"
     "# status: open | in progress | done; factor = the id of the factor it addresses.\n"
@@ -191,7 +192,8 @@ _SECTION_HELP = {
     "evidence": "# Evidence collected for the incident window, saved in NAME.evidence/ beside\n"
     "# this file (paths are relative to this file's folder). Written by pmtui.\n#\n# [[evidence]]",
     "gaps": "# Data that could not be collected, and why. Written by pmtui.\n#\n# [[gaps]]",
-    "export": "# Where `pmtui export` files action items as GitHub issues.\n#\n# [export.github]\n# repo = \"OWNER/NAME\"",
+    "export": "# Where `pmtui export` files action items as GitHub issues.\n#\n"
+    "# [export.github]\n# repo = \"OWNER/NAME\"",
 }
 
 
@@ -213,16 +215,10 @@ def fresh_text(pm: m.PostMortem) -> str:
     for name in ("timeline", "whys", "factors", "actions"):
         _add_rows(out, name, getattr(pm, name))
     out.append("\n" + _SECTION_HELP["sources"] + "\n")
-    for path in (
-        ("sources",),
-        ("sources", "prometheus"),
-        QUERIES_PATH,
-        ("sources", "alertmanager"),
-        ("sources", "kubernetes"),
-    ):
-        lines = table_lines(path, get_attr(pm, TABLES[path][0]), fresh=False)
+    for source in _SOURCE_TABLES:
+        lines = table_lines(source, get_attr(pm, TABLES[source][0]), fresh=False)
         if lines:
-            out.append("[" + ".".join(path) + "]")
+            out.append("[" + ".".join(source) + "]")
             out.extend(lines)
             out.append("")
     for name in ("evidence", "gaps"):
@@ -239,6 +235,13 @@ def fresh_text(pm: m.PostMortem) -> str:
 
 
 QUERIES_PATH = ("sources", "prometheus", "queries")
+_SOURCE_TABLES: tuple[tuple[str, ...], ...] = (
+    ("sources",),
+    ("sources", "prometheus"),
+    QUERIES_PATH,
+    ("sources", "alertmanager"),
+    ("sources", "kubernetes"),
+)
 
 
 def _add_rows(out: list[str], name: str, rows: list) -> None:
