@@ -29,7 +29,7 @@ def test_pmtui_collect_kubernetes_accept_json(tmp_path, fake_cluster, kube_incid
     rows = {(c["time"], c["event"]) for c in out["candidates"]}
     oom = "container api of pod api-7d9f8b6c5-x2x4z restarted: OOMKilled (exit 137)"
     # Pod status (10:21:07) and the node's OOMKilling event (10:21:05.25): one restart.
-    assert [c for c in out["candidates"] if c["event"] == oom][0]["time"] == "2025-02-09T10:21:05.250000Z"
+    assert next(c for c in out["candidates"] if c["event"] == oom)["time"] == "2025-02-09T10:21:05.250000Z"
     assert not any("OOMKilling" in e for _, e in rows)
     assert any(t == "2025-02-09T10:15:02.500000Z" and e.startswith("first 'connection pool exhausted' error")
                for t, e in rows)

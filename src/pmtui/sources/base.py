@@ -7,12 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pmtui.model import Evidence, Gap
-
-if TYPE_CHECKING:
-    from pmtui.sources.logsig import LogSummary
+from pmtui.sources.logtypes import LogSummary
 
 # progress(message, fraction done 0..1 or None when unknown); called from
 # the source's own thread.
