@@ -283,6 +283,8 @@ def _timeline(ck: _Checker, rows: list[dict[str, Any]], out: list[m.TimelineEven
             and type(a) is str
             and type(k) is str  # before `in`: a list or table is not hashable
             and k in kinds
+            and "key" not in row
+            and "evidence" not in row
         ):
             out.append(event_cls(t, e, s, a, k))
             continue
