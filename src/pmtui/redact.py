@@ -40,7 +40,7 @@ class Rule:
 
 # -- private keys: a block over many lines, each maybe with its own prefix ----------
 
-_PEM = {
+_PEM: dict[type, tuple[Any, ...]] = {  # per text type: begin, end, body, header, newline, marker
     str: (re.compile(r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----"),
           re.compile(r"-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----"),
           # key material at the end of a line (after a kubelet timestamp, a pod
@@ -61,7 +61,7 @@ def _private_keys(text: AnyStr, mark: AnyStr) -> tuple[AnyStr, bool]:
     kubelet timestamp, a container name) and the BEGIN/END lines; returns
     the text and whether a block was still open at its end (the stream
     holds such a tail until more comes)."""
-    begin_re, end_re, body_re, header_re, nl, _ = _PEM[type(text)]
+    begin_re, end_re, body_re, _header_re, nl, _ = _PEM[type(text)]
     out: list[AnyStr] = []
     pos = 0
     open_at_end = False
@@ -148,8 +148,8 @@ class _Engine(Generic[AnyStr]):
         import ahocorasick_rs
 
         self.rules = rules
-        self.kind = kind
-        self.nl: AnyStr = kind(b"\n") if kind is bytes else "\n"  # type: ignore[assignment]
+        self.kind: type[AnyStr] = kind
+        self.nl: AnyStr = self._encode("\n")
         self.patterns: list[re.Pattern[AnyStr] | None] = [None] * len(rules)
         self.marks: list[AnyStr] = [self._encode(MARK.format(r.id)) for r in rules]
         by_word: dict[str, list[int]] = {}
@@ -172,12 +172,11 @@ class _Engine(Generic[AnyStr]):
         pattern = self.patterns[i]
         if pattern is None:
             source = self.rules[i].regex
-            if self.kind is bytes:
-                pattern = re.compile(source.replace("\\u00ab", "\\xc2\\xab").encode(), re.ASCII)  # type: ignore
-            else:
-                pattern = re.compile(source, re.ASCII)  # type: ignore[assignment]
+            # a bytes pattern has no \\u escape: the guillemet's UTF-8 bytes instead
+            text: Any = source.replace("\\u00ab", "\\xc2\\xab").encode() if self.kind is bytes else source
+            pattern = re.compile(text, re.ASCII)
             self.patterns[i] = pattern
-        return pattern  # type: ignore[return-value]
+        return pattern
 
     def _lower(self, text: AnyStr) -> AnyStr:
         low = text.lower()

@@ -226,10 +226,10 @@ def load_rules(path: Path, *, origin: str) -> list[SecretRule]:
 def _allows(path: Path, where: str, tables: list[dict], python: bool) -> tuple[Allow, ...]:
     out = []
     for table in tables:
-        if table.get("paths") or table.get("commits"):
-            if str(table.get("condition", "OR")).upper() == "AND" or not (
-                    table.get("regexes") or table.get("stopwords")):
-                continue  # only ever true for a file or a commit
+        path_only = not (table.get("regexes") or table.get("stopwords"))
+        if (table.get("paths") or table.get("commits")) and (
+                str(table.get("condition", "OR")).upper() == "AND" or path_only):
+            continue  # only ever true for a file or a commit
         sources = [r if python else go_to_python(r) for r in table.get("regexes") or ()]
         try:
             for source in sources:

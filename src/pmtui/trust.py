@@ -36,7 +36,6 @@ No Textual here.
 from __future__ import annotations
 
 import ipaddress
-import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -41,7 +41,7 @@ def test_edits_made_while_collect_runs_are_kept(tmp_path, hostile_server):
     doc = store.load(path)
     doc.pm.title = "Edited while collecting"
     store.save(doc)
-    out, err = proc.communicate(timeout=30)
+    _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "changed while collecting" in err
     after = store.load(path).pm
@@ -57,7 +57,7 @@ def test_collect_refuses_a_file_open_in_the_app(tmp_path, hostile_server):
     assert lock.acquire()  # this test process stands for the app
     try:
         proc = _collect(path, server.url)
-        out, err = proc.communicate(timeout=30)
+        _out, err = proc.communicate(timeout=30)
     finally:
         lock.release()
     assert proc.returncode == 2

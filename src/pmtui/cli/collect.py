@@ -21,8 +21,8 @@ from pmtui.textsafe import one_line
 
 if TYPE_CHECKING:
     from pmtui.model import TimelineEvent
-    from pmtui.store import Document
     from pmtui.sources.collect import Collection
+    from pmtui.store import Document
 
 
 @click.command("collect")

@@ -60,8 +60,9 @@ def loads(text: str, path: str | os.PathLike = "<string>") -> Document:
         # tomllib recurses once per nesting level: arrays or inline tables
         # nested hundreds deep are refused with the line where it starts.
         line = _too_deep(text)
-        raise StoreError(path, [Problem(line, 1 if line else 0, "", f"arrays or inline tables nested more than {MAX_NESTING} deep; "
-                                                      "a post-mortem needs two or three levels")]) from None
+        message = (f"arrays or inline tables nested more than {MAX_NESTING} deep; "
+                   "a post-mortem needs two or three levels")
+        raise StoreError(path, [Problem(line, 1 if line else 0, "", message)]) from None
 
 
 MAX_NESTING = 64
