@@ -16,6 +16,7 @@ from pmtui.store.schema import ARRAYS, QUERIES, ROOT_FIELDS, TABLES, get_attr
 EXAMPLE_DATETIME = "2025-02-09T10:05:23Z"
 EXAMPLE_DATE = "2025-02-16"
 AUTH_MODES = ("none", "bearer", "basic")
+YEARS = (1970, 9998)  # the datetimes a post-mortem may hold
 
 
 def _describe(value: object) -> str:
@@ -90,11 +91,16 @@ class _Checker:
     def _datetime(self, path: FieldPath, value: object) -> tuple[bool, object]:
         if isinstance(value, datetime) and value.tzinfo is not None:
             try:
-                return True, value.astimezone(UTC)
+                utc = value.astimezone(UTC)
             except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
-                self.bad(path, f"{value.isoformat()} is out of range in UTC (years 1 to 9999); "
-                               f"write a time such as {EXAMPLE_DATETIME}")
-                return False, None
+                utc = None
+            if utc is not None and YEARS[0] <= utc.year <= YEARS[1]:
+                return True, utc
+            # Derived times (the window, the follow-up date) add weeks to
+            # these: 9999-12-31 would overflow there instead.
+            self.bad(path, f"{value.isoformat()} is out of range (years {YEARS[0]} to {YEARS[1]} in UTC); "
+                           f"write a time such as {EXAMPLE_DATETIME}")
+            return False, None
         hint = ""
         if isinstance(value, str):
             try:
@@ -278,6 +284,7 @@ def _timeline(ck: _Checker, rows: list[dict[str, Any]], out: list[m.TimelineEven
         if (
             type(t) is datetime
             and t.tzinfo is UTC
+            and YEARS[0] <= t.year <= YEARS[1]
             and type(e) is str
             and type(s) is str
             and type(a) is str
