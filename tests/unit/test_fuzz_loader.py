@@ -210,7 +210,7 @@ def test_twenty_thousand_bad_rows_are_refused_fast_with_a_count(tmp_path):
     ("schema = 1\nx = " + "[" * 1000 + "]" * 1000 + "\n", "nested more than 64 deep"),
     ("schema = 1\nx = " + "{a=" * 700 + "1" + "}" * 700 + "\n", "nested more than 64 deep"),
     ("schema = 1\n[times]\nstarted = 0001-01-01T00:00:00+01:00\n",
-     "times.started: 0001-01-01T00:00:00+01:00 is out of range (years 1970 to 9998"),
+     "times.started: 0001-01-01T00:00:00+01:00 is out of range (years 1900 to 9998"),
     ('schema = 1\n[[timeline]]\ntime = 2025-02-09T10:00:00Z\nevent = "x"\nkind = []\n',
      "timeline[0].kind: expected a string in quotes, got an array"),
 ])

@@ -16,7 +16,7 @@ from pmtui.store.schema import ARRAYS, QUERIES, ROOT_FIELDS, TABLES, get_attr
 EXAMPLE_DATETIME = "2025-02-09T10:05:23Z"
 EXAMPLE_DATE = "2025-02-16"
 AUTH_MODES = ("none", "bearer", "basic")
-YEARS = (1970, 9998)  # the datetimes a post-mortem may hold
+YEARS = (1900, 9998)  # the datetimes a post-mortem may hold
 
 
 def _describe(value: object) -> str:

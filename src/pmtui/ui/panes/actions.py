@@ -355,13 +355,13 @@ class ActionsPane(Pane):
         and the answer remembered in the user's trust.toml (pmtui.trust).
         Plain http to another host is refused outright."""
         from pmtui import export
-        from pmtui.trust import GITHUB, Trust, origin
+        from pmtui.trust import GITHUB, Trust, is_loopback, origin
 
         try:
             export.check_trust(settings)
         except export.ExportError as exc:
-            if not settings.base_url.startswith("https://"):
-                self._export_error(exc)
+            if settings.base_url.startswith("http://") and not is_loopback(settings.base_url):
+                self._export_error(exc)  # plain http: refused whatever the answer would be
                 return
             where = origin(settings.base_url)
 
