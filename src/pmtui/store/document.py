@@ -13,7 +13,7 @@ from pathlib import Path
 from pmtui import model as m
 from pmtui.filesafety.atomic import refuse_read_only, write_atomic
 from pmtui.store.scan import Index, scan
-from pmtui.store.schema import ARRAYS, QUERIES
+from pmtui.store.schema import ARRAYS, DICTS
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,8 @@ def _render(doc: Document) -> tuple[str, list[tuple[int, int, list[str]]] | None
     if not changed and not plans:
         return doc._text, []
     try:
-        return splice(doc._current_index(), doc._newline, pm, changed, plans, dict(doc._flat[QUERIES]))
+        old_dicts = {path: dict(doc._flat[path]) for path in DICTS}  # type: ignore[call-overload]
+        return splice(doc._current_index(), doc._newline, pm, changed, plans, old_dicts)
     except Fallback:
         return via_tomlkit(doc._text, pm, changed, plans), None
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 from itertools import compress, count
 from operator import attrgetter, is_, is_not, ne
+from typing import cast
 
 from pmtui.store.render import is_unset, render_key, render_value, row_lines
 from pmtui.store.scan import ARRAY, ROOT, TABLE, Index, Segment
-from pmtui.store.schema import ARRAYS, QUERIES, RANK, ROOT_FIELDS, TABLES, frozen, get_attr
+from pmtui.store.schema import ARRAYS, DICTS, RANK, ROOT_FIELDS, TABLES, frozen, get_attr
 
 MISSING = object()
 
@@ -36,7 +37,7 @@ def flat_fields(pm: object) -> dict[tuple[str, ...], object]:
         out[(key,)] = frozen(getattr(pm, key))
     for path, (attr, fields) in TABLES.items():
         obj = get_attr(pm, attr)
-        if path == QUERIES:
+        if path in DICTS:
             out[path] = frozen(obj)
             continue
         for key, _kind in fields:
@@ -364,9 +365,10 @@ def splice(
     pm: object,
     changed_fields: list[tuple[str, ...]],
     plans: dict[str, RowPlan],
-    old_queries: dict[str, str] | None = None,
+    old_dicts: dict[tuple[str, ...], dict] | None = None,
 ) -> tuple[str, list[tuple[int, int, list[str]]]]:
-    """The text with the changes spliced in, and the line edits made."""
+    """The text with the changes spliced in, and the line edits made.
+    `old_dicts`: each of schema.DICTS as loaded, to write only changed keys."""
     if not index.ok:
         raise Fallback
     sp = Splicer(index, newline)
@@ -375,10 +377,10 @@ def splice(
     # fields of the root and of tables, grouped by table
     by_table: dict[tuple[str, ...], list[tuple[str, str, object]]] = {}
     for path in changed_fields:
-        if path == QUERIES:
-            table = QUERIES
-            for name in _query_changes(index, pm, old_queries or {}):
-                by_table.setdefault(table, []).append(name)
+        if path in DICTS:
+            values = cast(dict, get_attr(pm, TABLES[path][0]))
+            for change in _dict_changes(index, path, values, (old_dicts or {}).get(path, {})):
+                by_table.setdefault(path, []).append(change)
             continue
         table, key = path[:-1], path[-1]
         kind = dict(TABLES[table][1] if table else ROOT_FIELDS)[key]
@@ -388,7 +390,7 @@ def splice(
     for table, changes in by_table.items():
         seg = index.table(table)
         order = [k for k, _ in (TABLES[table][1] if table else ROOT_FIELDS)]
-        if table == QUERIES:
+        if table in DICTS:
             order = [c[0] for c in changes]
         if seg is None:
             # Known data held outside a [table] header (dotted keys, inline
@@ -403,12 +405,12 @@ def splice(
             body = [
                 f"{render_key(k)} = {render_value(v, kind)}"
                 for k, kind, v in changes
-                if v is not None and (table == QUERIES or not is_unset(v))
+                if v is not None and (table in DICTS or not is_unset(v))
             ]
             if body:
                 new_tables.append((table, body))
             continue
-        for start, end, new in sp.field_edits(seg, order, changes, keep_empty=table == QUERIES):
+        for start, end, new in sp.field_edits(seg, order, changes, keep_empty=table in DICTS):
             sp.add(start, end, new)
     for table, body in sorted(new_tables, key=lambda t: RANK[t[0]]):
         text = "\n".join(["[" + ".".join(render_key(p) for p in table) + "]"] + body)
@@ -419,12 +421,19 @@ def splice(
     return sp.result()
 
 
-def _query_changes(index: Index, pm: object, old: dict[str, str]) -> list[tuple[str, str, object]]:
-    queries = pm.sources.prometheus.queries  # type: ignore[attr-defined]
-    seg = index.table(QUERIES)
+def dict_kind(path: tuple[str, ...], value: object) -> str:
+    """The render kind of one value of a DICTS table."""
+    kind = DICTS[path]
+    if kind != "any":
+        return kind
+    return "strlist" if isinstance(value, list) else "prose"
+
+
+def _dict_changes(index: Index, path: tuple[str, ...], now: dict, old: dict) -> list[tuple[str, str, object]]:
+    seg = index.table(path)
     present = [p[0] for p in seg.entries if len(p) == 1] if seg else []
-    out: list[tuple[str, str, object]] = [(k, "str", v) for k, v in queries.items() if old.get(k) != v]
-    out += [(k, "str", None) for k in present if k not in queries]
+    out: list[tuple[str, str, object]] = [(k, dict_kind(path, v), v) for k, v in now.items() if old.get(k) != frozen(v)]
+    out += [(k, "str", None) for k in present if k not in now]
     return out
 
 
@@ -578,13 +587,13 @@ def via_tomlkit(text: str, pm: object, changed_fields: list[tuple[str, ...]], pl
         return container
 
     for path in changed_fields:
-        if path == QUERIES:
-            queries = pm.sources.prometheus.queries  # type: ignore[attr-defined]
-            container = table_at(QUERIES)
-            for k in [k for k in container if k not in queries]:
+        if path in DICTS:
+            values = cast(dict, get_attr(pm, TABLES[path][0]))
+            container = table_at(path)
+            for k in [k for k in container if k not in values]:
                 del container[k]
-            for k, v in queries.items():
-                put(container, k, v, "str", keep_empty=True)
+            for k, v in values.items():
+                put(container, k, v, dict_kind(path, v), keep_empty=True)
             continue
         table, key = path[:-1], path[-1]
         kind = dict(TABLES[table][1] if table else ROOT_FIELDS)[key]

@@ -5,11 +5,12 @@ and column, so a user sees them all at once."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from typing import cast
 
 from pmtui import model as m
 from pmtui.store.errors import Problem
 from pmtui.store.scan import Index
-from pmtui.store.schema import ARRAYS, QUERIES, ROOT_FIELDS, TABLES, get_attr
+from pmtui.store.schema import ARRAYS, DICTS, ROOT_FIELDS, TABLES, get_attr
 
 EXAMPLE_DATETIME = "2025-02-09T10:05:23Z"
 EXAMPLE_DATE = "2025-02-16"
@@ -144,12 +145,8 @@ def build(data: dict, index: Index) -> tuple[m.PostMortem, list[Problem]]:
         if table is None:
             continue
         obj = get_attr(pm, attr)
-        if path == QUERIES:
-            for name, promql in table.items():
-                if isinstance(promql, str):
-                    obj[name] = promql
-                else:
-                    ck.bad(path + (name,), f"expected a PromQL query in quotes, got {_describe(promql)}")
+        if path in DICTS:
+            _dict_table(ck, path, table, cast(dict, obj))
             continue
         ck.fill(obj, table, path, fields)
     if "auth" in (ck.table(data, ("sources", "prometheus")) or {}):
@@ -170,6 +167,38 @@ def build(data: dict, index: Index) -> tuple[m.PostMortem, list[Problem]]:
             out.append(_row(ck, name, i, row, cls, fields, required))
     _cross_checks(ck, pm)
     return pm, _locate_all(index, ck.problems)
+
+
+_DICT_EXPECTED = {
+    "str": "a PromQL query in quotes",
+    "prose": "the section's text in quotes",
+    "strlist": 'the people in the role, such as ["@alice"]',
+}
+_CUSTOM_SCALARS = (str, int, float, date, time)
+
+
+def _dict_table(ck: _Checker, path: tuple[str, ...], table: dict, out: dict) -> None:
+    """A table whose keys are the user's: every value of one kind (a role
+    may name one person as a plain string), a custom field's any value but
+    a table or a mixed array (its type is the team's to check)."""
+    kind = DICTS[path]
+    for name, value in table.items():
+        where = path + (name,)
+        if kind == "any":
+            if isinstance(value, _CUSTOM_SCALARS) or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                out[name] = list(value) if isinstance(value, list) else value
+            else:
+                ck.bad(where, f"expected text, a number, a date or a list of names, got {_describe(value)}")
+        elif kind == "strlist" and isinstance(value, str):
+            out[name] = [value]
+        elif kind == "strlist":
+            ok, got = ck.value(where, value, "strlist")
+            if ok:
+                out[name] = got
+        elif isinstance(value, str):
+            out[name] = value
+        else:
+            ck.bad(where, f"expected {_DICT_EXPECTED[kind]}, got {_describe(value)}")
 
 
 def _row(ck: _Checker, name: str, i: int, row: dict, cls: type, fields, required) -> object:
