@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
+from pmtui import blame
 from pmtui.model import PRIORITIES, PostMortem
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
@@ -88,15 +89,25 @@ _BLAME_RE = re.compile(
 _BLAME_HINTS = {f"b{i}": hint for i, (_, hint) in enumerate(_BLAME_RULES)}
 
 
-def blame_spans(text: str) -> list[tuple[int, int, str, str]]:
-    """(start, end, phrase, hint) for each piece of blame language in `text`."""
+def blame_spans(text: str, people: blame.People | None = None) -> list[tuple[int, int, str, str]]:
+    """(start, end, phrase, hint) for each piece of blame language in `text`:
+    the fixed phrases, and (pmtui.blame) sentences that put fault on one of
+    `people` or on "the engineer", with a systems-first rewrite in the hint."""
     if not text:
         return []
     spans = []
     for m in _BLAME_RE.finditer(text):
         key = m.lastgroup or ""
         spans.append((m.start(), m.end(), m.group(), _BLAME_HINTS.get(key, _HINT_PERSON)))
-    return spans
+    for f in blame.findings(text, people):
+        overlapping = [i for i, s in enumerate(spans) if s[0] < f.end and f.start < s[1]]
+        if not overlapping:
+            spans.append((f.start, f.end, f.phrase, f.suggestion))
+        elif f.rewrite:
+            # The fixed phrase keeps its place; its hint gains the rewrite.
+            i = overlapping[0]
+            spans[i] = (*spans[i][:3], f.suggestion)
+    return sorted(spans)
 
 
 # -- vague action items -------------------------------------------------------
@@ -353,10 +364,11 @@ def check_actions_tracked(pm: PostMortem, now: datetime) -> list[CheckResult]:
     return out or [CheckResult("actions.tracked", PASS, "every action item is tracked", "actions")]
 
 
-def check_blame(pm: PostMortem, now: datetime) -> list[CheckResult]:
+def check_blame(pm: PostMortem, now: datetime, people: blame.People | None = None) -> list[CheckResult]:
     out = []
+    people = people or blame.people_in(pm)
     for section, row, field_name, text in prose_fields(pm):
-        for _start, _end, phrase, hint in blame_spans(text):
+        for _start, _end, phrase, hint in blame_spans(text, people):
             out.append(CheckResult("language.blameless", FAIL, f"{field_name}: blame language {phrase!r}",
                                    section, row, hint))
     return out or [CheckResult("language.blameless", PASS, "no blame language found", "")]
