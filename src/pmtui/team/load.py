@@ -459,7 +459,7 @@ def _check_report(v: _Validator, report: dict) -> None:
 
 
 def _check_checks(v: _Validator, checks: dict) -> None:
-    from pmtui.team.policy import CHECK_IDS
+    from pmtui.team.ids import CHECK_IDS
 
     for i, cid in enumerate(checks.get("disable", [])):
         if cid not in CHECK_IDS:

@@ -8,26 +8,18 @@ executive sponsor, the review meeting, approvals, the config itself.
 
 from __future__ import annotations
 
+__all__ = ["CHECK_IDS", "TEAM_CHECKS", "TITLES", "run"]
+
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, time, timedelta
 
 from pmtui import blame, checks
 from pmtui.checks import FAIL, PASS, WARN, CheckResult
 from pmtui.model import PostMortem
-from pmtui.team.config import TeamConfig
+from pmtui.team.config import DEFAULT_SEVERITIES, DEFAULT_TYPES, TeamConfig
 from pmtui.team.fields import field_problem
+from pmtui.team.ids import CHECK_IDS, TEAM_CHECKS, TITLES
 from pmtui.team.load import ConfigProblem
-
-TEAM_CHECKS: tuple[tuple[str, str], ...] = (
-    ("fields.custom", "Custom fields filled in and valid"),
-    ("roles.assigned", "Incident roles assigned"),
-    ("actions.sponsor", "Executive sponsor for high-priority items"),
-    ("review.meeting", "Review meeting held within the policy's days"),
-    ("review.approvals", "Reviewers approved"),
-    ("team.conventions", "Team conventions (.pmtui.toml) readable"),
-)
-CHECK_IDS = tuple(cid for cid, _t, _f in checks.CHECKS) + tuple(cid for cid, _t in TEAM_CHECKS)
-TITLES = {cid: title for cid, title, _f in checks.CHECKS} | dict(TEAM_CHECKS)
 
 Check = Callable[[PostMortem, datetime], list[CheckResult]]
 
@@ -130,8 +122,9 @@ def check_review_meeting(pm: PostMortem, team: TeamConfig, now: datetime) -> lis
                             suggestion="" if ok else "Note what delayed the review.")]
     if booked is not None:
         ok = booked <= when
-        return [CheckResult(cid, PASS if ok else WARN, f"review meeting booked for {checks._fmt(booked)}; policy: {policy}",
-                            "header", suggestion="" if ok else "Move the meeting earlier (pmtui invite --at ...).")]
+        message = f"review meeting booked for {checks._fmt(booked)}; policy: {policy}"
+        return [CheckResult(cid, PASS if ok else WARN, message, "header",
+                            suggestion="" if ok else "Move the meeting earlier (pmtui invite --at ...).")]
     return [CheckResult(cid, WARN if now <= when else FAIL,
                         f"no review meeting booked; policy: {policy} (by {when.date()})", "header",
                         suggestion="Book it now, before the report is finished: pmtui invite FILE.")]
@@ -163,11 +156,12 @@ def check_config(pm: PostMortem, team: TeamConfig, problems: Iterable[ConfigProb
     cid = "team.conventions"
     out = [CheckResult(cid, WARN, p.format(), "config", None, "Fix .pmtui.toml; until then its defaults are used.")
            for p in problems if p.level == "error"]
-    if pm.severity.strip() and team.severity(pm.severity) is None:
+    declared = team.severities is not DEFAULT_SEVERITIES
+    if declared and pm.severity.strip() and team.severity(pm.severity) is None:
         scale = ", ".join(s.name for s in team.severities)
         out.append(CheckResult(cid, WARN, f"severity {pm.severity!r} is not on the team's scale ({scale})", "header",
                                "severity", "Pick one of the scale's levels in the Overview."))
-    if pm.incident_type.strip() and team.incident_type(pm.incident_type) is None:
+    if team.types is not DEFAULT_TYPES and pm.incident_type.strip() and team.incident_type(pm.incident_type) is None:
         kinds = ", ".join(t.name for t in team.types)
         out.append(CheckResult(cid, WARN, f"incident type {pm.incident_type!r} is not one of {kinds}", "header",
                                "incident_type"))
@@ -194,7 +188,7 @@ def run(pm: PostMortem, team: TeamConfig | None = None, *, now: datetime | None 
         ("review.approvals", lambda: check_approvals(pm, team)),
         ("team.conventions", lambda: check_config(pm, team, problems)),
     ]
-    for cid, fn in own:
+    for cid, own_check in own:
         if cid not in disabled:
-            results.extend(fn())
+            results.extend(own_check())
     return results

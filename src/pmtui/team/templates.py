@@ -15,6 +15,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import cache
 from importlib.resources import files
 
@@ -67,7 +68,7 @@ def _value(value: object) -> str:
     return _inline(str(value))
 
 
-def _clock(when: TimelineEvent, day) -> str:
+def _clock(when: TimelineEvent, day: date | None) -> str:
     return format_clock(when.time) if when.time.date() == day else format_utc(when.time)
 
 
@@ -148,7 +149,7 @@ def render_root_causes(pm: PostMortem, team: TeamConfig) -> str:
     return "\n\n".join(parts) or EMPTY
 
 
-def _with_measure(label: str, delta, lines: list[str]) -> str:
+def _with_measure(label: str, delta: timedelta | None, lines: list[str]) -> str:
     head = f"**{label}**: {format_duration(delta)}" if delta is not None else ""
     return "\n\n".join(p for p in (head, "\n".join(lines)) if p)
 
