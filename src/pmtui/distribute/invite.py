@@ -124,6 +124,8 @@ def plan(pm: PostMortem, team: TeamConfig, *, zone: tzinfo, review_at: datetime 
     out = [Invite("review", f"{ident}-review@pmtui", f"Post-mortem review: {title}", review_at, review_at + length,
                   text, tuple(reach), tuple(unreachable), tuple(notes))]
     follow_day = pm.follow_up_date
+    if pm.follow_up is None and follow_day is not None and follow_day.weekday() >= 5:
+        follow_day = _working_day_after(follow_day)  # the default date, four weeks on, may be a weekend
     if follow_up_at is None and follow_day is not None:
         local_hour = review_at.astimezone(zone).time().replace(tzinfo=None)
         follow_up_at = datetime.combine(follow_day, local_hour, zone)

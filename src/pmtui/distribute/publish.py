@@ -216,7 +216,7 @@ class Publisher:
 
     def ensure_pull(self, repo: Any, plan: Plan, base: str) -> tuple[Any, str]:
         owner = plan.target.repo.split("/")[0]
-        pr = self._open_pull(repo, owner, plan.branch, base)
+        pr: Any = self._open_pull(repo, owner, plan.branch, base)
         if pr is not None:
             if (pr.title or "") == plan.title and (pr.body or "") == plan.body:
                 return pr, "unchanged"

@@ -192,7 +192,7 @@ class _Places:
                     table = (*base, index)
                 else:
                     table = self._resolve(name)
-                self.at.setdefault(table, (n, m.start(2) + 1))
+                self.at.setdefault(table, (n, m.start(1) + 1))
                 continue
             m = _KEYLINE.match(line)
             if m:
@@ -399,7 +399,7 @@ def _validate_text(text: str, where: str) -> tuple[dict, list[ConfigProblem]]:
     v = _Validator(where, _Places(text))
     cleaned = v.table((), data, SPEC)
     _cross_checks(v, cleaned)
-    return cleaned, v.problems
+    return cleaned, sorted(v.problems, key=lambda p: (p.line, p.column))
 
 
 def _dupes(v: _Validator, rows: list[dict], name: str, key: str) -> list[dict]:
