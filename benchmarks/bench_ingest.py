@@ -56,22 +56,25 @@ def generate(path: str, lines: int, seed: int = 5) -> int:
                 msg = (f'level=error msg="connection pool exhausted" pool=orders waited={rnd.randint(1, 999)}ms '
                        f"active={rnd.randint(1, 64)} req={rid}")
             elif r < 0.009:
-                msg = (f'level=error msg="upstream timeout" host=10.0.{rnd.randint(0, 255)}.{rnd.randint(1, 254)}:8080 '
-                       f"after={rnd.random() * 5:.2f}s req={rid}")
+                msg = (f'level=error msg="upstream timeout" host=10.0.{rnd.randint(0, 255)}.'
+                       f'{rnd.randint(1, 254)}:8080 after={rnd.random() * 5:.2f}s req={rid}')
             elif r < 0.011:
-                msg = (f'{{"level":"error","ts":{1739091600 + i // 300},"msg":"payment failed","order":{rnd.randint(1, 10**6)},'
-                       f'"err":"card declined","trace":"{rid}"}}')
+                msg = (f'{{"level":"error","ts":{1739091600 + i // 300},"msg":"payment failed",'
+                       f'"order":{rnd.randint(1, 10**6)},"err":"card declined","trace":"{rid}"}}')
             elif r < 0.014:
                 msg = (f'10.1.{rnd.randint(0, 255)}.{rnd.randint(1, 254)} - - "POST /api/v1/payments HTTP/1.1" '
                        f"{rnd.choice((500, 502, 503))} 0 {rnd.random() * 900:.1f}ms")
             elif r < 0.0142:
-                msg = f"panic: runtime error: invalid memory address or nil pointer dereference [signal SIGSEGV addr=0x{rnd.getrandbits(32):x}]"
+                msg = ("panic: runtime error: invalid memory address or nil pointer dereference "
+                       f"[signal SIGSEGV addr=0x{rnd.getrandbits(32):x}]")
             elif r < 0.0145:
-                msg = f"ERROR [pool-{rnd.randint(1, 8)}-thread-{rnd.randint(1, 32)}] java.lang.IllegalStateException: Connection is closed"
+                msg = (f"ERROR [pool-{rnd.randint(1, 8)}-thread-{rnd.randint(1, 32)}] "
+                       "java.lang.IllegalStateException: Connection is closed")
             elif r < 0.02:
                 msg = f'level=info msg="retry succeeded after error" attempt={rnd.randint(2, 5)} req={rid}'
             elif r < 0.10:
-                msg = f'{{"level":"info","ts":{1739091600 + i // 300},"msg":"cache refreshed","items":{rnd.randint(1, 99999)},"took":"{rnd.random() * 90:.1f}ms"}}'
+                msg = (f'{{"level":"info","ts":{1739091600 + i // 300},"msg":"cache refreshed",'
+                       f'"items":{rnd.randint(1, 99999)},"took":"{rnd.random() * 90:.1f}ms"}}')
             else:
                 msg = (f'level=info msg="handled request" method=GET path={rnd.choice(paths)}/{rnd.randint(1, 99999)} '
                        f"status=200 dur={rnd.random() * 50:.1f}ms req={rid}")

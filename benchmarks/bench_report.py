@@ -11,23 +11,24 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
 from pmtui import checks, report
-from pmtui.model import TimelineEvent
-from support_doc import NOW, good_pm
+from pmtui.model import PostMortem, TimelineEvent
+from pmtui.sample import CHECKED_AT, complete_postmortem
 
 
 def doc(n: int, hostile: bool):
-    pm = good_pm()
+    pm = complete_postmortem()
     start = datetime(2025, 2, 9, 10, 0, tzinfo=UTC)
     kinds = ("symptom", "detection", "action", "mitigation", "communication", "resolution")
     pm.timeline = [
-        TimelineEvent(start + timedelta(milliseconds=250 * i), f"event {i} | pool 20/20 <wait> `x`" if hostile else f"event {i}: pool 20/20 in use", "Prometheus",
-                      "@alice" if i % 3 else "", kinds[i % len(kinds)])
+        TimelineEvent(start + timedelta(milliseconds=250 * i),
+                      f"event {i} | pool 20/20 <wait> `x`" if hostile else f"event {i}: pool 20/20 in use",
+                      "Prometheus", "@alice" if i % 3 else "", kinds[i % len(kinds)])
         for i in range(n)
     ]
     pm.times.resolved = pm.timeline[-1].time
@@ -45,21 +46,42 @@ def best(fn, repeat: int = 5) -> float:
 
 def domain_figures() -> None:
     print("report and checks (domain), best of 5:")
-    print(f"{'text':>7}  {'events':>7}  {'render':>9}  {'timeline':>9}  {'one section':>11}  {'50 rows':>9}  {'checks':>9}")
+    print(f"{'text':>7}  {'events':>7}  {'render':>9}  {'timeline':>9}  {'one section':>11}  {'50 rows':>9}  "
+          f"{'checks':>9}")
     for hostile, n in ((False, 1_000), (False, 10_000), (True, 1_000), (True, 10_000)):
         pm = doc(n, hostile)
         events = report.sorted_timeline(pm)
-        full = best(lambda: report.render(pm))
-        tl = best(lambda: report.render_section(pm, "timeline"))
-        one = best(lambda: report.render_section(pm, "summary"))
-        rows = best(lambda: report.render_timeline_rows(events[n // 2 : n // 2 + 50], pm.incident_date))
-        chk = best(lambda: checks.run(pm, now=NOW))
+        full = best(partial(report.render, pm))
+        tl = best(partial(report.render_section, pm, "timeline"))
+        one = best(partial(report.render_section, pm, "summary"))
+        rows = best(partial(report.render_timeline_rows, events[n // 2 : n // 2 + 50], pm.incident_date))
+        chk = best(partial(checks.run, pm, now=CHECKED_AT))
         label = "escaped" if hostile else "plain"
-        print(f"{label:>7}  {n:>7}  {full * 1000:>7.1f}ms  {tl * 1000:>7.1f}ms  {one * 1000:>9.3f}ms  {rows * 1000:>7.2f}ms  {chk * 1000:>7.1f}ms")
+        print(f"{label:>7}  {n:>7}  {full * 1000:>7.1f}ms  {tl * 1000:>7.1f}ms  {one * 1000:>9.3f}ms  "
+              f"{rows * 1000:>7.2f}ms  {chk * 1000:>7.1f}ms")
 
 
 
 # -- the Report pane: live preview latency and blocked frames -----------------
+
+
+@dataclass
+class HeldDocument:
+    """What PmApp needs of a store.Document, for a run that never saves."""
+
+    path: Path
+    pm: PostMortem
+
+
+async def workers_idle(app) -> None:
+    """Wait for every worker to finish or be cancelled (wait_for_complete
+    raises for the ones an exclusive worker replaced)."""
+    import asyncio
+
+    from textual.worker import WorkerState
+
+    while any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+        await asyncio.sleep(0.005)
 
 
 def _frame(app) -> float:
@@ -76,11 +98,10 @@ async def _pane_run(n: int, size=(160, 48)) -> dict:
 
     from pmtui.ui.app import PmApp
     from pmtui.ui.panes.report import ReportPane
-    from support_analysis import HeldDocument, workers_idle
 
     pm = doc(n, False)
     folder = Path(tempfile.mkdtemp(prefix="bench-report-"))
-    app = PmApp(HeldDocument(folder / "bench.toml", pm), first_pane="report", now=lambda: NOW, blink=False)
+    app = PmApp(HeldDocument(folder / "bench.toml", pm), first_pane="report", now=lambda: CHECKED_AT, blink=False)
     out: dict = {}
     async with app.run_test(size=size) as pilot:
         while not app.query(ReportPane) or app.query_one(ReportPane).preview_revision < 0:
@@ -151,7 +172,8 @@ def pane_figures() -> None:
 
     print()
     print("Report pane (PmApp headless at 160x48): edit -> preview updated + one full frame composed")
-    print(f"{'events':>7}  {'timeline edit':>18}  {'analysis edit':>18}  {'overview edit':>18}  {'blocked: typing / idle':>24}")
+    print(f"{'events':>7}  {'timeline edit':>18}  {'analysis edit':>18}  {'overview edit':>18}  "
+          f"{'blocked: typing / idle':>24}")
     for n in (1_000, 10_000):
         r = asyncio.run(_pane_run(n))
         cells = "  ".join(f"{med * 1000:6.1f} / {mx * 1000:6.1f} ms" for med, mx in r["latency"].values())

@@ -96,15 +96,15 @@ def main() -> None:
     mark = work / "first-frame"
     pm_times: list[float] = []
     bare_times: list[float] = []
-    run_on_pty(pmtui_command() + ["demo"], mark, work)  # warm the file cache
+    run_on_pty([*pmtui_command(), "demo"], mark, work)  # warm the file cache
     run_on_pty([sys.executable, str(bare)], mark, work)
     for _ in range(args.runs):
-        pm_times.append(run_on_pty(pmtui_command() + ["demo"], mark, work))
+        pm_times.append(run_on_pty([*pmtui_command(), "demo"], mark, work))
         bare_times.append(run_on_pty([sys.executable, str(bare)], mark, work))
     help_times = []
     for _ in range(args.runs):
         start = time.perf_counter()
-        subprocess.run(pmtui_command() + ["--help"], capture_output=True, check=True)
+        subprocess.run([*pmtui_command(), "--help"], capture_output=True, check=True)
         help_times.append(time.perf_counter() - start)
     pm, base, helped = (statistics.median(x) for x in (pm_times, bare_times, help_times))
     print(f"runs: {args.runs} each, interleaved, 80x24 pty, cpu count {os.cpu_count()}")

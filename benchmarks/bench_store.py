@@ -18,14 +18,13 @@ import sys
 import tempfile
 import time
 import tomllib
+from functools import partial
 from pathlib import Path
 
 from pmtui import model as m
 from pmtui import store
+from pmtui.sample import many_events
 from pmtui.store.scan import counters
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from support_store import many_events
 
 
 def build(events: int) -> m.PostMortem:
@@ -43,10 +42,15 @@ def best(fn, repeat: int) -> float:
     return min(times)
 
 
-def timed(fn) -> float:
+def timed(fn, *args) -> float:
     t0 = time.perf_counter()
-    fn()
+    fn(*args)
     return time.perf_counter() - t0
+
+
+def edit_and_save(edit, doc: store.Document) -> None:
+    edit()
+    store.save(doc)
 
 
 def saves(path: Path, events: int) -> dict[str, object]:
@@ -67,7 +71,7 @@ def saves(path: Path, events: int) -> dict[str, object]:
     ]
     out: dict[str, object] = {}
     for name, edit in edits:
-        out[name] = timed(lambda: (edit(), store.save(doc)))
+        out[name] = timed(edit_and_save, edit, doc)
     # what the recovery journal does between saves: dumps after a small edit
     tl[7].source = "journal"
     out["dumps after edit"] = best(lambda: store.dumps(doc), 3)
@@ -93,11 +97,11 @@ def main() -> int:
             # interleaved, so a burst of load on the machine hits both alike
             t_load, t_tomllib = [], []
             for _ in range(repeat):
-                t_load.append(timed(lambda: store.load(path)))
-                t_tomllib.append(timed(lambda: tomllib.loads(text)))
+                t_load.append(timed(store.load, path))
+                t_tomllib.append(timed(tomllib.loads, text))
             load, parse = min(t_load), min(t_tomllib)
             rounds = saves(path, events)
-            t_tomlkit = None if args.no_tomlkit or events > 10_000 else best(lambda: tomlkit.parse(text), 1)
+            t_tomlkit = None if args.no_tomlkit or events > 10_000 else best(partial(tomlkit.parse, text), 1)
 
             print(f"{events:>7} events, {len(text) / 1e6:.2f} MB")
             print(f"    store.load             {load * 1000:8.1f} ms   ({load / parse:.2f} x tomllib.loads)")

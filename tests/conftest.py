@@ -1,19 +1,61 @@
-"""Shared test set-up. Kept small: the snapshot location and what makes
-app tests deterministic (user dirs in a temp folder, a fixed clock)."""
+"""What every layer of the suite shares: user dirs in a temp folder, a
+fixed clock, the snapshot location, the layer markers, and the few
+fixtures two layers use (the screen reader, planted secrets, the loopback
+GitHub). Each layer's own fixtures are in its conftest.py:
+
+    tests/unit/         pure functions                        pytest tests/unit   (or -m unit)
+    tests/ui/           pilot and snapshot tests              pytest tests/ui     (or -m ui)
+    tests/integration/  real servers, tmux, pty, subprocesses pytest tests/integration
+
+The machinery behind the fixtures is in tests/support/; no test module
+imports it."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import pytest_textual_snapshot
+from pytest_textual_snapshot import SVGImageExtension
 
-from snapshot_dir import TopLevelSVGExtension
+from support import apps, github, secrets
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+LAYERS = ("unit", "ui", "integration")
+
+FIXED_NOW = datetime(2025, 2, 10, 9, 0, 0, tzinfo=UTC)
+
+
+# -- snapshots ------------------------------------------------------------------
+
+
+class TopLevelSVGExtension(SVGImageExtension):
+    """pytest-textual-snapshot's SVGs in the top-level snapshots/ folder (one
+    sub-folder per test module) instead of __snapshots__/ beside the tests."""
+
+    @classmethod
+    def dirname(cls, *, test_location) -> str:
+        return str(REPO / "snapshots" / test_location.basename)
+
 
 # snap_compare looks this name up when called, so the patch takes effect.
 pytest_textual_snapshot.SVGImageExtension = TopLevelSVGExtension
 
-FIXED_NOW = datetime(2025, 2, 10, 9, 0, 0, tzinfo=UTC)
+
+# -- layers ---------------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its layer (its folder under tests/)."""
+    for item in items:
+        parts = item.path.resolve().relative_to(TESTS).parts
+        if len(parts) > 1 and parts[0] in LAYERS:
+            item.add_marker(parts[0])
+
+
+# -- every test -----------------------------------------------------------------
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +69,44 @@ def _user_dirs(tmp_path_factory, monkeypatch):
     return base
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def fixed_now():
-    """A clock stuck at FIXED_NOW, for the app's injectable `now`."""
+    """A clock stuck at 2025-02-10 09:00 UTC, for the app's injectable `now`
+    (the day after the sample incident)."""
     return lambda: FIXED_NOW
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO
+
+
+# -- shared by two layers -------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def screen_text():
+    """screen_text(app): every character on screen, line by line."""
+    return apps.screen_text
+
+
+@pytest.fixture(scope="session")
+def planted_secrets() -> secrets.PlantedSecrets:
+    """Secrets to plant and the scanner that finds any 8-character run of one."""
+    return secrets.PlantedSecrets()
+
+
+@pytest.fixture
+def fake_github():
+    """fake_github(**options): a loopback GitHub REST server, started, on a
+    free port (options as support.github.FakeGitHub); stopped after the test."""
+    started: list[github.FakeGitHub] = []
+
+    def start(**options) -> github.FakeGitHub:
+        server = github.FakeGitHub(**options).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

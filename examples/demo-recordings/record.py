@@ -2,7 +2,7 @@
 
     python examples/demo-recordings/record.py
 
-Starts Prometheus with the example incident backfilled (tests/support_prom.py
+Starts Prometheus with the example incident backfilled (tests/support/prometheus.py
 generates it) and an empty Alertmanager, asks them what pmtui's sources ask
 (the example file's queries, the default ones, the raw ALERTS samples, the
 alerts and silences), and writes the answers here with an index. The demo
@@ -26,9 +26,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "src")]
 
-import support_prom as sp  # noqa: E402
 from pmtui.sources.prometheus import DEFAULT_QUERIES  # noqa: E402
 from pmtui.store import load  # noqa: E402
+from support import prometheus as sp  # noqa: E402
 
 START, END = sp.at("09:00:00"), sp.at("12:00:00")
 
@@ -57,7 +57,8 @@ def demo_logs() -> bytes:
                 msg = (f'level=error msg="connection pool exhausted: 20/20 in use, {rng.randint(40, 160)} waiting" '
                        f'pool=primary request_id={rng.getrandbits(64):016x}')
             else:
-                msg = (f'level=error msg="request failed: timeout acquiring connection after {rng.randint(2000, 5000)}ms" '
+                msg = ('level=error msg="request failed: timeout acquiring connection after '
+                       f'{rng.randint(2000, 5000)}ms" '
                        f'path=/api/orders/history status=500 request_id={rng.getrandbits(64):016x}')
         else:
             msg = f'level=info msg="GET /api/orders 200" duration={rng.randint(20, 90)}ms'

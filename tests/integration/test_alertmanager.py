@@ -14,14 +14,13 @@ from pmtui.model import AlertmanagerSettings
 from pmtui.sources.alertmanager import NO_HISTORY, collect
 from pmtui.sources.base import Context, Window
 from pmtui.sources.httpget import HttpOptions
-from support_prom import alertmanager_server, closed_port, http_json  # noqa: F401
 
 
 def _z(when: datetime) -> str:
     return when.isoformat().replace("+00:00", "Z")
 
 
-def _wait_for_states(url: str, wanted: dict, timeout: float = 10.0) -> list:
+def _wait_for_states(http_json, url: str, wanted: dict, timeout: float = 10.0) -> list:
     deadline = time.monotonic() + timeout
     while True:
         alerts = http_json("GET", f"{url}/api/v2/alerts?silenced=true&inhibited=true&active=true&unprocessed=true")
@@ -32,7 +31,7 @@ def _wait_for_states(url: str, wanted: dict, timeout: float = 10.0) -> list:
 
 
 @pytest.fixture(scope="module")
-def incident(alertmanager_server):  # noqa: F811
+def incident(alertmanager_server, http_json):
     url = alertmanager_server.url
     now = datetime.now(UTC).replace(microsecond=0)
     starts = {"HighErrorRate": now - timedelta(minutes=20), "DBPoolSaturated": now - timedelta(minutes=15),
@@ -52,7 +51,8 @@ def incident(alertmanager_server):  # noqa: F811
         **silence, "matchers": [{"name": "service", "value": "bat.*", "isRegex": True, "isEqual": True}],
         "createdBy": "bob", "comment": "batch noise"})["silenceID"]
     http_json("DELETE", f"{url}/api/v2/silence/{gone}")
-    _wait_for_states(url, {"DBPoolSaturated": "suppressed", "HighLatency": "suppressed", "HighErrorRate": "active"})
+    _wait_for_states(http_json, url,
+                     {"DBPoolSaturated": "suppressed", "HighLatency": "suppressed", "HighErrorRate": "active"})
     silences = {s["id"]: s for s in http_json("GET", f"{url}/api/v2/silences")}
     window = Window(now - timedelta(hours=1), now + timedelta(minutes=5))
     return {"url": url, "starts": starts, "window": window, "kept": silences[kept], "gone": silences[gone]}
@@ -72,7 +72,8 @@ def test_alerts_silences_and_their_times(incident, tmp_path):
     assert "(suppressed; inhibited by " in inhibited[0].event
     kept = incident["kept"]
     silenced = [c for c in result.candidates if "alert HighLatency" in c.event]
-    assert [c.event for c in silenced] == [f"Alertmanager: alert HighLatency started (suppressed; silenced by {kept['id']})"]
+    assert [c.event for c in silenced] == [
+        f"Alertmanager: alert HighLatency started (suppressed; silenced by {kept['id']})"]
     assert silenced[0].time == starts["HighLatency"]
     # Outside the window: not proposed.
     assert not [c for c in result.candidates if "OldAlert" in c.event]
@@ -109,9 +110,9 @@ def test_window_in_the_past_proposes_nothing_but_says_why(incident, tmp_path):
     assert len(result.evidence) == 2
 
 
-def test_unreachable_alertmanager_is_a_gap(tmp_path):
+def test_unreachable_alertmanager_is_a_gap(tmp_path, closed_port):
     window = Window(datetime(2025, 2, 9, 9, 35, tzinfo=UTC), datetime(2025, 2, 9, 11, 10, tzinfo=UTC))
-    url = f"http://127.0.0.1:{closed_port()}"
+    url = f"http://127.0.0.1:{closed_port}"
     result = collect(AlertmanagerSettings(url=url), _ctx(tmp_path, window), http=HttpOptions(retries=1, backoff=0.05))
     assert len(result.gaps) == 1
     assert result.gaps[0].description.startswith(f"Alertmanager unreachable: cannot reach {url}/api/v2/alerts")

@@ -13,11 +13,11 @@ from click.testing import CliRunner
 from pmtui import store
 from pmtui.cli import main
 from pmtui.model import IncidentTimes, PostMortem, TimelineEvent
+from pmtui.sample import at
 from pmtui.sources import collect as col
 from pmtui.sources.alertmanager import NO_HISTORY
 from pmtui.sources.base import SourceResult
 from pmtui.sources.evidence import verify
-from support_prom import alertmanager_server, at, closed_port, prometheus_server  # noqa: F401
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "api-degradation.toml"
 
@@ -66,8 +66,8 @@ def test_collect_records_evidence_and_gaps_and_dedupes(prometheus_server, alertm
     assert col.collect(pm, doc).candidates == []
 
 
-def test_failing_source_is_a_gap_and_the_others_run(alertmanager_server, tmp_path):
-    pm = _pm(f"http://127.0.0.1:{closed_port()}", alertmanager_server.url)
+def test_failing_source_is_a_gap_and_the_others_run(alertmanager_server, tmp_path, closed_port):
+    pm = _pm(f"http://127.0.0.1:{closed_port}", alertmanager_server.url)
     result = col.collect(pm, tmp_path / "inc.toml")
     assert [g.source for g in result.gaps] == ["prometheus", "alertmanager"]
     assert result.gaps[0].description.startswith("Prometheus unreachable: cannot reach")
@@ -107,7 +107,7 @@ def test_unusable_settings(tmp_path):
         col.collect(PostMortem(), tmp_path / "x.toml", col.Overrides(prometheus="http://127.0.0.1:9"))
     with pytest.raises(col.CollectError, match="no source to collect from"):
         col.collect(_pm(), tmp_path / "x.toml")
-    with pytest.raises(col.CollectError, match="ends .* before it starts"):
+    with pytest.raises(col.CollectError, match=r"ends .* before it starts"):
         col.window_for(_pm(), col.Overrides(end=at("09:00:00")))
 
 
@@ -132,7 +132,8 @@ def test_demo_replays_the_example_incident(tmp_path):
     assert len(rose) == 1 and at("10:05:23") < rose[0] <= at("10:07:00")
     assert any(e.startswith("Alertmanager: alert HighErrorRate started") and t == at("10:06:45") for t, e in events)
     assert all(verify(ev, tmp_path) is None for ev in result.evidence)
-    pool = [t for t, e in events if e.startswith("first 'connection pool exhausted: <n>/<n> in use, <n> waiting' error")]
+    pool = [t for t, e in events
+            if e.startswith("first 'connection pool exhausted: <n>/<n> in use, <n> waiting' error")]
     assert len(pool) == 1 and at("10:15:30") <= pool[0] < at("10:16:00")
     assert (at("10:27:45"), "Killing: Stopping container api") in events
     assert [g.source for g in result.gaps] == ["alertmanager"]  # the no-history notice only
@@ -175,9 +176,9 @@ def test_cli_json_and_accept(prometheus_server, tmp_path):
     assert any(e.time == at("10:06:45") and e.event == "Alert HighErrorRate firing" for e in saved.timeline)
 
 
-def test_cli_window_options_and_gap(tmp_path):
+def test_cli_window_options_and_gap(tmp_path, closed_port):
     path = _file(tmp_path, _pm())
-    url = f"http://127.0.0.1:{closed_port()}"
+    url = f"http://127.0.0.1:{closed_port}"
     res = CliRunner().invoke(main, ["collect", str(path), "--alertmanager", url, "--from", "10:00", "--to",
                                     "2025-02-09 11:00", "--json"])
     assert res.exit_code == 0, res.output

@@ -15,19 +15,15 @@ from click.testing import CliRunner
 from pmtui import store
 from pmtui.cli import main
 from pmtui.export.token import find_token, gh_hostname
-from support_github import FakeGitHub
-from test_export_github import make_pm
 
 
 @pytest.fixture
-def gh():
-    server = FakeGitHub().start()
-    yield server
-    server.stop()
+def gh(fake_github):
+    return fake_github()
 
 
 @pytest.fixture
-def pm_file(tmp_path: Path) -> Path:
+def pm_file(tmp_path: Path, make_pm) -> Path:
     path = tmp_path / "outage.toml"
     store.save(store.new_document(make_pm(), path))
     return path
@@ -99,7 +95,7 @@ def test_bad_token_exit_2_and_never_shown(gh, pm_file, tmp_path):
     assert secret not in res.output and secret not in pm_file.read_text()
 
 
-def test_missing_repository_setting(gh, tmp_path):
+def test_missing_repository_setting(gh, tmp_path, make_pm):
     pm = make_pm()
     pm.github.repo = ""
     path = tmp_path / "norepo.toml"
@@ -163,22 +159,22 @@ def test_refuses_to_write_a_file_open_in_the_app(gh, pm_file, tmp_path):
     assert res.exit_code == 0 and len(gh.issues) == 2
 
 
-def test_token_from_gh_with_enterprise_hostname(tmp_path):
-    with FakeGitHub(prefix="/api/v3") as ghe:
-        bindir = tmp_path / "bin"
-        bindir.mkdir()
-        args_log = tmp_path / "gh-args"
-        script = bindir / "gh"
-        script.write_text(f"#!/bin/sh\necho \"$@\" > {args_log}\necho {ghe.token}\n")
-        script.chmod(0o755)
-        pm = make_pm()
-        path = tmp_path / "ghe.toml"
-        pm.github.base_url = ghe.base_url
-        store.save(store.new_document(pm, path))
-        res = run([str(path), "--dry-run", "--json", "--no-pace"], token=None, tmp_path=tmp_path, path=str(bindir))
-        assert res.exit_code == 0, res.stderr
-        assert args_log.read_text().split() == ["auth", "token", "--hostname", "127.0.0.1"]
-        assert json.loads(res.stdout)["plan"]["base_url"] == ghe.base_url
+def test_token_from_gh_with_enterprise_hostname(tmp_path, fake_github, make_pm):
+    ghe = fake_github(prefix="/api/v3")
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    args_log = tmp_path / "gh-args"
+    script = bindir / "gh"
+    script.write_text(f"#!/bin/sh\necho \"$@\" > {args_log}\necho {ghe.token}\n")
+    script.chmod(0o755)
+    pm = make_pm()
+    path = tmp_path / "ghe.toml"
+    pm.github.base_url = ghe.base_url
+    store.save(store.new_document(pm, path))
+    res = run([str(path), "--dry-run", "--json", "--no-pace"], token=None, tmp_path=tmp_path, path=str(bindir))
+    assert res.exit_code == 0, res.stderr
+    assert args_log.read_text().split() == ["auth", "token", "--hostname", "127.0.0.1"]
+    assert json.loads(res.stdout)["plan"]["base_url"] == ghe.base_url
 
 
 def test_token_lookup_order_and_failures(tmp_path):

@@ -1,11 +1,10 @@
 """Export of action items to GitHub issues, through the real PyGithub
-against the loopback GitHub in support_github.py."""
+against the loopback GitHub in tests/support/github.py."""
 
 from __future__ import annotations
 
 import copy
 import time
-from datetime import date
 
 import pytest
 
@@ -20,45 +19,27 @@ from pmtui.export import (
     plan_sync,
 )
 from pmtui.export.issue_text import find_marker, marker
-from pmtui.model import ActionItem, Factor, GithubExportSettings, PostMortem
-from support_github import FakeGitHub
+from pmtui.model import PostMortem
 
-PM_ID = "PM-2025-007"
-
-
-def make_pm() -> PostMortem:
-    return PostMortem(
-        id=PM_ID,
-        title="Checkout outage after config push",
-        factors=[Factor("F1", "No alert fired on queue depth growth", "monitoring")],
-        actions=[
-            ActionItem("AI-001", "Add an alert on queue depth", owner="@bob", deadline=date(2025, 3, 1),
-                       priority="high", type="prevent", factor="F1"),
-            ActionItem("AI-002", "Write the failover runbook", owner="Carol Smith", deadline=date(2025, 3, 15),
-                       priority="medium", type="process"),
-        ],
-        github=GithubExportSettings(repo="acme/ops"),
-    )
+PM_ID = "PM-2025-007"  # the id of make_pm()'s post-mortem (tests/integration/conftest.py)
 
 
 @pytest.fixture
-def gh():
-    server = FakeGitHub().start()
-    yield server
-    server.stop()
+def gh(fake_github):
+    return fake_github()
 
 
-def settings_for_test(gh: FakeGitHub, **kw) -> ExportSettings:
+def settings_for_test(gh, **kw) -> ExportSettings:
     kw.setdefault("max_wait", 2.0)
     return ExportSettings(repo=kw.pop("repo", "acme/ops"), base_url=gh.base_url, throttle=False,
                           backoff=0.01, **kw)
 
 
-def client_for(gh: FakeGitHub, settings: ExportSettings, token: str | None = None):
+def client_for(gh, settings: ExportSettings, token: str | None = None):
     return connect(settings, Token(token or gh.token, "GITHUB_TOKEN"))
 
 
-def export(gh: FakeGitHub, pm: PostMortem, **kw):
+def export(gh, pm: PostMortem, **kw):
     """plan + apply as the CLI does, recording what the file held at each
     on_item_done (what a save would have written)."""
     settings = settings_for_test(gh, **kw)
@@ -74,14 +55,14 @@ def export(gh: FakeGitHub, pm: PostMortem, **kw):
     return p, result, saved, events
 
 
-def posts(gh: FakeGitHub, path: str = "/repos/acme/ops/issues") -> int:
+def posts(gh, path: str = "/repos/acme/ops/issues") -> int:
     return gh.count("POST", path)
 
 
 # -- creating ---------------------------------------------------------------
 
 
-def test_create_with_labels_and_assignee(gh):
+def test_create_with_labels_and_assignee(gh, make_pm):
     pm = make_pm()
     p, result, saved, events = export(gh, pm)
 
@@ -108,7 +89,7 @@ def test_create_with_labels_and_assignee(gh):
     assert any(e.stage == "item" for e in events) and events[-1].stage == "done"
 
 
-def test_labels_created_when_missing(gh):
+def test_labels_created_when_missing(gh, make_pm):
     gh.labels["post-mortem"] = type(gh.labels["bug"])("Post-Mortem", "000000", None, False, 1)
     pm = make_pm()
     p, result, _, _ = export(gh, pm)
@@ -121,7 +102,7 @@ def test_labels_created_when_missing(gh):
         "priority: high", "priority: medium"]
 
 
-def test_extra_labels_from_settings_are_created_and_applied(gh):
+def test_extra_labels_from_settings_are_created_and_applied(gh, make_pm):
     pm = make_pm()
     pm.github.labels = ["incident-review"]
     settings = settings_for_test(gh, labels=("incident-review",))
@@ -131,7 +112,7 @@ def test_extra_labels_from_settings_are_created_and_applied(gh):
     assert all("incident-review" in i.labels for i in gh.issues.values())
 
 
-def test_rerun_creates_nothing(gh):
+def test_rerun_creates_nothing(gh, make_pm):
     pm = make_pm()
     export(gh, pm)
     before = (posts(gh), gh.count("PATCH"), len(gh.issues))
@@ -143,7 +124,7 @@ def test_rerun_creates_nothing(gh):
     assert saved == []
 
 
-def test_edited_item_updates_its_issue(gh):
+def test_edited_item_updates_its_issue(gh, make_pm):
     pm = make_pm()
     export(gh, pm)
     number = pm.actions[0].issue
@@ -162,7 +143,7 @@ def test_edited_item_updates_its_issue(gh):
     assert len(gh.issues) == 2 and posts(gh) == 2
 
 
-def test_link_that_never_reached_the_file_is_found_by_listing(gh):
+def test_link_that_never_reached_the_file_is_found_by_listing(gh, make_pm):
     pm = make_pm()
     export(gh, pm)
     # Many other issues, so the marked ones sit on a later page of the listing.
@@ -182,7 +163,7 @@ def test_link_that_never_reached_the_file_is_found_by_listing(gh):
     assert len(saved) == 2
 
 
-def test_response_lost_after_create_makes_no_duplicate(gh):
+def test_response_lost_after_create_makes_no_duplicate(gh, make_pm):
     gh.fault("POST", "/repos/acme/ops/issues", "drop_after")
     pm = make_pm()
     _, result, saved, events = export(gh, pm)
@@ -195,7 +176,7 @@ def test_response_lost_after_create_makes_no_duplicate(gh):
     assert any(e.stage == "retry" for e in events)
 
 
-def test_502_after_the_issue_was_created_makes_no_duplicate(gh):
+def test_502_after_the_issue_was_created_makes_no_duplicate(gh, make_pm):
     gh.fault("POST", "/repos/acme/ops/issues", "status_after", status=502)
     pm = make_pm()
     _, result, _, _ = export(gh, pm)
@@ -215,11 +196,11 @@ def test_default_pygithub_retry_would_duplicate(gh):
     assert [i.title for i in gh.issues.values()] == ["once", "once"]
 
 
-def test_502_then_success(gh):
+def test_502_then_success(gh, make_pm):
     gh.fault("GET", "/repos/acme/ops/issues", "status", status=502)
     gh.fault("POST", "/repos/acme/ops/issues", "status", status=502)
     pm = make_pm()
-    p, result, _, events = export(gh, pm)
+    _, result, _, events = export(gh, pm)
     assert [o.status for o in result.outcomes] == ["created", "created"]
     assert len(gh.issues) == 2
     # The 502'd create was checked for by listing before being sent again.
@@ -233,7 +214,7 @@ def test_502_then_success(gh):
     assert gh.issues[pm.actions[1].issue].title == "AI-002: Write and rehearse the failover runbook"
 
 
-def test_dropped_connection_on_a_read_is_retried(gh):
+def test_dropped_connection_on_a_read_is_retried(gh, make_pm):
     gh.fault("GET", "/repos/acme/ops/issues", "drop_after")
     gh.fault("GET", "/repos/acme/ops/labels", "drop_after")
     pm = make_pm()
@@ -245,7 +226,7 @@ def test_dropped_connection_on_a_read_is_retried(gh):
     assert gh.count("GET", "/repos/acme/ops/labels") == 3  # plan: dropped + retried; apply: once
 
 
-def test_5xx_retries_are_bounded(gh):
+def test_5xx_retries_are_bounded(gh, make_pm):
     gh.fault("GET", "/repos/acme/ops/issues", "status", status=502, times=10)
     pm = make_pm()
     settings = settings_for_test(gh, retries=2)
@@ -255,7 +236,7 @@ def test_5xx_retries_are_bounded(gh):
     assert gh.count("GET", "/repos/acme/ops/issues") == 3
 
 
-def test_secondary_rate_limit_waits_for_retry_after(gh):
+def test_secondary_rate_limit_waits_for_retry_after(gh, make_pm):
     gh.fault("POST", "/repos/acme/ops/issues", "secondary_rate_limit", retry_after=1)
     pm = make_pm()
     t0 = time.monotonic()
@@ -270,7 +251,7 @@ def test_secondary_rate_limit_waits_for_retry_after(gh):
     assert 0.9 <= elapsed < 5
 
 
-def test_rate_limit_longer_than_bound_stops_cleanly(gh):
+def test_rate_limit_longer_than_bound_stops_cleanly(gh, make_pm):
     pm = make_pm()
     settings = settings_for_test(gh, max_wait=2.0)
     client = client_for(gh, settings)
@@ -292,7 +273,7 @@ def test_rate_limit_longer_than_bound_stops_cleanly(gh):
     assert first_done == ["AI-001"]
 
 
-def test_primary_rate_limit_reports_reset_time(gh):
+def test_primary_rate_limit_reports_reset_time(gh, make_pm):
     gh.fault("GET", "/repos/acme/ops/issues", "primary_rate_limit", reset_in=3600)
     pm = make_pm()
     settings = settings_for_test(gh)
@@ -305,7 +286,7 @@ def test_primary_rate_limit_reports_reset_time(gh):
 # -- refusing ---------------------------------------------------------------
 
 
-def test_401_bad_credentials(gh):
+def test_401_bad_credentials(gh, make_pm):
     pm = make_pm()
     settings = settings_for_test(gh)
     secret = "ghp_wrongwrongwrongwrongwrongwrong0000"
@@ -318,7 +299,7 @@ def test_401_bad_credentials(gh):
     assert secret not in str(e) and secret not in repr(e.args)
 
 
-def test_404_repository(gh):
+def test_404_repository(gh, make_pm):
     pm = make_pm()
     settings = settings_for_test(gh, repo="acme/nope")
     with pytest.raises(ExportError) as err:
@@ -328,10 +309,10 @@ def test_404_repository(gh):
     assert "acme/nope" in e.message and "private" in e.hint
 
 
-def test_403_without_write_access_is_not_a_rate_limit(gh):
+def test_403_without_write_access_is_not_a_rate_limit(gh, make_pm):
     gh.write_access = False
     pm = make_pm()
-    p, result, _, _ = export(gh, pm)
+    _, result, _, _ = export(gh, pm)
     assert result.stopped.kind == "forbidden"
     assert "Resource not accessible by personal access token" in result.stopped.message
     assert "Issues: read and write" in result.stopped.hint
@@ -340,7 +321,7 @@ def test_403_without_write_access_is_not_a_rate_limit(gh):
     assert len(gh.issues) == 0
 
 
-def test_422_unknown_assignee_creates_without_it(gh):
+def test_422_unknown_assignee_creates_without_it(gh, make_pm):
     pm = make_pm()
     pm.actions[0].owner = "@ghost"
     _, result, _, _ = export(gh, pm)
@@ -354,7 +335,7 @@ def test_422_unknown_assignee_creates_without_it(gh):
     assert len(gh.issues) == 2
 
 
-def test_cancel_between_items(gh):
+def test_cancel_between_items(gh, make_pm):
     pm = make_pm()
     settings = settings_for_test(gh)
     client = client_for(gh, settings)
@@ -366,7 +347,7 @@ def test_cancel_between_items(gh):
     assert len(gh.issues) == 1
 
 
-def test_items_tracked_elsewhere_or_without_text_are_skipped(gh):
+def test_items_tracked_elsewhere_or_without_text_are_skipped(gh, make_pm):
     pm = make_pm()
     pm.actions[0].tracker = "https://jira.example.com/browse/OPS-12"
     pm.actions[1].action = ""
@@ -379,7 +360,7 @@ def test_items_tracked_elsewhere_or_without_text_are_skipped(gh):
 # -- reading back -------------------------------------------------------------
 
 
-def test_sync_after_an_issue_is_closed(gh):
+def test_sync_after_an_issue_is_closed(gh, make_pm):
     pm = make_pm()
     export(gh, pm)
     n1, n2 = pm.actions[0].issue, pm.actions[1].issue
@@ -400,19 +381,19 @@ def test_sync_after_an_issue_is_closed(gh):
 # -- GitHub Enterprise ---------------------------------------------------------
 
 
-def test_github_enterprise_base_url():
-    with FakeGitHub(prefix="/api/v3") as ghe:
-        pm = make_pm()
-        _, result, _, _ = export(ghe, pm)
-        assert [o.status for o in result.outcomes] == ["created", "created"]
-        assert ghe.base_url.endswith("/api/v3")
-        assert pm.actions[0].tracker == f"{ghe.root}/acme/ops/issues/1"
-        assert ghe.count("POST", "/repos/acme/ops/issues") == 2
-        p, _, _, _ = export(ghe, pm)
-        assert [i.action for i in p.items] == ["unchanged", "unchanged"]
+def test_github_enterprise_base_url(fake_github, make_pm):
+    ghe = fake_github(prefix="/api/v3")
+    pm = make_pm()
+    _, result, _, _ = export(ghe, pm)
+    assert [o.status for o in result.outcomes] == ["created", "created"]
+    assert ghe.base_url.endswith("/api/v3")
+    assert pm.actions[0].tracker == f"{ghe.root}/acme/ops/issues/1"
+    assert ghe.count("POST", "/repos/acme/ops/issues") == 2
+    p, _, _, _ = export(ghe, pm)
+    assert [i.action for i in p.items] == ["unchanged", "unchanged"]
 
 
-def test_worker_thread_cancel_during_rate_limit_wait(gh):
+def test_worker_thread_cancel_during_rate_limit_wait(gh, make_pm):
     """The UI pattern: plan and apply in a thread, countdown shown from the
     progress events, cancel from the main thread ends the wait at once."""
     import threading
@@ -461,7 +442,7 @@ def test_rate_limit_wait_reads_github_headers():
     assert rate_limit_wait(502, {"retry-after": "1"}, "Server Error", now) is None
 
 
-def test_marker_cannot_be_forged_by_item_text():
+def test_marker_cannot_be_forged_by_item_text(make_pm):
     from pmtui.export.issue_text import body_for
 
     pm = make_pm()

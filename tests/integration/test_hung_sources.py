@@ -13,11 +13,13 @@ import time
 import pytest
 
 from pmtui.model import AlertmanagerSettings, KubernetesSettings
+from pmtui.sample import at
 from pmtui.sources import kubernetes as k8s
 from pmtui.sources.alertmanager import collect as collect_alertmanager
-from pmtui.sources.base import Context
+from pmtui.sources.base import Context, Window
 from pmtui.sources.httpget import HttpOptions
-from support_k8s import WINDOW
+
+WINDOW = Window(at("10:00:00"), at("11:00:00"))
 
 
 @pytest.fixture

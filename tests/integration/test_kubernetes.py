@@ -10,23 +10,24 @@ from pathlib import Path
 import pytest
 
 from pmtui.model import KubernetesSettings
+from pmtui.sample import at
 from pmtui.sources.base import Context, Window
 from pmtui.sources.kubernetes import collect_kubernetes
 from pmtui.textsafe import printable
-from support_k8s import SECRETS, WINDOW, FakeCluster, T, api_log, incident_state
+
+WINDOW = Window(at("10:00:00"), at("11:00:00"))
 
 
 @pytest.fixture
-def cluster():
-    with FakeCluster(incident_state()) as c:
-        yield c
+def cluster(fake_cluster):
+    return fake_cluster()
 
 
 def _ctx(tmp_path: Path, window: Window = WINDOW, **kw) -> Context:
     return Context(window=window, evidence_dir=tmp_path / "inc.evidence", base_dir=tmp_path, **kw)
 
 
-def _run(cluster: FakeCluster, tmp_path: Path, window: Window = WINDOW, **settings):
+def _run(cluster, tmp_path: Path, window: Window = WINDOW, **settings):
     kubeconfig = cluster.write_kubeconfig(tmp_path / "kubeconfig")
     s = KubernetesSettings(kubeconfig=str(kubeconfig), namespace="shop", **settings)
     return collect_kubernetes(s, _ctx(tmp_path, window))
@@ -38,29 +39,29 @@ def _find(result, text: str):
     return hits[0]
 
 
-def test_deployment_pods_logs_status_and_events(cluster, tmp_path):
+def test_deployment_pods_logs_status_and_events(cluster, tmp_path, kube_incident):
     result = _run(cluster, tmp_path, deployment="api")
 
     oom = _find(result, "container api restarted: OOMKilled (exit 137)")
-    assert oom.time == T("10:21:07") and oom.source == "kubernetes: pod/api-7d9f8b6c5-x2x4z"
+    assert oom.time == at("10:21:07") and oom.source == "kubernetes: pod/api-7d9f8b6c5-x2x4z"
 
     pool = _find(result, "'connection pool exhausted' error")
-    assert pool.time == T("10:15:02.5")
-    planted = sum(b"connection pool exhausted" in text for _, text in api_log())
+    assert pool.time == at("10:15:02.5")
+    planted = sum(b"connection pool exhausted" in text for _, text in kube_incident.api_log())
     assert planted == 229
     assert pool.event == f"first 'connection pool exhausted' error \u2014 {planted} lines until 10:33:59"
     assert pool.source == "kubernetes: pod/api-7d9f8b6c5-x2x4z api"
 
     fatal = _find(result, "'out of memory' fatal")
-    assert fatal.time == T("10:20:00") and fatal.source.endswith("api (previous)")
-    assert _find(result, "panic: runtime error").time == T("10:21:06")
+    assert fatal.time == at("10:20:00") and fatal.source.endswith("api (previous)")
+    assert _find(result, "panic: runtime error").time == at("10:21:06")
     assert _find(result, "ERROR upstream reset by peer <ip>").source == "kubernetes: pod/api-7d9f8b6c5-x2x4z sidecar"
 
     backoff = _find(result, "BackOff:")
-    assert backoff.time == T("10:21:10") and "(\u00d75, last at 10:25:00)" in backoff.event
+    assert backoff.time == at("10:21:10") and "(\u00d75, last at 10:25:00)" in backoff.event
     scale = _find(result, "ScalingReplicaSet: Scaled up replica set api-7d9f8b6c5 to 4")
-    assert scale.time == T("10:40:00") and scale.kind == "action" and scale.source == "kubernetes: deployment/api"
-    assert _find(result, "OOMKilling:").time == T("10:21:05.25")
+    assert scale.time == at("10:40:00") and scale.kind == "action" and scale.source == "kubernetes: deployment/api"
+    assert _find(result, "OOMKilling:").time == at("10:21:05.25")
 
     events = " | ".join(c.event for c in result.candidates)
     for absent in ("early failure", "late failure", "Unhealthy", "Pulled", "worker failed", "not ours", "canary"):
@@ -111,12 +112,12 @@ def test_evidence_is_redacted_windowed_and_checksummed(cluster, tmp_path):
         "&sinceTime=2025-02-09T10%3A00%3A00Z")
 
 
-def test_no_planted_secret_anywhere_and_nothing_raw_on_screen(cluster, tmp_path):
+def test_no_planted_secret_anywhere_and_nothing_raw_on_screen(cluster, tmp_path, kube_incident):
     result = _run(cluster, tmp_path, deployment="api")
     written = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p.name != "kubeconfig")
     shown = "\n".join([c.event for c in result.candidates] + [c.source for c in result.candidates]
                       + [g.description for g in result.gaps] + [e.query for e in result.evidence])
-    for secret in SECRETS:
+    for secret in kube_incident.SECRETS:
         assert secret.encode() not in written, secret
         assert secret not in shown, secret
     for cand in result.candidates:
@@ -133,11 +134,11 @@ def test_selector_without_deployment(cluster, tmp_path):
 
 
 def test_events_expired_before_the_window_is_a_gap(cluster, tmp_path):
-    early = Window(T("08:00:00"), T("11:00:00"))
+    early = Window(at("08:00:00"), at("11:00:00"))
     result = _run(cluster, tmp_path, early, deployment="api")
     gap = next(g for g in result.gaps if "oldest event" in g.description)
     assert "2025-02-09T09:30:00Z" in gap.description and "about 1 h" in gap.description
-    assert (gap.window_start, gap.window_end) == (T("08:00:00"), T("09:30:00"))
+    assert (gap.window_start, gap.window_end) == (at("08:00:00"), at("09:30:00"))
 
 
 def test_wrong_token_is_a_401_gap(cluster, tmp_path):

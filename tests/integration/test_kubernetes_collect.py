@@ -10,21 +10,20 @@ import sys
 
 from pmtui import store
 from pmtui.model import IncidentTimes, PostMortem
+from pmtui.sample import at
 from pmtui.sources.evidence import verify
-from support_k8s import SECRETS, FakeCluster, T, incident_state
 
 
-def test_pmtui_collect_kubernetes_accept_json(tmp_path):
+def test_pmtui_collect_kubernetes_accept_json(tmp_path, fake_cluster, kube_incident):
     pm = PostMortem(id="PM-7", title="Checkout errors",
-                    times=IncidentTimes(started=T("10:30:00"), resolved=T("10:30:00")))
+                    times=IncidentTimes(started=at("10:30:00"), resolved=at("10:30:00")))
     doc = store.new_document(pm, tmp_path / "inc.toml")
     store.save(doc)
-    with FakeCluster(incident_state()) as cluster:
-        kubeconfig = cluster.write_kubeconfig(tmp_path / "kubeconfig")
-        done = subprocess.run(
-            [sys.executable, "-m", "pmtui", "collect", str(doc.path), "--kubeconfig", str(kubeconfig),
-             "--namespace", "shop", "--deployment", "api", "--accept", "--json"],
-            capture_output=True, timeout=120, cwd=tmp_path)
+    kubeconfig = fake_cluster().write_kubeconfig(tmp_path / "kubeconfig")
+    done = subprocess.run(
+        [sys.executable, "-m", "pmtui", "collect", str(doc.path), "--kubeconfig", str(kubeconfig),
+         "--namespace", "shop", "--deployment", "api", "--accept", "--json"],
+        capture_output=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     out = json.loads(done.stdout)
     rows = {(c["time"], c["event"]) for c in out["candidates"]}
@@ -36,10 +35,11 @@ def test_pmtui_collect_kubernetes_accept_json(tmp_path):
     assert any("before its last restart are gone" in g["description"] for g in out["gaps"])
 
     saved = store.load(tmp_path / "inc.toml").pm
-    assert {(e.time, e.event) for e in saved.timeline} >= {(T("10:21:07"), "container api restarted: OOMKilled (exit 137)")}
+    assert {(e.time, e.event) for e in saved.timeline} >= {
+        (at("10:21:07"), "container api restarted: OOMKilled (exit 137)")}
     assert {ev.path for ev in saved.evidence} >= {"inc.evidence/kubernetes/events.json",
                                                   "inc.evidence/kubernetes/logs/api-7d9f8b6c5-x2x4z/api.log"}
     assert all(verify(ev, tmp_path) is None for ev in saved.evidence)
     written = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p.name != "kubeconfig")
-    for secret in SECRETS:
+    for secret in kube_incident.SECRETS:
         assert secret.encode() not in written + done.stdout + done.stderr, secret

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 
 from pmtui.model import PrometheusSettings
+from pmtui.sample import at
 from pmtui.sources.base import Context, Window
 from pmtui.sources.prometheus import DEFAULT_QUERIES, collect, load_series
-from support_prom import ERRORS_END, FIRST_ERROR, POOL_BACK, POOL_FULL, at, prometheus_server  # noqa: F401
 
 WINDOW = Window(at("09:35:00"), at("11:10:00"))
 
@@ -24,23 +24,24 @@ def _times(result, startswith):
     return [c.time for c in result.candidates if c.event.startswith(startswith)]
 
 
-def test_changes_are_dated_at_the_sample_that_shows_them(prometheus_server, tmp_path):
+def test_changes_are_dated_at_the_sample_that_shows_them(prometheus_server, tmp_path, backfilled):
     settings = PrometheusSettings(url=prometheus_server.url, queries={
         "db_pool": "max(db_pool_connections_in_use)",
         "errors_1m": 'sum(rate(http_requests_total{code=~"5.."}[1m]))',
     })
     result = collect(settings, _ctx(tmp_path))
     assert not [g for g in result.gaps if "failed" in g.description], result.gaps
-    assert _times(result, "db pool rose above baseline") == [POOL_FULL]
-    assert _times(result, "db pool returned to baseline") == [POOL_BACK]
+    assert _times(result, "db pool rose above baseline") == [backfilled.pool_full]
+    assert _times(result, "db pool returned to baseline") == [backfilled.pool_back]
     # First 5xx at 10:05:23: the 10:05:30 sample is the first to hold it.
     assert _times(result, "errors 1m rose above baseline") == [at("10:05:30")]
     back = _times(result, "errors 1m returned to baseline")
-    assert len(back) == 1 and ERRORS_END < back[0] <= ERRORS_END + timedelta(minutes=1, seconds=15)
+    end = backfilled.errors_end
+    assert len(back) == 1 and end < back[0] <= end + timedelta(minutes=1, seconds=15)
     assert all(c.source == "prometheus" for c in result.candidates)
 
 
-def test_default_queries_evidence_and_alert_history(prometheus_server, tmp_path):
+def test_default_queries_evidence_and_alert_history(prometheus_server, tmp_path, backfilled):
     progress = []
     result = collect(PrometheusSettings(url=prometheus_server.url), _ctx(
         tmp_path, progress=lambda message, fraction=None: progress.append((message, fraction))))
@@ -59,11 +60,11 @@ def test_default_queries_evidence_and_alert_history(prometheus_server, tmp_path)
     assert len(series) == 1 and series[0].samples[0][0] == WINDOW.start and series[0].samples[-1][0] == WINDOW.end
 
     rose = _times(result, "error rate rose above baseline")
-    assert len(rose) == 1 and FIRST_ERROR < rose[0] <= FIRST_ERROR + timedelta(seconds=90)
+    assert len(rose) == 1 and backfilled.first_error < rose[0] <= backfilled.first_error + timedelta(seconds=90)
     back = _times(result, "error rate returned to baseline")
-    assert len(back) == 1 and ERRORS_END < back[0] <= ERRORS_END + timedelta(minutes=6)
+    assert len(back) == 1 and backfilled.errors_end < back[0] <= backfilled.errors_end + timedelta(minutes=6)
     p99 = _times(result, "latency p99 rose above baseline")
-    assert len(p99) == 1 and FIRST_ERROR < p99[0] <= FIRST_ERROR + timedelta(seconds=90)
+    assert len(p99) == 1 and backfilled.first_error < p99[0] <= backfilled.first_error + timedelta(seconds=90)
     # The total request rate stays flat through the incident: nothing to propose.
     assert _times(result, "request rate") == []
 
@@ -107,7 +108,7 @@ def test_long_window_stays_under_the_point_limit(prometheus_server, tmp_path):
     assert 10_000 < len(series.samples) < 11_000
 
 
-def test_bad_query_is_a_gap_and_the_rest_goes_on(prometheus_server, tmp_path):
+def test_bad_query_is_a_gap_and_the_rest_goes_on(prometheus_server, tmp_path, backfilled):
     settings = PrometheusSettings(url=prometheus_server.url, queries={
         "broken": "sum(rate(http_requests_total[5m]",
         "pool": "max(db_pool_connections_in_use)",
@@ -117,7 +118,7 @@ def test_bad_query_is_a_gap_and_the_rest_goes_on(prometheus_server, tmp_path):
     texts = [g.description for g in result.gaps]
     assert any(t.startswith("query broken failed: HTTP 400") and "parse error" in t for t in texts), texts
     assert "query absent returned no data for the window" in texts
-    assert _times(result, "pool rose above baseline") == [POOL_FULL]
+    assert _times(result, "pool rose above baseline") == [backfilled.pool_full]
     assert {ev.id for ev in result.evidence} >= {"prometheus/pool.json", "prometheus/ALERTS.json"}
 
 

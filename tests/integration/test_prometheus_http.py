@@ -9,6 +9,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -16,7 +17,6 @@ from pmtui.model import PrometheusSettings
 from pmtui.sources.base import Context, Window
 from pmtui.sources.httpget import HttpOptions
 from pmtui.sources.prometheus import collect
-from support_prom import closed_port
 
 WINDOW = Window(datetime(2025, 2, 9, 9, 35, tzinfo=UTC), datetime(2025, 2, 9, 11, 10, tzinfo=UTC))
 TOKEN = "s3cr3t-T0ken-value-9f8e7d6c5b4a"
@@ -27,7 +27,7 @@ def _ctx(tmp_path):
 
 
 class _Recorder(BaseHTTPRequestHandler):
-    seen: list = []
+    seen: ClassVar[list] = []
 
     def do_GET(self):
         type(self).seen.append((self.path, self.headers.get("Authorization")))
@@ -68,8 +68,8 @@ def silent_server():
         sock.close()
 
 
-def test_unreachable_server_is_one_gap(tmp_path):
-    url = f"http://127.0.0.1:{closed_port()}"
+def test_unreachable_server_is_one_gap(tmp_path, closed_port):
+    url = f"http://127.0.0.1:{closed_port}"
     began = time.monotonic()
     result = collect(PrometheusSettings(url=url), _ctx(tmp_path), http=HttpOptions(timeout=2, retries=2, backoff=0.05))
     assert time.monotonic() - began < 5

@@ -2,8 +2,8 @@
 writes, not on stdout or stderr, not on the screen, not in a notice, not
 in what is sent to GitHub.
 
-Each input path gets its own set of secrets (support_secrets.secrets_for),
-one of each kind: a bearer header, a ghp_ token, a github_pat_ token, an
+Each input path gets its own set of secrets (`planted_secrets.secrets_for`,
+the `planted` fixture), one of each kind: a bearer header, a ghp_ token, a github_pat_ token, an
 AWS access key id and secret key, a postgres:// DSN with a password,
 password=..., a JWT and an RSA private key block. So a leak names both the
 kind and the path it came from:
@@ -62,25 +62,47 @@ from pathlib import Path
 
 import pytest
 
-import support_k8s
 from pmtui import store
 from pmtui.filesafety.journal import journal_dir
-from pmtui.sample import sample_postmortem
-from support_github import FakeGitHub
-from support_k8s import ClusterState, Container, Event, FakeCluster, Pod, T
-from support_prom import at, http_json, prometheus_server, start_alertmanager  # noqa: F401
-from support_secrets import Scan, all_text, one_line, plant_everywhere, secrets_for
+from pmtui.sample import at, sample_postmortem
 
-FILE, PROMQL, LOGS, ALERTS, GHERR, ENV = (secrets_for(tag) for tag in
-                                          ("file", "promql", "logs", "alerts", "gherr", "env"))
-SETS = {"FILE": FILE, "PROMQL": PROMQL, "LOGS": LOGS, "ALERTS": ALERTS, "GHERR": GHERR, "ENV": ENV}
-EVERY = tuple(s for group in SETS.values() for s in group)
-OUTSIDE = LOGS + ALERTS + GHERR + ENV
-NOT_FILE = PROMQL + OUTSIDE  # what the editing panes must not show
 
-PROM_TOKEN = ENV[0].needle  # the bearer
-GITHUB_TOKEN = "ghp_" + ENV[1].needle
-KUBE_TOKEN = ENV[2].needle
+class Planted:
+    """A set of secrets for each input path, the groups the scans check for,
+    and the tokens the environment hands pmtui."""
+
+    def __init__(self, kit) -> None:
+        self.kit = kit
+        self.file, self.promql, self.logs, self.alerts, self.gherr, self.env = (
+            kit.secrets_for(tag) for tag in ("file", "promql", "logs", "alerts", "gherr", "env"))
+        self.sets = {"FILE": self.file, "PROMQL": self.promql, "LOGS": self.logs, "ALERTS": self.alerts,
+                     "GHERR": self.gherr, "ENV": self.env}
+        self.every = tuple(s for group in self.sets.values() for s in group)
+        self.outside = self.logs + self.alerts + self.gherr + self.env
+        self.not_file = self.promql + self.outside  # what the editing panes must not show
+        self.prom_token = self.env[0].needle  # the bearer
+        self.github_token = "ghp_" + self.env[1].needle
+        self.kube_token = self.env[2].needle
+
+    def one_line(self, secrets) -> str:
+        return self.kit.one_line(secrets)
+
+    def all_text(self, secrets) -> str:
+        return self.kit.all_text(secrets)
+
+    def plant_everywhere(self, pm, text: str) -> int:
+        return self.kit.plant_everywhere(pm, text)
+
+    def leaked_kinds(self, text: str, secrets) -> set[str]:
+        return set(self.kit.leaks(text, secrets))
+
+    def scan(self):
+        return self.kit.Scan()
+
+
+@pytest.fixture(scope="module")
+def planted(planted_secrets) -> Planted:
+    return Planted(planted_secrets)
 
 
 def _z(when: datetime) -> str:
@@ -88,20 +110,21 @@ def _z(when: datetime) -> str:
 
 
 @pytest.fixture(scope="module")
-def alertmanager():
+def alertmanager(start_alertmanager, http_json, planted):
     """Our own Alertmanager: the planted alerts must not reach other tests."""
     server = start_alertmanager()
     far = _z(datetime.now(UTC) + timedelta(hours=2))
     http_json("POST", f"{server.url}/api/v2/alerts", [{
-        "labels": {"alertname": "DBPoolSaturated", "service": "api", "leak": one_line(ALERTS)},
-        "annotations": {"summary": one_line(ALERTS), "description": all_text(ALERTS)},
+        "labels": {"alertname": "DBPoolSaturated", "service": "api", "leak": planted.one_line(planted.alerts)},
+        "annotations": {"summary": planted.one_line(planted.alerts),
+                        "description": planted.all_text(planted.alerts)},
         "startsAt": _z(at("10:20:00")), "endsAt": far,
     }])
     now = datetime.now(UTC)
     http_json("POST", f"{server.url}/api/v2/silences", {
         "matchers": [{"name": "alertname", "value": "DBPoolSaturated", "isRegex": False, "isEqual": True}],
         "startsAt": _z(now), "endsAt": _z(now + timedelta(hours=1)),
-        "createdBy": ALERTS[6].text, "comment": all_text(ALERTS)})
+        "createdBy": planted.alerts[6].text, "comment": planted.all_text(planted.alerts)})
     deadline = time.monotonic() + 10
     while not http_json("GET", f"{server.url}/api/v2/alerts") and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -109,54 +132,54 @@ def alertmanager():
     server.stop()
 
 
-def cluster_state() -> ClusterState:
-    lines = [(T("10:14:00") + timedelta(seconds=i), f"level=error msg=\"upstream failed\" {s.text}".encode())
-             for i, s in enumerate(LOGS[:-1])]
-    key = LOGS[-1].text.splitlines()
-    lines += [(T("10:16:00"), f"level=error msg=\"tls load failed\" {key[0]}".encode())]
-    lines += [(T("10:16:00"), part.encode()) for part in key[1:]]
-    lines += [(T("10:15:02") + timedelta(seconds=5 * i), b'level=error msg="connection pool exhausted" pool=orders')
+def cluster_state(planted, kube):
+    lines = [(at("10:14:00") + timedelta(seconds=i), f"level=error msg=\"upstream failed\" {s.text}".encode())
+             for i, s in enumerate(planted.logs[:-1])]
+    key = planted.logs[-1].text.splitlines()
+    lines += [(at("10:16:00"), f"level=error msg=\"tls load failed\" {key[0]}".encode())]
+    lines += [(at("10:16:00"), part.encode()) for part in key[1:]]
+    lines += [(at("10:15:02") + timedelta(seconds=5 * i), b'level=error msg="connection pool exhausted" pool=orders')
               for i in range(20)]
-    pod = Pod(name="api-7d9f8b6c5-x2x4z", labels={"app": "api"}, start=T("09:00:00"),
-              containers=[Container("api", logs=sorted(lines, key=lambda item: item[0]), restarts=1,
-                                    previous=[(T("10:20:00"), ("level=fatal " + LOGS[5].text).encode())],
-                                    last_terminated={"reason": "OOMKilled", "exitCode": 137,
-                                                     "startedAt": "2025-02-09T09:00:05Z",
-                                                     "finishedAt": "2025-02-09T10:21:07Z"})])
-    events = [Event(f"e{i}", "Failed", "probe failed: " + s.text, "Pod", pod.name, T("10:21:10"), T("10:22:00"),
-                    count=2, type="Warning") for i, s in enumerate(LOGS)]
-    return ClusterState(namespace="shop", deployments={"api": {"matchLabels": {"app": "api"}}}, pods=[pod],
-                        events=events)
+    pod = kube.Pod(name="api-7d9f8b6c5-x2x4z", labels={"app": "api"}, start=at("09:00:00"),
+                   containers=[kube.Container("api", logs=sorted(lines, key=lambda item: item[0]), restarts=1,
+                                              previous=[(at("10:20:00"),
+                                                         ("level=fatal " + planted.logs[5].text).encode())],
+                                              last_terminated={"reason": "OOMKilled", "exitCode": 137,
+                                                               "startedAt": "2025-02-09T09:00:05Z",
+                                                               "finishedAt": "2025-02-09T10:21:07Z"})])
+    events = [kube.Event(f"e{i}", "Failed", "probe failed: " + s.text, "Pod", pod.name, at("10:21:10"),
+                         at("10:22:00"), count=2, type="Warning") for i, s in enumerate(planted.logs)]
+    return kube.ClusterState(namespace="shop", deployments={"api": {"matchLabels": {"app": "api"}}}, pods=[pod],
+                             events=events)
 
 
 @pytest.fixture
-def world(tmp_path, monkeypatch, prometheus_server, alertmanager):  # noqa: F811
+def world(tmp_path, monkeypatch, prometheus_server, alertmanager, planted, fake_cluster, kube_incident, fake_github):
     work, inputs = tmp_path / "work", tmp_path / "inputs"
     work.mkdir()
     inputs.mkdir()
     env = {
         "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path / "home"),
-        "PROM_TOKEN": PROM_TOKEN, "GITHUB_TOKEN": GITHUB_TOKEN, "NO_COLOR": "1",
+        "PROM_TOKEN": planted.prom_token, "GITHUB_TOKEN": planted.github_token, "NO_COLOR": "1",
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("GH_TOKEN", raising=False)
-    monkeypatch.setattr(support_k8s, "TOKEN", KUBE_TOKEN)
-    cluster = FakeCluster(cluster_state()).__enter__()
-    kubeconfig = cluster.write_kubeconfig(inputs / "kubeconfig", token=KUBE_TOKEN)
-    gh = FakeGitHub(token=GITHUB_TOKEN).start()
+    cluster = fake_cluster(cluster_state(planted, kube_incident), token=planted.kube_token)
+    kubeconfig = cluster.write_kubeconfig(inputs / "kubeconfig", token=planted.kube_token)
+    gh = fake_github(token=planted.github_token)
 
     pm = sample_postmortem()
     pm.id = "PM-2025-02-09"
     pm.times.started, pm.times.resolved = at("10:05:00"), at("10:40:00")
-    fields = plant_everywhere(pm, all_text(FILE))
+    fields = planted.plant_everywhere(pm, planted.all_text(planted.file))
     s = pm.sources
     s.prometheus.url, s.prometheus.auth, s.prometheus.token_env = prometheus_server.url, "bearer", "PROM_TOKEN"
     s.prometheus.queries = {
         "pool": "max(db_pool_connections_in_use)",
-        "tagged": f'count(up{{job="{one_line(PROMQL)}"}})',
-        "broken": f'sum(rate(http_requests_total{{job="{one_line(PROMQL)}"}}[1m]',
+        "tagged": f'count(up{{job="{planted.one_line(planted.promql)}"}})',
+        "broken": f'sum(rate(http_requests_total{{job="{planted.one_line(planted.promql)}"}}[1m]',
     }
     s.alertmanager.url = alertmanager.url
     s.kubernetes.kubeconfig = str(kubeconfig)
@@ -167,35 +190,27 @@ def world(tmp_path, monkeypatch, prometheus_server, alertmanager):  # noqa: F811
     path = work / "incident.toml"
     store.save(store.new_document(pm, path))
     # The file holds the author's secrets as typed, and nothing else.
-    assert _leaked_kinds(path.read_text(), FILE) == {s.name for s in FILE}
+    assert planted.leaked_kinds(path.read_text(), planted.file) == {s.name for s in planted.file}
 
-    scan = Scan()
-    yield {"tmp": tmp_path, "work": work, "path": path, "env": env, "gh": gh, "cluster": cluster,
-           "fields": fields, "scan": scan}
-    gh.stop()
-    cluster.__exit__(None, None, None)
-
-
-def _leaked_kinds(text: str, secrets) -> set[str]:
-    from support_secrets import leaks
-
-    return set(leaks(text, secrets))
+    scan = planted.scan()
+    return {"tmp": tmp_path, "work": work, "path": path, "env": env, "gh": gh, "cluster": cluster,
+            "fields": fields, "scan": scan, "planted": planted}
 
 
 def pmtui(world, *args: str, expect=(0, 1)) -> subprocess.CompletedProcess:
     done = subprocess.run([sys.executable, "-m", "pmtui", *args], capture_output=True, timeout=180,
                           cwd=world["work"], env={**os.environ, **world["env"]}, stdin=subprocess.DEVNULL)
     assert done.returncode in expect, (args, done.returncode, done.stderr.decode(errors="replace"))
-    scan: Scan = world["scan"]
-    scan.data(f"`pmtui {args[0]}` stdout", done.stdout, EVERY)
-    scan.data(f"`pmtui {args[0]}` stderr", done.stderr, EVERY)
+    scan, planted = world["scan"], world["planted"]
+    scan.data(f"`pmtui {args[0]}` stdout", done.stdout, planted.every)
+    scan.data(f"`pmtui {args[0]}` stderr", done.stderr, planted.every)
     return done
 
 
 def scan_files(world) -> int:
     """Every file written: the post-mortem and its copies hold the author's
     own secrets only; everything else holds none."""
-    scan: Scan = world["scan"]
+    scan, planted = world["scan"], world["planted"]
     tmp, path = world["tmp"], world["path"]
     copies = [path, path.with_name(path.name + ".bak")]
     n = 0
@@ -207,21 +222,20 @@ def scan_files(world) -> int:
                 f = Path(folder) / name
                 data = f.read_bytes()
                 own = f in copies or f.parent == journal_dir(tmp / "state" / "pmtui")
-                scan.data(str(f.relative_to(tmp)), data, OUTSIDE if own else EVERY)
+                scan.data(str(f.relative_to(tmp)), data, planted.outside if own else planted.every)
                 n += 1
     return n
 
 
 def scan_github(world) -> None:
-    gh: FakeGitHub = world["gh"]
-    scan: Scan = world["scan"]
+    gh, scan, planted = world["gh"], world["scan"], world["planted"]
     for method, p, payload in gh.requests:
-        scan.text(f"GitHub {method} {p} body", json.dumps(payload), EVERY)
+        scan.text(f"GitHub {method} {p} body", json.dumps(payload), planted.every)
     for issue in gh.issues.values():
-        scan.text(f"GitHub issue #{issue.number}", f"{issue.title}\n{issue.body}", EVERY)
+        scan.text(f"GitHub issue #{issue.number}", f"{issue.title}\n{issue.body}", planted.every)
 
 
-def test_cli_commands_leak_no_planted_secret(world):
+def test_cli_commands_leak_no_planted_secret(world, planted):
     path, gh, scan = world["path"], world["gh"], world["scan"]
     report = pmtui(world, "report", str(path))
     assert b"\xc2\xabredacted:private-key\xc2\xbb" in report.stdout
@@ -234,7 +248,8 @@ def test_cli_commands_leak_no_planted_secret(world):
     collected = pmtui(world, "collect", str(path), "--accept", "--json")
     out = json.loads(collected.stdout)
     sources = {c["source"].split(":")[0] for c in out["candidates"]}
-    assert {"alertmanager", "kubernetes"} <= sources and "prometheus" in {e["id"].split("/")[0] for e in out["evidence"]}
+    assert {"alertmanager", "kubernetes"} <= sources
+    assert "prometheus" in {e["id"].split("/")[0] for e in out["evidence"]}
     # The broken query's error came back as a gap; the log lines with the
     # secrets were read (their evidence exists) and redacted.
     assert any(g["source"] == "prometheus" for g in out["gaps"]), out["gaps"]
@@ -245,7 +260,8 @@ def test_cli_commands_leak_no_planted_secret(world):
     dry = pmtui(world, "export", str(path), "--base-url", gh.base_url, "--dry-run", "--no-pace")
     assert b"create" in dry.stdout and gh.count("POST") == 0
     gh.fault("POST", r"/repos/acme/ops/issues", "status", status=422, body={
-        "message": "Validation Failed: " + one_line(GHERR), "errors": [{"message": all_text(GHERR)}],
+        "message": "Validation Failed: " + planted.one_line(planted.gherr),
+        "errors": [{"message": planted.all_text(planted.gherr)}],
         "documentation_url": "https://docs.github.com/rest/issues/issues#create-an-issue"})
     export = pmtui(world, "export", str(path), "--base-url", gh.base_url, "--no-pace", expect=(0, 1, 2, 3))
     assert b"422" in export.stdout + export.stderr or b"Validation" in export.stdout + export.stderr
@@ -257,7 +273,8 @@ def test_cli_commands_leak_no_planted_secret(world):
 
     files = scan_files(world)
     assert files >= 8
-    print(f"\nCLI: {len(EVERY)} secrets planted ({len(SETS)} input paths, {world['fields']} prose fields); "
+    print(f"\nCLI: {len(planted.every)} secrets planted ({len(planted.sets)} input paths, "
+          f"{world['fields']} prose fields); "
           f"{scan.checked} secret x place checks over {len(scan.places)} places ({files} files); "
           f"leaked: {len(scan.leaked)}")
     assert scan.leaked == [], "\n".join(map(str, scan.leaked))
@@ -293,17 +310,16 @@ async def _settle(app, pilot) -> None:
         await pilot.pause()
 
 
-async def test_app_shows_and_writes_no_planted_secret(world):
+async def test_app_shows_and_writes_no_planted_secret(world, planted, fixed_now, screen_text):
     from textual.widgets import Log
 
     from pmtui.filesafety.journal import find_recovery
     from pmtui.ui.app import PmApp
     from pmtui.ui.screens.evidence import EvidenceScreen
-    from support_ui import FIXED_NOW, screen_text
 
-    scan: Scan = world["scan"]
+    scan = world["scan"]
     path = world["path"]
-    app = PmApp(store.load(path), now=lambda: FIXED_NOW, blink=False)
+    app = PmApp(store.load(path), now=fixed_now, blink=False)
     captures = 0
 
     def capture(place: str, secrets) -> None:
@@ -317,20 +333,20 @@ async def test_app_shows_and_writes_no_planted_secret(world):
         for name in ("overview", "timeline", "analysis", "actions"):
             await app.show_pane(name)
             await _settle(app, pilot)
-            capture(name, NOT_FILE)
+            capture(name, planted.not_file)
             editors += screen_text(app)
         # The editing panes show the author's text as typed (the exception),
         # which also shows these captures would catch a leak.
-        assert _leaked_kinds(editors, FILE)
+        assert planted.leaked_kinds(editors, planted.file)
 
         await app.show_pane("report")
         await asyncio.sleep(0.3)
         await _settle(app, pilot)
-        capture("report preview", EVERY)
+        capture("report preview", planted.every)
         pane = app.panes["report"]
         whole = preview_text(pane)
         assert "\u00abredacted:" in whole
-        scan.text("report preview, every section", whole, EVERY)
+        scan.text("report preview, every section", whole, planted.every)
 
         await app.show_pane("collect")
         await _settle(app, pilot)
@@ -344,10 +360,10 @@ async def test_app_shows_and_writes_no_planted_secret(world):
         await _settle(app, pilot)
         assert {n: s.state for n, s in collect.states.items()} == {
             "prometheus": "done", "alertmanager": "done", "kubernetes": "done"}, collect.states
-        capture("collect: candidates", EVERY)
+        capture("collect: candidates", planted.every)
         await pilot.press("v")
         await _settle(app, pilot)
-        capture("collect: evidence", EVERY)
+        capture("collect: evidence", planted.every)
         logs = next(i for i, e in enumerate(collect.table.rows) if e.kind == "logs" and e.path.endswith("api.log"))
         collect.table.move_cursor(logs)
         await pilot.press("o")
@@ -355,70 +371,68 @@ async def test_app_shows_and_writes_no_planted_secret(world):
         assert isinstance(app.screen, EvidenceScreen)
         shown = "\n".join(app.screen.query_one(Log).lines)
         assert "upstream failed" in shown
-        scan.text("evidence viewer: pod log", shown, EVERY)
-        capture("evidence viewer", EVERY)
+        scan.text("evidence viewer: pod log", shown, planted.every)
+        capture("evidence viewer", planted.every)
         await pilot.press("escape")
         await pilot.press("v")
         await _settle(app, pilot)
-        capture("collect: gaps", EVERY)
+        capture("collect: gaps", planted.every)
         await pilot.press("v")
         await pilot.press("A")  # accept every candidate
         await _settle(app, pilot)
 
         # A notice quoting outside text (an error body, a log line).
-        app.notify("Prometheus said: " + all_text(GHERR), severity="error")
+        app.notify("Prometheus said: " + planted.all_text(planted.gherr), severity="error")
         await _settle(app, pilot)
-        capture("toasts", EVERY)
+        capture("toasts", planted.every)
         for n in app._notifications:
-            scan.text("notice", str(n.message) + " " + str(n.title), EVERY)
+            scan.text("notice", str(n.message) + " " + str(n.title), planted.every)
 
         # An edit reaches the journal; the journal is the file at another
         # moment (the author's text, nothing from outside).
         await app.show_pane("timeline")
         await _settle(app, pilot)
-        capture("timeline after accepting", NOT_FILE)
-        app.session.set("overview", "edit title", app.session.pm, "title", "Edited " + all_text(FILE))
+        capture("timeline after accepting", planted.not_file)
+        app.session.set("overview", "edit title", app.session.pm, "title", "Edited " + planted.all_text(planted.file))
         deadline = time.monotonic() + 10  # timing is test_journal_app's; here only the content
         while find_recovery(path) is None and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         rec = find_recovery(path)
         assert rec is not None
-        scan.text("journal", rec.text, OUTSIDE)
+        scan.text("journal", rec.text, planted.outside)
         scan_files(world)  # the journal is on disk now
         await app.show_pane("report")
         await asyncio.sleep(0.3)
         await _settle(app, pilot)
-        capture("report preview after accepting", EVERY)
+        capture("report preview after accepting", planted.every)
         whole = preview_text(pane)
-        scan.text("report preview, every section, after accepting", whole, EVERY)
+        scan.text("report preview, every section, after accepting", whole, planted.every)
         assert app.save()
         await _settle(app, pilot)
-        capture("after save", EVERY)
+        capture("after save", planted.every)
 
     assert path.with_name(path.name + ".bak").is_file()
     files = scan_files(world)
-    print(f"\napp: {len(EVERY)} secrets planted ({len(SETS)} input paths); {captures} screen captures; "
+    print(f"\napp: {len(planted.every)} secrets planted ({len(planted.sets)} input paths); {captures} screen captures; "
           f"{scan.checked} secret x place checks over {len(scan.places)} places ({files} files); "
           f"leaked: {len(scan.leaked)}")
     assert scan.leaked == [], "\n".join(map(str, scan.leaked))
 
 
-def test_library_warnings_on_stderr_are_redacted(tmp_path):
+def test_library_warnings_on_stderr_are_redacted(tmp_path, planted, closed_port):
     """pmtui logs nothing itself; the libraries do (urllib3 logs each retry
     with the URL it was fetching). A Kubernetes API server that refuses
     connections, and a deployment named like a token, put a secret in that
     URL: the gap quoting it is redacted, and no library record reaches
     stderr (urllib3's logger has its NullHandler, so Python's last-resort
     printer stays quiet)."""
-    from support_prom import closed_port
-
-    secret = ENV[1]  # ghp_...
+    secret = planted.env[1]  # ghp_...
     kubeconfig = tmp_path / "kubeconfig"
     kubeconfig.write_text(json.dumps({
         "apiVersion": "v1", "kind": "Config", "current-context": "c",
-        "clusters": [{"name": "c", "cluster": {"server": f"https://127.0.0.1:{closed_port()}",
+        "clusters": [{"name": "c", "cluster": {"server": f"https://127.0.0.1:{closed_port}",
                                                 "insecure-skip-tls-verify": True}}],
-        "users": [{"name": "u", "user": {"token": KUBE_TOKEN}}],
+        "users": [{"name": "u", "user": {"token": planted.kube_token}}],
         "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u"}}]}))
     pm = sample_postmortem()
     path = tmp_path / "incident.toml"
@@ -430,7 +444,7 @@ def test_library_warnings_on_stderr_are_redacted(tmp_path):
         stdin=subprocess.DEVNULL)
     assert "Retrying" not in done.stderr, done.stderr
     assert "cannot reach the API server" in done.stdout and "\u00abredacted:github-token\u00bb" in done.stdout
-    scan = Scan()
-    scan.text("collect stderr (library warnings)", done.stderr, EVERY)
-    scan.text("collect stdout", done.stdout, EVERY)
+    scan = planted.scan()
+    scan.text("collect stderr (library warnings)", done.stderr, planted.every)
+    scan.text("collect stdout", done.stdout, planted.every)
     assert scan.leaked == [], scan.leaked

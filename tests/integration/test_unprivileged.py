@@ -73,7 +73,8 @@ def lib():
     top = Path(tempfile.mkdtemp(prefix="pmtui-unpriv-lib-"))
     top.chmod(0o755)
     shutil.copytree(Path(pmtui.__file__).parent, top / "pmtui", ignore=shutil.ignore_patterns("__pycache__"))
-    names = set(subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True).stdout.split())
+    probe = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True)
+    names = set(probe.stdout.split())
     names.add("tomlkit")  # the writer's fallback for edits the splicer leaves to it
     for name in sorted(names):
         mod = importlib.import_module(name)

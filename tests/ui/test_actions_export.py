@@ -8,22 +8,19 @@ import pytest
 
 from pmtui.ui.panes.actions import ActionsPane
 from pmtui.ui.screens.export import ExportScreen
-from support_analysis import demo_pm, open_app, settle
-from support_github import FakeGitHub
 
 store = pytest.importorskip("pmtui.store")
 
 
 @pytest.fixture
-def github(monkeypatch):
-    server = FakeGitHub().start()
+def github(monkeypatch, fake_github):
+    server = fake_github()
     monkeypatch.setenv("GITHUB_TOKEN", server.token)
     monkeypatch.delenv("GH_TOKEN", raising=False)
-    yield server
-    server.stop()
+    return server
 
 
-async def wait_for_screen(pilot, cls):
+async def wait_for_screen(pilot, cls, settle):
     for _ in range(400):
         await settle(pilot)
         if isinstance(pilot.app.screen, cls):
@@ -31,7 +28,7 @@ async def wait_for_screen(pilot, cls):
     raise AssertionError(f"{cls.__name__} never shown")
 
 
-async def wait_for_state(pilot, screen, state: str) -> None:
+async def wait_for_state(pilot, screen, state: str, settle) -> None:
     for _ in range(400):
         await settle(pilot)
         if screen.state == state:
@@ -39,22 +36,22 @@ async def wait_for_state(pilot, screen, state: str) -> None:
     raise AssertionError(f"export screen stuck in {screen.state}")
 
 
-async def test_export_key_plans_confirms_applies_and_reruns_clean(tmp_path, github):
+async def test_export_key_plans_confirms_applies_and_reruns_clean(tmp_path, github, demo_pm, open_app, settle):
     pm = demo_pm()
     pm.github.repo = github.full_name
     pm.github.base_url = github.base_url
-    app = open_app(pm, tmp_path, "actions")
+    app = open_app(pm, "actions")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("E")
-        screen = await wait_for_screen(pilot, ExportScreen)
+        screen = await wait_for_screen(pilot, ExportScreen, settle)
         assert [(i.item_id, i.action) for i in screen.plan.items] == [
             ("AI-001", "create"), ("AI-002", "create"), ("AI-003", "create")]
         listing = str(screen.query_one("#export-list").render())
         assert "AI-001: Add connection pool metrics" in listing and "create" in listing
         assert github.count("POST") == 0  # the dry run wrote nothing
         await pilot.press("y")
-        await wait_for_state(pilot, screen, "done")
+        await wait_for_state(pilot, screen, "done", settle)
         assert sorted(i.title for i in github.issues.values()) == [
             "AI-001: Add connection pool metrics to the Grafana DB dashboard",
             "AI-002: Improve monitoring",
@@ -72,7 +69,7 @@ async def test_export_key_plans_confirms_applies_and_reruns_clean(tmp_path, gith
         # safe to run again: everything unchanged, nothing created
         posts = github.count("POST")
         await pilot.press("E")
-        screen = await wait_for_screen(pilot, ExportScreen)
+        screen = await wait_for_screen(pilot, ExportScreen, settle)
         assert {i.action for i in screen.plan.items} == {"unchanged"}
         await pilot.press("y")
         await settle(pilot)
@@ -80,9 +77,9 @@ async def test_export_key_plans_confirms_applies_and_reruns_clean(tmp_path, gith
         assert github.count("POST") == posts and len(github.issues) == 3
 
 
-async def test_export_without_repository_says_what_to_set(tmp_path, github):
+async def test_export_without_repository_says_what_to_set(github, demo_pm, open_app, settle):
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "actions")
+    app = open_app(pm, "actions")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("E")
@@ -92,12 +89,12 @@ async def test_export_without_repository_says_what_to_set(tmp_path, github):
         assert not isinstance(app.screen, ExportScreen)
 
 
-async def test_export_with_a_wrong_token_reports_401(tmp_path, github, monkeypatch):
+async def test_export_with_a_wrong_token_reports_401(github, monkeypatch, demo_pm, open_app, settle):
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_wrongtoken00000000000000000000000000")
     pm = demo_pm()
     pm.github.repo = github.full_name
     pm.github.base_url = github.base_url
-    app = open_app(pm, tmp_path, "actions")
+    app = open_app(pm, "actions")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("E")
@@ -111,17 +108,17 @@ async def test_export_with_a_wrong_token_reports_401(tmp_path, github, monkeypat
         assert all(a.issue is None for a in pm.actions)
 
 
-async def test_sync_key_reads_closed_issues_and_assignees_back(tmp_path, github):
+async def test_sync_key_reads_closed_issues_and_assignees_back(tmp_path, github, demo_pm, open_app, settle):
     pm = demo_pm()
     pm.github.repo = github.full_name
     pm.github.base_url = github.base_url
-    app = open_app(pm, tmp_path, "actions")
+    app = open_app(pm, "actions")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("E")
-        screen = await wait_for_screen(pilot, ExportScreen)
+        screen = await wait_for_screen(pilot, ExportScreen, settle)
         await pilot.press("y")
-        await wait_for_state(pilot, screen, "done")
+        await wait_for_state(pilot, screen, "done", settle)
         await pilot.press("escape")
         await settle(pilot)
         first, second = pm.actions[0], pm.actions[1]

@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 
 from pmtui.ui.panes.actions import ActionsPane, ActionsTable, row_problems
-from support_analysis import demo_pm, fill, open_app, settle
 
 
 def table(app) -> ActionsTable:
@@ -19,9 +18,9 @@ async def test_bindings_all_have_ids_and_show_in_footer():
         assert binding.id and binding.id.startswith("actions.") and binding.description and binding.show
 
 
-async def test_add_assigns_next_id_and_parses_relative_deadlines(tmp_path):
+async def test_add_assigns_next_id_and_parses_relative_deadlines(demo_pm, fill, open_app):
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "actions")
+    app = open_app(pm, "actions")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("a")
         await fill(pilot, {"action": "Alert when pool usage exceeds 80% for 5 minutes", "owner": "@dan",
@@ -44,9 +43,9 @@ async def test_add_assigns_next_id_and_parses_relative_deadlines(tmp_path):
         assert item.factor == "F3"
 
 
-async def test_edit_refuses_unknown_factor_and_bad_link(tmp_path):
+async def test_edit_refuses_unknown_factor_and_bad_link(demo_pm, fill, open_app):
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "actions")
+    app = open_app(pm, "actions")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("enter")  # enter on a row edits it too
@@ -57,9 +56,9 @@ async def test_edit_refuses_unknown_factor_and_bad_link(tmp_path):
         assert pm.actions[0].factor == "F1" and pm.actions[0].tracker == ""
 
 
-async def test_delete_and_undo(tmp_path):
+async def test_delete_and_undo(demo_pm, open_app):
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "actions")
+    app = open_app(pm, "actions")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("down", "x")
         assert [a.id for a in pm.actions] == ["AI-001", "AI-003"]
@@ -69,10 +68,10 @@ async def test_delete_and_undo(tmp_path):
         assert pm.next_action_id() == "AI-004"
 
 
-async def test_sort_by_priority_and_by_deadline(tmp_path):
+async def test_sort_by_priority_and_by_deadline(demo_pm, open_app):
     pm = demo_pm()
     pm.actions[0].priority = "low"
-    app = open_app(pm, tmp_path, "actions")
+    app = open_app(pm, "actions")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("p")
         # medium, low, then the item with no priority
@@ -86,9 +85,9 @@ async def test_sort_by_priority_and_by_deadline(tmp_path):
         assert [a.id for a in pm.actions] == ["AI-001", "AI-002", "AI-003"]
 
 
-async def test_overdue_and_live_checks_beside_rows(tmp_path):
+async def test_overdue_and_live_checks_beside_rows(demo_pm, fill, open_app):
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "actions")
+    app = open_app(pm, "actions")
     async with app.run_test(size=(160, 40)) as pilot:
         pane = app.query_one(ActionsPane)
         # the app's clock says 2025-02-10: AI-001 (due 02-07) is overdue, AI-003 (03-01) is not
@@ -113,24 +112,25 @@ async def test_overdue_and_live_checks_beside_rows(tmp_path):
         assert "\u2713 specific" in str(app.query_one("#actions-detail").render())
 
 
-async def test_blame_in_action_text_is_marked(tmp_path):
+async def test_blame_in_action_text_is_marked(demo_pm, open_app):
     pm = demo_pm()
     pm.actions[0].action = "Stop the on-call engineer who forgot to check the pool"
-    app = open_app(pm, tmp_path, "actions")
+    app = open_app(pm, "actions")
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
         assert any(label.startswith("blame") for label, _ in row_problems(pm.actions[0]))
         t = table(app)
         blame = t.get_component_rich_style("blame-table--blame", partial=True)
         strip = t.render_line(1)
-        marked = "".join(seg.text for seg in strip if seg.style and seg.style.underline and seg.style.bgcolor == blame.bgcolor)
+        marked = "".join(seg.text for seg in strip
+                         if seg.style and seg.style.underline and seg.style.bgcolor == blame.bgcolor)
         assert "forgot to" in marked
 
 
-async def test_actions_saved_to_the_file(tmp_path):
+async def test_actions_saved_to_the_file(tmp_path, demo_pm, fill, open_app, settle):
     store = pytest.importorskip("pmtui.store")
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "actions")
+    app = open_app(pm, "actions")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("a")
         await fill(pilot, {"action": "Add a runbook page for DB connection saturation", "owner": "@alice",

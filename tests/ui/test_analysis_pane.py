@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pmtui.ui.panes.analysis import AnalysisPane, ItemsList, WhysTree
-from support_analysis import demo_pm, fill, open_app, settle
 
 
 def pane_of(app) -> AnalysisPane:
@@ -33,14 +32,14 @@ def label_of(app, why_id: str) -> str:
     raise AssertionError(why_id)
 
 
-async def test_bindings_all_have_ids_and_show_in_footer(tmp_path):
+async def test_bindings_all_have_ids_and_show_in_footer():
     for binding in AnalysisPane.BINDINGS:
         assert binding.id and binding.id.startswith("analysis.") and binding.description and binding.show
 
 
-async def test_add_why_under_cursor_then_undo(tmp_path):
+async def test_add_why_under_cursor_then_undo(demo_pm, fill, open_app):
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "analysis")
+    app = open_app(pm, "analysis")
     async with app.run_test(size=(120, 40)) as pilot:
         await to_why(pilot, "W5")
         await pilot.press("a")
@@ -55,9 +54,9 @@ async def test_add_why_under_cursor_then_undo(tmp_path):
         assert "W7" not in {w.id for w in pm.whys}
 
 
-async def test_add_sibling_and_short_chain_marks(tmp_path):
+async def test_add_sibling_and_short_chain_marks(demo_pm, fill, open_app):
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "analysis")
+    app = open_app(pm, "analysis")
     async with app.run_test(size=(120, 40)) as pilot:
         # W6 stops at depth 2: marked; W5 reaches five: not marked.
         assert "\u26a02/5" in label_of(app, "W6")
@@ -71,9 +70,9 @@ async def test_add_sibling_and_short_chain_marks(tmp_path):
         assert "\u26a02/5" in label_of(app, "W7")
 
 
-async def test_edit_why_refuses_empty_text_in_place(tmp_path):
+async def test_edit_why_refuses_empty_text_in_place(demo_pm, fill, open_app):
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "analysis")
+    app = open_app(pm, "analysis")
     async with app.run_test(size=(120, 40)) as pilot:
         await to_why(pilot, "W2")
         await pilot.press("e")
@@ -90,9 +89,9 @@ async def test_edit_why_refuses_empty_text_in_place(tmp_path):
         assert pm.whys[1].text == "Requests held connections for whole seconds"
 
 
-async def test_delete_subtree_unlinks_factors_and_undo_restores(tmp_path):
+async def test_delete_subtree_unlinks_factors_and_undo_restores(demo_pm, open_app):
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "analysis")
+    app = open_app(pm, "analysis")
     async with app.run_test(size=(120, 40)) as pilot:
         await to_why(pilot, "W3")
         await pilot.press("x")
@@ -107,9 +106,9 @@ async def test_delete_subtree_unlinks_factors_and_undo_restores(tmp_path):
         assert len(pm.whys) == 6
 
 
-async def test_move_among_siblings(tmp_path):
+async def test_move_among_siblings(demo_pm, open_app):
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "analysis")
+    app = open_app(pm, "analysis")
     async with app.run_test(size=(120, 40)) as pilot:
         await to_why(pilot, "W6")
         await pilot.press("shift+up")
@@ -121,9 +120,9 @@ async def test_move_among_siblings(tmp_path):
         assert [w.id for w in pm.why_children("W1")] == ["W2", "W6"]
 
 
-async def test_move_to_another_parent(tmp_path):
+async def test_move_to_another_parent(demo_pm, fill, open_app):
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "analysis")
+    app = open_app(pm, "analysis")
     async with app.run_test(size=(120, 40)) as pilot:
         await to_why(pilot, "W2")
         await pilot.press("m")
@@ -140,9 +139,9 @@ async def test_move_to_another_parent(tmp_path):
         assert label_of(app, "W6").startswith("6 W6")
 
 
-async def test_problem_immediate_cause_and_reason(tmp_path):
+async def test_problem_immediate_cause_and_reason(demo_pm, fill, open_app):
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "analysis")
+    app = open_app(pm, "analysis")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("p")
         await fill(pilot, {"problem": "Checkout API failed 40% of requests"})
@@ -158,9 +157,9 @@ async def test_problem_immediate_cause_and_reason(tmp_path):
         assert pm.problem == "API returned 5xx for 40% of requests"
 
 
-async def test_factor_add_edit_delete_with_links(tmp_path):
+async def test_factor_add_edit_delete_with_links(demo_pm, fill, open_app):
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "analysis")
+    app = open_app(pm, "analysis")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("t")
         assert app.query_one(ItemsList).has_focus
@@ -169,11 +168,13 @@ async def test_factor_add_edit_delete_with_links(tmp_path):
         assert "no why 'W9'" in str(app.screen.query_one("#error-why").render())
         await fill(pilot, {"why": "W4"})
         factor = pm.factors[1]  # added after the highlighted factor
-        assert (factor.id, factor.category, factor.text, factor.why) == ("F4", "vendor", "Driver pool defaults undocumented", "W4")
+        assert (factor.id, factor.category, factor.text, factor.why) == (
+            "F4", "vendor", "Driver pool defaults undocumented", "W4")
         # edit the first factor: it keeps its id
         await pilot.press("home", "e")
         await fill(pilot, {"category": "", "text": "Pool utilisation had no dashboard"})
-        assert (pm.factors[0].id, pm.factors[0].category, pm.factors[0].text) == ("F1", "other", "Pool utilisation had no dashboard")
+        assert (pm.factors[0].id, pm.factors[0].category, pm.factors[0].text) == (
+            "F1", "other", "Pool utilisation had no dashboard")
         # deleting F1 unlinks the action items addressing it; undo relinks
         await pilot.press("x")
         assert [f.id for f in pm.factors] == ["F4", "F2", "F3"]
@@ -182,18 +183,19 @@ async def test_factor_add_edit_delete_with_links(tmp_path):
         assert pm.factors[0].id == "F1" and pm.actions[0].factor == "F1"
 
 
-async def test_lists_cycle_add_edit_move_delete(tmp_path):
+async def test_lists_cycle_add_edit_move_delete(demo_pm, fill, open_app):
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "analysis")
+    app = open_app(pm, "analysis")
     async with app.run_test(size=(120, 40)) as pilot:
         pane = pane_of(app)
         await pilot.press("right_square_bracket")
         assert pane.current_list.key == "systemic_issues"
-        await pilot.press("right_square_bracket", "right_square_bracket", "right_square_bracket", "right_square_bracket")
+        await pilot.press(*["right_square_bracket"] * 4)
         assert pane.current_list.key == "lessons"
         await pilot.press("a")
         await fill(pilot, {"text": "Pool sizing must follow traffic growth"})
-        assert pm.lessons == ["Database monitoring needs connection-level metrics", "Pool sizing must follow traffic growth"]
+        assert pm.lessons == [
+            "Database monitoring needs connection-level metrics", "Pool sizing must follow traffic growth"]
         await pilot.press("shift+up")
         assert pm.lessons[0] == "Pool sizing must follow traffic growth"
         await pilot.press("e")
@@ -211,12 +213,13 @@ async def test_lists_cycle_add_edit_move_delete(tmp_path):
         # undo: the went-well item, the delete, the edit
         await pilot.press("ctrl+z", "ctrl+z", "ctrl+z")
         assert pm.went_well == ["Alert fired within 90 seconds of first errors"]
-        assert pm.lessons == ["Pool sizing must follow traffic growth", "Database monitoring needs connection-level metrics"]
+        assert pm.lessons == [
+            "Pool sizing must follow traffic growth", "Database monitoring needs connection-level metrics"]
 
 
-async def test_fishbone_toggle_shows_factors_by_category(tmp_path):
+async def test_fishbone_toggle_shows_factors_by_category(demo_pm, open_app):
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "analysis")
+    app = open_app(pm, "analysis")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f")
         diagram = str(app.query_one("#analysis-fishbone").render())
@@ -227,11 +230,11 @@ async def test_fishbone_toggle_shows_factors_by_category(tmp_path):
         assert not app.query_one("#analysis-fishbone-box").display
 
 
-async def test_blame_language_marked_in_lists_and_tree(tmp_path):
+async def test_blame_language_marked_in_lists_and_tree(demo_pm, open_app):
     pm = demo_pm()
     pm.whys[0].text = "The operator forgot to raise the pool size"
-    app = open_app(pm, tmp_path, "analysis")
-    async with app.run_test(size=(120, 40)) as pilot:
+    app = open_app(pm, "analysis")
+    async with app.run_test(size=(120, 40)):
         pane = pane_of(app)
         blame = pane.get_component_rich_style("analysis--blame", partial=True)
         label = app.query_one(WhysTree).root.children[0].label
@@ -241,10 +244,10 @@ async def test_blame_language_marked_in_lists_and_tree(tmp_path):
         assert [prompt.plain[s.start : s.end] for s in prompt.spans if s.style == blame] == ["forgot to"]
 
 
-async def test_hostile_text_shown_as_plain_text(tmp_path):
+async def test_hostile_text_shown_as_plain_text(demo_pm, open_app):
     pm = demo_pm()
     pm.factors[0].text = "[bold red]not markup[/] \x1b]52;c;ZXZpbA==\x07"
-    app = open_app(pm, tmp_path, "analysis")
+    app = open_app(pm, "analysis")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("t")
         prompt = pane_of(app)._item_prompt(pm.factors[0])
@@ -252,12 +255,12 @@ async def test_hostile_text_shown_as_plain_text(tmp_path):
         assert "\x1b" not in prompt.plain and "\x07" not in prompt.plain
 
 
-async def test_edits_saved_to_the_file(tmp_path):
+async def test_edits_saved_to_the_file(tmp_path, demo_pm, fill, open_app, settle):
     import pytest
 
     store = pytest.importorskip("pmtui.store")
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "analysis")
+    app = open_app(pm, "analysis")
     async with app.run_test(size=(120, 40)) as pilot:
         await to_why(pilot, "W6")
         await pilot.press("a")

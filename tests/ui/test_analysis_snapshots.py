@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from support_analysis import settle
-from support_ui import demo_app
-
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
-def test_analysis_pane_snapshot(snap_compare, tmp_path, size):
-    assert snap_compare(demo_app(tmp_path, first_pane="analysis"), terminal_size=size, run_before=settle)
+def test_analysis_pane_snapshot(snap_compare, size, settle, demo_app):
+    assert snap_compare(demo_app(first_pane="analysis"), terminal_size=size, run_before=settle)
 
 
-def test_fishbone_snapshot(snap_compare, tmp_path):
+def test_fishbone_snapshot(snap_compare, settle, demo_app):
     async def fishbone(pilot):
         await settle(pilot)
         await pilot.press("f")
         await settle(pilot)
 
-    assert snap_compare(demo_app(tmp_path, first_pane="analysis"), terminal_size=(160, 48), run_before=fishbone)
+    assert snap_compare(demo_app(first_pane="analysis"), terminal_size=(160, 48), run_before=fishbone)

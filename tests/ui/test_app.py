@@ -16,15 +16,15 @@ from pmtui.ui.app import PANES, PmApp, load_pane_class
 from pmtui.ui.commands import PmCommands
 from pmtui.ui.screens.confirm import UnsavedScreen
 from pmtui.ui.screens.help import HelpScreen
-from support_ui import DEMO, REPO, make_app, saved, screen_text
 
 
-async def test_tabs_in_procedure_order_and_number_keys(tmp_path):
-    app = make_app(tmp_path, first_pane="timeline")
+async def test_tabs_in_procedure_order_and_number_keys(make_app, screen_text):
+    app = make_app(first_pane="timeline")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         tabs = screen_text(app).splitlines()[1]
-        assert tabs.split() == ["1", "Overview", "2", "Collect", "3", "Timeline", "4", "Analysis", "5", "Actions", "6", "Report"]
+        assert tabs.split() == [
+            "1", "Overview", "2", "Collect", "3", "Timeline", "4", "Analysis", "5", "Actions", "6", "Report"]
         for info in reversed(PANES):  # the table has focus: digits switch panes
             await pilot.press(info.key)
             await pilot.pause()
@@ -36,8 +36,8 @@ async def test_tabs_in_procedure_order_and_number_keys(tmp_path):
         assert app.panes["timeline"] is first
 
 
-async def test_header_unsaved_marker_save_and_file(tmp_path):
-    app = make_app(tmp_path, first_pane="timeline")
+async def test_header_unsaved_marker_save_and_file(tmp_path, make_app, saved, screen_text):
+    app = make_app(first_pane="timeline")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         header = screen_text(app).splitlines()[0]
@@ -56,8 +56,8 @@ async def test_header_unsaved_marker_save_and_file(tmp_path):
         assert not list(tmp_path.glob("*.tmp")) and not list(tmp_path.glob(".*tmp*"))
 
 
-async def test_palette_lists_pane_and_global_commands(tmp_path):
-    app = make_app(tmp_path, first_pane="timeline")
+async def test_palette_lists_pane_and_global_commands(make_app):
+    app = make_app(first_pane="timeline")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         provider = PmCommands(app.screen)
@@ -72,8 +72,8 @@ async def test_palette_lists_pane_and_global_commands(tmp_path):
         assert len(app.session.pm.timeline) == 8
 
 
-async def test_help_lists_every_key_by_pane(tmp_path):
-    app = make_app(tmp_path)
+async def test_help_lists_every_key_by_pane(make_app, screen_text):
+    app = make_app()
     async with app.run_test(size=(100, 50)) as pilot:
         await pilot.pause()
         await pilot.press("escape", "question_mark")
@@ -86,8 +86,8 @@ async def test_help_lists_every_key_by_pane(tmp_path):
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_quit_with_unsaved_changes_asks(tmp_path):
-    app = make_app(tmp_path, first_pane="timeline")
+async def test_quit_with_unsaved_changes_asks(make_app, saved):
+    app = make_app(first_pane="timeline")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         before = app.document.path.read_text()
@@ -100,7 +100,7 @@ async def test_quit_with_unsaved_changes_asks(tmp_path):
         await pilot.press("ctrl+q", "d")
         await pilot.pause()
     assert app.document.path.read_text() == before  # discarded
-    app = make_app(tmp_path, first_pane="timeline")
+    app = make_app(first_pane="timeline")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("x", "ctrl+q", "s")
@@ -108,8 +108,8 @@ async def test_quit_with_unsaved_changes_asks(tmp_path):
     assert len(saved(app).timeline) == 8
 
 
-async def test_themes_chosen_remembered_and_bad_file_skipped(tmp_path):
-    app = make_app(tmp_path)
+async def test_themes_chosen_remembered_and_bad_file_skipped(make_app):
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.theme == "pmtui-dark"
@@ -121,22 +121,22 @@ async def test_themes_chosen_remembered_and_bad_file_skipped(tmp_path):
     bad.mkdir(parents=True)
     (bad / "broken.toml").write_text('name = "broken"\nprimary = "not-a-colour"\n')
     (bad / "garbage.toml").write_text("name = [\n")
-    app = make_app(tmp_path)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.theme == "pmtui-light"
         messages = [str(n.message) for n in app._notifications]
         assert any("broken.toml" in m for m in messages) and any("garbage.toml" in m for m in messages)
     locations.config_file().write_text('theme = "gone"\n')
-    app = make_app(tmp_path)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.theme == "pmtui-dark"
 
 
-async def test_no_color_respected(tmp_path, monkeypatch):
+async def test_no_color_respected(monkeypatch, make_app):
     monkeypatch.setenv("NO_COLOR", "1")
-    app = make_app(tmp_path)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.no_color
@@ -144,7 +144,7 @@ async def test_no_color_respected(tmp_path, monkeypatch):
         assert "#5aa9e6" not in svg.lower()  # the dark theme's primary never shows
 
 
-async def test_new_file_asks_for_a_title(tmp_path):
+async def test_new_file_asks_for_a_title(tmp_path, screen_text):
     path = tmp_path / "new.toml"
     from pmtui.model import PostMortem
 
@@ -173,15 +173,15 @@ def test_unreadable_file_exits_2_with_one_clear_line(tmp_path):
     assert result.exit_code == 2 and "Traceback" not in result.output
 
 
-def test_demo_copies_and_leaves_the_example_alone(tmp_path):
-    before = DEMO.read_bytes()
+def test_demo_copies_and_leaves_the_example_alone(tmp_path, demo_file):
+    before = demo_file.read_bytes()
     copy = copy_demo(tmp_path)
     assert copy.parent == tmp_path and copy.read_bytes() == before
     assert store.load(copy).pm.timeline
-    assert DEMO.read_bytes() == before
+    assert demo_file.read_bytes() == before
 
 
-def test_no_heavy_imports_before_first_frame(tmp_path):
+def test_no_heavy_imports_before_first_frame(tmp_path, repo_root):
     script = textwrap.dedent(
         f"""
         import sys
@@ -207,7 +207,8 @@ def test_no_heavy_imports_before_first_frame(tmp_path):
         """
     )
     env = dict(os.environ)
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=repo_root,
+                         timeout=120)
     assert out.returncode == 0, out.stderr
     assert "HEAVY=\n" in out.stdout or out.stdout.strip().endswith("HEAVY=")
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from support_ui import demo_app
-
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
 @pytest.mark.parametrize("pane", ["overview", "timeline"])
-def test_pane_snapshot(snap_compare, tmp_path, pane, size):
+def test_pane_snapshot(snap_compare, pane, size, demo_app):
     async def form_built(pilot):
         # The overview's first frame shows its fields as text; the form
         # replaces that right after. The snapshot is of the form.
@@ -20,8 +18,8 @@ def test_pane_snapshot(snap_compare, tmp_path, pane, size):
             pilot.app.panes["overview"].editor("title")
         await pilot.pause()
 
-    assert snap_compare(demo_app(tmp_path, first_pane=pane), terminal_size=size, run_before=form_built)
+    assert snap_compare(demo_app(first_pane=pane), terminal_size=size, run_before=form_built)
 
 
-def test_timeline_form_snapshot(snap_compare, tmp_path):
-    assert snap_compare(demo_app(tmp_path, first_pane="timeline"), press=["down", "e"], terminal_size=(80, 24))
+def test_timeline_form_snapshot(snap_compare, demo_app):
+    assert snap_compare(demo_app(first_pane="timeline"), press=["down", "e"], terminal_size=(80, 24))

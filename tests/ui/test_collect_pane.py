@@ -13,7 +13,6 @@ from pmtui.model import Evidence
 from pmtui.ui.panes.collect import CollectPane
 from pmtui.ui.screens.evidence import EvidenceScreen
 from pmtui.ui.screens.form import FormScreen
-from support_ui import demo_app, make_app, saved, screen_text
 
 
 def pane(app) -> CollectPane:
@@ -29,8 +28,8 @@ async def collect(app, pilot):
             break
 
 
-async def test_collect_accept_undo_and_save(tmp_path):
-    app = demo_app(tmp_path, demo=True, first_pane="collect")
+async def test_collect_accept_undo_and_save(tmp_path, demo_app, saved, screen_text):
+    app = demo_app(demo=True, first_pane="collect")
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         assert "Press c to collect" in screen_text(app)
@@ -78,8 +77,8 @@ async def test_collect_accept_undo_and_save(tmp_path):
         assert any("no history of resolved alerts" in g.description for g in on_disk.gaps)
 
 
-async def test_views_and_evidence_viewer(tmp_path):
-    app = demo_app(tmp_path, demo=True, first_pane="collect")
+async def test_views_and_evidence_viewer(demo_app, screen_text):
+    app = demo_app(demo=True, first_pane="collect")
     async with app.run_test(size=(120, 36)) as pilot:
         await collect(app, pilot)
         p = pane(app)
@@ -114,8 +113,8 @@ async def test_views_and_evidence_viewer(tmp_path):
         assert p.view == "candidates"
 
 
-async def test_evidence_changed_after_collection_is_flagged(tmp_path):
-    app = demo_app(tmp_path, demo=True, first_pane="collect")
+async def test_evidence_changed_after_collection_is_flagged(tmp_path, demo_app, screen_text):
+    app = demo_app(demo=True, first_pane="collect")
     async with app.run_test(size=(120, 36)) as pilot:
         await collect(app, pilot)
         ev = next(e for e in app.session.pm.evidence if e.kind == "logs")
@@ -126,8 +125,8 @@ async def test_evidence_changed_after_collection_is_flagged(tmp_path):
         assert "no longer matches its recorded sha256" in screen_text(app)
 
 
-async def test_settings_form_refuses_secrets_and_saves_names(tmp_path):
-    app = demo_app(tmp_path, first_pane="collect")
+async def test_settings_form_refuses_secrets_and_saves_names(demo_app, screen_text):
+    app = demo_app(first_pane="collect")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("s")
@@ -160,13 +159,13 @@ async def test_settings_form_refuses_secrets_and_saves_names(tmp_path):
         assert app.session.pm.sources.prometheus.url != "http://prom.internal:9090"
 
 
-async def test_nothing_configured_says_what_to_set(tmp_path):
+async def test_nothing_configured_says_what_to_set(make_app):
     from pmtui.sample import sample_postmortem
 
     pm = sample_postmortem()
     pm.sources.prometheus.url = pm.sources.alertmanager.url = ""
     pm.sources.kubernetes.deployment = pm.sources.kubernetes.selector = ""
-    app = make_app(tmp_path, pm, first_pane="collect")
+    app = make_app(pm, first_pane="collect")
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         await pilot.press("c")
@@ -203,14 +202,14 @@ def hung_server():
     sock.close()
 
 
-async def test_hung_source_keeps_keys_answering_and_cancels(tmp_path, hung_server):
+async def test_hung_source_keeps_keys_answering_and_cancels(hung_server, make_app, screen_text):
     from pmtui.sample import sample_postmortem
 
     pm = sample_postmortem()
     pm.sources.prometheus.url = hung_server
     pm.sources.alertmanager.url = ""
     pm.sources.kubernetes.deployment = pm.sources.kubernetes.selector = ""
-    app = make_app(tmp_path, pm, first_pane="collect")
+    app = make_app(pm, first_pane="collect")
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         await pilot.press("c")

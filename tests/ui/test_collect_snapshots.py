@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from support_ui import demo_app
-
 
 async def _collected(pilot):
     await pilot.press("c")
@@ -16,12 +14,12 @@ async def _collected(pilot):
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
-def test_collect_pane_snapshot(snap_compare, tmp_path, size):
-    assert snap_compare(demo_app(tmp_path, demo=True, first_pane="collect"), terminal_size=size)
+def test_collect_pane_snapshot(snap_compare, size, demo_app):
+    assert snap_compare(demo_app(demo=True, first_pane="collect"), terminal_size=size)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
-def test_collect_pane_after_collecting_snapshot(snap_compare, tmp_path, size):
+def test_collect_pane_after_collecting_snapshot(snap_compare, size, demo_app):
     # Evidence paths are relative to the file, so the temp folder never shows.
-    assert snap_compare(demo_app(tmp_path, demo=True, first_pane="collect"), terminal_size=size,
+    assert snap_compare(demo_app(demo=True, first_pane="collect"), terminal_size=size,
                         run_before=_collected)

@@ -8,15 +8,14 @@ from textual.widgets import Select
 
 from pmtui.sample import sample_postmortem
 from pmtui.ui.panes.overview import OverviewPane
-from support_ui import make_app, saved, screen_text
 
 
 def pane(app) -> OverviewPane:
     return app.panes["overview"]
 
 
-async def test_typed_title_is_saved_and_undoable(tmp_path):
-    app = make_app(tmp_path)
+async def test_typed_title_is_saved_and_undoable(make_app, saved, screen_text):
+    app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         box = pane(app).editor("title")
@@ -33,8 +32,8 @@ async def test_typed_title_is_saved_and_undoable(tmp_path):
         assert box.value == "API Service Degradation"
 
 
-async def test_bad_time_shown_in_place_and_kept(tmp_path):
-    app = make_app(tmp_path)
+async def test_bad_time_shown_in_place_and_kept(make_app, screen_text):
+    app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         view = pane(app)
@@ -60,8 +59,8 @@ async def test_bad_time_shown_in_place_and_kept(tmp_path):
         assert "TTD 1min 37s" in screen_text(app).splitlines()[0]
 
 
-async def test_selects_numbers_dates_lists_and_text_areas(tmp_path):
-    app = make_app(tmp_path)
+async def test_selects_numbers_dates_lists_and_text_areas(make_app, saved):
+    app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         view = pane(app)
@@ -98,8 +97,8 @@ async def test_selects_numbers_dates_lists_and_text_areas(tmp_path):
         assert on_disk.follow_up == date(2025, 2, 24)
 
 
-async def test_save_commits_the_field_being_typed(tmp_path):
-    app = make_app(tmp_path)
+async def test_save_commits_the_field_being_typed(make_app, saved):
+    app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         box = pane(app).editor("trigger")
@@ -109,8 +108,8 @@ async def test_save_commits_the_field_being_typed(tmp_path):
         assert saved(app).trigger == "Deploy of v2.3.1"
 
 
-async def test_empty_title_refused(tmp_path):
-    app = make_app(tmp_path)
+async def test_empty_title_refused(make_app):
+    app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         view = pane(app)
@@ -120,8 +119,8 @@ async def test_empty_title_refused(tmp_path):
         assert app.session.pm.title == "API Service Degradation"
 
 
-async def test_timeline_marks_refresh_the_times(tmp_path):
-    app = make_app(tmp_path)
+async def test_timeline_marks_refresh_the_times(make_app):
+    app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("3", "down", "down", "M", "1")
@@ -129,15 +128,15 @@ async def test_timeline_marks_refresh_the_times(tmp_path):
         assert pane(app).editor("mitigated").value == "2025-02-09 10:08:12"
 
 
-async def test_uses_room_when_wide(tmp_path):
-    app = make_app(tmp_path)
+async def test_uses_room_when_wide(make_app):
+    app = make_app()
     async with app.run_test(size=(200, 60)) as pilot:
         await pilot.pause()
         assert pane(app).has_class("-wide")
         left = pane(app).query_one("#section-0").region
         right = pane(app).query_one("#section-1").region
         assert right.x > left.right - 1  # side by side, not stacked
-    app = make_app(tmp_path)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert not pane(app).has_class("-wide")
@@ -145,12 +144,12 @@ async def test_uses_room_when_wide(tmp_path):
         assert pane(app).editor("title").region.right <= 80
 
 
-async def test_first_frame_shows_the_fields_as_text_then_the_form_takes_over(tmp_path):
+async def test_first_frame_shows_the_fields_as_text_then_the_form_takes_over(make_app):
     from pmtui.ui.panes.overview import OverviewSummary
 
     pm = sample_postmortem()
     pm.trigger = "Deploy \x1b[2J of v2.3.1\nsecond line"
-    app = make_app(tmp_path, pm)
+    app = make_app(pm)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.pause()

@@ -10,19 +10,17 @@ from pmtui.model import TimelineEvent
 from pmtui.ui.panes.overview import OverviewPane
 from pmtui.ui.panes.report import ReportPane
 from pmtui.ui.panes.timeline import TimelinePane
-from support_analysis import demo_pm, open_app, settle
-from support_ui import saved
 
 
 def result_for(pm, cid: str, section: str) -> checks.CheckResult:
     return next(r for r in checks.run(pm) if r.id == cid and r.section == section and r.result != checks.PASS)
 
 
-async def test_blame_in_a_timeline_row_jumps_to_that_row(tmp_path):
+async def test_blame_in_a_timeline_row_jumps_to_that_row(demo_pm, open_app, settle):
     pm = demo_pm()
     when = pm.timeline[2].time
     pm.timeline.insert(3, TimelineEvent(when, "Operator error: @dan forgot to scale the pool", "chat"))
-    app = open_app(pm, tmp_path, "report")
+    app = open_app(pm, "report")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         result = result_for(app.session.pm, "language.blameless", "timeline")
@@ -35,10 +33,10 @@ async def test_blame_in_a_timeline_row_jumps_to_that_row(tmp_path):
         assert pane.table.has_focus
 
 
-async def test_jump_clears_a_filter_that_hides_the_row(tmp_path):
+async def test_jump_clears_a_filter_that_hides_the_row(demo_pm, open_app, settle):
     pm = demo_pm()
     pm.timeline.append(TimelineEvent(pm.timeline[-1].time, "Human error in the deploy", "chat"))
-    app = open_app(pm, tmp_path, "timeline")
+    app = open_app(pm, "timeline")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         pane = app.active_pane
@@ -52,10 +50,10 @@ async def test_jump_clears_a_filter_that_hides_the_row(tmp_path):
         assert pane.current is app.session.pm.timeline[row]
 
 
-async def test_summary_and_sharing_checks_focus_their_overview_fields(tmp_path):
+async def test_summary_and_sharing_checks_focus_their_overview_fields(demo_pm, open_app, settle):
     pm = demo_pm()
     pm.summary = "The on-call engineer's fault: careless config push."
-    app = open_app(pm, tmp_path, "report")
+    app = open_app(pm, "report")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         result = result_for(app.session.pm, "language.blameless", "summary")
@@ -65,11 +63,11 @@ async def test_summary_and_sharing_checks_focus_their_overview_fields(tmp_path):
         assert app.focused is not None and app.focused.id == "ov-summary"
 
 
-async def test_shared_and_prevention_are_edited_in_the_overview(tmp_path):
+async def test_shared_and_prevention_are_edited_in_the_overview(demo_pm, open_app, settle, saved):
     pm = demo_pm()
     pm.shared = None
     pm.prevention = ""
-    app = open_app(pm, tmp_path, "overview")
+    app = open_app(pm, "overview")
     async with app.run_test(size=(120, 50)) as pilot:
         await settle(pilot)
         pane = app.active_pane

@@ -9,7 +9,6 @@ from pmtui.model import TimelineEvent
 from pmtui.ui.panes.actions import ActionsTable
 from pmtui.ui.panes.analysis import AnalysisPane, ItemsList
 from pmtui.ui.panes.report import ChecklistView, ReportPane, SectionView, TimelineTable, report_path
-from support_analysis import demo_pm, open_app, settle
 
 
 def pane_of(app) -> ReportPane:
@@ -25,9 +24,9 @@ async def test_bindings_all_have_ids_and_show_in_footer():
         assert binding.id and binding.id.startswith("report.") and binding.description and binding.show
 
 
-async def test_preview_follows_edits_one_section_at_a_time(tmp_path):
+async def test_preview_follows_edits_one_section_at_a_time(demo_pm, open_app, settle):
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "report")
+    app = open_app(pm, "report")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         pane = pane_of(app)
@@ -51,9 +50,9 @@ async def test_preview_follows_edits_one_section_at_a_time(tmp_path):
         assert "Pool sizing follows traffic" not in section(app, "lessons").source
 
 
-async def test_timeline_section_is_a_virtual_table_that_follows_edits(tmp_path):
+async def test_timeline_section_is_a_virtual_table_that_follows_edits(demo_pm, open_app, settle):
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "report")
+    app = open_app(pm, "report")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         table = app.query_one(TimelineTable)
@@ -67,9 +66,9 @@ async def test_timeline_section_is_a_virtual_table_that_follows_edits(tmp_path):
         assert "10:04:23" in line and "Deploy of v2.3.0" in line
 
 
-async def test_write_puts_the_whole_report_beside_the_file(tmp_path):
+async def test_write_puts_the_whole_report_beside_the_file(tmp_path, demo_pm, open_app, settle):
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "report")
+    app = open_app(pm, "report")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("w")
@@ -85,9 +84,9 @@ async def test_write_puts_the_whole_report_beside_the_file(tmp_path):
         assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".incident.md")) == []
 
 
-async def test_copy_sends_the_whole_report_to_the_clipboard(tmp_path):
+async def test_copy_sends_the_whole_report_to_the_clipboard(demo_pm, open_app, settle):
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "report")
+    app = open_app(pm, "report")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("c")
@@ -95,9 +94,9 @@ async def test_copy_sends_the_whole_report_to_the_clipboard(tmp_path):
         assert app.clipboard == report.render(pm)
 
 
-async def test_checklist_live_and_jumps_to_the_row(tmp_path):
+async def test_checklist_live_and_jumps_to_the_row(demo_pm, open_app, settle):
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "report")
+    app = open_app(pm, "report")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         pane = pane_of(app)
@@ -134,9 +133,9 @@ async def test_checklist_live_and_jumps_to_the_row(tmp_path):
         assert not any(r.id == "language.blameless" and r.result == checks.FAIL for r in pane.results)
 
 
-async def test_blame_language_highlighted_in_the_preview(tmp_path):
+async def test_blame_language_highlighted_in_the_preview(demo_pm, open_app, settle):
     pm = demo_pm()
-    app = open_app(pm, tmp_path, "report")
+    app = open_app(pm, "report")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         pane = pane_of(app)
@@ -150,10 +149,10 @@ async def test_blame_language_highlighted_in_the_preview(tmp_path):
         assert "The operator forgot to check the pool size" in view.plain()
 
 
-async def test_outside_text_is_never_markup_or_escape_sequences(tmp_path):
+async def test_outside_text_is_never_markup_or_escape_sequences(demo_pm, open_app, settle):
     pm = demo_pm()
     pm.summary = "[bold]not markup[/bold] and \x1b]0;title\x07 and *stars* | pipes"
-    app = open_app(pm, tmp_path, "report")
+    app = open_app(pm, "report")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         plain = section(app, "summary").plain()
@@ -162,21 +161,21 @@ async def test_outside_text_is_never_markup_or_escape_sequences(tmp_path):
         assert "\x1b" not in plain and "\x07" not in plain
 
 
-def test_live_checks_match_checks_run_and_rescan_only_changed_text():
+def test_live_checks_match_checks_run_and_rescan_only_changed_text(demo_pm, fixed_now):
     from pmtui.livechecks import LiveChecks
-    from support_analysis import FIXED_NOW
 
+    now = fixed_now()
     pm = demo_pm()
     pm.summary = "The deploy failed; human error."
     pm.timeline[2].event = "@alice caused the outage by restarting the pool"
     pm.timeline[3].event = "Operator forgot to drain the node"
     pm.whys[0].text = "Someone should have checked"
     live = LiveChecks()
-    assert live.run(pm, FIXED_NOW) == checks.run(pm, now=FIXED_NOW)
+    assert live.run(pm, now) == checks.run(pm, now=now)
     scanned = dict(live._spans)
     pm.timeline[3].event = "Node drained by hand"
-    assert live.run(pm, FIXED_NOW) == checks.run(pm, now=FIXED_NOW)
+    assert live.run(pm, now) == checks.run(pm, now=now)
     assert set(live._spans) - set(scanned) == {"Node drained by hand"}
     clean = demo_pm()
     clean.went_wrong = []
-    assert live.run(clean, FIXED_NOW) == checks.run(clean, now=FIXED_NOW)
+    assert live.run(clean, now) == checks.run(clean, now=now)

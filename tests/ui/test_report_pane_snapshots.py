@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from support_analysis import settle
-from support_ui import demo_app
-
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
-def test_report_pane_snapshot(snap_compare, tmp_path, size):
-    assert snap_compare(demo_app(tmp_path, first_pane="report"), terminal_size=size, run_before=settle)
+def test_report_pane_snapshot(snap_compare, size, settle, demo_app):
+    assert snap_compare(demo_app(first_pane="report"), terminal_size=size, run_before=settle)

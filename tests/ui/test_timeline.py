@@ -8,7 +8,6 @@ from pmtui.model import TimelineEvent
 from pmtui.sample import large_postmortem, sample_postmortem
 from pmtui.ui.panes.timeline import TimelinePane
 from pmtui.ui.screens.form import FormScreen
-from support_ui import make_app, saved, screen_text
 
 
 def t(clock: str) -> datetime:
@@ -20,10 +19,10 @@ def pane(app) -> TimelinePane:
     return app.panes["timeline"]
 
 
-async def test_rows_are_chronological_and_show_every_column(tmp_path):
+async def test_rows_are_chronological_and_show_every_column(make_app, saved, screen_text):
     pm = sample_postmortem()
     pm.timeline.reverse()  # as a hand-edited file might have it
-    app = make_app(tmp_path, pm, first_pane="timeline")
+    app = make_app(pm, first_pane="timeline")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         times = [e.time for e in app.session.pm.timeline]
@@ -37,8 +36,8 @@ async def test_rows_are_chronological_and_show_every_column(tmp_path):
         assert [e.time for e in saved(app).timeline] == sorted(times)
 
 
-async def test_add_event_after_cursor_with_time_prefilled(tmp_path):
-    app = make_app(tmp_path, first_pane="timeline")
+async def test_add_event_after_cursor_with_time_prefilled(make_app, saved):
+    app = make_app(first_pane="timeline")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("down", "down")  # 10:08:12 On-call engineer paged
@@ -58,8 +57,8 @@ async def test_add_event_after_cursor_with_time_prefilled(tmp_path):
         assert saved(app).timeline[3].event == "Incident channel opened"
 
 
-async def test_edit_time_resorts_and_keeps_cursor_on_row(tmp_path):
-    app = make_app(tmp_path, first_pane="timeline")
+async def test_edit_time_resorts_and_keeps_cursor_on_row(make_app, saved):
+    app = make_app(first_pane="timeline")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("down")  # 10:06:45 alert fires
@@ -83,8 +82,8 @@ async def test_edit_time_resorts_and_keeps_cursor_on_row(tmp_path):
         assert saved(app).timeline[7].event == "High error rate alert fires"
 
 
-async def test_bad_time_is_explained_in_place_and_kept(tmp_path):
-    app = make_app(tmp_path, first_pane="timeline")
+async def test_bad_time_is_explained_in_place_and_kept(make_app):
+    app = make_app(first_pane="timeline")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("e")
@@ -102,8 +101,8 @@ async def test_bad_time_is_explained_in_place_and_kept(tmp_path):
         assert not app.session.dirty
 
 
-async def test_delete_duplicate_undo_redo(tmp_path):
-    app = make_app(tmp_path, first_pane="timeline")
+async def test_delete_duplicate_undo_redo(make_app, saved):
+    app = make_app(first_pane="timeline")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         events = app.session.pm.timeline
@@ -129,13 +128,13 @@ async def test_delete_duplicate_undo_redo(tmp_path):
         assert len(saved(app).timeline) == 10
 
 
-async def test_marks_set_incident_times_and_header(tmp_path):
+async def test_marks_set_incident_times_and_header(make_app, saved, screen_text):
     pm = sample_postmortem()
     pm.times.detected = pm.times.mitigated = pm.times.resolved = None
-    app = make_app(tmp_path, pm, first_pane="timeline")
+    app = make_app(pm, first_pane="timeline")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        assert "TTD –" in screen_text(app)
+        assert "TTD \u2013" in screen_text(app)
         await pilot.press("down", "D")  # 10:06:45
         await pilot.press("down", "down", "down", "down", "down", "M")  # 10:22:10
         await pilot.press("down", "R")  # 10:35:00
@@ -155,8 +154,8 @@ async def test_marks_set_incident_times_and_header(tmp_path):
         assert "unsaved" not in screen_text(app).splitlines()[0]
 
 
-async def test_filter_and_clear(tmp_path):
-    app = make_app(tmp_path, first_pane="timeline")
+async def test_filter_and_clear(make_app, screen_text):
+    app = make_app(first_pane="timeline")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("slash", *"pagerduty")
@@ -178,8 +177,8 @@ async def test_filter_and_clear(tmp_path):
         assert table.cursor_value.event == "Engineer acknowledges alert"
 
 
-async def test_local_time_column(tmp_path):
-    app = make_app(tmp_path, first_pane="timeline")
+async def test_local_time_column(make_app, screen_text):
+    app = make_app(first_pane="timeline")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert "Local" not in screen_text(app)
@@ -193,10 +192,10 @@ async def test_local_time_column(tmp_path):
         assert "Local" not in screen_text(app)
 
 
-async def test_outside_text_is_shown_inert(tmp_path):
+async def test_outside_text_is_shown_inert(make_app, screen_text):
     pm = sample_postmortem()
     pm.timeline[0].event = "log said \x1b[31mred\x1b]52;c;Zm9v\x07"
-    app = make_app(tmp_path, pm, first_pane="timeline")
+    app = make_app(pm, first_pane="timeline")
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         text = screen_text(app)
@@ -213,8 +212,8 @@ async def test_outside_text_is_shown_inert(tmp_path):
         assert "log said \u241b[31mred" in text
 
 
-async def test_ten_thousand_rows_move_and_edit(tmp_path):
-    app = make_app(tmp_path, large_postmortem(10_000), first_pane="timeline")
+async def test_ten_thousand_rows_move_and_edit(make_app, screen_text):
+    app = make_app(large_postmortem(10_000), first_pane="timeline")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         table = pane(app).table
@@ -223,17 +222,17 @@ async def test_ten_thousand_rows_move_and_edit(tmp_path):
         assert table.cursor_row == 9_999
         assert "Event 9999:" in screen_text(app)
         last = table.cursor_value
-        app.session.pm.timeline  # sorted list, edited through the pane
+        # The session's timeline is a sorted list, edited through the pane.
         pane(app).update_event(last, {"time": last.time - timedelta(hours=1)})
         await pilot.pause()
         assert table.cursor_value is last
         assert app.session.pm.timeline.index(last) < 9_999
 
 
-async def test_empty_timeline_says_what_to_do_and_adds_at_start(tmp_path):
+async def test_empty_timeline_says_what_to_do_and_adds_at_start(make_app, screen_text):
     pm = sample_postmortem()
     pm.timeline = []
-    app = make_app(tmp_path, pm, first_pane="timeline")
+    app = make_app(pm, first_pane="timeline")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert "press a to add one" in screen_text(app)

@@ -4,17 +4,16 @@ Analysis, Actions and Report panes; names in the Actor column are not."""
 from __future__ import annotations
 
 from pmtui.model import TimelineEvent
-from support_analysis import demo_pm, open_app, settle
 
 
 def marked(strip) -> list[str]:
     return [seg.text for seg in strip if seg.style is not None and seg.style.underline]
 
 
-async def test_blame_phrase_in_an_event_is_marked(tmp_path):
+async def test_blame_phrase_in_an_event_is_marked(demo_pm, open_app, settle):
     pm = demo_pm()
     pm.timeline.insert(1, TimelineEvent(pm.timeline[0].time, "Human error: config pushed by @dan", "chat", "@dan"))
-    app = open_app(pm, tmp_path, "timeline")
+    app = open_app(pm, "timeline")
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         table = app.active_pane.table

@@ -14,7 +14,7 @@ def _factors():
 
 
 def test_groups_standard_categories_first_then_custom():
-    groups = fishbone.group(_factors() + [Factor("F5", "x", "Alpha"), Factor("F6", "y", "")])
+    groups = fishbone.group([*_factors(), Factor("F5", "x", "Alpha"), Factor("F6", "y", "")])
     assert [c for c, _ in groups] == ["monitoring", "testing", "other", "Alpha", "vendor"]
     assert [f.id for f in groups[0][1]] == ["F1", "F3"]
 
@@ -28,8 +28,8 @@ def test_diagram_shows_each_category_with_count_and_head():
     assert len(spine) == 1 and spine[0].endswith("Pool exhausted")
     # monitoring above the spine, testing below (bones alternate)
     lines = text.splitlines()
-    assert lines.index(spine[0]) > next(i for i, l in enumerate(lines) if "MONITORING" in l)
-    assert lines.index(spine[0]) < next(i for i, l in enumerate(lines) if "TESTING" in l)
+    assert lines.index(spine[0]) > next(i for i, line in enumerate(lines) if "MONITORING" in line)
+    assert lines.index(spine[0]) < next(i for i, line in enumerate(lines) if "TESTING" in line)
 
 
 def test_fits_the_width_and_wraps_long_factors():

@@ -4,15 +4,15 @@ import pytest
 
 from pmtui import checks
 from pmtui.model import ActionItem, Factor, TimelineEvent, Why
-from support_doc import NOW, good_pm, t
+from pmtui.sample import CHECKED_AT, at, complete_postmortem
 
 
-def results_for(pm, cid, now=NOW):
+def results_for(pm, cid, now=CHECKED_AT):
     return [r for r in checks.run(pm, now=now) if r.id == cid]
 
 
 def test_good_post_mortem_passes_every_check():
-    results = checks.run(good_pm(), now=NOW)
+    results = checks.run(complete_postmortem(), now=CHECKED_AT)
     assert {r.id for r in results} == {cid for cid, _, _ in checks.CHECKS}
     assert [r for r in results if r.result != "pass"] == []
     assert checks.exit_code(results) == 0
@@ -32,7 +32,7 @@ def _timeline_starts_late(pm):
 
 
 def _timeline_ends_early(pm):
-    pm.times.resolved = t("12:00:00")
+    pm.times.resolved = at("12:00:00")
 
 
 def _out_of_order(pm):
@@ -109,7 +109,7 @@ def _no_times(pm):
 
 
 def _times_out_of_order(pm):
-    pm.times.detected = t("09:00:00")
+    pm.times.detected = at("09:00:00")
 
 
 def _times_not_utc(pm):
@@ -146,9 +146,9 @@ FAILS = [
 
 @pytest.mark.parametrize("cid, breaker, row", FAILS, ids=[f"{c}-{b.__name__}" for c, b, _ in FAILS])
 def test_each_check_fails_on_bad_input(cid, breaker, row):
-    pm = good_pm()
+    pm = complete_postmortem()
     breaker(pm)
-    results = checks.run(pm, now=NOW)  # must not raise on any bad input
+    results = checks.run(pm, now=CHECKED_AT)  # must not raise on any bad input
     mine = [r for r in results if r.id == cid]
     assert mine and all(r.result == "fail" for r in mine), mine
     assert mine[0].message
@@ -157,32 +157,32 @@ def test_each_check_fails_on_bad_input(cid, breaker, row):
 
 
 def test_failures_carry_a_suggestion():
-    pm = good_pm()
+    pm = complete_postmortem()
     for breaker in (_vague, _blame, _untracked, _no_owner, _one_factor, _shallow, _not_shared):
         breaker(pm)
-    failed = [r for r in checks.run(pm, now=NOW) if r.result == "fail"]
+    failed = [r for r in checks.run(pm, now=CHECKED_AT) if r.result == "fail"]
     assert len(failed) >= 7
     assert all(r.suggestion for r in failed)
 
 
 def test_missing_owner_deadline_priority_named_together():
-    pm = good_pm()
+    pm = complete_postmortem()
     pm.actions[0].owner, pm.actions[0].deadline, pm.actions[0].priority = "", None, "urgent"
     (r,) = results_for(pm, "actions.complete")
     assert r.message == "AI-001 has no owner, deadline, priority"
 
 
 def test_shallow_analysis_with_a_reason_warns():
-    pm = good_pm()
+    pm = complete_postmortem()
     _shallow(pm)
     pm.shallow_reason = "The payment vendor's internals are not visible to us"
     (r,) = results_for(pm, "whys.depth")
     assert r.result == "warn"
-    assert checks.exit_code(checks.run(pm, now=NOW)) == 0
+    assert checks.exit_code(checks.run(pm, now=CHECKED_AT)) == 0
 
 
 def test_branching_why_tree_counts_its_deepest_chain():
-    pm = good_pm()
+    pm = complete_postmortem()
     pm.whys = [Why("A", "a"), Why("B", "b", "A"), Why("C", "c", "A"), Why("D", "d", "C"), Why("E", "e", "D")]
     assert results_for(pm, "whys.depth")[0].result == "fail"
     pm.whys.append(Why("F", "f", "E"))
@@ -191,20 +191,20 @@ def test_branching_why_tree_counts_its_deepest_chain():
 
 
 def test_factor_with_empty_text_does_not_count():
-    pm = good_pm()
+    pm = complete_postmortem()
     pm.factors = [Factor("F1", "real", "monitoring"), Factor("F2", "  ", "testing")]
     assert results_for(pm, "factors.multiple")[0].result == "fail"
 
 
 def test_follow_up_default_warns_until_scheduled():
-    pm = good_pm()
+    pm = complete_postmortem()
     pm.follow_up = None
     (r,) = results_for(pm, "review.follow_up")
     assert r.result == "warn" and "2025-03-09" in r.message
 
 
 def test_sharing_deadline_relative_to_now():
-    pm = good_pm()
+    pm = complete_postmortem()
     pm.shared = None
     within = pm.times.resolved + timedelta(hours=47)
     assert results_for(pm, "report.shared", now=within)[0].result == "warn"
@@ -218,7 +218,7 @@ def test_sharing_deadline_relative_to_now():
 
 
 def test_several_vague_items_each_reported_with_their_id():
-    pm = good_pm()
+    pm = complete_postmortem()
     pm.actions += [ActionItem("AI-003", "Investigate the database"), ActionItem("AI-004", "Be more careful")]
     rows = [r.row for r in results_for(pm, "actions.specific")]
     assert rows == ["AI-003", "AI-004"]
@@ -275,7 +275,7 @@ def test_blame_hint_is_system_focused():
 
 
 def test_blame_scans_every_prose_field_but_not_people_fields():
-    pm = good_pm()
+    pm = complete_postmortem()
     bad = "@mallory caused it"
     pm.timeline[0].actor = bad
     pm.authors.append(bad)
@@ -302,7 +302,7 @@ def test_blame_scans_every_prose_field_but_not_people_fields():
         ("gap", lambda p: setattr(p.gaps[0], "description", bad), "gaps", 0),
     ]
     for name, mutate, section, row in places:
-        pm = good_pm()
+        pm = complete_postmortem()
         mutate(pm)
         found = results_for(pm, "language.blameless")
         assert [(r.result, r.section, r.row) for r in found] == [("fail", section, row)], name
@@ -358,7 +358,7 @@ def test_vague_hint_fits_the_phrase():
 
 
 def test_results_serialise():
-    pm = good_pm()
+    pm = complete_postmortem()
     _vague(pm)
     (r,) = results_for(pm, "actions.specific")
     d = r.to_dict()
@@ -369,23 +369,23 @@ def test_results_serialise():
 def test_empty_post_mortem_fails_without_crashing():
     from pmtui.model import PostMortem
 
-    results = checks.run(PostMortem(), now=NOW)
+    results = checks.run(PostMortem(), now=CHECKED_AT)
     failed = {r.id for r in results if r.result == "fail"}
     assert {"times.recorded", "timeline.complete", "factors.multiple", "whys.depth", "actions.complete",
             "review.follow_up"} <= failed
 
 
 def test_mixed_timezones_in_timeline_do_not_crash_order_check():
-    pm = good_pm()
+    pm = complete_postmortem()
     pm.timeline.insert(1, TimelineEvent(datetime(2025, 2, 9, 10, 6), "naive", "x"))
-    results = checks.run(pm, now=NOW)
+    results = checks.run(pm, now=CHECKED_AT)
     assert results_for(pm, "timeline.utc")[0].row == 1
     assert results_for(pm, "timeline.order")[0].result == "pass"
     assert any(r.result == "fail" for r in results)
 
 
 def test_now_defaults_to_the_clock():
-    pm = good_pm()
+    pm = complete_postmortem()
     pm.shared = None
     # Resolved in 2025: by the real clock the 48 hours are long gone.
     assert [r.result for r in checks.run(pm) if r.id == "report.shared"] == ["fail"]

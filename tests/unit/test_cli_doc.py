@@ -170,7 +170,8 @@ def test_check_json(tmp_path):
 
 def test_check_reports_rows_and_terminal_safe_text(tmp_path):
     src = EXAMPLE.read_text(encoding="utf-8").replace(
-        'action = "Add a nightly load test', 'action = "Look into \\u001b[31m load \\u202e tests. Add a nightly load test'
+        'action = "Add a nightly load test',
+        'action = "Look into \\u001b[31m load \\u202e tests. Add a nightly load test'
     )
     path = write(tmp_path / "pm.toml", src)
     res = run("check", path)

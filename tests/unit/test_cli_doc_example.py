@@ -15,7 +15,6 @@ import pytest
 from pmtui import checks, report, store
 from pmtui import examples as demo
 from pmtui.model import EVENT_KINDS, FACTOR_CATEGORIES, PostMortem
-from support_markdown import tables
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "api-degradation.toml"
@@ -108,11 +107,11 @@ def test_example_is_rich(pm):
     assert pm.gaps and pm.github.repo
 
 
-def test_example_report_fills_every_section(pm):
+def test_example_report_fills_every_section(pm, gfm):
     text = report.render(pm)
     assert report.EMPTY not in text and "Not recorded" not in text and "No data gaps" not in text
     assert "**Duration**: 1h 35min (10:05 - 11:40 UTC)" in text
-    durations, timeline, actions = tables(text)
+    _durations, timeline, actions = gfm.tables(text)
     assert len(timeline.rows) == len(pm.timeline) and all(len(r) == 4 for r in timeline.rows)
     assert len(actions.rows) == 6 and all(len(r) == 6 for r in actions.rows)
 
@@ -139,7 +138,7 @@ def test_copy_example(tmp_path):
 
 
 def test_missing_example_names_where_it_looked():
-    with pytest.raises(FileNotFoundError, match="no-such.toml.*looked in"):
+    with pytest.raises(FileNotFoundError, match=r"no-such.toml.*looked in"):
         demo.example_path("no-such.toml")
 
 

@@ -80,7 +80,8 @@ KEYS = ["schema", "id", "title", "status", "severity", "authors", "reviewed", "t
 VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20)
     | st.datetimes() | st.dates(),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(KEYS + ["time", "event", "x"]), children, max_size=3),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.sampled_from([*KEYS, "time", "event", "x"]), children, max_size=3),
     max_leaves=8,
 )
 

@@ -268,7 +268,8 @@ def test_journal_lock_and_safety_never_import_textual():
     import subprocess
     import sys
 
-    code = "import sys, pmtui.filesafety.journal, pmtui.filesafety.lock, pmtui.filesafety.disk; print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))"
+    code = ("import sys, pmtui.filesafety.journal, pmtui.filesafety.lock, pmtui.filesafety.disk; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

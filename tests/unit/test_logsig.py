@@ -27,7 +27,8 @@ def log_lines(n: int, *, every: int = 7, start: datetime = T0, step: float = 1.0
         if i % every == 3:
             body = f'level=error msg="connection pool exhausted" pool=orders waited={i % 900}ms req={i * 7919:08x}'
         elif i % every == 5:
-            body = f'{{"level":"error","msg":"upstream timeout","host":"10.0.{i % 250}.{i % 7 + 1}:8080","after":"{i % 9}.5s"}}'
+            body = (f'{{"level":"error","msg":"upstream timeout","host":"10.0.{i % 250}.{i % 7 + 1}:8080",'
+                    f'"after":"{i % 9}.5s"}}')
         else:
             body = f'level=info msg="handled request" path=/api/v1/orders/{i} status=200 dur={i % 50}.1ms'
         out.append(stamp(t) + b" " + body.encode())
@@ -124,7 +125,8 @@ def test_lines_without_a_time_take_the_time_before_them():
 
 
 def test_mask():
-    assert mask("req 8f14e45f-ceea-467f-a0e6-5c0f1a2b3c4d from 10.1.2.3:443 took 1m30.5s at 2025-02-09T10:05:23.1Z") == (
+    line = "req 8f14e45f-ceea-467f-a0e6-5c0f1a2b3c4d from 10.1.2.3:443 took 1m30.5s at 2025-02-09T10:05:23.1Z"
+    assert mask(line) == (
         "req <uuid> from <ip> took <dur> at <time>"
     )
     assert mask("pod api-7d9f8b6c5-x2x4z sha 0xdeadbeef12 n=42 v1") == "pod api-<hex>-<id> sha <hex> n=<n> v1"
@@ -156,7 +158,8 @@ def test_hostile_lines_make_safe_templates_and_candidates():
 
 
 def test_template_table_is_bounded():
-    lines = [stamp(T0 + timedelta(seconds=i)) + f" ERROR unique-word-{'abcdefghij'[i % 10]}{chr(97 + i // 10 % 26)}{chr(97 + i // 260 % 26)}".encode()
+    lines = [stamp(T0 + timedelta(seconds=i))
+             + f" ERROR unique-word-{'abcdefghij'[i % 10]}{chr(97 + i // 10 % 26)}{chr(97 + i // 260 % 26)}".encode()
              for i in range(3000)]
     s = feed_in_pieces(lines, None, 5000, max_templates=50)
     assert len(s.signatures) == 50 and s.overflow == 3000 - sum(g.count for g in s.signatures) > 0
@@ -175,7 +178,8 @@ def test_candidates_read_like_timeline_rows():
 
 def test_same_lines_as_grep(tmp_path):
     path = tmp_path / "pod.log"
-    lines = log_lines(5000) + [
+    lines = [
+        *log_lines(5000),
         b"2025-02-09T11:30:00Z plain Exception text",
         b"2025-02-09T11:30:01Z " + b'"status":503,"x":1',
         b"2025-02-09T11:30:02Z fatal error: concurrent map writes",
@@ -185,5 +189,6 @@ def test_same_lines_as_grep(tmp_path):
     path.write_bytes(b"\n".join(lines) + b"\n")
     grep = subprocess.run(["grep", "-cE", ERROR_PATTERN, str(path)], capture_output=True, text=True, check=True)
     s = scan_file(path, None, chunk_size=8192)
-    assert s.error_lines == int(grep.stdout) == 5000 // 7 * 2 + 4 + (1 if 5000 % 7 > 5 else 0) + (1 if 5000 % 7 > 3 else 0)
+    assert s.error_lines == int(grep.stdout) == (
+        5000 // 7 * 2 + 4 + (1 if 5000 % 7 > 5 else 0) + (1 if 5000 % 7 > 3 else 0))
     assert s.bytes_read == path.stat().st_size

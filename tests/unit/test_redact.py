@@ -35,7 +35,8 @@ CASES = [
     ("api-key: k-42-42", "k-42-42", "secret-value"),
     ("?access_token=tok123&page=2", "tok123", "secret-value"),
     (f"id_token {JWT}", JWT, "jwt"),
-    ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nxyz\n-----END RSA PRIVATE KEY-----", "MIIEowIBAAKCAQEA", "private-key"),
+    ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nxyz\n-----END RSA PRIVATE KEY-----", "MIIEowIBAAKCAQEA",
+     "private-key"),
     ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\n(truncated)", "b3BlbnNzaC1rZXk", "private-key"),
     ("xoxb-123456789012-abcdefABCDEF", "xoxb-123456789012", "slack-token"),
     ("glpat-abcdefghij0123456789", "glpat-abcdefghij0123456789", "gitlab-token"),
@@ -57,9 +58,8 @@ def test_keys_and_surroundings_are_kept():
     r = Redactor()
     assert r.redact("dial postgres://orders:hunter2@db:5432/x") == "dial postgres://orders:«redacted:url-password»@db:5432/x"
     assert r.redact('{"password": "pw", "user": "bob"}') == '{"password": "«redacted:secret-value»", "user": "bob"}'
-    assert r.redact('msg="{\\"token\\": \\"t0k\\"}" next') == 'msg="{\\"token\\": «redacted:secret-value»\\"}" next'.replace(
-        "«", '\\"«'
-    )
+    assert r.redact('msg="{\\"token\\": \\"t0k\\"}" next') == (
+        'msg="{\\"token\\": «redacted:secret-value»\\"}" next'.replace("«", '\\"«'))
 
 
 @pytest.mark.parametrize(
@@ -147,7 +147,8 @@ def test_default_redactor_reads_the_user_config(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     redact_mod.set_default_redactor(None)
     try:
-        assert redact_mod.redact("see internal-1234 and password=x") == "see «redacted:custom» and password=«redacted:secret-value»"
+        assert redact_mod.redact("see internal-1234 and password=x") == (
+            "see «redacted:custom» and password=«redacted:secret-value»")
         assert redact_mod.redact_bytes(b"internal-9999") == "«redacted:custom»".encode()
     finally:
         redact_mod.set_default_redactor(None)

@@ -5,8 +5,7 @@ from hypothesis import strategies as st
 
 from pmtui import report
 from pmtui.model import ActionItem, Factor, Gap, PostMortem, TimelineEvent, Why
-from support_doc import good_pm, t
-from support_markdown import block_types, expected_literal, headings, html_tokens, parse, tables
+from pmtui.sample import at, complete_postmortem
 
 HOSTILE = [
     "a | b | c",
@@ -54,18 +53,18 @@ TOP_HEADINGS = [
 ]
 
 
-def test_template_headings_in_order():
-    text = report.render(good_pm())
-    hs = headings(text)
+def test_template_headings_in_order(gfm):
+    text = report.render(complete_postmortem())
+    hs = gfm.headings(text)
     assert hs[0] == (1, "Post-Mortem: API Service Degradation (2025-02-09)")
     assert [title for level, title in hs if level == 2] == TOP_HEADINGS
     subs = [title for level, title in hs if level == 3]
     assert subs == ["Immediate Cause", "Contributing Factors", "Five Whys", "Systemic Issues"]
 
 
-def test_header_fields_follow_the_template():
-    pm = good_pm()
-    pm.times.started = t("10:05:00")
+def test_header_fields_follow_the_template(gfm):
+    pm = complete_postmortem()
+    pm.times.started = at("10:05:00")
     text = report.render(pm)
     lines = text.splitlines()
     assert lines[2:7] == [
@@ -76,36 +75,36 @@ def test_header_fields_follow_the_template():
         "**Reviewed**: 2025-02-10  ",
     ]
     # Hard line breaks: the fields are one paragraph with a break after each.
-    para = [tok for tok in parse(text) if tok.type == "inline"][1]
+    para = [tok for tok in gfm.parse(text) if tok.type == "inline"][1]
     assert sum(1 for c in para.children if c.type == "hardbreak") >= 4
 
 
-def test_title_and_category_headings_keep_trailing_hashes():
-    pm = good_pm()
+def test_title_and_category_headings_keep_trailing_hashes(gfm):
+    pm = complete_postmortem()
     pm.times.started = None
     pm.title = "Queue ## #"
     pm.factors[0].category = "c# ##"
     text = report.render(pm)
-    hs = headings(text)
+    hs = gfm.headings(text)
     assert hs[0] == (1, "Post-Mortem: Queue ## #")
     assert (4, "C# ##") in hs
 
 
 def test_duration_across_midnight_shows_dates():
-    pm = good_pm()
+    pm = complete_postmortem()
     pm.times.started = datetime(2025, 2, 9, 23, 50, tzinfo=UTC)
     pm.times.resolved = datetime(2025, 2, 10, 1, 10, tzinfo=UTC)
     assert "**Duration**: 1h 20min (23:50 - 2025-02-10 01:10 UTC)" in report.render(pm)
 
 
 def test_ongoing_incident_duration():
-    pm = good_pm()
+    pm = complete_postmortem()
     pm.times.resolved = None
     assert "**Duration**: ongoing (since 10:05 UTC)" in report.render(pm)
 
 
-def test_key_durations_table():
-    (durations,) = [tb for tb in tables(report.render(good_pm())) if tb.header[0] == "Measure"]
+def test_key_durations_table(gfm):
+    (durations,) = [tb for tb in gfm.tables(report.render(complete_postmortem())) if tb.header[0] == "Measure"]
     assert durations.rows == [
         ["Started", "-", "10:05:23"],
         ["Time to detect (TTD)", "1min 22s", "10:06:45"],
@@ -115,7 +114,7 @@ def test_key_durations_table():
 
 
 def test_impact_prose_and_figures():
-    text = report.render_section(good_pm(), "impact")[2]
+    text = report.render_section(complete_postmortem(), "impact")[2]
     assert "Checkout and search failed intermittently." in text
     assert "- Failed requests: 40,000" in text
     assert "- Users affected: 2,000" in text
@@ -123,25 +122,25 @@ def test_impact_prose_and_figures():
     assert "- Data lost: no" in text
 
 
-def test_timeline_is_chronological_whatever_the_file_order():
-    pm = good_pm()
+def test_timeline_is_chronological_whatever_the_file_order(gfm):
+    pm = complete_postmortem()
     pm.timeline.reverse()
-    (tl,) = [tb for tb in tables(report.render(pm)) if tb.header[0] == "Time (UTC)"]
+    (tl,) = [tb for tb in gfm.tables(report.render(pm)) if tb.header[0] == "Time (UTC)"]
     assert tl.header == ["Time (UTC)", "Event", "Source", "Actor"]
     assert [r[0] for r in tl.rows] == ["10:05:23", "10:06:45", "10:12:00", "10:22:10", "10:35:00", "11:40:00"]
     assert tl.rows[0] == ["10:05:23", "First 5xx errors appear", "nginx access logs", "-"]
     assert tl.rows[2][3] == "@alice"
 
 
-def test_timeline_rows_off_the_incident_day_carry_the_date():
-    pm = good_pm()
+def test_timeline_rows_off_the_incident_day_carry_the_date(gfm):
+    pm = complete_postmortem()
     pm.timeline.append(TimelineEvent(datetime(2025, 2, 10, 0, 0, 1, 500000, tzinfo=UTC), "late", "x", "", "other"))
-    (tl,) = [tb for tb in tables(report.render(pm)) if tb.header[0] == "Time (UTC)"]
+    (tl,) = [tb for tb in gfm.tables(report.render(pm)) if tb.header[0] == "Time (UTC)"]
     assert tl.rows[-1][0] == "2025-02-10 00:00:01.5"
 
 
 def test_timeline_rows_render_in_chunks_identically():
-    pm = good_pm()
+    pm = complete_postmortem()
     whole = report.render_section(pm, "timeline")[2].splitlines()
     events = report.sorted_timeline(pm)
     chunks = []
@@ -152,7 +151,7 @@ def test_timeline_rows_render_in_chunks_identically():
 
 
 def test_render_is_the_sections_joined():
-    pm = good_pm()
+    pm = complete_postmortem()
     sections = report.render_sections(pm)
     assert [k for k, _, _ in sections] == report.SECTION_KEYS
     assert report.render(pm) == "\n\n".join(md for _, _, md in sections) + "\n"
@@ -161,10 +160,10 @@ def test_render_is_the_sections_joined():
     assert md.startswith("## Lessons Learned\n\n- Load tests")
 
 
-def test_empty_post_mortem_keeps_every_section():
+def test_empty_post_mortem_keeps_every_section(gfm):
     text = report.render(PostMortem())
-    assert [title for level, title in headings(text) if level == 2] == TOP_HEADINGS
-    assert headings(text)[0] == (1, "Post-Mortem: Untitled incident")
+    assert [title for level, title in gfm.headings(text) if level == 2] == TOP_HEADINGS
+    assert gfm.headings(text)[0] == (1, "Post-Mortem: Untitled incident")
     for key in ("summary", "impact", "root_cause", "timeline", "actions", "went_well", "went_wrong",
                 "lucky", "lessons", "prevention"):
         assert report.EMPTY in report.render_section(PostMortem(), key)[2], key
@@ -174,8 +173,8 @@ def test_empty_post_mortem_keeps_every_section():
     assert factors.count(report.EMPTY) == 4  # immediate cause, factors, whys, systemic issues
 
 
-def test_factors_grouped_by_category_with_custom_ones_after_known():
-    pm = good_pm()
+def test_factors_grouped_by_category_with_custom_ones_after_known(gfm):
+    pm = complete_postmortem()
     pm.factors = [
         Factor("F1", "vendor quota", "third-party"),
         Factor("F2", "no alert", "monitoring", "W1"),
@@ -185,17 +184,17 @@ def test_factors_grouped_by_category_with_custom_ones_after_known():
         Factor("F6", "same group", "sre Tooling"),
     ]
     text = report.render_section(pm, "factors")[2]
-    hs = [title for level, title in headings(text) if level == 4]
+    hs = [title for level, title in gfm.headings(text) if level == 4]
     assert hs == ["Monitoring", "Testing", "Third-party", "SRE tooling", "Other"]
     assert "1. no alert _(F2; why W1)_" in text
     assert "4. runbook bot _(F5)_\n5. same group _(F6)_" in text
     assert "6. misc _(F3)_" in text
 
 
-def test_five_whys_chains_root_to_leaf_numbered():
-    pm = good_pm()
+def test_five_whys_chains_root_to_leaf_numbered(gfm):
+    pm = complete_postmortem()
     text = report.render_section(pm, "factors")[2]
-    tokens = parse(text)
+    tokens = gfm.parse(text)
     assert "**Chain 1** (5 deep)" in text and "**Chain 2** (2 deep)" in text
     chain1 = text.split("**Chain 1** (5 deep)")[1].split("**Chain 2**")[0].strip().splitlines()
     assert [line.split(". ", 1)[0] for line in chain1] == ["1", "2", "3", "4", "5"]
@@ -204,17 +203,17 @@ def test_five_whys_chains_root_to_leaf_numbered():
 
 
 def test_shallow_reason_is_shown():
-    pm = good_pm()
+    pm = complete_postmortem()
     pm.whys = [Why("W1", "only one answer")]
     pm.shallow_reason = "the vendor owns the rest"
     assert "**Why the analysis stops short of five**: the vendor owns the rest" in report.render(pm)
 
 
-def test_action_table_columns_and_tracking():
-    pm = good_pm()
+def test_action_table_columns_and_tracking(gfm):
+    pm = complete_postmortem()
     pm.actions.append(ActionItem("AI-003", "Add X", tracker="javascript:alert(1)"))
     pm.actions.append(ActionItem("AI-004", "Add Y", status="done"))
-    (acts,) = [tb for tb in tables(report.render(pm)) if tb.header[0] == "ID"]
+    (acts,) = [tb for tb in gfm.tables(report.render(pm)) if tb.header[0] == "ID"]
     assert acts.header == ["ID", "Action", "Owner", "Deadline", "Priority", "Tracking"]
     assert acts.rows[0][:5] == ["AI-001", "Add connection pool metrics to Grafana", "@bob", "2025-02-16", "High"]
     assert acts.rows[0][5] == "<<link_open>>#101<<link_close>>"
@@ -225,7 +224,7 @@ def test_action_table_columns_and_tracking():
 
 
 def test_data_gaps_listed():
-    pm = good_pm()
+    pm = complete_postmortem()
     pm.gaps.append(Gap("prometheus", "retention | too short"))
     text = report.render_section(pm, "gaps")[2]
     assert "- **kubernetes** (09:35 - 10:00 UTC): Pod logs before 10:00 were rotated" in text
@@ -233,8 +232,8 @@ def test_data_gaps_listed():
 
 
 def _hostile_pm(texts: list[str]) -> PostMortem:
-    pm = good_pm()
-    base = t("10:00:00")
+    pm = complete_postmortem()
+    base = at("10:00:00")
     pm.timeline = [
         TimelineEvent(base + timedelta(seconds=i), text, text, text, "other") for i, text in enumerate(texts)
     ]
@@ -253,10 +252,10 @@ def _hostile_pm(texts: list[str]) -> PostMortem:
     return pm
 
 
-def test_hostile_text_keeps_tables_and_structure_intact():
+def test_hostile_text_keeps_tables_and_structure_intact(gfm):
     pm = _hostile_pm(HOSTILE)
     text = report.render(pm)
-    tbs = tables(text)
+    tbs = gfm.tables(text)
     assert [tb.header[0] for tb in tbs] == ["Measure", "Time (UTC)", "ID"]
     timeline, actions = tbs[1], tbs[2]
     assert len(timeline.rows) == len(HOSTILE) and len(actions.rows) == len(HOSTILE)
@@ -265,57 +264,55 @@ def test_hostile_text_keeps_tables_and_structure_intact():
     for row in actions.rows:
         assert len(row) == 6
     # Every cell reads back as exactly what was typed (made terminal-safe).
-    for src, row in zip(HOSTILE, timeline.rows):
-        want = expected_literal(src) or "-"
+    for src, row in zip(HOSTILE, timeline.rows, strict=True):
+        want = gfm.expected_literal(src) or "-"
         assert row[1:] == [want, want, want], src
-    for src, row in zip(HOSTILE, actions.rows):
-        assert row[1] == (expected_literal(src) or "-")
+    for src, row in zip(HOSTILE, actions.rows, strict=True):
+        assert row[1] == (gfm.expected_literal(src) or "-")
         assert row[5] == "<<link_open>>issue<<link_close>>"
     # No user text became a heading, a quote, code or raw HTML.
-    assert [title for level, title in headings(text) if level == 2] == TOP_HEADINGS
-    assert not {"blockquote_open", "code_block", "fence", "hr", "html_block"} & block_types(text)
-    assert html_tokens(text) == []
+    assert [title for level, title in gfm.headings(text) if level == 2] == TOP_HEADINGS
+    assert not {"blockquote_open", "code_block", "fence", "hr", "html_block"} & gfm.block_types(text)
+    assert gfm.html_tokens(text) == []
     assert "\x1b" not in text and "\u202e" not in text
 
 
-def test_hostile_list_items_stay_one_item_each():
+def test_hostile_list_items_stay_one_item_each(gfm):
     pm = _hostile_pm(HOSTILE)
     text = report.render_section(pm, "lessons")[2]
-    tokens = parse(text)
+    tokens = gfm.parse(text)
     items = [tokens[i + 2] for i, tok in enumerate(tokens) if tok.type == "list_item_open"]
     non_empty = [s for s in HOSTILE if s.strip()]
     assert len(items) == len(non_empty)
-    from support_markdown import inline_text
-
-    assert [inline_text(tok) for tok in items] == [expected_literal(s) for s in non_empty]
+    assert [gfm.inline_text(tok) for tok in items] == [gfm.expected_literal(s) for s in non_empty]
 
 
 _cell_text = st.text(
-    alphabet=st.sampled_from(list("ab |\\`*_[]()<>&#-+=!~:.1\n\r\t\x1b") + ["\u00e9", "\u202e"]),
+    alphabet=st.sampled_from([*"ab |\\`*_[]()<>&#-+=!~:.1\n\r\t\x1b", "\u00e9", "\u202e"]),
     max_size=30,
 )
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(_cell_text, min_size=1, max_size=5))
-def test_any_cell_text_round_trips_through_gfm(texts):
-    pm = good_pm()
-    pm.timeline = [TimelineEvent(t("10:00:00") + timedelta(seconds=i), s, s, s) for i, s in enumerate(texts)]
-    (tl,) = [tb for tb in tables(report.render_section(pm, "timeline")[2])]
+def test_any_cell_text_round_trips_through_gfm(gfm, texts):
+    pm = complete_postmortem()
+    pm.timeline = [TimelineEvent(at("10:00:00") + timedelta(seconds=i), s, s, s) for i, s in enumerate(texts)]
+    (tl,) = [tb for tb in gfm.tables(report.render_section(pm, "timeline")[2])]
     assert len(tl.rows) == len(texts)
-    for src, row in zip(texts, tl.rows):
-        want = expected_literal(src) or "-"
+    for src, row in zip(texts, tl.rows, strict=True):
+        want = gfm.expected_literal(src) or "-"
         assert row == [row[0], want, want, want]
 
 
 @settings(max_examples=100, deadline=None)
 @given(_cell_text)
-def test_any_prose_stays_paragraphs(text):
+def test_any_prose_stays_paragraphs(gfm, text):
     pm = PostMortem(summary=text)
     body = report.render_section(pm, "summary")[2]
-    kinds = block_types(body) - {"heading_open", "heading_close", "inline", "paragraph_open", "paragraph_close"}
+    kinds = gfm.block_types(body) - {"heading_open", "heading_close", "inline", "paragraph_open", "paragraph_close"}
     assert kinds == set()
-    assert html_tokens(body) == []
+    assert gfm.html_tokens(body) == []
 
 
 # -- secrets ------------------------------------------------------------------------
@@ -323,33 +320,31 @@ def test_any_prose_stays_paragraphs(text):
 # copy and `pmtui report`) never shows a secret from it.
 
 
-def test_secret_in_every_field_is_redacted_in_every_section():
-    from support_secrets import SECRETS, leaks, plant_everywhere
-
-    pm = good_pm()
+def test_secret_in_every_field_is_redacted_in_every_section(planted_secrets):
+    pm = complete_postmortem()
     assert pm.timeline and pm.whys and pm.factors and pm.actions
     pm.gaps.append(Gap("prometheus", "no data"))
-    fields = plant_everywhere(pm)
+    fields = planted_secrets.plant_everywhere(pm)
     sections = report.render_sections(pm)
     for key, _, text in sections:
-        assert leaks(text) == [], key
+        assert planted_secrets.leaks(text) == [], key
     whole = report.render(pm)
-    assert leaks(whole) == []
+    assert planted_secrets.leaks(whole) == []
     # Redacted, not dropped: each kind leaves its mark where it was.
     for kind in ("authorization", "github-token", "aws-access-key-id", "secret-value", "url-password", "jwt",
                  "private-key"):
         assert f"\u00abredacted:{kind}\u00bb" in whole, kind
-    print(f"report: {len(SECRETS)} secrets x {fields} fields, 0 leaked")
+    print(f"report: {len(planted_secrets.SECRETS)} secrets x {fields} fields, 0 leaked")
 
 
-def test_timeline_rows_and_action_rows_are_redacted():
-    from support_secrets import ONE_LINE, leaks
-
-    ev = TimelineEvent(t("10:00:00"), ONE_LINE, ONE_LINE, ONE_LINE)
+def test_timeline_rows_and_action_rows_are_redacted(planted_secrets):
+    one_line = planted_secrets.ONE_LINE
+    ev = TimelineEvent(at("10:00:00"), one_line, one_line, one_line)
     (row,) = report.render_timeline_rows([ev])
-    assert leaks(row) == [] and row.count("\u00abredacted:") >= 3 * 7
-    (arow,) = report.render_action_rows([ActionItem("A1", ONE_LINE, owner=ONE_LINE, tracker="https://x:" + "Pg7Hx2Kq9Wz4Lm@h/1")])
-    assert leaks(arow) == []
+    assert planted_secrets.leaks(row) == [] and row.count("\u00abredacted:") >= 3 * 7
+    (arow,) = report.render_action_rows(
+        [ActionItem("A1", one_line, owner=one_line, tracker="https://x:" + "Pg7Hx2Kq9Wz4Lm@h/1")])
+    assert planted_secrets.leaks(arow) == []
 
 
 def test_redaction_happens_before_markdown_escaping():
@@ -361,11 +356,9 @@ def test_redaction_happens_before_markdown_escaping():
     assert "z\\[1" not in text and "y\\*z" not in text
 
 
-def test_key_block_across_lines_of_immediate_cause_is_redacted_whole():
-    from support_secrets import SECRETS, leaks
-
-    key = SECRETS[-1]
+def test_key_block_across_lines_of_immediate_cause_is_redacted_whole(planted_secrets):
+    key = planted_secrets.SECRETS[-1]
     pm = PostMortem(immediate_cause="- a cert rotated\n" + key.text + "\n- pool exhausted")
     body = report.render_section(pm, "factors")[2]
-    assert leaks(body) == []
+    assert planted_secrets.leaks(body) == []
     assert "a cert rotated" in body and "pool exhausted" in body

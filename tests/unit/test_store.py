@@ -14,25 +14,32 @@ import pytest
 
 from pmtui import model as m
 from pmtui import store
-from support_store import HAND_WRITTEN
 
 
 def changed_lines(old: str, new: str) -> tuple[list[str], list[str]]:
     """(lines removed from old, lines added in new)."""
     removed, added = [], []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False).get_opcodes():
+    matcher = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal":
             removed += old.splitlines()[i1:i2]
             added += new.splitlines()[j1:j2]
     return removed, added
 
 
-def edited(mutate, text: str = HAND_WRITTEN) -> tuple[str, store.Document]:
-    doc = store.loads(text)
-    mutate(doc.pm)
-    out = store.dumps(doc)
-    assert store.loads(out).pm == doc.pm
-    return out, doc
+@pytest.fixture
+def edited(hand_written):
+    """edited(mutate, text=the hand-written file): the text saved after
+    mutate(pm), and its document; the saved text must read back the same."""
+
+    def edit(mutate, text: str = hand_written) -> tuple[str, store.Document]:
+        doc = store.loads(text)
+        mutate(doc.pm)
+        out = store.dumps(doc)
+        assert store.loads(out).pm == doc.pm
+        return out, doc
+
+    return edit
 
 
 def problems_of(text: str) -> list[store.Problem]:
@@ -44,8 +51,8 @@ def problems_of(text: str) -> list[store.Problem]:
 # -- reading -----------------------------------------------------------------------
 
 
-def test_hand_written_file_reads_into_the_model():
-    pm = store.loads(HAND_WRITTEN).pm
+def test_hand_written_file_reads_into_the_model(hand_written):
+    pm = store.loads(hand_written).pm
     assert pm.title == "API degradation: connection pool exhausted"
     assert pm.status == "in review"
     assert pm.summary == "Checkout API returned 5xx for 35 minutes.\nThe pool was exhausted."
@@ -76,7 +83,7 @@ def test_fast_timeline_reader_agrees_with_tomllib_on_every_layout():
     expected = tomllib.loads(text)["timeline"]
     pm = store.loads(text).pm
     assert len(pm.timeline) == len(expected)
-    for got, want in zip(pm.timeline, expected):
+    for got, want in zip(pm.timeline, expected, strict=True):
         assert got.time == want["time"].astimezone(UTC)
         assert got.time.tzinfo is UTC
         assert got.event == want["event"]
@@ -87,8 +94,8 @@ def test_missing_schema_is_read_as_schema_1():
     assert store.loads('title = "t"\n').pm.schema == 1
 
 
-def test_crlf_and_bom_files_round_trip_and_edit_in_their_own_style():
-    text = "\ufeff" + HAND_WRITTEN.replace("\n", "\r\n")
+def test_crlf_and_bom_files_round_trip_and_edit_in_their_own_style(hand_written):
+    text = "\ufeff" + hand_written.replace("\n", "\r\n")
     doc = store.loads(text)
     assert store.dumps(doc) == text
     doc.pm.timeline.append(m.TimelineEvent(datetime(2025, 2, 9, 11, tzinfo=UTC), "late", kind="other"))
@@ -102,55 +109,55 @@ def test_crlf_and_bom_files_round_trip_and_edit_in_their_own_style():
 # -- saving: unchanged bytes, minimal diffs --------------------------------------------
 
 
-def test_unchanged_file_saves_identical_bytes(tmp_path):
+def test_unchanged_file_saves_identical_bytes(tmp_path, hand_written):
     path = tmp_path / "pm.toml"
-    path.write_text(HAND_WRITTEN, encoding="utf-8")
+    path.write_text(hand_written, encoding="utf-8")
     store.save(store.load(path))
-    assert path.read_text(encoding="utf-8") == HAND_WRITTEN
+    assert path.read_text(encoding="utf-8") == hand_written
 
 
-def test_one_field_changes_only_its_line_keeping_key_spacing_and_comment():
+def test_one_field_changes_only_its_line_keeping_key_spacing_and_comment(hand_written, edited):
     out, _ = edited(lambda pm: setattr(pm, "title", "New title"))
-    assert changed_lines(HAND_WRITTEN, out) == (
+    assert changed_lines(hand_written, out) == (
         ['title   =   "API degradation: connection pool exhausted"'],
         ['title   =   "New title"'],
     )
     out, _ = edited(lambda pm: setattr(pm.times, "detected", datetime(2025, 2, 9, 10, 7, tzinfo=UTC)))
-    assert changed_lines(HAND_WRITTEN, out) == (
+    assert changed_lines(hand_written, out) == (
         ["detected = 2025-02-09T10:06:45Z # from Prometheus"],
         ["detected = 2025-02-09T10:07:00Z # from Prometheus"],
     )
 
 
-def test_multi_line_value_replaced_as_a_whole():
+def test_multi_line_value_replaced_as_a_whole(hand_written, edited):
     out, _ = edited(lambda pm: setattr(pm, "summary", "Short."))
-    removed, added = changed_lines(HAND_WRITTEN, out)
+    removed, added = changed_lines(hand_written, out)
     assert added == ['summary = "Short."']
     assert removed == ['summary = """', "Checkout API returned 5xx for 35 minutes.", 'The pool was exhausted."""']
 
 
-def test_cleared_optional_field_removes_its_line_and_new_one_is_added_in_order():
+def test_cleared_optional_field_removes_its_line_and_new_one_is_added_in_order(hand_written, edited):
     out, _ = edited(lambda pm: setattr(pm.times, "detected", None))
-    assert changed_lines(HAND_WRITTEN, out) == (["detected = 2025-02-09T10:06:45Z # from Prometheus"], [])
+    assert changed_lines(hand_written, out) == (["detected = 2025-02-09T10:06:45Z # from Prometheus"], [])
     out, _ = edited(lambda pm: setattr(pm, "reviewed", date(2025, 3, 1)))
-    assert changed_lines(HAND_WRITTEN, out) == ([], ["reviewed = 2025-03-01"])
+    assert changed_lines(hand_written, out) == ([], ["reviewed = 2025-03-01"])
     lines = out.splitlines()
     assert lines.index("reviewed = 2025-03-01") == lines.index('authors = ["@alice", "@bob"]') + 1
 
 
-def test_row_edit_keeps_the_rows_unknown_keys_and_comments():
+def test_row_edit_keeps_the_rows_unknown_keys_and_comments(hand_written, edited):
     out, _ = edited(lambda pm: setattr(pm.timeline[1], "event", "Paged"))
-    assert changed_lines(HAND_WRITTEN, out) == (['event = "On-call engineer paged"'], ['event = "Paged"'])
+    assert changed_lines(hand_written, out) == (['event = "On-call engineer paged"'], ['event = "Paged"'])
     assert 'ticket = "PD-123"' in out and "[[timeline]]  # the page" in out
     out, _ = edited(lambda pm: setattr(pm.actions[0], "status", "done"))
-    assert changed_lines(HAND_WRITTEN, out) == (['status = "open"'], ['status = "done"'])
+    assert changed_lines(hand_written, out) == (['status = "open"'], ['status = "done"'])
     assert 'jira = "OPS-7"  # unknown key' in out
 
 
-def test_adding_removing_and_reordering_rows_touch_only_those_rows():
+def test_adding_removing_and_reordering_rows_touch_only_those_rows(hand_written, edited):
     new = m.TimelineEvent(datetime(2025, 2, 9, 10, 9, tzinfo=UTC), "Inserted", "manual", "", "action")
     out, _ = edited(lambda pm: pm.timeline.insert(2, new))
-    removed, added = changed_lines(HAND_WRITTEN, out)
+    removed, added = changed_lines(hand_written, out)
     assert removed == []
     assert [a for a in added if a] == [
         "[[timeline]]",
@@ -160,24 +167,24 @@ def test_adding_removing_and_reordering_rows_touch_only_those_rows():
         'kind = "action"',
     ]
     out, _ = edited(lambda pm: pm.timeline.pop(1))
-    removed, added = changed_lines(HAND_WRITTEN, out)
+    removed, added = changed_lines(hand_written, out)
     assert added == [] and "ticket = \"PD-123\"" in removed and 'event = "First 5xx errors appear"' not in removed
     out, doc = edited(lambda pm: pm.timeline.reverse())
     assert out.count("[[timeline]]") == 3 and "# the human part" in out
     assert [e.event for e in store.loads(out).pm.timeline] == [e.event for e in doc.pm.timeline]
 
 
-def test_rows_replaced_by_equal_copies_keep_their_text():
+def test_rows_replaced_by_equal_copies_keep_their_text(hand_written, edited):
     import copy
 
     out, _ = edited(lambda pm: setattr(pm, "timeline", [copy.copy(e) for e in pm.timeline]))
-    assert out == HAND_WRITTEN
+    assert out == hand_written
 
 
-def test_new_sections_go_in_canonical_places():
+def test_new_sections_go_in_canonical_places(hand_written, edited):
     # after the last section pmtui knows; a section it does not know stays last
     out, _ = edited(lambda pm: setattr(pm.github, "repo", "acme/api"))
-    assert changed_lines(HAND_WRITTEN, out) == ([], ["[export.github]", 'repo = "acme/api"', ""])
+    assert changed_lines(hand_written, out) == ([], ["[export.github]", 'repo = "acme/api"', ""])
     assert out.endswith('[export.github]\nrepo = "acme/api"\n\n[mystery]\nx = 1\n')
     out, _ = edited(lambda pm: setattr(pm.sources.alertmanager, "url", "http://am:9093"))
     lines = out.splitlines()
@@ -185,23 +192,23 @@ def test_new_sections_go_in_canonical_places():
     assert lines.index("[sources.alertmanager]") > lines.index("[sources.prometheus.queries]")
 
 
-def test_query_table_edits_by_name():
+def test_query_table_edits_by_name(hand_written, edited):
     def change(pm):
         pm.sources.prometheus.queries["latency"] = "histogram_quantile(0.99, x)"
 
     out, _ = edited(change)
-    assert changed_lines(HAND_WRITTEN, out) == ([], ['latency = "histogram_quantile(0.99, x)"'])
+    assert changed_lines(hand_written, out) == ([], ['latency = "histogram_quantile(0.99, x)"'])
 
 
-def test_an_empty_named_query_is_written_and_read_back():
+def test_an_empty_named_query_is_written_and_read_back(hand_written, edited):
     out, _ = edited(lambda pm: pm.sources.prometheus.queries.update(latency=""))
-    assert changed_lines(HAND_WRITTEN, out) == ([], ['latency = ""'])
+    assert changed_lines(hand_written, out) == ([], ['latency = ""'])
     doc = store.loads('title = "t"\n')
     doc.pm.sources.prometheus.queries["empty"] = ""
     assert store.loads(store.dumps(doc)).pm.sources.prometheus.queries == {"empty": ""}
 
 
-def test_inline_layout_falls_back_to_tomlkit_and_keeps_comments():
+def test_inline_layout_falls_back_to_tomlkit_and_keeps_comments(edited):
     text = '# keep me\ntitle = "t"  # and me\ntimes = { started = 2025-02-09T10:00:00Z }\n'
     out, _ = edited(lambda pm: setattr(pm.times, "resolved", datetime(2025, 2, 9, 11, tzinfo=UTC)), text)
     assert "# keep me" in out and "# and me" in out
@@ -225,12 +232,12 @@ def test_fresh_document_shows_where_to_type_and_reads_back():
 # -- saving: the file on disk ----------------------------------------------------------
 
 
-def test_save_is_atomic_keeps_mode_and_records_the_stamp(tmp_path):
+def test_save_is_atomic_keeps_mode_and_records_the_stamp(tmp_path, hand_written):
     path = tmp_path / "pm.toml"
-    path.write_text(HAND_WRITTEN, encoding="utf-8")
+    path.write_text(hand_written, encoding="utf-8")
     os.chmod(path, 0o640)
     doc = store.load(path)
-    assert doc.stamp.size == len(HAND_WRITTEN.encode())
+    assert doc.stamp.size == len(hand_written.encode())
     doc.pm.title = "Edited"
     store.save(doc)
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
@@ -257,8 +264,8 @@ def test_save_to_a_new_path(tmp_path):
 # -- errors ----------------------------------------------------------------------------
 
 
-def test_naive_datetime_error_names_file_line_column_field():
-    text = HAND_WRITTEN.replace("time = 2025-02-09T10:12:00Z", "time = 2025-02-09T10:12:00")
+def test_naive_datetime_error_names_file_line_column_field(hand_written):
+    text = hand_written.replace("time = 2025-02-09T10:12:00Z", "time = 2025-02-09T10:12:00")
     (p,) = problems_of(text)
     line = text.splitlines().index("time = 2025-02-09T10:12:00") + 1
     assert (p.line, p.column, p.field) == (line, 8, "timeline[2].time")
@@ -268,9 +275,9 @@ def test_naive_datetime_error_names_file_line_column_field():
     )
 
 
-def test_every_problem_is_reported_at_once():
+def test_every_problem_is_reported_at_once(hand_written):
     text = (
-        HAND_WRITTEN.replace('status = "in review"', 'status = "finished"')
+        hand_written.replace('status = "in review"', 'status = "finished"')
         .replace('kind = "symptom"', 'kind = "weird"')
         .replace('priority = "high"', 'priority = "urgent"')
         .replace('type = "prevent"', 'type = "fix"')
@@ -302,8 +309,8 @@ def test_every_problem_is_reported_at_once():
     assert [p.line for p in problems] == sorted(p.line for p in problems)
 
 
-def test_id_problems():
-    text = HAND_WRITTEN + '\n[[actions]]\nid = "AI-001"\naction = "dup"\n\n[[actions]]\nid = "A7"\naction = "bad id"\n'
+def test_id_problems(hand_written):
+    text = hand_written + '\n[[actions]]\nid = "AI-001"\naction = "dup"\n\n[[actions]]\nid = "A7"\naction = "bad id"\n'
     text += '\n[[whys]]\nid = "W1"\ntext = "dup why"\n\n[[factors]]\nid = "F1"\ntext = "dup factor"\n'
     messages = {p.field: p.message for p in problems_of(text)}
     assert messages["actions[1].id"] == "duplicate action id 'AI-001' (also actions[0])"
@@ -328,8 +335,8 @@ def test_missing_required_keys_and_wrong_shapes():
     assert "missing `time`" in problems[1].message and problems[1].line == 2
 
 
-def test_toml_syntax_error_has_line_and_column():
-    text = HAND_WRITTEN.replace('severity = "SEV2"', 'severity = "SEV2')
+def test_toml_syntax_error_has_line_and_column(hand_written):
+    text = hand_written.replace('severity = "SEV2"', 'severity = "SEV2')
     (p,) = problems_of(text)
     assert p.line == text.splitlines().index('severity = "SEV2') + 1
     assert p.column > 1 and p.message.startswith("not valid TOML")
@@ -371,9 +378,9 @@ def test_offsets_are_converted_to_utc():
 # -- imports ---------------------------------------------------------------------------
 
 
-def test_load_path_imports_neither_tomlkit_nor_textual(tmp_path):
+def test_load_path_imports_neither_tomlkit_nor_textual(tmp_path, hand_written):
     path = tmp_path / "pm.toml"
-    path.write_text(HAND_WRITTEN, encoding="utf-8")
+    path.write_text(hand_written, encoding="utf-8")
     code = (
         "import sys\nfrom pmtui import store\n"
         "store.load(sys.argv[1])\n"
@@ -397,9 +404,9 @@ def test_the_documented_example_reads_and_round_trips():
     assert pm.github.repo == "acme/api" and pm.sources.kubernetes.containers == ["api"]
 
 
-def test_several_syntax_errors_are_reported_at_once():
+def test_several_syntax_errors_are_reported_at_once(hand_written):
     text = (
-        HAND_WRITTEN.replace('severity = "SEV2"', 'severity = "SEV2')
+        hand_written.replace('severity = "SEV2"', 'severity = "SEV2')
         .replace("failed_requests = 12000", "failed_requests = 12 000")
         .replace("[[timeline]]  # the page", "[[timeline]  # the page")
         .replace('parent = "W1"', "parent = W1")

@@ -14,10 +14,16 @@ from hypothesis import strategies as st
 
 from pmtui import model as m
 from pmtui import store
+from pmtui.sample import many_events
 from pmtui.store.scan import counters, scan
-from support_store import HAND_WRITTEN, layout, many_events
 
 T0 = datetime(2025, 2, 9, 10, tzinfo=UTC)
+
+
+def layout(index) -> tuple:
+    """An index as plain data, to compare one kept up to date by saves with
+    one built from scratch."""
+    return index.ok, list(index.lines), [seg.layout() for seg in index.segments]
 
 
 def same_index_as_a_fresh_scan(doc: store.Document) -> None:
@@ -80,23 +86,23 @@ def test_saves_after_the_first_neither_scan_nor_relex_the_whole_file(tmp_path):
     same_index_as_a_fresh_scan(doc)
 
 
-def test_dumps_without_a_save_leaves_the_index_as_loaded():
-    doc = store.loads(HAND_WRITTEN)
+def test_dumps_without_a_save_leaves_the_index_as_loaded(hand_written):
+    doc = store.loads(hand_written)
     scans = counters.full_scans
     doc.pm.timeline[0].event = "changed"
     first = store.dumps(doc)
     assert store.dumps(doc) == first  # the journal may ask any number of times
     assert counters.full_scans == scans
-    assert layout(doc._index) == layout(scan(HAND_WRITTEN))
+    assert layout(doc._index) == layout(scan(hand_written))
 
 
-def test_an_unchanged_save_keeps_the_index(tmp_path):
+def test_an_unchanged_save_keeps_the_index(tmp_path, hand_written):
     path = tmp_path / "pm.toml"
-    path.write_text(HAND_WRITTEN, encoding="utf-8")
+    path.write_text(hand_written, encoding="utf-8")
     doc = store.load(path)
     index = doc._index
     store.save(doc)
-    assert doc._index is index and path.read_text(encoding="utf-8") == HAND_WRITTEN
+    assert doc._index is index and path.read_text(encoding="utf-8") == hand_written
 
 
 def test_a_tomlkit_save_drops_the_index_and_the_next_one_rescans(tmp_path):
@@ -113,9 +119,9 @@ def test_a_tomlkit_save_drops_the_index_and_the_next_one_rescans(tmp_path):
     assert store.load(path).pm == doc.pm
 
 
-def test_crlf_file_keeps_its_index_and_line_ends_over_several_saves(tmp_path):
+def test_crlf_file_keeps_its_index_and_line_ends_over_several_saves(tmp_path, hand_written):
     path = tmp_path / "pm.toml"
-    path.write_bytes(("\ufeff" + HAND_WRITTEN.replace("\n", "\r\n")).encode())
+    path.write_bytes(("\ufeff" + hand_written.replace("\n", "\r\n")).encode())
     doc = store.load(path)
     for k in range(3):
         doc.pm.timeline.append(m.TimelineEvent(T0, f"late {k}"))
@@ -129,7 +135,8 @@ def test_crlf_file_keeps_its_index_and_line_ends_over_several_saves(tmp_path):
 
 # -- many random edits and saves ----------------------------------------------------
 
-HOSTILE = ['"""', "'''", "\\", 'q"', "\n[[timeline]]\ntime = 2025-01-01T00:00:00Z\n", "[times]", "# x", "\r\n", "\t", "\x7f", "é ☕"]
+HOSTILE = ['"""', "'''", "\\", 'q"', "\n[[timeline]]\ntime = 2025-01-01T00:00:00Z\n", "[times]", "# x", "\r\n", "\t",
+           "\x7f", "é ☕"]
 text = st.one_of(
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20),
     st.lists(st.sampled_from(HOSTILE), max_size=3).map("".join),
@@ -162,16 +169,18 @@ edits = st.one_of(
 
 def apply(pm: m.PostMortem, edit: tuple) -> None:
     name, arg = edit
+    if name in ROW_EDITS:
+        _apply_to_rows(pm, name, arg)
+    else:
+        _apply_to_fields(pm, name, arg)
+
+
+ROW_EDITS = ("event", "time", "kind", "insert", "delete", "move", "reverse", "copy_rows")
+
+
+def _apply_to_rows(pm: m.PostMortem, name: str, arg) -> None:
     rows = pm.timeline
-    if name in ("title", "summary"):
-        setattr(pm, name, arg)
-    elif name == "detected":
-        pm.times.detected = arg
-    elif name == "lessons":
-        pm.lessons = list(arg)
-    elif name == "failed_requests":
-        pm.impact.failed_requests = arg
-    elif name in ("event", "time", "kind") and rows:
+    if name in ("event", "time", "kind") and rows:
         setattr(rows[arg[0] % len(rows)], name, arg[1])
     elif name == "insert":
         rows.insert(arg[0] % (len(rows) + 1), m.TimelineEvent(arg[1], arg[2], kind="action"))
@@ -183,6 +192,17 @@ def apply(pm: m.PostMortem, edit: tuple) -> None:
         rows.reverse()
     elif name == "copy_rows":
         pm.timeline = [copy.copy(e) for e in rows]
+
+
+def _apply_to_fields(pm: m.PostMortem, name: str, arg) -> None:
+    if name in ("title", "summary"):
+        setattr(pm, name, arg)
+    elif name == "detected":
+        pm.times.detected = arg
+    elif name == "lessons":
+        pm.lessons = list(arg)
+    elif name == "failed_requests":
+        pm.impact.failed_requests = arg
     elif name == "why":
         pm.whys.append(m.Why(f"W{len(pm.whys) + 100}", arg, pm.whys[-1].id if pm.whys else ""))
     elif name == "owner" and pm.actions:
@@ -220,11 +240,12 @@ def fresh_file() -> str:
 
 
 @pytest.mark.parametrize("start", ["hand-written", "fresh"])
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(edits, min_size=1, max_size=8))
-def test_successive_edits_and_saves_stay_minimal_and_round_trip(tmp_path, start, steps):
+def test_successive_edits_and_saves_stay_minimal_and_round_trip(tmp_path, start, steps, hand_written):
     path = tmp_path / "pm.toml"
-    path.write_text(HAND_WRITTEN if start == "hand-written" else fresh_file(), encoding="utf-8")
+    path.write_text(hand_written if start == "hand-written" else fresh_file(), encoding="utf-8")
     doc = store.load(path)
     for edit in steps:
         before = path.read_text(encoding="utf-8")

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pmtui import store
+from pmtui.sample import many_events
 from pmtui.store import splice as store_splice
-from support_store import HAND_WRITTEN, many_events
 
 moves = st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 10_000), st.booleans()), min_size=1, max_size=4)
 
@@ -47,8 +47,8 @@ class _NoWindow:
 
 @settings(max_examples=60, deadline=None)
 @given(plan=moves)
-def test_moves_in_a_hand_written_file_match_the_general_path(plan):
-    doc = store.loads(HAND_WRITTEN, path="hand.toml")
+def test_moves_in_a_hand_written_file_match_the_general_path(plan, hand_written):
+    doc = store.loads(hand_written, path="hand.toml")
     if len(doc.pm.timeline) < 2:
         return
     apply(doc.pm, plan)
@@ -94,7 +94,7 @@ def test_a_re_sort_rewrites_only_the_rows_between_old_and_new_place(tmp_path, mo
     store.save(doc)
     new = path.read_text().splitlines()
     assert taken == [True]
-    changed = [i for i, (a, b) in enumerate(zip(old, new)) if a != b]
+    changed = [i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b]  # lengths checked next
     assert len(old) == len(new) and changed
     # Only lines of the ~31 rows between the old and the new place differ.
     block = len(old) // 2000

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from pmtui import model as m
 from pmtui import store
-from support_store import HAND_WRITTEN
 
 PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -84,24 +83,25 @@ def post_mortems(draw) -> m.PostMortem:
         )
     )
     why_ids = [f"W{i}" for i in draw(ids)]
-    pm.whys = [m.Why(w, draw(text), draw(st.sampled_from([""] + why_ids[:k]))) for k, w in enumerate(why_ids)]
+    pm.whys = [m.Why(w, draw(text), draw(st.sampled_from(["", *why_ids[:k]]))) for k, w in enumerate(why_ids)]
     factor_ids = [f"F{i}" for i in draw(ids)]
     pm.factors = [
         m.Factor(f, draw(text), draw(st.sampled_from(m.FACTOR_CATEGORIES) | word.filter(str.strip)),
-                 draw(st.sampled_from([""] + why_ids)))
+                 draw(st.sampled_from(["", *why_ids])))
         for f in factor_ids
     ]
     pm.actions = [
         m.ActionItem(
-            f"AI-{i:03d}", draw(text), draw(word), draw(st.none() | day), draw(st.sampled_from(("",) + m.PRIORITIES)),
+            f"AI-{i:03d}", draw(text), draw(word), draw(st.none() | day), draw(st.sampled_from(("", *m.PRIORITIES))),
             draw(st.sampled_from(m.ACTION_TYPES)), draw(st.sampled_from(m.ACTION_STATUSES)),
-            draw(st.lists(word, max_size=3)), draw(st.sampled_from([""] + factor_ids)), draw(word),
+            draw(st.lists(word, max_size=3)), draw(st.sampled_from(["", *factor_ids])), draw(word),
             draw(st.none() | st.integers(1, 10**6)),
         )
         for i in draw(ids)
     ]
     prom = pm.sources.prometheus
-    prom.url, prom.auth, prom.token_env, prom.step = draw(word), draw(st.sampled_from(store.AUTH_MODES)), draw(word), draw(word)
+    prom.url, prom.auth = draw(word), draw(st.sampled_from(store.AUTH_MODES))
+    prom.token_env, prom.step = draw(word), draw(word)
     prom.queries = draw(st.dictionaries(word.filter(bool), text, max_size=3))
     pm.sources.window_start, pm.sources.window_end = draw(opt_utc), draw(opt_utc)
     pm.sources.alertmanager.url = draw(word)
@@ -162,14 +162,14 @@ def _span(doc: store.Document, field: str) -> tuple[int, int] | None:
 
 @PROPS
 @given(st.sampled_from(EDITS), text)
-def test_a_single_edit_keeps_every_other_byte(edit, value):
+def test_a_single_edit_keeps_every_other_byte(hand_written, edit, value):
     field, apply = edit
-    doc = store.loads(HAND_WRITTEN)
+    doc = store.loads(hand_written)
     span = _span(doc, field)
     apply(doc.pm, value)
     out = store.dumps(doc)
     assert store.loads(out).pm == doc.pm
-    old, new = HAND_WRITTEN.split("\n"), out.split("\n")
+    old, new = hand_written.split("\n"), out.split("\n")
     for tag, i1, i2, _j1, _j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
@@ -181,14 +181,14 @@ def test_a_single_edit_keeps_every_other_byte(edit, value):
 
 @PROPS
 @given(st.lists(st.sampled_from(HOSTILE), min_size=1, max_size=6).map("".join))
-def test_hostile_text_round_trips_through_fresh_files_and_splices(hostile):
+def test_hostile_text_round_trips_through_fresh_files_and_splices(hand_written, hostile):
     pm = m.PostMortem(title=hostile, summary=hostile, lessons=[hostile, hostile])
     pm.timeline = [m.TimelineEvent(datetime(2025, 2, 9, 10, tzinfo=UTC), hostile, hostile, hostile, "other")]
     pm.sources.prometheus.queries = {hostile or "q": hostile}
     pm.whys = [m.Why("W1", hostile)]
     out = store.dumps(store.new_document(pm, None))
     assert store.loads(out).pm == pm
-    doc = store.loads(HAND_WRITTEN)
+    doc = store.loads(hand_written)
     doc.pm.title = doc.pm.summary = doc.pm.timeline[1].event = doc.pm.whys[0].text = hostile
     doc.pm.timeline.append(m.TimelineEvent(datetime(2025, 2, 9, 11, tzinfo=UTC), hostile, hostile, "", "other"))
     doc.pm.sources.prometheus.queries[hostile or "q"] = hostile
@@ -219,8 +219,11 @@ BREAKAGES = [
 
 @PROPS
 @given(st.data())
-def test_every_reported_syntax_error_is_one_that_was_made(data):
-    base = HAND_WRITTEN if data.draw(st.booleans()) else store.dumps(store.new_document(data.draw(post_mortems()), None))
+def test_every_reported_syntax_error_is_one_that_was_made(hand_written, data):
+    if data.draw(st.booleans()):
+        base = hand_written
+    else:
+        base = store.dumps(store.new_document(data.draw(post_mortems()), None))
     lines = base.split("\n")
     candidates = _one_line_statements(base)
     broken = sorted(data.draw(st.lists(st.sampled_from(candidates), min_size=1, max_size=14, unique=True)))

@@ -161,3 +161,18 @@ def plant_everywhere(pm, text: str = ALL_TEXT) -> int:
         g.source = text
         n += 2
     return n
+
+
+class PlantedSecrets:
+    """What the `planted_secrets` fixture hands a test: the default set, the
+    texts that carry it, a set per input path, the planter and the scanner."""
+
+    SECRETS = SECRETS
+    ONE_LINE = ONE_LINE
+    ALL_TEXT = ALL_TEXT
+    secrets_for = staticmethod(secrets_for)
+    one_line = staticmethod(one_line)
+    all_text = staticmethod(all_text)
+    leaks = staticmethod(leaks)
+    plant_everywhere = staticmethod(plant_everywhere)
+    Scan = Scan

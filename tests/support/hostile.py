@@ -3,7 +3,7 @@ carries none of them raw.
 
 Each hostile string holds a marker (H01, H02...) and comes with the exact
 text a safe widget shows for it: escape and control characters as visible
-stand-ins (textsafe), markup as literal brackets. `terminal_output(app)`
+stand-ins (textsafe), markup as literal brackets. `Hostile.output(app)`
 is what Textual would write for the whole screen (the same rendering its
 screenshot export uses, printed through a real terminal Console), so a raw
 escape sequence in any widget shows up there.
@@ -67,39 +67,45 @@ _FORBIDDEN = re.compile(
 )
 
 
-def terminal_output(app) -> str:
-    width, height = app.size
-    console = Console(
-        width=width,
-        height=height,
-        file=io.StringIO(),
-        force_terminal=True,
-        color_system="truecolor",
-        legacy_windows=False,
-        safe_box=False,
-    )
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    return console.file.getvalue()
+class Hostile:
+    """The hostile strings and the checks made on what the app writes."""
 
+    strings: tuple[tuple[str, str], ...] = tuple(HOSTILE)
 
-def check_terminal_safe(output: str) -> list[str]:
-    """Problems in `output`: escape sequences other than the colour (SGR)
-    and cursor-position (CUP) ones Textual itself writes, and any control or
-    invisible character. Empty when safe."""
-    problems = []
-    for m in _CSI.finditer(output):
-        params, inter, final = m.groups()
-        if inter or final not in "mH" or not re.fullmatch(r"[0-9;:]*", params):
-            problems.append(f"escape sequence {m.group()!r}")
-    rest = _CSI.sub("", output)
-    if "\x1b" in rest:
-        i = rest.index("\x1b")
-        problems.append(f"raw ESC near {rest[max(0, i - 10) : i + 20]!r}")
-    for m in _FORBIDDEN.finditer(rest):
-        problems.append(f"control character U+{ord(m.group()):04X}")
-    return problems
+    @staticmethod
+    def output(app) -> str:
+        """What Textual would write to the terminal for the whole screen."""
+        width, height = app.size
+        console = Console(
+            width=width,
+            height=height,
+            file=io.StringIO(),
+            force_terminal=True,
+            color_system="truecolor",
+            legacy_windows=False,
+            safe_box=False,
+        )
+        console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+        return console.file.getvalue()
 
+    @staticmethod
+    def problems(output: str) -> list[str]:
+        """Problems in `output`: escape sequences other than the colour (SGR)
+        and cursor-position (CUP) ones Textual itself writes, and any control or
+        invisible character. Empty when safe."""
+        problems = []
+        for m in _CSI.finditer(output):
+            params, inter, final = m.groups()
+            if inter or final not in "mH" or not re.fullmatch(r"[0-9;:]*", params):
+                problems.append(f"escape sequence {m.group()!r}")
+        rest = _CSI.sub("", output)
+        if "\x1b" in rest:
+            i = rest.index("\x1b")
+            problems.append(f"raw ESC near {rest[max(0, i - 10) : i + 20]!r}")
+        problems.extend(f"control character U+{ord(m.group()):04X}" for m in _FORBIDDEN.finditer(rest))
+        return problems
 
-def screen_text(output: str) -> str:
-    """The visible text of the screen: escape sequences removed."""
-    return _CSI.sub("", output)
+    @staticmethod
+    def visible(output: str) -> str:
+        """The visible text of the screen: escape sequences removed."""
+        return _CSI.sub("", output)

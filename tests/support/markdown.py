@@ -99,3 +99,15 @@ def expected_literal(text: str) -> str:
         text = text.replace(nl, "\n")
     lines = [line.strip() for line in printable(text, multiline=True).split("\n")]
     return "\n".join(lines).strip("\n")
+
+
+class Gfm:
+    """The readers above, as the `gfm` fixture hands them to a test."""
+
+    parse = staticmethod(parse)
+    inline_text = staticmethod(inline_text)
+    tables = staticmethod(tables)
+    headings = staticmethod(headings)
+    block_types = staticmethod(block_types)
+    html_tokens = staticmethod(html_tokens)
+    expected_literal = staticmethod(expected_literal)

@@ -5,11 +5,15 @@ sinceTime/timestamps/previous/container, events, Status errors).
 
     with FakeCluster(state) as cluster:
         cluster.write_kubeconfig(path)   # a real kubeconfig for the real client
+
+Tests get it through the `fake_cluster` fixture (a started server, stopped
+after the test) and the replayed incident through `kube_incident`.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import ipaddress
 import json
@@ -22,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from pmtui.sources.base import Window
+from pmtui.sample import at
 
 TOKEN = "k8s-test-token-6f1d2c"
 
@@ -149,8 +153,9 @@ def _selector_matches(selector: str, labels: dict[str, str]) -> bool:
 
 
 class FakeCluster:
-    def __init__(self, state: ClusterState) -> None:
+    def __init__(self, state: ClusterState, *, token: str = TOKEN) -> None:
         self.state = state
+        self.token = token  # the bearer token every request must carry
         self.requests: list[tuple[str, dict[str, list[str]]]] = []  # (path, query)
         self._tmp = tempfile.TemporaryDirectory(prefix="pmtui-k8s-")
         self.ca_pem, cert, key = make_certs(Path(self._tmp.name))
@@ -172,8 +177,9 @@ class FakeCluster:
         self._server.server_close()
         self._tmp.cleanup()
 
-    def write_kubeconfig(self, path: Path, *, token: str = TOKEN, namespace: str | None = None) -> Path:
-        """A real kubeconfig (JSON is YAML) with the CA inline and a token user."""
+    def write_kubeconfig(self, path: Path, *, token: str | None = None, namespace: str | None = None) -> Path:
+        """A real kubeconfig (JSON is YAML) with the CA inline and a token
+        user (the server's own token unless told otherwise)."""
         ctx: dict = {"cluster": "loopback", "user": "tester"}
         if namespace:
             ctx["namespace"] = namespace
@@ -182,7 +188,7 @@ class FakeCluster:
             "clusters": [{"name": "loopback", "cluster": {
                 "server": self.url,
                 "certificate-authority-data": base64.b64encode(self.ca_pem).decode()}}],
-            "users": [{"name": "tester", "user": {"token": token}}],
+            "users": [{"name": "tester", "user": {"token": token or self.token}}],
             "contexts": [{"name": "loopback", "context": ctx}],
         }
         path.write_text(json.dumps(config, indent=1))
@@ -213,24 +219,25 @@ class FakeCluster:
                 parts = urlsplit(self.path)
                 query = parse_qs(parts.query)
                 cluster.requests.append((parts.path, query))
-                if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+                if self.headers.get("Authorization") != f"Bearer {cluster.token}":
                     return self._json(401, _status(401, "Unauthorized", "Unauthorized"))
                 for prefix in cluster.state.forbidden:
                     if parts.path.startswith(prefix):
                         return self._json(403, _status(403, "Forbidden", (
                             f'pods is forbidden: User "tester" cannot list resource "pods" in API group "" '
                             f'in the namespace "{cluster.state.namespace}"')))
-                try:
+                with contextlib.suppress(BrokenPipeError):
                     cluster._route(self, parts.path, query)
-                except BrokenPipeError:
-                    pass
 
         return Handler
 
     def _route(self, h, path: str, query: dict[str, list[str]]) -> None:
         st = self.state
         ns = st.namespace
-        one = lambda name: (query.get(name) or [""])[0]  # noqa: E731
+
+        def one(name: str) -> str:
+            return (query.get(name) or [""])[0]
+
         if m := re.fullmatch(r"/apis/apps/v1/namespaces/([^/]+)/deployments/([^/]+)", path):
             if m.group(1) != ns or m.group(2) not in st.deployments:
                 return h._json(404, _status(404, "NotFound", f'deployments.apps "{m.group(2)}" not found'))
@@ -310,14 +317,8 @@ class FakeCluster:
 
 
 # -- the incident the tests replay: an OOM-killed API pod, a pool exhausted,
-# hostile log lines and planted secrets --------------------------------------------
-
-
-def T(hms: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(f"2025-02-09T{hms}+00:00")
-
-
-WINDOW = Window(T("10:00:00"), T("11:00:00"))
+# hostile log lines and planted secrets; the tests collect over 10:00-11:00,
+# and some of it lies on purpose before and after that window -----------------------
 
 GH = "ghp_" + "Zq8Lm2Xv9Kp4Rt7Ws1Ny6Bc3Hd5Fg0Jk2Ea"
 AWS_ID = "AKIAQ3EGUSLKX7ZT4P2N"
@@ -341,19 +342,19 @@ HOSTILE = [
 
 def api_log() -> list[tuple[dt.datetime, bytes]]:
     lines: list[tuple[dt.datetime, bytes]] = []
-    t = T("09:50:00")
-    while t < T("11:10:00"):  # steady info traffic, before, in and after the window
+    t = at("09:50:00")
+    while t < at("11:10:00"):  # steady info traffic, before, in and after the window
         lines.append((t, b'level=info msg="handled request" path=/api/v1/orders/123 status=200 dur=3.2ms'))
         t += dt.timedelta(seconds=20)
-    lines.append((T("09:55:00"), b'level=error msg="early failure" code=7'))  # before the window
-    t = T("10:15:02.5")
-    while t <= T("10:33:59"):
+    lines.append((at("09:55:00"), b'level=error msg="early failure" code=7'))  # before the window
+    t = at("10:15:02.5")
+    while t <= at("10:33:59"):
         lines.append((t, b'level=error msg="connection pool exhausted" pool=orders waited=523ms active=64'))
         t += dt.timedelta(seconds=5)
-    lines.append((T("10:33:59"), b'level=error msg="connection pool exhausted" pool=orders waited=999ms active=64'))
-    lines.append((T("11:05:00"), b'level=error msg="late failure" code=9'))  # after the window
+    lines.append((at("10:33:59"), b'level=error msg="connection pool exhausted" pool=orders waited=999ms active=64'))
+    lines.append((at("11:05:00"), b'level=error msg="late failure" code=9'))  # after the window
     for i, text in enumerate(HOSTILE):
-        lines.append((T("10:10:00") + dt.timedelta(seconds=i), text))
+        lines.append((at("10:10:00") + dt.timedelta(seconds=i), text))
     secret_lines = [
         b"level=error msg=\"db connect failed\" dsn=postgres://orders:" + DB_PASS.encode() + b"@db:5432/orders",
         b"ERROR upstream said 401 for Authorization: Bearer " + BEARER.encode(),
@@ -363,46 +364,60 @@ def api_log() -> list[tuple[dt.datetime, bytes]]:
         b"level=error msg=\"bad jwt\" jwt=" + JWT.encode(),
     ]
     for i, text in enumerate(secret_lines):
-        lines.append((T("10:12:00") + dt.timedelta(seconds=i), text))
+        lines.append((at("10:12:00") + dt.timedelta(seconds=i), text))
     lines.sort(key=lambda item: item[0])
     return lines
 
 
 def incident_state() -> ClusterState:
     pod1 = Pod(
-        name="api-7d9f8b6c5-x2x4z", labels={"app": "api", "tier": "backend"}, start=T("09:00:00"),
+        name="api-7d9f8b6c5-x2x4z", labels={"app": "api", "tier": "backend"}, start=at("09:00:00"),
         containers=[
             Container("api", logs=api_log(), restarts=1,
-                      previous=[(T("10:20:00"), b'level=fatal msg="out of memory" heap=2048MiB'),
-                                (T("10:21:06"), b"panic: runtime error: index out of range [3] with length 3")],
+                      previous=[(at("10:20:00"), b'level=fatal msg="out of memory" heap=2048MiB'),
+                                (at("10:21:06"), b"panic: runtime error: index out of range [3] with length 3")],
                       last_terminated={"reason": "OOMKilled", "exitCode": 137, "startedAt": "2025-02-09T09:00:05Z",
                                        "finishedAt": "2025-02-09T10:21:07Z"}),
-            Container("sidecar", logs=[(T("10:30:00"), b"INFO proxy ready"),
-                                       (T("10:31:00"), b"ERROR upstream reset by peer 10.0.3.4:8080")]),
+            Container("sidecar", logs=[(at("10:30:00"), b"INFO proxy ready"),
+                                       (at("10:31:00"), b"ERROR upstream reset by peer 10.0.3.4:8080")]),
         ])
-    pod2 = Pod(name="api-7d9f8b6c5-k8p2q", labels={"app": "api", "tier": "backend"}, start=T("09:00:00"),
-               containers=[Container("api", logs=[(T("10:05:00"), b"level=info msg=started")], restarts=2,
+    pod2 = Pod(name="api-7d9f8b6c5-k8p2q", labels={"app": "api", "tier": "backend"}, start=at("09:00:00"),
+               containers=[Container("api", logs=[(at("10:05:00"), b"level=info msg=started")], restarts=2,
                                      previous=None)])
-    other = Pod(name="worker-1", labels={"app": "worker"}, start=T("09:00:00"),
-                containers=[Container("worker", logs=[(T("10:05:00"), b"level=error msg=\"not ours\"")])])
-    canary = Pod(name="api-canary", labels={"app": "api", "tier": "frontend"}, start=T("09:00:00"),
-                 containers=[Container("api", logs=[(T("10:06:00"), b"level=error msg=\"canary, not selected\"")])])
+    other = Pod(name="worker-1", labels={"app": "worker"}, start=at("09:00:00"),
+                containers=[Container("worker", logs=[(at("10:05:00"), b"level=error msg=\"not ours\"")])])
+    canary = Pod(name="api-canary", labels={"app": "api", "tier": "frontend"}, start=at("09:00:00"),
+                 containers=[Container("api", logs=[(at("10:06:00"), b"level=error msg=\"canary, not selected\"")])])
     events = [
         Event("e1", "BackOff", "Back-off restarting failed container api in pod api-7d9f8b6c5-x2x4z", "Pod",
-              "api-7d9f8b6c5-x2x4z", T("10:21:10"), T("10:25:00"), count=5, type="Warning"),
+              "api-7d9f8b6c5-x2x4z", at("10:21:10"), at("10:25:00"), count=5, type="Warning"),
         Event("e2", "ScalingReplicaSet", "Scaled up replica set api-7d9f8b6c5 to 4", "Deployment", "api",
-              T("10:40:00"), T("10:40:00")),
+              at("10:40:00"), at("10:40:00")),
         Event("e3", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503", "Pod",
-              "api-7d9f8b6c5-x2x4z", T("09:30:00"), T("09:31:00"), count=2, type="Warning"),
+              "api-7d9f8b6c5-x2x4z", at("09:30:00"), at("09:31:00"), count=2, type="Warning"),
         Event("e4", "Pulled", "Container image already present on machine", "Pod", "api-7d9f8b6c5-x2x4z",
-              T("10:21:08"), T("10:21:08")),
-        Event("e5", "Killing", "Stopping container api", "Pod", "api-7d9f8b6c5-gone1", T("10:20:00"), T("10:20:00")),
-        Event("e6", "Failed", "worker failed", "Pod", "worker-1", T("10:22:00"), T("10:22:00"), type="Warning"),
+              at("10:21:08"), at("10:21:08")),
+        Event("e5", "Killing", "Stopping container api", "Pod", "api-7d9f8b6c5-gone1", at("10:20:00"), at("10:20:00")),
+        Event("e6", "Failed", "worker failed", "Pod", "worker-1", at("10:22:00"), at("10:22:00"), type="Warning"),
         Event("e7", "OOMKilling", "Memory cgroup out of memory: Killed process 4242 (api) " + "token=" + GH,
-              "Pod", "api-7d9f8b6c5-x2x4z", None, None, type="Warning", event_time=T("10:21:05.250000")),
+              "Pod", "api-7d9f8b6c5-x2x4z", None, None, type="Warning", event_time=at("10:21:05.250000")),
     ]
     return ClusterState(
         namespace="shop",
         deployments={"api": {"matchLabels": {"app": "api"},
                              "matchExpressions": [{"key": "tier", "operator": "In", "values": ["backend"]}]}},
         pods=[pod1, pod2, other, canary], events=events)
+
+
+class KubeIncident:
+    """What the `kube_incident` fixture hands a test: the incident above
+    (a fresh ClusterState each call, the api container's log), the secrets
+    planted in it, and the types to build another state with."""
+
+    SECRETS = SECRETS
+    state = staticmethod(incident_state)
+    api_log = staticmethod(api_log)
+    ClusterState = ClusterState
+    Pod = Pod
+    Container = Container
+    Event = Event

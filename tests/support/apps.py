@@ -1,14 +1,16 @@
-"""Shared by the Analysis, Actions and Report pane tests: the procedure's
-demo incident built in code, and a tiny host app that mounts one pane
-over an EditSession (the way the real app does)."""
+"""PmApp factories and pilot helpers for the pilot and snapshot tests, and
+the demo incident the Analysis, Actions and Report pane tests start from
+(the procedure's example with its defects on purpose: a vague action, a
+blaming phrase, a shallow branch)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+import asyncio
+import shutil
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
-
-from textual.app import App, ComposeResult
+from zoneinfo import ZoneInfo
 
 from pmtui.model import (
     ActionItem,
@@ -19,15 +21,9 @@ from pmtui.model import (
     TimelineEvent,
     Why,
 )
-from pmtui.session import EditSession
+from pmtui.sample import at
 
-FIXED_NOW = datetime(2025, 2, 10, 9, 0, 0, tzinfo=UTC)  # as conftest's
-TODAY = FIXED_NOW.date()
-
-
-def t(clock: str) -> datetime:
-    h, m, s = (int(x) for x in clock.split(":"))
-    return datetime(2025, 2, 9, h, m, s, tzinfo=UTC)
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def demo_pm() -> PostMortem:
@@ -37,7 +33,7 @@ def demo_pm() -> PostMortem:
         status="in review",
         severity="SEV1",
         authors=["@alice", "@bob"],
-        times=IncidentTimes(t("10:05:23"), t("10:06:45"), t("10:22:10"), t("11:40:00")),
+        times=IncidentTimes(at("10:05:23"), at("10:06:45"), at("10:22:10"), at("11:40:00")),
         summary="The API service returned errors for 40% of requests: the database pool was exhausted.",
         impact=Impact("40,000 failed requests over 1.5 hours", 40000, 2000, "~$5,000 (estimated)", False),
         root_cause="A query introduced in v2.3.0 did a full table scan for want of an index.",
@@ -46,11 +42,11 @@ def demo_pm() -> PostMortem:
         problem="API returned 5xx for 40% of requests",
     )
     pm.timeline = [
-        TimelineEvent(t("10:05:23"), "First 5xx errors appear", "nginx access logs", "", "symptom"),
-        TimelineEvent(t("10:06:45"), "High error rate alert fires", "Prometheus", "", "detection"),
-        TimelineEvent(t("10:12:00"), "Engineer acknowledges alert", "PagerDuty", "@alice", "escalation"),
-        TimelineEvent(t("10:22:10"), "Cache layer deployed as mitigation", "kubectl", "@alice", "mitigation"),
-        TimelineEvent(t("11:40:00"), "Incident marked resolved", "PagerDuty", "@alice", "resolution"),
+        TimelineEvent(at("10:05:23"), "First 5xx errors appear", "nginx access logs", "", "symptom"),
+        TimelineEvent(at("10:06:45"), "High error rate alert fires", "Prometheus", "", "detection"),
+        TimelineEvent(at("10:12:00"), "Engineer acknowledges alert", "PagerDuty", "@alice", "escalation"),
+        TimelineEvent(at("10:22:10"), "Cache layer deployed as mitigation", "kubectl", "@alice", "mitigation"),
+        TimelineEvent(at("11:40:00"), "Incident marked resolved", "PagerDuty", "@alice", "resolution"),
     ]
     pm.whys = [
         Why("W1", "The connection pool was exhausted"),
@@ -67,9 +63,11 @@ def demo_pm() -> PostMortem:
     ]
     pm.systemic_issues = ["No pre-deployment query plan review"]
     pm.actions = [
-        ActionItem("AI-001", "Add connection pool metrics to the Grafana DB dashboard", "@bob", date(2025, 2, 7), "high", factor="F1"),
+        ActionItem("AI-001", "Add connection pool metrics to the Grafana DB dashboard", "@bob", date(2025, 2, 7),
+                   "high", factor="F1"),
         ActionItem("AI-002", "Improve monitoring", "", None, "", factor="F1"),
-        ActionItem("AI-003", "Add a DB query plan check to the CI pipeline", "@charlie", date(2025, 3, 1), "medium", factor="F2"),
+        ActionItem("AI-003", "Add a DB query plan check to the CI pipeline", "@charlie", date(2025, 3, 1), "medium",
+                   factor="F2"),
     ]
     pm.went_well = ["Alert fired within 90 seconds of first errors"]
     pm.went_wrong = ["The operator forgot to check the pool size"]
@@ -79,70 +77,62 @@ def demo_pm() -> PostMortem:
     return pm
 
 
-def big_pm(events: int) -> PostMortem:
-    pm = demo_pm()
-    start = pm.times.started
-    pm.timeline = [
-        TimelineEvent(start + timedelta(seconds=i), f"event {i} on host-{i % 50}", "app logs", "", "other")
-        for i in range(events)
-    ]
-    return pm
+class AppFactory:
+    """PmApps over files in one test's folder, with a fixed clock, the
+    local zone Europe/Berlin and no blinking cursor."""
 
+    def __init__(self, folder: Path, now: Callable[[], datetime], demo_file: Path) -> None:
+        self.folder, self.now, self.demo_file = folder, now, demo_file
 
-class PaneHost(App):
-    """Mounts one pane over a session, as PmApp does."""
+    def _defaults(self, kwargs: dict) -> dict:
+        kwargs.setdefault("now", self.now)
+        kwargs.setdefault("local_zone", BERLIN)
+        kwargs.setdefault("blink", False)
+        return kwargs
 
-    def __init__(self, pane_factory, pm: PostMortem | None = None) -> None:
-        super().__init__()
-        self.session = EditSession(pm or demo_pm())
-        self.pane_factory = pane_factory
-        self.pane = None
-
-    def compose(self) -> ComposeResult:
-        self.pane = self.pane_factory(self.session)
-        yield self.pane
-
-
-def screen_text(app: App) -> str:
-    """What the screen shows, as plain text (for assertions and debugging)."""
-    import io
-
-    from rich.console import Console
-
-    width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
-                      color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    return console.export_text()
-
-
-@dataclass
-class HeldDocument:
-    """What PmApp needs of a store.Document, for tests that never save."""
-
-    path: Path
-    pm: PostMortem
-
-
-def document(pm: PostMortem, path: Path):
-    try:
+    def saved_copy(self, pm: PostMortem | None = None, **kwargs):
+        """An app on a saved copy of `pm` (the procedure's example by default)."""
         from pmtui import store
-    except ModuleNotFoundError:
-        return HeldDocument(path, pm)
-    return store.new_document(pm, path)
+        from pmtui.sample import sample_postmortem
+        from pmtui.ui.app import PmApp
+
+        path = self.folder / "incident.toml"
+        store.save(store.new_document(pm if pm is not None else sample_postmortem(), path))
+        return PmApp(store.load(path), **self._defaults(kwargs))
+
+    def demo_copy(self, **kwargs):
+        """An app on a copy of the bundled demo incident."""
+        from pmtui import store
+        from pmtui.ui.app import PmApp
+
+        path = self.folder / self.demo_file.name
+        shutil.copyfile(self.demo_file, path)
+        return PmApp(store.load(path), **self._defaults(kwargs))
+
+    def unsaved(self, pm: PostMortem, pane: str):
+        """An app on `pm` as a new, never saved document, opened on `pane`."""
+        from pmtui import store
+        from pmtui.ui.app import PmApp
+
+        return PmApp(store.new_document(pm, self.folder / "incident.toml"), first_pane=pane, now=self.now, blink=False)
 
 
-def open_app(pm: PostMortem, tmp_path: Path, pane: str):
-    from pmtui.ui.app import PmApp
+def saved(app) -> PostMortem:
+    """The post-mortem as it is on disk now."""
+    from pmtui import store
 
-    return PmApp(document(pm, tmp_path / "incident.toml"), first_pane=pane, now=lambda: FIXED_NOW, blink=False)
+    return store.load(app.document.path).pm
+
+
+def screen_text(app) -> str:
+    """Every character on screen, line by line: what a person would read."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
 
 
 async def workers_idle(app) -> None:
     """Wait for every worker to finish or be cancelled (wait_for_complete
     raises for the ones an exclusive worker replaced)."""
-    import asyncio
-
     from textual.worker import WorkerState
 
     while any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):

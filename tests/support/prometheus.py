@@ -4,8 +4,9 @@ Prometheus gets the example incident (2025-02-09, DB connection pool
 exhausted) backfilled with `promtool tsdb create-blocks-from openmetrics`,
 and a retention of 100 years so the fixed date never ages out. Alertmanager
 starts empty; tests post alerts and silences to it. Each pytest-xdist
-worker starts its own servers on free loopback ports; they are always
-stopped (terminate, wait, kill on timeout).
+worker starts its own servers on free loopback ports (the session fixtures
+of tests/integration/conftest.py); they are always stopped (terminate,
+wait, kill on timeout).
 
 The incident data is generated here, from the times below, and
 examples/demo-recordings/record.py records the demo from the same data.
@@ -13,6 +14,7 @@ examples/demo-recordings/record.py records the demo from the same data.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import shutil
@@ -22,19 +24,14 @@ import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-import pytest
+from pmtui.sample import at
 
 PROMETHEUS = "/usr/bin/prometheus"
 PROMTOOL = "/usr/bin/promtool"
 ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
-
-
-def at(clock: str) -> datetime:
-    h, m, s = (int(x) for x in clock.split(":"))
-    return datetime(2025, 2, 9, h, m, s, tzinfo=UTC)
 
 
 # -- the incident ---------------------------------------------------------------
@@ -87,7 +84,7 @@ def _fmt_labels(labels: dict) -> str:
 def _error_share(seconds_from: datetime, seconds_to: datetime) -> float:
     """Failed requests per second, averaged over (seconds_from, seconds_to]."""
     total = 0.0
-    for (since, share), (until, _) in zip(ERROR_PROFILE, ERROR_PROFILE[1:] + [(DATA_END + SCRAPE, 0.0)]):
+    for (since, share), (until, _) in itertools.pairwise([*ERROR_PROFILE, (DATA_END + SCRAPE, 0.0)]):
         overlap = (min(seconds_to, until) - max(seconds_from, since)).total_seconds()
         if overlap > 0:
             total += overlap * share * REQUESTS
@@ -102,13 +99,13 @@ class _Histogram:
         self.rows: list[str] = []
 
     def observe(self, n: float, shares: tuple, stamp: int) -> None:
-        for i, (le, share) in enumerate(zip(self.buckets, shares)):
+        for i, (le, share) in enumerate(zip(self.buckets, shares, strict=True)):
             self.counts[i] += n * share
             self.sum += n * share * le * 0.7
         self.count += n
         running = 0.0
         lbl = f'job="{JOB}"'
-        for le, c in zip(self.buckets, self.counts):
+        for le, c in zip(self.buckets, self.counts, strict=True):
             running += c
             self.rows.append(f'{self.name}_bucket{{{lbl},le="{le}"}} {running:.0f} {stamp}')
         self.rows += [f'{self.name}_bucket{{{lbl},le="+Inf"}} {self.count:.0f} {stamp}',
@@ -289,36 +286,15 @@ def http_json(method: str, url: str, body=None):
     return json.loads(raw) if raw else None
 
 
-# -- fixtures (import them into a test module by name) -------------------------
-
-_running: dict[str, Server] = {}
+# -- what the tests assert about the data ---------------------------------------
 
 
-def _shared(name: str, start):
-    # One server per worker process even when several test modules import
-    # the fixture (each import registers its own session-scoped fixture).
-    if name not in _running:
-        _running[name] = start()
-    return _running[name]
+@dataclass(frozen=True)
+class IncidentMarks:
+    """The moments of the backfilled incident a test checks Prometheus's
+    answers against (the `prometheus_incident` fixture)."""
 
-
-def _stop_shared(name: str) -> None:
-    server = _running.pop(name, None)
-    if server is not None:
-        server.stop()
-
-
-@pytest.fixture(scope="session")
-def prometheus_server():
-    try:
-        yield _shared("prometheus", start_prometheus)
-    finally:
-        _stop_shared("prometheus")
-
-
-@pytest.fixture(scope="session")
-def alertmanager_server():
-    try:
-        yield _shared("alertmanager", start_alertmanager)
-    finally:
-        _stop_shared("alertmanager")
+    first_error: datetime = FIRST_ERROR
+    errors_end: datetime = ERRORS_END
+    pool_full: datetime = POOL_FULL
+    pool_back: datetime = POOL_BACK

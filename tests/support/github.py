@@ -5,7 +5,8 @@ bodies are built from the recorded real responses in tests/data/github/
 (URLs rewritten to this server), headers follow the recorded ones (rate
 limit headers, media type, Link pagination with absolute URLs, Location on
 201), errors use the exact bodies of tests/data/github/error_bodies.json.
-State lives in memory; tests drive it through the real PyGithub client.
+State lives in memory; tests drive it through the real PyGithub client,
+and get a started server from the `fake_github` fixture.
 
 Faults are queued with `fault(...)` and consumed by the first matching
 request: drop the connection after handling (the response is lost), answer
@@ -29,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
-DATA = Path(__file__).parent / "data" / "github"
+DATA = Path(__file__).resolve().parent.parent / "data" / "github"
 
 
 def _recorded(name: str) -> dict:
@@ -450,6 +451,16 @@ class _Handler(BaseHTTPRequestHandler):
             return 200, gh.repo_json(), []
         if method in ("POST", "PATCH") and not gh.write_access:
             return 403, NOT_ACCESSIBLE, []
+        if rest.startswith("/issues"):
+            answer = self._route_issues(method, path, rest, query, payload)
+        elif rest.startswith("/labels"):
+            answer = self._route_labels(method, path, rest, query, payload)
+        else:
+            answer = None
+        return answer or (404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, [])
+
+    def _route_issues(self, method: str, path: str, rest: str, query: dict, payload):
+        gh = self.gh
         if rest == "/issues":
             if method == "GET":
                 return self._list_issues(path, query)
@@ -477,6 +488,10 @@ class _Handler(BaseHTTPRequestHandler):
                 if name.lower() not in {n.lower() for n in issue.labels}:
                     issue.labels.append(name)
             return 200, [gh.label_json(gh.labels[n.lower()]) for n in issue.labels], []
+        return None
+
+    def _route_labels(self, method: str, path: str, rest: str, query: dict, payload):
+        gh = self.gh
         if rest == "/labels":
             if method == "GET":
                 labels = [gh.label_json(lb) for lb in gh.labels.values()]
@@ -498,7 +513,7 @@ class _Handler(BaseHTTPRequestHandler):
                              "documentation_url": "https://docs.github.com/rest/issues/labels#get-a-label",
                              "status": "404"}, []
             return 200, gh.label_json(label), []
-        return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, []
+        return None
 
     def _auto_label(self, name: str) -> None:
         # GitHub creates unknown labels (grey) when an issue names them.

@@ -1,0 +1,118 @@
+"""Fixtures of the integration layer: real Prometheus and Alertmanager
+processes (one of each per pytest-xdist worker, shared by its tests), the
+loopback Kubernetes API server, and the small things the tests that talk to
+them need (a closed port, a JSON client, the export tests' post-mortem)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+
+from pmtui.model import ActionItem, Factor, GithubExportSettings, PostMortem
+from support import kubernetes, prometheus
+
+# -- Prometheus and Alertmanager ----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def prometheus_server():
+    """A real Prometheus holding the example incident, backfilled."""
+    server = prometheus.start_prometheus()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def alertmanager_server():
+    """A real Alertmanager, shared: tests post alerts and silences to it."""
+    server = prometheus.start_alertmanager()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def start_alertmanager():
+    """start_alertmanager(): an Alertmanager of the caller's own (stop it when
+    done; any left running is stopped at the end of the session)."""
+    started: list[prometheus.Server] = []
+
+    def start() -> prometheus.Server:
+        server = prometheus.start_alertmanager()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def backfilled() -> prometheus.IncidentMarks:
+    """The moments of the backfilled incident (first_error, pool_full...)."""
+    return prometheus.IncidentMarks()
+
+
+@pytest.fixture(scope="session")
+def http_json() -> Callable:
+    """http_json(method, url, body=None): a JSON request, its decoded answer."""
+    return prometheus.http_json
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port with nothing listening (bound and released)."""
+    return prometheus.closed_port()
+
+
+# -- Kubernetes ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def kube_incident() -> kubernetes.KubeIncident:
+    """The incident the loopback cluster replays (state(), api_log(),
+    SECRETS) and the types to build another state with."""
+    return kubernetes.KubeIncident()
+
+
+@pytest.fixture
+def fake_cluster():
+    """fake_cluster(state=None, token=...): a loopback Kubernetes API server
+    over HTTPS serving `state` (the incident by default), started; stopped
+    after the test. cluster.write_kubeconfig(path) for the real client."""
+    started: list[kubernetes.FakeCluster] = []
+
+    def start(state: kubernetes.ClusterState | None = None, **options) -> kubernetes.FakeCluster:
+        cluster = kubernetes.FakeCluster(kubernetes.incident_state() if state is None else state, **options).__enter__()
+        started.append(cluster)
+        return cluster
+
+    yield start
+    for cluster in started:
+        cluster.__exit__(None, None, None)
+
+
+# -- GitHub export ------------------------------------------------------------------
+
+
+def _export_pm() -> PostMortem:
+    return PostMortem(
+        id="PM-2025-007",
+        title="Checkout outage after config push",
+        factors=[Factor("F1", "No alert fired on queue depth growth", "monitoring")],
+        actions=[
+            ActionItem("AI-001", "Add an alert on queue depth", owner="@bob", deadline=date(2025, 3, 1),
+                       priority="high", type="prevent", factor="F1"),
+            ActionItem("AI-002", "Write the failover runbook", owner="Carol Smith", deadline=date(2025, 3, 15),
+                       priority="medium", type="process"),
+        ],
+        github=GithubExportSettings(repo="acme/ops"),
+    )
+
+
+@pytest.fixture(scope="session")
+def make_pm() -> Callable[[], PostMortem]:
+    """make_pm(): a fresh copy of the post-mortem the export tests send to
+    the loopback GitHub (PM-2025-007: one factor, two actions)."""
+    return _export_pm

@@ -1,0 +1,25 @@
+"""Fixtures of the unit layer: pure functions, no server, no app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from support import markdown
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@pytest.fixture(scope="session")
+def hand_written() -> str:
+    """A post-mortem written by hand: full of comments, unknown keys and odd
+    spacing (tests/data/hand-written.toml), for the store's round trips."""
+    return (DATA / "hand-written.toml").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def gfm() -> markdown.Gfm:
+    """The report read back with a real GFM parser: gfm.tables(text),
+    gfm.headings(text), gfm.parse(text)..."""
+    return markdown.Gfm()
