@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from pmtui.model import ActionItem, Factor, GithubExportSettings, PostMortem
-from support import kubernetes, prometheus
+from support import github_pulls, kubernetes, prometheus
 
 # -- Prometheus and Alertmanager ----------------------------------------------------
 
@@ -116,3 +116,12 @@ def make_pm() -> Callable[[], PostMortem]:
     """make_pm(): a fresh copy of the post-mortem the export tests send to
     the loopback GitHub (PM-2025-007: one factor, two actions)."""
     return _export_pm
+
+
+@pytest.fixture
+def fake_github_pulls():
+    """A loopback GitHub that also serves branches, contents and pull
+    requests (support.github_pulls.PullsGitHub), started; stopped after."""
+    server = github_pulls.PullsGitHub(owner="acme", repo="postmortems").start()
+    yield server
+    server.stop()

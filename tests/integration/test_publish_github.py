@@ -15,14 +15,11 @@ from click.testing import CliRunner
 from pmtui import store
 from pmtui.cli import main
 from pmtui.examples import example_path
-from support_github_pulls import PullsGitHub
 
 
 @pytest.fixture
-def gh():
-    server = PullsGitHub(owner="acme", repo="postmortems").start()
-    yield server
-    server.stop()
+def gh(fake_github_pulls):
+    return fake_github_pulls
 
 
 @pytest.fixture

@@ -7,24 +7,21 @@ from datetime import UTC, datetime
 
 import pytest
 
-import blame_corpus
 from pmtui import blame, checks
 from pmtui.model import ActionItem, PostMortem, TimelineEvent
-
-PEOPLE, CASES = blame_corpus.load()
 
 
 def _flags(people):
     return lambda text: bool(checks.blame_spans(text, people))
 
 
-def test_corpus_precision_and_recall(capsys):
-    people = blame.People(PEOPLE)
+def test_corpus_precision_and_recall(capsys, blame_corpus_data):
+    people = blame.People(blame_corpus_data.people)
     lines = []
     for part in ("dev", "held-out"):
-        cases = [c for c in CASES if c.part == part]
-        before = blame_corpus.score(cases, _flags(blame.People(())))
-        after = blame_corpus.score(cases, _flags(people))
+        cases = [c for c in blame_corpus_data.cases if c.part == part]
+        before = blame_corpus_data.score(cases, _flags(blame.People(())))
+        after = blame_corpus_data.score(cases, _flags(people))
         lines += [before.line(f"{part}: phrases only"), after.line(f"{part}: with people")]
         assert after.precision >= 0.95, after.false_alarms
         assert after.recall >= 0.9, after.misses

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pmtui import checks, report, store
-from pmtui.team import templates
+from pmtui import checks, store
 from pmtui.cli import main
 from pmtui.cli.doc import format_table
 from pmtui.examples import example_path
+from pmtui.team import templates
 
 EXAMPLE = example_path()
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

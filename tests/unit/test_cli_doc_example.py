@@ -22,7 +22,8 @@ EXAMPLE = REPO / "examples" / "api-degradation.toml"
 # COMMON.md: the file format's names and the order of top-level scalars.
 TOP_ORDER = [
     "schema", "id", "title", "status", "severity", "authors", "reviewers", "reviewed", "services", "follow_up",
-    "shared", "incident_type", "sponsor", "runbooks", "review_meeting", "summary", "trigger", "root_cause", "immediate_cause", "problem", "shallow_reason",
+    "shared", "incident_type", "sponsor", "runbooks", "review_meeting",
+    "summary", "trigger", "root_cause", "immediate_cause", "problem", "shallow_reason",
     "systemic_issues", "went_well", "went_wrong", "lucky", "lessons", "prevention",
 ]
 TABLES = {"times", "impact", "timeline", "whys", "factors", "actions", "sources", "evidence", "gaps", "export",

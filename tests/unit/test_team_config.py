@@ -81,7 +81,7 @@ def test_root_true_stops_the_walk(tmp_path):
     folder = _tree(tmp_path)
     (tmp_path / "org" / "team" / FILENAME).write_text(TEAM)
     assert find_configs(folder) == [tmp_path / "org" / "team" / FILENAME]
-    assert [s.name for s in load_team(folder).config.severities][0] == "SEV1"  # org's scale not read
+    assert load_team(folder).config.severities[0].name == "SEV1"  # org's scale not read
 
 
 def test_no_config_gives_the_defaults(tmp_path):
@@ -182,7 +182,8 @@ def test_new_uses_the_team_defaults_and_template(tmp_path):
     template = tmp_path / "template.toml"
     template.write_text('# our team\'s starting point\nschema = 1\ntitle = "x"\nreviewers = ["@lead"]\n\n'
                         '[custom]\ncustomer_tier = "free"  # change me\n')
-    (tmp_path / FILENAME).write_text('[new]\ntemplate = "template.toml"\nseverity = "P2"\nincident_type = "near-miss"\n')
+    (tmp_path / FILENAME).write_text('[new]\ntemplate = "template.toml"\nseverity = "P2"\n'
+                                     'incident_type = "near-miss"\n')
     target = tmp_path / "sub" / "pm.toml"
     target.parent.mkdir()
     res = CliRunner().invoke(main, ["new", str(target), "--title", "Queue backlog"])

@@ -17,7 +17,8 @@ pull-request), 422 '"sha" wasn't supplied.' and 409 "... does not match
 ..." (PUT /contents, docs.github.com/rest/repos/contents#create-or-update-
 file-contents).
 
-A subclass rather than an edit of support_github, so the two evolve apart.
+A subclass rather than an edit of support.github, so the two evolve apart;
+tests reach it through the fake_github_pulls fixture.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from support_github import _COMMON_HEADERS, FakeGitHub, Issue, _Handler, _iso, _rewrite  # noqa: F401
+from support.github import NOT_ACCESSIBLE, FakeGitHub, Issue, _Handler, _iso, _rewrite
 
-RECORDED = json.loads((Path(__file__).parent / "data" / "github" / "pygithub_git_pulls_recorded.json").read_text())
+RECORDED = json.loads(
+    (Path(__file__).resolve().parent.parent / "data" / "github" / "pygithub_git_pulls_recorded.json").read_text())
 
 REF_EXISTS = {"message": "Reference already exists",
               "documentation_url": "https://docs.github.com/rest/git/refs#create-a-reference", "status": "422"}
@@ -158,8 +160,6 @@ class _PullsHandler(_Handler):
         if m and f"{m.group(1)}/{m.group(2)}".lower() == gh.full_name.lower():
             rest = m.group(3) or ""
             if method in ("POST", "PATCH", "PUT") and not gh.write_access:
-                from support_github import NOT_ACCESSIBLE
-
                 return 403, NOT_ACCESSIBLE, []
             routed = self._git(method, rest, query, payload or {})
             if routed is not None:

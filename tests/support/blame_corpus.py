@@ -1,6 +1,6 @@
 """The labelled blame corpus (tests/data/blame_corpus.toml) and how a lint
-scores on it; used by tests/unit/test_blame_people.py and
-benchmarks/bench_blame_lint.py."""
+scores on it; tests reach it through the blame_corpus fixture
+(benchmarks/bench_blame_lint.py reads the same file)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-CORPUS = Path(__file__).parent / "data" / "blame_corpus.toml"
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "blame_corpus.toml"
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,15 @@ class Case:
     blame: bool
     where: str
     part: str
+
+
+class Corpus:
+    """What the fixture hands a test: .people, .cases, .score(cases, flags)."""
+
+    def __init__(self) -> None:
+        self.people, self.cases = load()
+
+    score = staticmethod(lambda cases, flags: score(cases, flags))
 
 
 def load() -> tuple[list[str], list[Case]]:
