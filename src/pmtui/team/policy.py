@@ -180,6 +180,15 @@ def run(pm: PostMortem, team: TeamConfig | None = None, *, now: datetime | None 
     for cid, _title, fn in base_checks(team, pm):
         if cid not in disabled:
             results.extend(fn(pm, now))
+    results.extend(team_results(pm, team, now, problems))
+    return results
+
+
+def team_results(pm: PostMortem, team: TeamConfig, now: datetime,
+                 problems: Iterable[ConfigProblem] = ()) -> list[CheckResult]:
+    """The checks team conventions add, after the procedure's."""
+    disabled = team.checks.disable
+    results: list[CheckResult] = []
     own: list[tuple[str, Callable[[], list[CheckResult]]]] = [
         ("fields.custom", lambda: check_fields(pm, team)),
         ("roles.assigned", lambda: check_roles(pm, team)),

@@ -334,6 +334,17 @@ def _part(pm: PostMortem, team: TeamConfig, key: str) -> str:
     return _paragraphs(pm.sections.get(key, "")) or EMPTY
 
 
+def render_section(pm: PostMortem, team: TeamConfig, section: Section) -> str:
+    """One section's Markdown with its heading ("" for an optional section
+    with nothing to show)."""
+    if section.key == "header":
+        return base.render_header(pm)
+    body = _body(pm, team, section)
+    if section.optional and not body.strip():
+        return ""
+    return f"## {md.heading(section.heading)}\n\n{body}"
+
+
 def render_sections(pm: PostMortem, team: TeamConfig) -> list[tuple[str, str, str]]:
     """(key, heading, markdown with its heading) for each section shown."""
     out = []

@@ -1,5 +1,5 @@
 """The overview: metadata, incident times, summary, impact, trigger and
-root cause, as one form.
+root cause, and the team's own fields (overview_team), as one form.
 
 The form (some 25 fields, over a hundred widgets) costs more to build and
 style than the rest of the app's first frame together, so the pane first
@@ -16,7 +16,7 @@ that does not parse stays where it was typed, with the reason under it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dc_field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -27,7 +27,7 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 
 from pmtui.model import SEVERITIES, STATUSES, PostMortem
-from pmtui.session import Area, Change, EditSession
+from pmtui.session import Area, Change, Edit, EditSession
 from pmtui.textsafe import printable
 from pmtui.timeparse import TimeParseError, format_utc, parse_date, parse_optional_time, parse_time
 from pmtui.ui.panes.base import Pane, PaneContext
@@ -53,6 +53,11 @@ class OverviewField:
     parse: Callable[[str], Any] | None = None
     options: tuple[str, ...] = ()
     placeholder: str = ""
+    # Team fields: how a value becomes an edit (an entry of [custom] or
+    # [roles]...), option labels (a severity's definition), a line under it.
+    edit: Callable[[PostMortem, Any], Edit | None] | None = None
+    labels: dict[str, str] = dc_field(default_factory=dict)
+    hint: Callable[[Any], str] | None = None
 
 
 def _list_show(values: list[str]) -> str:
@@ -92,7 +97,7 @@ class OverviewPane(Pane):
         Binding("ctrl+up", "section(-1)", "Previous section", id="overview.previous_section"),
     ]
 
-    SECTIONS = ("Incident", "Times (UTC)", "Impact", "What happened")
+    SECTIONS: tuple[str, ...] = ("Incident", "Times (UTC)", "Impact", "What happened", "Team")
 
     def __init__(self, session: EditSession, context: PaneContext | None = None, **kwargs: Any) -> None:
         super().__init__(session, context, **kwargs)
@@ -130,7 +135,9 @@ class OverviewPane(Pane):
 
     def show_location(self, section: str, row: int | str | None = None) -> bool:
         """Focus the field a check concerns (the report's checklist jumps here)."""
-        name = self.FIELD_FOR_SECTION.get(section)
+        team_field = {"custom": f"custom-{row}", "roles": f"role-{row}"}.get(section)
+        name = team_field or (str(row) if isinstance(row, str) and row in self._by_name else None)
+        name = name if name in self._by_name else self.FIELD_FOR_SECTION.get(section)
         if name is None:
             return False
         self._build_form()
@@ -180,6 +187,9 @@ class OverviewPane(Pane):
 
             return parse
 
+        from pmtui.ui.panes import overview_team
+
+        team = self.context.team
         me = lambda pm: pm  # noqa: E731
         times = lambda pm: pm.times  # noqa: E731
         impact = lambda pm: pm.impact  # noqa: E731
@@ -192,7 +202,8 @@ class OverviewPane(Pane):
             f("status", "Status", "Incident", "select", lambda p: p.status, me, "status", options=STATUSES,
               parse=lambda t: t or "draft"),
             f("severity", "Severity", "Incident", "select", lambda p: p.severity, me, "severity",
-              options=SEVERITIES, parse=lambda t: t),
+              options=tuple(s.name for s in team.severities) or SEVERITIES, parse=lambda t: t,
+              labels=overview_team.severity_labels(team), hint=lambda v: overview_team.severity_hint(team, v)),
             f("authors", "Authors", "Incident", "input", lambda p: p.authors, me, "authors",
               show=_list_show, parse=_list_parse, placeholder="@alice, @bob"),
             f("reviewers", "Reviewers", "Incident", "input", lambda p: p.reviewers, me, "reviewers",
@@ -233,6 +244,7 @@ class OverviewPane(Pane):
             f("prevention", "Prevention", "What happened", "text", lambda p: p.prevention, me, "prevention",
               parse=lambda t: t.strip()),
         ]
+        fields += overview_team.team_fields(team, lambda: self.context.now().date())
         return fields
 
     # -- layout ----------------------------------------------------------------
@@ -261,11 +273,16 @@ class OverviewPane(Pane):
                         Vertical(
                             self._editor(field, value),
                             Static("", id=f"error-{field.name}", classes="overview--error"),
+                            *self._hint(field),
                             classes="overview--field",
                         ),
                         classes=f"overview--row -{field.kind}",
                     )
                 )
+            if section == "Team":
+                rows.append(Horizontal(Label(Text("Sign-off"), classes="overview--label"),
+                                       Static(Text(self._approvals_text()), id="ov-approvals",
+                                              classes="overview--field"), classes="overview--row -input"))
             sections.append(Vertical(*rows, classes="overview--section", id=f"section-{index}"))
         self._form = VerticalScroll(Vertical(*sections, id="overview-grid"), id="overview-scroll")
         self.mount(self._form)
@@ -273,6 +290,43 @@ class OverviewPane(Pane):
         if summary:
             summary.first().remove()
         self.call_after_refresh(self._rewrap)
+
+    def _hint(self, field: OverviewField) -> list[Widget]:
+        from textual.widgets import Static
+
+        if field.hint is None:
+            return []
+        text = field.hint(field.get(self.session.pm))
+        hint = Static(Text(printable(text)), id=f"hint-{field.name}", classes="overview--hint")
+        hint.set_class(bool(text), "-shown")
+        return [hint]
+
+    def _approvals_text(self) -> str:
+        from pmtui.ui.panes import overview_team
+
+        key = self.key("app.approve")
+        return printable(overview_team.approvals_line(self.session.pm) + (f" · {key} approve" if key else ""))
+
+    def _refresh_team(self) -> None:
+        from textual.widgets import Static
+
+        if self._form is None:
+            return
+        self.query_one("#ov-approvals", Static).update(Text(self._approvals_text()))
+        for field in self.fields:
+            if field.hint is not None:
+                text = field.hint(field.get(self.session.pm))
+                hint = self.query_one(f"#hint-{field.name}", Static)
+                hint.update(Text(printable(text)))
+                hint.set_class(bool(text), "-shown")
+
+    def action_approve(self) -> None:
+        """Sign off as a reviewer: a small form (note, who), then an undoable edit."""
+        from pmtui.ui.panes.overview_approve import ask_approval
+
+        self._build_form()
+        self.commit_pending()
+        ask_approval(self)
 
     def _rewrap(self) -> None:
         # Mounted in one go, a text area wraps at the width it had before
@@ -294,7 +348,7 @@ class OverviewPane(Pane):
 
         ident = f"ov-{field.name}"
         if field.kind == "select":
-            options = [(printable(o), o) for o in field.options]
+            options = [(printable(field.labels.get(o, o)), o) for o in field.options]
             if value and value not in field.options:
                 options.append((printable(value), value))
             return Select(options, value=value or Select.NULL, id=ident, allow_blank=True, prompt="(not set)",
@@ -371,6 +425,9 @@ class OverviewPane(Pane):
             return False
         self._show_error(name, "")
         self._shown[name] = field.show(value)
+        if field.edit is not None:
+            self.session.run(field.edit(self.session.pm, value))
+            return True
         self.session.set(Area.OVERVIEW, f"edit {field.label.lower()}", field.owner(self.session.pm), field.attr,
                          value, focus=name)
         return True
@@ -409,6 +466,7 @@ class OverviewPane(Pane):
 
         pm = self.session.pm
         focused = self.app.focused
+        self._refresh_team()
         for field in self.fields:
             value = field.show(field.get(pm))
             if value == self._shown.get(field.name):
