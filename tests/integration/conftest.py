@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from pmtui.model import ActionItem, Factor, GithubExportSettings, PostMortem
-from support import github_pulls, kubernetes, prometheus
+from support import github_pulls, kubernetes, prometheus, terminal
 
 # -- Prometheus and Alertmanager ----------------------------------------------------
 
@@ -125,3 +125,19 @@ def fake_github_pulls():
     server = github_pulls.PullsGitHub(owner="acme", repo="postmortems").start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def tmux_terminal(tmp_path):
+    """tmux_terminal(width=80, height=24): a real terminal (tmux on a private
+    socket) to run pmtui in; its server is killed after the test."""
+    made: list[terminal.Tmux] = []
+
+    def make(width: int = 80, height: int = 24) -> terminal.Tmux:
+        term = terminal.Tmux(tmp_path, width, height)
+        made.append(term)
+        return term
+
+    yield make
+    for term in made:
+        term.kill_server()

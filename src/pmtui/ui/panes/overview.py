@@ -16,7 +16,6 @@ that does not parse stays where it was typed, with the reason under it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field as dc_field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -26,11 +25,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
 
-from pmtui.model import SEVERITIES, STATUSES, PostMortem
-from pmtui.session import Area, Change, Edit, EditSession
+from pmtui.model import SEVERITIES, STATUSES
+from pmtui.session import Area, Change, EditSession
 from pmtui.textsafe import printable
 from pmtui.timeparse import TimeParseError, format_utc, parse_date, parse_optional_time, parse_time
 from pmtui.ui.panes.base import Pane, PaneContext
+from pmtui.ui.panes.overview_fields import OverviewField
 
 if TYPE_CHECKING:
     from textual.widgets import Input, Select, Static
@@ -38,26 +38,6 @@ if TYPE_CHECKING:
 WIDE = 150  # columns from which the sections sit side by side
 LABEL_WIDTH = 16  # .overview--label in overview.tcss
 TEXT_LINES = 4  # .overview--field TextArea height at the narrow size
-
-
-@dataclass
-class OverviewField:
-    name: str
-    label: str
-    section: str
-    kind: str  # input | select | text
-    get: Callable[[PostMortem], Any]
-    owner: Callable[[PostMortem], Any]  # the object holding the attribute
-    attr: str
-    show: Callable[[Any], str] = lambda v: "" if v is None else str(v)
-    parse: Callable[[str], Any] | None = None
-    options: tuple[str, ...] = ()
-    placeholder: str = ""
-    # Team fields: how a value becomes an edit (an entry of [custom] or
-    # [roles]...), option labels (a severity's definition), a line under it.
-    edit: Callable[[PostMortem, Any], Edit | None] | None = None
-    labels: dict[str, str] = dc_field(default_factory=dict)
-    hint: Callable[[Any], str] | None = None
 
 
 def _list_show(values: list[str]) -> str:
@@ -496,10 +476,12 @@ class OverviewPane(Pane):
         sections = list(self.query(".overview--section"))
         focused = self.app.focused
         current = next((i for i, s in enumerate(sections) if focused is not None and s in focused.ancestors), -1)
-        target = sections[(current + step) % len(sections)]
-        for widget in target.query("*"):
+        index = (current + step) % len(sections)
+        for widget in sections[index].query("*"):
             if widget.focusable:
-                widget.focus()
+                # At once, not with focus() (which lands after the key is
+                # handled): in a burst of keys the next one starts from here.
+                self.screen.set_focus(widget)
                 widget.scroll_visible()
                 return
 

@@ -7,20 +7,18 @@ the status moved from draft to in review."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pmtui.distribute.signoff import SignoffError, missing_approvals, normalise
 from pmtui.edits.team import approve
-
-if TYPE_CHECKING:
-    from pmtui.ui.panes.overview import OverviewPane
+from pmtui.ui.panes.base import Pane
 
 
 def _same(a: str, b: str) -> bool:
     return a.strip().lower().lstrip("@") == b.strip().lower().lstrip("@")
 
 
-def default_reviewer(pane: OverviewPane) -> str:
+def default_reviewer(pane: Pane) -> str:
     pm = pane.session.pm
     me = pane.context.user_handle
     if me and any(_same(me, r) for r in pm.reviewers):
@@ -29,7 +27,7 @@ def default_reviewer(pane: OverviewPane) -> str:
     return waiting[0] if waiting else (pm.reviewers[0] if pm.reviewers else me)
 
 
-def ask_approval(pane: OverviewPane) -> None:
+def ask_approval(pane: Pane) -> None:
     from pmtui.ui.screens.form import Field, FormScreen
 
     pm = pane.session.pm

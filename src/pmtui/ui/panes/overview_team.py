@@ -10,7 +10,7 @@ Values of custom fields, roles and sections live in the file's [custom],
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pmtui.edits.team import set_entry
 from pmtui.model import PostMortem
@@ -19,9 +19,7 @@ from pmtui.team import fields as custom
 from pmtui.team import templates
 from pmtui.team.config import TeamConfig
 from pmtui.timeparse import format_utc
-
-if TYPE_CHECKING:
-    from pmtui.ui.panes.overview import OverviewField
+from pmtui.ui.panes.overview_fields import OverviewField
 
 SECTION = "Team"
 
@@ -59,8 +57,7 @@ def type_hint(team: TeamConfig, value: object) -> str:
 
 
 def team_fields(team: TeamConfig, today: Any) -> list[OverviewField]:
-    from pmtui.ui.panes.overview import OverviewField as F
-
+    F = OverviewField
     me = lambda pm: pm  # noqa: E731
     out = [
         F("incident_type", "Type", SECTION, "select", lambda p: p.incident_type, me, "incident_type",

@@ -38,10 +38,10 @@ from textual.widgets.option_list import Option
 from pmtui import checks, report
 from pmtui import clipboard as osc52
 from pmtui.livechecks import LiveChecks
-from pmtui.team import templates
 from pmtui.model import PostMortem, TimelineEvent
 from pmtui.redact import redact
 from pmtui.session import Area, Change, EditSession
+from pmtui.team import templates
 from pmtui.textsafe import one_line
 from pmtui.timeparse import format_clock, format_utc
 from pmtui.ui.panes.base import Pane, PaneContext
