@@ -292,13 +292,14 @@ class OverviewPane(Pane):
 
         if self._form is None:
             return
-        self.query_one("#ov-approvals", Static).update(Text(self._approvals_text()))
+        for line in self.query("#ov-approvals").results(Static):
+            line.update(Text(self._approvals_text()))
         for field in self.fields:
             if field.hint is not None:
                 text = field.hint(field.get(self.session.pm))
-                hint = self.query_one(f"#hint-{field.name}", Static)
-                hint.update(Text(printable(text)))
-                hint.set_class(bool(text), "-shown")
+                for hint in self.query(f"#hint-{field.name}").results(Static):
+                    hint.update(Text(printable(text)))
+                    hint.set_class(bool(text), "-shown")
 
     def action_approve(self) -> None:
         """Sign off as a reviewer: a small form (note, who), then an undoable edit."""
