@@ -99,8 +99,15 @@ def export(file, repo, base_url, labels, dry_run, sync, as_json, max_wait, no_pa
         _fail(ExportError("config", str(exc)), as_json, EXIT_UNUSABLE)
     pm = doc.pm
     try:
-        settings = settings_for(pm, repo=repo, base_url=base_url, labels=list(labels) or None,
-                                max_wait=max_wait, throttle=not no_pace)
+        from pmtui.cli.teamconf import team_for
+
+        team = team_for(file).config
+        people = {p.handle: p.github for p in team.people if p.github}
+        settings = settings_for(pm, repo=repo, base_url=base_url,
+                                labels=list(labels) or (list(team.export.labels) if team.export.labels else None),
+                                max_wait=max_wait, throttle=not no_pace,
+                                priority_labels=tuple(sorted(team.export.priority_labels.items())),
+                                assignees=tuple(sorted({**people, **team.export.assignees}.items())))
         token = find_token(settings.base_url)
         if token is None:
             raise ExportError("token", "No GitHub token.", MISSING_TOKEN_HINT)
