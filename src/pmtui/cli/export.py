@@ -63,6 +63,19 @@ def _print_result(r) -> None:
         say(f"pmtui export: stopped: {r.stopped}")
 
 
+def _team_mapping(file: str, labels: list[str]) -> dict:
+    """Labels and assignees as the team's .pmtui.toml maps them (--label wins)."""
+    from pmtui.cli.teamconf import team_for
+
+    team = team_for(file).config
+    people = {p.handle: p.github for p in team.people if p.github}
+    return {
+        "labels": labels or list(team.export.labels) or None,
+        "priority_labels": tuple(sorted(team.export.priority_labels.items())),
+        "assignees": tuple(sorted({**people, **team.export.assignees}.items())),
+    }
+
+
 @click.command("export")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--repo", metavar="OWNER/NAME", help="Repository (overrides [export.github] repo).")
@@ -99,15 +112,8 @@ def export(file, repo, base_url, labels, dry_run, sync, as_json, max_wait, no_pa
         _fail(ExportError("config", str(exc)), as_json, EXIT_UNUSABLE)
     pm = doc.pm
     try:
-        from pmtui.cli.teamconf import team_for
-
-        team = team_for(file).config
-        people = {p.handle: p.github for p in team.people if p.github}
-        settings = settings_for(pm, repo=repo, base_url=base_url,
-                                labels=list(labels) or (list(team.export.labels) if team.export.labels else None),
-                                max_wait=max_wait, throttle=not no_pace,
-                                priority_labels=tuple(sorted(team.export.priority_labels.items())),
-                                assignees=tuple(sorted({**people, **team.export.assignees}.items())))
+        settings = settings_for(pm, repo=repo, base_url=base_url, max_wait=max_wait, throttle=not no_pace,
+                                **_team_mapping(file, list(labels)))
         token = find_token(settings.base_url)
         if token is None:
             raise ExportError("token", "No GitHub token.", MISSING_TOKEN_HINT)

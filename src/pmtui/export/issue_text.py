@@ -123,7 +123,7 @@ def body_for(pm: PostMortem, item: ActionItem) -> str:
     return "\n".join(lines)
 
 
-def content_for(pm: PostMortem, item: ActionItem, extra_labels=(), *,
+def content_for(pm: PostMortem, item: ActionItem, extra_labels: tuple[str, ...] | list[str] = (), *,
                 priority_labels: tuple[tuple[str, str], ...] = (),
                 assignees: tuple[tuple[str, str], ...] = ()) -> IssueContent:
     """`priority_labels` and `assignees` are the team's mapping (.pmtui.toml
