@@ -40,8 +40,14 @@ class CheckResult:
 
 # -- blame language ---------------------------------------------------------
 
-_PERSON = r"(?:@[\w][\w.-]*|(?:the |an |a |our )?(?:engineer|operator|developer|dev|on-?call(?: engineer)?|sre|admin|intern|team member|reviewer))"
-_BLAME_VERBS = r"(?:caused|broke|messed up|screwed up|failed to|was responsible|is responsible|was to blame|is to blame|ignored|missed|did not follow|didn't follow)"
+_PERSON = (
+    r"(?:@[\w][\w.-]*|(?:the |an |a |our )?"
+    r"(?:engineer|operator|developer|dev|on-?call(?: engineer)?|sre|admin|intern|team member|reviewer))"
+)
+_BLAME_VERBS = (
+    r"(?:caused|broke|messed up|screwed up|failed to|was responsible|is responsible|was to blame|is to blame"
+    r"|ignored|missed|did not follow|didn't follow)"
+)
 
 _HINT_PERSON = (
     "Name the action and the condition that let it cause harm, not the person: "
@@ -79,7 +85,7 @@ _BLAME_RULES: list[tuple[str, str]] = [
     (r"forgot(?:\s+to)?|neglected\s+to", _HINT_FORGOT),
     (r"careless(?:ly|ness)?|negligen(?:ce|t)|sloppy|incompeten(?:ce|t)|lazy|reckless(?:ly)?", _HINT_JUDGEMENT),
     (r"did(?:n't| not)\s+bother", _HINT_JUDGEMENT),
-    (r"[\w@.-]+(?:'s|’s)\s+fault|fault\s+of\s+[\w@.-]+|(?:was|is|were|are)\s+to\s+blame", _HINT_FAULT),
+    (r"[\w@.-]+(?:'s|\u2019s)\s+fault|fault\s+of\s+[\w@.-]+|(?:was|is|were|are)\s+to\s+blame", _HINT_FAULT),
     (r"made\s+a\s+mistake|mistake\s+(?:by|of)\s+[\w@.-]+", _HINT_MISTAKE),
 ]
 _BLAME_RE = re.compile(
@@ -145,8 +151,10 @@ _VAGUE_ALWAYS: list[tuple[str, str]] = [
 ]
 # Vague unless the item names something measurable (a number, a threshold).
 _VAGUE_UNLESS_MEASURABLE: list[tuple[str, str]] = [
-    (r"(?:improve|enhance|better|more|increase|strengthen)\s+(?:the\s+|our\s+)?(?:monitoring|alerting|observability|metrics|visibility|dashboards?)", _HINT_MONITORING),
-    (r"(?:improve|enhance|better|more|increase|strengthen)\s+(?:the\s+|our\s+)?(?:testing|tests|test\s+coverage|qa|validation)", _HINT_TESTING),
+    (r"(?:improve|enhance|better|more|increase|strengthen)\s+(?:the\s+|our\s+)?"
+     r"(?:monitoring|alerting|observability|metrics|visibility|dashboards?)", _HINT_MONITORING),
+    (r"(?:improve|enhance|better|more|increase|strengthen)\s+(?:the\s+|our\s+)?"
+     r"(?:testing|tests|test\s+coverage|qa|validation)", _HINT_TESTING),
     (r"(?:improve|enhance|better|strengthen|optimi[sz]e)\b", _HINT_GENERIC),
 ]
 _ALWAYS_RE = [(re.compile(rf"(?<!\w)(?:{p})(?!\w)", re.IGNORECASE), h) for p, h in _VAGUE_ALWAYS]
@@ -226,11 +234,18 @@ def _fmt(when: datetime) -> str:
 _ALL_TIMES = ("started", "detected", "mitigated", "resolved")
 
 
+def _and(names: tuple[str, ...]) -> str:
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+
+
 def check_times(pm: PostMortem, now: datetime, needed: tuple[str, ...] = _ALL_TIMES) -> list[CheckResult]:
     """`needed`: a near-miss (team conventions) may have no detection or mitigation."""
     t = pm.times
-    missing = [name for name in needed if getattr(t, name) is None]
-    if missing:
+    started, resolved = t.started, t.resolved
+    detected = t.detected or (t.started if "detected" not in needed else None)
+    mitigated = t.mitigated or (t.started if "mitigated" not in needed else None)
+    if started is None or detected is None or mitigated is None or resolved is None:
+        missing = [name for name in needed if getattr(t, name) is None]
         return [
             CheckResult(
                 "times.recorded", FAIL, "incident times missing: " + ", ".join(missing), "durations",
@@ -238,13 +253,10 @@ def check_times(pm: PostMortem, now: datetime, needed: tuple[str, ...] = _ALL_TI
                 "so TTD, TTM and TTR can be computed.",
             )
         ]
-    if needed != _ALL_TIMES:
-        t = type(t)(t.started, t.detected or t.started, t.mitigated or t.started, t.resolved)
-    order = [t.started, t.detected, t.mitigated, t.resolved]
-    if not all(_is_utc(x) for x in order):
+    if not all(_is_utc(x) for x in (started, detected, mitigated, resolved)):
         return [CheckResult("times.recorded", FAIL, "incident times must be in UTC", "durations",
                             suggestion="Write them with a Z suffix, e.g. 2025-02-09T10:05:23Z.")]
-    if not (t.started <= t.detected <= t.resolved and t.started <= t.mitigated <= t.resolved):
+    if not (started <= detected <= resolved and started <= mitigated <= resolved):
         return [
             CheckResult(
                 "times.recorded", FAIL,
@@ -253,10 +265,6 @@ def check_times(pm: PostMortem, now: datetime, needed: tuple[str, ...] = _ALL_TI
             )
         ]
     return [CheckResult("times.recorded", PASS, f"{_and(needed)} are recorded", "durations")]
-
-
-def _and(names: tuple[str, ...]) -> str:
-    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
 
 
 _NEEDED_KINDS = ("detection", "mitigation", "resolution")
@@ -301,7 +309,8 @@ def check_timeline_order(pm: PostMortem, now: datetime) -> list[CheckResult]:
         if ev.time is None or ev.time.tzinfo is None:
             continue
         if prev is not None and ev.time < prev:
-            return [CheckResult("timeline.order", FAIL, f"event {i + 1} ({_fmt(ev.time)}) comes before the one above it",
+            return [CheckResult("timeline.order", FAIL,
+                                f"event {i + 1} ({_fmt(ev.time)}) comes before the one above it",
                                 "timeline", i, "Sort the timeline by time (the app's sort command, or move the row).")]
         prev = ev.time
     return [CheckResult("timeline.order", PASS, "the timeline is in chronological order", "timeline")]
@@ -356,7 +365,8 @@ def check_actions_specific(pm: PostMortem, now: datetime) -> list[CheckResult]:
     for a in pm.actions:
         hint = vague_action(a.action)
         if hint:
-            out.append(CheckResult("actions.specific", FAIL, f"{a.id} is vague: {a.action.strip()!r}", "actions", a.id, hint))
+            out.append(CheckResult("actions.specific", FAIL, f"{a.id} is vague: {a.action.strip()!r}", "actions", a.id,
+                                   hint))
     return out or [CheckResult("actions.specific", PASS, "every action item names a concrete deliverable", "actions")]
 
 
@@ -395,7 +405,8 @@ def check_follow_up(pm: PostMortem, now: datetime, lo: timedelta = FOLLOW_UP_MIN
     if day is not None:
         gap = when - day
         if not lo <= gap <= hi:
-            return [CheckResult(cid, FAIL, f"follow-up review {when.isoformat()} is {gap.days} days after the incident; "
+            return [CheckResult(cid, FAIL,
+                                f"follow-up review {when.isoformat()} is {gap.days} days after the incident; "
                                 f"{lo.days} to {hi.days} days expected", "header",
                                 suggestion="Action items need time to land and a review before they go stale: "
                                 "about four weeks out.")]

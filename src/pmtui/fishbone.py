@@ -39,7 +39,7 @@ def _bone_lines(category: str, factors: list[Factor], width: int) -> list[str]:
         label = one_line(factor.text) or "(no text)"
         wrapped = textwrap.wrap(label, width - 3) or [label]
         if len(wrapped) > MAX_WRAP:
-            wrapped = wrapped[: MAX_WRAP - 1] + [_cut(" ".join(wrapped[MAX_WRAP - 1 :]), width - 3)]
+            wrapped = [*wrapped[:MAX_WRAP - 1], _cut(" ".join(wrapped[MAX_WRAP - 1:]), width - 3)]
         lines.append("\u2022 " + _cut(wrapped[0], width - 3))
         lines.extend("  " + _cut(part, width - 3) for part in wrapped[1:])
     return lines
@@ -70,12 +70,12 @@ def render(factors: Iterable[Factor], problem: str = "", *, width: int = 80) -> 
                 cells.append((col[i] if i < len(col) else "").ljust(bone))
             rows.append("".join(cells).rstrip())
         slant = "".join(("  \\" if upper else "  /").ljust(bone) for _ in columns).rstrip()
-        return rows + [slant] if upper else [slant] + rows
+        return [*rows, slant] if upper else [slant, *rows]
 
     spine_cells = []
     for _ in range(per_side):
         spine_cells.append(("\u2500\u2500\u253c").ljust(bone, "\u2500"))
     spine = "".join(spine_cells) + "\u2500" * 2 + head
 
-    lines = block(top, True) + [spine] + block(bottom, False)
+    lines = [*block(top, True), spine, *block(bottom, False)]
     return "\n".join(lines)

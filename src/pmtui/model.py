@@ -324,7 +324,7 @@ class PostMortem:
         chains: list[list[Why]] = []
 
         def walk(node: Why, path: list[Why]) -> None:
-            path = path + [node]
+            path = [*path, node]
             kids = [k for k in by_parent.get(node.id, []) if k not in path]
             if not kids:
                 chains.append(path)

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import AnyStr
 
 MARK = "\u00abredacted:{}\u00bb"  # «redacted:kind»
 
@@ -117,14 +118,22 @@ def _builtin_regex() -> tuple[str, _Marks]:
     return "|".join(branches), marks
 
 
-def _replacer(marks: _Marks, as_bytes: bool):
-    rendered = {
-        key: (MARK.format(name).encode() if as_bytes else MARK.format(name), secrets)
-        for key, (name, secrets) in marks.items()
-    }
+def _str_replacer(marks: _Marks) -> Callable[[re.Match[str]], str]:
+    return _replace_with({key: (MARK.format(name), secrets) for key, (name, secrets) in marks.items()})
+
+
+def _bytes_replacer(marks: _Marks) -> Callable[[re.Match[bytes]], bytes]:
+    return _replace_with({key: (MARK.format(name).encode(), secrets) for key, (name, secrets) in marks.items()})
+
+
+def _replace_with(rendered: dict[str | None, tuple[AnyStr, tuple[str, ...]]]) -> Callable[[re.Match[AnyStr]], AnyStr]:
+    """re.sub's replacement: the mark of the branch that matched (named by
+    its closing empty group, or "" for a rule of its own), over the secret
+    groups only when the rule has them."""
     single = rendered.get("")
 
-    def replace(m: re.Match):
+    def replace(m: re.Match[AnyStr]) -> AnyStr:
+        # Every builtin branch ends in a named group, so lastgroup is set.
         mark, secrets = single if single is not None else rendered[m.lastgroup]
         for group in secrets:
             start, end = m.span(group)
@@ -161,15 +170,15 @@ class Redactor:
                 raise RedactConfigError(f"redaction rule {rule.name!r}: {rule.pattern!r} matches the empty string")
             secrets = ("secret",) if "secret" in pattern.groupindex else ()
             passes.append((pattern, bpattern, {"": (rule.name, secrets)}))
-        self._str_subs = [(p, _replacer(marks, False)) for p, _, marks in passes]
+        self._str_subs = [(p, _str_replacer(marks)) for p, _, marks in passes]
         self._bytes_passes = [(b, marks) for _, b, marks in passes]
-        self._bytes_ready: list | None = None
+        self._bytes_ready: list[tuple[re.Pattern[bytes], Callable[[re.Match[bytes]], bytes]]] | None = None
 
     @property
-    def _bytes_subs(self) -> list:
+    def _bytes_subs(self) -> list[tuple[re.Pattern[bytes], Callable[[re.Match[bytes]], bytes]]]:
         if self._bytes_ready is None:
             self._bytes_ready = [
-                (re.compile(b.encode()) if isinstance(b, str) else b, _replacer(marks, True))
+                (re.compile(b.encode()) if isinstance(b, str) else b, _bytes_replacer(marks))
                 for b, marks in self._bytes_passes
             ]
         return self._bytes_ready
@@ -246,7 +255,9 @@ def load_extra_patterns(path: str | os.PathLike[str]) -> list[Rule]:
         raise RedactConfigError(f"{path}: unknown key {unknown[0]!r}; expected only patterns = [\"regex\", ...]")
     entries = data.get("patterns", [])
     if not isinstance(entries, list):
-        raise RedactConfigError(f"{path}: patterns: expected a list of regular expressions, got {type(entries).__name__}")
+        raise RedactConfigError(
+            f"{path}: patterns: expected a list of regular expressions, got {type(entries).__name__}"
+        )
     rules: list[Rule] = []
     for n, entry in enumerate(entries, 1):
         where = f"{path}: patterns[{n}]"

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 
 from pmtui import markdown as md
-from pmtui.model import FACTOR_CATEGORIES, PostMortem, TimelineEvent, format_duration
+from pmtui.model import FACTOR_CATEGORIES, ActionItem, PostMortem, TimelineEvent, format_duration
 from pmtui.redact import redact
 from pmtui.timeparse import format_clock, format_utc
 
@@ -282,7 +282,7 @@ def _render_whys(pm: PostMortem, whys: dict) -> str:
 # -- action items -----------------------------------------------------------
 
 
-def _tracking(item) -> str:
+def _tracking(item: ActionItem) -> str:
     label = f"#{item.issue}" if item.issue is not None else "issue"
     text = _link(label, item.tracker) if item.tracker.strip() else ""
     if not text and item.issue is not None:

@@ -99,18 +99,15 @@ def parse_time(
             )
         except ValueError as exc:
             raise TimeParseError(f"{raw!r}: {exc}") from None
+    tz: timezone | ZoneInfo
     if m.group("off"):
         tz = _offset(m.group("off"))
     elif m.group("zone"):
         tz = _zone(m.group("zone"))
     else:
         tz = _zone(default_zone)
-    local = datetime.combine(day, clock)
-    if isinstance(tz, ZoneInfo):
-        local = local.replace(tzinfo=tz)
-    else:
-        local = local.replace(tzinfo=tz)
-    return local.astimezone(UTC)
+    # A wall-clock time in a zone: fold 0, the earlier of an ambiguous hour.
+    return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
 
 
 def parse_optional_time(text: str, *, base_date: date | None = None) -> datetime | None:

@@ -74,3 +74,12 @@ async def test_the_app_builds_every_pane_with_its_context(tmp_path: Path):
         app.document.path = tmp_path / "moved.toml"  # as a save-as does
         assert context.document_path() == tmp_path / "moved.toml"
         assert context.first_frame_shown()
+
+
+def test_the_preview_knows_what_every_area_touches():
+    from pmtui.report import SECTION_KEYS
+    from pmtui.session import Area
+    from pmtui.ui.panes.report import SECTIONS_FOR_AREA
+
+    assert set(SECTIONS_FOR_AREA) == set(Area)
+    assert all(sections <= set(SECTION_KEYS) for sections in SECTIONS_FOR_AREA.values())

@@ -12,8 +12,15 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from pmtui.cli.commands import BY_NAME, COMMANDS, SUMMARY, synopsis_text
+
+if TYPE_CHECKING:
+    # What __getattr__ hands out on first use, named for type checkers.
+    from pmtui.cli.group import LazyGroup, main
+
+__all__ = ["LazyGroup", "help_text", "main", "run"]
 
 # click's own two options, as it words them.
 OPTIONS = (("--version", "Show the version and exit."), ("-h, --help", "Show this message and exit."))
@@ -50,8 +57,11 @@ def _columns() -> int:
         return int(os.environ["COLUMNS"])
     except (KeyError, ValueError):
         pass
+    out = sys.__stdout__
+    if out is None:  # no standard output at all (pythonw, a detached service)
+        return 80
     try:
-        return os.get_terminal_size(sys.__stdout__.fileno()).columns
+        return os.get_terminal_size(out.fileno()).columns
     except (AttributeError, ValueError, OSError):
         return 80
 
@@ -81,7 +91,7 @@ def run() -> None:
     click_main()
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     # `from pmtui.cli import main` (tests, python -m pmtui) gets the click
     # group, built on first use so that run() can answer --help without it.
     if name in ("main", "LazyGroup"):

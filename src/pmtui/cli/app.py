@@ -11,18 +11,23 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pmtui.cli.errors import UserError, fail, load_document
 
+if TYPE_CHECKING:
+    from pmtui.store import Document
+    from pmtui.ui.app import PmApp
 
-def _load(path: Path):
+
+def _load(path: Path) -> Document:
     try:
         return load_document(path)
     except UserError as exc:
         fail(exc, prefix="pmtui: ")
 
 
-def _run(app) -> None:
+def _run(app: PmApp) -> None:
     app.run()
     if app.return_code:
         sys.exit(app.return_code)

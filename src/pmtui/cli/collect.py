@@ -11,11 +11,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from pmtui.cli.errors import UserError, fail, load_document
 from pmtui.textsafe import one_line
+
+if TYPE_CHECKING:
+    from pmtui.model import TimelineEvent
+    from pmtui.sources.collect import Collection
 
 
 @click.command("collect")
@@ -31,8 +36,9 @@ from pmtui.textsafe import one_line
 @click.option("--accept", is_flag=True, help="Add the candidates to the timeline.")
 @click.option("--json", "as_json", is_flag=True, help="Print {candidates, evidence, gaps} as JSON.")
 @click.pass_context
-def collect(ctx: click.Context, file: Path, start, end, prometheus, alertmanager, kubeconfig,
-            kube_context, namespace, deployment, accept: bool, as_json: bool) -> None:
+def collect(ctx: click.Context, file: Path, start: str | None, end: str | None, prometheus: str | None,
+            alertmanager: str | None, kubeconfig: str | None, kube_context: str | None, namespace: str | None,
+            deployment: str | None, accept: bool, as_json: bool) -> None:
     """Collect the incident window's data from the sources into FILE.evidence/
     and propose timeline events."""
     from pmtui import store
@@ -54,13 +60,13 @@ def collect(ctx: click.Context, file: Path, start, end, prometheus, alertmanager
         except TimeParseError as exc:
             fail(f"{option}: {exc}")
 
-    def progress(message: str, fraction=None) -> None:
+    def progress(message: str, fraction: float | None = None) -> None:
         if not as_json and sys.stderr.isatty():
             pct = "" if fraction is None else f"{fraction * 100:3.0f}% "
             click.echo(f"\r\x1b[K{pct}{one_line(message, 70)}", err=True, nl=False)
 
     try:
-        result = col.collect(pm, doc.path, overrides, progress=progress)
+        result = col.collect(pm, file, overrides, progress=progress)
     except col.CollectError as exc:
         fail(f"{file}: {exc}")
     if not as_json and sys.stderr.isatty():
@@ -83,7 +89,7 @@ def collect(ctx: click.Context, file: Path, start, end, prometheus, alertmanager
     _print_summary(result, added, accept)
 
 
-def _print_summary(result, added, accepted: bool) -> None:
+def _print_summary(result: Collection, added: list[TimelineEvent], accepted: bool) -> None:
     from pmtui.timeparse import format_utc
 
     w = result.window

@@ -9,6 +9,7 @@ import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,12 +18,16 @@ from pmtui.filesafety.atomic import write_atomic
 from pmtui.redact import redact
 from pmtui.textsafe import one_line
 
+if TYPE_CHECKING:
+    from pmtui.checks import CheckResult
+    from pmtui.model import PostMortem
+
 
 def _os_message(path: str, exc: OSError) -> str:
     return f"{path}: {exc.strerror or exc}"
 
 
-def _load(path: str):
+def _load(path: str) -> PostMortem:
     try:
         return load_document(path).pm
     except UserError as exc:
@@ -43,10 +48,12 @@ def _slug(title: str) -> str:
 @click.option("--title", "-t", required=True, help="Incident title, e.g. 'API service degradation'.")
 @click.option("--severity", "-s", default="", help="Severity, e.g. SEV1 or P1.")
 @click.option("--started", default=None, metavar="TIME",
-              help="When the incident started: 2025-02-09T10:05:23Z, '2025-02-09 10:05', '2025-02-09 10:05 Europe/Berlin'.")
+              help="When the incident started: 2025-02-09T10:05:23Z, '2025-02-09 10:05', "
+              "'2025-02-09 10:05 Europe/Berlin'.")
 @click.option("--author", "authors", multiple=True, metavar="NAME", help="An author (repeatable), e.g. @alice.")
 @click.pass_context
-def new(ctx: click.Context, file: str, title: str, severity: str, started: str | None, authors: tuple[str, ...]) -> None:
+def new(ctx: click.Context, file: str, title: str, severity: str, started: str | None,
+        authors: tuple[str, ...]) -> None:
     """Create a post-mortem file (never overwrites one)."""
     from pmtui.model import IncidentTimes, PostMortem
     from pmtui.timeparse import TimeParseError, parse_time
@@ -125,7 +132,8 @@ def _same_file(a: str, b: str) -> bool:
 
 @click.command("report")
 @click.argument("file", metavar="FILE")
-@click.option("--output", "-o", default=None, metavar="OUT", help="Write the Markdown here (atomically) instead of stdout.")
+@click.option("--output", "-o", default=None, metavar="OUT",
+              help="Write the Markdown here (atomically) instead of stdout.")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True,
               help="Markdown (GFM), or one self-contained HTML page for email or a wiki.")
 @click.option("--template", metavar="NAME", help="A report template: procedure, google-sre, atlassian, pagerduty "
@@ -167,13 +175,13 @@ _SYMBOLS = {"pass": "\u2713", "warn": "!", "fail": "\u2717"}
 _COLOURS = {"pass": "green", "warn": "yellow", "fail": "red"}
 
 
-def _location(r) -> str:
+def _location(r: CheckResult) -> str:
     if r.row is None:
         return r.section or "-"
     return f"{r.section or '-'}[{r.row}]"
 
 
-def format_table(results: list, *, color: bool) -> str:
+def format_table(results: list[CheckResult], *, color: bool) -> str:
     """Aligned, one result a line; the hint, when there is one, under it."""
     # Messages quote the post-mortem (a vague action, a blaming word): redacted.
     rows = [(_SYMBOLS[r.result], r.id, one_line(redact(_location(r))), one_line(redact(r.message)),
@@ -196,7 +204,7 @@ def _use_color() -> bool:
     return sys.stdout.isatty()
 
 
-def _redacted(item: dict) -> dict:
+def _redacted(item: dict[str, object]) -> dict[str, object]:
     return {k: redact(v) if isinstance(v, str) else v for k, v in item.items()}
 
 

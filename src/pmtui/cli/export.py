@@ -11,32 +11,35 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import NoReturn
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from pmtui.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, fail, say
 from pmtui.textsafe import one_line
 
+if TYPE_CHECKING:
+    from pmtui.export import ExportError, ExportSettings, ItemOutcome, Plan, Progress, Result
+    from pmtui.export.github import GithubClient
+    from pmtui.filesafety.lock import FileLock
+    from pmtui.store import Document
 
-def _fail(exc, as_json: bool, code: int) -> NoReturn:
+
+def _fail(exc: ExportError, as_json: bool, code: int) -> NoReturn:
     if as_json:
         click.echo(json.dumps({"error": exc.to_json()}, indent=2))
     fail(exc, code=code, prefix="pmtui export: ")
 
 
-def _progress(as_json: bool):
-    from pmtui.export import Progress
-
-    def show(p: Progress) -> None:
-        if p.stage in ("done",):
-            return
-        say(p.message)
-
-    return show
+def _show_progress(p: Progress) -> None:
+    # On standard error, with or without --json (stdout holds the JSON).
+    if p.stage in ("done",):
+        return
+    say(p.message)
 
 
-def _print_plan(p) -> None:
+def _print_plan(p: Plan) -> None:
     who = f" as @{p.login}" if p.login else ""
     click.echo(f"{p.settings.repo} at {p.settings.base_url}{who}")
     for item in p.items:
@@ -49,7 +52,7 @@ def _print_plan(p) -> None:
     click.echo(p.summary())
 
 
-def _print_result(r) -> None:
+def _print_result(r: Result) -> None:
     for o in r.outcomes:
         ref = f"#{o.number}" if o.number else ""
         detail = o.message if o.status in ("failed", "not done", "skipped") else (o.url or o.message)
@@ -61,19 +64,6 @@ def _print_result(r) -> None:
     click.echo(r.summary())
     if r.stopped is not None:
         say(f"pmtui export: stopped: {r.stopped}")
-
-
-def _team_mapping(file: str, labels: list[str]) -> dict:
-    """Labels and assignees as the team's .pmtui.toml maps them (--label wins)."""
-    from pmtui.cli.teamconf import team_for
-
-    team = team_for(file).config
-    people = {p.handle: p.github for p in team.people if p.github}
-    return {
-        "labels": labels or list(team.export.labels) or None,
-        "priority_labels": tuple(sorted(team.export.priority_labels.items())),
-        "assignees": tuple(sorted({**people, **team.export.assignees}.items())),
-    }
 
 
 @click.command("export")
@@ -88,90 +78,31 @@ def _team_mapping(file: str, labels: list[str]) -> dict:
 @click.option("--max-wait", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS",
               help="Longest rate-limit wait to sit through before stopping.")
 @click.option("--no-pace", is_flag=True, hidden=True, help="Skip PyGithub's pauses between requests (tests).")
-def export(file, repo, base_url, labels, dry_run, sync, as_json, max_wait, no_pace) -> None:
+def export(file: str, repo: str | None, base_url: str | None, labels: tuple[str, ...], dry_run: bool, sync: bool,
+           as_json: bool, max_wait: float, no_pace: bool) -> None:
     """Export action items to GitHub issues; safe to run again.
 
     The token comes from GITHUB_TOKEN, else GH_TOKEN, else `gh auth token`.
     """
-    from pmtui import store
-    from pmtui.export import (
-        MISSING_TOKEN_HINT,
-        ExportError,
-        apply,
-        apply_sync,
-        connect,
-        find_token,
-        plan,
-        plan_sync,
-        settings_for,
-    )
+    from pmtui.export import ExportError, apply, plan
 
-    try:
-        doc = store.load(file)
-    except store.StoreError as exc:
-        _fail(ExportError("config", str(exc)), as_json, EXIT_UNUSABLE)
-    pm = doc.pm
-    try:
-        settings = settings_for(pm, repo=repo, base_url=base_url, max_wait=max_wait, throttle=not no_pace,
-                                **_team_mapping(file, list(labels)))
-        token = find_token(settings.base_url)
-        if token is None:
-            raise ExportError("token", "No GitHub token.", MISSING_TOKEN_HINT)
-        client = connect(settings, token)
-    except ExportError as exc:
-        _fail(exc, as_json, EXIT_UNUSABLE)
-
-    progress = _progress(as_json)
-    lock = None
-    if not dry_run:
-        # The links are written into the file: not while the app has it
-        # open, or its next save would drop them.
-        from pmtui.filesafety.lock import FileLock
-
-        lock = FileLock(file)
-        if not lock.acquire():
-            other = lock.other
-            who = f" (pid {other.pid} on {other.host}, since {other.since})" if other else ""
-            client.close()
-            _fail(ExportError("config", f"{file} is open in pmtui{who}.",
-                              "Export from the app (Actions pane), or close it and run this again; "
-                              "--dry-run works meanwhile."), as_json, EXIT_UNUSABLE)
+    doc = _load(file, as_json)
+    settings, client = _connect(doc, repo, base_url, labels, max_wait, no_pace, as_json)
+    # The links are written into the file: not while the app has it open,
+    # or its next save would drop them.
+    lock = None if dry_run else _lock(file, client, as_json)
     try:
         if sync:
-            changes = plan_sync(pm, settings, client, progress=progress)
-            if changes and not dry_run:
-                apply_sync(pm, changes)
-                store.save(doc)
-            if as_json:
-                click.echo(json.dumps({"dry_run": dry_run, "changes": [c.to_json() for c in changes]}, indent=2))
-            else:
-                for c in changes:
-                    click.echo(one_line(f"  {c.item_id:<8} {c.field}: {c.old!s} -> {c.new!s}  ({c.why})"))
-                verb = "would change" if dry_run else "changed"
-                click.echo(f"{len(changes)} {verb}" if changes else "nothing to sync")
+            _sync(doc, settings, client, dry_run, as_json)
             sys.exit(EXIT_OK)
-
-        p = plan(pm, settings, client, progress=progress)
+        p = plan(doc.pm, settings, client, progress=_show_progress)
         if dry_run:
             if as_json:
                 click.echo(json.dumps({"dry_run": True, "plan": p.to_json()}, indent=2))
             else:
                 _print_plan(p)
             sys.exit(EXIT_OK)
-
-        def save(outcome) -> None:
-            try:
-                store.save(doc)
-            except OSError as exc:
-                raise ExportError(
-                    "save",
-                    f"{outcome.item_id} is issue #{outcome.number} ({outcome.url}) but {file} could not be "
-                    f"saved: {exc.strerror or exc}.",
-                    "Fix the file's folder or permissions and run the export again: the issue is found by "
-                    "its marker, not created twice.",
-                ) from None
-
-        result = apply(pm, p, client, progress=progress, on_item_done=save)
+        result = apply(doc.pm, p, client, progress=_show_progress, on_item_done=_saver(doc, file))
     except ExportError as exc:
         _fail(exc, as_json, EXIT_UNUSABLE if exc.is_usage else EXIT_FAILED)
     finally:
@@ -185,3 +116,102 @@ def export(file, repo, base_url, labels, dry_run, sync, as_json, max_wait, no_pa
     else:
         _print_result(result)
     sys.exit(result.exit_code)
+
+
+def _load(file: str, as_json: bool) -> Document:
+    from pmtui import store
+    from pmtui.export import ExportError
+
+    try:
+        return store.load(file)
+    except store.StoreError as exc:
+        _fail(ExportError("config", str(exc)), as_json, EXIT_UNUSABLE)
+
+
+def _team_mapping(file: str, labels: list[str]) -> dict[str, Any]:
+    """Labels and assignees as the team's .pmtui.toml maps them (--label wins)."""
+    from pmtui.cli.teamconf import team_for
+
+    team = team_for(file).config
+    people = {p.handle: p.github for p in team.people if p.github}
+    return {
+        "labels": labels or list(team.export.labels) or None,
+        "priority_labels": tuple(sorted(team.export.priority_labels.items())),
+        "assignees": tuple(sorted({**people, **team.export.assignees}.items())),
+    }
+
+
+def _connect(doc: Document, repo: str | None, base_url: str | None, labels: tuple[str, ...], max_wait: float,
+             no_pace: bool, as_json: bool) -> tuple[ExportSettings, GithubClient]:
+    """The settings (the file's, overridden by the options) and a client
+    holding a token; exit 2 naming what is missing or wrong."""
+    from pmtui.export import MISSING_TOKEN_HINT, ExportError, connect, find_token, settings_for
+
+    try:
+        settings = settings_for(doc.pm, repo=repo, base_url=base_url, max_wait=max_wait, throttle=not no_pace,
+                                **_team_mapping(str(doc.path), list(labels)))
+        token = find_token(settings.base_url)
+        if token is None:
+            raise ExportError("token", "No GitHub token.", MISSING_TOKEN_HINT)
+        return settings, connect(settings, token)
+    except ExportError as exc:
+        _fail(exc, as_json, EXIT_UNUSABLE)
+
+
+def _lock(file: str, client: GithubClient, as_json: bool) -> FileLock:
+    """The file's lock, or exit 2 when the app has the file open."""
+    from pmtui.export import ExportError
+    from pmtui.filesafety.lock import FileLock
+
+    lock = FileLock(file)
+    if lock.acquire():
+        return lock
+    other = lock.other
+    who = f" (pid {other.pid} on {other.host}, since {other.since})" if other else ""
+    client.close()
+    _fail(ExportError("config", f"{file} is open in pmtui{who}.",
+                      "Export from the app (Actions pane), or close it and run this again; "
+                      "--dry-run works meanwhile."), as_json, EXIT_UNUSABLE)
+
+
+def _sync(doc: Document, settings: ExportSettings, client: GithubClient, dry_run: bool, as_json: bool) -> None:
+    """--sync: the issues' state read back into the items (saved unless a dry run)."""
+    from pmtui import store
+    from pmtui.export import ExportError, apply_sync, plan_sync
+
+    changes = plan_sync(doc.pm, settings, client, progress=_show_progress)
+    if changes and not dry_run:
+        apply_sync(doc.pm, changes)
+        try:
+            store.save(doc)
+        except OSError as exc:
+            raise ExportError("save", f"{doc.path} could not be saved: {exc.strerror or exc}.",
+                              "Fix the file's folder or permissions and run the sync again.") from None
+    if as_json:
+        click.echo(json.dumps({"dry_run": dry_run, "changes": [c.to_json() for c in changes]}, indent=2))
+        return
+    for c in changes:
+        click.echo(one_line(f"  {c.item_id:<8} {c.field}: {c.old!s} -> {c.new!s}  ({c.why})"))
+    verb = "would change" if dry_run else "changed"
+    click.echo(f"{len(changes)} {verb}" if changes else "nothing to sync")
+
+
+def _saver(doc: Document, file: str) -> Callable[[ItemOutcome], None]:
+    """Saves the file after each issue created or linked, so an interrupted
+    run loses no link."""
+    from pmtui import store
+    from pmtui.export import ExportError
+
+    def save(outcome: ItemOutcome) -> None:
+        try:
+            store.save(doc)
+        except OSError as exc:
+            raise ExportError(
+                "save",
+                f"{outcome.item_id} is issue #{outcome.number} ({outcome.url}) but {file} could not be "
+                f"saved: {exc.strerror or exc}.",
+                "Fix the file's folder or permissions and run the export again: the issue is found by "
+                "its marker, not created twice.",
+            ) from None
+
+    return save

@@ -36,7 +36,9 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl([(c.name, c.help) for c in COMMANDS])
 
-    def resolve_command(self, ctx: click.Context, args: list[str]):
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
         if args and args[0] not in BY_NAME and not args[0].startswith("-"):
             args = ["open", *args]
         return super().resolve_command(ctx, args)

@@ -25,6 +25,8 @@ Importing this package is cheap: PyGithub is imported when a client is made.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pmtui.export.apply import ItemOutcome, Result, apply
@@ -45,12 +47,14 @@ __all__ = [
 ]
 
 
-def connect(settings: ExportSettings, token: Token | None = None, **kw) -> GithubClient:
-    """A client for settings.repo; the token is looked up when not given."""
+def connect(settings: ExportSettings, token: Token | None = None, *, sleep: Callable[[float], None] = time.sleep,
+            clock: Callable[[], float] = time.monotonic) -> GithubClient:
+    """A client for settings.repo; the token is looked up when not given.
+    `sleep` and `clock` time its waits (tests make them instant)."""
     if token is None:
         token = find_token(settings.base_url)
     if token is None:
         raise ExportError("token", "No GitHub token.", MISSING_TOKEN_HINT)
     from pmtui.export.github import GithubClient
 
-    return GithubClient(settings, token, **kw)
+    return GithubClient(settings, token, sleep=sleep, clock=clock)

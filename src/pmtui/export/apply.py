@@ -2,10 +2,11 @@
 
 Made to run in a thread worker: progress goes through `progress`,
 `cancelled` is checked between items and during waits, and
-`on_item_done(outcome)` is called right after each item whose link was
-written into the model (created or linked; updates change only GitHub) (action.issue, action.tracker) so the caller saves
-the file then — a crash or a cancel a moment later loses nothing and the
-next run creates nothing twice.
+`on_item_done(outcome)` is called right after each item whose link
+(action.issue, action.tracker) was written into the model (created or
+linked; updates change only GitHub), so the caller saves the file then —
+a crash or a cancel a moment later loses nothing and the next run creates
+nothing twice.
 
 apply mutates the ActionItem objects of the `pm` it is given. A UI that
 keeps the model on its main thread can pass a deep copy and apply each
@@ -20,8 +21,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from pmtui.export.errors import ExportError
-from pmtui.export.issue_text import LABEL_DESCRIPTIONS, label_color
-from pmtui.export.plan import CREATE, LINK, SKIP, UNCHANGED, UPDATE, Plan, decide, index, merged_labels
+from pmtui.export.issue_text import LABEL_DESCRIPTIONS, IssueContent, label_color
+from pmtui.export.plan import CREATE, LINK, SKIP, UNCHANGED, UPDATE, Plan, PlanItem, decide, index, merged_labels
 from pmtui.export.progress import CancelledFn, Progress, ProgressFn, no_progress
 from pmtui.model import ActionItem, PostMortem
 from pmtui.textsafe import one_line
@@ -176,7 +177,7 @@ def _ensure_labels(client: GithubClient, plan: Plan, result: Result, report: Pro
         result.labels_created.append(name)
 
 
-def _carry_out(pm: PostMortem, item: ActionItem, d, client: GithubClient, report: ProgressFn,
+def _carry_out(pm: PostMortem, item: ActionItem, d: PlanItem, client: GithubClient, report: ProgressFn,
                remote: RemoteIssue | None) -> ItemOutcome:
     if d.action == CREATE:
         return _create(pm, item, d, client, report)
@@ -185,11 +186,11 @@ def _carry_out(pm: PostMortem, item: ActionItem, d, client: GithubClient, report
         item.issue, item.tracker = issue_number, url
         outcome = ItemOutcome(item.id, LINKED, d.why, issue_number, url)
         if d.changes:
-            _update(item, d, client, remote)
+            _update(d, client, remote)
             outcome.message += " (updated)"
         return outcome
     if d.action == UPDATE:
-        issue = _update(item, d, client, remote)
+        issue = _update(d, client, remote)
         return ItemOutcome(item.id, UPDATED, f"#{issue.number}: {', '.join(d.changes)}", issue.number, issue.url)
     if d.action == UNCHANGED:
         return ItemOutcome(item.id, NOOP, d.why, d.number, d.url)
@@ -197,20 +198,33 @@ def _carry_out(pm: PostMortem, item: ActionItem, d, client: GithubClient, report
     return ItemOutcome(item.id, SKIPPED, d.why, d.number, d.url)
 
 
-def _update(item: ActionItem, d, client: GithubClient, remote: RemoteIssue) -> RemoteIssue:
-    labels = merged_labels(remote.labels, d.content.labels)
-    fields: dict = {}
+def _update(d: PlanItem, client: GithubClient, remote: RemoteIssue | None) -> RemoteIssue:
+    """Rewrite the fields of the item's issue that differ from the file."""
+    if d.number is None or remote is None:
+        # decide() updates or links only an issue of the listing it was given.
+        raise ExportError("rejected", f"{d.item_id}: issue #{d.number} is not in the fresh listing; not updated")
+    content = _content(d)
+    labels = merged_labels(remote.labels, content.labels)
+    fields: dict[str, object] = {}
     if "title" in d.changes:
-        fields["title"] = d.content.title
+        fields["title"] = content.title
     if "body" in d.changes:
-        fields["body"] = d.content.body
+        fields["body"] = content.body
     if "labels" in d.changes:
         fields["labels"] = list(labels)
     return client.edit_issue(d.number, **fields)
 
 
-def _create(pm: PostMortem, item: ActionItem, d, client: GithubClient, report: ProgressFn) -> ItemOutcome:
-    content = d.content
+def _content(d: PlanItem) -> IssueContent:
+    if d.content is None:
+        # decide() gives content to every item it creates, updates or links.
+        raise ExportError("rejected", f"{d.item_id}: nothing to write for a {d.action}")
+    return d.content
+
+
+def _create(pm: PostMortem, item: ActionItem, d: PlanItem, client: GithubClient,
+            report: ProgressFn) -> ItemOutcome:
+    content = _content(d)
     assignees = [content.assignee] if content.assignee else []
     warnings: list[str] = []
     since = datetime.now(UTC) - _SKEW

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 from pmtui.export.errors import ExportError
 from pmtui.model import PostMortem
@@ -36,13 +37,25 @@ class ExportSettings:
         return self.base_url.rstrip("/") != DEFAULT_BASE_URL
 
 
+class Knobs(TypedDict, total=False):
+    """ExportSettings' tuning, passed through by settings_for."""
+
+    max_wait: float
+    retries: int
+    backoff: float
+    timeout: int
+    throttle: bool
+    priority_labels: tuple[tuple[str, str], ...]
+    assignees: tuple[tuple[str, str], ...]
+
+
 def settings_for(
     pm: PostMortem,
     *,
     repo: str | None = None,
     base_url: str | None = None,
     labels: list[str] | tuple[str, ...] | None = None,
-    **knobs,
+    **knobs: Unpack[Knobs],
 ) -> ExportSettings:
     """Settings from the file, each overridden by a non-empty argument.
     Raises ExportError(kind="config") naming what is wrong."""

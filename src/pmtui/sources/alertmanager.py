@@ -10,11 +10,17 @@ the report says where the alert history really comes from (the Prometheus
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from pmtui.model import AlertmanagerSettings, Gap
 from pmtui.redact import redact
 from pmtui.sources.base import Cancelled, Candidate, Context, SourceResult
 from pmtui.sources.evidence import write_evidence
+
+if TYPE_CHECKING:
+    import httpx
+
+    from pmtui.sources.httpget import HttpOptions
 
 SOURCE = "alertmanager"
 ALERT_PARAMS = {"active": "true", "silenced": "true", "inhibited": "true", "unprocessed": "true"}
@@ -39,24 +45,26 @@ def parse_time(text: str | None) -> datetime | None:
     return when.astimezone(UTC)
 
 
-def _in(when: datetime | None, ctx: Context) -> bool:
-    return when is not None and ctx.window.start <= when <= ctx.window.end
+def _in(when: datetime, ctx: Context) -> bool:
+    return ctx.window.start <= when <= ctx.window.end
 
 
 def _matchers(silence: dict) -> str:
     parts = []
     for m in silence.get("matchers") or []:
         negated = m.get("isEqual") is False
-        if m.get("isRegex"):
-            op = "!~" if negated else "=~"
-        else:
-            op = "!=" if negated else "="
+        op = ("!~" if negated else "=~") if m.get("isRegex") else ("!=" if negated else "=")
         parts.append(f'{m.get("name", "")}{op}"{m.get("value", "")}"')
     return "{" + ", ".join(parts) + "}"
 
 
-def alert_candidates(alerts: list, ctx: Context, evidence_id: str) -> list[Candidate]:
-    out = []
+def alert_candidates(alerts: object, ctx: Context, evidence_id: str) -> list[Candidate]:
+    """Candidates from Alertmanager's /api/v2/alerts answer (a list of
+    alerts; anything else in the JSON is ignored). An alert gives a row when
+    it started inside the window, and one when it resolved inside it: its
+    endsAt in the window and no later than its last update (an endsAt in
+    the future only says when it would expire unless renewed)."""
+    out: list[Candidate] = []
     for alert in alerts if isinstance(alerts, list) else []:
         if not isinstance(alert, dict):
             continue
@@ -71,19 +79,21 @@ def alert_candidates(alerts: list, ctx: Context, evidence_id: str) -> list[Candi
         state = status.get("state", "")
         extra = f" ({state}{'; ' if notes and state else ''}{'; '.join(notes)})" if state or notes else ""
         started = parse_time(alert.get("startsAt"))
-        if _in(started, ctx):
+        if started is not None and _in(started, ctx):
             out.append(Candidate(started, redact(f"Alertmanager: alert {name} started{extra}"), SOURCE,
                                  kind="detection", evidence=evidence_id))
         ended = parse_time(alert.get("endsAt"))
         updated = parse_time(alert.get("updatedAt"))
-        if _in(ended, ctx) and updated is not None and ended <= updated:
+        if ended is not None and updated is not None and _in(ended, ctx) and ended <= updated:
             out.append(Candidate(ended, redact(f"Alertmanager: alert {name} resolved"), SOURCE,
                                  kind="resolution", evidence=evidence_id))
     return out
 
 
-def silence_candidates(silences: list, ctx: Context, evidence_id: str) -> list[Candidate]:
-    out = []
+def silence_candidates(silences: object, ctx: Context, evidence_id: str) -> list[Candidate]:
+    """Candidates from /api/v2/silences: when each silence inside the window
+    began and, for an expired one, when it ended."""
+    out: list[Candidate] = []
     for silence in silences if isinstance(silences, list) else []:
         if not isinstance(silence, dict):
             continue
@@ -91,18 +101,19 @@ def silence_candidates(silences: list, ctx: Context, evidence_id: str) -> list[C
         comment = str(silence.get("comment") or "")
         what = f"silence {_matchers(silence)}" + (f": {comment}" if comment else "")
         started = parse_time(silence.get("startsAt"))
-        if _in(started, ctx):
+        if started is not None and _in(started, ctx):
             out.append(Candidate(started, redact(f"Alertmanager: {what}"), SOURCE, kind="action",
                                  actor=redact(who), evidence=evidence_id))
         ended = parse_time(silence.get("endsAt"))
         state = (silence.get("status") or {}).get("state")
-        if _in(ended, ctx) and state == "expired":
+        if ended is not None and _in(ended, ctx) and state == "expired":
             out.append(Candidate(ended, redact(f"Alertmanager: {what} ended"), SOURCE, kind="action",
                                  evidence=evidence_id))
     return out
 
 
-def collect(settings: AlertmanagerSettings, ctx: Context, *, http=None, transport=None) -> SourceResult:
+def collect(settings: AlertmanagerSettings, ctx: Context, *, http: HttpOptions | None = None,
+            transport: httpx.BaseTransport | None = None) -> SourceResult:
     from pmtui.sources import httpget
 
     result = SourceResult(SOURCE)

@@ -3,11 +3,18 @@ candidate timeline events, and the gaps it could not fill."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from pmtui.model import Evidence, Gap
+
+# progress(message, fraction done 0..1 or None when unknown); called from
+# the source's own thread.
+ProgressFn = Callable[[str, float | None], None]
+# cancelled() -> True once the source should stop (checked between requests).
+CancelledFn = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -27,7 +34,7 @@ class Candidate:
     actor: str = ""
     evidence: str = ""  # id of the evidence record it came from
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str]:
         return {"time": self.time.isoformat().replace("+00:00", "Z"), "event": self.event,
                 "source": self.source, "kind": self.kind}
 
@@ -52,8 +59,8 @@ class Context:
     window: Window
     evidence_dir: Path  # NAME.evidence/ beside the post-mortem file
     base_dir: Path  # the post-mortem file's folder; evidence paths are relative to it
-    progress: callable = lambda message, fraction=None: None  # type: ignore[valid-type]
-    cancelled: callable = lambda: False  # type: ignore[valid-type]
+    progress: ProgressFn = lambda message, fraction: None
+    cancelled: CancelledFn = lambda: False
 
     def check_cancelled(self) -> None:
         if self.cancelled():

@@ -20,11 +20,22 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
-from pmtui.model import Evidence, Gap, PostMortem, SourceSettings, TimelineEvent, sort_timeline
+from pmtui.model import (
+    AlertmanagerSettings,
+    Evidence,
+    Gap,
+    KubernetesSettings,
+    PostMortem,
+    PrometheusSettings,
+    SourceSettings,
+    TimelineEvent,
+    sort_timeline,
+)
 from pmtui.redact import redact
-from pmtui.sources.base import Cancelled, Candidate, Context, SourceResult, Window
+from pmtui.sources.base import Cancelled, CancelledFn, Candidate, Context, ProgressFn, SourceResult, Window
 from pmtui.sources.evidence import evidence_dir_for
 from pmtui.textsafe import one_line
 
@@ -99,48 +110,43 @@ def plan(pm: PostMortem, overrides: Overrides | None = None, *, demo: bool = Fal
     s = settings_for(pm, overrides)
     out: list[tuple[str, Runner]] = []
     if demo or s.prometheus.url.strip():
-        if demo or s.prometheus.url.strip() == DEMO_URL:
-            out.append(("prometheus", lambda ctx, p=s.prometheus: _demo("prometheus", p, ctx)))
-        else:
-            out.append(("prometheus", lambda ctx, p=s.prometheus: _prometheus(p, ctx)))
+        replay = demo or s.prometheus.url.strip() == DEMO_URL
+        out.append(("prometheus", partial(_demo if replay else _prometheus, s.prometheus)))
     if demo or s.alertmanager.url.strip():
-        if demo or s.alertmanager.url.strip() == DEMO_URL:
-            out.append(("alertmanager", lambda ctx, a=s.alertmanager: _demo("alertmanager", a, ctx)))
-        else:
-            out.append(("alertmanager", lambda ctx, a=s.alertmanager: _alertmanager(a, ctx)))
+        replay = demo or s.alertmanager.url.strip() == DEMO_URL
+        out.append(("alertmanager", partial(_demo if replay else _alertmanager, s.alertmanager)))
     if demo or s.kubernetes.deployment or s.kubernetes.selector:
-        if demo or s.kubernetes.kubeconfig.strip() == DEMO_URL:
-            out.append(("kubernetes", lambda ctx, k=s.kubernetes: _demo("kubernetes", k, ctx)))
-        else:
-            out.append(("kubernetes", lambda ctx, k=s.kubernetes: _kubernetes(k, ctx)))
+        replay = demo or s.kubernetes.kubeconfig.strip() == DEMO_URL
+        out.append(("kubernetes", partial(_demo if replay else _kubernetes, s.kubernetes)))
     return out
 
 
-def _prometheus(settings, ctx: Context) -> SourceResult:
+def _prometheus(settings: PrometheusSettings, ctx: Context) -> SourceResult:
     from pmtui.sources.prometheus import collect
 
     return collect(settings, ctx)
 
 
-def _alertmanager(settings, ctx: Context) -> SourceResult:
+def _alertmanager(settings: AlertmanagerSettings, ctx: Context) -> SourceResult:
     from pmtui.sources.alertmanager import collect
 
     return collect(settings, ctx)
 
 
-def _kubernetes(settings, ctx: Context) -> SourceResult:
+def _kubernetes(settings: KubernetesSettings, ctx: Context) -> SourceResult:
     from pmtui.sources.kubernetes import collect
 
     return collect(settings, ctx)
 
 
-def _demo(name: str, settings, ctx: Context) -> SourceResult:
+def _demo(settings: PrometheusSettings | AlertmanagerSettings | KubernetesSettings, ctx: Context) -> SourceResult:
     from pmtui.sources.demo import collect
 
-    return collect(name, settings, ctx)
+    return collect(settings, ctx)
 
 
-def context_for(doc_path: Path, window: Window, *, progress=None, cancelled=None) -> Context:
+def context_for(doc_path: Path, window: Window, *, progress: ProgressFn | None = None,
+                cancelled: CancelledFn | None = None) -> Context:
     doc_path = Path(doc_path)
     ctx = Context(window=window, evidence_dir=evidence_dir_for(doc_path), base_dir=doc_path.parent)
     if progress is not None:
@@ -187,7 +193,7 @@ def record(pm: PostMortem, result: SourceResult) -> None:
 _SPACE_RE = re.compile(r"\s+")
 
 
-def _key(when: datetime, event: str) -> tuple:
+def _key(when: datetime, event: str) -> tuple[datetime, str]:
     return (when.astimezone(UTC).replace(microsecond=0), _SPACE_RE.sub(" ", event).strip().casefold())
 
 
@@ -195,7 +201,7 @@ def fresh(pm: PostMortem, candidates: list[Candidate]) -> list[Candidate]:
     """Candidates whose (time to the second, event text) is neither in the
     timeline nor earlier in the list; sorted by time."""
     seen = {_key(e.time, e.event) for e in pm.timeline}
-    out = []
+    out: list[Candidate] = []
     for c in sorted(candidates, key=lambda c: c.time):
         key = _key(c.time, c.event)
         if key not in seen:
@@ -215,7 +221,8 @@ def accept(pm: PostMortem, candidates: list[Candidate]) -> list[TimelineEvent]:
 
 
 def collect(pm: PostMortem, doc_path: Path, overrides: Overrides | None = None, *,
-            progress=None, cancelled=None, demo: bool = False) -> Collection:
+            progress: ProgressFn | None = None, cancelled: CancelledFn | None = None,
+            demo: bool = False) -> Collection:
     """Every planned source in turn; evidence and gaps recorded into `pm`,
     candidates returned (not accepted)."""
     window = window_for(pm, overrides)
@@ -227,12 +234,8 @@ def collect(pm: PostMortem, doc_path: Path, overrides: Overrides | None = None, 
         )
     out = Collection(window)
     for i, (name, run) in enumerate(sources):
-        def step_progress(message, fraction=None, i=i):
-            if progress is not None:
-                overall = None if fraction is None else (i + fraction) / len(sources)
-                progress(message, overall)
-
-        ctx = context_for(doc_path, window, progress=step_progress, cancelled=cancelled)
+        step = None if progress is None else _share(progress, i, len(sources))
+        ctx = context_for(doc_path, window, progress=step, cancelled=cancelled)
         if ctx.cancelled():
             gap = _gap(name, "collection cancelled before it started", window)
             result = SourceResult(name, gaps=[gap])
@@ -247,18 +250,27 @@ def collect(pm: PostMortem, doc_path: Path, overrides: Overrides | None = None, 
     return out
 
 
+def _share(progress: ProgressFn, i: int, n: int) -> ProgressFn:
+    """Progress of source i of n, reported as a fraction of the whole run."""
+
+    def step(message: str, fraction: float | None = None) -> None:
+        progress(message, None if fraction is None else (i + fraction) / n)
+
+    return step
+
+
 def _z(when: datetime | None) -> str | None:
     if when is None:
         return None
     return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def evidence_dict(ev: Evidence) -> dict:
+def evidence_dict(ev: Evidence) -> dict[str, object]:
     return {"id": ev.id, "kind": ev.kind, "source": ev.source, "path": ev.path, "sha256": ev.sha256,
             "query": ev.query, "window_start": _z(ev.window_start), "window_end": _z(ev.window_end),
             "fetched": _z(ev.fetched), "size": ev.size}
 
 
-def gap_dict(g: Gap) -> dict:
+def gap_dict(g: Gap) -> dict[str, str | None]:
     return {"source": g.source, "description": g.description,
             "window_start": _z(g.window_start), "window_end": _z(g.window_end)}

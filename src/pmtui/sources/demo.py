@@ -11,13 +11,18 @@ run exactly as they do against a server, over the window asked for.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pmtui.examples import recordings_dir
-from pmtui.model import Gap
+from pmtui.model import AlertmanagerSettings, Gap, KubernetesSettings, PrometheusSettings
 from pmtui.sources.base import Candidate, Context, SourceResult
+
+if TYPE_CHECKING:
+    import httpx
 
 SOURCE = "demo"
 DEMO_BASE = "http://demo.invalid"
@@ -26,23 +31,23 @@ DEMO_BASE = "http://demo.invalid"
 _RANGE_RE = re.compile(r"^([A-Za-z_:][A-Za-z0-9_:]*)\[(\d+)s\]$")
 
 
-def _trim(data: dict, start: float, end: float) -> dict:
+def _trim(data: dict[str, Any], start: float, end: float) -> dict[str, Any]:
     for item in (data.get("data") or {}).get("result") or []:
         if "values" in item:
             item["values"] = [v for v in item["values"] if start <= float(v[0]) <= end]
     return data
 
 
-def transport(folder: Path | None = None):
+def transport(folder: Path | None = None) -> httpx.MockTransport:
     """An httpx transport answering Prometheus and Alertmanager API calls
     from the recordings; anything not recorded gets the API's own error shape."""
     import httpx
 
-    folder = folder or recordings_dir()
-    index = json.loads((folder / "index.json").read_text())
+    where = folder or recordings_dir()
+    index = json.loads((where / "index.json").read_text())
 
-    def load(rel: str) -> object:
-        return json.loads((folder / rel).read_text())
+    def load(rel: str) -> Any:  # a recorded JSON answer, as the server sent it
+        return json.loads((where / rel).read_text())
 
     def error(status: int, text: str) -> httpx.Response:
         return httpx.Response(status, json={"status": "error", "errorType": "bad_data", "error": text})
@@ -58,7 +63,7 @@ def transport(folder: Path | None = None):
         if path == "/api/v1/query":
             m = _RANGE_RE.match(params.get("query", ""))
             rel = index["query"].get(m.group(1)) if m else None
-            if rel is None:
+            if m is None or rel is None:
                 return error(400, "the demo has no recording for this query")
             end = float(params["time"])
             return httpx.Response(200, json=_trim(load(rel), end - int(m.group(2)), end))
@@ -70,29 +75,31 @@ def transport(folder: Path | None = None):
     return httpx.MockTransport(handle)
 
 
-def collect(name: str, settings, ctx: Context) -> SourceResult:
-    """Replay source `name` (prometheus | alertmanager | kubernetes)."""
-    import copy
-
+def collect(settings: PrometheusSettings | AlertmanagerSettings | KubernetesSettings, ctx: Context) -> SourceResult:
+    """Replay the source these settings are for, against the recordings."""
+    name = _NAMES[type(settings)]
     try:
         replay = transport()
     except (FileNotFoundError, ValueError, KeyError) as exc:
-        return SourceResult(name, gaps=[Gap(name, f"demo recordings unusable: {exc}", ctx.window.start, ctx.window.end)])
-    if name == "prometheus":
-        from pmtui.sources.prometheus import collect as run
+        return SourceResult(name, gaps=[Gap(name, f"demo recordings unusable: {exc}", ctx.window.start,
+                                            ctx.window.end)])
+    if isinstance(settings, PrometheusSettings):
+        from pmtui.sources import prometheus
 
-        settings = copy.deepcopy(settings)
-        settings.url, settings.auth = DEMO_BASE, "none"
-        return run(settings, ctx, transport=replay)
-    if name == "alertmanager":
-        from pmtui.sources.alertmanager import collect as run
+        replayed = copy.deepcopy(settings)
+        replayed.url, replayed.auth = DEMO_BASE, "none"
+        return prometheus.collect(replayed, ctx, transport=replay)
+    if isinstance(settings, AlertmanagerSettings):
+        from pmtui.sources import alertmanager
 
-        settings = copy.deepcopy(settings)
-        settings.url = DEMO_BASE
-        return run(settings, ctx, transport=replay)
-    if name == "kubernetes":
-        return _kubernetes(recordings_dir(), ctx)
-    return SourceResult(name, gaps=[Gap(name, f"the demo has no {name} recording", ctx.window.start, ctx.window.end)])
+        at_demo = copy.deepcopy(settings)
+        at_demo.url = DEMO_BASE
+        return alertmanager.collect(at_demo, ctx, transport=replay)
+    return _kubernetes(recordings_dir(), ctx)
+
+
+_NAMES: dict[type, str] = {PrometheusSettings: "prometheus", AlertmanagerSettings: "alertmanager",
+                           KubernetesSettings: "kubernetes"}
 
 
 def _kubernetes(folder: Path, ctx: Context) -> SourceResult:
@@ -126,7 +133,8 @@ def _kubernetes(folder: Path, ctx: Context) -> SourceResult:
             obj = item.get("involvedObject") or {}
             count = item.get("count") or 1
             text = f"{item.get('reason', '')}: {item.get('message', '')}" + (f" (x{count})" if count > 1 else "")
-            result.candidates.append(Candidate(when, text, f"kubernetes: {obj.get('kind', '').lower()}/{obj.get('name', '')}",
+            source = f"kubernetes: {obj.get('kind', '').lower()}/{obj.get('name', '')}"
+            result.candidates.append(Candidate(when, text, source,
                                                kind="symptom" if item.get("type") == "Warning" else "action",
                                                evidence=ev.id))
     result.candidates.sort(key=lambda c: c.time)

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlencode
 
 from pmtui.model import Gap, KubernetesSettings
@@ -22,6 +25,9 @@ from pmtui.sources.evidence import write_evidence
 from pmtui.sources.logsig import SignatureScanner
 from pmtui.sources.logsig import candidates as log_candidates
 from pmtui.textsafe import one_line
+
+if TYPE_CHECKING:
+    from kubernetes.client import ApiClient, AppsV1Api, CoreV1Api, CoreV1Event, V1LabelSelector, V1Pod
 
 SOURCE = "kubernetes"
 API_TIMEOUT = (5, 30)  # connect, read (seconds)
@@ -60,7 +66,8 @@ def _problem(exc: BaseException, what: str, *, where: str = "") -> str:
         except (ValueError, TypeError):
             message = ""
         if exc.status == 401:
-            text = f"{what}: the API server refused the credentials (401 Unauthorized){where}; the token or certificate in the kubeconfig is wrong or expired"
+            text = (f"{what}: the API server refused the credentials (401 Unauthorized){where}; "
+                    "the token or certificate in the kubeconfig is wrong or expired")
         elif exc.status == 403:
             text = f"{what}: forbidden (403){where}: {message or exc.reason}"
         elif exc.status == 404:
@@ -84,8 +91,9 @@ def _network_errors() -> tuple[type[BaseException], ...]:
 # -- setup ------------------------------------------------------------------------
 
 
-def _connect(settings: KubernetesSettings):
-    """An ApiClient for the kubeconfig and context, and the namespace to use."""
+def _connect(settings: KubernetesSettings) -> tuple[ApiClient, str, str]:
+    """An ApiClient for the kubeconfig and context, the namespace to use and
+    the context's name."""
     from kubernetes import client, config
     from kubernetes.config.config_exception import ConfigException
 
@@ -110,7 +118,7 @@ def _connect(settings: KubernetesSettings):
     return client.ApiClient(cfg), namespace, (chosen or {}).get("name", settings.context or "")
 
 
-def _selector_from(spec_selector) -> str:
+def _selector_from(spec_selector: V1LabelSelector) -> str:
     """A LabelSelector (matchLabels + matchExpressions) as selector text."""
     terms = [f"{k}={v}" for k, v in sorted((spec_selector.match_labels or {}).items())]
     for expr in spec_selector.match_expressions or []:
@@ -127,60 +135,68 @@ def _selector_from(spec_selector) -> str:
     return ",".join(terms)
 
 
+def _pod_name(pod: V1Pod) -> str:
+    return (pod.metadata.name if pod.metadata is not None else None) or ""
+
+
+@dataclass
+class _Run:
+    """What the steps of one collection share."""
+
+    ctx: Context
+    result: SourceResult
+    namespace: str
+    where: str  # " (context C, namespace N)", for messages
+    failures: tuple[type[BaseException], ...]  # API and network errors a step turns into a gap
+
+    def gap(self, text: str, start: datetime | None = None, end: datetime | None = None) -> None:
+        window = self.ctx.window
+        self.result.gaps.append(Gap(SOURCE, one_line(redact(text), 400), start or window.start, end or window.end))
+
+
 # -- the source -----------------------------------------------------------------------
 
 
 def collect_kubernetes(settings: KubernetesSettings, ctx: Context) -> SourceResult:
     result = SourceResult(SOURCE)
-    window = ctx.window
-
-    def gap(text: str, start: datetime | None = None, end: datetime | None = None) -> None:
-        result.gaps.append(Gap(SOURCE, one_line(redact(text), 400), start or window.start, end or window.end))
-
     if not (settings.deployment or settings.selector):
-        gap("no deployment or label selector set in [sources.kubernetes]: nothing to collect")
+        _Run(ctx, result, "", "", ()).gap("no deployment or label selector set in [sources.kubernetes]: "
+                                          "nothing to collect")
         return result
     ctx.progress("kubernetes: reading the kubeconfig", 0.0)
     try:
         api_client, ns, context_name = _connect(settings)
     except _Stop as stop:
-        gap(str(stop))
+        _Run(ctx, result, "", "", ()).gap(str(stop))
         return result
     from kubernetes import client
     from kubernetes.client.exceptions import ApiException
 
-    failures = (ApiException, *_network_errors())
     where = f" (context {context_name}, namespace {ns})" if context_name else f" (namespace {ns})"
+    run = _Run(ctx, result, ns, where, (ApiException, *_network_errors()))
     core, apps = client.CoreV1Api(api_client), client.AppsV1Api(api_client)
     try:
         ctx.check_cancelled()
-        selector = settings.selector
-        if settings.deployment:
-            ctx.progress(f"kubernetes: deployment {settings.deployment}", 0.05)
-            try:
-                dep = apps.read_namespaced_deployment(settings.deployment, ns, _request_timeout=API_TIMEOUT)
-            except failures as exc:
-                raise _Stop(_problem(exc, f"deployment {settings.deployment}", where=where)) from None
-            from_dep = _selector_from(dep.spec.selector)
-            selector = ",".join(s for s in (from_dep, settings.selector) if s)
+        selector = _selector(apps, settings, run)
         ctx.check_cancelled()
         try:
-            pods = core.list_namespaced_pod(ns, label_selector=selector, _request_timeout=API_TIMEOUT).items
-        except failures as exc:
+            listed = core.list_namespaced_pod(ns, label_selector=selector, _request_timeout=API_TIMEOUT).items
+        except run.failures as exc:
             raise _Stop(_problem(exc, f"pods with selector {selector}", where=where)) from None
+        pods = [p for p in listed if _pod_name(p)]  # a pod without a name has no logs to ask for
         ctx.progress(f"kubernetes: {len(pods)} pods", 0.1)
         if not pods:
-            gap(f"no pods match {selector!r} in namespace {ns}: they were deleted (their logs with them) "
-                "or the selector is wrong")
-        _status_evidence(pods, ns, selector, ctx, result, window)
-        pod_names = {p.metadata.name for p in pods}
+            run.gap(f"no pods match {selector!r} in namespace {ns}: they were deleted (their logs with them) "
+                    "or the selector is wrong")
+        _status_evidence(pods, selector, run)
+        pod_names = {_pod_name(p) for p in pods}
         ctx.check_cancelled()
-        _events(core, ns, settings, pod_names, ctx, result, gap, failures, where)
-        _logs(api_client, ns, pods, settings, ctx, result, gap, failures)
+        _events(core, settings, pod_names, run)
+        _logs(api_client, pods, settings, run)
     except _Stop as stop:
-        gap(str(stop))
+        run.gap(str(stop))
     except Cancelled:
-        gap("collection cancelled before it finished")
+        run.gap("collection cancelled before it finished")
     finally:
         api_client.close()
     ctx.progress("kubernetes: done", 1.0)
@@ -190,16 +206,32 @@ def collect_kubernetes(settings: KubernetesSettings, ctx: Context) -> SourceResu
 collect = collect_kubernetes  # the name the orchestrator imports
 
 
-def _in_window(when: datetime | None, window: Window) -> bool:
-    return when is not None and window.start <= when <= window.end
+def _selector(apps: AppsV1Api, settings: KubernetesSettings, run: _Run) -> str:
+    """The label selector of the pods to read: the deployment's own, joined
+    with the one set in the file."""
+    if not settings.deployment:
+        return settings.selector
+    run.ctx.progress(f"kubernetes: deployment {settings.deployment}", 0.05)
+    try:
+        dep = apps.read_namespaced_deployment(settings.deployment, run.namespace, _request_timeout=API_TIMEOUT)
+    except run.failures as exc:
+        raise _Stop(_problem(exc, f"deployment {settings.deployment}", where=run.where)) from None
+    from_dep = _selector_from(dep.spec.selector)
+    return ",".join(s for s in (from_dep, settings.selector) if s)
 
 
-def _status_evidence(pods, ns: str, selector: str, ctx: Context, result: SourceResult, window: Window) -> None:
+def _in_window(when: datetime, window: Window) -> bool:
+    return window.start <= when <= window.end
+
+
+def _status_evidence(pods: list[V1Pod], selector: str, run: _Run) -> None:
+    ns, result, window = run.namespace, run.result, run.ctx.window
     rows = []
     for pod in pods:
-        source = f"kubernetes: pod/{pod.metadata.name}"
+        source = f"kubernetes: pod/{_pod_name(pod)}"
         containers = []
-        for cs in pod.status.container_statuses or []:
+        status = pod.status
+        for cs in (status.container_statuses if status is not None else None) or []:
             last = cs.last_state.terminated if cs.last_state else None
             now = cs.state.terminated if cs.state else None
             waiting = cs.state.waiting if cs.state else None
@@ -214,24 +246,25 @@ def _status_evidence(pods, ns: str, selector: str, ctx: Context, result: SourceR
                 },
             })
             for term, verb in ((last, "restarted"), (now, "terminated")):
-                if term is not None and _in_window(term.finished_at, window):
+                if term is not None and term.finished_at is not None and _in_window(term.finished_at, window):
                     reason = term.reason or "unknown reason"
                     result.candidates.append(Candidate(
                         time=term.finished_at.astimezone(UTC),
                         event=f"container {cs.name} {verb}: {reason} (exit {term.exit_code})",
                         source=source, kind="symptom"))
-        rows.append({"pod": pod.metadata.name, "phase": pod.status.phase,
-                     "started": _z(pod.status.start_time) if pod.status.start_time else None,
+        start_time = status.start_time if status is not None else None
+        rows.append({"pod": _pod_name(pod), "phase": status.phase if status is not None else None,
+                     "started": _z(start_time) if start_time else None,
                      "containers": containers})
     data = json.dumps({"namespace": ns, "selector": selector, "pods": rows}, indent=1).encode()
-    ev = write_evidence(ctx, "status", SOURCE, "kubernetes/pods.json", data,
+    ev = write_evidence(run.ctx, "status", SOURCE, "kubernetes/pods.json", data,
                         query=f"GET /api/v1/namespaces/{ns}/pods?labelSelector={selector}")
     result.evidence.append(ev)
     for cand in result.candidates:
         cand.evidence = cand.evidence or ev.id
 
 
-def _event_times(e) -> tuple[datetime | None, datetime | None]:
+def _event_times(e: CoreV1Event) -> tuple[datetime | None, datetime | None]:
     series = getattr(e, "series", None)
     first = e.first_timestamp or e.event_time or (series.last_observed_time if series else None)
     last = e.last_timestamp or (series.last_observed_time if series else None) or first
@@ -247,33 +280,38 @@ def _relevant(name: str, settings: KubernetesSettings, pod_names: set[str]) -> b
     return bool(dep) and (name == dep or name.startswith(dep + "-"))
 
 
-def _events(core, ns, settings, pod_names, ctx, result, gap, failures, where) -> None:
-    window = ctx.window
-    ctx.progress("kubernetes: events", 0.15)
+def _events(core: CoreV1Api, settings: KubernetesSettings, pod_names: set[str], run: _Run) -> None:
+    ns, window = run.namespace, run.ctx.window
+    run.ctx.progress("kubernetes: events", 0.15)
     try:
         items = core.list_namespaced_event(ns, _request_timeout=API_TIMEOUT).items
-    except failures as exc:
-        gap(_problem(exc, f"events of namespace {ns}", where=where))
+    except run.failures as exc:
+        run.gap(_problem(exc, f"events of namespace {ns}", where=run.where))
         return
     times = [t for e in items for t in _event_times(e) if t is not None]
     oldest = min(times) if times else None
     if oldest is None:
-        gap(f"namespace {ns} has no events at all: any from the window have expired; {EVENT_TTL_NOTE}")
+        run.gap(f"namespace {ns} has no events at all: any from the window have expired; {EVENT_TTL_NOTE}")
     elif window.start < oldest:
-        gap(f"the oldest event kept in namespace {ns} is from {_z(oldest)}: events from {_z(window.start)} "
-            f"until then are missing; {EVENT_TTL_NOTE}", window.start, min(oldest, window.end))
-    rows, gone, found = [], set(), []
+        run.gap(f"the oldest event kept in namespace {ns} is from {_z(oldest)}: events from {_z(window.start)} "
+                f"until then are missing; {EVENT_TTL_NOTE}", window.start, min(oldest, window.end))
+    rows: list[dict[str, object]] = []
+    gone: set[str] = set()
+    found: list[Candidate] = []
     for e in sorted(items, key=lambda e: _event_times(e)[0] or window.start):
         obj = e.involved_object
-        if obj is None or not _relevant(obj.name or "", settings, pod_names):
+        name = (obj.name if obj is not None else None) or ""
+        if obj is None or not _relevant(name, settings, pod_names):
             continue
         first, last = _event_times(e)
-        count = (e.series.count if getattr(e, "series", None) and e.series.count else None) or e.count or 1
-        rows.append({"type": e.type, "reason": e.reason, "message": e.message, "object": f"{obj.kind}/{obj.name}",
+        series = getattr(e, "series", None)
+        count = (series.count if series is not None and series.count else None) or e.count or 1
+        rows.append({"type": e.type, "reason": e.reason, "message": e.message, "object": f"{obj.kind}/{name}",
                      "first": _z(first) if first else None, "last": _z(last) if last else None, "count": count})
-        if obj.kind == "Pod" and obj.name not in pod_names:
-            gone.add(obj.name)
-        if first is None or last < window.start or first > window.end:
+        if obj.kind == "Pod" and name not in pod_names:
+            gone.add(name)
+        # `last` falls back to `first`, so an event with a first time has both.
+        if first is None or last is None or last < window.start or first > window.end:
             continue
         if e.type != "Warning" and e.reason not in NOTABLE_NORMAL:
             continue
@@ -283,42 +321,61 @@ def _events(core, ns, settings, pod_names, ctx, result, gap, failures, where) ->
             text += f" (\u00d7{count}, last at {_clock(last)})"
         found.append(Candidate(
             time=when, event=one_line(redact(text), 300),
-            source=f"kubernetes: {obj.kind.lower()}/{obj.name}",
-            kind=EVENT_KIND.get(e.reason, "symptom" if e.type == "Warning" else "other")))
+            source=f"kubernetes: {(obj.kind or '').lower()}/{name}",
+            kind=EVENT_KIND.get(e.reason or "", "symptom" if e.type == "Warning" else "other")))
     data = json.dumps({"namespace": ns, "events": rows}, indent=1).encode()
-    ev = write_evidence(ctx, "events", SOURCE, "kubernetes/events.json", data,
+    ev = write_evidence(run.ctx, "events", SOURCE, "kubernetes/events.json", data,
                         query=f"GET /api/v1/namespaces/{ns}/events")
-    result.evidence.append(ev)
+    run.result.evidence.append(ev)
     for cand in found:
         cand.evidence = ev.id
-    result.candidates.extend(found)
-    for name in sorted(gone):
-        gap(f"pod {name} appears in the events but no longer exists: its logs are lost")
+    run.result.candidates.extend(found)
+    for pod in sorted(gone):
+        run.gap(f"pod {pod} appears in the events but no longer exists: its logs are lost")
+
+
+# -- pod logs --------------------------------------------------------------------------
+
+
+class _LogStream(Protocol):
+    """The raw urllib3 response of a pod-log request, read as it arrives."""
+
+    def stream(self, amt: int) -> Iterator[bytes]: ...
+    def release_conn(self) -> None: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class _LogJob:
+    pod: str
+    container: str
+    previous: bool  # the instance before the container's last restart
+
+    @property
+    def label(self) -> str:
+        return f"{self.pod} {self.container}" + (" (previous)" if self.previous else "")
 
 
 def _log_query(ns: str, pod: str, params: list[tuple[str, str]]) -> str:
     return f"GET /api/v1/namespaces/{ns}/pods/{pod}/log?{urlencode(params)}"
 
 
-def _open_log(api_client, ns: str, pod: str, params: list[tuple[str, str]]):
-    """The raw urllib3 response of a pod-log request (body not read yet)."""
+def _open_log(api_client: ApiClient, ns: str, pod: str, params: list[tuple[str, str]]) -> _LogStream:
+    """The raw urllib3 response of a pod-log request (body not read yet),
+    through the generated client's own request path (OpenAPI generator 7,
+    kubernetes 35 and later: the range pyproject allows)."""
     from kubernetes.client.exceptions import ApiException
 
-    if hasattr(api_client, "param_serialize"):  # kubernetes >= 35 (OpenAPI generator 7)
-        request = api_client.param_serialize(
-            "GET", "/api/v1/namespaces/{namespace}/pods/{name}/log",
-            path_params={"namespace": ns, "name": pod}, query_params=params,
-            header_params={"Accept": "*/*"}, auth_settings=["BearerToken"])
-        response = api_client.call_api(*request, _request_timeout=LOG_TIMEOUT)
-        if not 200 <= response.status <= 299:
-            response.read()
-            raise ApiException.from_response(http_resp=response, body=None, data=None)
-        return response.response
-    return api_client.call_api(  # the older generated client
-        "/api/v1/namespaces/{namespace}/pods/{name}/log", "GET",
+    request = api_client.param_serialize(
+        "GET", "/api/v1/namespaces/{namespace}/pods/{name}/log",
         path_params={"namespace": ns, "name": pod}, query_params=params,
-        header_params={"Accept": "*/*"}, auth_settings=["BearerToken"],
-        _preload_content=False, _return_http_data_only=True, _request_timeout=LOG_TIMEOUT)
+        header_params={"Accept": "*/*"}, auth_settings=["BearerToken"])
+    response = api_client.call_api(*request, _request_timeout=LOG_TIMEOUT)
+    if not 200 <= response.status <= 299:
+        response.read()
+        raise ApiException.from_response(http_resp=response, body=None, data=None)
+    stream: _LogStream = response.response
+    return stream
 
 
 def _trim_past(data: bytes, window: Window) -> bytes:
@@ -336,76 +393,99 @@ def _trim_past(data: bytes, window: Window) -> bytes:
     return data[:end]
 
 
-def _logs(api_client, ns, pods, settings, ctx, result, gap, failures) -> None:
-    from kubernetes.client.exceptions import ApiException
+def _logs(api_client: ApiClient, pods: list[V1Pod], settings: KubernetesSettings, run: _Run) -> None:
+    jobs = _log_jobs(pods, settings, run)
+    for i, job in enumerate(jobs):
+        run.ctx.progress(f"kubernetes: logs of {job.label}", 0.2 + 0.8 * i / max(1, len(jobs)))
+        run.ctx.check_cancelled()
+        _read_log(api_client, job, run)
 
-    window = ctx.window
-    since = _z(window.start)
+
+def _log_jobs(pods: list[V1Pod], settings: KubernetesSettings, run: _Run) -> list[_LogJob]:
+    """The container instances whose logs to read: each chosen container of
+    each pod that did not start after the window, and the instance before
+    its last restart when it restarted (a gap says when earlier ones are lost)."""
+    window = run.ctx.window
     jobs = []
     for pod in pods:
-        if pod.status.start_time and pod.status.start_time.astimezone(UTC) > window.end:
+        status = pod.status
+        start_time = status.start_time if status is not None else None
+        if start_time and start_time.astimezone(UTC) > window.end:
             continue  # started after the window: nothing of interest
-        statuses = {cs.name: cs for cs in pod.status.container_statuses or []}
-        names = [c.name for c in pod.spec.containers]
+        statuses = {cs.name: cs for cs in (status.container_statuses if status is not None else None) or []}
+        names = [c.name for c in pod.spec.containers] if pod.spec is not None else []
         if settings.containers:
             names = [n for n in names if n in settings.containers]
+        pod_name = _pod_name(pod)
         for name in names:
-            jobs.append((pod.metadata.name, name, False))
+            jobs.append(_LogJob(pod_name, name, False))
             cs = statuses.get(name)
             if cs is not None and (cs.restart_count or 0) > 0:
-                jobs.append((pod.metadata.name, name, True))
+                jobs.append(_LogJob(pod_name, name, True))
                 if cs.restart_count > 1:
-                    gap(f"pod {pod.metadata.name} container {name} restarted {cs.restart_count} times: "
-                        "only the current and the previous instance keep logs, earlier ones are lost")
-    for i, (pod, container, previous) in enumerate(jobs):
-        label = f"{pod} {container}" + (" (previous)" if previous else "")
-        ctx.progress(f"kubernetes: logs of {label}", 0.2 + 0.8 * i / max(1, len(jobs)))
-        ctx.check_cancelled()
-        params = [("container", container), ("timestamps", "true"), ("sinceTime", since)]
-        if previous:
-            params.append(("previous", "true"))
-        try:
-            raw = _open_log(api_client, ns, pod, params)
-        except ApiException as exc:
-            if previous and exc.status == 400:
-                gap(f"logs of pod {pod} container {container} before its last restart are gone "
+                    run.gap(f"pod {pod_name} container {name} restarted {cs.restart_count} times: "
+                            "only the current and the previous instance keep logs, earlier ones are lost")
+    return jobs
+
+
+def _read_log(api_client: ApiClient, job: _LogJob, run: _Run) -> None:
+    """One container instance's log in the window: streamed through the
+    signature scanner into evidence, with candidates and gaps."""
+    from kubernetes.client.exceptions import ApiException
+
+    pod, container, window = job.pod, job.container, run.ctx.window
+    params = [("container", container), ("timestamps", "true"), ("sinceTime", _z(window.start))]
+    if job.previous:
+        params.append(("previous", "true"))
+    try:
+        raw = _open_log(api_client, run.namespace, pod, params)
+    except ApiException as exc:
+        if job.previous and exc.status == 400:
+            run.gap(f"logs of pod {pod} container {container} before its last restart are gone "
                     "(the previous container is no longer kept)")
-            elif exc.status == 404:
-                gap(f"pod {pod} was deleted before its logs were read: its logs are lost")
-            else:
-                gap(_problem(exc, f"logs of pod {pod} container {container}"))
-            continue
-        except failures as exc:
-            gap(_problem(exc, f"logs of pod {pod} container {container}"))
-            continue
-        scanner = SignatureScanner(window, redactor=default_redactor())
-        parts: list[bytes] = []
-        size, cut = 0, False
-        try:
-            for chunk in raw.stream(1 << 16):
-                ctx.check_cancelled()
-                parts.append(chunk)
-                size += len(chunk)
-                if not scanner.feed(chunk):
-                    break  # past the window end
-                if size >= MAX_LOG_BYTES:
-                    cut = True
-                    break
-        except failures as exc:
-            gap(_problem(exc, f"logs of pod {pod} container {container} (cut short)"))
-        finally:
-            raw.release_conn()
-            raw.close()
-        summary = scanner.close()
-        data = _trim_past(b"".join(parts), window)
-        name = f"kubernetes/logs/{pod}/{container}{'.previous' if previous else ''}.log"
-        ev = write_evidence(ctx, "logs", SOURCE, name, data, query=_log_query(ns, pod, params))
-        result.evidence.append(ev)
-        source = f"kubernetes: pod/{pod} {container}" + (" (previous)" if previous else "")
-        result.candidates.extend(log_candidates(summary, source, evidence=ev.id))
-        if cut:
-            gap(f"logs of {label} cut at {MAX_LOG_BYTES >> 20} MB: the rest of the window was not read",
+        elif exc.status == 404:
+            run.gap(f"pod {pod} was deleted before its logs were read: its logs are lost")
+        else:
+            run.gap(_problem(exc, f"logs of pod {pod} container {container}"))
+        return
+    except run.failures as exc:
+        run.gap(_problem(exc, f"logs of pod {pod} container {container}"))
+        return
+    scanner = SignatureScanner(window, redactor=default_redactor())
+    data, cut = _stream_log(raw, scanner, job, run)
+    summary = scanner.close()
+    name = f"kubernetes/logs/{pod}/{container}{'.previous' if job.previous else ''}.log"
+    ev = write_evidence(run.ctx, "logs", SOURCE, name, _trim_past(data, window),
+                        query=_log_query(run.namespace, pod, params))
+    run.result.evidence.append(ev)
+    source = f"kubernetes: pod/{pod} {container}" + (" (previous)" if job.previous else "")
+    run.result.candidates.extend(log_candidates(summary, source, evidence=ev.id))
+    if cut:
+        run.gap(f"logs of {job.label} cut at {MAX_LOG_BYTES >> 20} MB: the rest of the window was not read",
                 summary.last_seen or window.start, window.end)
-        if summary.overflow:
-            gap(f"logs of {label}: {summary.overflow} error lines fell outside the first "
+    if summary.overflow:
+        run.gap(f"logs of {job.label}: {summary.overflow} error lines fell outside the first "
                 f"{len(summary.signatures)} templates and are only counted")
+
+
+def _stream_log(raw: _LogStream, scanner: SignatureScanner, job: _LogJob, run: _Run) -> tuple[bytes, bool]:
+    """The log's bytes as read, fed to the scanner on the way, until the
+    window's end or MAX_LOG_BYTES (then True: the log was cut)."""
+    parts: list[bytes] = []
+    size, cut = 0, False
+    try:
+        for chunk in raw.stream(1 << 16):
+            run.ctx.check_cancelled()
+            parts.append(chunk)
+            size += len(chunk)
+            if not scanner.feed(chunk):
+                break  # past the window end
+            if size >= MAX_LOG_BYTES:
+                cut = True
+                break
+    except run.failures as exc:
+        run.gap(_problem(exc, f"logs of pod {job.pod} container {job.container} (cut short)"))
+    finally:
+        raw.release_conn()
+        raw.close()
+    return b"".join(parts), cut

@@ -21,12 +21,22 @@ matched line is still checked against the window on its own.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from pmtui.sources.base import Candidate, Window
 from pmtui.textsafe import printable
+
+if TYPE_CHECKING:
+    from pmtui.redact import Redactor
+
+# Bytes the scanner searches: a chunk it was fed, or scan_file's reused buffer.
+_Buf = bytes | bytearray
+# chunk -> (anchor index, position) of each anchor hit, in order.
+HitFinder = Callable[[_Buf | memoryview], Iterable[tuple[int, int]]]
 
 # What makes a line an error line. ERROR_PATTERN is also valid POSIX ERE, so
 # `grep -cE ERROR_PATTERN` counts the same lines (the benchmark relies on it).
@@ -59,7 +69,9 @@ _TOKEN_RE = re.compile("(?<![0-9A-Za-z_.:+\\-\u00b5])[0-9A-Za-z_.:+\\-\u00b5]*?\
 _DIGIT_RE = re.compile(r"\d")
 _WHOLE = (
     ("uuid", re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")),
-    ("time", re.compile(r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?|\d\d:\d\d:\d\d(?:[.,]\d+)?")),
+    ("time", re.compile(
+        r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?"
+        r"|\d\d:\d\d:\d\d(?:[.,]\d+)?")),
     ("ip", re.compile(r"\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?")),
     ("dur", re.compile("(?:\\d+(?:\\.\\d+)?(?:ns|us|\u00b5s|ms|s|m|h|d))+")),
     ("hex", re.compile(r"(?:0x)?[0-9a-fA-F]{8,}")),
@@ -112,6 +124,10 @@ class Signature:
     _last_key: bytes = b""
 
 
+# What the template cache holds for a line it has not seen.
+_UNSEEN = Signature("", "", "")
+
+
 @dataclass
 class LogSummary:
     bytes_read: int = 0
@@ -152,7 +168,7 @@ class SignatureScanner:
         self,
         window: Window | None = None,
         *,
-        redactor=None,
+        redactor: Redactor | None = None,
         max_templates: int = 1000,
         chunk_size: int = 1 << 20,
         anchors: tuple[bytes, ...] = ANCHORS,
@@ -220,13 +236,13 @@ class SignatureScanner:
 
     # -- one chunk of whole lines ---------------------------------------------------
 
-    def _line_key(self, chunk: bytes, start: int) -> bytes | None:
+    def _line_key(self, chunk: _Buf, start: int) -> bytes | None:
         m = _TS_RE.match(chunk, start)
         if m is None or m.group(3) not in (b"Z", b"+00:00"):
             return None
         return _key(m.group(1), m.group(2))
 
-    def _edge_key(self, chunk: bytes, size: int, *, last: bool) -> bytes | None:
+    def _edge_key(self, chunk: _Buf, size: int, *, last: bool) -> bytes | None:
         """The time of the first (or last) timestamped line of the chunk,
         looking at no more than a few lines."""
         if not last:
@@ -250,24 +266,16 @@ class SignatureScanner:
             end = start - 1
         return None
 
-    def _scan(self, buf: bytes, size: int) -> None:
+    def _scan(self, buf: _Buf, size: int) -> None:
         """Scan buf[:size], whole lines (no copy of the slice: the bounds
         are passed to every search instead)."""
         chunk = memoryview(buf)[:size] if size < len(buf) else buf
         first = self._edge_key(buf, size, last=False)
         last = self._edge_key(buf, size, last=True)
-        if self._hi is not None and first is not None and first > self._hi:
-            self.summary.past_window = True
+        if not self._enter(buf, size, first, last):
             return
-        if self._lo is not None and last is not None and last < self._lo:
-            self._last_key = last
-            return
-        if not self._first_key and first is not None:
-            if self._lo is None or first >= self._lo:
-                self._first_key = first
-            else:  # the window starts inside this chunk
-                self._first_key = self._edge_in_window(buf, size, last=False)
         chunk_last = self._last_key
+        lo, hi = self._lo, self._hi
         find = buf.find
         line_end = -1
         for index, pos in self._find_hits(chunk):
@@ -280,11 +288,8 @@ class SignatureScanner:
             key = self._line_key(buf, start)
             if key is None:
                 key = self._key_before(buf, start) or chunk_last or None
-            if key is not None:
-                if self._lo is not None and key < self._lo:
-                    continue
-                if self._hi is not None and key > self._hi:
-                    continue
+            if key is not None and ((lo is not None and key < lo) or (hi is not None and key > hi)):
+                continue
             line = bytes(buf[start:line_end])
             if index >= self._exact and not self._pattern.search(line):
                 line_end = pos + 1  # later anchors on this line may still match
@@ -293,17 +298,39 @@ class SignatureScanner:
                 continue
             self._record(line, key)
         if last is not None:
-            self._last_key = last
-            if self._hi is None or last <= self._hi:
-                if self._lo is None or last >= self._lo:
-                    self._final_key = max(self._final_key, last)
-            elif self._hi is not None:
-                # The window ends inside this chunk: the last in-window time
-                # is found among its lines (rare, so a plain walk is fine).
-                self._final_key = max(self._final_key, self._edge_in_window(buf, size, last=True))
-                self.summary.past_window = True
+            self._leave(buf, size, last)
 
-    def _key_before(self, chunk: bytes, start: int) -> bytes | None:
+    def _enter(self, buf: _Buf, size: int, first: bytes | None, last: bytes | None) -> bool:
+        """Before a chunk's lines are searched: False when the whole chunk
+        lies outside the window (before it, or past its end: then the log is
+        done). Notes the first in-window time the log reaches."""
+        if self._hi is not None and first is not None and first > self._hi:
+            self.summary.past_window = True
+            return False
+        if self._lo is not None and last is not None and last < self._lo:
+            self._last_key = last
+            return False
+        if not self._first_key and first is not None:
+            if self._lo is None or first >= self._lo:
+                self._first_key = first
+            else:  # the window starts inside this chunk
+                self._first_key = self._edge_in_window(buf, size, self._lo, last=False)
+        return True
+
+    def _leave(self, buf: _Buf, size: int, last: bytes) -> None:
+        """After a chunk: the last in-window time read so far, and whether
+        the log has gone past the window's end."""
+        self._last_key = last
+        if self._hi is None or last <= self._hi:
+            if self._lo is None or last >= self._lo:
+                self._final_key = max(self._final_key, last)
+        else:
+            # The window ends inside this chunk: the last in-window time
+            # is found among its lines (rare, so a plain walk is fine).
+            self._final_key = max(self._final_key, self._edge_in_window(buf, size, self._hi + b"\x00", last=True))
+            self.summary.past_window = True
+
+    def _key_before(self, chunk: _Buf, start: int) -> bytes | None:
         end = start - 1
         for _ in range(64):
             if end <= 0:
@@ -315,10 +342,10 @@ class SignatureScanner:
             end = begin - 1
         return None
 
-    def _edge_in_window(self, buf: bytes, size: int, *, last: bool) -> bytes:
+    def _edge_in_window(self, buf: _Buf, size: int, target: bytes, *, last: bool) -> bytes:
         """Earliest (or latest) line time inside the window, for the chunk a
-        window boundary falls in: bisect on byte offsets over sorted lines."""
-        target = self._hi + b"\x00" if last else self._lo
+        window boundary (`target`: the window's start, or just past its end)
+        falls in: bisect on byte offsets over sorted lines."""
         lo, hi = 0, size  # the first line at or past target starts in [lo, hi]
         while hi - lo > 8192:
             mid = buf.find(b"\n", (lo + hi) // 2, hi) + 1
@@ -350,8 +377,8 @@ class SignatureScanner:
         # Lines that differ only in their digits almost always share a
         # template: skip the masking regex for them.
         short = body[: 4 * MAX_EXAMPLE].translate(None, _DIGITS)
-        sig = self._cache.get(short, False)
-        if sig is False:
+        sig = self._cache.get(short, _UNSEEN)
+        if sig is _UNSEEN:
             sig = self._signature(body)
             if len(self._cache) >= 4 * self._max:
                 self._cache.clear()  # bounded memory, whatever the log holds
@@ -382,7 +409,7 @@ class SignatureScanner:
         return sig
 
 
-def _hit_finder(anchors: tuple[bytes, ...], engine: str):
+def _hit_finder(anchors: tuple[bytes, ...], engine: str) -> HitFinder:
     """A function chunk -> iterable of (anchor index, position), in order."""
     if engine in ("auto", "aho-corasick"):
         try:
@@ -394,17 +421,15 @@ def _hit_finder(anchors: tuple[bytes, ...], engine: str):
             # Leftmost-first is the match kind that enables the SIMD prefilter.
             ac = ahocorasick_rs.BytesAhoCorasick(list(anchors), matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_FIRST)
 
-            def hits(chunk: bytes):
+            def hits(chunk: _Buf | memoryview) -> list[tuple[int, int]]:
                 return [(i, start) for i, start, _ in ac.find_matches_as_indexes(chunk)]
 
             return hits
 
-    def hits_by_find(chunk):
+    def hits_by_find(chunk: _Buf | memoryview) -> list[tuple[int, int]]:
         # One C fast search per anchor, the first hit per line each.
         found = []
-        if isinstance(chunk, memoryview):
-            chunk = chunk.tobytes()
-        find = chunk.find
+        find = (chunk.tobytes() if isinstance(chunk, memoryview) else chunk).find
         for i, anchor in enumerate(anchors):
             pos = find(anchor)
             while pos != -1:
@@ -421,10 +446,7 @@ def _hit_finder(anchors: tuple[bytes, ...], engine: str):
 
 def _message(text: str) -> str:
     m = _MSG_RE.search(text)
-    if m:
-        msg = next(g for g in m.groups() if g is not None)
-    else:
-        msg = text.strip()
+    msg = next(g for g in m.groups() if g is not None) if m else text.strip()
     msg = printable(mask(msg).strip())
     return msg if len(msg) <= 80 else msg[:79] + "\u2026"
 
@@ -437,8 +459,18 @@ def _level(body: bytes) -> str:
     return word if word in ("error", "fatal", "panic", "critical", "crit", "alert", "emerg") else "error"
 
 
-def scan_file(path: str | Path, window: Window | None = None, *, redactor=None,
-              chunk_size: int = 4 << 20, **options) -> LogSummary:
+class ScanOptions(TypedDict, total=False):
+    """SignatureScanner's tuning, passed through by scan_file."""
+
+    max_templates: int
+    anchors: tuple[bytes, ...]
+    pattern: re.Pattern[bytes]
+    exact_anchors: int
+    engine: str
+
+
+def scan_file(path: str | Path, window: Window | None = None, *, redactor: Redactor | None = None,
+              chunk_size: int = 4 << 20, **options: Unpack[ScanOptions]) -> LogSummary:
     """A log file through the scanner. The file is read into one reused
     buffer (`readinto`), carrying only the unfinished last line over: no
     chunk is copied or joined, so the time goes to the search alone."""
@@ -470,12 +502,12 @@ def scan_file(path: str | Path, window: Window | None = None, *, redactor=None,
 def candidates(summary: LogSummary, source: str, *, limit: int = 10, evidence: str = "") -> list[Candidate]:
     """Timeline proposals: the first occurrence of each error template, the
     most frequent first, then in time order."""
-    timed = [s for s in summary.signatures if s.first is not None]
-    chosen = sorted(timed, key=lambda s: (-s.count, s.first))[:limit]
+    timed = [(s.first, s) for s in summary.signatures if s.first is not None]
+    chosen = sorted(timed, key=lambda fs: (-fs[1].count, fs[0]))[:limit]
     out = []
-    for sig in sorted(chosen, key=lambda s: s.first):
+    for first, sig in sorted(chosen, key=lambda fs: fs[0]):
         kind = "fatal" if sig.level in ("fatal", "panic", "critical", "crit", "alert", "emerg") else "error"
         lines = "1 line" if sig.count == 1 else f"{sig.count} lines until {sig.last:%H:%M:%S}"
-        out.append(Candidate(time=sig.first, event=f"first '{sig.message}' {kind} \u2014 {lines}",
+        out.append(Candidate(time=first, event=f"first '{sig.message}' {kind} \u2014 {lines}",
                              source=source, kind="symptom", evidence=evidence))
     return out

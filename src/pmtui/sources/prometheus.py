@@ -19,16 +19,27 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from statistics import median
+from typing import TYPE_CHECKING
 
 from pmtui.model import Gap, PrometheusSettings
 from pmtui.redact import redact
 from pmtui.sources.base import Cancelled, Candidate, Context, SourceResult
 from pmtui.sources.changes import describe, detect
 from pmtui.sources.evidence import write_evidence
+
+if TYPE_CHECKING:
+    import httpx
+
+    from pmtui.sources.httpget import HttpOptions
+
+GapFn = Callable[[str], None]  # records one gap over the window
 
 SOURCE = "prometheus"
 MAX_POINTS = 11_000
@@ -86,7 +97,7 @@ def queries_of(settings: PrometheusSettings) -> dict[str, str]:
     return dict(settings.queries) if settings.queries else dict(DEFAULT_QUERIES)
 
 
-def label_text(metric: dict, skip: tuple[str, ...] = ("__name__",)) -> str:
+def label_text(metric: dict[str, str], skip: tuple[str, ...] = ("__name__",)) -> str:
     parts = [f'{k}="{v}"' for k, v in sorted(metric.items()) if k not in skip]
     return "{" + ", ".join(parts) + "}" if parts else ""
 
@@ -106,13 +117,16 @@ def _float(text: str) -> float:
 class Series:
     """One series of a query's answer, for change detection and the pane's plot."""
 
-    labels: dict
+    labels: dict[str, str]
     samples: list[tuple[datetime, float]] = field(default_factory=list)
 
 
-def series_of(data: dict) -> list[Series]:
+def series_of(data: object) -> list[Series]:
     """Series from a Prometheus answer (`matrix` from query_range or a range
-    vector); the pane reads evidence files back through this too."""
+    vector); the pane reads evidence files back through this too. An answer
+    of another shape holds no series."""
+    if not isinstance(data, dict):
+        return []
     result = (data.get("data") or {}).get("result") or []
     out = []
     for item in result:
@@ -122,7 +136,7 @@ def series_of(data: dict) -> list[Series]:
     return out
 
 
-def load_series(path) -> list[Series]:
+def load_series(path: str | os.PathLike[str]) -> list[Series]:
     with open(path, "rb") as fh:
         return series_of(json.load(fh))
 
@@ -149,7 +163,7 @@ def alert_transitions(alerts: list[Series], for_state: list[Series], window_end:
         state = s.labels.get("alertstate", "firing")
         names[key] = (labels.get("alertname", "?"), label_text(labels, ("__name__", "alertname")))
         by_alert.setdefault(key, []).extend((t, state) for t, _ in s.samples)
-        diffs = [(b[0] - a[0]).total_seconds() for a, b in zip(s.samples, s.samples[1:])]
+        diffs = [(b[0] - a[0]).total_seconds() for a, b in pairwise(s.samples)]
         spacing.setdefault(key, []).extend(d for d in diffs if d > 0)
     active_since: dict[tuple, datetime] = {}
     for s in for_state:
@@ -164,31 +178,38 @@ def alert_transitions(alerts: list[Series], for_state: list[Series], window_end:
         name, text = names[key]
         interval = median(spacing[key]) if spacing.get(key) else FALLBACK_INTERVAL
         episode: list[tuple[datetime, str]] = []
-
-        def close(ep: list[tuple[datetime, str]], last_episode: bool) -> None:
-            seen = set()
-            for t, state in ep:
-                if state not in seen:
-                    seen.add(state)
-                    out.append(AlertTransition(t, name, text, state))
-            end = ep[-1][0]
-            still_active = last_episode and (window_end - end).total_seconds() < 1.5 * interval
-            if not still_active:
-                final = "resolved" if "firing" in seen else "inactive"
-                out.append(AlertTransition(end + timedelta(seconds=interval), name, text, final))
-
         for point in points:
             if episode and (point[0] - episode[-1][0]).total_seconds() > 2.5 * interval:
-                close(episode, False)
+                out += _episode(episode, name, text, interval, None)
                 episode = []
             episode.append(point)
         if episode:
-            close(episode, True)
+            out += _episode(episode, name, text, interval, window_end)
         # An alert already active when the window opened: say since when.
         since = active_since.get(key)
         if since is not None and points and since < points[0][0] - timedelta(seconds=interval):
             out.append(AlertTransition(since, name, text, "active since"))
     out.sort(key=lambda a: (a.time, a.alert))
+    return out
+
+
+def _episode(points: list[tuple[datetime, str]], name: str, text: str, interval: float,
+             window_end: datetime | None) -> list[AlertTransition]:
+    """One stretch of an alert's samples: the first sample of each state,
+    then the resolution one interval after the last sample. `window_end` is
+    given for the alert's last stretch: one still sampled near the window's
+    end is taken as still active and gets no resolution."""
+    out: list[AlertTransition] = []
+    seen: set[str] = set()
+    for t, state in points:
+        if state not in seen:
+            seen.add(state)
+            out.append(AlertTransition(t, name, text, state))
+    end = points[-1][0]
+    still_active = window_end is not None and (window_end - end).total_seconds() < 1.5 * interval
+    if not still_active:
+        final = "resolved" if "firing" in seen else "inactive"
+        out.append(AlertTransition(end + timedelta(seconds=interval), name, text, final))
     return out
 
 
@@ -199,7 +220,7 @@ _ALERT_WORDS = {"pending": "pending", "firing": "firing", "resolved": "resolved"
 
 
 def alert_candidates(transitions: list[AlertTransition], evidence_id: str) -> list[Candidate]:
-    names = {}
+    names: dict[str, set[str]] = {}
     for a in transitions:
         names.setdefault(a.alert, set()).add(a.labels)
     out = []
@@ -215,7 +236,8 @@ def alert_candidates(transitions: list[AlertTransition], evidence_id: str) -> li
 # -- the source ---------------------------------------------------------------
 
 
-def collect(settings: PrometheusSettings, ctx: Context, *, http=None, transport=None) -> SourceResult:
+def collect(settings: PrometheusSettings, ctx: Context, *, http: HttpOptions | None = None,
+            transport: httpx.BaseTransport | None = None) -> SourceResult:
     """Series and alert history for `ctx.window`. A failing query becomes a
     gap and the rest goes on; an unreachable server becomes one gap."""
     from pmtui.sources import httpget
@@ -277,14 +299,15 @@ def collect(settings: PrometheusSettings, ctx: Context, *, http=None, transport=
     return result
 
 
-def _warnings(data: dict, name: str, gap) -> None:
+def _warnings(data: object, name: str, gap: GapFn) -> None:
     from pmtui.sources.httpget import outside
 
-    for warning in data.get("warnings") or []:
+    for warning in (data.get("warnings") if isinstance(data, dict) else None) or []:
         gap(f"query {name}: Prometheus warned: {outside(str(warning))}")
 
 
-def _alert_history(client, ctx: Context, http, result: SourceResult, gap) -> None:
+def _alert_history(client: httpx.Client, ctx: Context, http: HttpOptions | None, result: SourceResult,
+                   gap: GapFn) -> None:
     from pmtui.sources import httpget
 
     start, end = ctx.window.start, ctx.window.end
@@ -301,7 +324,8 @@ def _alert_history(client, ctx: Context, http, result: SourceResult, gap) -> Non
         except httpget.SourceError as exc:
             gap(f"alert history ({metric}) not read: {exc}")
             continue
-        ev = write_evidence(ctx, "alerts", SOURCE, f"prometheus/{metric}.json", body, query=f"{query} @ {end.isoformat()}")
+        ev = write_evidence(ctx, "alerts", SOURCE, f"prometheus/{metric}.json", body,
+                            query=f"{query} @ {end.isoformat()}")
         result.evidence.append(ev)
         evidence_id = evidence_id or ev.id
         got[metric] = series_of(data)

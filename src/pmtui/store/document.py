@@ -9,11 +9,15 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from pmtui import model as m
 from pmtui.filesafety.atomic import refuse_read_only, write_atomic
 from pmtui.store.scan import Index, scan
 from pmtui.store.schema import ARRAYS, DICTS
+
+if TYPE_CHECKING:
+    from pmtui.store.splice import Edit, RowPlan
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,7 @@ class FileStamp:
 class Document:
     """One post-mortem file: `pm` to edit, plus what a minimal save needs."""
 
-    def __init__(self, path: str | os.PathLike | None, pm: m.PostMortem, text: str, *, bom: bool = False,
+    def __init__(self, path: str | os.PathLike[str] | None, pm: m.PostMortem, text: str, *, bom: bool = False,
                  index: Index | None = None, stamp: FileStamp | None = None) -> None:
         self.path = Path(path) if path is not None else None
         self.pm = pm
@@ -44,6 +48,8 @@ class Document:
 
         self._flat = flat_fields(self.pm)
         self._rows = snapshot_rows(self.pm)
+        # Each user-keyed table as loaded (its values frozen), so a save writes only changed keys.
+        self._dicts = {path: dict(cast(tuple, self._flat[path])) for path in DICTS}
 
     def _current_index(self) -> Index:
         if self._index is None:
@@ -60,7 +66,7 @@ class Document:
         return dumps(self) != ("\ufeff" if self._bom else "") + self._text
 
 
-def new_document(pm: m.PostMortem, path: str | os.PathLike | None) -> Document:
+def new_document(pm: m.PostMortem, path: str | os.PathLike[str] | None) -> Document:
     """A Document for `pm` with a fresh, commented layout (not yet saved)."""
     from pmtui.store.render import fresh_text
 
@@ -73,7 +79,7 @@ def dumps(doc: Document) -> str:
     return ("\ufeff" if doc._bom else "") + text
 
 
-def _render(doc: Document) -> tuple[str, list[tuple[int, int, list[str]]] | None]:
+def _render(doc: Document) -> tuple[str, list[Edit] | None]:
     """The text (without a byte-order mark) for the model now, and the line
     edits that turn doc.text into it (None when tomlkit wrote it)."""
     from pmtui.store.splice import Fallback, flat_fields, plan_rows, splice, via_tomlkit
@@ -81,7 +87,7 @@ def _render(doc: Document) -> tuple[str, list[tuple[int, int, list[str]]] | None
     pm = doc.pm
     now = flat_fields(pm)
     changed = [p for p, v in now.items() if doc._flat.get(p) != v]
-    plans = {}
+    plans: dict[str, RowPlan] = {}
     for name in ARRAYS:
         plan = plan_rows(name, doc._rows[name], getattr(pm, name))
         if plan is not None:
@@ -89,13 +95,12 @@ def _render(doc: Document) -> tuple[str, list[tuple[int, int, list[str]]] | None
     if not changed and not plans:
         return doc._text, []
     try:
-        old_dicts = {path: dict(doc._flat[path]) for path in DICTS}  # type: ignore[call-overload]
-        return splice(doc._current_index(), doc._newline, pm, changed, plans, old_dicts)
+        return splice(doc._current_index(), doc._newline, pm, changed, plans, doc._dicts)
     except Fallback:
         return via_tomlkit(doc._text, pm, changed, plans), None
 
 
-def _advance(doc: Document, body: str, edits: list[tuple[int, int, list[str]]] | None) -> None:
+def _advance(doc: Document, body: str, edits: list[Edit] | None) -> None:
     """The document now stands for `body`, which `edits` made from its
     text: the line index follows the edits instead of being built again."""
     if body == doc._text:
@@ -111,7 +116,7 @@ def _advance(doc: Document, body: str, edits: list[tuple[int, int, list[str]]] |
     doc._remember()
 
 
-def save(doc: Document, path: str | os.PathLike | None = None) -> Path:
+def save(doc: Document, path: str | os.PathLike[str] | None = None) -> Path:
     """Write atomically: a temporary file in the same folder, flushed and
     fsynced, renamed over the target, then the folder fsynced. The file's
     permission bits are kept."""

@@ -27,14 +27,17 @@ def load(path: str | os.PathLike) -> Document:
     if b"\x00" in data:
         at = data.index(b"\x00")
         line, col = _byte_place(data, at)
-        raise StoreError(p, [Problem(line, col, "", "this is a binary file (it contains NUL bytes), not a TOML post-mortem")])
+        raise StoreError(
+            p, [Problem(line, col, "", "this is a binary file (it contains NUL bytes), not a TOML post-mortem")]
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _byte_place(data, exc.start)
         raise StoreError(
             p,
-            [Problem(line, col, "", f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read); save it as UTF-8")],
+            [Problem(line, col, "",
+                     f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read); save it as UTF-8")],
         ) from None
     doc = loads(text, path=p)
     doc.stamp = stamp

@@ -124,9 +124,9 @@ def row_lines(name: str, row: object) -> list[str]:
 def table_lines(path: tuple[str, ...], obj: object, *, fresh: bool) -> list[str]:
     """Key lines of one table (no header)."""
     out: list[str] = []
-    if path in DICTS:
+    if path in DICTS and isinstance(obj, dict):  # user-keyed tables: queries, roles, custom, sections
         kind = DICTS[path]
-        for name, value in obj.items():  # type: ignore[attr-defined]
+        for name, value in obj.items():
             shown = ("strlist" if isinstance(value, list) else "prose") if kind == "any" else kind
             out.append(f"{render_key(name)} = {render_value(value, shown)}")
         return out
@@ -178,7 +178,8 @@ _SECTION_HELP = {
     "#\n# [[whys]]\n# id = \"W1\"\n# parent = \"\"\n# text = \"Requests timed out waiting for a database connection\"",
     "factors": "# Contributing factors. category: " + ", ".join(m.FACTOR_CATEGORIES) + "\n"
     "# or one of your own; why = the id of the why it comes from (optional).\n"
-    "#\n# [[factors]]\n# id = \"F1\"\n# category = \"testing\"\n# text = \"No load test ran against v2.3.0\"\n# why = \"W3\"",
+    "#\n# [[factors]]\n# id = \"F1\"\n# category = \"testing\"\n"
+    "# text = \"No load test ran against v2.3.0\"\n# why = \"W3\"",
     "actions": "# Action items: id AI-001, AI-002...; deadline is a date;\n"
     "# priority: high | medium | low; type: mitigate | prevent | process;\n"
     "# status: open | in progress | done; factor = the id of the factor it addresses.\n"
@@ -198,7 +199,8 @@ _SECTION_HELP = {
     "approvals": "# Sign-off: each reviewer's approval, written by `pmtui approve` (who, at).",
     "shares": "# Where the report was shared, written by `pmtui publish` (via, url, time).",
     "gaps": "# Data that could not be collected, and why. Written by pmtui.\n#\n# [[gaps]]",
-    "export": "# Where `pmtui export` files action items as GitHub issues.\n#\n# [export.github]\n# repo = \"OWNER/NAME\"",
+    "export": "# Where `pmtui export` files action items as GitHub issues.\n#\n"
+    "# [export.github]\n# repo = \"OWNER/NAME\"",
 }
 
 
@@ -229,16 +231,10 @@ def fresh_text(pm: m.PostMortem) -> str:
         if getattr(pm, name):
             _add_rows(out, name, getattr(pm, name))
     out.append("\n" + _SECTION_HELP["sources"] + "\n")
-    for path in (
-        ("sources",),
-        ("sources", "prometheus"),
-        QUERIES_PATH,
-        ("sources", "alertmanager"),
-        ("sources", "kubernetes"),
-    ):
-        lines = table_lines(path, get_attr(pm, TABLES[path][0]), fresh=False)
+    for source in _SOURCE_TABLES:
+        lines = table_lines(source, get_attr(pm, TABLES[source][0]), fresh=False)
         if lines:
-            out.append("[" + ".".join(path) + "]")
+            out.append("[" + ".".join(source) + "]")
             out.extend(lines)
             out.append("")
     for name in ("evidence", "gaps"):
@@ -255,6 +251,13 @@ def fresh_text(pm: m.PostMortem) -> str:
 
 
 QUERIES_PATH = ("sources", "prometheus", "queries")
+_SOURCE_TABLES: tuple[tuple[str, ...], ...] = (
+    ("sources",),
+    ("sources", "prometheus"),
+    QUERIES_PATH,
+    ("sources", "alertmanager"),
+    ("sources", "kubernetes"),
+)
 
 
 def _add_rows(out: list[str], name: str, rows: list) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from datetime import UTC, datetime
-from json.decoder import scanstring as _json_scanstring
+from json.decoder import scanstring as _json_scanstring  # type: ignore[attr-defined]  # not in typeshed's stub
 
 ROOT, TABLE, ARRAY = 0, 1, 2
 TIMELINE = ("timeline",)
@@ -40,7 +40,10 @@ counters = Counters()
 
 # A TOML basic string's body, written so a run of plain characters is one
 # regex step (an alternation per character is several times slower).
-_STR = r'[^"\\\x00-\x08\x0a-\x1f\x7f]*(?:\\(?:[btnfr"\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})[^"\\\x00-\x08\x0a-\x1f\x7f]*)*'
+_STR = (
+    r'[^"\\\x00-\x08\x0a-\x1f\x7f]*'
+    r'(?:\\(?:[btnfr"\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})[^"\\\x00-\x08\x0a-\x1f\x7f]*)*'
+)
 _DT = r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)"
 _COMMENT = r"(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?"
 _KEY = r"[A-Za-z0-9_-]+"
@@ -421,43 +424,12 @@ def _value_end(lines: list[str], i: int, pos: int) -> tuple[int, int] | None:
             if c == "#":
                 break
             if c == '"' or c == "'":
-                triple = line.startswith(c * 3, pos)
-                if triple:
-                    pos += 3
-                    while True:
-                        found = line.find(c * 3, pos)
-                        if c == '"':
-                            # a backslash escapes the next char, even a quote
-                            k = pos
-                            found = -1
-                            while k < len(line):
-                                ch = line[k]
-                                if ch == "\\":
-                                    k += 2
-                                    continue
-                                if line.startswith('"""', k):
-                                    found = k
-                                    break
-                                k += 1
-                        if found >= 0:
-                            pos = found + 3
-                            extra = 0
-                            while extra < 2 and pos < len(line) and line[pos] == c:
-                                pos += 1
-                                extra += 1
-                            break
-                        i += 1
-                        if i >= n:
-                            return None
-                        line, pos = lines[i], 0
-                    ln = len(line)
-                else:
-                    k = pos + 1
-                    while k < ln and line[k] != c:
-                        k += 2 if (c == '"' and line[k] == "\\") else 1
-                    if k >= ln:
-                        return None
-                    pos = k + 1
+                after = _string_end(lines, i, pos, c)
+                if after is None:
+                    return None
+                i, pos = after
+                line = lines[i]
+                ln = len(line)
                 value_end = pos
                 continue
             if c in "[{":
@@ -473,6 +445,56 @@ def _value_end(lines: list[str], i: int, pos: int) -> tuple[int, int] | None:
         if i >= n:
             return None
         line, pos = lines[i], 0
+
+
+def _string_end(lines: list[str], i: int, pos: int, quote: str) -> tuple[int, int] | None:
+    """(line, column) just after the string whose opening `quote` is at
+    lines[i][pos]; None if it never closes."""
+    line = lines[i]
+    if line.startswith(quote * 3, pos):
+        return _multiline_end(lines, i, pos + 3, quote)
+    k = pos + 1
+    ln = len(line)
+    while k < ln and line[k] != quote:
+        k += 2 if (quote == '"' and line[k] == "\\") else 1
+    if k >= ln:
+        return None
+    return i, k + 1
+
+
+def _multiline_end(lines: list[str], i: int, pos: int, quote: str) -> tuple[int, int] | None:
+    """After a multi-line string whose body starts at lines[i][pos]: up to
+    two more quotes right after the closing three belong to the string."""
+    n = len(lines)
+    line = lines[i]
+    while True:
+        found = _closing_basic(line, pos) if quote == '"' else line.find("'''", pos)
+        if found >= 0:
+            pos = found + 3
+            extra = 0
+            while extra < 2 and pos < len(line) and line[pos] == quote:
+                pos += 1
+                extra += 1
+            return i, pos
+        i += 1
+        if i >= n:
+            return None
+        line, pos = lines[i], 0
+
+
+def _closing_basic(line: str, pos: int) -> int:
+    """Where the three closing double quotes of a multi-line basic string
+    are on this line (-1: not on it): a backslash escapes the next char,
+    even a quote."""
+    k = pos
+    while k < len(line):
+        if line[k] == "\\":
+            k += 2
+            continue
+        if line.startswith('"""', k):
+            return k
+        k += 1
+    return -1
 
 
 def _header(line: str) -> tuple[bool, tuple[str, ...]] | None:
@@ -507,7 +529,8 @@ def scan(text: str, *, fast: bool = True) -> Index:
     return Index(lines, segs, ok)
 
 
-def _lex(lines: list[str], i: int, stop: int, segs: list[Segment], text: str, offset: int, fast: bool) -> tuple[bool, int]:
+def _lex(lines: list[str], i: int, stop: int, segs: list[Segment], text: str, offset: int,
+         fast: bool) -> tuple[bool, int]:
     """Lex lines[i:stop] into segments appended to segs (the last one is
     the current table). `text` holds lines[i:] from offset `offset` on, for
     the fast reader. Returns (understood, line where lexing stopped)."""

@@ -45,9 +45,9 @@ def syntax_problems(text: str, message: str) -> list[Problem]:
         bad = problems[-1].line - 1
         if not (start <= bad < len(lines)) or "(at end of document)" in message:
             break
-        head = ([_resync_header(start)] + lines[start + 1 : bad]) if start >= 0 else lines[:bad]
+        head = ([_resync_header(start), *lines[start + 1:bad]]) if start >= 0 else lines[:bad]
         head_text = "\n".join(head)
-        rest = [_resync_header(bad)] + lines[bad + 1 :]
+        rest = [_resync_header(bad), *lines[bad + 1:]]
         rest_text = "\n".join(rest)
         budget -= len(head_text) + len(rest_text)
         if budget < 0 or not _one_line_statement(lines[bad]):

@@ -4,8 +4,9 @@ and column, so a user sees them all at once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
-from typing import cast
+from typing import Any, TypeVar
 
 from pmtui import model as m
 from pmtui.store.errors import Problem
@@ -40,64 +41,87 @@ def _describe(value: object) -> str:
     return type(value).__name__
 
 
+# Where a value sits in the decoded TOML: ("timeline", 3, "time").
+FieldPath = tuple[str | int, ...]
+T = TypeVar("T")
+
+
 class _Checker:
     def __init__(self) -> None:
-        self.problems: list[tuple[tuple, str]] = []
+        self.problems: list[tuple[FieldPath, str]] = []
 
-    def bad(self, path: tuple, message: str) -> None:
+    def bad(self, path: FieldPath, message: str) -> None:
         self.problems.append((path, message))
 
-    def value(self, path: tuple, value: object, kind: str) -> tuple[bool, object]:
-        if kind in ("str", "prose"):
-            if isinstance(value, str):
-                return True, value
-            self.bad(path, f"expected a string in quotes, got {_describe(value)}")
-        elif kind in ("strlist", "proselist"):
-            if isinstance(value, list):
-                ok = True
-                for i, item in enumerate(value):
-                    if not isinstance(item, str):
-                        self.bad(path + (i,), f"expected a string in quotes, got {_describe(item)}")
-                        ok = False
-                return ok, list(value)
-            self.bad(path, f'expected an array of strings such as ["a", "b"], got {_describe(value)}')
-        elif kind == "datetime":
-            if isinstance(value, datetime) and value.tzinfo is not None:
-                return True, value.astimezone(UTC)
-            hint = ""
-            if isinstance(value, str):
-                try:
-                    datetime.fromisoformat(value.replace("z", "Z"))
-                    hint = " (write it without quotes)"
-                except ValueError:
-                    pass
-            self.bad(path, f"expected an offset datetime in UTC such as {EXAMPLE_DATETIME}, got {_describe(value)}{hint}")
-        elif kind == "date":
-            if isinstance(value, date) and not isinstance(value, datetime):
-                return True, value
-            hint = " (write it without quotes)" if isinstance(value, str) and _is_iso_date(value) else ""
-            self.bad(path, f"expected a date such as {EXAMPLE_DATE}, got {_describe(value)}{hint}")
-        elif kind == "int":
-            if isinstance(value, int) and not isinstance(value, bool):
-                if value >= 0 or path == ("schema",):
-                    return True, value
-                self.bad(path, f"expected a whole number of 0 or more, got {value}")
-            else:
-                self.bad(path, f"expected a whole number such as 1200, got {_describe(value)}")
-        elif kind == "bool":
-            if isinstance(value, bool):
-                return True, value
-            self.bad(path, f"expected true or false, got {_describe(value)}")
+    def value(self, path: FieldPath, value: object, kind: str) -> tuple[bool, object]:
+        """(True, the value for the model) when `value` is of `kind`, else
+        (False, None) with the problem recorded."""
+        check = _KINDS.get(kind)
+        if check is None:
+            return False, None
+        return check(self, path, value)
+
+    def _text(self, path: FieldPath, value: object) -> tuple[bool, object]:
+        if isinstance(value, str):
+            return True, value
+        self.bad(path, f"expected a string in quotes, got {_describe(value)}")
         return False, None
 
-    def choice(self, path: tuple, value: str, allowed: tuple[str, ...], *, empty_ok: bool = False) -> None:
+    def _texts(self, path: FieldPath, value: object) -> tuple[bool, object]:
+        if isinstance(value, list):
+            ok = True
+            for i, item in enumerate(value):
+                if not isinstance(item, str):
+                    self.bad((*path, i), f"expected a string in quotes, got {_describe(item)}")
+                    ok = False
+            return ok, list(value)
+        self.bad(path, f'expected an array of strings such as ["a", "b"], got {_describe(value)}')
+        return False, None
+
+    def _datetime(self, path: FieldPath, value: object) -> tuple[bool, object]:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return True, value.astimezone(UTC)
+        hint = ""
+        if isinstance(value, str):
+            try:
+                datetime.fromisoformat(value.replace("z", "Z"))
+                hint = " (write it without quotes)"
+            except ValueError:
+                pass
+        self.bad(path, f"expected an offset datetime in UTC such as {EXAMPLE_DATETIME}, "
+                       f"got {_describe(value)}{hint}")
+        return False, None
+
+    def _date(self, path: FieldPath, value: object) -> tuple[bool, object]:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return True, value
+        hint = " (write it without quotes)" if isinstance(value, str) and _is_iso_date(value) else ""
+        self.bad(path, f"expected a date such as {EXAMPLE_DATE}, got {_describe(value)}{hint}")
+        return False, None
+
+    def _int(self, path: FieldPath, value: object) -> tuple[bool, object]:
+        if isinstance(value, int) and not isinstance(value, bool):
+            if value >= 0 or path == ("schema",):
+                return True, value
+            self.bad(path, f"expected a whole number of 0 or more, got {value}")
+        else:
+            self.bad(path, f"expected a whole number such as 1200, got {_describe(value)}")
+        return False, None
+
+    def _bool(self, path: FieldPath, value: object) -> tuple[bool, object]:
+        if isinstance(value, bool):
+            return True, value
+        self.bad(path, f"expected true or false, got {_describe(value)}")
+        return False, None
+
+    def choice(self, path: FieldPath, value: str, allowed: tuple[str, ...], *, empty_ok: bool = False) -> None:
         if not isinstance(value, str) or value in allowed or (empty_ok and value == ""):
             return
         shown = ", ".join(f'"{a}"' for a in allowed)
         extra = ' (or "" for not set yet)' if empty_ok else ""
         self.bad(path, f"unknown value {value!r}; expected one of {shown}{extra}")
 
-    def table(self, data: dict, path: tuple[str, ...]) -> dict | None:
+    def table(self, data: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any] | None:
         value: object = data
         for part in path:
             if not isinstance(value, dict) or part not in value:
@@ -108,12 +132,26 @@ class _Checker:
         self.bad(path, f"expected a table [{'.'.join(path)}], got {_describe(value)}")
         return None
 
-    def fill(self, obj: object, table: dict, path: tuple, fields: tuple[tuple[str, str], ...]) -> None:
+    def fill(self, obj: object, table: dict[str, Any], path: tuple[str, ...],
+             fields: tuple[tuple[str, str], ...]) -> None:
         for key, kind in fields:
             if key in table:
-                ok, value = self.value(path + (key,), table[key], kind)
+                ok, value = self.value((*path, key), table[key], kind)
                 if ok:
                     setattr(obj, key, value)
+
+
+# kind (schema.py) -> the check of a value of that kind
+_KINDS: dict[str, Callable[[_Checker, FieldPath, object], tuple[bool, object]]] = {
+    "str": _Checker._text,
+    "prose": _Checker._text,
+    "strlist": _Checker._texts,
+    "proselist": _Checker._texts,
+    "datetime": _Checker._datetime,
+    "date": _Checker._date,
+    "int": _Checker._int,
+    "bool": _Checker._bool,
+}
 
 
 def _is_iso_date(text: str) -> bool:
@@ -124,49 +162,50 @@ def _is_iso_date(text: str) -> bool:
         return False
 
 
-def build(data: dict, index: Index) -> tuple[m.PostMortem, list[Problem]]:
+def build(data: dict[str, Any], index: Index) -> tuple[m.PostMortem, list[Problem]]:
+    """The model from the decoded file, and every problem in it placed on
+    its line (none: the model is the file's)."""
     ck = _Checker()
-    schema = data.get("schema", 1)
-    if isinstance(schema, int) and not isinstance(schema, bool):
-        if schema > m.SCHEMA_VERSION:
-            msg = f"file uses schema {schema}; this pmtui reads schema {m.SCHEMA_VERSION} — upgrade pmtui"
-            return m.PostMortem(), _locate_all(index, [(("schema",), msg)])
-        if schema < 1:
-            ck.bad(("schema",), f"unknown schema {schema}; expected {m.SCHEMA_VERSION}")
-    else:
-        ck.bad(("schema",), f"expected the schema version as a whole number such as {m.SCHEMA_VERSION}, got {_describe(schema)}")
-
+    newer = _check_schema(ck, data.get("schema", 1))
+    if newer is not None:
+        return m.PostMortem(), _locate_all(index, [(("schema",), newer)])
     pm = m.PostMortem()
     ck.fill(pm, data, (), tuple(f for f in ROOT_FIELDS if f[0] != "schema"))
     if isinstance(pm.status, str) and "status" in data:
         ck.choice(("status",), pm.status, m.STATUSES)
+    _tables(ck, data, pm)
+    _arrays(ck, data, pm)
+    _cross_checks(ck, pm)
+    return pm, _locate_all(index, ck.problems)
+
+
+def _check_schema(ck: _Checker, schema: object) -> str | None:
+    """The refusal when a newer pmtui wrote the file (nothing else is then
+    worth reporting); an unusable schema value is a problem like any other."""
+    if not isinstance(schema, int) or isinstance(schema, bool):
+        ck.bad(("schema",), f"expected the schema version as a whole number such as {m.SCHEMA_VERSION}, "
+                            f"got {_describe(schema)}")
+        return None
+    if schema > m.SCHEMA_VERSION:
+        return f"file uses schema {schema}; this pmtui reads schema {m.SCHEMA_VERSION} — upgrade pmtui"
+    if schema < 1:
+        ck.bad(("schema",), f"unknown schema {schema}; expected {m.SCHEMA_VERSION}")
+    return None
+
+
+def _tables(ck: _Checker, data: dict[str, Any], pm: m.PostMortem) -> None:
     for path, (attr, fields) in TABLES.items():
         table = ck.table(data, path)
         if table is None:
             continue
-        obj = get_attr(pm, attr)
         if path in DICTS:
-            _dict_table(ck, path, table, cast(dict, obj))
+            target = get_attr(pm, attr)
+            if isinstance(target, dict):
+                _dict_table(ck, path, table, target)
             continue
-        ck.fill(obj, table, path, fields)
+        ck.fill(get_attr(pm, attr), table, path, fields)
     if "auth" in (ck.table(data, ("sources", "prometheus")) or {}):
         ck.choice(("sources", "prometheus", "auth"), pm.sources.prometheus.auth, AUTH_MODES)
-
-    for name, (cls, fields, required, _always) in ARRAYS.items():
-        rows = data.get(name)
-        if rows is None:
-            continue
-        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            ck.bad((name,), f"expected [[{name}]] tables, got {_describe(rows)}")
-            continue
-        out = getattr(pm, name)
-        if name == "timeline":
-            _timeline(ck, rows, out)
-            continue
-        for i, row in enumerate(rows):
-            out.append(_row(ck, name, i, row, cls, fields, required))
-    _cross_checks(ck, pm)
-    return pm, _locate_all(index, ck.problems)
 
 
 _DICT_EXPECTED = {
@@ -177,13 +216,13 @@ _DICT_EXPECTED = {
 _CUSTOM_SCALARS = (str, int, float, date, time)
 
 
-def _dict_table(ck: _Checker, path: tuple[str, ...], table: dict, out: dict) -> None:
+def _dict_table(ck: _Checker, path: tuple[str, ...], table: dict[str, Any], out: dict[str, Any]) -> None:
     """A table whose keys are the user's: every value of one kind (a role
     may name one person as a plain string), a custom field's any value but
     a table or a mixed array (its type is the team's to check)."""
     kind = DICTS[path]
     for name, value in table.items():
-        where = path + (name,)
+        where = (*path, name)
         if kind == "any":
             if isinstance(value, _CUSTOM_SCALARS) or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
                 out[name] = list(value) if isinstance(value, list) else value
@@ -201,7 +240,24 @@ def _dict_table(ck: _Checker, path: tuple[str, ...], table: dict, out: dict) -> 
             ck.bad(where, f"expected {_DICT_EXPECTED[kind]}, got {_describe(value)}")
 
 
-def _row(ck: _Checker, name: str, i: int, row: dict, cls: type, fields, required) -> object:
+def _arrays(ck: _Checker, data: dict[str, Any], pm: m.PostMortem) -> None:
+    for name, (cls, fields, required, _always) in ARRAYS.items():
+        rows = data.get(name)
+        if rows is None:
+            continue
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            ck.bad((name,), f"expected [[{name}]] tables, got {_describe(rows)}")
+            continue
+        out = getattr(pm, name)
+        if name == "timeline":
+            _timeline(ck, rows, out)
+            continue
+        for i, row in enumerate(rows):
+            out.append(_row(ck, name, i, row, cls, fields, required))
+
+
+def _row(ck: _Checker, name: str, i: int, row: dict[str, Any], cls: type[T], fields: tuple[tuple[str, str], ...],
+         required: frozenset[str]) -> T:
     """The row with every good value; bad or missing ones are reported and
     left at their defaults (None for a required key) so the row's other
     fields are still checked."""
@@ -219,7 +275,7 @@ def _row(ck: _Checker, name: str, i: int, row: dict, cls: type, fields, required
     return cls(**kwargs)
 
 
-def _timeline(ck: _Checker, rows: list[dict], out: list) -> None:
+def _timeline(ck: _Checker, rows: list[dict[str, Any]], out: list[m.TimelineEvent]) -> None:
     event_cls = m.TimelineEvent
     kinds = set(m.EVENT_KINDS)
     fields, required = ARRAYS["timeline"][1], ARRAYS["timeline"][2]
@@ -248,7 +304,7 @@ def _timeline(ck: _Checker, rows: list[dict], out: list) -> None:
 
 
 def _cross_checks(ck: _Checker, pm: m.PostMortem) -> None:
-    def unique(name: str, items: list, what: str) -> dict[str, int]:
+    def unique(name: str, items: Sequence[m.Why | m.Factor | m.ActionItem | m.Evidence], what: str) -> dict[str, int]:
         seen: dict[str, int] = {}
         for i, item in enumerate(items):
             if not isinstance(item.id, str):
@@ -264,14 +320,16 @@ def _cross_checks(ck: _Checker, pm: m.PostMortem) -> None:
     whys = unique("whys", pm.whys, "why")
     for i, why in enumerate(pm.whys):
         if why.parent and why.parent not in whys:
-            ck.bad(("whys", i, "parent"), f"parent {why.parent!r} is not the id of any why (use \"\" for an answer to the problem)")
+            ck.bad(("whys", i, "parent"),
+                   f"parent {why.parent!r} is not the id of any why (use \"\" for an answer to the problem)")
         elif why.parent == why.id and why.id:
             ck.bad(("whys", i, "parent"), "a why cannot be its own parent")
     _why_cycles(ck, pm)
     factors = unique("factors", pm.factors, "factor")
     for i, factor in enumerate(pm.factors):
         if isinstance(factor.category, str) and not factor.category.strip():
-            ck.bad(("factors", i, "category"), f"category must not be empty; use one of {', '.join(m.FACTOR_CATEGORIES)} or your own")
+            ck.bad(("factors", i, "category"),
+                   f"category must not be empty; use one of {', '.join(m.FACTOR_CATEGORIES)} or your own")
         if factor.why and factor.why not in whys:
             ck.bad(("factors", i, "why"), f"why {factor.why!r} is not the id of any why")
     unique("actions", pm.actions, "action")
@@ -291,17 +349,19 @@ def _why_cycles(ck: _Checker, pm: m.PostMortem) -> None:
     index = {w.id: i for i, w in enumerate(pm.whys)}
     reported: set[str] = set()
     for start in parent:
-        seen = []
+        seen: list[str] = []
         node = start
         while node and node in parent and node not in seen:
             seen.append(node)
             node = parent[node]
         if node and node in seen and node == start and start != parent[start] and not reported & set(seen):
             reported.update(seen)
-            ck.bad(("whys", index[start], "parent"), f"whys {' -> '.join(seen + [start])} form a loop; one of them must answer the problem (parent = \"\")")
+            ck.bad(("whys", index[start], "parent"),
+                   f"whys {' -> '.join([*seen, start])} form a loop; one of them must answer the problem "
+                   '(parent = "")')
 
 
-def _field_name(path: tuple) -> str:
+def _field_name(path: FieldPath) -> str:
     out = ""
     for part in path:
         if isinstance(part, int):
@@ -311,24 +371,24 @@ def _field_name(path: tuple) -> str:
     return out
 
 
-def _locate_all(index: Index, problems: list[tuple[tuple, str]]) -> list[Problem]:
+def _locate_all(index: Index, problems: list[tuple[FieldPath, str]]) -> list[Problem]:
     out = [Problem(*_locate(index, path), _field_name(path), msg) for path, msg in problems]
     return sorted(out, key=lambda p: (p.line, p.column))
 
 
-def _locate(index: Index, path: tuple) -> tuple[int, int]:
+def _locate(index: Index, path: FieldPath) -> tuple[int, int]:
     """1-based line and column of the value at `path`, or of the nearest
     thing that holds it."""
-    if len(path) >= 2 and isinstance(path[1], int) and path[0] in ARRAYS:
-        segs = index.arrays(path[0])
-        if path[1] < len(segs):
-            seg = segs[path[1]]
-            if len(path) >= 3:
-                entry = seg.entries.get((path[2],))
+    if len(path) >= 2 and isinstance(path[0], str) and isinstance(path[1], int) and path[0] in ARRAYS:
+        rows = index.arrays(path[0])
+        if path[1] < len(rows):
+            row = rows[path[1]]
+            if len(path) >= 3 and isinstance(path[2], str):
+                entry = row.entries.get((path[2],))
                 if entry:
                     return entry[0] + 1, entry[2] + 1
-            return seg.header + 1, 1
-    names = []
+            return row.header + 1, 1
+    names: list[str] = []
     for part in path:
         if isinstance(part, int):
             break
