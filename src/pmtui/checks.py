@@ -421,7 +421,8 @@ def check_shared(pm: PostMortem, now: datetime, within: timedelta = SHARE_WITHIN
     hours = int(within.total_seconds() // 3600)
     resolved = pm.times.resolved
     if resolved is None:
-        return [CheckResult(cid, WARN, f"incident not resolved yet; sharing is due {hours} h after resolution", "header")]
+        return [CheckResult(cid, WARN, f"incident not resolved yet; sharing is due {hours} h after resolution",
+                            "header")]
     due = resolved + within
     if pm.shared is None:
         if now <= due:
@@ -433,7 +434,8 @@ def check_shared(pm: PostMortem, now: datetime, within: timedelta = SHARE_WITHIN
         return [CheckResult(cid, WARN, "shared before the incident was resolved; share the final report too", "header")]
     if pm.shared > due:
         late = pm.shared - resolved
-        return [CheckResult(cid, WARN, f"shared {int(late.total_seconds() // 3600)} h after resolution (target {hours} h)",
+        late_hours = int(late.total_seconds() // 3600)
+        return [CheckResult(cid, WARN, f"shared {late_hours} h after resolution (target {hours} h)",
                             "header", suggestion="Note what delayed it; schedule post-mortem time up front.")]
     return [CheckResult(cid, PASS, f"shared {_fmt(pm.shared)}, within {hours} h of resolution", "header")]
 

@@ -21,6 +21,8 @@ from pmtui.textsafe import one_line
 if TYPE_CHECKING:
     from pmtui.checks import CheckResult
     from pmtui.model import PostMortem
+    from pmtui.store import Document
+    from pmtui.team.config import TeamConfig
 
 
 def _os_message(path: str, exc: OSError) -> str:
@@ -92,7 +94,7 @@ def new(ctx: click.Context, file: str, title: str, severity: str, started: str |
     click.echo(f"created {one_line(file)} ({pm.id})", err=True)
 
 
-def _from_template(team, pm, file: str):
+def _from_template(team: TeamConfig, pm: PostMortem, file: str) -> Document | None:
     """The team's starting file (its comments and extra keys kept) with this
     incident's id, title, time and people set; None when the team has none."""
     from pmtui import store

@@ -224,7 +224,8 @@ def _dict_table(ck: _Checker, path: tuple[str, ...], table: dict[str, Any], out:
     for name, value in table.items():
         where = (*path, name)
         if kind == "any":
-            if isinstance(value, _CUSTOM_SCALARS) or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            names = isinstance(value, list) and all(isinstance(v, str) for v in value)
+            if isinstance(value, _CUSTOM_SCALARS) or names:
                 out[name] = list(value) if isinstance(value, list) else value
             else:
                 ck.bad(where, f"expected text, a number, a date or a list of names, got {_describe(value)}")
