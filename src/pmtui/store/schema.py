@@ -80,6 +80,9 @@ TABLES: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[tuple[str, str], ...]
             ("deployment", "str"),
             ("selector", "str"),
             ("containers", "strlist"),
+            ("errors", "strlist"),
+            ("warnings", "strlist"),
+            ("ignore", "strlist"),
         ),
     ),
     ("export", "github"): (("github",), (("repo", "str"), ("base_url", "str"), ("labels", "strlist"))),
@@ -103,7 +106,8 @@ DICTS: dict[tuple[str, ...], str] = {
 ARRAYS: dict[str, tuple[type, tuple[tuple[str, str], ...], frozenset[str], frozenset[str]]] = {
     "timeline": (
         m.TimelineEvent,
-        (("time", "datetime"), ("event", "str"), ("source", "str"), ("actor", "str"), ("kind", "str")),
+        (("time", "datetime"), ("event", "str"), ("source", "str"), ("actor", "str"), ("kind", "str"),
+         ("key", "bool"), ("evidence", "strlist")),
         frozenset({"time", "event"}),
         frozenset({"time", "event", "kind"}),
     ),
