@@ -28,6 +28,9 @@ class ExportSettings:
     # PyGithub's own pacing (0.25 s between requests, 1 s between writes)
     # keeps bulk creation under GitHub's secondary limits; tests turn it off.
     throttle: bool = True
+    # The team's mapping (.pmtui.toml [export]): priority -> label, person -> login.
+    priority_labels: tuple[tuple[str, str], ...] = ()
+    assignees: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_enterprise(self) -> bool:
@@ -42,6 +45,8 @@ class Knobs(TypedDict, total=False):
     backoff: float
     timeout: int
     throttle: bool
+    priority_labels: tuple[tuple[str, str], ...]
+    assignees: tuple[tuple[str, str], ...]
 
 
 def settings_for(
