@@ -175,6 +175,29 @@ class GithubExportSettings:
     labels: list[str] = field(default_factory=list)
 
 
+# A custom field's value as the file holds it: text and choice are strings,
+# number an int or float, date a date, people a list of handles.
+CustomValue = str | int | float | date | list[str]
+
+
+@dataclass
+class Approval:
+    """One reviewer's sign-off, recorded by `pmtui approve` or the Overview."""
+
+    who: str
+    at: datetime
+    note: str = ""
+
+
+@dataclass
+class Share:
+    """Where the report went: a pull request, an issue, an email..."""
+
+    via: str  # pull-request | issue | email | other
+    url: str = ""
+    time: datetime | None = None
+
+
 @dataclass
 class PostMortem:
     id: str = ""
@@ -187,6 +210,10 @@ class PostMortem:
     services: list[str] = field(default_factory=list)
     follow_up: date | None = None  # None = four weeks after the incident
     shared: datetime | None = None
+    incident_type: str = ""  # "" = incident; the team's .pmtui.toml lists its types (near-miss...)
+    sponsor: str = ""  # executive sponsor of the high-priority action items
+    runbooks: list[str] = field(default_factory=list)  # links or paths of the runbooks used
+    review_meeting: datetime | None = None  # the review meeting `pmtui invite` booked
     times: IncidentTimes = field(default_factory=IncidentTimes)
     summary: str = ""
     impact: Impact = field(default_factory=Impact)
@@ -209,6 +236,13 @@ class PostMortem:
     evidence: list[Evidence] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     github: GithubExportSettings = field(default_factory=GithubExportSettings)
+    # Team conventions (.pmtui.toml): values of its custom fields, people in
+    # its roles, text of its extra report sections, by key.
+    custom: dict[str, CustomValue] = field(default_factory=dict)
+    roles: dict[str, list[str]] = field(default_factory=dict)
+    sections: dict[str, str] = field(default_factory=dict)
+    approvals: list[Approval] = field(default_factory=list)
+    shares: list[Share] = field(default_factory=list)
     schema: int = SCHEMA_VERSION
 
     # -- derived figures ---------------------------------------------------

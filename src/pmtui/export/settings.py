@@ -31,6 +31,9 @@ class ExportSettings:
     # Who named base_url: "user" (the command line, or the default), or the
     # file, whose choice needs the user's trust before the token goes there.
     base_url_named_by: str = "user"
+    # The team's mapping (.pmtui.toml [export]): priority -> label, person -> login.
+    priority_labels: tuple[tuple[str, str], ...] = ()
+    assignees: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_enterprise(self) -> bool:
@@ -45,6 +48,8 @@ class Knobs(TypedDict, total=False):
     backoff: float
     timeout: int
     throttle: bool
+    priority_labels: tuple[tuple[str, str], ...]
+    assignees: tuple[tuple[str, str], ...]
 
 
 def settings_for(

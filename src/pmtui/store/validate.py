@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from pmtui import model as m
 from pmtui.store.errors import Problem
 from pmtui.store.scan import Index
-from pmtui.store.schema import ARRAYS, QUERIES, ROOT_FIELDS, TABLES, get_attr
+from pmtui.store.schema import ARRAYS, DICTS, ROOT_FIELDS, TABLES, get_attr
 
 EXAMPLE_DATETIME = "2025-02-09T10:05:23Z"
 EXAMPLE_DATE = "2025-02-16"
@@ -221,17 +221,47 @@ def _tables(ck: _Checker, data: dict[str, Any], pm: m.PostMortem) -> None:
         table = ck.table(data, path)
         if table is None:
             continue
-        if path == QUERIES:
-            queries = pm.sources.prometheus.queries
-            for name, promql in table.items():
-                if isinstance(promql, str):
-                    queries[name] = promql
-                else:
-                    ck.bad((*path, name), f"expected a PromQL query in quotes, got {_describe(promql)}")
+        if path in DICTS:
+            target = get_attr(pm, attr)
+            if isinstance(target, dict):
+                _dict_table(ck, path, table, target)
             continue
         ck.fill(get_attr(pm, attr), table, path, fields)
     if "auth" in (ck.table(data, ("sources", "prometheus")) or {}):
         ck.choice(("sources", "prometheus", "auth"), pm.sources.prometheus.auth, AUTH_MODES)
+
+
+_DICT_EXPECTED = {
+    "str": "a PromQL query in quotes",
+    "prose": "the section's text in quotes",
+    "strlist": 'the people in the role, such as ["@alice"]',
+}
+_CUSTOM_SCALARS = (str, int, float, date, time)
+
+
+def _dict_table(ck: _Checker, path: tuple[str, ...], table: dict[str, Any], out: dict[str, Any]) -> None:
+    """A table whose keys are the user's: every value of one kind (a role
+    may name one person as a plain string), a custom field's any value but
+    a table or a mixed array (its type is the team's to check)."""
+    kind = DICTS[path]
+    for name, value in table.items():
+        where = (*path, name)
+        if kind == "any":
+            names = isinstance(value, list) and all(isinstance(v, str) for v in value)
+            if isinstance(value, _CUSTOM_SCALARS) or names:
+                out[name] = list(value) if isinstance(value, list) else value
+            else:
+                ck.bad(where, f"expected text, a number, a date or a list of names, got {_describe(value)}")
+        elif kind == "strlist" and isinstance(value, str):
+            out[name] = [value]
+        elif kind == "strlist":
+            ok, got = ck.value(where, value, "strlist")
+            if ok:
+                out[name] = got
+        elif isinstance(value, str):
+            out[name] = value
+        else:
+            ck.bad(where, f"expected {_DICT_EXPECTED[kind]}, got {_describe(value)}")
 
 
 def _arrays(ck: _Checker, data: dict[str, Any], pm: m.PostMortem) -> None:
