@@ -326,22 +326,21 @@ class PostMortem:
         return depth
 
     def why_chains(self) -> list[list[Why]]:
-        """Every root-to-leaf chain of the five-whys tree."""
+        """Every root-to-leaf chain of the five-whys tree, in file order.
+        Iterative: a file may hold a chain of 1,000 whys (recursion failed
+        at Python's limit); a why already on its path (a loop) ends it."""
         by_parent: dict[str, list[Why]] = {}
         for w in self.whys:
             by_parent.setdefault(w.parent, []).append(w)
         chains: list[list[Why]] = []
-
-        def walk(node: Why, path: list[Why]) -> None:
-            path = [*path, node]
-            kids = [k for k in by_parent.get(node.id, []) if k not in path]
+        stack: list[tuple[list[Why], frozenset[int]]] = [
+            ([top], frozenset({id(top)})) for top in reversed(by_parent.get("", []))]
+        while stack:
+            path, on_path = stack.pop()
+            kids = [k for k in by_parent.get(path[-1].id, []) if id(k) not in on_path]
             if not kids:
                 chains.append(path)
-            for kid in kids:
-                walk(kid, path)
-
-        for top in by_parent.get("", []):
-            walk(top, [])
+            stack.extend(([*path, kid], on_path | {id(kid)}) for kid in reversed(kids))
         return chains
 
 

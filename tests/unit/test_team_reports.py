@@ -101,12 +101,12 @@ def test_details_show_team_data_escaped(pm):
     team = loads_team('[[fields]]\nname = "customer_tier"\nlabel = "Customer tier"\n[[roles]]\n'
                       'name = "incident_commander"\nlabel = "Incident commander"\n').config
     pm.custom["note"] = "<b>bold</b> *x* [link](javascript:alert(1))"
-    pm.runbooks = ["https://wiki.example.com/rb", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"]
+    pm.runbooks = ["https://wiki.example.com/rb", "ghp_Zq8xK2mP9vL4nR7tY3wB6cJ1hF5dG0sA2eQx"]
     text = templates.render(pm, team)
     assert "**Customer tier**: enterprise" in text and "**Incident commander**: @alice" in text
     html_out = GFM.render(text)
     assert "<b>bold</b>" not in html_out and 'href="javascript:' not in html_out
-    assert "ghp_abcdefghijklmnopqrstuvwxyz0123456789" not in text  # redacted
+    assert "ghp_Zq8xK2mP9vL4nR7tY3wB6cJ1hF5dG0sA2eQx" not in text  # redacted
 
 
 class _Assets(HTMLParser):

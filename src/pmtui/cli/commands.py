@@ -38,6 +38,8 @@ COMMANDS: tuple[Command, ...] = (
             "pmtui approve FILE --as @me"),
     Command("team", "pmtui.cli.teamconf:team", "Show the team conventions (.pmtui.toml) that apply at PATH.",
             "pmtui team [PATH]"),
+    Command("trust", "pmtui.cli.trust:trust", "Allow an endpoint a credential, or a file to name an env variable.",
+            "pmtui trust [URL --credential C] [--env NAME]"),
     Command("completion", "pmtui.cli.completion:completion", "Print the shell completion script (bash, zsh, fish).",
             "pmtui completion SHELL"),
 )
@@ -56,10 +58,11 @@ _SYNOPSIS = {
     "invite": "review and follow-up invitations (.ics)",
     "approve": "a reviewer's sign-off",
     "team": "the team conventions in force",
+    "trust": "where your credentials may go",
     "completion": "shell completion script",
 }
 _SYNOPSIS_ORDER = ("open", "demo", "new", "report", "check", "collect", "export", "publish", "invite", "approve",
-                   "team", "completion")
+                   "team", "trust", "completion")
 SUMMARY = "Blameless incident post-mortems in the terminal."
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from pmtui.cli.errors import UserError, fail, load_document
-from pmtui.filesafety.atomic import write_atomic
+from pmtui.filesafety.atomic import mode_beside, write_atomic
 from pmtui.redact import redact
 from pmtui.textsafe import one_line
 
@@ -166,7 +166,8 @@ def report(ctx: click.Context, file: str, output: str | None, fmt: str, template
         click.echo(text, nl=False)
         return
     try:
-        write_atomic(Path(output), text.encode("utf-8"))
+        # no wider than the post-mortem: a 0600 file's report stays 0600
+        write_atomic(Path(output), text.encode("utf-8"), mode=mode_beside(file, output))
     except OSError as exc:
         fail(_os_message(output, exc))
 

@@ -145,11 +145,12 @@ def _connect(doc: Document, repo: str | None, base_url: str | None, labels: tupl
              no_pace: bool, as_json: bool) -> tuple[ExportSettings, GithubClient]:
     """The settings (the file's, overridden by the options) and a client
     holding a token; exit 2 naming what is missing or wrong."""
-    from pmtui.export import MISSING_TOKEN_HINT, ExportError, connect, find_token, settings_for
+    from pmtui.export import MISSING_TOKEN_HINT, ExportError, check_trust, connect, find_token, settings_for
 
     try:
         settings = settings_for(doc.pm, repo=repo, base_url=base_url, max_wait=max_wait, throttle=not no_pace,
                                 **_team_mapping(str(doc.path), list(labels)))
+        check_trust(settings)  # before the token is looked up, --dry-run too
         token = find_token(settings.base_url)
         if token is None:
             raise ExportError("token", "No GitHub token.", MISSING_TOKEN_HINT)
@@ -164,7 +165,7 @@ def _lock(file: str, client: GithubClient, as_json: bool) -> FileLock:
     from pmtui.filesafety.lock import FileLock
 
     lock = FileLock(file)
-    if lock.acquire():
+    if lock.acquire() or lock.error is not None:  # a lock the state folder cannot hold: go on without
         return lock
     other = lock.other
     who = f" (pid {other.pid} on {other.host}, since {other.since})" if other else ""
@@ -203,6 +204,14 @@ def _saver(doc: Document, file: str) -> Callable[[ItemOutcome], None]:
     from pmtui.export import ExportError
 
     def save(outcome: ItemOutcome) -> None:
+        from pmtui.cli.guard import changed_on_disk
+
+        if changed_on_disk(doc):
+            raise ExportError(
+                "save",
+                f"{outcome.item_id} is issue #{outcome.number} ({outcome.url}) but {file} changed on disk during "
+                "the export, so the link was not written (your edits are kept).",
+                "Run the export again: the issue is found by its marker, not created twice.")
         try:
             store.save(doc)
         except OSError as exc:

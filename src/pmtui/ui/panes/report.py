@@ -434,15 +434,17 @@ class ReportPane(Pane):
         if path is None:
             self.notify("This post-mortem has no file yet: save it first.", severity="warning")
             return
-        self._write(snapshot(self.pm), report_path(path))
+        self._write(snapshot(self.pm), report_path(path), path)
 
     @work(thread=True, exclusive=True, group="report-write", exit_on_error=False, description="write report")
-    def _write(self, pm: PostMortem, target: Path) -> None:
+    def _write(self, pm: PostMortem, target: Path, doc: Path) -> None:
+        from pmtui.filesafety.atomic import mode_beside
         from pmtui.filesafety.disk import write_atomic
 
         try:
             text = templates.render(pm, self.context.team)
-            write_atomic(target, text.encode("utf-8"))
+            # no wider than the post-mortem: a 0600 file's report stays 0600
+            write_atomic(target, text.encode("utf-8"), mode=mode_beside(doc, target))
         except OSError as exc:
             message = Text(f"Report not written to {one_line(str(target))}: {one_line(exc.strerror or str(exc))}")
             self.app.call_from_thread(self.notify, message, severity="error", timeout=8)
