@@ -143,7 +143,7 @@ def test_empty_folder_is_unusable_input(tmp_path):
 
 def test_text_from_files_is_inert_and_redacted(tmp_path):
     start = datetime(2025, 1, 5, 10, tzinfo=UTC)
-    token = "ghp_" + "A" * 36
+    token = "ghp_Zx7Kq9mW2pL4tR8vB3nC6yH1jF5dG0sE7aQ2"
     pm = m.PostMortem(id="PM-\x1b[31mX", title=f"Evil \x1b]52;c;SGVsbG8=\x07 title {token} [bold]x[/bold]",
                       services=["api\x1b[2J"], times=m.IncidentTimes(start, start, start, start),
                       actions=[m.ActionItem("AI-001", f"Rotate \x1b[5m {token}", owner="@bob",

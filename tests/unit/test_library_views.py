@@ -60,11 +60,13 @@ def test_overdue_fails_for_high_priority_and_warns_otherwise():
 def test_the_library_reruns_the_clock_checks_and_caches_the_rest():
     pm = pm_at("PM-1", NOW - timedelta(days=30), actions=[
         m.ActionItem("AI-001", "Add an index", priority="high", deadline=date(2025, 3, 1))])
+    from pmtui.team import policy
+
     s = summarise(pm, NOW)
-    assert not any(c[0] in checks.NOW_DEPENDENT for c in s.checks)
-    for when in (NOW, datetime(2025, 2, 1, tzinfo=UTC)):
+    assert all(c[1] == "clock" for c in s.checks if c[0] in checks.NOW_DEPENDENT)  # never cached
+    for when in (NOW, datetime(2025, 2, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)):
         assert [(r.id, r.result, r.message) for r in s.checklist(when)] == \
-               [(r.id, r.result, r.message) for r in checks.run(pm, now=when)]
+               [(r.id, r.result, r.message) for r in policy.run(pm, now=when)]
 
 
 def test_blame_prefilter_never_hides_a_match():

@@ -38,6 +38,17 @@ COMMANDS: tuple[Command, ...] = (
             "pmtui stats DIR… [--md]"),
     Command("review", "pmtui.cli.review:review", "The weekly review digest; --post puts it in a GitHub issue.",
             "pmtui review DIR… [--post R]"),
+    Command("publish", "pmtui.cli.distribute:publish",
+            "Open (or update) a pull request with the report; --issue posts it as an issue.",
+            "pmtui publish FILE --repo OWNER/NAME"),
+    Command("invite", "pmtui.cli.distribute:invite", "Write .ics invitations for the review and the follow-up.",
+            "pmtui invite FILE [--at TIME]"),
+    Command("approve", "pmtui.cli.distribute:approve", "Record a reviewer's approval (who, when) in the file.",
+            "pmtui approve FILE --as @me"),
+    Command("team", "pmtui.cli.teamconf:team", "Show the team conventions (.pmtui.toml) that apply at PATH.",
+            "pmtui team [PATH]"),
+    Command("trust", "pmtui.cli.trust:trust", "Allow an endpoint a credential, or a file to name an env variable.",
+            "pmtui trust [URL --credential C] [--env NAME]"),
     Command("completion", "pmtui.cli.completion:completion", "Print the shell completion script (bash, zsh, fish).",
             "pmtui completion SHELL"),
 )
@@ -52,6 +63,11 @@ _SYNOPSIS = {
     "check": "run the checklist",
     "collect": "collect incident-window data headless",
     "export": "action items -> GitHub issues",
+    "publish": "the report as a pull request (or issue)",
+    "invite": "review and follow-up invitations (.ics)",
+    "approve": "a reviewer's sign-off",
+    "team": "the team conventions in force",
+    "trust": "where your credentials may go",
     "completion": "shell completion script",
     "library": "open the library on the post-mortems below DIR",
     "ls": "list the library",
@@ -60,8 +76,8 @@ _SYNOPSIS = {
     "stats": "trends and recurring causes",
     "review": "the weekly review digest",
 }
-_SYNOPSIS_ORDER = ("open", "demo", "new", "report", "check", "collect", "export", "ls", "actions", "search", "stats",
-                   "review", "completion")
+_SYNOPSIS_ORDER = ("open", "demo", "new", "report", "check", "collect", "export", "publish", "invite", "approve",
+                   "team", "trust", "ls", "actions", "search", "stats", "review", "completion")
 SUMMARY = "Blameless incident post-mortems in the terminal."
 
 

@@ -138,7 +138,7 @@ def ls(dirs: tuple[str, ...], as_json: bool, sort: str, severity: tuple[str, ...
     rows = []
     for e in good:
         s = e.info
-        counts = s.check_counts(now)
+        counts = s.check_counts(now, e.team)
         rows.append([clean(s.id), s.day.isoformat() if s.day else "-", clean(s.severity) or "-", clean(s.status),
                      clean(s.title), clean(", ".join(s.services)) or "-", _dur(s.ttd), _dur(s.ttr),
                      str(len(s.open_actions())), str(len(s.overdue_actions(now.date()))), _checks_cell(counts),

@@ -30,7 +30,7 @@ def check_library(paths: tuple[str, ...], *, now: datetime, as_json: bool, fail_
     files = []
     totals = {"pass": 0, "warn": 0, "fail": 0}
     for e in sorted(result.good, key=lambda e: e.name):
-        rows = e.info.checklist(now)
+        rows = e.info.checklist(now, e.team)
         counts = {"pass": 0, "warn": 0, "fail": 0}
         for r in rows:
             counts[r.result] += 1

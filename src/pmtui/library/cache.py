@@ -24,7 +24,7 @@ from pmtui import checks
 from pmtui.locations import cache_dir
 from pmtui.model import SCHEMA_VERSION
 
-FORMAT = 1
+FORMAT = 2
 RACY_NS = 2_000_000_000  # changes this close to the reading are checked by hash
 _MAGIC = b"pmtui-library-cache"
 
@@ -39,19 +39,21 @@ class Record:
     sha256: bytes
     state: str  # ok | broken | newer | unreadable | skip
     payload: object  # summary.to_plain(...) for ok, the problem text otherwise
+    team_key: bytes = b""  # the .pmtui.toml files in force when read (their paths and contents)
 
     def plain(self) -> tuple:
         return (self.size, self.mtime_ns, self.ctime_ns, self.ino, self.seen_ns, self.sha256, self.state,
-                self.payload)
+                self.payload, self.team_key)
 
     def same_stat(self, st: os.stat_result) -> bool:
         return (st.st_size == self.size and st.st_mtime_ns == self.mtime_ns and st.st_ctime_ns == self.ctime_ns
                 and st.st_ino == self.ino)
 
-    def trusted(self, st: os.stat_result) -> bool:
-        """Usable without reading the file."""
+    def trusted(self, st: os.stat_result, team_key: bytes) -> bool:
+        """Usable without reading the file (the team conventions unchanged)."""
         racy = self.seen_ns - RACY_NS
-        return self.same_stat(st) and st.st_ctime_ns < racy and st.st_mtime_ns < racy
+        return (self.same_stat(st) and st.st_ctime_ns < racy and st.st_mtime_ns < racy
+                and team_key == self.team_key)
 
 
 def _signature() -> bytes:

@@ -24,6 +24,29 @@ from pmtui.library import cache as cache_mod
 from pmtui.library.summary import Summary, from_plain, summarise, to_plain
 from pmtui.library.walk import Found, find
 from pmtui.store import StoreError
+from pmtui.team import TeamResult
+
+# folder -> (team conventions in force there, their key); emptied at each scan
+_TEAMS: dict[str, tuple[TeamResult, bytes]] = {}
+
+
+def team_of(folder: str) -> tuple[TeamResult, bytes]:
+    """The .pmtui.toml conventions for post-mortems in `folder` and a key
+    that changes when any of their files does."""
+    hit = _TEAMS.get(folder)
+    if hit is None:
+        from pmtui.team import load_team
+
+        result = load_team(Path(folder))
+        h = hashlib.blake2b(digest_size=16)
+        for f in result.config.files:
+            h.update(str(f).encode("utf-8", "surrogateescape") + b"\0")
+            try:
+                h.update(f.read_bytes())
+            except OSError:
+                h.update(b"unreadable")
+        hit = _TEAMS[folder] = (result, h.digest())
+    return hit
 
 OK, BROKEN, NEWER, UNREADABLE, SKIP = "ok", "broken", "newer", "unreadable", "skip"
 POOL_FROM = 150  # files to read before a pool of processes pays for its start
@@ -42,6 +65,7 @@ class Entry:
     state: str  # ok | broken | newer | unreadable
     summary: Summary | None = None
     problem: str = ""  # why it cannot be read, one problem a line
+    team: TeamResult | None = None  # the .pmtui.toml in force for its folder
 
     @property
     def ok(self) -> bool:
@@ -78,6 +102,7 @@ def read_file(path: str, now: datetime | None = None) -> tuple:
     from pmtui.store import NewerSchemaError, read_quick
 
     seen = time.time_ns()
+    team, team_key = team_of(os.path.dirname(os.path.abspath(path)))
     try:
         with open(path, "rb") as fh:
             st = os.fstat(fh.fileno())
@@ -88,18 +113,18 @@ def read_file(path: str, now: datetime | None = None) -> tuple:
             key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         except OSError:
             key = (-1, 0, 0, 0)
-        return (*key, seen, b"", UNREADABLE, f"cannot read the file: {exc.strerror or exc}")
+        return (*key, seen, b"", UNREADABLE, f"cannot read the file: {exc.strerror or exc}", team_key)
     key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
     digest = hashlib.sha256(data).digest()
     if not _MARKER_RE.search(data) and b"\x00" not in data[:4096]:
-        return (*key, seen, digest, SKIP, "")
+        return (*key, seen, digest, SKIP, "", team_key)
     try:
         pm = read_quick(data, path)
     except NewerSchemaError as exc:
-        return (*key, seen, digest, NEWER, _problems(exc))
+        return (*key, seen, digest, NEWER, _problems(exc), team_key)
     except StoreError as exc:
-        return (*key, seen, digest, BROKEN, _problems(exc))
-    return (*key, seen, digest, OK, to_plain(summarise(pm, now)))
+        return (*key, seen, digest, BROKEN, _problems(exc), team_key)
+    return (*key, seen, digest, OK, to_plain(summarise(pm, now, team)), team_key)
 
 
 def _problems(exc: StoreError) -> str:
@@ -118,9 +143,10 @@ def _read_chunk(paths: list[str]) -> list[tuple]:
 def _entry(found: Found, rec: cache_mod.Record) -> Entry | None:
     if rec.state == SKIP:
         return None
+    team = team_of(os.path.dirname(os.path.abspath(found.path)))[0]
     if rec.state == OK:
-        return Entry(found.path, found.root, found.rel, OK, from_plain(rec.payload))  # type: ignore[arg-type]
-    return Entry(found.path, found.root, found.rel, rec.state, None, str(rec.payload))
+        return Entry(found.path, found.root, found.rel, OK, from_plain(rec.payload), team=team)  # type: ignore[arg-type]
+    return Entry(found.path, found.root, found.rel, rec.state, None, str(rec.payload), team=team)
 
 
 def _record(values: tuple) -> cache_mod.Record:
@@ -138,6 +164,7 @@ def iter_scan(
     """Entries below `roots` (folders or files), cache hits first, then the
     rest as they are read. `result` (if given) gets the counts."""
     result = result if result is not None else ScanResult()
+    _TEAMS.clear()  # .pmtui.toml files are read afresh for each scan
     root_list = [Path(r) for r in roots]
     cpath = cache_mod.cache_path(root_list)
     old = cache_mod.load(cpath) if use_cache else {}
@@ -159,7 +186,7 @@ def iter_scan(
                     st = os.stat(found.path)
                 except OSError:
                     st = None
-                if st is not None and rec.trusted(st):
+                if st is not None and rec.trusted(st, team_of(os.path.dirname(key))[1]):
                     new[key] = rec
                     entry = _entry(found, rec)
                     result.cached += 1

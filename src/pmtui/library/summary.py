@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from pmtui import checks
 from pmtui.model import ActionItem, IncidentTimes, PostMortem
+from pmtui.team import TeamConfig, TeamResult
 
 # Alert and log-signature names as the sources word their timeline events
 # (sources/alertmanager.py, sources/prometheus.py, sources/logsig.py), plus
@@ -24,6 +25,7 @@ _ALERT_RES = (
     re.compile(r"\b([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+)\s+alert\b"),
     re.compile(r"\balert\s+([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+)\b"),
 )
+_PLACEHOLDER = "clock"  # a cached check row whose result depends on the clock: run at each listing
 _SIGNATURE_RE = re.compile(r"^first '(.+)' (?:error|fatal) \u2014")
 
 
@@ -88,6 +90,7 @@ class Summary:
     # tuples, since a listing reads them only for the counts.
     checks: tuple[tuple, ...]
     github_repo: str = ""
+    review_meeting: datetime | None = None
     extra: dict = field(default_factory=dict)
 
     # -- derived ---------------------------------------------------------------
@@ -117,33 +120,42 @@ class Summary:
     def overdue_actions(self, today: date) -> list[ActionRow]:
         return [a for a in self.actions if a.overdue(today)]
 
-    def checklist(self, now: datetime) -> list[CheckRow]:
-        """Every check's results as `pmtui check` gives them at `now`."""
-        pm = self.clock_model()
-        fresh: dict[str, list[CheckRow]] = {}
-        for cid, _title, fn in checks.CHECKS:
-            if cid in checks.NOW_DEPENDENT:
-                fresh[cid] = [CheckRow(r.id, r.result, r.message, r.section, r.row) for r in fn(pm, now)]
+    def checklist(self, now: datetime, team: TeamResult | None = None) -> list[CheckRow]:
+        """Every result `pmtui check` gives at `now` under `team` (the
+        .pmtui.toml in force), in its order: cached ones as they are, the
+        clock's ones (a placeholder each in the cache) run afresh."""
         out: list[CheckRow] = []
-        for cid, _title, _fn in checks.CHECKS:
-            out.extend(fresh[cid] if cid in fresh else [CheckRow(*c) for c in self.checks if c[0] == cid])
+        fresh: dict[str, list[CheckRow]] | None = None
+        for c in self.checks:
+            if c[1] != _PLACEHOLDER:
+                out.append(CheckRow(*c))
+                continue
+            if fresh is None:
+                fresh = self._clock_checks(now, team)
+            out.extend(fresh.get(c[0], []))
         return out
 
-    def check_counts(self, now: datetime) -> dict[str, int]:
+    def check_counts(self, now: datetime, team: TeamResult | None = None) -> dict[str, int]:
         counts = {checks.PASS: 0, checks.WARN: 0, checks.FAIL: 0}
-        for c in self.checks:
-            counts[c[1]] += 1
-        pm = self.clock_model()
-        for cid, _title, fn in checks.CHECKS:
-            if cid in checks.NOW_DEPENDENT:
-                for r in fn(pm, now):
-                    counts[r.result] += 1
+        for r in self.checklist(now, team):
+            counts[r.result] += 1
         return counts
+
+    def _clock_checks(self, now: datetime, team: TeamResult | None) -> dict[str, list[CheckRow]]:
+        from pmtui.team import policy
+
+        config = team.config if team is not None else TeamConfig()
+        pm = self.clock_model()
+        fns = {cid: fn for cid, _t, fn in policy.base_checks(config, pm) if cid in checks.NOW_DEPENDENT}
+        fns["review.meeting"] = lambda p, n: policy.check_review_meeting(p, config, n)
+        return {cid: [CheckRow(r.id, r.result, r.message, r.section, r.row) for r in fn(pm, now)]
+                for cid, fn in fns.items()}
 
     def clock_model(self) -> PostMortem:
         """A PostMortem holding what the clock-dependent checks read."""
         return PostMortem(
-            id=self.id, shared=self.shared,
+            id=self.id, severity=self.severity, shared=self.shared, reviewed=self.reviewed,
+            review_meeting=self.review_meeting,
             times=IncidentTimes(self.started, self.detected, self.mitigated, self.resolved),
             actions=[ActionItem(a.id, a.action, owner=a.owner, deadline=a.deadline, priority=a.priority,
                                 type=a.type, status=a.status, tracker=a.tracker, issue=a.issue)
@@ -151,9 +163,20 @@ class Summary:
         )
 
 
-def summarise(pm: PostMortem, now: datetime | None = None) -> Summary:
+def summarise(pm: PostMortem, now: datetime | None = None, team: TeamResult | None = None) -> Summary:
+    """The summary of `pm`, its checklist run as `pmtui check` runs it
+    under `team` (defaults when None)."""
+    from pmtui.team import policy
+
     now = now or datetime.now(UTC)
-    results = [r for cid, _t, fn in checks.CHECKS if cid not in checks.NOW_DEPENDENT for r in fn(pm, now)]
+    config = team.config if team is not None else TeamConfig()
+    rows: list[tuple] = []
+    for r in policy.run(pm, config, now=now, problems=team.problems if team is not None else ()):
+        if r.id in checks.NOW_DEPENDENT:
+            if not rows or rows[-1] != (r.id, _PLACEHOLDER, "", "", None):
+                rows.append((r.id, _PLACEHOLDER, "", "", None))
+        else:
+            rows.append((r.id, r.result, r.message, r.section, r.row))
     alerts: dict[str, None] = {}
     signatures: dict[str, None] = {}
     for ev in pm.timeline:
@@ -180,7 +203,7 @@ def summarise(pm: PostMortem, now: datetime | None = None) -> Summary:
         actions=tuple(ActionRow(pm.id, a.id, a.action, a.owner, a.deadline, a.priority, a.type, a.status,
                                 a.tracker, a.issue) for a in pm.actions),
         alerts=tuple(alerts), signatures=tuple(signatures), events=len(pm.timeline),
-        checks=tuple((r.id, r.result, r.message, r.section, r.row) for r in results),
+        checks=tuple(rows), review_meeting=pm.review_meeting,
         github_repo=pm.github.repo,
     )
 
@@ -215,14 +238,14 @@ def to_plain(s: Summary) -> tuple:
               for a in s.actions),
         s.alerts, s.signatures, s.events,
         s.checks,
-        s.github_repo,
+        s.github_repo, _dt(s.review_meeting),
     )
 
 
 def from_plain(t: tuple) -> Summary:
     (pm_id, title, status, severity, services, authors, reviewers, reviewed, follow_up, follow_up_set, shared,
      started, detected, mitigated, resolved, related, summary, trigger, root_cause, factors, systemic, actions,
-     alerts, signatures, events, check_rows, repo) = t
+     alerts, signatures, events, check_rows, repo, meeting) = t
     return Summary(
         pm_id, title, status, severity, tuple(services), tuple(authors), tuple(reviewers), _und(reviewed),
         _und(follow_up), bool(follow_up_set), _undt(shared), _undt(started), _undt(detected), _undt(mitigated),
@@ -230,5 +253,5 @@ def from_plain(t: tuple) -> Summary:
         tuple(systemic),
         tuple(ActionRow(pm_id, a[0], a[1], a[2], _und(a[3]), a[4], a[5], a[6], a[7], a[8]) for a in actions),
         tuple(alerts), tuple(signatures), int(events),
-        check_rows, repo,
+        check_rows, repo, _undt(meeting),
     )

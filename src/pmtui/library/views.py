@@ -107,7 +107,7 @@ def sort_key(name: str, today: date) -> Callable[[Entry], tuple]:
 def checks_state(e: Entry, now: datetime) -> tuple[str, dict[str, int]]:
     """("pass" | "warn" | "fail", counts)."""
     assert e.summary is not None
-    counts = e.summary.check_counts(now)
+    counts = e.summary.check_counts(now, e.team)
     state = "fail" if counts["fail"] else "warn" if counts["warn"] else "pass"
     return state, counts
 

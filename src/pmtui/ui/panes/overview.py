@@ -1,5 +1,5 @@
 """The overview: metadata, incident times, summary, impact, trigger and
-root cause, as one form.
+root cause, and the team's own fields (overview_team), as one form.
 
 The form (some 25 fields, over a hundred widgets) costs more to build and
 style than the rest of the app's first frame together, so the pane first
@@ -16,37 +16,28 @@ that does not parse stays where it was typed, with the reason under it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widget import Widget
 
-from pmtui.model import SEVERITIES, STATUSES, PostMortem
-from pmtui.session import Change, EditSession
+from pmtui.model import SEVERITIES, STATUSES
+from pmtui.session import Area, Change, EditSession
 from pmtui.textsafe import printable
 from pmtui.timeparse import TimeParseError, format_utc, parse_date, parse_optional_time, parse_time
+from pmtui.ui.panes.base import Pane, PaneContext
+from pmtui.ui.panes.overview_fields import OverviewField
+
+if TYPE_CHECKING:
+    from textual.widgets import Input, Select, Static
 
 WIDE = 150  # columns from which the sections sit side by side
 LABEL_WIDTH = 16  # .overview--label in overview.tcss
 TEXT_LINES = 4  # .overview--field TextArea height at the narrow size
-
-
-@dataclass
-class OverviewField:
-    name: str
-    label: str
-    section: str
-    kind: str  # input | select | text
-    get: Callable[[PostMortem], Any]
-    owner: Callable[[PostMortem], Any]  # the object holding the attribute
-    attr: str
-    show: Callable[[Any], str] = lambda v: "" if v is None else str(v)
-    parse: Callable[[str], Any] | None = None
-    options: tuple[str, ...] = ()
-    placeholder: str = ""
 
 
 def _list_show(values: list[str]) -> str:
@@ -71,28 +62,27 @@ def _int_parse(text: str) -> int | None:
 
 
 def _data_lost_show(value: bool | None) -> str:
-    return {True: "yes", False: "no"}.get(value, "")
+    return "" if value is None else ("yes" if value else "no")
 
 
 def _data_lost_parse(text: str) -> bool | None:
     return {"yes": True, "no": False}.get(text)
 
 
-class OverviewPane(Widget):
-    BINDINGS = [
+class OverviewPane(Pane):
+    pane_name = "overview"
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave_field", "Leave field", id="overview.leave"),
         Binding("ctrl+down", "section(1)", "Next section", id="overview.next_section"),
         Binding("ctrl+up", "section(-1)", "Previous section", id="overview.previous_section"),
     ]
 
-    SECTIONS = ("Incident", "Times (UTC)", "Impact", "What happened")
+    SECTIONS: tuple[str, ...] = ("Incident", "Times (UTC)", "Impact", "What happened", "Team")
 
-    def __init__(self, session: EditSession, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.session = session
+    def __init__(self, session: EditSession, context: PaneContext | None = None, **kwargs: Any) -> None:
+        super().__init__(session, context, **kwargs)
         self.fields = self._fields()
         self._by_name = {f.name: f for f in self.fields}
-        self._unsubscribe = None
         self._form: Widget | None = None  # the VerticalScroll, built after the first frame
         # What the model held when each field was last filled in: a change
         # refreshes only fields whose model value moved since (undo, a mark
@@ -101,25 +91,20 @@ class OverviewPane(Widget):
 
     # -- the fields ------------------------------------------------------------
 
-    def _now(self):
-        now = getattr(self.app, "now", None)
-        return now() if now else None
-
-    def _date_parse(self, text: str):
+    def _date_parse(self, text: str) -> date | None:
         if not text.strip():
             return None
-        now = self._now()
         try:
-            return parse_date(text, today=now.date() if now else None)
+            return parse_date(text, today=self.context.now().date())
         except TimeParseError as exc:
             raise ValueError(str(exc)) from None
 
-    def _shared_parse(self, text: str):
+    def _shared_parse(self, text: str) -> datetime | None:
         # TimeParseError is a ValueError: shown under the field, text kept.
         return parse_optional_time(text, base_date=self.session.pm.incident_date)
 
     # Where each checklist section is edited in this pane.
-    FIELD_FOR_SECTION = {
+    FIELD_FOR_SECTION: ClassVar[dict[str, str]] = {
         "header": "follow_up",
         "durations": "started",
         "summary": "summary",
@@ -130,7 +115,9 @@ class OverviewPane(Widget):
 
     def show_location(self, section: str, row: int | str | None = None) -> bool:
         """Focus the field a check concerns (the report's checklist jumps here)."""
-        name = self.FIELD_FOR_SECTION.get(section)
+        team_field = {"custom": f"custom-{row}", "roles": f"role-{row}"}.get(section)
+        name = team_field or (str(row) if isinstance(row, str) and row in self._by_name else None)
+        name = name if name in self._by_name else self.FIELD_FOR_SECTION.get(section)
         if name is None:
             return False
         self._build_form()
@@ -146,14 +133,14 @@ class OverviewPane(Widget):
         self.call_after_refresh(focus)
         return True
 
-    def _time_parse(self, which: str) -> Callable[[str], Any]:
+    def _time_parse(self, which: str) -> Callable[[str], datetime | None]:
         order = ("started", "detected", "mitigated", "resolved")
 
-        def parse(text: str):
+        def parse(text: str) -> datetime | None:
             if not text.strip():
                 return None
             times = self.session.pm.times
-            base = times.started or times.detected or (self._now() or None)
+            base = times.started or times.detected or self.context.now()
             try:
                 value = parse_time(text, base_date=base.date() if base else None)
             except TimeParseError as exc:
@@ -180,6 +167,9 @@ class OverviewPane(Widget):
 
             return parse
 
+        from pmtui.ui.panes import overview_team
+
+        team = self.context.team
         me = lambda pm: pm  # noqa: E731
         times = lambda pm: pm.times  # noqa: E731
         impact = lambda pm: pm.impact  # noqa: E731
@@ -192,7 +182,8 @@ class OverviewPane(Widget):
             f("status", "Status", "Incident", "select", lambda p: p.status, me, "status", options=STATUSES,
               parse=lambda t: t or "draft"),
             f("severity", "Severity", "Incident", "select", lambda p: p.severity, me, "severity",
-              options=SEVERITIES, parse=lambda t: t),
+              options=tuple(s.name for s in team.severities) or SEVERITIES, parse=lambda t: t,
+              labels=overview_team.severity_labels(team), hint=lambda v: overview_team.severity_hint(team, v)),
             f("authors", "Authors", "Incident", "input", lambda p: p.authors, me, "authors",
               show=_list_show, parse=_list_parse, placeholder="@alice, @bob"),
             f("reviewers", "Reviewers", "Incident", "input", lambda p: p.reviewers, me, "reviewers",
@@ -235,6 +226,7 @@ class OverviewPane(Widget):
             f("prevention", "Prevention", "What happened", "text", lambda p: p.prevention, me, "prevention",
               parse=lambda t: t.strip()),
         ]
+        fields += overview_team.team_fields(team, lambda: self.context.now().date())
         return fields
 
     # -- layout ----------------------------------------------------------------
@@ -252,7 +244,7 @@ class OverviewPane(Widget):
         from textual.widgets import Label, Static
 
         pm = self.session.pm
-        sections = []
+        sections: list[Widget] = []
         for index, section in enumerate(self.SECTIONS):
             rows: list[Widget] = [Static(Text(section), classes="overview--heading")]
             for field in (f for f in self.fields if f.section == section):
@@ -263,11 +255,16 @@ class OverviewPane(Widget):
                         Vertical(
                             self._editor(field, value),
                             Static("", id=f"error-{field.name}", classes="overview--error"),
+                            *self._hint(field),
                             classes="overview--field",
                         ),
                         classes=f"overview--row -{field.kind}",
                     )
                 )
+            if section == "Team":
+                rows.append(Horizontal(Label(Text("Sign-off"), classes="overview--label"),
+                                       Static(Text(self._approvals_text()), id="ov-approvals",
+                                              classes="overview--field"), classes="overview--row -input"))
             sections.append(Vertical(*rows, classes="overview--section", id=f"section-{index}"))
         self._form = VerticalScroll(Vertical(*sections, id="overview-grid"), id="overview-scroll")
         self.mount(self._form)
@@ -275,6 +272,44 @@ class OverviewPane(Widget):
         if summary:
             summary.first().remove()
         self.call_after_refresh(self._rewrap)
+
+    def _hint(self, field: OverviewField) -> list[Widget]:
+        from textual.widgets import Static
+
+        if field.hint is None:
+            return []
+        text = field.hint(field.get(self.session.pm))
+        hint = Static(Text(printable(text)), id=f"hint-{field.name}", classes="overview--hint")
+        hint.set_class(bool(text), "-shown")
+        return [hint]
+
+    def _approvals_text(self) -> str:
+        from pmtui.ui.panes import overview_team
+
+        key = self.key("app.approve")
+        return printable(overview_team.approvals_line(self.session.pm) + (f" · {key} approve" if key else ""))
+
+    def _refresh_team(self) -> None:
+        from textual.widgets import Static
+
+        if self._form is None:
+            return
+        for line in self.query("#ov-approvals").results(Static):
+            line.update(Text(self._approvals_text()))
+        for field in self.fields:
+            if field.hint is not None:
+                text = field.hint(field.get(self.session.pm))
+                for hint in self.query(f"#hint-{field.name}").results(Static):
+                    hint.update(Text(printable(text)))
+                    hint.set_class(bool(text), "-shown")
+
+    def action_approve(self) -> None:
+        """Sign off as a reviewer: a small form (note, who), then an undoable edit."""
+        from pmtui.ui.panes.overview_approve import ask_approval
+
+        self._build_form()
+        self.commit_pending()
+        ask_approval(self)
 
     def _rewrap(self) -> None:
         # Mounted in one go, a text area wraps at the width it had before
@@ -296,27 +331,24 @@ class OverviewPane(Widget):
 
         ident = f"ov-{field.name}"
         if field.kind == "select":
-            options = [(printable(o), o) for o in field.options]
+            options = [(printable(field.labels.get(o, o)), o) for o in field.options]
             if value and value not in field.options:
                 options.append((printable(value), value))
-            return Select(options, value=value or Select.NULL, id=ident, allow_blank=True, prompt="(not set)", compact=True)
+            return Select(options, value=value or Select.NULL, id=ident, allow_blank=True, prompt="(not set)",
+                          compact=True)
         if field.kind == "text":
-            return SafeTextArea(value, id=ident, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True)
+            return SafeTextArea(value, id=ident, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
+                                compact=True)
         return Input(value, placeholder=field.placeholder, id=ident, compact=True, highlighter=VISIBLE_CONTROLS)
 
     def on_mount(self) -> None:
-        self._unsubscribe = self.session.subscribe(self._on_change)
         self.set_class(self.app.size.width >= WIDE, "-wide")
         # Shown as the app's first pane, the app calls after_first_frame;
         # shown later, the frame that shows it need not wait for the form.
-        if getattr(self.app, "guard", None) is not None:
+        if self.context.first_frame_shown():
             self.call_after_refresh(self._build_form)
 
-    def on_unmount(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-
-    def on_resize(self, event) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self.set_class(self.app.size.width >= WIDE, "-wide")
 
     def focus_default(self) -> None:
@@ -339,22 +371,28 @@ class OverviewPane(Widget):
         return self.query_one(f"#ov-{name}")
 
     def raw(self, name: str) -> str:
-        from textual.widgets import Select, TextArea
+        from textual.widgets import Input, Select, TextArea
 
         widget = self.editor(name)
         if isinstance(widget, Select):
             return "" if widget.value is Select.NULL else str(widget.value)
         if isinstance(widget, TextArea):
             return widget.text
-        return widget.value
+        if isinstance(widget, Input):
+            return widget.value
+        raise TypeError(f"#ov-{name} is not an editor")
+
+    def _error(self, name: str) -> Static:
+        from textual.widgets import Static
+
+        self._build_form()
+        return self.query_one(f"#error-{name}", Static)
 
     def error_text(self, name: str) -> str:
-        self._build_form()
-        return str(self.query_one(f"#error-{name}").content)
+        return str(self._error(name).content)
 
     def _show_error(self, name: str, message: str) -> None:
-        self._build_form()
-        error = self.query_one(f"#error-{name}")
+        error = self._error(name)
         error.update(Text(printable(message, multiline=True)))
         error.set_class(bool(message), "-shown")
 
@@ -370,7 +408,10 @@ class OverviewPane(Widget):
             return False
         self._show_error(name, "")
         self._shown[name] = field.show(value)
-        self.session.set("overview", f"edit {field.label.lower()}", field.owner(self.session.pm), field.attr,
+        if field.edit is not None:
+            self.session.run(field.edit(self.session.pm, value))
+            return True
+        self.session.set(Area.OVERVIEW, f"edit {field.label.lower()}", field.owner(self.session.pm), field.attr,
                          value, focus=name)
         return True
 
@@ -381,33 +422,34 @@ class OverviewPane(Widget):
             if self._by_name[name].kind != "select":
                 self.commit(name)
 
-    def on_input_submitted(self, event) -> None:
+    def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id and event.input.id.startswith("ov-"):
             event.stop()
             if self.commit(event.input.id.removeprefix("ov-")):
                 self.screen.focus_next()
 
-    def on_descendant_blur(self, event) -> None:
-        widget = event.widget
-        field = self._by_name.get(widget.id[3:]) if widget.id and widget.id.startswith("ov-") else None
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        ident = event.widget.id
+        field = self._by_name.get(ident.removeprefix("ov-")) if ident and ident.startswith("ov-") else None
         if field is not None and field.kind != "select":
-            self.commit(widget.id.removeprefix("ov-"))
+            self.commit(field.name)
 
-    def on_select_changed(self, event) -> None:
+    def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id and event.select.id.startswith("ov-"):
             event.stop()
             self.commit(event.select.id.removeprefix("ov-"))
 
-    def _on_change(self, change: Change) -> None:
-        if change.area != "overview":
+    def on_change(self, change: Change) -> None:
+        if change.area != Area.OVERVIEW:
             return
         if self._form is None:
             self.query_one(OverviewSummary).refresh()
             return
-        from textual.widgets import Select, TextArea
+        from textual.widgets import Input, Select, TextArea
 
         pm = self.session.pm
         focused = self.app.focused
+        self._refresh_team()
         for field in self.fields:
             value = field.show(field.get(pm))
             if value == self._shown.get(field.name):
@@ -422,7 +464,7 @@ class OverviewPane(Widget):
                     widget.value = value if value else Select.NULL
             elif isinstance(widget, TextArea):
                 widget.load_text(value)
-            else:
+            elif isinstance(widget, Input):
                 widget.value = value
 
     # -- keys ------------------------------------------------------------------
@@ -437,10 +479,12 @@ class OverviewPane(Widget):
         sections = list(self.query(".overview--section"))
         focused = self.app.focused
         current = next((i for i, s in enumerate(sections) if focused is not None and s in focused.ancestors), -1)
-        target = sections[(current + step) % len(sections)]
-        for widget in target.query("*"):
+        index = (current + step) % len(sections)
+        for widget in sections[index].query("*"):
             if widget.focusable:
-                widget.focus()
+                # At once, not with focus() (which lands after the key is
+                # handled): in a burst of keys the next one starts from here.
+                self.screen.set_focus(widget)
                 widget.scroll_visible()
                 return
 
@@ -454,7 +498,7 @@ class OverviewSummary(Widget):
     OverviewSummary > .overview-summary--heading { color: $primary; text-style: bold; }
     OverviewSummary > .overview-summary--label { color: $text-muted; }
     """
-    COMPONENT_CLASSES = {"overview-summary--heading", "overview-summary--label"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"overview-summary--heading", "overview-summary--label"}
 
     def __init__(self, pane: OverviewPane, **kwargs: Any) -> None:
         super().__init__(**kwargs)

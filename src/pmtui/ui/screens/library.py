@@ -316,7 +316,7 @@ class LibraryScreen(Screen[None]):
                    f"TTR {format_duration(s.ttr) or '-'}", f"{s.events} events",
                    f"{len(s.open_actions())} open / {len(s.actions)} actions"]
         out.append(clean(str(e.path)) + "  " + "  ".join(figures) + "\n")
-        failing = [r for r in s.checklist(now) if r.result != "pass"]
+        failing = [r for r in s.checklist(now, e.team) if r.result != "pass"]
         if failing:
             out.append("Checks: " + clean("; ".join(f"{r.id} {r.message}" for r in failing[:3]), 400) + "\n")
         if s.related:
