@@ -54,6 +54,11 @@ def run(args, env):
 
 @pytest.fixture
 def library(tmp_path, gh):
+    from pmtui.trust import Trust
+
+    # The files name the loopback server; the user trusts it with the token
+    # (as `pmtui trust URL --credential github` records).
+    Trust.load().remember(gh.base_url, "github")
     folder = tmp_path / "postmortems"
     (folder / "2025").mkdir(parents=True)
     paths = []
@@ -146,3 +151,15 @@ def test_digest_files_open_in_the_app_are_not_synced(gh, library, tmp_path):
         holder.wait(timeout=10)
     assert res.exit_code == 1 and "open in pmtui; not synced" in res.stderr
     assert store.load(paths[0]).pm.actions[0].status == "open"
+
+
+def test_a_server_the_user_never_trusted_gets_no_token(fake_github, tmp_path):
+    other = fake_github()
+    folder = tmp_path / "pms"
+    folder.mkdir()
+    pm = _pm("PM-X", other, datetime.now(UTC) - timedelta(days=3))
+    pm.actions[0].issue, pm.actions[0].tracker = 1, f"{other.root}/acme/ops/issues/1"
+    store.save(store.new_document(pm, folder / "x.toml"))
+    res = run(["review", folder, "--no-pace"], _env(tmp_path, other.token))
+    assert res.exit_code == 1 and "not trusted with the GitHub token" in res.stderr
+    assert other.requests == []  # not one request: the token never left

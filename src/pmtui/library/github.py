@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from pmtui.export import ExportError, ExportSettings, find_token, plan_sync, settings_for
+from pmtui.export import ExportError, ExportSettings, check_trust, find_token, plan_sync, settings_for
 from pmtui.export.github import AmbiguousCreate, GithubClient, RemoteIssue
 from pmtui.export.issue_text import marker
 from pmtui.export.token import MISSING_TOKEN_HINT, Token
@@ -96,7 +96,14 @@ def _sync_one(path: Path, clients: dict[tuple[str, str], GithubClient | ExportEr
     key = (settings.base_url, settings.repo)
     client = clients.get(key)
     if client is None:
-        client = clients[key] = _connect(settings, token_for)
+        try:
+            # The file names the server: the token goes there only if the
+            # user trusted it (pmtui.trust), as for `pmtui export`.
+            check_trust(settings)
+        except ExportError as exc:
+            client = clients[key] = exc
+        else:
+            client = clients[key] = _connect(settings, token_for)
     if isinstance(client, ExportError):
         return  # told once, for the repository
     try:
@@ -147,6 +154,7 @@ def post_review(settings: ExportSettings, token: Token, week_id: str, title: str
     """Create this week's review issue, or update the one carrying its
     marker. Raises ExportError (token, auth, not-found, rate-limit...)."""
     body = markdown.rstrip() + "\n\n" + marker(REVIEW_MARKER_PM, week_id)
+    check_trust(settings)
     client = GithubClient(settings, token)
     try:
         client.check()
