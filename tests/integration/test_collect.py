@@ -137,7 +137,13 @@ def test_demo_replays_the_example_incident(tmp_path):
     assert len(pool) == 1 and at("10:15:30") <= pool[0] < at("10:16:00")
     assert (at("10:27:45"), "Killing: Stopping container api") in events
     assert [g.source for g in result.gaps] == ["alertmanager"]  # the no-history notice only
-    assert {ev.source for ev in result.evidence} == {"prometheus", "alertmanager", "kubernetes"}
+    assert {ev.source for ev in result.evidence} == {"prometheus", "alertmanager", "kubernetes", "slack",
+                                                     "pagerduty"}
+    # The human half: the channel and the paging log, with their actors.
+    people = {(c.time, c.source, c.actor, c.kind) for c in result.candidates}
+    assert (at("10:12:00"), "pagerduty: #4711", "Alice Chen", "escalation") in people
+    assert (at("10:19:30"), "slack: #inc-2025-02-09-api", "@bob", "decision") in people
+    assert result.failed == []
 
 
 # -- the command line -----------------------------------------------------------------
@@ -155,7 +161,7 @@ def test_cli_json_and_accept(prometheus_server, tmp_path):
     res = runner.invoke(main, ["collect", str(path), "--prometheus", prometheus_server.url, "--json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
-    assert set(out) == {"candidates", "evidence", "gaps"}
+    assert set(out) == {"candidates", "evidence", "gaps", "failed", "notes"}
     assert {"time": "2025-02-09T10:05:30Z", "event": "pool rose above baseline (20 vs baseline 6)",
             "source": "prometheus", "kind": "symptom"} in out["candidates"]
     assert all(set(c) == {"time", "event", "source", "kind"} for c in out["candidates"])

@@ -33,10 +33,20 @@ class Candidate:
     kind: str = "symptom"  # one of model.EVENT_KINDS
     actor: str = ""
     evidence: str = ""  # id of the evidence record it came from
+    # Why a person flagged it at the source ("pinned", ":white_check_mark:"):
+    # flagged candidates are ranked first.
+    flag: str = ""
+    # "detected" or "resolved": accepting it also sets that incident time
+    # when the file has none (a PagerDuty acknowledgement, a resolution).
+    sets: str = ""
 
     def as_dict(self) -> dict[str, str]:
-        return {"time": self.time.isoformat().replace("+00:00", "Z"), "event": self.event,
-                "source": self.source, "kind": self.kind}
+        out = {"time": self.time.isoformat().replace("+00:00", "Z"), "event": self.event,
+               "source": self.source, "kind": self.kind}
+        for key in ("actor", "flag", "sets"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        return out
 
 
 @dataclass
@@ -45,6 +55,9 @@ class SourceResult:
     evidence: list[Evidence] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
+    # What the user may want to know but is no gap in the data ("3 bot
+    # messages left out"): shown after a run, not saved.
+    notes: list[str] = field(default_factory=list)
 
 
 class Cancelled(Exception):

@@ -36,11 +36,45 @@ class Unreachable(SourceError):
     """The server could not be reached at all: no point asking it more."""
 
 
+DEFAULT_MAX_WAIT = 30.0
+RATE_LIMIT_RETRIES = 5
+
+
 @dataclass
 class HttpOptions:
     timeout: float = DEFAULT_TIMEOUT
     retries: int = DEFAULT_RETRIES
     backoff: float = DEFAULT_BACKOFF
+    # A rate-limited answer (429 with Retry-After, or PagerDuty's
+    # ratelimit-reset) is waited out up to this long, up to
+    # RATE_LIMIT_RETRIES times; a longer wait ends the source with a gap.
+    max_wait: float = DEFAULT_MAX_WAIT
+
+
+class RateLimited(SourceError):
+    """The server asked for a wait longer than pmtui's bound."""
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds the server asks to wait: Retry-After (seconds or an HTTP
+    date, RFC 9110 10.2.3), else PagerDuty's `ratelimit-reset` (seconds)."""
+    from email.utils import parsedate_to_datetime
+
+    for name in ("retry-after", "ratelimit-reset"):
+        text = (response.headers.get(name) or "").strip()
+        if not text:
+            continue
+        try:
+            return max(0.0, float(text))
+        except ValueError:
+            pass
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            continue
+        if when.tzinfo is not None:
+            return max(0.0, when.timestamp() - time.time())
+    return None
 
 
 def outside(text: str, limit: int = MAX_BODY_IN_MESSAGE) -> str:
@@ -98,33 +132,56 @@ def _sleep(seconds: float, ctx: Context) -> None:
         time.sleep(min(left, 0.1))
 
 
-def get(client: httpx.Client, path: str, params: dict | None, ctx: Context,
+# A list repeats keys (include[]=a&include[]=b).
+Params = dict[str, str] | list[tuple[str, str]] | None
+
+
+def get(client: httpx.Client, path: str, params: Params, ctx: Context,
         options: HttpOptions | None = None) -> httpx.Response:
     """GET with bounded retries; raises Unreachable or SourceError."""
     options = options or HttpOptions()
-    where = f"{client.base_url}{path}"
+    where = outside(f"{client.base_url}{path}")
     last = ""
-    for attempt in range(options.retries + 1):
+    attempt = waits = 0
+    wait: float | None = None
+    while attempt <= options.retries:
         ctx.check_cancelled()
-        if attempt:
+        if wait is not None:
+            _sleep(wait, ctx)
+        elif attempt:
             _sleep(options.backoff * 2 ** (attempt - 1), ctx)
+        wait = None
         try:
-            response = client.get(path, params=params)
+            response = client.get(path, params=tuple(params) if isinstance(params, list) else params)
         except httpx.TimeoutException:
             last = f"no answer from {where} within {options.timeout:g} s"
+            attempt += 1
             continue
         except httpx.TransportError as exc:
             last = f"cannot reach {where}: {outside(str(exc) or type(exc).__name__)}"
+            attempt += 1
             continue
         if response.status_code in RETRY_STATUS:
             last = f"{where} answered HTTP {response.status_code}"
+            asked = retry_after(response)
+            if asked is not None and response.status_code in (429, 503):
+                if asked > options.max_wait:
+                    raise RateLimited(f"{where} is rate limiting (HTTP {response.status_code}) and asks to wait "
+                                      f"{asked:.0f} s, longer than the {options.max_wait:g} s pmtui waits: "
+                                      "collect again later")
+                waits += 1
+                if waits <= RATE_LIMIT_RETRIES:
+                    wait = asked  # waited out as asked; not counted as a failed try
+                    continue
+                last += f" (rate limited {waits - 1} times in a row)"
+            attempt += 1
             continue
         return response
-    tries = options.retries + 1
+    tries = attempt
     raise Unreachable(f"{last} ({tries} {'try' if tries == 1 else 'tries'})")
 
 
-def get_json(client: httpx.Client, path: str, params: dict | None, ctx: Context,
+def get_json(client: httpx.Client, path: str, params: Params, ctx: Context,
              options: HttpOptions | None = None) -> tuple[bytes, object]:
     """The raw body (for evidence) and its parsed JSON; an HTTP error or a
     body that is not JSON raises SourceError with the server's own words."""

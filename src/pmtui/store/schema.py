@@ -78,6 +78,34 @@ TABLES: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[tuple[str, str], ...]
             ("containers", "strlist"),
         ),
     ),
+    ("sources", "loki"): (
+        ("sources", "loki"),
+        (
+            ("url", "str"),
+            ("query", "str"),
+            ("tenant", "str"),
+            ("auth", "str"),
+            ("token_env", "str"),
+            ("username_env", "str"),
+            ("password_env", "str"),
+        ),
+    ),
+    ("sources", "files"): (("sources", "files"), (("paths", "strlist"),)),
+    ("sources", "slack"): (
+        ("sources", "slack"),
+        (
+            ("channel", "str"),
+            ("export", "str"),
+            ("token_env", "str"),
+            ("marks", "strlist"),
+            ("bots", "bool"),
+            ("chatter", "bool"),
+        ),
+    ),
+    ("sources", "pagerduty"): (
+        ("sources", "pagerduty"),
+        (("incident", "str"), ("file", "str"), ("service", "str"), ("token_env", "str")),
+    ),
     ("export", "github"): (("github",), (("repo", "str"), ("base_url", "str"), ("labels", "strlist"))),
 }
 QUERIES = ("sources", "prometheus", "queries")
@@ -159,10 +187,14 @@ RANK: dict[tuple[str, ...], int] = {
     ("sources", "prometheus", "queries"): 9,
     ("sources", "alertmanager"): 10,
     ("sources", "kubernetes"): 11,
-    ("evidence",): 12,
-    ("gaps",): 13,
-    ("export",): 14,
-    ("export", "github"): 15,
+    ("sources", "loki"): 12,
+    ("sources", "files"): 13,
+    ("sources", "slack"): 14,
+    ("sources", "pagerduty"): 15,
+    ("evidence",): 16,
+    ("gaps",): 17,
+    ("export",): 18,
+    ("export", "github"): 19,
 }
 
 # Fresh files show these even when empty, so a user sees where to type.
