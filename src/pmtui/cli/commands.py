@@ -28,6 +28,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("open", "pmtui.cli.group:open_file", "Open the app on FILE (created if missing). Same as `pmtui FILE`."),
     Command("collect", "pmtui.cli.collect:collect", "Collect data for the incident window headless.",
             "pmtui collect FILE [...]"),
+    Command("add", "pmtui.cli.add:add", "Add timeline rows read from standard input (lines, tables, CSV).",
+            "pmtui add FILE < rows"),
     Command("export", "pmtui.cli.export:export", "Export action items to GitHub issues.", "pmtui export FILE [...]"),
     Command("completion", "pmtui.cli.completion:completion", "Print the shell completion script (bash, zsh, fish).",
             "pmtui completion SHELL"),
@@ -42,10 +44,11 @@ _SYNOPSIS = {
     "report": "write the Markdown report",
     "check": "run the checklist",
     "collect": "collect incident-window data headless",
+    "add": "timeline rows from standard input",
     "export": "action items -> GitHub issues",
     "completion": "shell completion script",
 }
-_SYNOPSIS_ORDER = ("open", "demo", "new", "report", "check", "collect", "export", "completion")
+_SYNOPSIS_ORDER = ("open", "demo", "new", "report", "check", "collect", "add", "export", "completion")
 SUMMARY = "Blameless incident post-mortems in the terminal."
 
 

@@ -300,8 +300,12 @@ def record(pm: PostMortem, result: SourceResult) -> None:
 _SPACE_RE = re.compile(r"\s+")
 
 
-def _key(when: datetime, event: str) -> tuple[datetime, str]:
+def row_key(when: datetime, event: str) -> tuple[datetime, str]:
+    """What makes two timeline rows the same: the second and the words."""
     return (when.astimezone(UTC).replace(microsecond=0), _SPACE_RE.sub(" ", event).strip().casefold())
+
+
+_key = row_key
 
 
 def fresh(pm: PostMortem, candidates: list[Candidate]) -> list[Candidate]:
