@@ -13,11 +13,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from pmtui.cli.errors import UserError, fail, load_document, say
 from pmtui.textsafe import one_line
+
+if TYPE_CHECKING:
+    from pmtui.model import PostMortem, TimelineEvent
+    from pmtui.rowtext import Problem
+    from pmtui.store import Document
 
 
 def _read_stdin() -> str:
@@ -47,70 +53,94 @@ def add(file: Path, source: str, kind: str, zone: str, dry_run: bool, as_json: b
     """Add timeline rows read from standard input to FILE: `10:05 event`,
     `time | event | source | actor | kind` (Markdown tables too) or CSV
     with a header. Nothing is written unless every row is valid."""
-    from pmtui import store
     from pmtui.rowtext import Defaults, parse
-    from pmtui.sources.collect import row_key
-    from pmtui.timeparse import TimeParseError, format_utc, parse_time
+    from pmtui.timeparse import TimeParseError, parse_time
 
     try:
         doc = load_document(file)
     except UserError as exc:
         fail(exc)
-    pm = doc.pm
     try:
         parse_time("2025-01-01 12:00", default_zone=zone)
     except TimeParseError as exc:
         fail(f"--zone: {exc}")
-    text = _read_stdin()
-    parsed = parse(text, Defaults(base_date=pm.incident_date, zone=zone, source=source, kind=kind.strip().lower()))
+    parsed = parse(_read_stdin(), Defaults(base_date=doc.pm.incident_date, zone=zone, source=source,
+                                           kind=kind.strip().lower()))
     if parsed.problems:
-        for problem in parsed.problems[:50]:
-            where = f"stdin:{problem.line}: " if problem.line else ""
-            say(f"{where}{problem.message}")
-        more = len(parsed.problems) - 50
-        if more > 0:
-            say(f"... and {more} more problem{'s' if more != 1 else ''}")
-        fail(f"{len(parsed.problems)} bad line{'s' if len(parsed.problems) != 1 else ''}: nothing was added to {file}")
+        _refuse(parsed.problems, file)
     if not parsed.rows:
         fail("no rows on standard input (expected lines such as: 10:05 First 5xx errors)")
+    added, skipped = _split(doc.pm, parsed.rows)
+    if added and not dry_run:
+        _save(doc, file, [row for _, row in added])
+    if as_json:
+        click.echo(json.dumps({"dry_run": dry_run, "added": _dump(added), "skipped": _dump(skipped),
+                               "notes": parsed.notes}, indent=2, ensure_ascii=False))
+        return
+    for note in parsed.notes:
+        say(note)
+    _print(file, added, skipped, dry_run)
+
+
+Rows = list[tuple[int, "TimelineEvent"]]
+
+
+def _refuse(problems: list[Problem], file: Path) -> NoReturn:
+    for problem in problems[:50]:
+        where = f"stdin:{problem.line}: " if problem.line else ""
+        say(f"{where}{problem.message}")
+    more = len(problems) - 50
+    if more > 0:
+        say(f"... and {more} more problem{'s' if more != 1 else ''}")
+    fail(f"{len(problems)} bad line{'s' if len(problems) != 1 else ''}: nothing was added to {file}")
+
+
+def _split(pm: PostMortem, rows: Rows) -> tuple[Rows, Rows]:
+    """(rows to add, rows the timeline has already: same second, same words)."""
+    from pmtui.sources.collect import row_key
 
     seen = {row_key(e.time, e.event) for e in pm.timeline}
     added, skipped = [], []
-    for line, row in parsed.rows:
+    for line, row in rows:
         key = row_key(row.time, row.event)
         if key in seen:
             skipped.append((line, row))
             continue
         seen.add(key)
         added.append((line, row))
-    if added and not dry_run:
-        from pmtui.filesafety.lock import FileLock
-        from pmtui.model import sort_timeline
+    return added, skipped
 
-        lock = FileLock(file)
-        if not lock.acquire():
-            other = lock.other
-            who = f" (pid {other.pid} on {other.host}, since {other.since})" if other else ""
-            fail(f"{file} is open in pmtui{who}: add the rows there (Timeline pane), or close it and run this "
-                 "again; nothing was added")
-        try:
-            pm.timeline.extend(row for _, row in added)
-            sort_timeline(pm.timeline)
-            store.save(doc)
-        except OSError as exc:
-            fail(f"{file}: cannot save: {exc.strerror or exc}; nothing was added")
-        finally:
-            lock.release()
-    if as_json:
-        def dump(rows: list) -> list[dict]:
-            return [{"line": line, "time": format_utc(r.time).replace(" ", "T") + "Z", "event": r.event,
-                     "source": r.source, "actor": r.actor, "kind": r.kind} for line, r in rows]
 
-        click.echo(json.dumps({"dry_run": dry_run, "added": dump(added), "skipped": dump(skipped),
-                               "notes": parsed.notes}, indent=2, ensure_ascii=False))
-        return
-    for note in parsed.notes:
-        say(note)
+def _save(doc: Document, file: Path, rows: list[TimelineEvent]) -> None:
+    """The rows into the file under its lock (the app may not hold it)."""
+    from pmtui import store
+    from pmtui.filesafety.lock import FileLock
+    from pmtui.model import sort_timeline
+
+    lock = FileLock(file)
+    if not lock.acquire():
+        other = lock.other
+        who = f" (pid {other.pid} on {other.host}, since {other.since})" if other else ""
+        fail(f"{file} is open in pmtui{who}: add the rows there (Timeline pane), or close it and run this "
+             "again; nothing was added")
+    try:
+        doc.pm.timeline.extend(rows)
+        sort_timeline(doc.pm.timeline)
+        store.save(doc)
+    except OSError as exc:
+        fail(f"{file}: cannot save: {exc.strerror or exc}; nothing was added")
+    finally:
+        lock.release()
+
+
+def _dump(rows: Rows) -> list[dict[str, object]]:
+    return [{"line": line, "time": r.time.isoformat().replace("+00:00", "Z"), "event": r.event,
+             "source": r.source, "actor": r.actor, "kind": r.kind} for line, r in rows]
+
+
+def _print(file: Path, added: Rows, skipped: Rows, dry_run: bool) -> None:
+    from pmtui.timeparse import format_utc
+
     verb = "Would add" if dry_run else "Added"
     click.echo(f"{verb} {len(added)} row{'s' if len(added) != 1 else ''} to {one_line(str(file))}"
                + (f"; {len(skipped)} already in the timeline, skipped" if skipped else "") + ".")
