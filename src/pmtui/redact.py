@@ -57,7 +57,8 @@ _VALUE = (
 )
 _KEY_WORDS = (
     "password|passwd|pwd|secret|token|api_key|api-key|apikey|access_key|access-key"
-    "|auth_key|auth-key|private_key|private-key|credential"
+    "|auth_key|auth-key|private_key|private-key|credential|routing_key|routing-key|integration_key"
+    "|integration-key|service_key|service-key"
 )
 
 # name -> branches. Every branch starts with one literal character; the
@@ -77,7 +78,10 @@ _BUILTIN: tuple[tuple[str, list[str]], ...] = (
     ("jwt", [r"eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"]),
     ("github-token", [r"gh[pousr]_[A-Za-z0-9]{20,255}\b", r"github_pat_[A-Za-z0-9_]{22,255}"]),
     ("gitlab-token", [r"glpat-[A-Za-z0-9_-]{20,}"]),
-    ("slack-token", [r"xox[abprs]-[A-Za-z0-9-]{10,}"]),
+    ("slack-token", [r"xox[abeprs]-[A-Za-z0-9-]{10,}", r"xapp-\d-[A-Za-z0-9-]{10,}"]),
+    # An incoming webhook's URL is its credential: the host stays, the path goes.
+    ("slack-webhook", [r"hooks\.slack(?:-gov)?\.com/(?:services|workflows|triggers)/(?P<secret>[A-Za-z0-9_/-]{10,})"]),
+    ("pagerduty-token", [r"pd(?:us|as|ac)\+_[A-Za-z0-9_-]{20,}"]),
     ("stripe-key", [r"sk_(?:live|test)_[A-Za-z0-9]{16,}", r"rk_(?:live|test)_[A-Za-z0-9]{16,}"]),
     ("aws-access-key-id", [r"A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|IPA|NPA|NVA|PKA)[A-Z0-9]{16}\b"]),
     # scheme://user:password@host and user:pass@tcp(host)/db (Go MySQL DSN);
