@@ -155,7 +155,8 @@ def collect(settings: LogFileSettings, ctx: Context) -> SourceResult:
         while stem in used:  # two files of the same name from two folders
             stem, n = f"{shown}.{n}", n + 1
         used.add(stem)
-        evidence_name = "files/" + stem.removesuffix(".gz") + ("" if stem.endswith((".log", ".json")) else ".log")
+        base = stem.removesuffix(".gz")
+        evidence_name = "files/" + base + ("" if base.endswith((".log", ".json", ".txt")) else ".log")
         ev = write_evidence(ctx, "logs", SOURCE, evidence_name, got.data,
                             query=f"{spec} ({got.format}; {got.kept} of {got.lines} lines in the window)")
         result.evidence.append(ev)

@@ -38,6 +38,7 @@ _ISO_RE = re.compile(
     rb"[ ]?(Z|z|[+-]\d\d:?\d\d|UTC|GMT)?\]?(?=[\s,;|\]]|$)")
 _SYSLOG_RE = re.compile(rb"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)\b")
 _CLF_RE = re.compile(rb'^\S+ \S+ .*?\[(\d\d)/([A-Z][a-z]{2})/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-]\d{4})\] "')
+_REQUEST_RE = re.compile(rb'\] "([A-Z]{3,10}) (\S{1,200})[^"]*" (\d{3}) ')
 _KUBELET_RE = re.compile(rb"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z ")
 TIME_KEYS = ("time", "ts", "timestamp", "@timestamp", "t", "datetime", "date", "asctime", "eventTime", "logtime")
 _PRIORITY = {0: b"fatal", 1: b"fatal", 2: b"fatal", 3: b"error", 4: b"warning", 5: b"info", 6: b"info", 7: b"debug"}
@@ -81,13 +82,16 @@ class LineTime:
             return None
         return self.ns(base.astimezone(UTC))
 
-    def epoch(self, value: float) -> int | None:
-        """Seconds, milliseconds, microseconds or nanoseconds, by magnitude."""
+    def epoch(self, value: float | int) -> int | None:
+        """Seconds, milliseconds, microseconds or nanoseconds, by magnitude
+        (whole numbers exactly; fractions to the microsecond)."""
         if value <= 0:
             return None
         for limit, scale in ((1e11, 10**9), (1e14, 10**6), (1e17, 10**3)):
             if value < limit:
-                return int(value * scale)
+                if isinstance(value, int):
+                    return value * scale
+                return round(value * scale / 1000) * 1000
         return int(value)
 
     def text(self, value: str) -> int | None:
@@ -131,10 +135,21 @@ def plain(times: LineTime) -> Normaliser:
 
 
 def combined(times: LineTime) -> Normaliser:
+    """The request and status lead the kept line as `msg="GET /path 502"`,
+    so a row reads "first 'GET /api/orders/<n> 502' error", not the
+    client's address."""
+
     def norm(line: bytes) -> tuple[int | None, bytes]:
         m = _CLF_RE.match(line)
         ns = times.clf(m) if m else None
-        return ns, line if ns is None else rfc3339(ns) + b" " + line
+        if ns is None:
+            return None, line
+        r = _REQUEST_RE.search(line, m.end(0) - 3 if m else 0)
+        lead = b""
+        if r is not None:
+            path = r.group(2).split(b"?", 1)[0].replace(b'"', b"%22").replace(b"\\", b"%5C")
+            lead = b'msg="' + r.group(1) + b" " + path + b" " + r.group(3) + b'" '
+        return ns, rfc3339(ns) + b" " + lead + line
 
     return norm
 
@@ -182,7 +197,7 @@ def jsonl(times: LineTime) -> Normaliser:
             if isinstance(value, bool) or value is None:
                 continue
             if isinstance(value, int | float):
-                ns = times.epoch(float(value))
+                ns = times.epoch(value)
             elif isinstance(value, str):
                 ns = times.text(value)
                 if ns is None:

@@ -69,6 +69,9 @@ def _incident_label(entry: dict, incidents: dict[str, dict]) -> str:
     ref = obj(entry, "incident")
     inc = incidents.get(str(ref.get("id") or ""), ref)
     number = inc.get("incident_number")
+    if not number:  # a reference only: its summary reads "[#1234] title"
+        m = re.match(r"\[#(\d+)\]", str(inc.get("summary") or ""))
+        number = m.group(1) if m else None
     return f"#{number}" if number else str(ref.get("id") or "")
 
 

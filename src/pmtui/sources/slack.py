@@ -60,12 +60,17 @@ def _shorten(text: str) -> str:
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         return ""
-    first = lines[0].strip()
-    more = len(lines) - 1
     if len(lines) <= 3 and len(text) <= MAX_EVENT:
         return one_line(" / ".join(line.strip() for line in lines), MAX_EVENT)
-    tail = f" (+{more} more line{'s' if more != 1 else ''})" if more else ""
-    return one_line(first, MAX_EVENT - len(tail)) + tail
+    first, last = lines[0].strip(), lines[-1].strip()
+    if len(lines) == 1:
+        return one_line(first, MAX_EVENT)
+    # A paste (a stack trace, a log excerpt): its first and last lines say
+    # the most; the whole is in the evidence.
+    tail = f" ({len(lines)} lines)"
+    room = MAX_EVENT - len(tail) - 3
+    head = one_line(first, max(20, room // 2))
+    return head + " \u2026 " + one_line(last, room - len(head)) + tail
 
 
 def _author(msg: dict, directory: Directory) -> tuple[str, bool]:

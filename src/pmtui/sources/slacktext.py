@@ -34,11 +34,11 @@ def _entity(body: str, user: Names, channel: Names) -> str:
     target, _, label = body.partition("|")
     if target.startswith("@"):
         uid = target[1:]
-        name = label or user(uid)
+        name = label or user(uid) or ""
         return "@" + (name.lstrip("@") or uid)
     if target.startswith("#"):
         cid = target[1:]
-        name = label or channel(cid)
+        name = label or channel(cid) or ""
         return "#" + (name.lstrip("#") or cid)
     if target.startswith("!"):
         word = target[1:]
