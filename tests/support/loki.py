@@ -56,7 +56,7 @@ def parse(query: str) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]
         raise QueryError(f"parse error at line 1, col {col}: syntax error: unexpected IDENTIFIER")
     close = q.find("}")
     if close < 0:
-        raise QueryError(f"parse error at line 1, col {len(q)}: syntax error: unexpected $end, expecting } or ,")
+        raise QueryError(f"parse error at line 1, col {len(q)}: syntax error: unexpected $end, expecting }} or ,")
     body, rest = q[1:close], q[close + 1:]
     matchers = []
     pos = 0

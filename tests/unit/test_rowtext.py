@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -121,7 +122,7 @@ def test_cli_adds_rows_in_order_and_skips_what_is_there(tmp_path):
 
 def test_cli_writes_nothing_when_one_line_is_bad(tmp_path):
     path = _file(tmp_path)
-    before = open(path, "rb").read()
+    before = Path(path).read_bytes()
     res = CliRunner().invoke(main, ["add", path], input="10:05 fine\n10:99 broken\n\n|x|y|\n")
     assert res.exit_code == 2
     assert res.stderr.splitlines() == [
@@ -129,7 +130,7 @@ def test_cli_writes_nothing_when_one_line_is_bad(tmp_path):
         "stdin:4: time: 'x' is not a time; expected one of: 2025-02-09T10:05:23Z, 2025-02-09T12:05:23+02:00, "
         "2025-02-09 10:05, 10:05:23 (the incident's date), 10:05 Europe/Berlin",
         f"2 bad lines: nothing was added to {path}"]
-    assert open(path, "rb").read() == before and "Traceback" not in res.output
+    assert Path(path).read_bytes() == before and "Traceback" not in res.output
 
 
 @pytest.mark.parametrize("args, stdin, message", [
@@ -140,17 +141,17 @@ def test_cli_writes_nothing_when_one_line_is_bad(tmp_path):
 ])
 def test_cli_unusable_input(tmp_path, args, stdin, message):
     path = _file(tmp_path)
-    before = open(path, "rb").read()
+    before = Path(path).read_bytes()
     res = CliRunner().invoke(main, ["add", path, *args], input=stdin)
     assert res.exit_code == 2 and message in res.stderr, res.stderr
-    assert open(path, "rb").read() == before
+    assert Path(path).read_bytes() == before
 
 
 def test_cli_dry_run_and_a_missing_file(tmp_path):
     path = _file(tmp_path)
-    before = open(path, "rb").read()
+    before = Path(path).read_bytes()
     res = CliRunner().invoke(main, ["add", path, "--dry-run"], input="10:05 First errors\n")
     assert res.exit_code == 0 and res.stdout.startswith("Would add 1 row to")
-    assert open(path, "rb").read() == before
+    assert Path(path).read_bytes() == before
     res = CliRunner().invoke(main, ["add", str(tmp_path / "none.toml")], input="10:05 x\n")
     assert res.exit_code == 2 and "No such file" in res.stderr
