@@ -4,6 +4,8 @@ it in Textual messages) and by headless operations; no Textual here.
 
 Edits are pairs of closures (do, undo) rather than snapshots of the model,
 so an edit to one row of a 10,000-event timeline costs one row, not a copy.
+The rules that build them (delete a why and its subtree, keep the timeline
+in time order...) live in `pmtui.edits`; the session only runs them.
 """
 
 from __future__ import annotations
@@ -11,18 +13,30 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from pmtui.model import PostMortem
 
-AREAS = ("overview", "timeline", "analysis", "actions", "sources", "evidence", "export")
+
+class Area(StrEnum):
+    """The part of a post-mortem an edit touched: what listeners refresh
+    (the report's preview maps each to the sections it can change)."""
+
+    OVERVIEW = "overview"
+    TIMELINE = "timeline"
+    ANALYSIS = "analysis"
+    ACTIONS = "actions"
+    SOURCES = "sources"
+    EVIDENCE = "evidence"
+    EXPORT = "export"
 
 
 @dataclass(frozen=True)
 class Change:
     """What one edit (or its undo/redo) touched, for listeners to refresh."""
 
-    area: str
+    area: Area
     label: str
     revision: int
     undone: bool = False
@@ -31,16 +45,36 @@ class Change:
     focus: Any = None
 
 
-@dataclass
-class _Edit:
-    area: str
+@dataclass(frozen=True)
+class Edit:
+    """One undoable change: `do` makes it, `undo` takes it back exactly
+    (order and links included), `do` again redoes it."""
+
+    area: Area
     label: str
-    do: Callable[[], Any]
-    undo: Callable[[], Any]
+    do: Callable[[], object]
+    undo: Callable[[], object]
     focus: Any = None
 
 
 Listener = Callable[[Change], None]
+
+
+def attribute_edit(area: Area, label: str, obj: Any, attr: str, value: Any, *, focus: Any = None) -> Edit | None:
+    """The edit setting `obj.attr` to `value`; None when it holds that already.
+    A list value is copied in and out, so the caller may keep mutating its own."""
+    old = getattr(obj, attr)
+    if old == value:
+        return None
+    snapshot = copy.copy(value) if isinstance(value, list) else value
+
+    def do() -> None:
+        setattr(obj, attr, copy.copy(snapshot) if isinstance(snapshot, list) else snapshot)
+
+    def undo() -> None:
+        setattr(obj, attr, old)
+
+    return Edit(Area(area), label, do, undo, focus if focus is not None else obj)
 
 
 class EditSession:
@@ -48,8 +82,8 @@ class EditSession:
         self.pm = pm
         self.revision = 0
         self.saved_revision = 0
-        self._undo: list[_Edit] = []
-        self._redo: list[_Edit] = []
+        self._undo: list[Edit] = []
+        self._redo: list[Edit] = []
         self._listeners: list[Listener] = []
         self._max_undo = max_undo
 
@@ -76,46 +110,53 @@ class EditSession:
     def redo_label(self) -> str:
         return self._redo[-1].label if self._redo else ""
 
+    def forget_history(self) -> None:
+        """Drop undo and redo: their closures point into content that has
+        just been replaced (a reload, a restored journal)."""
+        self._undo.clear()
+        self._redo.clear()
+
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
 
     # -- editing -------------------------------------------------------------
 
-    def apply(
-        self,
-        area: str,
-        label: str,
-        do: Callable[[], Any],
-        undo: Callable[[], Any],
-        *,
-        focus: Any = None,
-    ) -> Any:
-        """Run `do` now and remember how to undo it."""
-        result = do()
-        self._undo.append(_Edit(area, label, do, undo, focus))
+    def run(self, edit: Edit | None) -> bool:
+        """Make `edit` now and remember how to undo it; False for None (the
+        operation found nothing to change)."""
+        if edit is None:
+            return False
+        edit.do()
+        self._undo.append(edit)
         if len(self._undo) > self._max_undo:
             del self._undo[0]
         self._redo.clear()
-        self._changed(area, label, focus=focus)
-        return result
-
-    def set(self, area: str, label: str, obj: Any, attr: str, value: Any, *, focus: Any = None) -> bool:
-        """Set one attribute undoably; no edit is recorded if nothing changes."""
-        old = getattr(obj, attr)
-        if old == value:
-            return False
-        snapshot = copy.copy(value) if isinstance(value, list) else value
-        self.apply(
-            area,
-            label,
-            lambda: setattr(obj, attr, copy.copy(snapshot) if isinstance(snapshot, list) else snapshot),
-            lambda: setattr(obj, attr, old),
-            focus=focus if focus is not None else obj,
-        )
+        self._changed(edit.area, edit.label, focus=edit.focus)
         return True
 
-    def insert(self, area: str, label: str, items: list, index: int, item: Any) -> None:
+    def apply(
+        self,
+        area: Area,
+        label: str,
+        do: Callable[[], object],
+        undo: Callable[[], object],
+        *,
+        focus: Any = None,
+    ) -> None:
+        """Run `do` now and remember how to undo it."""
+        self.run(Edit(Area(area), label, do, undo, focus))
+
+    def set(self, area: Area, label: str, obj: Any, attr: str, value: Any, *, focus: Any = None) -> bool:
+        """Set one attribute undoably; no edit is recorded if nothing changes."""
+        return self.run(attribute_edit(area, label, obj, attr, value, focus=focus))
+
+    def insert(self, area: Area, label: str, items: list[Any], index: int, item: Any) -> None:
         def do() -> None:
             items.insert(index, item)
 
@@ -124,7 +165,7 @@ class EditSession:
 
         self.apply(area, label, do, undo, focus=item)
 
-    def remove(self, area: str, label: str, items: list, item: Any) -> None:
+    def remove(self, area: Area, label: str, items: list[Any], item: Any) -> None:
         index = items.index(item)
 
         def do() -> None:
@@ -151,12 +192,12 @@ class EditSession:
         self._undo.append(edit)
         return self._changed(edit.area, edit.label, focus=edit.focus)
 
-    def notify(self, area: str, label: str) -> None:
+    def notify(self, area: Area, label: str) -> None:
         """Tell listeners of a change made outside the undo history (a reload,
         collected evidence written by a source)."""
-        self._changed(area, label)
+        self._changed(Area(area), label)
 
-    def _changed(self, area: str, label: str, *, undone: bool = False, focus: Any = None) -> Change:
+    def _changed(self, area: Area, label: str, *, undone: bool = False, focus: Any = None) -> Change:
         self.revision += 1
         change = Change(area, label, self.revision, undone, focus)
         for listener in list(self._listeners):

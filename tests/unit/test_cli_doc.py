@@ -266,7 +266,9 @@ def test_colour_on_a_terminal_unless_no_color():
     assert code == 0 and "\u2713" in out and not ANSI.search(out)
 
 
-def test_document_modules_need_no_textual_or_heavy_clients():
+def test_document_commands_run_without_the_ui_or_heavy_clients():
+    # The import contracts keep Textual out of the domain; the CLI may import
+    # the UI, but `check` and `report` must run where Textual is absent.
     code = (
         "import sys\n"
         "for name in ('textual', 'tomlkit', 'httpx', 'kubernetes', 'github'):\n"

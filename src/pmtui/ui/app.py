@@ -1,9 +1,10 @@
 """The pmtui app: a header, tabs in the procedure's order, one pane per
 step (built the first time it is shown), a footer with the keys.
 
-Panes live in pmtui/ui/panes/<name>.py as <Name>Pane(Widget), built as
-<Name>Pane(session). Every edit goes through `self.session` (undoable, heard by
-every pane and the header).
+Panes live in pmtui/ui/panes/<name>.py as <Name>Pane(Pane), built as
+<Name>Pane(session, context): the context (panes.base.PaneContext) is all a
+pane knows of the app. Every edit goes through `self.session` (undoable,
+heard by every pane and the header).
 """
 
 from __future__ import annotations
@@ -16,19 +17,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.widget import Widget
+from textual import events
+from textual.app import App, ComposeResult, CSSPathType
+from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
+from textual.theme import Theme
 from textual.widgets import ContentSwitcher, Footer, Tab, Tabs
 
 from pmtui.model import PostMortem, utc_now
 from pmtui.redact import redact
-from pmtui.session import EditSession
+from pmtui.session import Area, Change, EditSession
 from pmtui.textsafe import one_line, printable
+from pmtui.ui.panes.base import Pane, PaneContext
 from pmtui.ui.widgets.header import DocHeader
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from pmtui.store import Document
+    from pmtui.ui.guard import Guard
 
 CSS_DIR = Path(__file__).parent / "css"
 
@@ -52,21 +62,32 @@ PANES = (
 PANE_BY_NAME = {p.name: p for p in PANES}
 
 
-def load_pane_class(name: str) -> type[Widget]:
+def load_pane_class(name: str) -> type[Pane]:
     """The pane's class, imported the first time the pane is shown (start-up
     imports only the first pane)."""
     module = importlib.import_module(f"pmtui.ui.panes.{name}")
-    return getattr(module, f"{name.capitalize()}Pane")
+    cls = getattr(module, f"{name.capitalize()}Pane")
+    if not (isinstance(cls, type) and issubclass(cls, Pane)):
+        raise TypeError(f"pmtui.ui.panes.{name}.{name.capitalize()}Pane is not a Pane")
+    return cls
+
+
+def _pm_commands() -> type[Provider]:
+    # The palette's provider is imported when the palette first opens.
+    from pmtui.ui.commands import PmCommands
+
+    return PmCommands
 
 
 class PmApp(App[None]):
     TITLE = "pmtui"
     # The shell's stylesheet; each pane's css/<name>.tcss is read when the
     # pane is first built (start-up parses only what the first frame shows).
-    CSS_PATH = [CSS_DIR / "app.tcss"]
+    CSS_PATH: ClassVar[CSSPathType | None] = [CSS_DIR / "app.tcss"]
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {_pm_commands}
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="file.save", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("ctrl+z", "undo", "Undo", id="edit.undo"),
@@ -80,7 +101,7 @@ class PmApp(App[None]):
 
     def __init__(
         self,
-        document: Any,
+        document: Document,
         *,
         demo: bool = False,
         ask_title: bool = False,
@@ -94,9 +115,6 @@ class PmApp(App[None]):
         `local_zone` are injectable so tests and snapshots are fixed;
         `blink=False` keeps text cursors still (snapshots)."""
         super().__init__()
-        from pmtui.ui.commands import PmCommands
-
-        self.COMMANDS = App.COMMANDS | {PmCommands}
         self.document = document
         self.session = EditSession(document.pm)
         self.demo = demo
@@ -105,12 +123,21 @@ class PmApp(App[None]):
         self.local_zone = local_zone
         self.first_pane = first_pane
         self.blink = blink
-        self.panes: dict[str, Widget] = {}
-        self.pmtui_themes: dict[str, Any] = {}
+        self.panes: dict[str, Pane] = {}
+        self.pmtui_themes: dict[str, Theme] = {}
         self._remember_theme = False
         self._unsubscribe: Callable[[], None] | None = None
         self._pane_css: set[str] = set()
-        self.guard: Any = None
+        self.guard: Guard | None = None
+        self.pane_context = PaneContext(
+            now=now,
+            local_zone=local_zone,
+            document_path=self.document_path,
+            save=self.save,
+            demo=demo,
+            show_pane=self.show_pane,
+            first_frame_shown=lambda: self.guard is not None,
+        )
         # The theme is chosen before the first frame: choosing it once
         # mounted re-parses and re-applies every style (~15% of start-up).
         self._theme_problems = self._setup_themes()
@@ -122,6 +149,10 @@ class PmApp(App[None]):
         return cls(store.new_document(pm, Path(path)), **kwargs)
 
     # -- layout ----------------------------------------------------------------
+
+    def document_path(self) -> Path | None:
+        """The file being edited (a save-as or a reload may change it)."""
+        return self.document.path
 
     def compose(self) -> ComposeResult:
         yield DocHeader(self.session, id="doc-header")
@@ -166,9 +197,9 @@ class PmApp(App[None]):
         if self.ask_title:
             self.call_later(self._ask_title)
         # A pane may finish building itself now (the overview's form).
-        finish = getattr(self.panes.get(self.first_pane), "after_first_frame", None)
-        if finish is not None:
-            finish()
+        first = self.panes.get(self.first_pane)
+        if first is not None:
+            first.after_first_frame()
         # Everything loaded so far (the post-mortem's rows, Textual's own
         # objects) lives as long as the app: moved out of the collector's
         # view, so a collection does not walk 10,000 events between a key
@@ -178,33 +209,34 @@ class PmApp(App[None]):
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
-        if getattr(self, "guard", None) is not None:
+        if self.guard is not None:
             self.guard.stop()
 
-    def on_descendant_focus(self, event) -> None:
-        if not self.blink and hasattr(event.widget, "cursor_blink"):
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if self.blink:
+            return
+        from textual.widgets import Input, TextArea
+
+        if isinstance(event.widget, Input | TextArea):
             event.widget.cursor_blink = False
 
-    def _on_change(self, change) -> None:
+    def _on_change(self, change: Change) -> None:
         self.query_one(DocHeader).refresh()
 
     @property
-    def active_pane(self) -> Widget | None:
+    def active_pane(self) -> Pane | None:
         current = self.query_one(ContentSwitcher).current
         if current is None:
             return None
         return self.panes.get(current.removeprefix("pane-"))
 
-    def _new_pane(self, name: str) -> Widget:
+    def _new_pane(self, name: str) -> Pane:
         self._load_pane_css(name)
-        pane = load_pane_class(name)(self.session)
-        pane.id = f"pane-{name}"
-        # Lets the palette name a pane's commands even without ids.
-        pane.pane_name = name
+        pane = load_pane_class(name)(self.session, self.pane_context, id=f"pane-{name}")
         self.panes[name] = pane
         return pane
 
-    async def show_pane(self, name: str) -> Widget:
+    async def show_pane(self, name: str) -> Pane:
         switcher = self.query_one(ContentSwitcher)
         pane = self.panes.get(name)
         if pane is None:
@@ -214,7 +246,7 @@ class PmApp(App[None]):
         tabs = self.query_one(Tabs)
         with tabs.prevent(Tabs.TabActivated):
             tabs.active = f"tab-{name}"
-        self._focus_in(pane)
+        pane.focus_default()
         return pane
 
     def _load_pane_css(self, name: str) -> None:
@@ -223,22 +255,6 @@ class PmApp(App[None]):
             return
         self._pane_css.add(name)
         self.stylesheet.add_source(path.read_text(encoding="utf-8"), read_from=(str(path), ""))
-
-    def _focus_in(self, pane: Widget) -> None:
-        """The pane's own choice (an optional `focus_default()`), else its
-        first focusable widget."""
-        chooser = getattr(pane, "focus_default", None)
-        if chooser is not None:
-            chooser()
-            return
-        if pane.focusable:
-            pane.focus()
-            return
-        for widget in pane.query("*"):
-            if widget.focusable:
-                widget.focus()
-                return
-        self.set_focus(None)
 
     async def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         if event.tab is None or not event.tab.id:
@@ -255,15 +271,13 @@ class PmApp(App[None]):
     def commit_pending(self) -> None:
         """Ask every built pane to turn text still being typed into edits."""
         for pane in self.panes.values():
-            commit = getattr(pane, "commit_pending", None)
-            if commit is not None:
-                commit()
+            pane.commit_pending()
 
     def save(self) -> bool:
         from pmtui import store
 
         self.commit_pending()
-        guard = getattr(self, "guard", None)
+        guard = self.guard
         if guard is not None and not guard.before_save():
             return False  # changed on disk: the conflict dialog decides
         try:
@@ -275,18 +289,16 @@ class PmApp(App[None]):
         if guard is not None:
             guard.after_save()
         self.query_one(DocHeader).refresh()
-        from pmtui.ui.messages import DocumentSaved
-
-        self.post_message(DocumentSaved(Path(self.document.path)))
         self.notify(Text(f"Saved {one_line(str(self.document.path))}"), timeout=2)
         return True
 
     def action_save(self) -> None:
         # Priority bindings run app-first, so this ctrl+s would shadow the
         # open form's own ctrl+s ("save this form"): hand it to the form.
-        submit = getattr(self.screen, "action_submit", None)
-        if callable(submit):
-            submit()
+        from pmtui.ui.screens.form import FormScreen
+
+        if isinstance(self.screen, FormScreen):
+            self.screen.action_submit()
             return
         self.save()
 
@@ -314,12 +326,12 @@ class PmApp(App[None]):
                 raise ValueError("a title is needed, e.g. API service degradation")
             return text.strip()
 
-        def answered(result: dict | None) -> None:
+        def answered(result: dict[str, Any] | None) -> None:
             if result is None:
                 self.exit(return_code=1, message="No file created.")
                 return
             self.document.pm.title = result["value"]
-            self.session.notify("overview", "title")
+            self.session.notify(Area.OVERVIEW, "title")
             if self.save():
                 self.ask_title = False
 
@@ -330,7 +342,15 @@ class PmApp(App[None]):
 
     # -- notices ---------------------------------------------------------------
 
-    def notify(self, message, *, title: str = "", severity="information", timeout=None, markup: bool = True) -> None:
+    def notify(
+        self,
+        message: str | Text,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
         """Every toast is plain, redacted text. Notices often quote outside
         text (an error from a server, a path), so markup is never parsed
         here, and a rich Text (which the toast cannot render) becomes its
@@ -391,7 +411,7 @@ class PmApp(App[None]):
         self.stylesheet.set_variables(self.get_css_variables())
         return notes
 
-    def _theme_changed(self, theme) -> None:
+    def _theme_changed(self, theme: Theme) -> None:
         if not self._remember_theme:
             return
         from pmtui.ui.config import save_config_value

@@ -10,45 +10,85 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+from textual.timer import Timer
+
+from pmtui.filesafety.disk import Fingerprint, backup, changed_since
 from pmtui.filesafety.journal import FLUSH_PERIOD, Journal, JournalWriter, Recovery, find_recovery
+from pmtui.filesafety.lock import FileLock
+from pmtui.model import PostMortem
+from pmtui.session import Area, EditSession
+from pmtui.textsafe import one_line
+from pmtui.ui import signals
+
+if TYPE_CHECKING:
+    from pmtui.store import Document
 
 # A flush waits for a quarter second without edits, and no edit waits for
 # the journal more than 0.9 s ("every change journaled within a second").
 JOURNAL_IDLE = 0.25
 JOURNAL_MAX_DELAY = 0.9
-from pmtui.filesafety.disk import Fingerprint, backup, changed_since
-from pmtui.filesafety.lock import FileLock
-from pmtui.session import AREAS
-from pmtui.textsafe import one_line
-from pmtui.ui import signals
 
 
-def document_fingerprint(document: Any) -> Fingerprint | None:
+def document_fingerprint(document: Document) -> Fingerprint | None:
     """The file as the document last read or wrote it (store.FileStamp);
     None for a file not on disk yet."""
+    # A stand-in that only holds a path and a post-mortem (tests, a
+    # document not read from disk) has no stamp: not on disk as far as we know.
     stamp = getattr(document, "stamp", None)
     if stamp is None:
         return None
     return Fingerprint(stamp.mtime_ns, stamp.size, stamp.sha256)
 
 
+class GuardedApp(signals.SignalledApp, Protocol):
+    """What the guard needs of the app it keeps safe: PmApp is one (named
+    by shape: the app module imports this one)."""
+
+    document: Document
+    session: EditSession
+    _exception: Exception | None  # textual is pinned: set when the app crashed
+
+    def save(self) -> bool: ...
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None: ...
+
+    def push_screen(self, screen: Screen[Any], callback: Callable[[Any], None] | None = None) -> object: ...
+
+    def exit(self, result: None = None, return_code: int = 0, message: str | None = None) -> None: ...
+
+    def set_interval(self, interval: float, callback: Callable[[], object] | None = None) -> Timer: ...
+
+
 class Guard:
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: GuardedApp) -> None:
         self.app = app
         self.lock: FileLock | None = None
         self.writer: JournalWriter | None = None
         self.signalled = False
         self._uninstall: Callable[[], None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
-        self._timer = None
+        self._timer: Timer | None = None
         self._force_next_save = False
         self._journal_warned = False
 
     @property
     def path(self) -> Path:
-        return Path(self.app.document.path)
+        path = self.app.document.path
+        if path is None:
+            raise ValueError("the app edits a document without a file")
+        return path
 
     # -- opening ---------------------------------------------------------------
 
@@ -60,11 +100,11 @@ class Guard:
             return
         from pmtui.ui.screens.confirm import ConfirmScreen
 
-        other = self.lock.other
+        lock, other = self.lock, self.lock.other
 
         def answered(open_anyway: bool | None) -> None:
             if open_anyway:
-                self.lock.take_over()
+                lock.take_over()
                 self._start_journal()
             else:
                 self.app.exit(return_code=1, message=f"{self.path} is open in another pmtui ({other.describe()}).")
@@ -128,7 +168,7 @@ class Guard:
         lead = f"Recovered changes {why}; " if why else "Recovered changes "
         self.app.notify(f"{lead}saved as {one_line(str(copy))}", timeout=10, markup=False)
 
-    def replace_content(self, pm: Any) -> None:
+    def replace_content(self, pm: PostMortem) -> None:
         """Put `pm`'s content into the open post-mortem object (panes and the
         session hold that object), drop the undo history that points into the
         old content, and tell every pane."""
@@ -136,9 +176,8 @@ class Guard:
         for f in dataclasses.fields(current):
             setattr(current, f.name, getattr(pm, f.name))
         session = self.app.session
-        session._undo.clear()
-        session._redo.clear()
-        for area in AREAS:
+        session.forget_history()
+        for area in Area:
             session.notify(area, "reloaded")
 
     def _start_journal(self, *, dirty: bool = False) -> None:
@@ -291,7 +330,7 @@ class Guard:
             self._uninstall()
         if self._unsubscribe is not None:
             self._unsubscribe()
-        crashed = getattr(self.app, "_exception", None) is not None
+        crashed = self.app._exception is not None
         if self.writer is not None:
             if self.signalled or crashed:
                 self.flush(force=True)

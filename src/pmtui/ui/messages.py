@@ -1,33 +1,24 @@
-"""Messages the UI posts, named as events that already happened."""
+"""Messages the UI posts and handles, named as events that already happened.
+
+Only messages someone listens for live here: the virtual table's cursor
+moved (the Actions pane redraws its detail line) and a row was chosen with
+enter (the Timeline, Collect and Actions panes open or accept it). Edits do
+not travel as messages: panes hear them from the session (`Pane.on_change`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from textual.message import Message
-
-
-@dataclass
-class DocumentSaved(Message):
-    path: Path
-
-
-@dataclass
-class PaneShown(Message):
-    name: str
-
-
-@dataclass
-class ThemeChosen(Message):
-    name: str
+from textual.widget import Widget
 
 
 @dataclass
 class RowHighlighted(Message):
     """The virtual table's cursor moved to `index` (into the shown rows)."""
 
-    table: object
+    table: Widget  # the VirtualTable (widgets.table imports this module)
     index: int
 
 
@@ -35,5 +26,5 @@ class RowHighlighted(Message):
 class RowChosen(Message):
     """Enter pressed on a row of the virtual table."""
 
-    table: object
+    table: Widget  # the VirtualTable
     index: int

@@ -17,13 +17,22 @@ import os
 import signal
 import threading
 from collections.abc import Callable
+from typing import Protocol
+
+from textual.driver import Driver
 
 EXIT_DEADLINE = 0.7  # seconds; the journal flush comes first, within the second
 HANGUP_STATUS = 128 + signal.SIGHUP
 TERMINATE_STATUS = 128 + signal.SIGTERM
 
 
-def install(app, save_work: Callable[[], None]) -> Callable[[], None]:
+class SignalledApp(Protocol):
+    """What the handlers need of the app: its driver, to put the terminal back."""
+
+    _driver: Driver | None  # textual is pinned
+
+
+def install(app: SignalledApp, save_work: Callable[[], None]) -> Callable[[], None]:
     """Install the handlers for `app` (a running textual App). `save_work`
     flushes the journal and releases the lock; it must not raise, but if it
     does, the exit still happens. Returns a function removing the handlers."""
@@ -45,7 +54,7 @@ def install(app, save_work: Callable[[], None]) -> Callable[[], None]:
             # A full app.exit() unmounts every pane and can outlast the
             # deadline; putting the terminal back (main screen, no mouse
             # reporting, cursor shown) is all that matters before leaving.
-            driver = getattr(app, "_driver", None)
+            driver = app._driver
             with contextlib.suppress(Exception):
                 if driver is not None:
                     driver.stop_application_mode()

@@ -6,36 +6,38 @@ and the rewrite hint for the row under the cursor.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
-from datetime import UTC, date, datetime
-from typing import Any
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.widget import Widget
+from textual.binding import Binding, BindingType
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from pmtui import checks
-from pmtui.model import ACTION_STATUSES, ACTION_TYPES, PRIORITIES, ActionItem
-from pmtui.session import Change, EditSession
+from pmtui.edits import actions as edits
+from pmtui.edits.actions import SortKey
+from pmtui.model import ACTION_STATUSES, ACTION_TYPES, PRIORITIES, ActionItem, PostMortem
+from pmtui.session import Area, Change
 from pmtui.textsafe import one_line
 from pmtui.timeparse import DATE_FORMS, TimeParseError, parse_date
-from pmtui.ui.messages import RowHighlighted
+from pmtui.ui.messages import RowChosen, RowHighlighted
+from pmtui.ui.panes.base import Pane
 from pmtui.ui.screens.form import Field, FormScreen
 from pmtui.ui.widgets.blametable import BlameTable
 from pmtui.ui.widgets.blametext import safe
 from pmtui.ui.widgets.table import Column
 
-AREA = "actions"
+if TYPE_CHECKING:
+    from pmtui.export import ExportError, ExportSettings, ItemOutcome, Plan, Progress, Result, SyncChange
+    from pmtui.export.github import GithubClient
+    from pmtui.ui.screens.export import ExportScreen
+
 WIDE = 120  # from this width every column fits; below it some move to the detail line
-PRIORITY_RANK = {p: i for i, p in enumerate(PRIORITIES)}
-
-
-def today_utc() -> date:
-    return datetime.now(UTC).date()
 
 
 def row_problems(item: ActionItem) -> list[tuple[str, str]]:
@@ -50,22 +52,15 @@ def row_problems(item: ActionItem) -> list[tuple[str, str]]:
         ("priority", item.priority not in PRIORITIES),
     ) if bad]
     if missing:
-        out.append(("no " + "/".join(missing), "Every item needs an owner (@handle), a deadline date and a priority (high, medium, low)."))
-    for start, end, phrase, hint in checks.blame_spans(item.action):
-        out.append((f"blame {phrase!r}", hint))
+        out.append(("no " + "/".join(missing),
+                    "Every item needs an owner (@handle), a deadline date and a priority (high, medium, low)."))
+    for _start, _end, phrase, blame_hint in checks.blame_spans(item.action):
+        out.append((f"blame {phrase!r}", blame_hint))
     return out
 
 
-def sort_key_priority(item: ActionItem) -> tuple:
-    return (PRIORITY_RANK.get(item.priority, len(PRIORITIES)), item.deadline or date.max)
-
-
-def sort_key_deadline(item: ActionItem) -> tuple:
-    return (item.deadline or date.max, PRIORITY_RANK.get(item.priority, len(PRIORITIES)))
-
-
 class ActionsTable(BlameTable):
-    COMPONENT_CLASSES = BlameTable.COMPONENT_CLASSES | {
+    COMPONENT_CLASSES: ClassVar[set[str]] = BlameTable.COMPONENT_CLASSES | {
         "actions--overdue",
         "actions--problem",
         "actions--ok",
@@ -73,8 +68,9 @@ class ActionsTable(BlameTable):
     }
 
 
-class ActionsPane(Widget):
-    BINDINGS = [
+class ActionsPane(Pane):
+    pane_name = "actions"
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add", id="actions.add"),
         Binding("e", "edit", "Edit", id="actions.edit"),
         Binding("x,delete", "delete", "Delete", id="actions.delete"),
@@ -84,34 +80,28 @@ class ActionsPane(Widget):
         Binding("S", "sync", "Sync from GitHub", id="actions.sync"),
     ]
 
-    COMPONENT_CLASSES = {"actions--blame", "actions--muted", "actions--problem", "actions--ok", "actions--overdue"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "actions--blame", "actions--muted", "actions--problem", "actions--ok", "actions--overdue",
+    }
 
-    def __init__(self, session: EditSession, *, today: Callable[[], date] | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.session = session
-        self._today = today
-        self._unsubscribe: Callable[[], None] | None = None
-        self._wide: bool | None = None
+    _wide: bool | None = None
+    export_screen: ExportScreen | None = None
 
     @property
-    def pm(self):
+    def pm(self) -> PostMortem:
         return self.session.pm
 
     def today(self) -> date:
-        """The clock for "overdue": injected for tests, else the app's
-        (PmApp may carry one for deterministic snapshots), else UTC today."""
-        if self._today is not None:
-            return self._today()
-        clock = getattr(self.app, "now", None)
-        if callable(clock):
-            now = clock()
-            return now.date() if isinstance(now, datetime) else now
-        return today_utc()
+        """The day for "overdue": the context's clock (fixed in tests and snapshots), in UTC."""
+        return self.context.now().date()
 
     # -- layout ------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield ActionsTable([], row_style=self._row_style, empty_text="No action items yet: a adds one.", id="actions-table")
+        yield ActionsTable(
+            [], row_style=self._row_style, empty_text=f"No action items yet: {self.key('actions.add')} adds one.",
+            id="actions-table",
+        )
         yield Static(id="actions-detail")
 
     @property
@@ -119,22 +109,16 @@ class ActionsPane(Widget):
         return self.query_one(ActionsTable)
 
     def on_mount(self) -> None:
-        self._unsubscribe = self.session.subscribe(self._on_change)
         self._set_columns()
         self.refresh_rows()
         self.table.focus()
 
-    def on_unmount(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
-
     def on_resize(self) -> None:
         self._set_columns()
 
-    def _on_change(self, change: Change) -> None:
+    def on_change(self, change: Change) -> None:
         # Analysis edits can unlink a factor the Factor column shows.
-        if change.area not in (AREA, "analysis", "export"):
+        if change.area not in (Area.ACTIONS, Area.ANALYSIS, Area.EXPORT):
             return
         focus = change.focus if isinstance(change.focus, ActionItem) else None
         self.refresh_rows(focus)
@@ -159,13 +143,18 @@ class ActionsPane(Widget):
         if wide == self._wide:
             return
         self._wide = wide
-        deadline_style = lambda a: "actions--overdue" if self._overdue(a) else None  # noqa: E731
-        checks_style = lambda a: "actions--problem" if row_problems(a) else "actions--ok"  # noqa: E731
+        def deadline_style(a: ActionItem) -> str | None:
+            return "actions--overdue" if self._overdue(a) else None
+
+        def checks_style(a: ActionItem) -> str | None:
+            return "actions--problem" if row_problems(a) else "actions--ok"
+
         columns = [
             Column("id", "ID", lambda a: a.id, width=6),
             Column("action", "Action", lambda a: a.action, min_width=16),
             Column("owner", "Owner", lambda a: a.owner or "-", width=10 if wide else 9),
-            Column("deadline", "Deadline", lambda a: a.deadline.isoformat() if a.deadline else "-", width=10, style=deadline_style),
+            Column("deadline", "Deadline", lambda a: a.deadline.isoformat() if a.deadline else "-", width=10,
+                   style=deadline_style),
             Column("priority", "Priority" if wide else "Pri", lambda a: a.priority or "-", width=8 if wide else 6),
         ]
         if wide:
@@ -195,7 +184,7 @@ class ActionsPane(Widget):
         if message.table is self.table:
             self._refresh_detail()
 
-    def _style(self, name: str):
+    def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"actions--{name}", partial=True)
 
     def _refresh_detail(self) -> None:
@@ -218,7 +207,7 @@ class ActionsPane(Widget):
         ]
         text.append("\n")
         text.append_text(safe(" \u00b7 ".join(facts), blame, style=self._style("muted")))
-        if self._overdue(item):
+        if self._overdue(item) and item.deadline is not None:
             text.append(f"  overdue since {item.deadline.isoformat()}", self._style("overdue"))
         problems = row_problems(item)
         if not problems:
@@ -266,7 +255,8 @@ class ActionsPane(Widget):
         def parse_factor(text: str) -> str:
             text = text.strip()
             if text and text not in factor_ids:
-                raise ValueError(f"no contributing factor {text!r}" + (f"; one of: {', '.join(factor_ids)}" if factor_ids else ""))
+                known = f"; one of: {', '.join(factor_ids)}" if factor_ids else ""
+                raise ValueError(f"no contributing factor {text!r}{known}")
             return text
 
         def parse_tracker(text: str) -> str:
@@ -290,14 +280,11 @@ class ActionsPane(Widget):
         ]
 
     def action_add(self) -> None:
-        def done(values: dict | None) -> None:
+        def done(values: dict[str, Any] | None) -> None:
             if values is None:
                 return
-            values["type"] = values["type"] or "prevent"
-            values["status"] = values["status"] or "open"
-            item = ActionItem(self.pm.next_action_id(), **values)
             index = self.table.cursor_row + 1 if self.pm.actions else 0
-            self.session.insert(AREA, f"add {item.id}", self.pm.actions, index, item)
+            self.session.run(edits.add_action(self.pm, index, values))
 
         self.app.push_screen(FormScreen(f"New action item {self.pm.next_action_id()}", self._fields(None)), done)
 
@@ -306,27 +293,13 @@ class ActionsPane(Widget):
         if item is None:
             return
 
-        def done(values: dict | None) -> None:
-            if values is None:
-                return
-            values["type"] = values["type"] or item.type
-            values["status"] = values["status"] or item.status
-            old = {k: getattr(item, k) for k in values}
-            if old == values:
-                return
-
-            def put(data: dict) -> Callable[[], None]:
-                def run() -> None:
-                    for k, v in data.items():
-                        setattr(item, k, v)
-
-                return run
-
-            self.session.apply(AREA, f"edit {item.id}", put(values), put(old), focus=item)
+        def done(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                self.session.run(edits.edit_action(self.pm, item, values))
 
         self.app.push_screen(FormScreen(f"Edit {item.id}", self._fields(item)), done)
 
-    def on_row_chosen(self, message) -> None:
+    def on_row_chosen(self, message: RowChosen) -> None:
         if message.table is self.table:
             self.action_edit()
 
@@ -334,32 +307,18 @@ class ActionsPane(Widget):
         item = self.table.cursor_value
         if item is None:
             return
-        self.session.remove(AREA, f"delete {item.id}", self.pm.actions, item)
-        self.notify(Text(one_line(f"Deleted {item.id} (u undoes)")))
+        self.session.run(edits.delete_action(self.pm, item))
+        self.notify(one_line(f"Deleted {item.id} ({self.key('edit.undo')} undoes)"))
 
-    def action_sort(self, by: str) -> None:
+    def action_sort(self, by: SortKey) -> None:
         """Reorder the items themselves (stable, undoable): the report's
         table and the exported issues follow the order chosen here."""
-        items = self.pm.actions
-        key = sort_key_priority if by == "priority" else sort_key_deadline
-        old = list(items)
-        new = sorted(items, key=key)
-        focus = self.table.cursor_value
-        if all(a is b for a, b in zip(new, old)):
-            self.notify(Text(f"Already sorted by {by}"))
-            return
-
-        def put(order: list[ActionItem]) -> Callable[[], None]:
-            def run() -> None:
-                items[:] = order
-
-            return run
-
-        self.session.apply(AREA, f"sort by {by}", put(new), put(old), focus=focus)
+        if not self.session.run(edits.sort_actions(self.pm, by, focus=self.table.cursor_value)):
+            self.notify(f"Already sorted by {by}")
 
     # -- export to GitHub ----------------------------------------------------------
 
-    def _export_copy(self):
+    def _export_copy(self) -> PostMortem:
         """What the export threads read and write: the items copied (apply
         writes issue links into the items it is given; the real ones change
         only through the session, on this thread)."""
@@ -368,7 +327,7 @@ class ActionsPane(Widget):
         snap.factors = list(self.pm.factors)
         return snap
 
-    def _export_error(self, exc) -> None:
+    def _export_error(self, exc: ExportError) -> None:
         message = Text(f"Export: {one_line(exc.message)}")
         if exc.hint:
             message.append(f"\n{one_line(exc.hint)}")
@@ -382,12 +341,12 @@ class ActionsPane(Widget):
         except export.ExportError as exc:
             self._export_error(exc)
             return
-        self.notify(Text(f"Export: reading {one_line(settings.repo)} on GitHub\u2026"), timeout=3)
+        self.notify(f"Export: reading {one_line(settings.repo)} on GitHub\u2026", timeout=3)
         self._export_plan(self._export_copy(), settings)
 
     # description given: otherwise Textual reprs the whole post-mortem.
     @work(thread=True, exclusive=True, group="actions-export", exit_on_error=False, description="export plan")
-    def _export_plan(self, pm, settings) -> None:
+    def _export_plan(self, pm: PostMortem, settings: ExportSettings) -> None:
         from pmtui import export
 
         worker = get_current_worker()
@@ -400,23 +359,26 @@ class ActionsPane(Widget):
         if not worker.is_cancelled:
             self.app.call_from_thread(self._confirm_export, pm, plan, client)
 
-    def _confirm_export(self, pm, plan, client) -> None:
+    def _confirm_export(self, pm: PostMortem, plan: Plan, client: GithubClient) -> None:
         from pmtui.ui.screens.export import ExportScreen
 
         def cancel() -> None:
             self.workers.cancel_group(self, "actions-export-apply")
 
-        screen = ExportScreen(plan, on_confirm=lambda: self._export_apply(pm, plan, client, screen), on_cancel=cancel)
+        def confirm() -> None:
+            self._export_apply(pm, plan, client, screen)
+
+        screen = ExportScreen(plan, on_confirm=confirm, on_cancel=cancel)
         self.export_screen = screen
         self.app.push_screen(screen)
 
     @work(thread=True, exclusive=True, group="actions-export-apply", exit_on_error=False, description="export apply")
-    def _export_apply(self, pm, plan, client, screen) -> None:
+    def _export_apply(self, pm: PostMortem, plan: Plan, client: GithubClient, screen: ExportScreen) -> None:
         from pmtui import export
 
         worker = get_current_worker()
 
-        def progress(p) -> None:
+        def progress(p: Progress) -> None:
             message = p.message
             if p.wait_left is not None:
                 message += f" ({p.wait_left:.0f} s)"
@@ -424,7 +386,7 @@ class ActionsPane(Widget):
                 message = f"[{p.done}/{p.total}] {message}"
             self.app.call_from_thread(screen.progress, message)
 
-        def item_done(outcome) -> None:
+        def item_done(outcome: ItemOutcome) -> None:
             self.app.call_from_thread(self._record_link, outcome, True)
 
         try:
@@ -434,25 +396,14 @@ class ActionsPane(Widget):
             client.close()
         self.app.call_from_thread(self._export_finished, result, screen)
 
-    def _record_link(self, outcome, save: bool) -> bool:
+    def _record_link(self, outcome: ItemOutcome, save: bool) -> bool:
         """Write an issue's number and link into the item, undoably; with
         `save`, into the file at once (a crash later must not lose the link
         and make a re-run create the issue twice)."""
-        item = next((a for a in self.pm.actions if a.id == outcome.item_id), None)
-        if item is None or outcome.number is None or (item.issue, item.tracker) == (outcome.number, outcome.url):
+        if not self.session.run(edits.link_issue(self.pm, outcome.item_id, outcome.number, outcome.url)):
             return False
-        old, new = (item.issue, item.tracker), (outcome.number, outcome.url or item.tracker)
-
-        def put(values: tuple) -> Callable[[], None]:
-            def run() -> None:
-                item.issue, item.tracker = values
-
-            return run
-
-        self.session.apply("export", f"link {item.id} to #{outcome.number}", put(new), put(old), focus=item)
-        save_file = getattr(self.app, "save", None)
-        if save and callable(save_file):
-            save_file()
+        if save:
+            self.context.save()
         return True
 
     # -- sync from GitHub -------------------------------------------------------------
@@ -469,7 +420,7 @@ class ActionsPane(Widget):
         self._sync_plan(self._export_copy(), settings)
 
     @work(thread=True, exclusive=True, group="actions-sync", exit_on_error=False, description="sync plan")
-    def _sync_plan(self, pm, settings) -> None:
+    def _sync_plan(self, pm: PostMortem, settings: ExportSettings) -> None:
         from pmtui import export
 
         worker = get_current_worker()
@@ -485,31 +436,18 @@ class ActionsPane(Widget):
         if not worker.is_cancelled:
             self.app.call_from_thread(self._sync_apply, changes)
 
-    def _sync_apply(self, changes) -> None:
+    def _sync_apply(self, changes: Sequence[SyncChange]) -> None:
         """What GitHub says, into the items as one undoable edit."""
-        items = {a.id: a for a in self.pm.actions}
-        changes = [c for c in changes if c.item_id in items and getattr(items[c.item_id], c.field) == c.old]
-        if not changes:
+        pending = edits.pending_sync(self.pm, changes)
+        if not self.session.run(edits.sync_from_tracker(self.pm, pending)):
             self.notify("Sync: every item already matches its issue.", timeout=3)
             return
-
-        def put(use_new: bool) -> Callable[[], None]:
-            def run() -> None:
-                for c in changes if use_new else reversed(changes):
-                    setattr(items[c.item_id], c.field, c.new if use_new else c.old)
-
-            return run
-
-        self.session.apply("export", f"sync {len(changes)} changes from GitHub", put(True), put(False),
-                           focus=items[changes[0].item_id])
         lines = "\n".join(f"{c.item_id} {c.field}: {one_line(str(c.old or '-'), 40)} \u2192 "
-                          f"{one_line(str(c.new), 40)} ({one_line(c.why, 60)})" for c in changes)
-        self.notify(f"Synced from GitHub (ctrl+z undoes):\n{lines}", timeout=8)
+                          f"{one_line(str(c.new), 40)} ({one_line(c.why, 60)})" for c in pending)
+        self.notify(f"Synced from GitHub ({self.key('edit.undo')} undoes):\n{lines}", timeout=8)
 
-    def _export_finished(self, result, screen) -> None:
+    def _export_finished(self, result: Result, screen: ExportScreen) -> None:
         changed = [self._record_link(o, False) for o in result.outcomes]
         if any(changed):
-            save_file = getattr(self.app, "save", None)
-            if callable(save_file):
-                save_file()
+            self.context.save()
         screen.finished(result)

@@ -2,49 +2,55 @@
 immediate cause, systemic issues, the fishbone view and the retrospective
 lists (went well / went wrong / lucky / lessons).
 
-Every edit goes through the EditSession, so each is undoable and every
-other pane (the report preview above all) hears about it.
+Every edit is an operation of pmtui.edits run through the EditSession, so
+each is undoable and every other pane (the report preview above all) hears
+about it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
-from textual.widget import Widget
 from textual.widgets import OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
 from pmtui import fishbone
-from pmtui.model import FACTOR_CATEGORIES, Factor, Why
-from pmtui.session import Change, EditSession
+from pmtui.edits import analysis as edits
+from pmtui.edits.analysis import LIST_NOUNS, ListKey
+from pmtui.model import FACTOR_CATEGORIES, Factor, PostMortem, Why
+from pmtui.session import Area, Change, EditSession
 from pmtui.textsafe import one_line
+from pmtui.ui.panes.base import Pane, PaneContext
 from pmtui.ui.screens.form import Field, FormScreen
 from pmtui.ui.widgets.blametext import safe
 
-AREA = "analysis"
 FULL_DEPTH = 5
 
 
 @dataclass(frozen=True)
 class ListKind:
-    key: str  # the model attribute, also the checks' section name
+    key: ListKey  # the model attribute, also the checks' section name
     title: str
-    noun: str
+
+    @property
+    def noun(self) -> str:
+        return LIST_NOUNS[self.key]
 
 
 LISTS = (
-    ListKind("factors", "Factors", "contributing factor"),
-    ListKind("systemic_issues", "Systemic", "systemic issue"),
-    ListKind("went_well", "Well", "thing that went well"),
-    ListKind("went_wrong", "Wrong", "thing that went wrong"),
-    ListKind("lucky", "Lucky", "place we got lucky"),
-    ListKind("lessons", "Lessons", "lesson learned"),
+    ListKind("factors", "Factors"),
+    ListKind("systemic_issues", "Systemic"),
+    ListKind("went_well", "Well"),
+    ListKind("went_wrong", "Wrong"),
+    ListKind("lucky", "Lucky"),
+    ListKind("lessons", "Lessons"),
 )
 TREE_ONLY = {"add_sibling", "reparent"}
 
@@ -59,7 +65,7 @@ def _required(what: str) -> Callable[[str], str]:
     return parse
 
 
-def _without(bindings: list, keys: set[str]) -> list:
+def _without(bindings: Sequence[BindingType], keys: set[str]) -> list[BindingType]:
     return [b for b in bindings if not (isinstance(b, Binding) and b.key in keys)]
 
 
@@ -69,17 +75,19 @@ class WhysTree(Tree[str], inherit_bindings=False):
     Tree's shift+up/down jump between siblings; here they move the node
     (the pane's keys), so those two are left out."""
 
-    BINDINGS = _without(ScrollableContainer.BINDINGS, {"shift+up", "shift+down"}) + _without(
-        Tree.BINDINGS, {"shift+up", "shift+down"}
-    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *_without(ScrollableContainer.BINDINGS, {"shift+up", "shift+down"}),
+        *_without(Tree.BINDINGS, {"shift+up", "shift+down"}),
+    ]
 
 
 class ItemsList(OptionList):
     """The list currently shown on the right (factors, lessons, ...)."""
 
 
-class AnalysisPane(Widget):
-    BINDINGS = [
+class AnalysisPane(Pane):
+    pane_name = "analysis"
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add", id="analysis.add"),
         Binding("s", "add_sibling", "Add sibling", id="analysis.add_sibling"),
         Binding("e", "edit", "Edit", id="analysis.edit"),
@@ -96,7 +104,7 @@ class AnalysisPane(Widget):
         Binding("t", "switch_focus", "Tree/list", id="analysis.switch_focus"),
     ]
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "analysis--blame",
         "analysis--depth",
         "analysis--short",
@@ -106,15 +114,13 @@ class AnalysisPane(Widget):
         "analysis--tab-active",
     }
 
-    def __init__(self, session: EditSession, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.session = session
+    def __init__(self, session: EditSession, context: PaneContext | None = None, **kwargs: Any) -> None:
+        super().__init__(session, context, **kwargs)
         self.list_index = 0
         self.show_fishbone = False
-        self._unsubscribe: Callable[[], None] | None = None
 
     @property
-    def pm(self):
+    def pm(self) -> PostMortem:
         return self.session.pm
 
     @property
@@ -136,23 +142,15 @@ class AnalysisPane(Widget):
                     yield Static(id="analysis-fishbone")
 
     def on_mount(self) -> None:
-        self._unsubscribe = self.session.subscribe(self._on_change)
         tree = self.query_one(WhysTree)
         tree.show_root = True
         tree.guide_depth = 3
         self._refresh_all()
         tree.focus()
 
-    def on_unmount(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
-
-    def _on_change(self, change: Change) -> None:
-        if change.area != AREA:
-            return
-        focus = change.focus
-        self._refresh_all(focus=focus)
+    def on_change(self, change: Change) -> None:
+        if change.area == Area.ANALYSIS:
+            self._refresh_all(focus=change.focus)
 
     def on_resize(self) -> None:
         if self.show_fishbone:
@@ -161,7 +159,7 @@ class AnalysisPane(Widget):
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()
 
-    def _style(self, name: str):
+    def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"analysis--{name}", partial=True)
 
     def _text(self, value: str, **kw: Any) -> Text:
@@ -190,7 +188,10 @@ class AnalysisPane(Widget):
         keep = focus.id if focus is not None and focus in self.pm.whys else self.current_why_id()
         problem = self.pm.problem.strip()
         root_label = Text("Problem: ", self._style("muted"))
-        root_label.append_text(self._text(problem) if problem else Text("(not stated: p to write it)", self._style("muted")))
+        if problem:
+            root_label.append_text(self._text(problem))
+        else:
+            root_label.append(f"(not stated: {self.key('analysis.problem')} to write it)", self._style("muted"))
         tree.clear()
         tree.root.set_label(root_label)
         tree.root.data = ""
@@ -228,7 +229,10 @@ class AnalysisPane(Widget):
     def _refresh_immediate(self) -> None:
         text = Text("Immediate cause: ", self._style("muted"))
         cause = self.pm.immediate_cause.strip()
-        text.append_text(self._text(cause, multiline=True) if cause else Text("(i to write it)", self._style("muted")))
+        if cause:
+            text.append_text(self._text(cause, multiline=True))
+        else:
+            text.append(f"({self.key('analysis.immediate_cause')} to write it)", self._style("muted"))
         reason = self.pm.shallow_reason.strip()
         if reason:
             text.append("\nWhy chains stop short: ", self._style("muted"))
@@ -294,8 +298,7 @@ class AnalysisPane(Widget):
         return node.data if node is not None else None
 
     def current_why(self) -> Why | None:
-        wid = self.current_why_id()
-        return next((w for w in self.pm.whys if w.id == wid), None) if wid else None
+        return edits.find_why(self.pm, self.current_why_id())
 
     def current_item_index(self) -> int | None:
         items = getattr(self.pm, self.current_list.key)
@@ -349,8 +352,8 @@ class AnalysisPane(Widget):
 
     # -- actions -------------------------------------------------------------
 
-    def _form(self, title: str, fields: list[Field], then: Callable[[dict], None]) -> None:
-        def done(values: dict | None) -> None:
+    def _form(self, title: str, fields: list[Field], then: Callable[[dict[str, Any]], object]) -> None:
+        def done(values: dict[str, Any] | None) -> None:
             if values is not None:
                 then(values)
 
@@ -389,7 +392,8 @@ class AnalysisPane(Widget):
             return
         why = self.current_why()
         if why is None:
-            self.notify("The problem has no siblings: add a why under it with a", severity="warning")
+            self.notify(f"The problem has no siblings: add a why under it with {self.key('analysis.add')}",
+                        severity="warning")
             return
         self._add_why(why.parent, after=why)
 
@@ -402,7 +406,7 @@ class AnalysisPane(Widget):
             self._form(
                 f"Edit {why.id}",
                 [Field("text", "Why", why.text, parse=_required("A why"))],
-                lambda v: self.session.set(AREA, f"edit {why.id}", why, "text", v["text"]),
+                lambda v: self.session.run(edits.edit_why(self.pm, why, v["text"])),
             )
         else:
             self._edit_item()
@@ -411,7 +415,8 @@ class AnalysisPane(Widget):
         if self.tree_focused():
             why = self.current_why()
             if why is None:
-                self.notify("The problem cannot be deleted: edit it with p", severity="warning")
+                self.notify(f"The problem cannot be deleted: edit it with {self.key('analysis.problem')}",
+                            severity="warning")
                 return
             self._delete_why(why)
         else:
@@ -433,10 +438,8 @@ class AnalysisPane(Widget):
         why = self.current_why()
         if why is None:
             return
-        below = self._subtree_ids(why)
-        choices = [""] + [w.id for w in self.pm.whys if w.id not in below and w.id != why.parent]
-        if why.parent == "":
-            choices.remove("")
+        below = edits.subtree_ids(self.pm, why)
+        choices = edits.parent_choices(self.pm, why)
         if not choices:
             self.notify("No other parent to move it to", severity="warning")
             return
@@ -463,90 +466,47 @@ class AnalysisPane(Widget):
                     hint="One of: " + ", ".join(c or "problem" for c in choices),
                 )
             ],
-            lambda v: self.session.set(AREA, f"move {why.id}", why, "parent", v["parent"], focus=why),
+            lambda v: self.session.run(edits.reparent_why(self.pm, why, v["parent"])),
         )
 
     def action_problem(self) -> None:
         self._form(
             "Problem statement (root of the five whys)",
             [Field("problem", "Problem", self.pm.problem)],
-            lambda v: self.session.set(AREA, "edit problem", self.pm, "problem", v["problem"].strip()),
+            lambda v: self.session.run(edits.edit_text(self.pm, "problem", v["problem"].strip())),
         )
 
     def action_immediate_cause(self) -> None:
         self._form(
             "Immediate cause",
             [Field("cause", "Cause", self.pm.immediate_cause, kind="text", hint="One cause per line.")],
-            lambda v: self.session.set(AREA, "edit immediate cause", self.pm, "immediate_cause", v["cause"].strip()),
+            lambda v: self.session.run(edits.edit_text(self.pm, "immediate_cause", v["cause"].strip())),
         )
 
     def action_shallow_reason(self) -> None:
         self._form(
             "Why no chain reaches five whys",
             [Field("reason", "Reason", self.pm.shallow_reason)],
-            lambda v: self.session.set(AREA, "edit reason", self.pm, "shallow_reason", v["reason"].strip()),
+            lambda v: self.session.run(edits.edit_text(self.pm, "shallow_reason", v["reason"].strip())),
         )
 
     # -- whys ------------------------------------------------------------------
 
-    def _subtree_ids(self, why: Why) -> set[str]:
-        out = {why.id}
-        grew = True
-        while grew:
-            grew = False
-            for w in self.pm.whys:
-                if w.parent in out and w.id not in out:
-                    out.add(w.id)
-                    grew = True
-        return out
-
     def _add_why(self, parent: str, after: Why | None = None) -> None:
-        def then(values: dict) -> None:
-            why = Why(self.pm.next_why_id(), values["text"], parent)
-            whys = self.pm.whys
-            index = whys.index(after) + 1 if after is not None and after in whys else len(whys)
-            self.session.insert(AREA, f"add {why.id}", whys, index, why)
+        def then(values: dict[str, Any]) -> None:
+            self.session.run(edits.add_why(self.pm, values["text"], parent, after=after))
 
-        where = "the problem" if not parent else parent
+        where = parent or "the problem"
         self._form(f"Why? (under {where})", [Field("text", "Because", "", parse=_required("A why"))], then)
 
     def _delete_why(self, why: Why) -> None:
-        gone = self._subtree_ids(why)
-        whys = self.pm.whys
-        removed = [(i, w) for i, w in enumerate(whys) if w.id in gone]
-        unlinked = [f for f in self.pm.factors if f.why in gone]
-        links = {id(f): f.why for f in unlinked}
-
-        def do() -> None:
-            for _, w in reversed(removed):
-                whys.remove(w)
-            for f in unlinked:
-                f.why = ""
-
-        def undo() -> None:
-            for i, w in removed:
-                whys.insert(i, w)
-            for f in unlinked:
-                f.why = links[id(f)]
-
-        parent = next((w for w in whys if w.id == why.parent), None)
-        label = f"delete {why.id}" + (f" and {len(gone) - 1} below" if len(gone) > 1 else "")
-        self.session.apply(AREA, label, do, undo, focus=parent)
-        self.notify(Text(one_line(f"Deleted {why.id}" + (f" and {len(gone) - 1} below it" if len(gone) > 1 else "") + " (u undoes)")))
+        below = len(edits.subtree_ids(self.pm, why)) - 1
+        self.session.run(edits.delete_why(self.pm, why))
+        self.notify(one_line(f"Deleted {why.id}" + (f" and {below} below it" if below else "")
+                             + f" ({self.key('edit.undo')} undoes)"))
 
     def _move_why(self, why: Why, step: int) -> None:
-        whys = self.pm.whys
-        siblings = [w for w in whys if w.parent == why.parent]
-        pos = siblings.index(why)
-        if not 0 <= pos + step < len(siblings):
-            return
-        other = siblings[pos + step]
-        a, b = whys.index(why), whys.index(other)
-
-        def swap() -> None:
-            whys[a], whys[b] = whys[b], whys[a]
-
-        self.session.apply(AREA, f"move {why.id}", swap, swap, focus=why)
+        self.session.run(edits.move_why(self.pm, why, step))
 
     # -- lists -----------------------------------------------------------------
 
@@ -570,7 +530,9 @@ class AnalysisPane(Widget):
                 factor.category if factor else "",
                 parse=parse_category,
                 placeholder="monitoring",
-                hint="Standard: " + ", ".join(FACTOR_CATEGORIES) + (f"; yours: {', '.join(custom)}" if custom else "") + ". Any other word adds one.",
+                hint="Standard: " + ", ".join(FACTOR_CATEGORIES)
+                + (f"; yours: {', '.join(custom)}" if custom else "")
+                + ". Any other word adds one.",
             ),
             Field("text", "Factor", factor.text if factor else "", parse=_required("A factor")),
             Field(
@@ -590,23 +552,14 @@ class AnalysisPane(Widget):
         at = index + 1 if index is not None else len(items)
         if kind.key == "factors":
 
-            def then(v: dict) -> None:
-                factor = Factor(self.pm.next_factor_id(), v["text"], v["category"], v["why"])
-                self.session.insert(AREA, f"add {factor.id}", items, at, factor)
+            def then(v: dict[str, Any]) -> None:
+                self.session.run(edits.add_factor(self.pm, at, v["text"], v["category"], v["why"]))
 
             self._form("New contributing factor", self._factor_fields(None), then)
             return
 
-        def then_text(v: dict) -> None:
-            value = v["text"]
-
-            def do() -> None:
-                items.insert(at, value)
-
-            def undo() -> None:
-                del items[at]
-
-            self.session.apply(AREA, f"add {kind.noun}", do, undo, focus=at)
+        def then_text(v: dict[str, Any]) -> None:
+            self.session.run(edits.add_item(self.pm, kind.key, at, v["text"]))
 
         self._form(f"New {kind.noun}", [Field("text", "Text", "", parse=_required("The text"))], then_text)
 
@@ -619,68 +572,26 @@ class AnalysisPane(Widget):
         if kind.key == "factors":
             factor = items[index]
 
-            def then(v: dict) -> None:
-                old = (factor.category, factor.text, factor.why)
-                new = (v["category"], v["text"], v["why"])
-                if old == new:
-                    return
-
-                def put(values: tuple) -> Callable[[], None]:
-                    def run() -> None:
-                        factor.category, factor.text, factor.why = values
-
-                    return run
-
-                self.session.apply(AREA, f"edit {factor.id}", put(new), put(old), focus=factor)
+            def then(v: dict[str, Any]) -> None:
+                self.session.run(
+                    edits.edit_factor(self.pm, factor, category=v["category"], text=v["text"], why=v["why"])
+                )
 
             self._form(f"Edit {factor.id}", self._factor_fields(factor), then)
             return
-        old_value = items[index]
 
-        def then_text(v: dict) -> None:
-            value = v["text"]
-            if value == old_value:
-                return
+        def then_text(v: dict[str, Any]) -> None:
+            self.session.run(edits.edit_item(self.pm, kind.key, index, v["text"]))
 
-            def do() -> None:
-                items[index] = value
-
-            def undo() -> None:
-                items[index] = old_value
-
-            self.session.apply(AREA, f"edit {kind.noun}", do, undo, focus=index)
-
-        self._form(f"Edit {kind.noun}", [Field("text", "Text", old_value, parse=_required("The text"))], then_text)
+        self._form(f"Edit {kind.noun}", [Field("text", "Text", items[index], parse=_required("The text"))], then_text)
 
     def _delete_item(self) -> None:
         kind = self.current_list
-        items = getattr(self.pm, kind.key)
         index = self.current_item_index()
         if index is None:
             return
-        item = items[index]
-        linked = [a for a in self.pm.actions if isinstance(item, Factor) and a.factor == item.id]
-
-        def do() -> None:
-            del items[index]
-            for a in linked:
-                a.factor = ""
-
-        def undo() -> None:
-            items.insert(index, item)
-            for a in linked:
-                a.factor = item.id
-
-        self.session.apply(AREA, f"delete {kind.noun}", do, undo, focus=index)
-        self.notify(Text(f"Deleted {kind.noun} (u undoes)"))
+        self.session.run(edits.delete_item(self.pm, kind.key, index))
+        self.notify(f"Deleted {kind.noun} ({self.key('edit.undo')} undoes)")
 
     def _move_item(self, index: int, step: int) -> None:
-        items = getattr(self.pm, self.current_list.key)
-        other = index + step
-        if not 0 <= other < len(items):
-            return
-
-        def swap() -> None:
-            items[index], items[other] = items[other], items[index]
-
-        self.session.apply(AREA, f"move {self.current_list.noun}", swap, swap, focus=other)
+        self.session.run(edits.move_item(self.pm, self.current_list.key, index, step))

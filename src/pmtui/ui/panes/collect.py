@@ -12,25 +12,31 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.widget import Widget
+from textual.binding import Binding, BindingType
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from pmtui.edits import collect as edits
 from pmtui.model import Evidence, Gap, SourceSettings
-from pmtui.session import Change, EditSession
-from pmtui.sources.base import Candidate, SourceResult
+from pmtui.session import Area, Change, EditSession
+from pmtui.sources.base import Candidate, SourceResult, Window
 from pmtui.textsafe import one_line
 from pmtui.timeparse import format_clock, format_utc, parse_optional_time
+from pmtui.ui.keys import capitalized
 from pmtui.ui.messages import RowChosen
+from pmtui.ui.panes.base import Pane, PaneContext
 from pmtui.ui.widgets.table import Column, VirtualTable
+
+if TYPE_CHECKING:
+    from pmtui.sources.collect import Runner
 
 VIEWS = ("candidates", "evidence", "gaps")
 _ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -46,15 +52,16 @@ class SourceState:
 
 
 class CollectTable(VirtualTable):
-    COMPONENT_CLASSES = VirtualTable.COMPONENT_CLASSES | {
+    COMPONENT_CLASSES: ClassVar[set[str]] = VirtualTable.COMPONENT_CLASSES | {
         "collect--detection",
         "collect--resolution",
         "collect--gap",
     }
 
 
-class CollectPane(Widget):
-    BINDINGS = [
+class CollectPane(Pane):
+    pane_name = "collect"
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "collect", "Collect", id="collect.run"),
         Binding("x", "cancel", "Cancel", id="collect.cancel"),
         Binding("space", "accept", "Accept", id="collect.accept"),
@@ -64,14 +71,12 @@ class CollectPane(Widget):
         Binding("s", "settings", "Sources", id="collect.settings"),
     ]
 
-    def __init__(self, session: EditSession, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.session = session
+    def __init__(self, session: EditSession, context: PaneContext | None = None, **kwargs: Any) -> None:
+        super().__init__(session, context, **kwargs)
         self.view = "candidates"
         self.found: list[Candidate] = []  # every candidate this session collected
         self.shown: list[Candidate] = []  # those not yet in the timeline
         self.states: dict[str, SourceState] = {}
-        self._unsubscribe = None
 
     # -- layout ------------------------------------------------------------------
 
@@ -86,32 +91,32 @@ class CollectPane(Widget):
         return self.query_one(CollectTable)
 
     def on_mount(self) -> None:
-        self._unsubscribe = self.session.subscribe(self._on_change)
         self._show_settings()
         self._show_sources()
         self._rebuild()
 
-    def on_unmount(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-
     def focus_default(self) -> None:
         self.table.focus()
 
-    def _on_change(self, change: Change) -> None:
-        if change.area in ("sources", "overview"):
+    def on_change(self, change: Change) -> None:
+        if change.area in (Area.SOURCES, Area.OVERVIEW):
             self._show_settings()
-        if change.area in ("timeline", "evidence", "sources", "overview"):
+        if change.area in (Area.TIMELINE, Area.EVIDENCE, Area.SOURCES, Area.OVERVIEW):
             self._rebuild()
 
     # -- what the pane shows -------------------------------------------------------
 
     @property
     def _demo(self) -> bool:
-        return bool(getattr(self.app, "demo", False))
+        return self.context.demo
 
-    def _doc_path(self) -> Path:
-        return Path(self.app.document.path)
+    def _doc_path(self) -> Path | None:
+        """The post-mortem's file (evidence goes beside it); None, with the
+        reason told, when there is none yet."""
+        path = self.context.document_path()
+        if path is None:
+            self.notify("This post-mortem has no file yet: save it first.", severity="warning")
+        return path
 
     def _window_text(self) -> str:
         from pmtui.sources.collect import CollectError, window_for
@@ -120,7 +125,7 @@ class CollectPane(Widget):
             w = window_for(self.session.pm)
         except CollectError as exc:
             return f"Window: not set — {exc}"
-        return f"Window: {format_utc(w.start, seconds=False)} – {format_utc(w.end, seconds=False)} UTC"
+        return f"Window: {format_utc(w.start, seconds=False)} \u2013 {format_utc(w.end, seconds=False)} UTC"
 
     def _show_settings(self) -> None:
         s = self.session.pm.sources
@@ -133,19 +138,22 @@ class CollectPane(Widget):
             prom += f" ({s.prometheus.auth} auth from ${s.prometheus.token_env or s.prometheus.username_env})"
         lines.append(f"Prometheus: {prom}   Alertmanager: {s.alertmanager.url or 'not set'}")
         target = (k.deployment and f"deployment/{k.deployment}") or (k.selector and f"pods {k.selector}") or "not set"
-        where = " ".join(x for x in (k.context and f"context {k.context}", k.namespace and f"namespace {k.namespace}") if x)
+        where = " ".join(
+            x for x in (k.context and f"context {k.context}", k.namespace and f"namespace {k.namespace}") if x
+        )
         lines.append(f"Kubernetes: {target}{'  ' + where if where else ''}")
         self.query_one("#collect-settings", Static).update(Text(one_line("\n".join(lines)).replace("\u23ce ", "\n")))
 
     def _show_sources(self) -> None:
         if not self.states:
-            text = Text("Press c to collect from every configured source, s to set the sources.", style="italic")
+            text = Text(f"Press {self.key('collect.run')} to collect from every configured source, "
+                        f"{self.key('collect.settings')} to set the sources.", style="italic")
         else:
             text = Text()
             for i, (name, st) in enumerate(self.states.items()):
                 if i:
                     text.append("\n")
-                mark = {"waiting": "·", "running": "…", "done": "✓", "failed": "✗", "cancelled": "–"}[st.state]
+                mark = {"waiting": "·", "running": "…", "done": "✓", "failed": "✗", "cancelled": "\u2013"}[st.state]
                 text.append(f"{mark} {name:<13}", style="bold")
                 detail = st.message
                 if st.state == "running" and st.fraction is not None:
@@ -166,7 +174,8 @@ class CollectPane(Widget):
                 Column("source", "Source", lambda e: e.source, width=12),
                 Column("path", "File", lambda e: e.path, min_width=16),
                 Column("size", "Bytes", lambda e: f"{e.size:,}", width=11),
-                Column("fetched", "Fetched (UTC)", lambda e: format_utc(e.fetched, seconds=False) if e.fetched else "", width=16),
+                Column("fetched", "Fetched (UTC)", lambda e: format_utc(e.fetched, seconds=False) if e.fetched else "",
+                       width=16),
             ]
         if self.view == "gaps":
             return [
@@ -182,7 +191,7 @@ class CollectPane(Widget):
             Column("kind", "Kind", lambda c: c.kind, width=11),
         ]
 
-    def _rows(self) -> list:
+    def _rows(self) -> Sequence[Candidate | Evidence | Gap]:
         if self.view == "evidence":
             return self.session.pm.evidence
         if self.view == "gaps":
@@ -190,15 +199,17 @@ class CollectPane(Widget):
         return self.shown
 
     def _empty_text(self) -> str:
+        collect = self.key("collect.run")
         if self.view == "evidence":
-            return "No evidence yet: press c to collect."
+            return f"No evidence yet: press {collect} to collect."
         if self.view == "gaps":
             return "No gaps recorded."
         if self.found:
-            return "Every candidate is in the timeline (press 3 to see it)."
-        return "No candidates yet: press c to collect, then space to accept one, A to accept all."
+            return f"Every candidate is in the timeline (press {self.key('go.timeline')} to see it)."
+        return (f"No candidates yet: press {collect} to collect, then {self.key('collect.accept')} to accept one, "
+                f"{self.key('collect.accept_all')} to accept all.")
 
-    def _row_style(self, row) -> str | None:
+    def _row_style(self, row: object) -> str | None:
         if isinstance(row, Candidate):
             if row.kind == "detection":
                 return "collect--detection"
@@ -222,7 +233,7 @@ class CollectPane(Widget):
             f"[{n}]" if n == self.view else n
             for n in (f"candidates {len(self.shown)}", f"evidence {len(pm.evidence)}", f"gaps {len(pm.gaps)}")
         )
-        self.query_one("#collect-status", Static).update(Text(f"{views}   (v switches)"))
+        self.query_one("#collect-status", Static).update(Text(f"{views}   ({self.key('collect.view')} switches)"))
 
     # -- collecting ----------------------------------------------------------------
 
@@ -234,31 +245,34 @@ class CollectPane(Widget):
         from pmtui.sources.collect import CollectError, plan, window_for
 
         if self.running:
-            self.app.notify("Collection is running; x cancels it.", timeout=3)
+            self.notify(f"Collection is running; {self.key('collect.cancel')} cancels it.", timeout=3)
             return
         pm = self.session.pm
         try:
             window = window_for(pm)
             sources = plan(pm, demo=self._demo)
         except CollectError as exc:
-            self.app.notify(Text(one_line(str(exc))), severity="error", timeout=8)
+            self.notify(one_line(str(exc)), severity="error", timeout=8)
             return
         if not sources:
-            self.app.notify("No source is set: press s to give a Prometheus or Alertmanager URL, "
-                            "or a Kubernetes deployment.", severity="warning", timeout=8)
+            self.notify(f"No source is set: press {self.key('collect.settings')} to give a Prometheus or "
+                        "Alertmanager URL, or a Kubernetes deployment.", severity="warning", timeout=8)
+            return
+        doc_path = self._doc_path()
+        if doc_path is None:
             return
         self.states = {name: SourceState() for name, _ in sources}
         self._show_sources()
         for name, run in sources:
             self.run_worker(
-                lambda name=name, run=run: self._collect_one(name, run, window),
+                lambda name=name, run=run: self._collect_one(name, run, window, doc_path),
                 thread=True,
                 group="collect",
                 name=f"collect {name}",
                 exit_on_error=False,
             )
 
-    def _collect_one(self, name: str, run, window) -> None:
+    def _collect_one(self, name: str, run: Runner, window: Window, doc_path: Path) -> None:
         """Runs in a worker thread: only `call_from_thread` touches the UI."""
         from pmtui.sources.collect import context_for, run_one
 
@@ -269,7 +283,7 @@ class CollectPane(Widget):
             if not worker.is_cancelled:
                 call(self._progress, name, message, fraction)
 
-        ctx = context_for(self._doc_path(), window, progress=progress, cancelled=lambda: worker.is_cancelled)
+        ctx = context_for(doc_path, window, progress=progress, cancelled=lambda: worker.is_cancelled)
         call(self._progress, name, "starting", 0.0)
         result = run_one(name, run, ctx)
         call(self._finished, name, result, worker.is_cancelled)
@@ -294,16 +308,18 @@ class CollectPane(Widget):
         # Evidence and gaps describe what is on disk now: not an undoable
         # edit, but the file must be saved, so the session hears of it.
         record(self.session.pm, result)
-        self.session.notify("evidence", f"collected {name}")
+        self.session.notify(Area.EVIDENCE, f"collected {name}")
         self._show_sources()
         if not self.running:
             total = sum(len(s.result.candidates) for s in self.states.values() if s.result)
             gaps = sum(len(s.result.gaps) for s in self.states.values() if s.result)
-            self.app.notify(f"Collected: {total} candidate{'s' if total != 1 else ''}, {gaps} gap{'s' if gaps != 1 else ''}. Space accepts one, A all.", timeout=4)
+            counts = f"{total} candidate{'s' if total != 1 else ''}, {gaps} gap{'s' if gaps != 1 else ''}"
+            accept, accept_all = capitalized(self.key("collect.accept")), self.key("collect.accept_all")
+            self.notify(f"Collected: {counts}. {accept} accepts one, {accept_all} all.", timeout=4)
 
     def action_cancel(self) -> None:
         if not self.running:
-            self.app.notify("Nothing is being collected.", timeout=2)
+            self.notify("Nothing is being collected.", timeout=2)
             return
         for worker in self.workers:
             if worker.group == "collect":
@@ -318,20 +334,11 @@ class CollectPane(Widget):
     # -- accepting candidates --------------------------------------------------------
 
     def _accept(self, candidates: list[Candidate], label: str) -> int:
-        from pmtui.sources.collect import accept
-
+        """Accept the candidates as one edit; how many rows it added."""
         pm = self.session.pm
-        added: list = []
-
-        def do() -> None:
-            added[:] = accept(pm, candidates)
-
-        def undo() -> None:
-            gone = {id(e) for e in added}
-            pm.timeline[:] = [e for e in pm.timeline if id(e) not in gone]
-
-        self.session.apply("timeline", label, do, undo, focus=None)
-        return len(added)
+        before = len(pm.timeline)
+        self.session.run(edits.accept_candidates(pm, candidates, label=label))
+        return len(pm.timeline) - before
 
     def action_accept(self) -> None:
         if self.view != "candidates":
@@ -346,10 +353,10 @@ class CollectPane(Widget):
 
     def action_accept_all(self) -> None:
         if not self.shown:
-            self.app.notify("No candidates to accept.", timeout=2)
+            self.notify("No candidates to accept.", timeout=2)
             return
         n = self._accept(list(self.shown), "accept all candidates")
-        self.app.notify(f"{n} events added to the timeline (ctrl+z undoes).", timeout=3)
+        self.notify(f"{n} events added to the timeline ({self.key('edit.undo')} undoes).", timeout=3)
 
     def on_row_chosen(self, message: RowChosen) -> None:
         message.stop()
@@ -359,6 +366,19 @@ class CollectPane(Widget):
             self.action_open()
 
     # -- views -----------------------------------------------------------------------
+
+    def show_location(self, section: str, row: int | str | None = None) -> bool:
+        """The report's checklist points at a gap: show the gaps."""
+        if section != "gaps":
+            return False
+        if self.view != "gaps":
+            self.view = "gaps"
+            self.table.cursor_row = 0
+            self._rebuild()
+        if isinstance(row, int):
+            self.table.move_cursor(row)
+        self.table.focus()
+        return True
 
     def action_next_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
@@ -375,7 +395,9 @@ class CollectPane(Widget):
             return
         from pmtui.ui.screens.evidence import EvidenceScreen
 
-        self.app.push_screen(EvidenceScreen(evidence, self._doc_path().parent))
+        doc_path = self._doc_path()
+        if doc_path is not None:
+            self.app.push_screen(EvidenceScreen(evidence, doc_path.parent))
 
     # -- settings ----------------------------------------------------------------------
 
@@ -384,7 +406,9 @@ class CollectPane(Widget):
 
         s = self.session.pm.sources
         p, k = s.prometheus, s.kubernetes
-        when = lambda d: format_utc(d) if d else ""  # noqa: E731
+        def when(d: datetime | None) -> str:
+            return format_utc(d) if d else ""
+
         fields = [
             Field("window_start", "From", when(s.window_start), parse=self._parse_optional_time,
                   hint="blank: 30 min before the incident started"),
@@ -406,7 +430,7 @@ class CollectPane(Widget):
             Field("containers", "Containers", ", ".join(k.containers), placeholder="blank: every container"),
         ]
 
-        def check(values: dict) -> dict[str, str]:
+        def check(values: dict[str, Any]) -> dict[str, str]:
             errors = {}
             start, end = values["window_start"], values["window_end"]
             if start and end and end <= start:
@@ -419,7 +443,7 @@ class CollectPane(Widget):
 
         self.app.push_screen(FormScreen("Sources", fields, check=check), self._settings_done)
 
-    def _settings_done(self, values: dict | None) -> None:
+    def _settings_done(self, values: dict[str, Any] | None) -> None:
         if values is None:
             return
         pm = self.session.pm
@@ -427,20 +451,16 @@ class CollectPane(Widget):
         new.window_start, new.window_end = values["window_start"], values["window_end"]
         p, k = new.prometheus, new.kubernetes
         p.url, p.auth = values["prometheus"], values["auth"] or "none"
-        p.token_env, p.username_env, p.password_env = values["token_env"], values["username_env"], values["password_env"]
+        p.token_env, p.username_env = values["token_env"], values["username_env"]
+        p.password_env = values["password_env"]
         new.alertmanager.url = values["alertmanager"]
         for name in ("kubeconfig", "context", "namespace", "deployment", "selector"):
             setattr(k, name, values[name].strip())
         k.containers = [c.strip() for c in values["containers"].split(",") if c.strip()]
-        if new == pm.sources:
-            return
         self._set_sources(new)
 
     def _set_sources(self, new: SourceSettings) -> None:
-        pm = self.session.pm
-        old = pm.sources
-        self.session.apply("sources", "edit sources", lambda: setattr(pm, "sources", new),
-                           lambda: setattr(pm, "sources", old))
+        self.session.run(edits.set_sources(self.session.pm, new))
 
     def _parse_optional_time(self, text: str) -> datetime | None:
         # TimeParseError is a ValueError: the form shows its message in place.

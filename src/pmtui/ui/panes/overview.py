@@ -17,17 +17,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widget import Widget
 
 from pmtui.model import SEVERITIES, STATUSES, PostMortem
-from pmtui.session import Change, EditSession
+from pmtui.session import Area, Change, EditSession
 from pmtui.textsafe import printable
 from pmtui.timeparse import TimeParseError, format_utc, parse_date, parse_optional_time, parse_time
+from pmtui.ui.panes.base import Pane, PaneContext
+
+if TYPE_CHECKING:
+    from textual.widgets import Input, Select, Static
 
 WIDE = 150  # columns from which the sections sit side by side
 LABEL_WIDTH = 16  # .overview--label in overview.tcss
@@ -71,15 +77,16 @@ def _int_parse(text: str) -> int | None:
 
 
 def _data_lost_show(value: bool | None) -> str:
-    return {True: "yes", False: "no"}.get(value, "")
+    return "" if value is None else ("yes" if value else "no")
 
 
 def _data_lost_parse(text: str) -> bool | None:
     return {"yes": True, "no": False}.get(text)
 
 
-class OverviewPane(Widget):
-    BINDINGS = [
+class OverviewPane(Pane):
+    pane_name = "overview"
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave_field", "Leave field", id="overview.leave"),
         Binding("ctrl+down", "section(1)", "Next section", id="overview.next_section"),
         Binding("ctrl+up", "section(-1)", "Previous section", id="overview.previous_section"),
@@ -87,12 +94,10 @@ class OverviewPane(Widget):
 
     SECTIONS = ("Incident", "Times (UTC)", "Impact", "What happened")
 
-    def __init__(self, session: EditSession, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.session = session
+    def __init__(self, session: EditSession, context: PaneContext | None = None, **kwargs: Any) -> None:
+        super().__init__(session, context, **kwargs)
         self.fields = self._fields()
         self._by_name = {f.name: f for f in self.fields}
-        self._unsubscribe = None
         self._form: Widget | None = None  # the VerticalScroll, built after the first frame
         # What the model held when each field was last filled in: a change
         # refreshes only fields whose model value moved since (undo, a mark
@@ -101,25 +106,20 @@ class OverviewPane(Widget):
 
     # -- the fields ------------------------------------------------------------
 
-    def _now(self):
-        now = getattr(self.app, "now", None)
-        return now() if now else None
-
-    def _date_parse(self, text: str):
+    def _date_parse(self, text: str) -> date | None:
         if not text.strip():
             return None
-        now = self._now()
         try:
-            return parse_date(text, today=now.date() if now else None)
+            return parse_date(text, today=self.context.now().date())
         except TimeParseError as exc:
             raise ValueError(str(exc)) from None
 
-    def _shared_parse(self, text: str):
+    def _shared_parse(self, text: str) -> datetime | None:
         # TimeParseError is a ValueError: shown under the field, text kept.
         return parse_optional_time(text, base_date=self.session.pm.incident_date)
 
     # Where each checklist section is edited in this pane.
-    FIELD_FOR_SECTION = {
+    FIELD_FOR_SECTION: ClassVar[dict[str, str]] = {
         "header": "follow_up",
         "durations": "started",
         "summary": "summary",
@@ -146,14 +146,14 @@ class OverviewPane(Widget):
         self.call_after_refresh(focus)
         return True
 
-    def _time_parse(self, which: str) -> Callable[[str], Any]:
+    def _time_parse(self, which: str) -> Callable[[str], datetime | None]:
         order = ("started", "detected", "mitigated", "resolved")
 
-        def parse(text: str):
+        def parse(text: str) -> datetime | None:
             if not text.strip():
                 return None
             times = self.session.pm.times
-            base = times.started or times.detected or (self._now() or None)
+            base = times.started or times.detected or self.context.now()
             try:
                 value = parse_time(text, base_date=base.date() if base else None)
             except TimeParseError as exc:
@@ -250,7 +250,7 @@ class OverviewPane(Widget):
         from textual.widgets import Label, Static
 
         pm = self.session.pm
-        sections = []
+        sections: list[Widget] = []
         for index, section in enumerate(self.SECTIONS):
             rows: list[Widget] = [Static(Text(section), classes="overview--heading")]
             for field in (f for f in self.fields if f.section == section):
@@ -297,24 +297,21 @@ class OverviewPane(Widget):
             options = [(printable(o), o) for o in field.options]
             if value and value not in field.options:
                 options.append((printable(value), value))
-            return Select(options, value=value or Select.NULL, id=ident, allow_blank=True, prompt="(not set)", compact=True)
+            return Select(options, value=value or Select.NULL, id=ident, allow_blank=True, prompt="(not set)",
+                          compact=True)
         if field.kind == "text":
-            return SafeTextArea(value, id=ident, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True)
+            return SafeTextArea(value, id=ident, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
+                                compact=True)
         return Input(value, placeholder=field.placeholder, id=ident, compact=True, highlighter=VISIBLE_CONTROLS)
 
     def on_mount(self) -> None:
-        self._unsubscribe = self.session.subscribe(self._on_change)
         self.set_class(self.app.size.width >= WIDE, "-wide")
         # Shown as the app's first pane, the app calls after_first_frame;
         # shown later, the frame that shows it need not wait for the form.
-        if getattr(self.app, "guard", None) is not None:
+        if self.context.first_frame_shown():
             self.call_after_refresh(self._build_form)
 
-    def on_unmount(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-
-    def on_resize(self, event) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self.set_class(self.app.size.width >= WIDE, "-wide")
 
     def focus_default(self) -> None:
@@ -337,22 +334,28 @@ class OverviewPane(Widget):
         return self.query_one(f"#ov-{name}")
 
     def raw(self, name: str) -> str:
-        from textual.widgets import Select, TextArea
+        from textual.widgets import Input, Select, TextArea
 
         widget = self.editor(name)
         if isinstance(widget, Select):
             return "" if widget.value is Select.NULL else str(widget.value)
         if isinstance(widget, TextArea):
             return widget.text
-        return widget.value
+        if isinstance(widget, Input):
+            return widget.value
+        raise TypeError(f"#ov-{name} is not an editor")
+
+    def _error(self, name: str) -> Static:
+        from textual.widgets import Static
+
+        self._build_form()
+        return self.query_one(f"#error-{name}", Static)
 
     def error_text(self, name: str) -> str:
-        self._build_form()
-        return str(self.query_one(f"#error-{name}").content)
+        return str(self._error(name).content)
 
     def _show_error(self, name: str, message: str) -> None:
-        self._build_form()
-        error = self.query_one(f"#error-{name}")
+        error = self._error(name)
         error.update(Text(printable(message, multiline=True)))
         error.set_class(bool(message), "-shown")
 
@@ -368,7 +371,7 @@ class OverviewPane(Widget):
             return False
         self._show_error(name, "")
         self._shown[name] = field.show(value)
-        self.session.set("overview", f"edit {field.label.lower()}", field.owner(self.session.pm), field.attr,
+        self.session.set(Area.OVERVIEW, f"edit {field.label.lower()}", field.owner(self.session.pm), field.attr,
                          value, focus=name)
         return True
 
@@ -379,30 +382,30 @@ class OverviewPane(Widget):
             if self._by_name[name].kind != "select":
                 self.commit(name)
 
-    def on_input_submitted(self, event) -> None:
+    def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id and event.input.id.startswith("ov-"):
             event.stop()
             if self.commit(event.input.id.removeprefix("ov-")):
                 self.screen.focus_next()
 
-    def on_descendant_blur(self, event) -> None:
-        widget = event.widget
-        field = self._by_name.get(widget.id[3:]) if widget.id and widget.id.startswith("ov-") else None
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        ident = event.widget.id
+        field = self._by_name.get(ident.removeprefix("ov-")) if ident and ident.startswith("ov-") else None
         if field is not None and field.kind != "select":
-            self.commit(widget.id.removeprefix("ov-"))
+            self.commit(field.name)
 
-    def on_select_changed(self, event) -> None:
+    def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id and event.select.id.startswith("ov-"):
             event.stop()
             self.commit(event.select.id.removeprefix("ov-"))
 
-    def _on_change(self, change: Change) -> None:
-        if change.area != "overview":
+    def on_change(self, change: Change) -> None:
+        if change.area != Area.OVERVIEW:
             return
         if self._form is None:
             self.query_one(OverviewSummary).refresh()
             return
-        from textual.widgets import Select, TextArea
+        from textual.widgets import Input, Select, TextArea
 
         pm = self.session.pm
         focused = self.app.focused
@@ -420,7 +423,7 @@ class OverviewPane(Widget):
                     widget.value = value if value else Select.NULL
             elif isinstance(widget, TextArea):
                 widget.load_text(value)
-            else:
+            elif isinstance(widget, Input):
                 widget.value = value
 
     # -- keys ------------------------------------------------------------------
@@ -452,7 +455,7 @@ class OverviewSummary(Widget):
     OverviewSummary > .overview-summary--heading { color: $primary; text-style: bold; }
     OverviewSummary > .overview-summary--label { color: $text-muted; }
     """
-    COMPONENT_CLASSES = {"overview-summary--heading", "overview-summary--label"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"overview-summary--heading", "overview-summary--label"}
 
     def __init__(self, pane: OverviewPane, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -17,18 +17,20 @@ import copy
 import operator
 import os
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.console import RenderableType
+from rich.style import Style
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.strip import Strip
+from textual.theme import Theme
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -36,11 +38,12 @@ from textual.widgets.option_list import Option
 from pmtui import checks, report
 from pmtui import clipboard as osc52
 from pmtui.livechecks import LiveChecks
-from pmtui.model import PostMortem
+from pmtui.model import PostMortem, TimelineEvent
 from pmtui.redact import redact
-from pmtui.session import Change, EditSession
+from pmtui.session import Area, Change, EditSession
 from pmtui.textsafe import one_line
 from pmtui.timeparse import format_clock, format_utc
+from pmtui.ui.panes.base import Pane, PaneContext
 from pmtui.ui.widgets.blametable import BlameTable
 from pmtui.ui.widgets.blametext import safe
 from pmtui.ui.widgets.mdrender import MdStyles, render
@@ -51,15 +54,18 @@ TIMELINE_HEIGHT = 16  # rows of the timeline table shown at once in the preview
 
 ALL = frozenset(report.SECTION_KEYS)
 _BY_TIME = operator.attrgetter("time")
-# Which sections an edit in each session area can change.
-SECTIONS_FOR_AREA: dict[str, frozenset[str]] = {
+# Which sections an edit in each session area can change (every area is
+# named: a new area must say what it touches).
+SECTIONS_FOR_AREA: dict[Area, frozenset[str]] = {
+    # The overview's fields are in the header and most prose sections.
+    Area.OVERVIEW: ALL,
     # Marking an event as detection/mitigation/resolution sets the times.
-    "timeline": frozenset({"timeline", "header", "durations"}),
-    "analysis": frozenset({"factors", "went_well", "went_wrong", "lucky", "lessons"}),
-    "actions": frozenset({"actions"}),
-    "export": frozenset({"actions"}),
-    "sources": frozenset({"gaps"}),
-    "evidence": frozenset({"gaps"}),
+    Area.TIMELINE: frozenset({"timeline", "header", "durations"}),
+    Area.ANALYSIS: frozenset({"factors", "went_well", "went_wrong", "lucky", "lessons"}),
+    Area.ACTIONS: frozenset({"actions"}),
+    Area.EXPORT: frozenset({"actions"}),
+    Area.SOURCES: frozenset({"gaps"}),
+    Area.EVIDENCE: frozenset({"gaps"}),
 }
 
 # Which pane holds the rows a check points at (section keys of report).
@@ -93,7 +99,9 @@ def snapshot(pm: PostMortem) -> PostMortem:
 def report_path(toml_path: str | os.PathLike[str]) -> Path:
     """NAME.md beside NAME.toml."""
     path = Path(toml_path)
-    return path.with_name(path.name.removesuffix(".toml") + ".md") if path.name.endswith(".toml") else path.with_suffix(".md")
+    if path.name.endswith(".toml"):
+        return path.with_name(path.name.removesuffix(".toml") + ".md")
+    return path.with_suffix(".md")
 
 
 class TimelineTable(BlameTable):
@@ -137,7 +145,7 @@ class SectionView(Widget):
             self.styles.height = len(self._lines)
         self.refresh()
 
-    def on_resize(self, event) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._width:
             self._layout_lines(event.size.width)
 
@@ -151,8 +159,9 @@ class ChecklistView(OptionList):
     pass
 
 
-class ReportPane(Widget):
-    BINDINGS = [
+class ReportPane(Pane):
+    pane_name = "report"
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("w", "write", "Write report", id="report.write"),
         Binding("c", "copy", "Copy report", id="report.copy"),
         Binding("g", "jump", "Go to check", id="report.jump"),
@@ -160,7 +169,7 @@ class ReportPane(Widget):
         Binding("n", "next_problem", "Next problem", id="report.next_problem"),
     ]
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "report--blame",
         "report--h1",
         "report--h2",
@@ -172,17 +181,15 @@ class ReportPane(Widget):
         "report--fail",
     }
 
-    def __init__(self, session: EditSession, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.session = session
+    def __init__(self, session: EditSession, context: PaneContext | None = None, **kwargs: Any) -> None:
+        super().__init__(session, context, **kwargs)
         self.results: list[checks.CheckResult] = []
         self._checks = LiveChecks()
         self._checks_running = False
         self._checks_again = False
         self._dirty: set[str] = set()
-        self._timer = None
-        self._unsubscribe: Callable[[], None] | None = None
-        self._rows: list = []
+        self._timer: Timer | None = None
+        self._rows: list[TimelineEvent] = []
         # For the benchmark and tests: the session revision the preview and
         # the checklist last showed, and when.
         self.preview_revision = -1
@@ -195,9 +202,7 @@ class ReportPane(Widget):
         return self.session.pm
 
     def now(self) -> datetime:
-        clock = getattr(self.app, "now", None)
-        value = clock() if callable(clock) else None
-        return value if isinstance(value, datetime) else datetime.now(UTC)
+        return self.context.now()
 
     # -- layout ------------------------------------------------------------
 
@@ -215,36 +220,39 @@ class ReportPane(Widget):
                 yield ChecklistView(id="report-checks")
 
     def on_mount(self) -> None:
-        self._unsubscribe = self.session.subscribe(self._on_change)
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self._dirty = set(ALL)
         self._flush()
         self.query_one("#report-preview").focus()
 
     def on_unmount(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
         if self._timer is not None:
             self._timer.stop()
 
     # -- following edits -----------------------------------------------------
 
-    def _theme_changed(self, _theme) -> None:
+    def _theme_changed(self, _theme: Theme) -> None:
         # Section lines hold the old theme's colours: draw them all again.
         for view in self.query(SectionView):
             view.source = ""
         self.results = []
-        self._on_change(Change("report", "theme", self.session.revision))
+        self._follow(ALL)
 
-    def _on_change(self, change: Change) -> None:
-        self._dirty |= SECTIONS_FOR_AREA.get(change.area, ALL)
+    def on_change(self, change: Change) -> None:
+        self._follow(SECTIONS_FOR_AREA[change.area])
+
+    def _follow(self, sections: frozenset[str]) -> None:
+        self._dirty |= sections
         if self._timer is None:
             self._timer = self.set_timer(DELAY, self._flush)
 
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"report--{name}", partial=True)
+
     def _styles(self) -> MdStyles:
-        get = lambda name: self.get_component_rich_style(f"report--{name}", partial=True)  # noqa: E731
-        return MdStyles(blame=get("blame"), h1=get("h1"), h2=get("h2"), h3=get("h3"), link=get("link"), muted=get("muted"))
+        get = self._style
+        return MdStyles(blame=get("blame"), h1=get("h1"), h2=get("h2"), h3=get("h3"), link=get("link"),
+                        muted=get("muted"))
 
     def _flush(self) -> None:
         self._timer = None
@@ -276,7 +284,7 @@ class ReportPane(Widget):
             Column("actor", "Actor", lambda e: redact(e.actor) or "-", width=10),
         ]
 
-    def _clock(self, event) -> str:
+    def _clock(self, event: TimelineEvent) -> str:
         day = self.pm.incident_date
         if event.time is None:
             return "-"
@@ -341,15 +349,15 @@ class ReportPane(Widget):
         listing = self.query_one(ChecklistView)
         old = listing.highlighted
         self.results = results
-        blame = self.get_component_rich_style("report--blame", partial=True)
+        blame = self._style("blame")
         marks = {checks.PASS: "\u2713", checks.WARN: "!", checks.FAIL: "\u2717"}
         options = []
         for r in results:
-            prompt = Text(f"{marks.get(r.result, '?')} ", self.get_component_rich_style(f"report--{r.result}", partial=True))
+            prompt = Text(f"{marks.get(r.result, '?')} ", self._style(r.result))
             prompt.append_text(safe(redact(r.message), blame))
             if r.suggestion and r.result != checks.PASS:
                 prompt.append("\n  ")
-                prompt.append_text(safe(redact(r.suggestion), blame, style=self.get_component_rich_style("report--muted", partial=True)))
+                prompt.append_text(safe(redact(r.suggestion), blame, style=self._style("muted")))
             options.append(Option(prompt))
         listing.clear_options()
         listing.add_options(options)
@@ -357,9 +365,9 @@ class ReportPane(Widget):
             listing.highlighted = min(old or 0, len(results) - 1)
         counts = checks.summary(results)
         summary = Text("Checklist  ")
-        summary.append(f"\u2713{counts[checks.PASS]} ", self.get_component_rich_style("report--pass", partial=True))
-        summary.append(f"!{counts[checks.WARN]} ", self.get_component_rich_style("report--warn", partial=True))
-        summary.append(f"\u2717{counts[checks.FAIL]}", self.get_component_rich_style("report--fail", partial=True))
+        summary.append(f"\u2713{counts[checks.PASS]} ", self._style("pass"))
+        summary.append(f"!{counts[checks.WARN]} ", self._style("warn"))
+        summary.append(f"\u2717{counts[checks.FAIL]}", self._style("fail"))
         self.query_one("#report-summary", Static).update(summary)
 
     def selected_check(self) -> checks.CheckResult | None:
@@ -384,21 +392,12 @@ class ReportPane(Widget):
 
     async def show_check(self, result: checks.CheckResult) -> bool:
         section, row = result.section, result.row
-        app_jump = getattr(self.app, "show_location", None)
-        if callable(app_jump):
-            outcome = app_jump(section, row)
-            if hasattr(outcome, "__await__"):
-                outcome = await outcome
-            return bool(outcome)
-        show_pane = getattr(self.app, "show_pane", None)
+        show_pane = self.context.show_pane
         if not section or show_pane is None:
-            self.notify(Text(f"{result.id}: nothing to open"), timeout=2)
+            self.notify(f"{result.id}: nothing to open", timeout=2)
             return False
         pane = await show_pane(PANE_FOR_SECTION.get(section, "overview"))
-        locate = getattr(pane, "show_location", None)
-        if callable(locate):
-            return bool(locate(section, row))
-        return True
+        return pane.show_location(section, row)
 
     def action_next_problem(self) -> None:
         listing = self.query_one(ChecklistView)
@@ -422,13 +421,8 @@ class ReportPane(Widget):
 
     # -- whole report: write and copy --------------------------------------------
 
-    def document_path(self) -> Path | None:
-        document = getattr(self.app, "document", None)
-        path = getattr(document, "path", None)
-        return Path(path) if path else None
-
     def action_write(self) -> None:
-        path = self.document_path()
+        path = self.context.document_path()
         if path is None:
             self.notify("This post-mortem has no file yet: save it first.", severity="warning")
             return
@@ -445,7 +439,7 @@ class ReportPane(Widget):
             message = Text(f"Report not written to {one_line(str(target))}: {one_line(exc.strerror or str(exc))}")
             self.app.call_from_thread(self.notify, message, severity="error", timeout=8)
             return
-        self.app.call_from_thread(self.notify, Text(f"Report written to {one_line(str(target))}"), timeout=3)
+        self.app.call_from_thread(self.notify, f"Report written to {one_line(str(target))}", timeout=3)
 
     def action_copy(self) -> None:
         self._copy(snapshot(self.pm))
@@ -460,19 +454,19 @@ class ReportPane(Widget):
         # must be wrapped too, or the multiplexer swallows it.
         self.app.copy_to_clipboard(text)
         wrapper = osc52.multiplexer_from_env(dict(os.environ))
-        driver = getattr(self.app, "_driver", None)
+        driver = self.app._driver  # textual is pinned: the terminal the app writes to
         if wrapper and driver is not None:
             driver.write(osc52.osc52(text, multiplexer=wrapper))
         size = osc52.payload_size(text)
         if size > osc52.TYPICAL_LIMIT:
             self.notify(
-                Text(f"Copied {len(text):,} characters; some terminals cap the clipboard at "
-                     f"{osc52.TYPICAL_LIMIT // 1000} kB (w writes the file instead)."),
+                f"Copied {len(text):,} characters; some terminals cap the clipboard at "
+                f"{osc52.TYPICAL_LIMIT // 1000} kB ({self.key('report.write')} writes the file instead).",
                 severity="warning",
                 timeout=6,
             )
         else:
-            self.notify(Text(f"Report copied to the clipboard ({len(text):,} characters)."), timeout=3)
+            self.notify(f"Report copied to the clipboard ({len(text):,} characters).", timeout=3)
 
     # -- location (so the app can route "report" checks here) ---------------------
 

@@ -1,56 +1,32 @@
 """The timeline: every event of the incident in UTC order, edited by key.
 
-Rows live in `pm.timeline`, kept sorted at all times: an edit that moves
-a row in time moves it in the list inside the same undoable step, so the
-table is always just a view of that list (or of its filtered subset).
+Rows live in `pm.timeline`, kept sorted at all times (pmtui.edits.timeline:
+an edit that moves a row in time moves it in the list inside the same
+undoable step), so the table is always just a view of that list (or of its
+filtered subset).
 """
 
 from __future__ import annotations
 
-import copy
-from bisect import bisect_left, bisect_right
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Input
 
+from pmtui.edits import timeline as edits
+from pmtui.edits.timeline import MarkField, index_of
 from pmtui.model import EVENT_KINDS, TimelineEvent
-from pmtui.session import Change, EditSession
+from pmtui.session import Area, Change, EditSession
 from pmtui.timeparse import TimeParseError, format_clock, format_utc, parse_time
 from pmtui.ui.messages import RowChosen
+from pmtui.ui.panes.base import Pane, PaneContext
 from pmtui.ui.widgets.blametable import BlameTable
 from pmtui.ui.widgets.table import Column
-
-MARKS = {
-    "detected": ("detection", "mark detection"),
-    "mitigated": ("mitigation", "mark mitigation"),
-    "resolved": ("resolution", "mark resolution"),
-}
-
-
-def _time_key(event: TimelineEvent) -> datetime:
-    return event.time
-
-
-def index_of(events: list[TimelineEvent], event: TimelineEvent) -> int:
-    """Position of this very object in the sorted list (several rows may be
-    equal as data, e.g. after duplicating one)."""
-    start = bisect_left(events, event.time, key=_time_key)
-    for i in range(start, len(events)):
-        if events[i] is event:
-            return i
-    for i, other in enumerate(events):  # the list was not sorted after all
-        if other is event:
-            return i
-    raise ValueError("event not in timeline")
-
-
-def is_sorted(events: list[TimelineEvent]) -> bool:
-    return all(events[i].time <= events[i + 1].time for i in range(len(events) - 1))
 
 
 class TimelineTable(BlameTable):
@@ -61,7 +37,7 @@ class TimelineTable(BlameTable):
 
 
 class FilterInput(Input):
-    BINDINGS = [Binding("escape", "clear", "Clear filter", id="timeline.clear_filter")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "clear", "Clear filter", id="timeline.clear_filter")]
 
     def action_clear(self) -> None:
         self.value = ""
@@ -87,8 +63,9 @@ class StatusLine(Widget):
         return Text(self.text, no_wrap=True, overflow="ellipsis")
 
 
-class TimelinePane(Widget):
-    BINDINGS = [
+class TimelinePane(Pane):
+    pane_name = "timeline"
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add_event", "Add event", id="timeline.add"),
         Binding("e", "edit_event", "Edit", id="timeline.edit"),
         Binding("x,delete", "delete_event", "Delete", id="timeline.delete"),
@@ -100,13 +77,11 @@ class TimelinePane(Widget):
         Binding("l", "toggle_local", "Local time", id="timeline.local_time"),
     ]
 
-    def __init__(self, session: EditSession, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.session = session
+    def __init__(self, session: EditSession, context: PaneContext | None = None, **kwargs: Any) -> None:
+        super().__init__(session, context, **kwargs)
         self.filter_text = ""
         self.show_local = False
-        self._view: list[TimelineEvent] = session.pm.timeline
-        self._unsubscribe = None
+        self._view: list[TimelineEvent] = self.session.pm.timeline
 
     @property
     def events(self) -> list[TimelineEvent]:
@@ -115,10 +90,15 @@ class TimelinePane(Widget):
     # -- layout ----------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield FilterInput(placeholder="filter: text in event, source, actor or kind · enter keep · esc clear", id="timeline-filter")
+        clear = self.key("timeline.clear_filter", owner=FilterInput)
+        yield FilterInput(
+            placeholder=f"filter: text in event, source, actor or kind · enter keep · {clear} clear",
+            id="timeline-filter",
+        )
         yield TimelineTable(
             self._columns(),
-            empty_text="No events yet: press a to add one, or collect them from the sources (pane 2).",
+            empty_text=f"No events yet: press {self.key('timeline.add')} to add one, "
+            f"or collect them from the sources (pane {self.key('go.collect')}).",
             id="timeline-table",
         )
         yield StatusLine(id="timeline-status")
@@ -128,16 +108,7 @@ class TimelinePane(Widget):
         return self.query_one(TimelineTable)
 
     def on_mount(self) -> None:
-        self._unsubscribe = self.session.subscribe(self._on_change)
-        if not is_sorted(self.events):
-            events = self.events
-            before = list(events)
-            self.session.apply(
-                "timeline",
-                "sort timeline",
-                lambda: events.sort(key=_time_key),
-                lambda: events.__setitem__(slice(None), before),
-            )
+        self.session.run(edits.sort_events(self.session.pm))
         self._rebuild()
 
     def show_location(self, section: str, row: int | str | None = None) -> bool:
@@ -149,25 +120,19 @@ class TimelinePane(Widget):
         if not isinstance(row, int) or not 0 <= row < len(self.events):
             return True
         target = self.events[row]
-        if self._view_index(target) is None:
+        shown = self._view_index(target)
+        if shown is None:
             box = self.query_one(FilterInput)
             box.value = ""
             self.filter_text = ""
             box.remove_class("-shown")
             self._rebuild(target)
         else:
-            self.table.move_cursor(self._view_index(target))
+            self.table.move_cursor(shown)
         return True
 
     def focus_default(self) -> None:
         self.table.focus()
-
-    def on_unmount(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-
-    def _local_zone(self):
-        return getattr(self.app, "local_zone", None)
 
     def _columns(self) -> list[Column]:
         events = self.events
@@ -179,7 +144,7 @@ class TimelinePane(Widget):
             time_col = Column("time", "UTC", lambda e: format_clock(e.time), width=15 if fractions else 8)
         columns = [time_col]
         if self.show_local:
-            zone = self._local_zone()
+            zone = self.context.local_zone
             columns.append(
                 Column("local", "Local", lambda e: e.time.astimezone(zone).strftime("%H:%M:%S %Z"), width=14)
             )
@@ -242,8 +207,8 @@ class TimelinePane(Widget):
             text += f" · filter {self.filter_text.strip()!r}: {len(self._view)} shown"
         self.query_one(StatusLine).set_text(text)
 
-    def _on_change(self, change: Change) -> None:
-        if change.area in ("timeline", "overview"):
+    def on_change(self, change: Change) -> None:
+        if change.area in (Area.TIMELINE, Area.OVERVIEW):
             focus = change.focus if isinstance(change.focus, TimelineEvent) else None
             self._rebuild(focus)
 
@@ -277,13 +242,13 @@ class TimelinePane(Widget):
 
     # -- editing ---------------------------------------------------------------
 
-    def _base_date(self):
+    def _base_date(self) -> date:
         pm = self.session.pm
         if pm.times.started is not None:
             return pm.times.started.date()
         if self.events:
             return self.events[0].time.date()
-        return self.app.now().date() if hasattr(self.app, "now") else None
+        return self.context.now().date()
 
     def _parse_time(self, text: str) -> datetime:
         try:
@@ -297,7 +262,7 @@ class TimelinePane(Widget):
             raise ValueError("say what happened, e.g. High error rate alert fires")
         return text.strip()
 
-    def _form(self, title: str, event: TimelineEvent, callback) -> None:
+    def _form(self, title: str, event: TimelineEvent, callback: Callable[[dict[str, Any] | None], None]) -> None:
         from pmtui.ui.screens.form import Field, FormScreen
 
         fields = [
@@ -312,13 +277,10 @@ class TimelinePane(Widget):
 
     def action_add_event(self) -> None:
         current = self.current
-        if current is not None:
-            when = current.time
-        else:
-            when = self.session.pm.times.started or self.app.now()
+        when = current.time if current is not None else self.session.pm.times.started or self.context.now()
         draft = TimelineEvent(time=when, event="", kind=current.kind if current else "other")
 
-        def done(values: dict | None) -> None:
+        def done(values: dict[str, Any] | None) -> None:
             if values is None:
                 return
             if not values["kind"]:
@@ -329,26 +291,14 @@ class TimelinePane(Widget):
         self._form("Add event", draft, done)
 
     def insert_event(self, new: TimelineEvent, *, after: TimelineEvent | None = None, label: str = "add event") -> None:
-        events = self.events
-        if after is not None and after.time == new.time:
-            index = index_of(events, after) + 1
-        else:
-            index = bisect_right(events, new.time, key=_time_key)
-
-        def do() -> None:
-            events.insert(index, new)
-
-        def undo() -> None:
-            del events[index_of(events, new)]
-
-        self.session.apply("timeline", label, do, undo, focus=new)
+        self.session.run(edits.insert_event(self.session.pm, new, after=after, label=label))
 
     def action_edit_event(self) -> None:
         event = self.current
         if event is None:
             return
 
-        def done(values: dict | None) -> None:
+        def done(values: dict[str, Any] | None) -> None:
             if values is None:
                 return
             if not values["kind"]:
@@ -364,70 +314,24 @@ class TimelinePane(Widget):
     def update_event(self, event: TimelineEvent, values: dict[str, Any]) -> bool:
         """Set fields of one event as one undoable edit, moving it to its
         place in time; False when nothing changed."""
-        changed = {k: v for k, v in values.items() if getattr(event, k) != v}
-        if not changed:
-            return False
-        old = {k: getattr(event, k) for k in changed}
-        events = self.events
-        old_index = index_of(events, event)
-
-        def do() -> None:
-            del events[index_of(events, event)]
-            for key, value in changed.items():
-                setattr(event, key, value)
-            if "time" in changed:
-                events.insert(bisect_right(events, event.time, key=_time_key), event)
-            else:
-                events.insert(old_index, event)
-
-        def undo() -> None:
-            del events[index_of(events, event)]
-            for key, value in old.items():
-                setattr(event, key, value)
-            events.insert(old_index, event)
-
-        label = "edit event time" if "time" in changed else "edit event"
-        self.session.apply("timeline", label, do, undo, focus=event)
-        return True
+        return self.session.run(edits.update_event(self.session.pm, event, values))
 
     def action_delete_event(self) -> None:
         event = self.current
         if event is None:
             return
-        events = self.events
-        index = index_of(events, event)
-
-        def do() -> None:
-            del events[index_of(events, event)]
-
-        def undo() -> None:
-            events.insert(index, event)
-
         # The deleted row is gone from the view, so the cursor keeps its
         # index and lands on the row after it; undo puts it back on the row.
-        self.session.apply("timeline", "delete event", do, undo, focus=event)
+        self.session.run(edits.delete_event(self.session.pm, event))
 
     def action_duplicate_event(self) -> None:
         event = self.current
         if event is None:
             return
-        self.insert_event(copy.copy(event), after=event, label="duplicate event")
+        self.session.run(edits.duplicate_event(self.session.pm, event))
 
-    def action_mark(self, field: str) -> None:
+    def action_mark(self, field: MarkField) -> None:
         event = self.current
         if event is None:
             return
-        kind, label = MARKS[field]
-        times = self.session.pm.times
-        old_time, old_kind = getattr(times, field), event.kind
-
-        def do() -> None:
-            setattr(times, field, event.time)
-            event.kind = kind
-
-        def undo() -> None:
-            setattr(times, field, old_time)
-            event.kind = old_kind
-
-        # Area "overview": the incident times (and so TTD/TTM/TTR) change.
-        self.session.apply("overview", label, do, undo, focus=event)
+        self.session.run(edits.mark_event(self.session.pm, event, field))

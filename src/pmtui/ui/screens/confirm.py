@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from pmtui.ui.keys import key_for, keys_for
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -23,7 +27,7 @@ class ConfirmScreen(ModalScreen[bool]):
     ConfirmScreen .confirm--keys { color: $text-muted; margin-top: 1; }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
@@ -37,7 +41,8 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.question), classes="confirm--question")
-            yield Static(Text(f"y {self.yes_label} · n/esc {self.no_label}"), classes="confirm--keys")
+            yes, no = key_for(self, "confirm.yes"), "/".join(keys_for(self, "confirm.no"))
+            yield Static(Text(f"{yes} {self.yes_label} · {no} {self.no_label}"), classes="confirm--keys")
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
@@ -55,7 +60,7 @@ class UnsavedScreen(ModalScreen[str]):
     UnsavedScreen .confirm--keys { color: $text-muted; margin-top: 1; }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "answer('save')", "Save", id="unsaved.save"),
         Binding("d", "answer('discard')", "Discard", id="unsaved.discard"),
         Binding("c,escape", "answer('cancel')", "Cancel", id="unsaved.cancel"),
@@ -68,7 +73,10 @@ class UnsavedScreen(ModalScreen[str]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.question), classes="confirm--question")
-            yield Static(Text("s save and quit · d discard and quit · c/esc cancel"), classes="confirm--keys")
+            save, discard = key_for(self, "unsaved.save"), key_for(self, "unsaved.discard")
+            cancel = "/".join(keys_for(self, "unsaved.cancel"))
+            yield Static(Text(f"{save} save and quit · {discard} discard and quit · {cancel} cancel"),
+                         classes="confirm--keys")
 
     def action_answer(self, value: str) -> None:
         self.dismiss(value)

@@ -8,10 +8,11 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Static
@@ -43,7 +44,7 @@ def conflict_diff(path: Path, disk_text: str | None, ours: str) -> str:
 
 
 class ConflictScreen(ModalScreen[ConflictChoice]):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "choose('reload')", "Reload from disk", id="conflict.reload"),
         Binding("o", "choose('overwrite')", "Overwrite", id="conflict.overwrite"),
         Binding("a", "save_as", "Save as…", id="conflict.save_as"),

@@ -8,10 +8,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Log, Sparkline, Static
@@ -20,6 +21,7 @@ from textual.worker import Worker, WorkerState
 from pmtui.model import Evidence
 from pmtui.textsafe import one_line, printable
 from pmtui.timeparse import format_utc
+from pmtui.ui.keys import key_for
 
 MAX_LINES = 20_000
 MAX_SERIES = 24
@@ -63,7 +65,7 @@ def load(evidence: Evidence, base: Path) -> Loaded:
 
 
 class EvidenceScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q", "dismiss", "Close", id="evidence.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "dismiss", "Close", id="evidence.close")]
 
     DEFAULT_CSS = """
     EvidenceScreen { align: center middle; }
@@ -86,11 +88,13 @@ class EvidenceScreen(ModalScreen[None]):
         ev = self.evidence
         window = ""
         if ev.window_start and ev.window_end:
-            window = f"  window {format_utc(ev.window_start, seconds=False)} – {format_utc(ev.window_end, seconds=False)}"
+            start, end = format_utc(ev.window_start, seconds=False), format_utc(ev.window_end, seconds=False)
+            window = f"  window {start} \u2013 {end}"
         head = Text()
         head.append(f"{ev.kind} from {one_line(ev.source)}: {one_line(ev.path)}", style="bold")
         head.append(f"\n{one_line(ev.query, 300)}" if ev.query else "")
-        head.append(f"\n{ev.size:,} bytes{window}  sha256 {ev.sha256[:16]}…  (esc closes)")
+        close = key_for(self, "evidence.close")
+        head.append(f"\n{ev.size:,} bytes{window}  sha256 {ev.sha256[:16]}\u2026  ({close} closes)")
         with Vertical():
             yield Static(head, id="evidence-head")
             yield Vertical(Static(Text("Reading…", style="italic")), id="evidence-body")
@@ -101,7 +105,9 @@ class EvidenceScreen(ModalScreen[None]):
     async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.SUCCESS:
             return
-        loaded: Loaded = event.worker.result
+        loaded = event.worker.result
+        if not isinstance(loaded, Loaded):
+            return
         body = self.query_one("#evidence-body", Vertical)
         await body.remove_children()
         if loaded.error:

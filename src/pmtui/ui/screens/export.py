@@ -6,14 +6,21 @@ only shows what they report and answers yes, no or cancel.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from pmtui.textsafe import one_line
+from pmtui.ui.keys import keys_for
+
+if TYPE_CHECKING:
+    from pmtui.export import Plan, Result
 
 _MARKS = {"create": "+", "update": "~", "link": "=", "unchanged": " ", "skip": "-"}
 
@@ -35,12 +42,12 @@ class ExportScreen(ModalScreen[bool]):
     ExportScreen .export--keys { color: $text-muted; }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y,enter", "confirm", "Export", id="export.confirm"),
         Binding("n,escape", "close", "Cancel / close", id="export.close"),
     ]
 
-    def __init__(self, plan, *, on_confirm, on_cancel) -> None:
+    def __init__(self, plan: Plan, *, on_confirm: Callable[[], object], on_cancel: Callable[[], object]) -> None:
         super().__init__()
         self.plan = plan
         self.state = "confirm"  # confirm | running | done
@@ -54,7 +61,8 @@ class ExportScreen(ModalScreen[bool]):
             with VerticalScroll():
                 yield Static(self._listing(), id="export-list")
             yield Static(Text(self._status_line()), id="export-status", classes="export--status")
-            yield Static(Text("y/enter export · n/esc cancel"), id="export-keys", classes="export--keys")
+            confirm, close = "/".join(keys_for(self, "export.confirm")), "/".join(keys_for(self, "export.close"))
+            yield Static(Text(f"{confirm} export · {close} cancel"), id="export-keys", classes="export--keys")
 
     def _listing(self) -> Text:
         text = Text()
@@ -84,7 +92,7 @@ class ExportScreen(ModalScreen[bool]):
             return
         self.confirmed = True
         self.state = "running"
-        self.query_one("#export-keys", Static).update(Text("esc cancel"))
+        self.query_one("#export-keys", Static).update(Text(f"{self._close_key()} cancel"))
         self.progress("Starting…")
         # The pane starts apply at once; the screen stays up to show progress.
         self.on_confirm()
@@ -99,7 +107,7 @@ class ExportScreen(ModalScreen[bool]):
     def progress(self, message: str) -> None:
         self.query_one("#export-status", Static).update(Text(one_line(message)))
 
-    def finished(self, result) -> None:
+    def finished(self, result: Result) -> None:
         self.state = "done"
         text = Text()
         for i, outcome in enumerate(result.outcomes):
@@ -117,4 +125,8 @@ class ExportScreen(ModalScreen[bool]):
         if result.stopped is not None:
             status = f"Stopped: {one_line(result.stopped.message)} {one_line(result.stopped.hint)}".strip()
         self.progress(status)
-        self.query_one("#export-keys", Static).update(Text("esc close"))
+        self.query_one("#export-keys", Static).update(Text(f"{self._close_key()} close"))
+
+    def _close_key(self) -> str:
+        # The last key of the binding: escape unless rebound.
+        return keys_for(self, "export.close")[-1]

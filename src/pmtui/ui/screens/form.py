@@ -13,16 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from pmtui.textsafe import printable
+from pmtui.ui.keys import key_for
 from pmtui.ui.widgets.controlsafe import VISIBLE_CONTROLS, SafeTextArea
 
 
@@ -57,7 +59,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     FormScreen .form--keys { color: $text-muted; }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Save", id="form.submit", priority=True),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
     ]
@@ -88,13 +90,15 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                             if field.hint:
                                 yield Static(Text(field.hint), classes="form--hint")
                             yield Static("", id=f"error-{field.name}", classes="form--error")
-            yield Static(Text("enter/ctrl+s save · tab next field · esc cancel"), classes="form--keys")
+            # enter and tab are Textual's own keys (Input, focus), not ours to rebind.
+            keys = f"enter/{key_for(self, 'form.submit')} save · tab next field · {key_for(self, 'form.cancel')} cancel"
+            yield Static(Text(keys), classes="form--keys")
 
     def on_mount(self) -> None:
         if self.fields:
             self.editor(self.fields[0].name).focus()
 
-    def _editor(self, field: Field):
+    def _editor(self, field: Field) -> Widget:
         ident = f"field-{field.name}"
         if field.kind == "select":
             options = [(printable(o) or "(none)", o) for o in field.options]
@@ -107,7 +111,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             return SafeTextArea(field.value, id=ident, soft_wrap=True, show_line_numbers=False)
         return Input(field.value, placeholder=field.placeholder, id=ident, highlighter=VISIBLE_CONTROLS)
 
-    def editor(self, name: str):
+    def editor(self, name: str) -> Widget:
         return self.query_one(f"#field-{name}")
 
     def raw_values(self) -> dict[str, str]:
@@ -118,7 +122,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                 values[field.name] = "" if widget.value is Select.NULL else str(widget.value)
             elif isinstance(widget, TextArea):
                 values[field.name] = widget.text
-            else:
+            elif isinstance(widget, Input):
                 values[field.name] = widget.value
         return values
 

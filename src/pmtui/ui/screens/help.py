@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from pmtui.ui.keys import bindings_of, keys_display
+from pmtui.ui.keys import bindings_of, key_for, key_text, keys_display
 
 
 class HelpScreen(ModalScreen[None]):
@@ -24,7 +26,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen .help--foot { color: $text-muted; }
     """
 
-    BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close", id="help.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark,f1", "close", "Close", id="help.close")]
 
     def __init__(self, sections: list[tuple[str, type]]) -> None:
         """`sections` pairs a heading with the class whose BINDINGS it lists."""
@@ -37,7 +39,8 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll():
                 for heading, cls in self.sections:
                     yield Static(self._table(heading, cls), classes="help--section")
-            yield Static(Text("esc close · ctrl+p finds any command by name"), classes="help--foot")
+            close, palette = key_for(self, "help.close"), key_text(self.app.COMMAND_PALETTE_BINDING)
+            yield Static(Text(f"{close} close · {palette} finds any command by name"), classes="help--foot")
 
     def _table(self, heading: str, cls: type) -> Table:
         table = Table(title=heading, title_justify="left", show_header=False, box=None, expand=True, padding=(0, 1))
@@ -45,7 +48,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("action", ratio=1)
         bindings = bindings_of(cls)
         if not bindings:
-            table.add_row(Text("–"), Text("no keys of its own yet"))
+            table.add_row(Text("\u2013"), Text("no keys of its own yet"))
         for binding in bindings:
             table.add_row(Text(keys_display(binding, self.app)), Text(binding.description))
         return table

@@ -4,9 +4,11 @@ as a unified diff, always as plain text."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -22,7 +24,7 @@ class DiffView(Widget):
     """A unified diff, line by line, file text shown verbatim but made
     safe: markup never interpreted, control characters visible."""
 
-    COMPONENT_CLASSES = {"diff--added", "diff--removed", "diff--header", "diff--hunk"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"diff--added", "diff--removed", "diff--header", "diff--hunk"}
     DEFAULT_CSS = """
     DiffView { height: auto; }
     DiffView > .diff--added { color: $text-success; }
@@ -58,7 +60,7 @@ class RecoveryScreen(ModalScreen[str]):
     """Dismissed with RESTORE, DISCARD or KEEP_BOTH. Escape keeps both:
     the one answer that loses nothing."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "choose('restore')", "Restore", id="recovery.restore"),
         Binding("d", "choose('discard')", "Discard", id="recovery.discard"),
         Binding("k", "choose('keep')", "Keep both", id="recovery.keep"),

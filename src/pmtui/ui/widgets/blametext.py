@@ -24,8 +24,7 @@ def spans(text: str) -> tuple[tuple[int, int], ...]:
     from pmtui.checks import blame_spans
 
     out = []
-    for span in blame_spans(text):
-        start, end = (span.start, span.end) if hasattr(span, "start") else (span[0], span[1])
+    for start, end, _phrase, _hint in blame_spans(text):
         if 0 <= start < end <= len(text):
             out.append((start, end))
     return tuple(out)
@@ -38,7 +37,9 @@ def mark(text: Text, blame: Style | str) -> Text:
     return text
 
 
-def safe(value: str, blame: Style | str, *, style: Style | str = "", multiline: bool = False, limit: int | None = None) -> Text:
+def safe(
+    value: str, blame: Style | str, *, style: Style | str = "", multiline: bool = False, limit: int | None = None
+) -> Text:
     """`value` made printable (one line unless `multiline`), blame marked."""
     shown = printable(value, multiline=True) if multiline else one_line(value, limit)
     return mark(Text(shown, style=style), blame)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from rich.text import Text
 from textual.widget import Widget
 
@@ -15,7 +17,7 @@ class DocHeader(Widget):
     DEFAULT_CSS = """
     DocHeader { height: 1; background: $panel; color: $foreground; }
     """
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "doc-header--title",
         "doc-header--severity",
         "doc-header--figure",
@@ -23,7 +25,7 @@ class DocHeader(Widget):
         "doc-header--muted",
     }
 
-    def __init__(self, session: EditSession, **kwargs) -> None:
+    def __init__(self, session: EditSession, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.session = session
 
@@ -47,5 +49,5 @@ class DocHeader(Widget):
             ("TTR", pm.time_to_resolve),
         ):
             text.append(f"  {label} ", muted)
-            text.append(format_duration(value) or "–", style("doc-header--figure"))
+            text.append(format_duration(value) or "\u2013", style("doc-header--figure"))
         return text

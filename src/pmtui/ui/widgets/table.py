@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from textual.binding import Binding
+from textual import events
+from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -42,7 +43,7 @@ class Column:
 
 
 class VirtualTable(ScrollView, can_focus=True):
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "virtual-table--header",
         "virtual-table--cursor",
         "virtual-table--empty",
@@ -56,7 +57,7 @@ class VirtualTable(ScrollView, can_focus=True):
     VirtualTable > .virtual-table--empty { color: $text-muted; text-style: italic; }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor(-1)", "Up", show=False, id="table.up"),
         Binding("down,j", "cursor(1)", "Down", show=False, id="table.down"),
         Binding("pageup", "page(-1)", "Page up", show=False, id="table.pageup"),
@@ -104,12 +105,13 @@ class VirtualTable(ScrollView, can_focus=True):
         self._widths = None
         self.refresh()
 
-    def refresh(self, *regions: Region, **kwargs: Any) -> Widget:
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Self:
         # A refresh of the whole table means its rows may have changed in
         # place: draw them again. Scrolling and cursor moves pass regions.
+        # (Widget.__init__ refreshes before _lines exists.)
         if not regions and hasattr(self, "_lines"):
             self._lines.clear()
-        return super().refresh(*regions, **kwargs)
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def set_rows(self, rows: Sequence[Any], *, cursor: int | None = None) -> None:
         """Show `rows` (kept by reference: the caller owns the sequence)."""
@@ -184,7 +186,7 @@ class VirtualTable(ScrollView, can_focus=True):
         if self._rows:
             self.post_message(RowChosen(self, self.cursor_row))
 
-    def on_click(self, event) -> None:
+    def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is not None and offset.y >= 1:
             self.move_cursor(round(self.scroll_y) + offset.y - 1)
@@ -291,7 +293,7 @@ class VirtualTable(ScrollView, can_focus=True):
     def _strip(self, cells: list[str], styles: list[Style], fill: Style, width: int) -> Strip:
         segments: list[Segment] = []
         used = 0
-        for i, (text, w) in enumerate(zip(cells, self.column_widths())):
+        for i, (text, w) in enumerate(zip(cells, self.column_widths(), strict=True)):
             if i:
                 segments.append(Segment(" ", fill))
                 used += 1
