@@ -75,7 +75,7 @@ def _ctx(tmp_path) -> Context:
 def test_export_folder_gives_ranked_candidates_with_actors(tmp_path, slack_export_dir):
     result = collect(SlackSettings(export=str(slack_export_dir), channel="inc-checkout"), _ctx(tmp_path))
     assert result.gaps == []
-    by_time = {c.time.replace(microsecond=0): c for c in result.candidates}
+    by_time = {c.time: c for c in result.candidates}
     # Flagged first (a reaction mark, a pin, a star), each part in time order.
     flags = [c.flag for c in result.candidates]
     assert flags[:3] == [":white_check_mark: \u00d72", "pinned", "starred"] and not any(flags[3:])
@@ -95,8 +95,8 @@ def test_export_folder_gives_ranked_candidates_with_actors(tmp_path, slack_expor
     assert by_time[at("10:32:00")].kind == "communication"  # the topic set
     # Left out: the join, the bot message, "ok", ":tada:", and what is outside the window.
     assert not {at("10:01:00"), at("10:06:00"), at("10:08:00"), at("10:40:00"), at("11:30:00")} & set(by_time)
-    assert result.notes == ["left out of the candidates (kept in the evidence): 1 bot message "
-                            "([sources.slack] bots = true); 2 short acknowledgements ([sources.slack] chatter = true)"]
+    assert result.notes == ["left out 1 bot message and 2 short acknowledgements (in the evidence; "
+                            "[sources.slack] bots = true, chatter = true keeps them)"]
     (ev,) = result.evidence
     assert ev.kind == "chat" and ev.path == "inc.evidence/slack/inc-checkout.json"
     doc = json.loads((tmp_path / ev.path).read_bytes())
@@ -107,7 +107,7 @@ def test_export_folder_gives_ranked_candidates_with_actors(tmp_path, slack_expor
 
 def test_hostile_messages_stay_inert_one_line_and_redacted(tmp_path, slack_export_dir):
     result = collect(SlackSettings(export=str(slack_export_dir), channel="inc-checkout"), _ctx(tmp_path))
-    by_time = {c.time.replace(microsecond=0): c for c in result.candidates}
+    by_time = {c.time: c for c in result.candidates}
     ansi = by_time[at("10:05:00")].event
     assert "\x1b" not in ansi and "\u241b[31mRED" in ansi  # the escape shown, not obeyed
     assert "[bold red]not markup[/]" in ansi  # kept as characters (the UI shows it as Text)
@@ -126,7 +126,7 @@ def test_hostile_messages_stay_inert_one_line_and_redacted(tmp_path, slack_expor
 def test_bots_and_chatter_on_request(tmp_path, slack_export_dir):
     result = collect(SlackSettings(export=str(slack_export_dir), channel="inc-checkout", bots=True, chatter=True),
                      _ctx(tmp_path))
-    by_time = {c.time.replace(microsecond=0): c for c in result.candidates}
+    by_time = {c.time: c for c in result.candidates}
     assert by_time[at("10:08:00")].actor == "@PagerDuty (bot)"
     assert by_time[at("10:08:00")].event == "Triggered: HighErrorRate api-service"
     assert by_time[at("10:06:00")].event == "ok" and result.notes == []

@@ -159,8 +159,9 @@ def candidates(got: Collected, settings: SlackSettings, window: Window, evidence
             who = f" {_author(parent, directory)[0]}" if parent is not None else ""
             at = f" at {started:%H:%M:%S}" if started is not None else ""
             event = f"\u21b3 {event} (in the thread of{who}{at})"
-        out.append(Candidate(when, event, source, kind=kind, actor=one_line(redact(actor), 80),
-                             evidence=evidence_id, flag=flag))
+        # A ts's fraction is Slack's sequence within the second, not a time.
+        out.append(Candidate(when.replace(microsecond=0), event, source, kind=kind,
+                             actor=one_line(redact(actor), 80), evidence=evidence_id, flag=flag))
     out.sort(key=lambda c: (not c.flag, c.time))
     return out, stats
 
@@ -242,13 +243,15 @@ def collect(settings: SlackSettings, ctx: Context, *, http: object = None, trans
         gap(note)
     if not stats.in_window:
         gap(f"no messages in #{name} between {window.start:%Y-%m-%d %H:%M} and {window.end:%Y-%m-%d %H:%M} UTC")
-    left_out = []
+    left_out, keys = [], []
     if stats.bots:
-        left_out.append(f"{stats.bots} bot message{'s' if stats.bots != 1 else ''} ([sources.slack] bots = true)")
+        left_out.append(f"{stats.bots} bot message{'s' if stats.bots != 1 else ''}")
+        keys.append("bots")
     if stats.chatter:
-        left_out.append(f"{stats.chatter} short acknowledgement{'s' if stats.chatter != 1 else ''} "
-                        "([sources.slack] chatter = true)")
+        left_out.append(f"{stats.chatter} short acknowledgement{'s' if stats.chatter != 1 else ''}")
+        keys.append("chatter")
     if left_out:
-        result.notes.append("left out of the candidates (kept in the evidence): " + "; ".join(left_out))
+        result.notes.append(f"left out {' and '.join(left_out)} (in the evidence; "
+                            f"[sources.slack] {' = true, '.join(keys)} = true keeps them)")
     ctx.progress("Slack: done", 1.0)
     return result
