@@ -82,6 +82,18 @@ class Loopback:
     def hang(self, path: str = ".*", *, times: int = 1000) -> None:
         self.fault(path, None, times=times)
 
+    def respond(self, path: str, status: int, body: object = b"", headers: list[tuple[str, str]] | None = None,
+                *, times: int = 1) -> None:
+        """The next `times` requests to `path` get this answer: a dict or
+        list as JSON, a str as plain text, bytes as they are."""
+        if isinstance(body, dict | list):
+            answer = Answer.json(body, status, headers)
+        elif isinstance(body, str):
+            answer = Answer.text(body, status, headers)
+        else:
+            answer = Answer(status, bytes(body), list(headers or []))  # type: ignore[arg-type]
+        self.fault(path, answer, times=times)
+
     def _take_fault(self, path: str) -> Fault | None:
         with self.lock:
             for f in self.faults:

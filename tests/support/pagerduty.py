@@ -54,6 +54,9 @@ class FakePagerDuty(Loopback):
         self.incidents: dict[str, dict] = {}
         self.log_entries: dict[str, list[dict]] = {}
 
+    def rate_limit(self, path: str, reset: int, *, times: int = 1) -> None:
+        self.fault(path, rate_limited(reset), times=times)
+
     def add(self, incident: dict, entries: list[dict]) -> None:
         self.incidents[incident["id"]] = copy.deepcopy(incident)
         self.log_entries[incident["id"]] = copy.deepcopy(entries)

@@ -84,6 +84,11 @@ class FakeSlack(Loopback):
             pinned = tuple(p["id"] for p in channel.get("pins") or [])
             self.add_channel(channel["id"], channel["name"], messages, pinned=pinned)
 
+    def rate_limit(self, method: str, seconds: int, *, times: int = 1) -> None:
+        """The next calls of `method` are refused as Slack does it."""
+        self.respond(f"/{method}$", 429, {"ok": False, "error": "ratelimited"}, [("Retry-After", str(seconds))],
+                     times=times)
+
     # -- answers ----------------------------------------------------------------------
 
     def _ok(self, data: dict) -> Answer:
