@@ -86,7 +86,8 @@ def test_credentials_go_only_to_a_url_the_user_chose(tmp_path, fake_loki, monkey
         "environment")
     assert server.requests == []  # nothing left this machine
     from_user = collect(settings, _ctx(tmp_path), from_user=True)
-    assert from_user.gaps == [] and server.requests[0].headers["authorization"] == "Bearer loki-gateway-token-0123456789"
+    assert from_user.gaps == []
+    assert server.requests[0].headers["authorization"] == "Bearer loki-gateway-token-0123456789"
     monkeypatch.setenv("PMTUI_TRUST_HOSTS", f"loki.internal, {host}")
     trusted = collect(settings, _ctx(tmp_path))
     assert trusted.gaps == []
@@ -99,7 +100,8 @@ def test_credentials_go_only_to_a_url_the_user_chose(tmp_path, fake_loki, monkey
 def test_lokis_own_errors_become_gaps(tmp_path, fake_loki):
     server = _busy_loki(fake_loki)
     bad = collect(LokiSettings(url=server.url, query='{app="api"'), _ctx(tmp_path))
-    assert bad.gaps[0].description.startswith("Loki: Loki rejected the query '{app=\"api\"' (400: parse error at line 1")
+    assert bad.gaps[0].description.startswith(
+        "Loki: Loki rejected the query '{app=\"api\"' (400: parse error at line 1")
     metric = collect(LokiSettings(url=server.url, query='rate({app="api"}[5m])'), _ctx(tmp_path))
     assert "not log lines: give a log query" in metric.gaps[0].description
     empty = collect(LokiSettings(url=server.url, query='{app="nothing"}'), _ctx(tmp_path))

@@ -67,7 +67,8 @@ class World:
         self.sets = {tag: kit.secrets_for(tag) + _shapes(tag) for tag in ("chat", "paging", "loki", "filelog")}
         rng = random.Random("pmtui-people:env")
         key = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") for _ in range(20))
-        self.slack_token = "xoxb-1111111111-2222222222-" + "".join(rng.choice("abcdefghijKLMNOP0123") for _ in range(24))
+        tail = "".join(rng.choice("abcdefghijKLMNOP0123") for _ in range(24))
+        self.slack_token = "xoxb-1111111111-2222222222-" + tail
         self.pagerduty_key = key
         self.loki_token = "loki-" + "".join(rng.choice("abcdefghijKLMNOP0123") for _ in range(32))
         self.env = (Shape("env:slack-token", self.slack_token, self.slack_token[27:]),
@@ -135,7 +136,8 @@ def _scan_tree(world, found: list) -> int:
                 f = os.path.join(folder, name)
                 if f.endswith("api.log") and "/logs/" in f and "evidence" not in f:
                     continue  # the planted input itself
-                text = open(f, "rb").read().decode("utf-8", "replace")
+                with open(f, "rb") as fh:
+                    text = fh.read().decode("utf-8", "replace")
                 leaked = world["w"].leaks(text)
                 if leaked:
                     found.append((f, leaked))

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from pmtui.model import SlackSettings
 from pmtui.sample import at
 from pmtui.sources.base import Context, Window
