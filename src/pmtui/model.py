@@ -68,6 +68,10 @@ class TimelineEvent:
     source: str = ""
     actor: str = ""
     kind: str = "other"
+    key: bool = False  # a key moment: the report shows key rows (all rows when the report says so)
+    # Evidence references: "ID" (an evidence record's id), "ID#L120" (a log
+    # line), "ID#series={labels}" (one series of a metric's answer).
+    evidence: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -127,6 +131,11 @@ class KubernetesSettings:
     deployment: str = ""
     selector: str = ""
     containers: list[str] = field(default_factory=list)
+    # Regular expressions tried on each log template's first line: a match
+    # makes it an error, a warning, or noise to leave out (ignore wins).
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
 
 
 LOG_FORMATS = ("auto", "plain", "combined", "journal", "jsonl")
@@ -166,6 +175,10 @@ class LokiSettings:
     token_env: str = ""
     username_env: str = ""
     password_env: str = ""
+    # As [sources.kubernetes]: patterns on each log template's first line.
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -174,6 +187,9 @@ class LogFileSettings:
     folder, optionally prefixed with its format (`combined:logs/access.log`)."""
 
     paths: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
 
 
 @dataclass

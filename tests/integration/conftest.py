@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from pmtui.model import ActionItem, Factor, GithubExportSettings, PostMortem
-from support import kubernetes, loki, pagerduty, prometheus, slack
+from support import kubernetes, loki, pagerduty, prometheus, shapes, slack
 
 # -- Prometheus and Alertmanager ----------------------------------------------------
 
@@ -22,6 +22,29 @@ def prometheus_server():
     server = prometheus.start_prometheus()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def start_prometheus():
+    """start_prometheus(openmetrics): a Prometheus of the caller's own with
+    that data backfilled (stopped at the end of the session)."""
+    started: list[prometheus.Server] = []
+
+    def start(openmetrics: str) -> prometheus.Server:
+        server = prometheus.start_prometheus(openmetrics)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def incident_shapes():
+    """The incident shapes of tests/support/shapes.py (rollout_rollback,
+    warn_trigger): each with its metrics, cluster, alerts and ground truth."""
+    return shapes
 
 
 @pytest.fixture(scope="session")

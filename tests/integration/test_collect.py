@@ -120,30 +120,65 @@ def test_overrides_win_for_one_run_only():
     assert (w.start, w.end) == (at("10:00:00"), at("11:10:00"))
 
 
+# What the demo's collection offers beside the 33 rows the example holds:
+# nothing a row already says (HighErrorRate firing is a row: it comes from
+# ALERTS and from Alertmanager, and is offered neither once nor thrice).
+DEMO_OFFERED = [
+    ("10:05:25", "first 'request failed: timeout acquiring connection after <*>' error (new)"),
+    ("10:05:30", "pool in use rose above baseline (20 vs baseline 6)"),
+    ("10:05:45", "Alert DBPoolSaturated pending"),
+    ("10:05:45", "Alert HighErrorRate pending"),
+    ("10:06:00", "error ratio rose above baseline"),
+    ("10:07:45", "Alert DBPoolSaturated firing"),
+    ("10:12:30", "Alertmanager: silence {alertname=\"DBPoolSaturated\"}"),
+    ("10:20:00", "Alert HighLatency pending"),
+    ("10:20:45", "Alert HighLatency back to inactive without firing"),
+    ("10:35:00", "Alert DBPoolSaturated resolved"),
+    ("10:35:00", "error ratio returned to baseline"),
+    ("10:35:00", "pool in use returned to baseline"),
+    ("10:35:00", "pool wait p95 returned to baseline"),
+]
+
+
 def test_demo_replays_the_example_incident(tmp_path):
     pm = store.load(EXAMPLE).pm
+    before = len(pm.timeline)
     result = col.collect(pm, tmp_path / "demo.toml", demo=True)
-    events = {(c.time, c.event) for c in result.candidates}
-    assert (at("10:06:45"), "Alert HighErrorRate firing") in events
-    assert (at("10:35:30"), "Alert HighErrorRate resolved") in events
-    assert (at("10:05:30"), "pool in use rose above baseline (20 vs baseline 6)") in events
-    assert (at("10:35:00"), "pool in use returned to baseline (7, baseline 6)") in events
-    rose = [t for t, e in events if e.startswith("error ratio rose above baseline")]
-    assert len(rose) == 1 and at("10:05:23") < rose[0] <= at("10:07:00")
-    assert any(e.startswith("Alertmanager: alert HighErrorRate started") and t == at("10:06:45") for t, e in events)
+    offered = [(f"{c.time:%H:%M:%S}", c.event) for c in result.candidates
+               if not c.source.startswith(("slack", "pagerduty"))]
+    assert len(offered) == len(DEMO_OFFERED), offered
+    for (when, text), (t_want, start) in zip(offered, DEMO_OFFERED, strict=True):
+        assert when == t_want and text.startswith(start), (when, text)
+    firing = [c for c in result.candidates if c.event == "Alert DBPoolSaturated firing"]
+    assert firing[0].sources == ["prometheus", "alertmanager"] and len(firing[0].refs) == 2
+    # The rows already there: each candidate they say is left out, with the row named.
+    said = {(f"{m.candidate.time:%H:%M:%S}", f"{m.row.time:%H:%M:%S}") for m in result.known}
+    assert said >= {("10:06:45", "10:06:45"), ("10:35:30", "10:36:30"), ("10:15:33", "10:15:30"),
+                    ("10:16:40", "10:16:40"), ("10:27:45", "10:27:45"), ("09:58:00", "09:58:00")}
     assert all(verify(ev, tmp_path) is None for ev in result.evidence)
-    pool = [t for t, e in events
-            if e.startswith("first 'connection pool exhausted: <n>/<n> in use, <n> waiting' error")]
-    assert len(pool) == 1 and at("10:15:30") <= pool[0] < at("10:16:00")
-    assert (at("10:27:45"), "Killing: Stopping container api") in events
     assert [g.source for g in result.gaps] == ["alertmanager"]  # the no-history notice only
     assert {ev.source for ev in result.evidence} == {"prometheus", "alertmanager", "kubernetes", "slack",
                                                      "pagerduty"}
-    # The human half: the channel and the paging log, with their actors.
-    people = {(c.time, c.source, c.actor, c.kind) for c in result.candidates}
-    assert (at("10:12:00"), "pagerduty: #4711", "Alice Chen", "escalation") in people
-    assert (at("10:19:30"), "slack: #inc-2025-02-09-api", "@bob", "decision") in people
     assert result.failed == []
+    # The human half: the channel and the paging log, with their actors.
+    people = {(c.time, c.source, c.actor, c.kind) for c in result.candidates + [m.candidate for m in result.known]}
+    assert (at("10:19:30"), "slack: #inc-2025-02-09-api", "@bob", "decision") in people
+    assert (at("10:17:10"), "pagerduty: #4711", "Bob Martin", "escalation") in people
+    # "HighErrorRate fired": ALERTS, Alertmanager and the PagerDuty trigger
+    # are one happening, and the timeline's hand-written row already says it.
+    fired = next(m for m in result.known if m.candidate.key == ("alert", "HighErrorRate", "firing"))
+    assert fired.candidate.sources == ["prometheus", "alertmanager", "pagerduty: #4711"]
+    assert f"{fired.candidate.time:%H:%M:%S}" == f"{fired.row.time:%H:%M:%S}" == "10:06:45"
+    # The acknowledgement, the page and the resolution are rows already too.
+    assert {(f"{m.candidate.time:%H:%M:%S}", m.row.event) for m in result.known
+            if m.candidate.source.startswith("pagerduty")} >= {
+        ("10:08:12", "On-call engineer paged"), ("10:12:00", "Alert acknowledged"),
+        ("11:40:00", "Incident marked resolved")}
+    # Accept all: no duplicate of an existing row, every new row tied to its evidence.
+    added = col.accept(pm, result.candidates)
+    assert len(pm.timeline) == before + len(result.candidates) and all(row.evidence for row in added)
+    assert sum("HighErrorRate" in e.event and "fir" in e.event for e in pm.timeline) == 1
+    assert col.collect(pm, tmp_path / "demo.toml", demo=True).candidates == []
 
 
 # -- the command line -----------------------------------------------------------------
@@ -163,8 +198,10 @@ def test_cli_json_and_accept(prometheus_server, tmp_path):
     out = json.loads(res.output)
     assert set(out) == {"candidates", "evidence", "gaps", "failed", "notes"}
     assert {"time": "2025-02-09T10:05:30Z", "event": "pool rose above baseline (20 vs baseline 6)",
-            "source": "prometheus", "kind": "symptom"} in out["candidates"]
-    assert all(set(c) == {"time", "event", "source", "kind"} for c in out["candidates"])
+            "source": "prometheus", "kind": "symptom", "signal": "metric", "confidence": 0.6, "trigger": False,
+            "sources": ["prometheus"], "also_in": [], "evidence": ["prometheus/pool.json"]} in out["candidates"]
+    assert all(set(c) == {"time", "event", "source", "kind", "signal", "confidence", "trigger", "sources",
+                          "also_in", "evidence"} for c in out["candidates"])
     assert {e["id"] for e in out["evidence"]} == {"prometheus/pool.json", "prometheus/ALERTS.json",
                                                   "prometheus/ALERTS_FOR_STATE.json"}
     assert out["gaps"] == []
@@ -187,9 +224,9 @@ def test_cli_window_options_and_gap(tmp_path, closed_port):
     url = f"http://127.0.0.1:{closed_port}"
     res = CliRunner().invoke(main, ["collect", str(path), "--alertmanager", url, "--from", "10:00", "--to",
                                     "2025-02-09 11:00", "--json"])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output  # its only source failed
     out = json.loads(res.output)
-    assert out["candidates"] == [] and out["evidence"] == []
+    assert out["candidates"] == [] and out["evidence"] == [] and out["failed"] == ["alertmanager"]
     (gap,) = out["gaps"]
     assert gap["source"] == "alertmanager" and gap["description"].startswith("Alertmanager unreachable")
     assert (gap["window_start"], gap["window_end"]) == ("2025-02-09T10:00:00Z", "2025-02-09T11:00:00Z")
@@ -226,8 +263,11 @@ def test_cli_demo_urls_replay_with_no_network(tmp_path):
                                     "--deployment", "", "--json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
-    assert {"time": "2025-02-09T10:06:45Z", "event": "Alert HighErrorRate firing", "source": "prometheus",
-            "kind": "detection"} in out["candidates"]
+    # HighErrorRate's firing is a row of the example already: not offered.
+    assert not any(c["event"] == "Alert HighErrorRate firing" for c in out["candidates"])
+    firing = [c for c in out["candidates"] if c["event"] == "Alert DBPoolSaturated firing"]
+    assert firing and firing[0]["sources"] == ["prometheus", "alertmanager"]
+    assert firing[0]["time"] == "2025-02-09T10:07:45Z"
     assert (tmp_path / "api-degradation.evidence" / "prometheus" / "pool_in_use.json").is_file()
 
 

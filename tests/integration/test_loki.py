@@ -8,17 +8,25 @@ holds its logs."""
 from __future__ import annotations
 
 import time
+from functools import partial
 
 from pmtui.model import IncidentTimes, LokiSettings, PostMortem
 from pmtui.sample import at
 from pmtui.sources import collect as col
 from pmtui.sources.base import Context, Window
+from pmtui.sources.collect import run_one
 from pmtui.sources.httpget import HttpOptions
-from pmtui.sources.loki import _ns, collect
+from pmtui.sources.loki import _ns
+from pmtui.sources.loki import collect as collect_loki
 
 WINDOW = Window(at("10:00:00"), at("11:00:00"))
 FAST = HttpOptions(timeout=0.5, retries=1, backoff=0.05)
 QUERY = '{namespace="shop", app="api"}'
+
+
+def collect(settings: LokiSettings, ctx: Context, **options):
+    """The source as the orchestrator runs it (its log streams become candidates there)."""
+    return run_one("loki", partial(collect_loki, settings, **options), ctx)
 
 
 def _ctx(tmp_path) -> Context:
@@ -58,11 +66,12 @@ def test_every_line_once_across_pages_and_errors_per_pod(tmp_path, fake_loki):
     assert {ev.path for ev in result.evidence} == {"inc.evidence/loki/api-6f7c9d8b4-old01/api.log",
                                                    "inc.evidence/loki/api-6f7c9d8b4-old02/api.log"}
     assert kept[0].startswith("2025-02-09T10:05:00.000000000Z level=info")
-    assert sorted((c.time, c.source, c.event) for c in result.candidates) == [
-        (at("10:10:00"), "loki: pod/api-6f7c9d8b4-old01 api",
-         "first 'connection pool exhausted' error \u2014 3002 lines until 10:15:00"),
-        (at("10:10:00"), "loki: pod/api-6f7c9d8b4-old02 api",
-         "first 'connection pool exhausted' error \u2014 3001 lines until 10:15:00")]
+    # One row for the message on both pods, with both as sources and evidence.
+    (c,) = result.candidates
+    assert (c.time, c.event) == (at("10:10:00"), "first 'connection pool exhausted' error \u2014 \u00d76,003 "
+                                                 "until 10:15:00 on 2 pods, first on pod/api-6f7c9d8b4-old01 api")
+    assert c.sources == ["loki: pod/api-6f7c9d8b4-old01 api", "loki: pod/api-6f7c9d8b4-old02 api"]
+    assert sorted(c.refs) == ["loki/api-6f7c9d8b4-old01/api.log#L3001", "loki/api-6f7c9d8b4-old02/api.log#L3001"]
 
 
 def test_the_tenant_header_and_what_a_missing_one_says(tmp_path, fake_loki):
@@ -138,4 +147,5 @@ def test_pods_the_cluster_replaced_are_read_from_loki(tmp_path, fake_loki, fake_
     assert gone == [f"pod api-7d9f8b6c5-gone1 appears in the events but no longer exists: its logs are gone from "
                     f"the cluster; they were read from Loki ({query}) instead"]
     from_loki = [c for c in result.candidates if c.source == "loki: pod/api-7d9f8b6c5-gone1 api"]
-    assert [c.event for c in from_loki] == ["first 'out of memory' error \u2014 2 lines until 10:19:30"]
+    assert [c.event for c in from_loki] == [
+        "first 'out of memory' error \u2014 \u00d72 until 10:19:30 on pod/api-7d9f8b6c5-gone1 api"]

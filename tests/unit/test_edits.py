@@ -229,7 +229,9 @@ def test_accept_candidates_adds_fresh_rows_in_order():
     edit = edits.accept_candidates(pm, candidates, label="accept all candidates")
     after = roundtrip(pm, edit)
     assert len(pm.timeline) == before + 2 and times(pm) == sorted(times(pm))
-    assert pm.timeline[0].event == "Deploy of v2.3.0" and pm.timeline[0].source == "kubernetes: deployment/api"
+    # One happening seen by two sources: one row naming both (sources.merge).
+    assert pm.timeline[0].event == "Deploy of v2.3.0"
+    assert pm.timeline[0].source == "kubernetes: deployment/api + kubernetes: pod/api-1"
     # Redo put back the rows of the first time, not new ones.
     assert snapshot(pm)[1] == after[1]
 
@@ -238,7 +240,7 @@ def test_accepting_a_candidate_that_offers_an_incident_time_is_undone_whole():
     pm = rich_pm()
     pm.times.detected, resolved = None, pm.times.resolved
     candidates = [
-        Candidate(t("10:12:00"), "Alice acknowledged #4711", "pagerduty: #4711", kind="escalation",
+        Candidate(t("10:50:00"), "Alice acknowledged #4711", "pagerduty: #4711", kind="escalation",
                   actor="Alice", sets="detected"),
         Candidate(t("11:40:00"), "PagerDuty incident #4711 resolved", "pagerduty: #4711", kind="resolution",
                   sets="resolved"),  # the file has a resolution time: kept
@@ -246,7 +248,7 @@ def test_accepting_a_candidate_that_offers_an_incident_time_is_undone_whole():
     edit = edits.accept_candidates(pm, candidates)
     assert edit.area == Area.OVERVIEW  # the header's durations change too
     roundtrip(pm, edit)
-    assert pm.times.detected == t("10:12:00") and pm.times.resolved == resolved
+    assert pm.times.detected == t("10:50:00") and pm.times.resolved == resolved
     edit.undo()
     assert pm.times.detected is None
     plain = edits.accept_candidates(pm, [Candidate(t("10:30:00"), "Latency back to normal", "prometheus")])

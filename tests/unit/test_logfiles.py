@@ -5,16 +5,24 @@ from __future__ import annotations
 
 import gzip
 import json
+from functools import partial
 
 import pytest
 
 from pmtui.model import LogFileSettings
 from pmtui.sample import at
 from pmtui.sources.base import Context, Window
-from pmtui.sources.logfiles import collect, read_file
+from pmtui.sources.collect import run_one
+from pmtui.sources.logfiles import collect as collect_files
+from pmtui.sources.logfiles import read_file
 from pmtui.sources.logformats import NORMALISERS, LineTime, rfc3339, sniff, split_spec
 
 WINDOW = Window(at("10:00:00"), at("11:00:00"))
+
+
+def collect(settings: LogFileSettings, ctx: Context, **options):
+    """The source as the orchestrator runs it (its log streams become candidates there)."""
+    return run_one("files", partial(collect_files, settings, **options), ctx)
 
 
 def _ctx(tmp_path) -> Context:
@@ -53,8 +61,8 @@ def _norm(fmt: str, line: str) -> tuple[str | None, str]:
 def test_each_format_gives_the_line_its_utc_time(fmt, line, stamp):
     got, rest = _norm(fmt, line)
     assert got == stamp
-    if fmt == "combined":  # led by the request and status
-        rest = rest.split('" ', 1)[1] if rest.startswith('msg="') else rest
+    if fmt == "combined":  # led by a level and message from the status class
+        rest = rest.split('" ', 1)[1] if rest.startswith("level=") else rest
     assert rest == line or f"{stamp} {rest}" == line  # the line follows unchanged (kept whole when so shaped)
 
 
@@ -105,10 +113,11 @@ def test_a_gzipped_access_log_in_another_offset(tmp_path):
     (ev,) = result.evidence
     assert ev.path == "inc.evidence/files/access.log" and "combined; 20 of 40 lines in the window" in ev.query
     kept = (tmp_path / ev.path).read_text().splitlines()
-    assert kept[0].startswith('2025-02-09T10:00:00.000000000Z msg="GET /api/orders/0 200" 10.0.1.0 - -')
+    assert kept[0].startswith('2025-02-09T10:00:00.000000000Z level=info msg="HTTP 2xx" 10.0.1.0 - -')
     (c,) = result.candidates
     assert (c.time, c.source) == (at("10:05:00"), "file: access.log.gz")
-    assert c.event == "first 'GET /api/orders/<n> <n>' error \u2014 3 lines until 10:07:00"
+    assert c.event == "first 'HTTP 5xx' error \u2014 \u00d73 until 10:07:00 on file access.log.gz"
+    assert c.evidence == f"{ev.id}#L6"  # opens at the line
 
 
 def test_window_and_continuations(tmp_path):
@@ -148,7 +157,7 @@ def test_unreadable_files_are_gaps_and_the_others_are_read(tmp_path):
     # good.log named as JSON lines: no line is JSON, so no time is found.
     assert gaps["files: good.log"].startswith("no line of good.log has a time pmtui can read as jsonl")
     result = collect(LogFileSettings(paths=["good.log"]), _ctx(tmp_path))
-    assert [c.event for c in result.candidates] == ["first 'boom' error \u2014 1 line"]
+    assert [c.event for c in result.candidates] == ["first 'boom' error \u2014 1 line on file good.log"]
 
 
 def test_secrets_in_a_log_file_never_reach_evidence_or_candidates(tmp_path):

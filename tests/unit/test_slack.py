@@ -102,7 +102,11 @@ def test_export_folder_gives_ranked_candidates_with_actors(tmp_path, slack_expor
     doc = json.loads((tmp_path / ev.path).read_bytes())
     assert doc["channel"] == {"id": "C0INC123", "name": "inc-checkout"}
     assert len(doc["messages"]) == 15  # the window's messages, bots and joins included
-    assert all(c.evidence == ev.id for c in result.candidates)
+    # Each reference opens the evidence at its message.
+    lines = (tmp_path / ev.path).read_text().splitlines()
+    for c in result.candidates:
+        number = int(c.evidence.removeprefix(ev.id + "#L"))
+        assert f'"ts": "{c.time.timestamp():.0f}.' in lines[number - 1]
 
 
 def test_hostile_messages_stay_inert_one_line_and_redacted(tmp_path, slack_export_dir):

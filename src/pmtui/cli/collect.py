@@ -119,9 +119,9 @@ def _print_summary(result: Collection, added: list[TimelineEvent], accepted: boo
     click.echo(f"Window {format_utc(w.start)} .. {format_utc(w.end)} UTC; sources: {', '.join(result.sources)}")
     if result.candidates:
         click.echo(f"\n{len(result.candidates)} candidate event(s):")
-        for c in sorted(result.candidates, key=lambda c: (not c.flag, c.time)):
+        for c in sorted(result.candidates, key=lambda c: (not c.trigger, not c.flag, c.time)):
             who = f"  ({one_line(c.actor, 30)})" if c.actor else ""
-            star = "\u2605 " if c.flag else ""
+            star = "possible trigger: " if c.trigger else "\u2605 " if c.flag else ""
             click.echo(f"  {format_utc(c.time)}  {one_line(c.source, 14):<14}  {star}{one_line(c.event, 120)}{who}")
         for mark, c in offered.items():
             verb = "set" if accepted else "accepting sets"
@@ -129,6 +129,11 @@ def _print_summary(result: Collection, added: list[TimelineEvent], accepted: boo
                        f"{one_line(c.event, 60)}")
     else:
         click.echo("\nNo new candidate events.")
+    if result.known:
+        click.echo(f"\n{len(result.known)} more the timeline already says (not offered again), e.g.:")
+        for m in result.known[:3]:
+            click.echo(f"  {format_utc(m.candidate.time)}  {one_line(m.candidate.event, 70)}  = "
+                       f"{format_utc(m.row.time)} {one_line(m.row.event, 50)}")
     if result.evidence:
         click.echo(f"\n{len(result.evidence)} evidence file(s):")
         for ev in result.evidence:

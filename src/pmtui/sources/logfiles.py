@@ -23,8 +23,7 @@ from pmtui.redact import default_redactor, redact
 from pmtui.sources.base import Context, SourceResult
 from pmtui.sources.evidence import write_evidence
 from pmtui.sources.logformats import NORMALISERS, LineTime, sniff, split_spec
-from pmtui.sources.logsig import SignatureScanner
-from pmtui.sources.logsig import candidates as log_candidates
+from pmtui.sources.logsig import NO_RULES, Rules, SignatureScanner
 from pmtui.textsafe import one_line
 
 SOURCE = "files"
@@ -137,6 +136,12 @@ def collect(settings: LogFileSettings, ctx: Context) -> SourceResult:
     def gap(where: str, text: str) -> None:
         result.gaps.append(Gap(f"{SOURCE}: {where}", one_line(redact(text), 400), window.start, window.end))
 
+    try:
+        rules = Rules.of(settings.errors, settings.warnings, settings.ignore, where="[sources.files] ")
+    except ValueError as exc:
+        result.gaps.append(Gap(SOURCE, one_line(f"{exc}; the default levels are used", 400), window.start,
+                               window.end))
+        rules = NO_RULES
     specs = [s for s in settings.paths if s.strip()]
     for i, spec in enumerate(specs):
         ctx.check_cancelled()
@@ -160,10 +165,12 @@ def collect(settings: LogFileSettings, ctx: Context) -> SourceResult:
         ev = write_evidence(ctx, "logs", SOURCE, evidence_name, got.data,
                             query=f"{spec} ({got.format}; {got.kept} of {got.lines} lines in the window)")
         result.evidence.append(ev)
-        scanner = SignatureScanner(window, redactor=default_redactor())
+        scanner = SignatureScanner(window, redactor=default_redactor(), all_lines=True,
+                                   baseline_end=ctx.baseline, rules=rules)
         scanner.feed(got.data)
         summary = scanner.close()
-        result.candidates.extend(log_candidates(summary, f"file: {shown}", evidence=ev.id))
+        summary.stream, summary.source, summary.evidence = f"file {shown}", f"file: {shown}", ev.id
+        result.logs.append(summary)
         if not got.timed and got.lines:
             gap(shown, f"no line of {shown} has a time pmtui can read as {got.format} "
                        "(name the format: plain:, combined:, journal: or jsonl: before the path)")

@@ -38,7 +38,6 @@ _ISO_RE = re.compile(
     rb"[ ]?(Z|z|[+-]\d\d:?\d\d|UTC|GMT)?\]?(?=[\s,;|\]]|$)")
 _SYSLOG_RE = re.compile(rb"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)\b")
 _CLF_RE = re.compile(rb'^\S+ \S+ .*?\[(\d\d)/([A-Z][a-z]{2})/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-]\d{4})\] "')
-_REQUEST_RE = re.compile(rb'\] "([A-Z]{3,10}) (\S{1,200})[^"]*" (\d{3}) ')
 _KUBELET_RE = re.compile(rb"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z ")
 TIME_KEYS = ("time", "ts", "timestamp", "@timestamp", "t", "datetime", "date", "asctime", "eventTime", "logtime")
 _PRIORITY = {0: b"fatal", 1: b"fatal", 2: b"fatal", 3: b"error", 4: b"warning", 5: b"info", 6: b"info", 7: b"debug"}
@@ -134,21 +133,21 @@ def plain(times: LineTime) -> Normaliser:
     return norm
 
 
-def combined(times: LineTime) -> Normaliser:
-    """The request and status lead the kept line as `msg="GET /path 502"`,
-    so a row reads "first 'GET /api/orders/<n> 502' error", not the
-    client's address."""
+_STATUS_RE = re.compile(rb'\] "[^"]*" ([1-5])\d\d ')
+# An access line's level and message, from its status class: the masker
+# makes the request itself a variable, so the row reads "'HTTP 5xx' error".
+_STATUS_LEAD = {b"5": b'level=error msg="HTTP 5xx" ', b"4": b'level=warn msg="HTTP 4xx" '}
 
+
+def combined(times: LineTime) -> Normaliser:
     def norm(line: bytes) -> tuple[int | None, bytes]:
         m = _CLF_RE.match(line)
         ns = times.clf(m) if m else None
         if ns is None:
             return None, line
-        r = _REQUEST_RE.search(line, m.end(0) - 3 if m else 0)
-        lead = b""
-        if r is not None:
-            path = r.group(2).split(b"?", 1)[0].replace(b'"', b"%22").replace(b"\\", b"%5C")
-            lead = b'msg="' + r.group(1) + b" " + path + b" " + r.group(3) + b'" '
+        status = _STATUS_RE.search(line)
+        cls = status.group(1) if status else b""
+        lead = _STATUS_LEAD.get(cls, b'level=info msg="HTTP ' + cls + b'xx" ' if cls else b"")
         return ns, rfc3339(ns) + b" " + lead + line
 
     return norm

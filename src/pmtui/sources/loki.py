@@ -25,11 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 from pmtui.model import Gap, KubernetesSettings, LokiSettings
 from pmtui.redact import default_redactor, redact
-from pmtui.sources.base import Candidate, Context, SourceResult
+from pmtui.sources.base import Context, SourceResult
 from pmtui.sources.evidence import write_evidence
 from pmtui.sources.jsonshape import obj
-from pmtui.sources.logsig import SignatureScanner
-from pmtui.sources.logsig import candidates as log_candidates
+from pmtui.sources.logsig import NO_RULES, Rules, SignatureScanner
 from pmtui.textsafe import one_line
 
 if TYPE_CHECKING:
@@ -256,6 +255,11 @@ def collect(settings: LokiSettings, ctx: Context, *, from_user: bool = False, ht
         except (LokiError, httpget.SourceError) as exc:
             gap(f"Loki: {exc}")
             return result
+    try:
+        rules = Rules.of(settings.errors, settings.warnings, settings.ignore, where="[sources.loki] ")
+    except ValueError as exc:
+        gap(f"{exc}; the default levels are used")
+        rules = NO_RULES
     if got.cut:
         gap(f"Loki: {got.cut}")
     if not got.streams:
@@ -268,10 +272,15 @@ def collect(settings: LokiSettings, ctx: Context, *, from_user: bool = False, ht
         ev = write_evidence(ctx, "logs", SOURCE, f"loki/{stream.name}.log", data,
                             query=f"{query} (query_range, direction forward, {got.pages} page(s))")
         result.evidence.append(ev)
-        scanner = SignatureScanner(window, redactor=default_redactor())
+        # Every line templated, against the baseline: new templates and
+        # rate changes are found as in pod logs; candidates come from all
+        # the streams at once (collect.run_one), one row per message.
+        scanner = SignatureScanner(window, redactor=default_redactor(), all_lines=True,
+                                   baseline_end=ctx.baseline, rules=rules)
         scanner.feed(data)
         summary = scanner.close()
-        found: list[Candidate] = log_candidates(summary, stream.source, evidence=ev.id)
-        result.candidates.extend(found)
+        summary.stream, summary.source, summary.evidence = stream.source.removeprefix(f"{SOURCE}: "), \
+            stream.source, ev.id
+        result.logs.append(summary)
     ctx.progress("Loki: done", 1.0)
     return result

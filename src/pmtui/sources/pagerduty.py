@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from pmtui.model import Gap, PagerDutySettings
 from pmtui.redact import redact
 from pmtui.sources.base import Candidate, Context, SourceResult
-from pmtui.sources.jsonshape import obj, seq
+from pmtui.sources.jsonshape import id_lines, obj, seq
 from pmtui.textsafe import one_line
 
 if TYPE_CHECKING:
@@ -143,9 +143,63 @@ def _actor(entry: dict) -> str:
     return "System" if isinstance(agent, dict) else ""
 
 
-def candidates(entries: list[Any], incidents: dict[str, dict], evidence_id: str = "") -> list[Candidate]:
+_FIRING_RE = re.compile(r"\[FIRING(?::\d+)?\]\s*([A-Za-z_:][A-Za-z0-9_:]*)")
+# Entry type -> (the words to match a timeline row by, the incident state it is).
+_MERGE: dict[str, tuple[str, str]] = {
+    "notify_log_entry": ("paged", ""), "acknowledge_log_entry": ("acknowledged", "acknowledged"),
+    "acknowledgement_log_entry": ("acknowledged", "acknowledged"),
+    "resolve_log_entry": ("incident resolved", "resolved"),
+    "escalate_log_entry": ("escalated", ""), "assign_log_entry": ("assigned", ""),
+    "delegate_log_entry": ("delegated", ""),
+    "unacknowledge_log_entry": ("acknowledgement timed out", ""), "snooze_log_entry": ("snoozed", ""),
+}
+
+
+def alert_name(entry: dict, incidents: dict[str, dict]) -> str:
+    """The alert a trigger came from: Alertmanager's PagerDuty integration
+    sends the alertname in the details and "[FIRING:n] Name ..." as the title."""
+    details = obj(entry.get("channel"), "details")
+    if isinstance(details.get("alertname"), str) and details["alertname"]:
+        return details["alertname"]
+    for text in (obj(entry, "channel").get("summary"), obj(entry, "event_details").get("description"),
+                 _title(entry, incidents)):
+        m = _FIRING_RE.search(str(text or ""))
+        if m:
+            return m.group(1)
+    return ""
+
+
+def _merge_fields(entry: dict, incidents: dict[str, dict]) -> dict[str, Any]:
+    """What sources.merge needs: the happening's key, how exact the time
+    is, the words a hand-written row would use. A trigger from an alert
+    is that alert's firing, the same happening Prometheus and Alertmanager
+    report (its time is when PagerDuty heard of it: no more exact than theirs)."""
+    kind_of = str(entry.get("type") or "").removesuffix("_reference")
+    iid = str(obj(entry, "incident").get("id") or "")
+    if kind_of == "trigger_log_entry":
+        name = alert_name(entry, incidents)
+        if name:
+            return {"key": ("alert", name, "firing"), "tolerance": 120.0, "precision": 2, "signal": "alert",
+                    "confidence": 0.8, "detail": f"{name} firing"}
+        return {"key": ("incident", iid, "triggered"), "precision": 3, "signal": "page", "confidence": 0.8,
+                "detail": "incident triggered"}
+    detail, state = _MERGE.get(kind_of, ("", ""))
+    if kind_of == "annotate_log_entry":
+        detail = str(entry.get("note") or obj(entry, "channel").get("summary") or "")
+    out: dict[str, Any] = {"precision": 3, "signal": "page", "confidence": 0.75, "detail": detail}
+    if state:
+        out["key"] = ("incident", iid, state)
+        out["tolerance"] = 0.0
+    return out
+
+
+def candidates(entries: list[Any], incidents: dict[str, dict], evidence_id: str = "",
+               lines: dict[str, int] | None = None) -> list[Candidate]:
     """Candidates for the log entries, in time order. Only the first
-    acknowledgement and the last resolution offer incident times."""
+    acknowledgement and the last resolution offer incident times. `lines`
+    (entry id -> line in the evidence) makes each reference open there."""
+    from pmtui.sources.base import ref
+
     out: list[Candidate] = []
     dated = []
     for entry in entries:
@@ -162,8 +216,12 @@ def candidates(entries: list[Any], incidents: dict[str, dict], evidence_id: str 
         event, kind, sets = described
         if sets == "detected":
             sets, acked = ("" if acked else "detected"), True
+        meta = _merge_fields(entry, incidents)
+        meta["detail"] = one_line(redact(meta["detail"]), 200)
+        at = ref(evidence_id, line=(lines or {}).get(str(entry.get("id") or ""))) if evidence_id else ""
         out.append(Candidate(when, one_line(redact(event), 300), f"{SOURCE}: {_incident_label(entry, incidents)}",
-                             kind=kind, actor=one_line(redact(_actor(entry)), 80), evidence=evidence_id, sets=sets))
+                             kind=kind, actor=one_line(redact(_actor(entry)), 80), evidence=at, sets=sets,
+                             **meta))
     resolutions = [c for c in out if c.sets == "resolved"]
     for c in resolutions[:-1]:
         c.sets = ""  # reopened and resolved again: the last one counts
@@ -352,7 +410,8 @@ def collect(settings: PagerDutySettings, ctx: Context, *, http: Any = None, tran
     name = incident or (path.stem if path is not None else "incidents")
     ev = write_evidence(ctx, "paging", SOURCE, f"pagerduty/{name}.json", raw, query=query)
     result.evidence.append(ev)
-    result.candidates.extend(candidates(entries, incidents, ev.id))
+    lines = id_lines((ctx.base_dir / ev.path).read_bytes(), "id")
+    result.candidates.extend(candidates(entries, incidents, ev.id, lines))
     for note in notes:
         gap(note)
     if not result.candidates:

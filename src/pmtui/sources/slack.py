@@ -120,9 +120,13 @@ class Stats:
     noise: int = 0
 
 
-def candidates(got: Collected, settings: SlackSettings, window: Window, evidence_id: str = "") -> \
-        tuple[list[Candidate], Stats]:
-    """Candidates for the messages in the window, flagged ones first."""
+def candidates(got: Collected, settings: SlackSettings, window: Window, evidence_id: str = "",
+               lines: dict[str, int] | None = None) -> tuple[list[Candidate], Stats]:
+    """Candidates for the messages in the window, flagged ones first.
+    `lines` (message ts -> line in the evidence) makes each reference open
+    at its message."""
+    from pmtui.sources.base import ref
+
     directory = got.directory
     marks = settings.marks or list(SLACK_MARKS)
     source = f"{SOURCE}: #{got.channel.name or got.channel.id}"
@@ -160,8 +164,10 @@ def candidates(got: Collected, settings: SlackSettings, window: Window, evidence
             at = f" at {started:%H:%M:%S}" if started is not None else ""
             event = f"\u21b3 {event} (in the thread of{who}{at})"
         # A ts's fraction is Slack's sequence within the second, not a time.
+        at = ref(evidence_id, line=(lines or {}).get(ts)) if evidence_id else ""
         out.append(Candidate(when.replace(microsecond=0), event, source, kind=kind,
-                             actor=one_line(redact(actor), 80), evidence=evidence_id, flag=flag))
+                             actor=one_line(redact(actor), 80), evidence=at, flag=flag, signal="chat",
+                             confidence=0.75 if flag else 0.55, precision=3))
     out.sort(key=lambda c: (not c.flag, c.time))
     return out, stats
 
@@ -237,7 +243,9 @@ def collect(settings: SlackSettings, ctx: Context, *, http: object = None, trans
     ev = write_evidence(ctx, "chat", SOURCE, f"slack/{name}.json", evidence_document(got, window),
                         query=f"#{name} {got.where}")
     result.evidence.append(ev)
-    found, stats = candidates(got, settings, window, ev.id)
+    from pmtui.sources.jsonshape import id_lines
+
+    found, stats = candidates(got, settings, window, ev.id, id_lines((ctx.base_dir / ev.path).read_bytes(), "ts"))
     result.candidates.extend(found)
     for note in got.notes:
         gap(note)

@@ -115,7 +115,8 @@ def row_lines(name: str, row: object) -> list[str]:
     out = [f"[[{name}]]"]
     for key, kind in fields:
         value = getattr(row, key)
-        if value is None or (key not in always and is_unset(value)):
+        # A row's flags (timeline.key) are written only when set.
+        if value is None or (key not in always and (is_unset(value) or value is False)):
             continue
         out.append(f"{key} = {render_value(value, kind)}")
     return out

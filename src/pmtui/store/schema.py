@@ -76,6 +76,9 @@ TABLES: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[tuple[str, str], ...]
             ("deployment", "str"),
             ("selector", "str"),
             ("containers", "strlist"),
+            ("errors", "strlist"),
+            ("warnings", "strlist"),
+            ("ignore", "strlist"),
         ),
     ),
     ("sources", "loki"): (
@@ -88,9 +91,15 @@ TABLES: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[tuple[str, str], ...]
             ("token_env", "str"),
             ("username_env", "str"),
             ("password_env", "str"),
+            ("errors", "strlist"),
+            ("warnings", "strlist"),
+            ("ignore", "strlist"),
         ),
     ),
-    ("sources", "files"): (("sources", "files"), (("paths", "strlist"),)),
+    ("sources", "files"): (
+        ("sources", "files"),
+        (("paths", "strlist"), ("errors", "strlist"), ("warnings", "strlist"), ("ignore", "strlist")),
+    ),
     ("sources", "slack"): (
         ("sources", "slack"),
         (
@@ -114,7 +123,8 @@ QUERIES = ("sources", "prometheus", "queries")
 ARRAYS: dict[str, tuple[type, tuple[tuple[str, str], ...], frozenset[str], frozenset[str]]] = {
     "timeline": (
         m.TimelineEvent,
-        (("time", "datetime"), ("event", "str"), ("source", "str"), ("actor", "str"), ("kind", "str")),
+        (("time", "datetime"), ("event", "str"), ("source", "str"), ("actor", "str"), ("kind", "str"),
+         ("key", "bool"), ("evidence", "strlist")),
         frozenset({"time", "event"}),
         frozenset({"time", "event", "kind"}),
     ),

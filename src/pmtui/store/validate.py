@@ -267,6 +267,8 @@ def _timeline(ck: _Checker, rows: list[dict[str, Any]], out: list[m.TimelineEven
             and type(s) is str
             and type(a) is str
             and k in kinds
+            and "key" not in row
+            and "evidence" not in row
         ):
             out.append(event_cls(t, e, s, a, k))
             continue

@@ -299,8 +299,9 @@ class CollectPane(Pane):
     def _rebuild(self) -> None:
         from pmtui.sources.collect import fresh
 
-        # Flagged at their source first (fresh() gives time order within each).
-        self.shown = sorted(fresh(self.session.pm, self.found), key=lambda c: not c.flag)
+        # The possible trigger first, then what people flagged at the source
+        # (a pinned message), each part in time order as fresh() gives it.
+        self.shown = sorted(fresh(self.session.pm, self.found), key=lambda c: (not c.trigger, not c.flag))
         table = self.table
         table.empty_text = self._empty_text()
         table.row_style = self._row_style
