@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from pmtui.model import ActionItem, Factor, GithubExportSettings, PostMortem
-from support import kubernetes, loki, pagerduty, prometheus, shapes, slack
+from support import kubernetes, loki, pagerduty, prometheus, shapes, slack, tmux
 
 # -- Prometheus and Alertmanager ----------------------------------------------------
 
@@ -177,6 +177,18 @@ def fake_loki():
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def tmux_terminal(tmp_path):
+    """A real terminal: tmux on a private socket (support.tmux.Tmux), killed after the test."""
+    import shutil
+
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is installed by scripts/test.sh")
+    terminal = tmux.Tmux(tmp_path)
+    yield terminal
+    terminal.kill_server()
 
 
 @pytest.fixture(scope="session")
