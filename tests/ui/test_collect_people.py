@@ -60,6 +60,23 @@ async def test_flagged_messages_first_with_their_actors(make_app, settle, screen
             assert len(line) <= size[0]
 
 
+async def test_a_guessed_kind_is_corrected_before_accepting(make_app, settle, slack_export_dir):
+    from pmtui.sample import sample_postmortem
+
+    app = make_app(_people_only(sample_postmortem(), slack_export_dir), first_pane="collect")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await collect(app, pilot, settle)
+        p = pane(app)
+        row = next(i for i, c in enumerate(p.shown) if c.time == at("10:30:00"))  # status page: communication
+        p.table.move_cursor(row)
+        assert p.table.cursor_value.kind == "communication"
+        await pilot.press("K", "K")  # communication -> other -> symptom
+        assert p.table.cursor_value.kind == "symptom" and p.table.cursor_row == row
+        await pilot.press("space")
+        added = next(e for e in app.session.pm.timeline if e.time == at("10:30:00"))
+        assert added.kind == "symptom" and added.actor == "@Carol Diaz"
+
+
 async def test_the_demo_channel_and_paging_log_meet_the_curated_rows(demo_app, settle, screen_text):
     app = demo_app(demo=True, first_pane="collect")
     async with app.run_test(size=(160, 48)) as pilot:

@@ -78,6 +78,7 @@ class CollectPane(Pane):
         Binding("s", "settings", "Sources", id="collect.settings"),
         Binding("p", "people", "Slack/PagerDuty/Loki", id="collect.people"),
         Binding("l", "add_log", "Add log file", id="collect.add_log"),
+        Binding("K", "next_kind", "Kind", id="collect.kind"),  # (k moves up, as in vi)
     ]
 
     def __init__(self, session: EditSession, context: PaneContext | None = None, **kwargs: Any) -> None:
@@ -446,6 +447,25 @@ class CollectPane(Pane):
             return
         n = self._accept(list(self.shown), "accept all candidates")
         self.notify(f"{n} events added to the timeline ({self.key('edit.undo')} undoes).", timeout=3)
+
+    def action_next_kind(self) -> None:
+        """The candidate's kind, before it is accepted: a guess (a Slack
+        message's words) the engineer may correct; cycles through the kinds."""
+        from pmtui.model import EVENT_KINDS
+
+        candidate = self.table.cursor_value if self.view == "candidates" else None
+        if not isinstance(candidate, Candidate):
+            return
+        i = EVENT_KINDS.index(candidate.kind) if candidate.kind in EVENT_KINDS else -1
+        candidate.kind = EVENT_KINDS[(i + 1) % len(EVENT_KINDS)]
+        self._rebuild()
+        # The order may change (a symptom can make another row the possible
+        # trigger): the cursor stays on this candidate.
+        at = next((n for n, c in enumerate(self.shown) if c is candidate), None)
+        if at is None:  # merged anew: the row with its words
+            at = next((n for n, c in enumerate(self.shown) if c.time == candidate.time and c.event == candidate.event),
+                      0)
+        self.table.move_cursor(at)
 
     def on_row_chosen(self, message: RowChosen) -> None:
         message.stop()
