@@ -88,16 +88,17 @@ def test_credentials_go_only_to_a_url_the_user_chose(tmp_path, fake_loki, monkey
     monkeypatch.setenv("LOKI_TOKEN", "loki-gateway-token-0123456789")
     settings = LokiSettings(url=server.url, query=QUERY, auth="bearer")
     from_file = collect(settings, _ctx(tmp_path))
-    host = server.url.removeprefix("http://")
     assert from_file.gaps[0].description == (
-        f"Loki not queried: Loki credentials not sent: the URL {server.url} comes from the post-mortem file alone; "
-        f"pass it on the command line, or trust the host once by adding {host} to PMTUI_TRUST_HOSTS in your own "
-        "environment")
+        f"Loki not queried: the file's [sources.loki] url names {server.url}, which you have not trusted with the "
+        f"value of LOKI_TOKEN. If it is yours, run `pmtui trust {server.url} --credential env:LOKI_TOKEN` (or pass "
+        "the URL on the command line); a post-mortem file alone never decides where a credential goes.")
     assert server.requests == []  # nothing left this machine
     from_user = collect(settings, _ctx(tmp_path), from_user=True)
     assert from_user.gaps == []
     assert server.requests[0].headers["authorization"] == "Bearer loki-gateway-token-0123456789"
-    monkeypatch.setenv("PMTUI_TRUST_HOSTS", f"loki.internal, {host}")
+    from pmtui.trust import Trust
+
+    Trust.load().remember(server.url, "env:LOKI_TOKEN")  # `pmtui trust URL --credential env:LOKI_TOKEN`
     trusted = collect(settings, _ctx(tmp_path))
     assert trusted.gaps == []
     monkeypatch.setenv("LOKI_TOKEN", "wrong-token-wrong-token")

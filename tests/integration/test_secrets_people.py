@@ -121,8 +121,11 @@ def world(tmp_path, monkeypatch, planted_secrets, fake_slack, fake_pagerduty, fa
     store.save(store.new_document(pm, path))
     env = {"XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path / "config"),
            "XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path / "home"), "NO_COLOR": "1",
-           "PAGERDUTY_TOKEN": w.pagerduty_key, "SLACK_TOKEN": w.slack_token, "LOKI_TOKEN": w.loki_token,
-           "PMTUI_TRUST_HOSTS": loki.url.removeprefix("http://")}
+           "PAGERDUTY_TOKEN": w.pagerduty_key, "SLACK_TOKEN": w.slack_token, "LOKI_TOKEN": w.loki_token}
+    from pmtui.trust import Trust
+
+    # The user trusted their Loki with its token (`pmtui trust URL --credential env:LOKI_TOKEN`).
+    Trust(path=tmp_path / "config" / "pmtui" / "trust.toml").remember(loki.url, "env:LOKI_TOKEN")
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return {"w": w, "path": path, "work": work, "tmp": tmp_path, "env": env, "servers": (slack, pd, loki)}

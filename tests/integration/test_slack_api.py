@@ -100,11 +100,15 @@ def test_a_wrong_token_a_missing_one_and_one_the_file_may_not_name(tmp_path, fak
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
     before = len(server.requests)
     chosen = collect(SlackSettings(channel="inc-2025-02-09-api", token_env="AWS_SECRET_ACCESS_KEY"), _ctx(tmp_path))
-    assert "token_env names AWS_SECRET_ACCESS_KEY, which is not one of the variables slack reads" in \
-        chosen.gaps[0].description and "PMTUI_ALLOW_ENV" in chosen.gaps[0].description
+    assert chosen.gaps[0].description == (
+        "Slack not read: [sources.slack] token_env names the environment variable 'AWS_SECRET_ACCESS_KEY', which "
+        "you have not allowed as a credential. If it holds the token for this server, run `pmtui trust --env "
+        "AWS_SECRET_ACCESS_KEY`; a post-mortem file may only name variables you allowed.")
     assert len(server.requests) == before  # nothing was sent
     monkeypatch.setenv("TEAM_SLACK", server.token)
-    monkeypatch.setenv("PMTUI_ALLOW_ENV", "OTHER, TEAM_SLACK")
+    from pmtui.trust import Trust
+
+    Trust.load().allow_env("TEAM_SLACK")  # what `pmtui trust --env TEAM_SLACK` writes, in the user's config
     allowed = collect(SlackSettings(channel="inc-2025-02-09-api", token_env="TEAM_SLACK"), _ctx(tmp_path))
     assert allowed.gaps == [] and len(allowed.candidates) == 16
 
@@ -135,5 +139,5 @@ def test_plain_http_to_a_remote_host_never_carries_the_token(tmp_path, monkeypat
     monkeypatch.setenv("PMTUI_SLACK_API_URL", "http://slack.example.invalid/api")
     monkeypatch.setenv("SLACK_TOKEN", "xoxb-1111111111-2222222222-NeverSentOverHttp")
     result = collect(SlackSettings(channel="inc"), _ctx(tmp_path))
-    assert result.gaps[0].description == ("Slack not read: Slack credentials are not sent over plain http to "
-                                          "slack.example.invalid: use an https:// URL")
+    assert result.gaps[0].description.startswith("Slack not read: the value of SLACK_TOKEN would be sent over plain "
+                                                 "http to http://slack.example.invalid. Use https;")

@@ -198,7 +198,7 @@ async def test_chat_text_stays_inert_on_screen(make_app, settle, screen_text, sl
         await collect(app, pilot, settle)
         text = screen_text(app)
         assert "\x1b" not in text and "\u241b[31mRED\u241b[0m [bold red]not markup[/]" in text
-        assert "LeakedSlackToken" not in text and "\u00abredacted:slack-token\u00bb" in text
+        assert "LeakedSlackToken" not in text and "\u00abredacted:slack-bot-token\u00bb" in text
         assert "Traceback (most recent call last): \u2026" in text
 
 

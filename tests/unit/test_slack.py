@@ -122,7 +122,7 @@ def test_hostile_messages_stay_inert_one_line_and_redacted(tmp_path, slack_expor
     assert "\n" not in paste and len(paste) <= 240
     leak = by_time[at("10:09:00")].event
     assert "LeakedSlackToken" not in leak and "AbCdEfGhIjKl" not in leak
-    assert "\u00abredacted:slack-token\u00bb" in leak and "\u00abredacted:slack-webhook\u00bb" in leak
+    assert "\u00abredacted:slack-bot-token\u00bb" in leak and "\u00abredacted:slack-webhook\u00bb" in leak
     evidence = (tmp_path / result.evidence[0].path).read_text()
     assert "LeakedSlackToken" not in evidence and "AbCdEfGhIjKlMnOp" not in evidence
 

@@ -112,20 +112,20 @@ def _split(pm: PostMortem, rows: Rows) -> tuple[Rows, Rows]:
 
 
 def _save(doc: Document, file: Path, rows: list[TimelineEvent]) -> None:
-    """The rows into the file under its lock (the app may not hold it)."""
+    """The rows into the file under its lock (as the app and every command
+    that writes: cli.guard), with a backup; nothing when it changed since
+    it was read."""
     from pmtui import store
-    from pmtui.filesafety.lock import FileLock
+    from pmtui.cli.guard import changed_on_disk, hold_lock, keep_backup
     from pmtui.model import sort_timeline
 
-    lock = FileLock(file)
-    if not lock.acquire():
-        other = lock.other
-        who = f" (pid {other.pid} on {other.host}, since {other.since})" if other else ""
-        fail(f"{file} is open in pmtui{who}: add the rows there (Timeline pane), or close it and run this "
-             "again; nothing was added")
+    lock = hold_lock(file, what="add")
     try:
+        if changed_on_disk(doc):
+            fail(f"{file} changed while the rows were read: nothing was added; run this again")
         doc.pm.timeline.extend(rows)
         sort_timeline(doc.pm.timeline)
+        keep_backup(file)
         store.save(doc)
     except OSError as exc:
         fail(f"{file}: cannot save: {exc.strerror or exc}; nothing was added")

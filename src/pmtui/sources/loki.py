@@ -17,6 +17,7 @@ scanner groups its errors into templates.
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -122,15 +123,16 @@ def _headers(settings: LokiSettings, *, from_user: bool) -> dict[str, str]:
         return headers
     if auth not in ("bearer", "basic"):
         raise SourceError(f"auth {auth!r} is not one of none, bearer, basic")
-    trust.check_credentials_may_go(settings.url, from_user=from_user, what="Loki")
+    def secret(named: str, field: str, kind: str) -> str:
+        var = trust.credential_var(named, "loki", field)
+        trust.check_credentials_may_go(settings.url, var, from_user=from_user, what="loki")
+        return trust.read_secret(var, kind)
+
     if auth == "bearer":
-        token = trust.read_secret(trust.credential_var(settings.token_env, "loki"), "loki-token")
-        headers["Authorization"] = f"Bearer {token}"
+        headers["Authorization"] = f"Bearer {secret(settings.token_env, 'token_env', 'loki-token')}"
     else:
-        user = trust.read_secret(trust.credential_var(settings.username_env or "LOKI_USERNAME", "loki",
-                                                      "username_env"), "loki-user")
-        password = trust.read_secret(trust.credential_var(settings.password_env or "LOKI_PASSWORD", "loki",
-                                                          "password_env"), "loki-password")
+        user = secret(settings.username_env, "username_env", "loki-user")
+        password = secret(settings.password_env, "password_env", "loki-password")
         pair = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
         trust.remember_secret(pair, "loki-basic")
         headers["Authorization"] = f"Basic {pair}"
@@ -141,9 +143,9 @@ def _page(client: httpx.Client, params: dict[str, str], ctx: Context, http: Http
     from pmtui.sources import httpget
 
     response = httpget.get(client, PATH, params, ctx, http)
-    text = response.text
+    text = response.content.decode("utf-8", "replace")
     if response.status_code >= 400:
-        detail = httpget.outside(text.strip() or response.reason_phrase, 300)
+        detail = httpget.outside(text.strip() or f"HTTP {response.status_code}", 300)
         if response.status_code == 401:
             hint = ("set [sources.loki] tenant (the X-Scope-OrgID header)" if "org id" in text.lower()
                     else "check auth and the credential variables")
@@ -152,7 +154,7 @@ def _page(client: httpx.Client, params: dict[str, str], ctx: Context, http: Http
             raise LokiError(f"Loki rejected the query {httpget.outside(params['query'], 200)!r} (400: {detail})")
         raise LokiError(f"HTTP {response.status_code} from {PATH}: {detail}")
     try:
-        data = response.json()
+        data = json.loads(response.content)
     except ValueError:
         raise LokiError(f"{PATH} did not answer JSON: {httpget.outside(text, 200)}") from None
     inner = data.get("data") if isinstance(data, dict) else None

@@ -267,8 +267,9 @@ class _Api:
         from pmtui.sources import httpget
 
         response = httpget.get(self.client, path, params, self.ctx, self.http)
+        text = response.content.decode("utf-8", "replace")
         try:
-            data = response.json()
+            data = json.loads(response.content)
         except ValueError:
             data = None
         if response.status_code >= 400:
@@ -277,7 +278,7 @@ class _Api:
             if isinstance(error, dict):
                 details = "; ".join(str(e) for e in error.get("errors") or [])
                 message = str(error.get("message") or "") + (f" ({details})" if details else "")
-            message = httpget.outside(message or response.text or "", 200)
+            message = httpget.outside(message or text or "(no body)", 200)
             if response.status_code == 401:
                 raise PagerDutyError(f"PagerDuty refused the key in ${self.var} (401: {message}): it is wrong "
                                      "or revoked; use a REST API key (Integrations > API Access Keys)")
@@ -317,8 +318,8 @@ def read_api(settings: PagerDutySettings, incident: str, ctx: Context, notes: li
     from pmtui.sources import trust
 
     base = trust.api_base("pagerduty")
-    trust.check_credentials_may_go(base, from_user=True, what="PagerDuty")
     var = trust.credential_var(settings.token_env, "pagerduty")
+    trust.check_credentials_may_go(base, var, from_user=True, what="pagerduty")
     key = trust.read_secret(var, "pagerduty-key")
     return fetch(base, key, var, settings, incident, ctx, notes, http=http, transport=transport)
 

@@ -110,8 +110,8 @@ def read_api(settings: SlackSettings, channel: str, ctx: Context, *, http: Any =
     from pmtui.sources import httpget, trust
 
     base = trust.api_base("slack")
-    trust.check_credentials_may_go(base, from_user=True, what="Slack")
     var = trust.credential_var(settings.token_env, "slack")
+    trust.check_credentials_may_go(base, var, from_user=True, what="slack")
     token = trust.read_secret(var, "slack-token")
     client = httpget.make_client(base, {"Authorization": f"Bearer {token}"}, http, transport)
     window = ctx.window
