@@ -28,6 +28,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("open", "pmtui.cli.group:open_file", "Open the app on FILE (created if missing). Same as `pmtui FILE`."),
     Command("collect", "pmtui.cli.collect:collect", "Collect data for the incident window headless.",
             "pmtui collect FILE [...]"),
+    Command("add", "pmtui.cli.add:add", "Add timeline rows read from standard input (lines, tables, CSV).",
+            "pmtui add FILE < rows"),
     Command("export", "pmtui.cli.export:export", "Export action items to GitHub issues.", "pmtui export FILE [...]"),
     Command("ls", "pmtui.cli.library:ls", "List the post-mortems below folders (the library).", "pmtui ls DIR…"),
     Command("actions", "pmtui.cli.library:actions", "Action items across post-mortems (--open, --overdue, --owner).",
@@ -62,6 +64,7 @@ _SYNOPSIS = {
     "report": "write the Markdown report",
     "check": "run the checklist",
     "collect": "collect incident-window data headless",
+    "add": "timeline rows from standard input",
     "export": "action items -> GitHub issues",
     "publish": "the report as a pull request (or issue)",
     "invite": "review and follow-up invitations (.ics)",
@@ -76,8 +79,8 @@ _SYNOPSIS = {
     "stats": "trends and recurring causes",
     "review": "the weekly review digest",
 }
-_SYNOPSIS_ORDER = ("open", "demo", "new", "report", "check", "collect", "export", "publish", "invite", "approve",
-                   "team", "trust", "ls", "actions", "search", "stats", "review", "completion")
+_SYNOPSIS_ORDER = ("open", "demo", "new", "report", "check", "collect", "add", "export", "publish", "invite",
+                   "approve", "team", "trust", "ls", "actions", "search", "stats", "review", "completion")
 SUMMARY = "Blameless incident post-mortems in the terminal."
 
 
