@@ -269,6 +269,7 @@ class PostMortem:
     services: list[str] = field(default_factory=list)
     follow_up: date | None = None  # None = four weeks after the incident
     shared: datetime | None = None
+    related: list[str] = field(default_factory=list)  # ids of other post-mortems
     incident_type: str = ""  # "" = incident; the team's .pmtui.toml lists its types (near-miss...)
     sponsor: str = ""  # executive sponsor of the high-priority action items
     runbooks: list[str] = field(default_factory=list)  # links or paths of the runbooks used

@@ -22,7 +22,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("report", "pmtui.cli.doc:report", "Write the Markdown report (stdout by default).",
             "pmtui report FILE [-o OUT]"),
     Command("check", "pmtui.cli.doc:check", "Run the checklist: exit 0 all pass, 1 some fail, 2 unreadable input.",
-            "pmtui check FILE [--json]"),
+            "pmtui check FILE|DIR… [--json]"),
     Command("demo", "pmtui.cli.group:demo", "Open the app on a copy of the bundled demo incident (no network).",
             "pmtui demo"),
     Command("open", "pmtui.cli.group:open_file", "Open the app on FILE (created if missing). Same as `pmtui FILE`."),
@@ -31,6 +31,15 @@ COMMANDS: tuple[Command, ...] = (
     Command("add", "pmtui.cli.add:add", "Add timeline rows read from standard input (lines, tables, CSV).",
             "pmtui add FILE < rows"),
     Command("export", "pmtui.cli.export:export", "Export action items to GitHub issues.", "pmtui export FILE [...]"),
+    Command("ls", "pmtui.cli.library:ls", "List the post-mortems below folders (the library).", "pmtui ls DIR…"),
+    Command("actions", "pmtui.cli.library:actions", "Action items across post-mortems (--open, --overdue, --owner).",
+            "pmtui actions DIR… [--overdue]"),
+    Command("search", "pmtui.cli.library:search", "Search every post-mortem; shows where each hit is.",
+            "pmtui search DIR… QUERY"),
+    Command("stats", "pmtui.cli.library:stats", "What keeps hurting us: trends and recurring causes (--md).",
+            "pmtui stats DIR… [--md]"),
+    Command("review", "pmtui.cli.review:review", "The weekly review digest; --post puts it in a GitHub issue.",
+            "pmtui review DIR… [--post R]"),
     Command("publish", "pmtui.cli.distribute:publish",
             "Open (or update) a pull request with the report; --issue posts it as an issue.",
             "pmtui publish FILE --repo OWNER/NAME"),
@@ -63,15 +72,21 @@ _SYNOPSIS = {
     "team": "the team conventions in force",
     "trust": "where your credentials may go",
     "completion": "shell completion script",
+    "library": "open the library on the post-mortems below DIR",
+    "ls": "list the library",
+    "actions": "action items across the library",
+    "search": "search every post-mortem",
+    "stats": "trends and recurring causes",
+    "review": "the weekly review digest",
 }
 _SYNOPSIS_ORDER = ("open", "demo", "new", "report", "check", "collect", "add", "export", "publish", "invite",
-                   "approve", "team", "trust", "completion")
+                   "approve", "team", "trust", "ls", "actions", "search", "stats", "review", "completion")
 SUMMARY = "Blameless incident post-mortems in the terminal."
 
 
 def synopsis() -> list[tuple[str, str]]:
     """(usage, what it does) for the overview at the top of --help."""
-    rows = [("pmtui FILE", _SYNOPSIS["open"])]
+    rows = [("pmtui FILE", _SYNOPSIS["open"]), ("pmtui DIR", _SYNOPSIS["library"])]
     rows += [(BY_NAME[n].usage, _SYNOPSIS[n]) for n in _SYNOPSIS_ORDER if BY_NAME[n].usage]
     return rows
 

@@ -23,6 +23,7 @@ ROOT_FIELDS: tuple[tuple[str, str], ...] = (
     ("services", "strlist"),
     ("follow_up", "date"),
     ("shared", "datetime"),
+    ("related", "strlist"),
     ("incident_type", "str"),
     ("sponsor", "str"),
     ("runbooks", "strlist"),
