@@ -24,7 +24,7 @@ from pmtui import checks
 from pmtui.locations import cache_dir
 from pmtui.model import SCHEMA_VERSION
 
-FORMAT = 2
+FORMAT = 3  # 3: outlines (summaries whose checklist is still to come)
 RACY_NS = 2_000_000_000  # changes this close to the reading are checked by hash
 _MAGIC = b"pmtui-library-cache"
 
@@ -44,6 +44,14 @@ class Record:
     def plain(self) -> tuple:
         return (self.size, self.mtime_ns, self.ctime_ns, self.ino, self.seen_ns, self.sha256, self.state,
                 self.payload, self.team_key)
+
+    @property
+    def pending(self) -> bool:
+        """Listed from the file's outline: not yet read whole (its rows
+        unvalidated, its checklist to come)."""
+        from pmtui.library.summary import plain_pending
+
+        return self.state == "ok" and plain_pending(self.payload)
 
     def same_stat(self, st: os.stat_result) -> bool:
         return (st.st_size == self.size and st.st_mtime_ns == self.mtime_ns and st.st_ctime_ns == self.ctime_ns
