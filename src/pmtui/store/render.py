@@ -134,7 +134,7 @@ def table_lines(path: tuple[str, ...], obj: object, *, fresh: bool) -> list[str]
         value = getattr(obj, key)
         if value is None or (is_unset(value) and not (fresh and key in SHOWN_EMPTY)):
             continue
-        if not fresh and value == getattr(defaults, key) and path[0] == "sources":
+        if not fresh and value == getattr(defaults, key) and path[0] in ("sources", "report"):
             continue  # auth = "none" alone is not worth a [sources.prometheus]
         out.append(f"{key} = {render_value(value, kind)}")
     return out
@@ -193,6 +193,8 @@ _SECTION_HELP = {
     "evidence": "# Evidence collected for the incident window, saved in NAME.evidence/ beside\n"
     "# this file (paths are relative to this file's folder). Written by pmtui.\n#\n# [[evidence]]",
     "gaps": "# Data that could not be collected, and why. Written by pmtui.\n#\n# [[gaps]]",
+    "report": "# The report. timeline: \"key\" (the key rows), \"all\" (every row), or \"auto\" (the key rows\n"
+    "# once any row is key, else all).\n#\n# [report]\n# timeline = \"auto\"",
     "export": "# Where `pmtui export` files action items as GitHub issues.\n#\n"
     "# [export.github]\n# repo = \"OWNER/NAME\"",
 }
@@ -228,6 +230,11 @@ def fresh_text(pm: m.PostMortem) -> str:
     lines = table_lines(("export", "github"), pm.github, fresh=False)
     if lines:
         out.append("\n[export.github]")
+        out.extend(lines)
+    out.append("\n" + _SECTION_HELP["report"])
+    lines = table_lines(("report",), pm.report, fresh=False)
+    if lines:
+        out.append("\n[report]")
         out.extend(lines)
     text = "\n".join(out)
     while "\n\n\n" in text:

@@ -82,6 +82,7 @@ TABLES: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[tuple[str, str], ...]
         ),
     ),
     ("export", "github"): (("github",), (("repo", "str"), ("base_url", "str"), ("labels", "strlist"))),
+    ("report",): (("report",), (("timeline", "str"),)),
 }
 QUERIES = ("sources", "prometheus", "queries")
 
@@ -167,6 +168,7 @@ RANK: dict[tuple[str, ...], int] = {
     ("gaps",): 13,
     ("export",): 14,
     ("export", "github"): 15,
+    ("report",): 16,
 }
 
 # Fresh files show these even when empty, so a user sees where to type.

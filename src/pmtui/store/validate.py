@@ -216,6 +216,8 @@ def _tables(ck: _Checker, data: dict[str, Any], pm: m.PostMortem) -> None:
         ck.fill(get_attr(pm, attr), table, path, fields)
     if "auth" in (ck.table(data, ("sources", "prometheus")) or {}):
         ck.choice(("sources", "prometheus", "auth"), pm.sources.prometheus.auth, AUTH_MODES)
+    if "timeline" in (ck.table(data, ("report",)) or {}):
+        ck.choice(("report", "timeline"), pm.report.timeline, m.REPORT_TIMELINES)
     for path, names in REGEX_LISTS.items():
         table = ck.table(data, path) or {}
         for name in names:
