@@ -6,6 +6,12 @@ Each source runs in its own thread worker (the kubernetes client blocks),
 reports progress through `call_from_thread`, and hands its result back the
 same way — also when cancelled, so evidence written before the cancel is
 still recorded. A failing source becomes a gap, never a frozen screen.
+
+Candidates are one per happening (sources.merge), the possible trigger
+first and flagged, each with its kind and confidence; the line under the
+table tells, for the one under the cursor, which other sources (or which
+timeline row) say it too and what evidence it keeps. Those a timeline row
+already says are listed last, dimmed, and are never added again.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from pmtui.sources.base import Candidate, SourceResult, Window
 from pmtui.textsafe import one_line
 from pmtui.timeparse import format_clock, format_utc, parse_optional_time
 from pmtui.ui.keys import capitalized
-from pmtui.ui.messages import RowChosen
+from pmtui.ui.messages import RowChosen, RowHighlighted
 from pmtui.ui.panes.base import Pane, PaneContext
 from pmtui.ui.widgets.table import Column, VirtualTable
 
@@ -56,7 +62,12 @@ class CollectTable(VirtualTable):
         "collect--detection",
         "collect--resolution",
         "collect--gap",
+        "collect--trigger",
+        "collect--known",
     }
+
+TRIGGER = "possible trigger \u2014 "
+KNOWN = "in the timeline \u2014 "
 
 
 class CollectPane(Pane):
@@ -67,7 +78,7 @@ class CollectPane(Pane):
         Binding("space", "accept", "Accept", id="collect.accept"),
         Binding("A", "accept_all", "Accept all", id="collect.accept_all"),
         Binding("v", "next_view", "Candidates/evidence/gaps", id="collect.view"),
-        Binding("o", "open", "Open evidence", id="collect.open"),
+        Binding("o", "open", "Evidence", id="collect.open"),
         Binding("s", "settings", "Sources", id="collect.settings"),
     ]
 
@@ -75,7 +86,9 @@ class CollectPane(Pane):
         super().__init__(session, context, **kwargs)
         self.view = "candidates"
         self.found: list[Candidate] = []  # every candidate this session collected
-        self.shown: list[Candidate] = []  # those not yet in the timeline
+        self.shown: list[Candidate] = []  # those not yet in the timeline, the possible trigger first
+        self.known: list[Candidate] = []  # those a timeline row already says (shown last, not offered)
+        self._known_ids: set[int] = set()
         self.states: dict[str, SourceState] = {}
 
     # -- layout ------------------------------------------------------------------
@@ -84,6 +97,7 @@ class CollectPane(Pane):
         yield Static("", id="collect-settings")
         yield Static("", id="collect-sources")
         yield CollectTable(self._columns(), empty_text="", id="collect-table")
+        yield Static("", id="collect-detail")
         yield Static("", id="collect-status")
 
     @property
@@ -182,21 +196,33 @@ class CollectPane(Pane):
                 Column("source", "Source", lambda g: g.source, width=14),
                 Column("description", "Gap", lambda g: g.description, min_width=20),
             ]
-        multi_day = len({c.time.date() for c in self.shown}) > 1
+        rows = [*self.shown, *self.known]
+        multi_day = len({c.time.date() for c in rows}) > 1
+        fractions = any(c.time.microsecond for c in rows)
+        wide = self.size.width >= 120
         return [
             Column("time", "UTC", (lambda c: format_utc(c.time)) if multi_day else (lambda c: format_clock(c.time)),
-                   width=26 if multi_day else 15),
-            Column("event", "Event", lambda c: c.event, min_width=16),
-            Column("source", "Source", lambda c: c.source, width=18),
+                   width=26 if multi_day else 15 if fractions else 8),
+            Column("event", "Event", self._event_text, min_width=16,
+                   style=lambda c: "collect--trigger" if c.trigger and id(c) not in self._known_ids else None),
+            Column("source", "Source", _source_text, width=30 if wide else 16),
             Column("kind", "Kind", lambda c: c.kind, width=11),
+            Column("confidence", "Conf", lambda c: f"{round(c.confidence * 100)}%", width=4),
         ]
+
+    def _event_text(self, c: Candidate) -> str:
+        if id(c) in self._known_ids:
+            return KNOWN + c.event
+        if c.trigger:
+            return TRIGGER + c.event
+        return c.event
 
     def _rows(self) -> Sequence[Candidate | Evidence | Gap]:
         if self.view == "evidence":
             return self.session.pm.evidence
         if self.view == "gaps":
             return self.session.pm.gaps
-        return self.shown
+        return [*self.shown, *self.known]
 
     def _empty_text(self) -> str:
         collect = self.key("collect.run")
@@ -210,6 +236,8 @@ class CollectPane(Pane):
                 f"{self.key('collect.accept_all')} to accept all.")
 
     def _row_style(self, row: object) -> str | None:
+        if isinstance(row, Candidate) and id(row) in self._known_ids:
+            return "collect--known"
         if isinstance(row, Candidate):
             if row.kind == "detection":
                 return "collect--detection"
@@ -220,9 +248,13 @@ class CollectPane(Pane):
         return None
 
     def _rebuild(self) -> None:
-        from pmtui.sources.collect import fresh
+        from pmtui.sources.collect import sift
+        from pmtui.sources.merge import ranked
 
-        self.shown = fresh(self.session.pm, self.found)
+        shown, matched = sift(self.session.pm, self.found)
+        self.shown = ranked(shown)
+        self.known = [m.candidate for m in matched]
+        self._known_ids = {id(c) for c in self.known}
         table = self.table
         table.empty_text = self._empty_text()
         table.row_style = self._row_style
@@ -233,7 +265,41 @@ class CollectPane(Pane):
             f"[{n}]" if n == self.view else n
             for n in (f"candidates {len(self.shown)}", f"evidence {len(pm.evidence)}", f"gaps {len(pm.gaps)}")
         )
+        if self.view == "candidates" and self.known:
+            views += f" (+{len(self.known)} in the timeline)"
         self.query_one("#collect-status", Static).update(Text(f"{views}   ({self.key('collect.view')} switches)"))
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        """What the candidate under the cursor rests on: the other sources
+        that say it, the row that already holds it, its evidence."""
+        row = self.table.cursor_value
+        detail = self.query_one("#collect-detail", Static)
+        if not isinstance(row, Candidate):
+            detail.display = False
+            return
+        parts = []
+        if id(row) in self._known_ids:
+            parts.append(f"already in the timeline ({', '.join(a for a in row.also_in if a.startswith('timeline'))})"
+                         " \u2014 not added again")
+        others = [a for a in row.also_in if not a.startswith("timeline")]
+        if others:
+            parts.append("also in " + ", ".join(others))
+        if row.trigger:
+            parts.append("the earliest change before the first symptom")
+        n = len(row.refs)
+        if n:
+            parts.append(f"{n} evidence ref{'s' if n != 1 else ''} ({self.key('collect.open')} opens)")
+        detail.display = True
+        detail.update(Text(one_line(" \u00b7 ".join(parts) or f"from {row.source}", 400), no_wrap=True,
+                           overflow="ellipsis"))
+
+    def on_row_highlighted(self, message: RowHighlighted) -> None:
+        self._show_detail()
+
+    def on_resize(self) -> None:
+        if self.view == "candidates":
+            self.table.set_columns(self._columns())
 
     # -- collecting ----------------------------------------------------------------
 
@@ -311,7 +377,8 @@ class CollectPane(Pane):
         self.session.notify(Area.EVIDENCE, f"collected {name}")
         self._show_sources()
         if not self.running:
-            total = sum(len(s.result.candidates) for s in self.states.values() if s.result)
+            # The figures the table shows: one candidate per happening, none a row already says.
+            total = len(self.shown)
             gaps = sum(len(s.result.gaps) for s in self.states.values() if s.result)
             counts = f"{total} candidate{'s' if total != 1 else ''}, {gaps} gap{'s' if gaps != 1 else ''}"
             accept, accept_all = capitalized(self.key("collect.accept")), self.key("collect.accept_all")
@@ -345,7 +412,10 @@ class CollectPane(Pane):
             self.action_open()
             return
         candidate = self.table.cursor_value
-        if candidate is None:
+        if not isinstance(candidate, Candidate):
+            return
+        if id(candidate) in self._known_ids:
+            self.notify("Already in the timeline: not added again.", timeout=3)
             return
         cursor = self.table.cursor_row
         self._accept([candidate], "accept candidate")
@@ -386,18 +456,33 @@ class CollectPane(Pane):
         self._rebuild()
 
     def action_open(self) -> None:
-        if self.view != "evidence":
+        """The evidence under the cursor: a record of the evidence list, or
+        the evidence a candidate refers to, at the place it names."""
+        from pmtui.sources.evidence import parse_ref
+        from pmtui.ui.screens.evidence import EvidenceScreen
+
+        row = self.table.cursor_value
+        if self.view == "gaps" or row is None:
             self.view = "evidence"
             self._rebuild()
             return
-        evidence = self.table.cursor_value
-        if not isinstance(evidence, Evidence):
-            return
-        from pmtui.ui.screens.evidence import EvidenceScreen
-
         doc_path = self._doc_path()
-        if doc_path is not None:
-            self.app.push_screen(EvidenceScreen(evidence, doc_path.parent))
+        if doc_path is None:
+            return
+        pm = self.session.pm
+        if isinstance(row, Evidence):
+            self.app.push_screen(EvidenceScreen(row, doc_path.parent, times=pm.times))
+            return
+        if not isinstance(row, Candidate):
+            return
+        records = {ev.id: ev for ev in pm.evidence}
+        targets = [(records[r.id], r) for r in map(parse_ref, row.refs) if r.id in records]
+        if not targets:
+            self.notify("This candidate keeps no evidence that is on disk.", severity="warning", timeout=4)
+            return
+        first, ref = targets[0]
+        self.app.push_screen(EvidenceScreen(first, doc_path.parent, ref, when=row.time, times=pm.times,
+                                            targets=targets))
 
     # -- settings ----------------------------------------------------------------------
 
@@ -484,3 +569,9 @@ class CollectPane(Pane):
         if text and not _ENV_NAME_RE.match(text):
             raise ValueError("expected the NAME of an environment variable, e.g. PROM_TOKEN — never the secret itself")
         return text
+
+
+def _source_text(c: Candidate) -> str:
+    """The source whose words the row shows, and how many more say it."""
+    others = len([s for s in c.sources if s != c.source])
+    return f"{c.source} +{others}" if others else c.source
