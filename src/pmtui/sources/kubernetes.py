@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlencode
 
 from pmtui.model import Gap, KubernetesSettings
@@ -382,11 +382,12 @@ def _autoscalers(api_client: ApiClient, settings: KubernetesSettings, run: _Run)
     run.ctx.progress("kubernetes: autoscalers", 0.12)
     # The JSON as sent (no model): an answer missing a field the generated
     # model requires would otherwise fail the whole source.
+    failures: tuple[type[BaseException], ...] = (*run.failures, ValueError, AttributeError)
     try:
-        raw = client.AutoscalingV2Api(api_client).list_namespaced_horizontal_pod_autoscaler(
+        raw: Any = client.AutoscalingV2Api(api_client).list_namespaced_horizontal_pod_autoscaler(
             ns, _request_timeout=API_TIMEOUT, _preload_content=False)
         listed = json.loads(raw.data).get("items") or []
-    except (*run.failures, ValueError, AttributeError) as exc:
+    except failures as exc:
         run.gap(_problem(exc, f"autoscalers of namespace {ns}", where=run.where) + ": scaling by an autoscaler "
                 "is shown from the events alone")
         return
@@ -410,10 +411,12 @@ def _nodes(api_client: ApiClient, core: CoreV1Api, pods: list[V1Pod], run: _Run)
         return
     run.ctx.progress(f"kubernetes: {len(names)} nodes", 0.19)
     nodes: list[dict] = []
+    failures: tuple[type[BaseException], ...] = (*run.failures, ValueError, AttributeError)
     for name in names:
         try:  # the JSON as sent, as for the autoscalers
-            node = json.loads(core.read_node(name, _request_timeout=API_TIMEOUT, _preload_content=False).data)
-        except (*run.failures, ValueError, AttributeError) as exc:
+            raw: Any = core.read_node(name, _request_timeout=API_TIMEOUT, _preload_content=False)
+            node = json.loads(raw.data)
+        except failures as exc:
             run.gap(_problem(exc, f"node {name}", where=run.where) + ": its conditions are not shown")
             continue
         if isinstance(node, dict):
