@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from pmtui.model import ActionItem, Factor, GithubExportSettings, PostMortem
-from support import kubernetes, prometheus, shapes
+from support import github_pulls, kubernetes, prometheus, shapes, terminal
 
 # -- Prometheus and Alertmanager ----------------------------------------------------
 
@@ -139,3 +139,28 @@ def make_pm() -> Callable[[], PostMortem]:
     """make_pm(): a fresh copy of the post-mortem the export tests send to
     the loopback GitHub (PM-2025-007: one factor, two actions)."""
     return _export_pm
+
+
+@pytest.fixture
+def fake_github_pulls():
+    """A loopback GitHub that also serves branches, contents and pull
+    requests (support.github_pulls.PullsGitHub), started; stopped after."""
+    server = github_pulls.PullsGitHub(owner="acme", repo="postmortems").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def tmux_terminal(tmp_path):
+    """tmux_terminal(width=80, height=24): a real terminal (tmux on a private
+    socket) to run pmtui in; its server is killed after the test."""
+    made: list[terminal.Tmux] = []
+
+    def make(width: int = 80, height: int = 24) -> terminal.Tmux:
+        term = terminal.Tmux(tmp_path, width, height)
+        made.append(term)
+        return term
+
+    yield make
+    for term in made:
+        term.kill_server()

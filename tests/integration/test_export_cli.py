@@ -171,6 +171,14 @@ def test_token_from_gh_with_enterprise_hostname(tmp_path, fake_github, make_pm):
     path = tmp_path / "ghe.toml"
     pm.github.base_url = ghe.base_url
     store.save(store.new_document(pm, path))
+    # The file names the server: refused (no token looked up, no request
+    # made) until the user trusts it; then the token goes there.
+    res = run([str(path), "--dry-run", "--json", "--no-pace"], token=None, tmp_path=tmp_path, path=str(bindir))
+    assert res.exit_code == 2 and "not trusted with the GitHub token" in res.stderr
+    assert not args_log.exists() and ghe.requests == []
+    from pmtui.trust import Trust
+
+    Trust.load().remember(ghe.base_url, "github")
     res = run([str(path), "--dry-run", "--json", "--no-pace"], token=None, tmp_path=tmp_path, path=str(bindir))
     assert res.exit_code == 0, res.stderr
     assert args_log.read_text().split() == ["auth", "token", "--hostname", "127.0.0.1"]

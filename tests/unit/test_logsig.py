@@ -141,7 +141,7 @@ HOSTILE = [
     b"ERROR nul \x00 bel \x07 bs \x08 rlo \xe2\x80\xae cr \r del \x7f c1 \xc2\x9b",
     b"ERROR invalid utf-8 \xff\xfe\xc3\x28",
     b"ERROR " + b"x" * 100_000,
-    b"ERROR password=hunter2 Authorization: Bearer abcdefgh12345678 ghp_" + b"a" * 36,
+    b"ERROR password=hunter2 Authorization: Bearer abcdefgh12345678 ghp_aaaa" + b"Zq8xK2mP9vL4nR7tY3wB6cJ1hF5dG0sA",
 ]
 
 

@@ -103,6 +103,9 @@ class Context:
     base_dir: Path  # the post-mortem file's folder; evidence paths are relative to it
     progress: ProgressFn = lambda message, fraction: None
     cancelled: CancelledFn = lambda: False
+    # the post-mortem file, when known: what is written beside it takes no
+    # wider permissions than it has (filesafety.atomic.mode_beside)
+    doc_path: Path | None = None
     # Where the baseline (what was normal before the incident) ends: log
     # templates first seen after it are "new". None: the first fifth of the window.
     baseline_end: datetime | None = None

@@ -114,10 +114,14 @@ def plan(pm: PostMortem, overrides: Overrides | None = None, *, demo: bool = Fal
     out: list[tuple[str, Runner]] = []
     if demo or s.prometheus.url.strip():
         replay = demo or s.prometheus.url.strip() == DEMO_URL
+        # pmtui.trust: a URL from the command line or the pane is the user's;
+        # one from the file needs the user's trust before a credential goes there
+        named_by = "user" if (overrides or Overrides()).prometheus else "the file's [sources.prometheus] url"
         if replay:
             out.append(("prometheus", partial(_demo, s.prometheus)))
         else:
-            out.append(("prometheus", partial(_prometheus, s.prometheus, namespace=s.kubernetes.namespace)))
+            out.append(("prometheus", partial(_prometheus, s.prometheus, namespace=s.kubernetes.namespace,
+                                              named_by=named_by)))
     if demo or s.alertmanager.url.strip():
         replay = demo or s.alertmanager.url.strip() == DEMO_URL
         out.append(("alertmanager", partial(_demo if replay else _alertmanager, s.alertmanager)))
@@ -127,10 +131,11 @@ def plan(pm: PostMortem, overrides: Overrides | None = None, *, demo: bool = Fal
     return out
 
 
-def _prometheus(settings: PrometheusSettings, ctx: Context, *, namespace: str = "") -> SourceResult:
+def _prometheus(settings: PrometheusSettings, ctx: Context, *, namespace: str = "",
+                named_by: str = "the file's [sources.prometheus] url") -> SourceResult:
     from pmtui.sources.prometheus import collect
 
-    return collect(settings, ctx, namespace=namespace)
+    return collect(settings, ctx, namespace=namespace, named_by=named_by)
 
 
 def _alertmanager(settings: AlertmanagerSettings, ctx: Context) -> SourceResult:
@@ -165,7 +170,7 @@ def context_for(doc_path: Path, window: Window, *, progress: ProgressFn | None =
                 cancelled: CancelledFn | None = None, baseline_end: datetime | None = None) -> Context:
     doc_path = Path(doc_path)
     ctx = Context(window=window, evidence_dir=evidence_dir_for(doc_path), base_dir=doc_path.parent,
-                  baseline_end=baseline_end)
+                  baseline_end=baseline_end, doc_path=doc_path)
     if progress is not None:
         ctx.progress = progress
     if cancelled is not None:

@@ -81,6 +81,9 @@ def _problem(exc: BaseException, what: str, *, where: str = "") -> str:
             text = f"{what}: cannot reach the API server{where}: {exc.reason}"
         else:
             text = f"{what}: HTTP {exc.status}{where}: {message or exc.reason}"
+    elif isinstance(exc, UnicodeDecodeError):
+        text = (f"{what}: the API server answered an error whose body is not UTF-8 text{where} "
+                f"(byte 0x{exc.object[exc.start]:02x} at {exc.start}); nothing more can be said of it")
     elif isinstance(exc, ValueError):
         text = f"{what}: the API server's answer is not the JSON expected{where}: {exc}"
     else:
@@ -189,7 +192,9 @@ def collect_kubernetes(settings: KubernetesSettings, ctx: Context) -> SourceResu
     except ValueError as exc:
         _Run(ctx, result, "", "", ()).gap(f"{exc}; the default levels are used")
         rules = NO_RULES
-    run = _Run(ctx, result, ns, where, (ApiException, *_network_errors()), rules)
+    # UnicodeDecodeError: the client decodes an error's body as UTF-8 while
+    # building its ApiException, so a non-UTF-8 body raises that instead
+    run = _Run(ctx, result, ns, where, (ApiException, UnicodeDecodeError, *_network_errors()), rules)
     core, apps = client.CoreV1Api(api_client), client.AppsV1Api(api_client)
     try:
         ctx.check_cancelled()

@@ -121,19 +121,53 @@ class Series:
     samples: list[tuple[datetime, float]] = field(default_factory=list)
 
 
-def series_of(data: object) -> list[Series]:
+def series_of(data: object, bad: list[int] | None = None) -> list[Series]:
     """Series from a Prometheus answer (`matrix` from query_range or a range
     vector); the pane reads evidence files back through this too. An answer
-    of another shape holds no series."""
-    if not isinstance(data, dict):
-        return []
-    result = (data.get("data") or {}).get("result") or []
+    of another shape holds no series; a sample or series that is not
+    Prometheus's shape is skipped and counted in `bad[0]` when given."""
+    found = _result(data)
     out = []
-    for item in result:
+    skipped = 0
+    for item in found:
+        if not isinstance(item, dict):
+            skipped += 1
+            continue
         values = item.get("values") or ([item["value"]] if "value" in item else [])
-        samples = [(_ts(float(t)), _float(v)) for t, v in values]
-        out.append(Series(dict(item.get("metric") or {}), samples))
+        samples = []
+        for pair in values if isinstance(values, list) else []:
+            sample = _sample(pair)
+            if sample is None:
+                skipped += 1
+            else:
+                samples.append(sample)
+        metric = item.get("metric")
+        labels = {str(k): str(v) for k, v in metric.items()} if isinstance(metric, dict) else {}
+        out.append(Series(labels, samples))
+    if bad is not None:
+        bad[0] += skipped
     return out
+
+
+def _result(data: object) -> list[object]:
+    inner = data.get("data") if isinstance(data, dict) else None
+    result = inner.get("result") if isinstance(inner, dict) else None
+    return result if isinstance(result, list) else []
+
+
+def _sample(pair: object) -> tuple[datetime, float] | None:
+    """[unix time, "value"] -> (time, value); None for anything else (a
+    value that is not a number, a time out of range)."""
+    if not isinstance(pair, list | tuple) or len(pair) != 2:
+        return None
+    try:
+        when = _ts(float(pair[0]))
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+    value = _float(pair[1])
+    if math.isnan(value) and str(pair[1]).lower() != "nan":
+        return None
+    return when, value
 
 
 def load_series(path: str | os.PathLike[str]) -> list[Series]:
@@ -247,9 +281,12 @@ def alert_candidates(transitions: list[AlertTransition], evidence_id: str) -> li
 
 
 def collect(settings: PrometheusSettings, ctx: Context, *, http: HttpOptions | None = None,
-            transport: httpx.BaseTransport | None = None, namespace: str = "") -> SourceResult:
+            transport: httpx.BaseTransport | None = None, namespace: str = "",
+            named_by: str = "the file's [sources.prometheus] url") -> SourceResult:
     """Series and alert history for `ctx.window`. A failing query becomes a
-    gap and the rest goes on; an unreachable server becomes one gap."""
+    gap and the rest goes on; an unreachable server becomes one gap.
+    `named_by` says who chose the URL ("user" for an option), for the
+    credential rules of pmtui.trust."""
     from pmtui.sources import httpget
 
     result = SourceResult(SOURCE)
@@ -260,7 +297,8 @@ def collect(settings: PrometheusSettings, ctx: Context, *, http: HttpOptions | N
 
     try:
         step = choose_step(start, end, parse_step(settings.step))
-        headers = httpget.auth_headers(settings.auth, settings.token_env, settings.username_env, settings.password_env)
+        headers = httpget.auth_headers(settings.auth, settings.token_env, settings.username_env, settings.password_env,
+                                       url=settings.url, named_by=named_by, source=SOURCE)
         client = httpget.make_client(settings.url, headers, http, transport)
     except (StepError, httpget.SourceError) as exc:
         gap(f"Prometheus not queried: {exc}")
@@ -287,7 +325,10 @@ def collect(settings: PrometheusSettings, ctx: Context, *, http: HttpOptions | N
                                    query=f"{promql} (step {step:g}s)")
                 result.evidence.append(ev)
                 _warnings(data, name, gap)
-                series = series_of(data)
+                bad = [0]
+                series = series_of(data, bad)
+                if bad[0]:
+                    gap(f"query {name}: {bad[0]} sample(s) not in Prometheus's [time, \"value\"] shape skipped")
                 if not series:
                     gap(f"query {name} returned no data for the window")
                 pretty = name.replace("_", " ")
@@ -344,7 +385,10 @@ def _alert_history(client: httpx.Client, ctx: Context, http: HttpOptions | None,
                             query=f"{query} @ {end.isoformat()}")
         result.evidence.append(ev)
         evidence_id = evidence_id or ev.id
-        got[metric] = series_of(data)
+        bad = [0]
+        got[metric] = series_of(data, bad)
+        if bad[0]:
+            gap(f"alert history ({metric}): {bad[0]} sample(s) not in Prometheus's shape skipped")
     if "ALERTS" in got:
         transitions = alert_transitions(got["ALERTS"], got.get("ALERTS_FOR_STATE", []), end)
         result.candidates.extend(alert_candidates(transitions, evidence_id))
