@@ -238,11 +238,11 @@ def fresh_text(pm: m.PostMortem) -> str:
     for name in ("evidence", "gaps"):
         _add_rows(out, name, getattr(pm, name))
     tail: tuple[tuple[tuple[str, ...], object], ...] = ((("export", "github"), pm.github), (("report",), pm.report))
-    for path, obj in tail:
-        out.append("\n" + _SECTION_HELP[path[0]])
-        lines = table_lines(path, obj, fresh=False)
+    for where, obj in tail:
+        out.append("\n" + _SECTION_HELP[where[0]])
+        lines = table_lines(where, obj, fresh=False)
         if lines:
-            out.append("\n[" + ".".join(path) + "]")
+            out.append("\n[" + ".".join(where) + "]")
             out.extend(lines)
     text = "\n".join(out)
     while "\n\n\n" in text:
