@@ -66,7 +66,7 @@ class CollectTable(VirtualTable):
         "collect--known",
     }
 
-TRIGGER = "possible trigger \u2014 "
+TRIGGER = "\u2691 "  # a flag: the possible trigger (one cell wide, not East Asian ambiguous)
 KNOWN = "in the timeline \u2014 "
 
 
@@ -279,6 +279,8 @@ class CollectPane(Pane):
             detail.display = False
             return
         parts = []
+        if not self.shown:
+            parts.append(f"Every candidate is in the timeline (press {self.key('go.timeline')} to see it)")
         if id(row) in self._known_ids:
             parts.append(f"already in the timeline ({', '.join(a for a in row.also_in if a.startswith('timeline'))})"
                          " \u2014 not added again")
@@ -286,7 +288,7 @@ class CollectPane(Pane):
         if others:
             parts.append("also in " + ", ".join(others))
         if row.trigger:
-            parts.append("the earliest change before the first symptom")
+            parts.append(f"{TRIGGER}possible trigger: the earliest change before the first symptom")
         n = len(row.refs)
         if n:
             parts.append(f"{n} evidence ref{'s' if n != 1 else ''} ({self.key('collect.open')} opens)")

@@ -228,7 +228,8 @@ class TimelinePane(Pane):
     def _update_status(self) -> None:
         total = len(self.events)
         keys = sum(1 for e in self.events if e.key)
-        text = f"{total} event{'s' if total != 1 else ''}, {keys} key · times in UTC"
+        text = (f"{total} event{'s' if total != 1 else ''}, {keys} key moment{'s' if keys != 1 else ''}"
+                " · times in UTC")
         if self.key_only:
             text += f" · key rows only ({self.key('timeline.key_view')}: all)"
         if self.filter_text.strip():

@@ -302,19 +302,21 @@ class EvidenceLines(ScrollView, can_focus=True):
             self.current = (after[0] if after else 0) if step > 0 else (before[-1] if before else len(self.matches) - 1)
         else:
             self.current = (self.current + step) % len(self.matches)
-        line, start, _ = self.matches[self.current]
+        line, start, end = self.matches[self.current]
         self.cursor = line
-        self._show_column(line, start)
+        self._show_column(line, start, end)
         self.center_cursor()
         self.refresh()
         return True
 
-    def _show_column(self, line: int, start: int) -> None:
+    def _show_column(self, line: int, start: int, end: int) -> None:
+        """Scroll sideways so the whole match shows (cut lines)."""
         if self.wrap:
             return
         column = cell_len(self.lines[line][:start])
+        column_end = column + cell_len(self.lines[line][start:end])
         width = self._text_width()
-        if not self.scroll_x <= column < self.scroll_x + width - 4:
+        if not (self.scroll_x <= column and column_end <= self.scroll_x + width):
             self.scroll_to(x=max(0, column - width // 3), animate=False, immediate=True)
 
     # -- moving -------------------------------------------------------------------------
@@ -560,11 +562,14 @@ class EvidenceScreen(ModalScreen[None]):
         marks = self._marks()
         plots = VerticalScroll(classes="-many" if len(loaded.series) > 1 else "")
         await body.mount(plots)
-        legend = "  ".join(f"{m.letter} {m.name} {format_clock(m.when)}" for m in marks)
+        legend = "  ".join(f"{m.letter} {'this row' if m.name == 'row' else m.name} {format_clock(m.when)}"
+                           for m in marks)
         for s in loaded.series:
             await plots.mount(Static(Text(one_line(s.label, 300)), classes="series-label"))
             await plots.mount(TimeChart(s.samples, marks, span=span))
-            await plots.mount(Static(Text(f"{s.summary}   {legend}".rstrip()), classes="series-summary"))
+            await plots.mount(Static(Text(s.summary), classes="series-summary"))
+        if legend:
+            await body.mount(Static(Text(legend), id="evidence-legend", classes="series-summary"))
         plots.focus()
 
     def _marks(self) -> list[Mark]:
