@@ -205,3 +205,22 @@ async def test_a_row_without_evidence_says_so(demo_app, settle):
         await settle(pilot)
         assert not isinstance(app.screen, EvidenceScreen)
         assert any("no evidence references" in str(n.message) for n in app._notifications)
+
+
+async def test_keys_typed_right_after_enter_go_where_enter_sent_them(demo_app, settle):
+    """A burst: the filter's text, enter, then `o` and `asterisk` at once
+    (posted together, as a slow link delivers them): the box keeps only
+    the text, the table gets the keys after enter."""
+    from textual import events
+
+    app = demo_app(first_pane="timeline")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"First 5xx")
+        for key, char in (("enter", "\r"), ("asterisk", "*"), ("s", "s")):
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        pane = app.panes["timeline"]
+        assert pane.query_one("#timeline-filter").value == "First 5xx"
+        (row,) = [e for e in pane.events if e.key]
+        assert row.event == "First 5xx errors appear" and pane.key_only

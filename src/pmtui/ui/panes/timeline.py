@@ -31,6 +31,7 @@ from pmtui.timeparse import TimeParseError, format_clock, format_utc, parse_time
 from pmtui.ui.messages import RowChosen, RowHighlighted
 from pmtui.ui.panes.base import Pane, PaneContext
 from pmtui.ui.widgets.blametable import BlameTable
+from pmtui.ui.widgets.handoff import HandOffInput
 from pmtui.ui.widgets.table import Column
 
 
@@ -44,8 +45,15 @@ class TimelineTable(BlameTable):
 KEY_MARK = "\u2726"  # a four-pointed star, one cell wide in every terminal font (not East Asian ambiguous)
 
 
-class FilterInput(Input):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "clear", "Clear filter", id="timeline.clear_filter")]
+class FilterInput(HandOffInput):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "clear", "Clear filter", id="timeline.clear_filter"),
+    ]
+
+    def hand_off_target(self) -> Widget | None:
+        # Enter keeps the filter; the keys typed right after it go to the table.
+        tables = self.screen.query(TimelineTable)
+        return tables.first() if tables else None
 
     def action_clear(self) -> None:
         self.value = ""

@@ -44,6 +44,7 @@ from pmtui.textsafe import one_line, printable
 from pmtui.timeparse import format_clock, format_utc
 from pmtui.ui.keys import key_for
 from pmtui.ui.widgets.chart import Mark, TimeChart
+from pmtui.ui.widgets.handoff import HandOffInput
 
 MAX_LINES = 20_000
 MAX_SERIES = 24
@@ -227,6 +228,9 @@ class EvidenceLines(ScrollView, can_focus=True):
         self._row_of_line: list[int] = []
         self._rows_width = -1
         self._gutter = 2
+        # The cursor is to be brought into view once the view has a size
+        # (in a real terminal the first layout may come after the text).
+        self._center_pending = False
 
     # -- content ---------------------------------------------------------------------
 
@@ -236,6 +240,7 @@ class EvidenceLines(ScrollView, can_focus=True):
         self._gutter = len(f"{max(numbers, default=1):,}") + 2
         self.search(self.query_text)
         self._relayout()
+        self._center_pending = True
         self.call_after_refresh(self.center_cursor)
 
     def _text_width(self) -> int:
@@ -265,6 +270,8 @@ class EvidenceLines(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         if self._text_width() != self._rows_width:
             self._relayout()
+        if self._center_pending:
+            self.call_after_refresh(self.center_cursor)
 
     def set_wrap(self, wrap: bool) -> None:
         self.wrap = wrap
@@ -326,6 +333,10 @@ class EvidenceLines(ScrollView, can_focus=True):
             return
         row = self._row_of_line[self.cursor]
         height = self.scrollable_content_region.height
+        if height <= 0 or self.max_scroll_y < min(row, self.virtual_size.height - height) - height // 2:
+            self._center_pending = True  # not laid out yet: on the next resize
+            return
+        self._center_pending = False
         top = round(self.scroll_y)
         if not top <= row < top + height or self.target == self.cursor:
             self.scroll_to(y=max(0, row - height // 2), animate=False, immediate=True)
@@ -430,8 +441,15 @@ def _fit(line: str, start: int, width: int) -> int:
 # -- the screen -------------------------------------------------------------------------------
 
 
-class SearchInput(Input):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close search", id="evidence.close_search")]
+class SearchInput(HandOffInput):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close search", id="evidence.close_search"),
+    ]
+
+    def hand_off_target(self) -> EvidenceLines | None:
+        # `n` typed right after enter steps to the next match.
+        found = self.screen.query(EvidenceLines)
+        return found.first() if found else None
 
     def action_close(self) -> None:
         self.remove_class("-shown")
@@ -462,6 +480,7 @@ class EvidenceScreen(ModalScreen[None]):
     }
     EvidenceScreen SearchInput { display: none; height: 1; border: none; padding: 0 1; }
     EvidenceScreen SearchInput.-shown { display: block; }
+    EvidenceScreen SearchInput:focus { border: none; background: $boost; }
     EvidenceScreen .series-label { color: $text-primary; padding: 0 1; }
     EvidenceScreen TimeChart { height: 1fr; min-height: 8; margin: 0 1; }
     EvidenceScreen .-many TimeChart { height: 10; }
