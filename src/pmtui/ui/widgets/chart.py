@@ -2,13 +2,13 @@
 incident's detected / mitigated / resolved moments as vertical marks.
 
 Our own widget rather than textual-plotext: plotext builds its canvas in
-pure Python per point and per cell, 15 ms for 240 points and 320 ms for
-the 11,000 a Prometheus answer may hold (benchmarks/bench_chart.py, which
-prints both side by side); `plot` bins the samples per dot column first,
-so its cost is the number of cells plus one pass over the samples (well
-under a millisecond at 240 points, a few ms at 11,000), and a resize or a
-theme change redraws at that cost too. The plot is a pure function of the
-samples and the size (`plot`), which the benchmark times without a screen.
+pure Python per point and per cell, 4-6 ms for 240 points and 72 ms for the
+11,000 a Prometheus answer may hold, on every redraw (resize, theme);
+`plot` bins the samples per dot column first, so its cost is one pass over
+the samples plus the cells: 0.3-0.6 ms at 240 points, 6.7 ms at 11,000,
+about 10x faster at every size (benchmarks/bench_chart.py prints both side
+by side). The plot is a pure function of the samples and the size (`plot`),
+which the benchmark times without a screen.
 Labels the chart draws are numbers and times only: series labels (text
 from outside) are shown by the caller, through textsafe.
 """
