@@ -174,7 +174,8 @@ class CollectPane(Pane):
                     detail = f"{int(st.fraction * 100):3d}% {detail}"
                 if st.result is not None:
                     r = st.result
-                    detail = (f"{len(r.evidence)} evidence, {len(r.candidates)} candidates, "
+                    # What the source said, before one candidate per happening is made of it all.
+                    detail = (f"{len(r.evidence)} evidence, {len(r.candidates)} found, "
                               f"{len(r.gaps)} gap{'s' if len(r.gaps) != 1 else ''}")
                     if st.state == "cancelled":
                         detail = "cancelled · " + detail
