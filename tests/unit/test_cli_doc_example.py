@@ -61,7 +61,8 @@ def test_example_uses_the_file_format_names_in_order():
             assert set(row) <= keys, (name, set(row) - keys)
     assert set(raw["times"]) == {"started", "detected", "mitigated", "resolved"}
     assert set(raw["impact"]) <= {"description", "failed_requests", "users_affected", "revenue", "data_lost"}
-    assert set(raw["sources"]) <= {"window_start", "window_end", "prometheus", "alertmanager", "kubernetes"}
+    assert set(raw["sources"]) <= {"window_start", "window_end", "prometheus", "alertmanager", "kubernetes", "loki",
+                                   "files", "slack", "pagerduty"}
     assert set(raw["sources"]["prometheus"]) <= {"url", "auth", "token_env", "username_env", "password_env",
                                                 "step", "queries"}
     assert set(raw["export"]) == {"github"}

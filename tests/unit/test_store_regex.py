@@ -59,6 +59,13 @@ def test_bad_patterns_are_each_reported_at_their_place():
     assert len(lines) == 5
 
 
+def test_every_log_source_s_rules_are_checked():
+    for table in ("loki", "files"):
+        text = f'schema = 1\n\n[sources.{table}]\nignore = ["ok", "(?<bad"]\n'
+        with pytest.raises(StoreError, match=rf"pm.toml:4:17: sources.{table}.ignore\[1\]: '\(\?<bad' is not"):
+            store.loads(text, "pm.toml")
+
+
 def test_the_file_is_not_changed_by_a_refused_load(tmp_path):
     path = tmp_path / "pm.toml"
     path.write_text(BAD)

@@ -28,6 +28,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("open", "pmtui.cli.group:open_file", "Open the app on FILE (created if missing). Same as `pmtui FILE`."),
     Command("collect", "pmtui.cli.collect:collect", "Collect data for the incident window headless.",
             "pmtui collect FILE [...]"),
+    Command("add", "pmtui.cli.add:add", "Add timeline rows read from standard input (lines, tables, CSV).",
+            "pmtui add FILE < rows"),
     Command("export", "pmtui.cli.export:export", "Export action items to GitHub issues.", "pmtui export FILE [...]"),
     Command("publish", "pmtui.cli.distribute:publish",
             "Open (or update) a pull request with the report; --issue posts it as an issue.",
@@ -53,6 +55,7 @@ _SYNOPSIS = {
     "report": "write the Markdown report",
     "check": "run the checklist",
     "collect": "collect incident-window data headless",
+    "add": "timeline rows from standard input",
     "export": "action items -> GitHub issues",
     "publish": "the report as a pull request (or issue)",
     "invite": "review and follow-up invitations (.ics)",
@@ -61,8 +64,8 @@ _SYNOPSIS = {
     "trust": "where your credentials may go",
     "completion": "shell completion script",
 }
-_SYNOPSIS_ORDER = ("open", "demo", "new", "report", "check", "collect", "export", "publish", "invite", "approve",
-                   "team", "trust", "completion")
+_SYNOPSIS_ORDER = ("open", "demo", "new", "report", "check", "collect", "add", "export", "publish", "invite",
+                   "approve", "team", "trust", "completion")
 SUMMARY = "Blameless incident post-mortems in the terminal."
 
 

@@ -23,6 +23,8 @@ YEARS = (1900, 9998)  # the datetimes a post-mortem may hold
 # found at collection time. Sources compile them with Python's `re`.
 REGEX_LISTS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("sources", "kubernetes"): ("errors", "warnings", "ignore"),
+    ("sources", "loki"): ("errors", "warnings", "ignore"),
+    ("sources", "files"): ("errors", "warnings", "ignore"),
 }
 
 
@@ -236,6 +238,8 @@ def _tables(ck: _Checker, data: dict[str, Any], pm: m.PostMortem) -> None:
         ck.fill(get_attr(pm, attr), table, path, fields)
     if "auth" in (ck.table(data, ("sources", "prometheus")) or {}):
         ck.choice(("sources", "prometheus", "auth"), pm.sources.prometheus.auth, AUTH_MODES)
+    if "auth" in (ck.table(data, ("sources", "loki")) or {}):
+        ck.choice(("sources", "loki", "auth"), pm.sources.loki.auth, AUTH_MODES)
     if "timeline" in (ck.table(data, ("report",)) or {}):
         ck.choice(("report", "timeline"), pm.report.timeline, m.REPORT_TIMELINES)
     for path, names in REGEX_LISTS.items():
