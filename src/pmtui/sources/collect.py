@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pmtui.model import (
     AlertmanagerSettings,
@@ -40,6 +41,9 @@ from pmtui.sources.base import Cancelled, CancelledFn, Candidate, Context, Progr
 from pmtui.sources.evidence import evidence_dir_for
 from pmtui.sources.merge import Match, flag_trigger, known, merge
 from pmtui.textsafe import one_line
+
+if TYPE_CHECKING:
+    from pmtui.trust import Question
 
 
 class CollectError(ValueError):
@@ -129,6 +133,29 @@ def plan(pm: PostMortem, overrides: Overrides | None = None, *, demo: bool = Fal
         replay = demo or s.kubernetes.kubeconfig.strip() == DEMO_URL
         out.append(("kubernetes", partial(_demo if replay else _kubernetes, s.kubernetes)))
     return out
+
+
+def credential_questions(pm: PostMortem, overrides: Overrides | None = None, *,
+                         demo: bool = False) -> list[tuple[str, Question]]:
+    """(source, question) for each source that would send a credential where
+    the user has not yet said it may go (pmtui.trust): the app asks these
+    before collecting. A source no answer could allow (plain http to another
+    host) is left out: it records its refusal as a gap when it runs."""
+    from pmtui.trust import TrustError, question_for
+
+    s = settings_for(pm, overrides)
+    p = s.prometheus
+    url = p.url.strip()
+    if demo or not url or url == DEMO_URL:
+        return []
+    auth = (p.auth or "none").strip().lower()
+    names = [p.token_env] if auth == "bearer" else [p.username_env, p.password_env] if auth == "basic" else []
+    named_by = "user" if (overrides or Overrides()).prometheus else "the file's [sources.prometheus] url"
+    try:
+        question = question_for(url, names, named_by=named_by)
+    except TrustError:
+        return []
+    return [("prometheus", question)] if question is not None else []
 
 
 def _prometheus(settings: PrometheusSettings, ctx: Context, *, namespace: str = "",
