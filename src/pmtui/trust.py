@@ -252,10 +252,12 @@ class Question:
 
 
 def question_for(url: str, env_names: list[str] | tuple[str, ...], *, named_by: str,
-                 trust: Trust | None = None) -> Question | None:
+                 trust: Trust | None = None, conventional: frozenset[str] = frozenset()) -> Question | None:
     """The question to ask before the values of `env_names` go to `url`, or
-    None when the user's decisions already allow it. Raises TrustError when
-    no answer could allow it: plain http to another host, not a URL."""
+    None when the user's decisions already allow it. `conventional`: names
+    pmtui reads when a file names none (SLACK_TOKEN...), which need no
+    allowing. Raises TrustError when no answer could allow it: plain http
+    to another host, not a URL."""
     names = tuple(dict.fromkeys(n for n in env_names if n))
     if not names:
         return None
@@ -263,7 +265,7 @@ def question_for(url: str, env_names: list[str] | tuple[str, ...], *, named_by: 
     if where.startswith("http://") and not is_loopback(url):
         check(url, env_credential(names[0]), named_by="user")  # raises, with the words for it
     trust = trust if trust is not None else Trust.load()
-    unallowed = tuple(n for n in names if not trust.allows_env(n))
+    unallowed = tuple(n for n in names if n not in conventional and not trust.allows_env(n))
     untrusted = () if named_by == "user" else tuple(
         env_credential(n) for n in names if not trust.allows(url, env_credential(n)))
     if not unallowed and not untrusted:

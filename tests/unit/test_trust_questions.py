@@ -43,3 +43,26 @@ def test_no_answer_allows_plain_http_to_another_host():
 
 def test_nothing_to_send_asks_nothing():
     assert question_for("https://prom.corp", ["", ""], named_by=FILE) is None
+
+
+def test_collection_asks_about_each_source_that_would_send_a_credential():
+    from pmtui.model import PostMortem
+    from pmtui.sources.collect import Overrides, credential_questions
+
+    pm = PostMortem(id="PM-1", title="t")
+    pm.sources.prometheus.url, pm.sources.prometheus.auth = "https://prom.corp", "bearer"
+    pm.sources.prometheus.token_env = "PROM_TOKEN"
+    pm.sources.loki.url, pm.sources.loki.auth = "https://loki.corp", "bearer"  # LOKI_TOKEN: pmtui's own name
+    pm.sources.slack.channel, pm.sources.slack.token_env = "inc-api", "FILE_SLACK_VAR"
+    asked = {source: q for source, q in credential_questions(pm)}
+    assert set(asked) == {"prometheus", "loki", "slack"}
+    assert asked["prometheus"].unallowed == ("PROM_TOKEN",) and asked["prometheus"].untrusted == ("env:PROM_TOKEN",)
+    assert asked["loki"].unallowed == () and asked["loki"].untrusted == ("env:LOKI_TOKEN",)
+    assert asked["slack"].unallowed == ("FILE_SLACK_VAR",) and asked["slack"].untrusted == ()  # slack.com: the user's
+    assert credential_questions(pm, demo=True) == []
+    # Named on the command line: only the variable is asked about.
+    asked = dict(credential_questions(pm, Overrides(prometheus="https://prom.corp")))
+    assert asked["prometheus"].untrusted == () and asked["prometheus"].unallowed == ("PROM_TOKEN",)
+    for _, question in credential_questions(pm):
+        question.remember()
+    assert credential_questions(pm) == []

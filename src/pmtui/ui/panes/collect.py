@@ -381,8 +381,11 @@ class CollectPane(Pane):
                                      f"Later: {question.command}"), timeout=8)
                 ask()
 
+            named_by = question.named_by
+            if named_by == "user":
+                named_by = "your own settings (the file names the variable)"
             self.app.push_screen(TrustScreen(
-                where=question.where, named_by=question.named_by, purpose=f"{source.capitalize()}, to collect",
+                where=question.where, named_by=named_by, purpose=f"{source.capitalize()}, to collect",
                 credentials=[f"the value of ${name} (environment variable; never shown)"
                              for name in question.env_names]), answered)
 
