@@ -328,13 +328,14 @@ class OverviewPane(Pane):
         from textual.widgets import Input, Select
 
         from pmtui.ui.widgets.controlsafe import VISIBLE_CONTROLS, SafeTextArea
+        from pmtui.ui.widgets.steadyselect import SteadySelect
 
         ident = f"ov-{field.name}"
         if field.kind == "select":
             options = [(printable(field.labels.get(o, o)), o) for o in field.options]
             if value and value not in field.options:
                 options.append((printable(value), value))
-            return Select(options, value=value or Select.NULL, id=ident, allow_blank=True, prompt="(not set)",
+            return SteadySelect(options, value=value or Select.NULL, id=ident, allow_blank=True, prompt="(not set)",
                           compact=True)
         if field.kind == "text":
             return SafeTextArea(value, id=ident, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
