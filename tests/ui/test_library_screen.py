@@ -120,9 +120,9 @@ async def test_rows_appear_as_they_are_read_and_keys_work_meanwhile(corpus, monk
     scan_mod = importlib.import_module("pmtui.library.scan")
     real = scan_mod.read_file
 
-    def slow(path, now=None, outline=False):
+    def slow(path, now=None, outline=False, **kw):
         time.sleep(0.03)
-        return real(path, now, outline)
+        return real(path, now, outline, **kw)
 
     monkeypatch.setattr(scan_mod, "read_file", slow)
     app = app_for(corpus)
@@ -158,10 +158,10 @@ def held_checks(monkeypatch):
     real = scan_mod.read_file
     gate = threading.Event()
 
-    def held(path, now=None, outline=False):
+    def held(path, now=None, outline=False, **kw):
         if not outline:
             gate.wait(10)
-        return real(path, now, outline)
+        return real(path, now, outline, **kw)
 
     monkeypatch.setattr(scan_mod, "read_file", held)
     yield gate

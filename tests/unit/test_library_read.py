@@ -360,3 +360,51 @@ def test_the_report_lists_related_incidents():
     assert "Related incidents" not in report.render(pm)
     pm.related = ["PM-2024-11-02", "PM-*bold*"]
     assert "**Related incidents**: PM-2024-11-02, PM-\\*bold\\*" in report.render(pm)
+
+
+def test_big_files_are_outlined_from_their_two_ends(tmp_path):
+    """A file of hundreds of rows is listed from its first and last 8 kB
+    (the rows between unread, their count to come); the outline is the one
+    the whole bytes give, and what either window shows among the rows
+    (a comment, rows added after other tables, a first row past the head,
+    a last row before the tail) makes the file be read whole instead."""
+    window = store.OUTLINE_WINDOW
+    paths = make_library(tmp_path, 4, events=(300, 400))
+    for path in paths:
+        data = path.read_bytes()
+        assert len(data) > 2 * window
+        pm = store.read_outline_ends(data[:window], data[-window:])
+        assert pm is not None and pm == store.read_outline(data)[0]
+
+    def ends(text: str):
+        data = text.encode("utf-8")
+        return store.read_outline_ends(data[:window], data[-window:])
+
+    text = paths[0].read_text()
+    first = text.index("[[timeline]]\ntime")
+    last = text.rindex("[[timeline]]\ntime")
+    row = text[last : text.index("\n\n", last) + 2]
+    second = text.index("[[timeline]]\ntime", first + 1)
+    assert ends(text[:second] + "# a comment among the rows\n" + text[second:]) is None
+    assert ends(text + "\n" + row) is None  # a row added at the end, after the actions
+    assert ends(text.replace('summary = "', 'summary = "' + "x" * window, 1)) is None  # first row past the head
+    tail_tables = "".join(f'\n[[actions]]\nid = "AI-{n:03d}"\naction = "{"y" * 60}"\n' for n in range(900, 990))
+    assert ends(text + tail_tables) is None  # the last row before the tail window
+
+
+def test_a_table_deep_among_the_rows_is_found_by_the_whole_read(tmp_path):
+    """The blind spot of the two-ends outline: a table a hand put among
+    the rows far from both ends. The row listed first misses it; the whole
+    read that follows gives what `pmtui ls` gives."""
+    path = make_library(tmp_path, 1, events=(400, 400))[0]
+    text = path.read_text()
+    rows = [i for i in range(len(text)) if text.startswith("[[timeline]]\ntime", i)]
+    middle = rows[len(rows) // 2]
+    extra = '[[actions]]\nid = "AI-777"\naction = "Hidden among the rows"\nstatus = "open"\n\n'
+    path.write_text(text[:middle] + extra + text[middle:])
+    seen = list(scan_mod.iter_scan([tmp_path], use_cache=False, workers=1, checks_later=True))
+    listed, whole = seen
+    assert listed.pending and listed.info.events is None
+    assert "AI-777" not in [a.id for a in listed.info.actions]
+    assert not whole.pending and whole.info.events == 400 and "AI-777" in [a.id for a in whole.info.actions]
+    assert _rows([whole]) == _rows(scan_mod.scan([tmp_path], use_cache=False).entries)

@@ -103,18 +103,32 @@ class ScanResult:
         return [e for e in self.entries if e.ok]
 
 
-def read_file(path: str, now: datetime | None = None, outline: bool = False) -> tuple:
+def read_file(path: str, now: datetime | None = None, outline: bool = False, digest: bool = True) -> tuple:
     """(stat key..., sha256, state, payload) for one file: runs in a pool
     process too, so it takes and returns plain values only. `outline`:
     the summary without its checklist when the file allows (see
-    store.read_outline), else the whole file as without it."""
-    from pmtui.store import NewerSchemaError, read_outline, read_quick
+    store.read_outline), else the whole file as without it. Without
+    `digest`, an outline's record has no hash (b""): a pending record's
+    hash is never compared, and its whole read hashes the file; skipping
+    it saves ~15% of a cold listing (sha256 of 45 kB, measured in
+    benchmarks/bench_library.py)."""
+    from pmtui.store import OUTLINE_WINDOW, NewerSchemaError, read_outline, read_outline_ends, read_quick
 
     seen = time.time_ns()
     team, team_key = team_of(os.path.dirname(os.path.abspath(path)))
     try:
         with open(path, "rb") as fh:
             st = os.fstat(fh.fileno())
+            if outline and not digest and st.st_size > 2 * OUTLINE_WINDOW:
+                # A big file's row from its two ends (store.read_outline_ends).
+                head = fh.read(OUTLINE_WINDOW)
+                fh.seek(st.st_size - OUTLINE_WINDOW)
+                tail = fh.read(OUTLINE_WINDOW)
+                ends = read_outline_ends(head, tail) if _MARKER_RE.search(head) else None
+                if ends is not None:
+                    key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                    return (*key, seen, b"", OK, to_plain(outline_summary(ends, None)), team_key)
+                fh.seek(0)
             data = fh.read()
     except OSError as exc:
         try:
@@ -124,20 +138,21 @@ def read_file(path: str, now: datetime | None = None, outline: bool = False) -> 
             key = (-1, 0, 0, 0)
         return (*key, seen, b"", UNREADABLE, f"cannot read the file: {exc.strerror or exc}", team_key)
     key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-    digest = hashlib.sha256(data).digest()
     if not _MARKER_RE.search(data) and b"\x00" not in data[:4096]:
-        return (*key, seen, digest, SKIP, "", team_key)
+        return (*key, seen, hashlib.sha256(data).digest(), SKIP, "", team_key)
     if outline:
         got = read_outline(data)
         if got is not None:
-            return (*key, seen, digest, OK, to_plain(outline_summary(*got)), team_key)
+            sha = hashlib.sha256(data).digest() if digest else b""
+            return (*key, seen, sha, OK, to_plain(outline_summary(*got)), team_key)
+    sha = hashlib.sha256(data).digest()
     try:
         pm = read_quick(data, path)
     except NewerSchemaError as exc:
-        return (*key, seen, digest, NEWER, _problems(exc), team_key)
+        return (*key, seen, sha, NEWER, _problems(exc), team_key)
     except StoreError as exc:
-        return (*key, seen, digest, BROKEN, _problems(exc), team_key)
-    return (*key, seen, digest, OK, to_plain(summarise(pm, now, team)), team_key)
+        return (*key, seen, sha, BROKEN, _problems(exc), team_key)
+    return (*key, seen, sha, OK, to_plain(summarise(pm, now, team)), team_key)
 
 
 def _problems(exc: StoreError) -> str:
@@ -149,8 +164,10 @@ def _problems(exc: StoreError) -> str:
     return "\n".join(lines)
 
 
-def _read_chunk(paths: list[str], outline: bool = False) -> list[tuple]:
-    return [read_file(p, outline=outline) for p in paths]
+def _read_chunk(paths: list[str], outline: bool = False, digests: list[bool] | None = None) -> list[tuple]:
+    if digests is None:
+        return [read_file(p, outline=outline) for p in paths]
+    return [read_file(p, outline=outline, digest=d) for p, d in zip(paths, digests, strict=True)]
 
 
 def _entry(found: Found, rec: cache_mod.Record) -> Entry | None:
@@ -194,7 +211,7 @@ def iter_scan(
         return
     if workers is None:
         workers = min(os.cpu_count() or 1, 4)
-    with _Readers(workers if len(run.todo) + len(run.later) >= POOL_FROM else 1) as readers:
+    with _Readers(workers if len(run.todo) + len(run.later) >= POOL_FROM else 1, run.old.__contains__) as readers:
         yield from readers.run(run.todo, run.take, checks_later, cancelled, more=run.later if checks_later else None)
         if cancelled():
             return
@@ -294,8 +311,9 @@ class _Readers:
     are many: outlines first, and the whole files listed from one after
     them, so the pool never waits between the two."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, known: Callable[[str], bool] = lambda key: True) -> None:
         self.workers = workers
+        self.known = known  # the cache had a record of the file: its outline is hashed, to compare
         self.pool: Any = None
         self.pending: dict[Any, tuple[Todo, bool]] = {}
         self.queued: Todo = []  # whole reads still to do (no pool)
@@ -314,7 +332,8 @@ class _Readers:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
     def _submit(self, chunk: Todo, outline: bool) -> Any:
-        fut = self.pool.submit(_read_chunk, [str(f.path) for f, _k in chunk], outline)
+        digests = [self.known(k) for _f, k in chunk] if outline else None
+        fut = self.pool.submit(_read_chunk, [str(f.path) for f, _k in chunk], outline, digests)
         self.pending[fut] = (chunk, outline)
         return fut
 
@@ -336,7 +355,8 @@ class _Readers:
             for found, key in todo:
                 if cancelled():
                     return
-                entry = take(found, key, read_file(str(found.path), outline=outline), False)
+                values = read_file(str(found.path), outline=outline, digest=not outline or self.known(key))
+                entry = take(found, key, values, False)
                 if entry is not None:
                     yield entry
             if more:

@@ -85,7 +85,7 @@ class Summary:
     actions: tuple[ActionRow, ...]
     alerts: tuple[str, ...]
     signatures: tuple[str, ...]
-    events: int
+    events: int | None  # None while pending and read from the file's two ends (the rows unread)
     # (id, result, message, section, row) of all but checks.NOW_DEPENDENT:
     # tuples, since a listing reads them only for the counts. None while
     # pending: listed from the file's outline, not yet read whole.
@@ -219,10 +219,11 @@ def summarise(pm: PostMortem, now: datetime | None = None, team: TeamResult | No
     )
 
 
-def outline_summary(pm: PostMortem, events: int) -> Summary:
+def outline_summary(pm: PostMortem, events: int | None) -> Summary:
     """The summary of a post-mortem read without its timeline (which has
-    `events` rows): everything but the checklist, the alerts and the log
-    signatures, which the whole read brings (Summary.pending)."""
+    `events` rows, None when not counted): everything but the checklist,
+    the alerts and the log signatures, which the whole read brings
+    (Summary.pending)."""
     s = summarise(pm, checklist=False)
     s.events = events
     return s
@@ -280,6 +281,6 @@ def from_plain(t: tuple) -> Summary:
         _undt(resolved), tuple(related), summary, trigger, root_cause, tuple(tuple(f) for f in factors),
         tuple(systemic),
         tuple(ActionRow(pm_id, a[0], a[1], a[2], _und(a[3]), a[4], a[5], a[6], a[7], a[8]) for a in actions),
-        tuple(alerts), tuple(signatures), int(events),
+        tuple(alerts), tuple(signatures), None if events is None else int(events),
         check_rows, repo, _undt(meeting),
     )

@@ -150,3 +150,56 @@ def read_outline(data: bytes) -> tuple[m.PostMortem, int] | None:
     if problems or "timeline" in decoded:
         return None
     return pm, data.count(b"[[timeline]]\n", start, end)
+
+
+OUTLINE_WINDOW = 8192  # bytes read at each end of a big file for its outline
+
+
+def read_outline_ends(head: bytes, tail: bytes) -> m.PostMortem | None:
+    """The outline of a big file from its first and last OUTLINE_WINDOW
+    bytes (`head`, `tail`; apart in the file), the rows between them never
+    read: reading and scanning the middle of a file of 500 events was half
+    of a cold listing's cost (benchmarks/bench_library.py). The row count
+    is then unknown. None, for the whole file to be read, when the first
+    row is not in `head`, the last not in `tail`, or either window shows a
+    table or comment among the rows (rows added after other tables, say);
+    what lies deeper in the middle is checked by the whole read, which
+    replaces this."""
+    import rtoml
+
+    if head.startswith(b"[[timeline]]\n"):
+        start = 0
+    else:
+        at = head.find(b"\n[[timeline]]\n")
+        if at < 0:
+            return None
+        start = at + 1
+    # Nothing but rows from the first one to the end of the window (whose
+    # last line may be cut short: a match in its last 14 bytes is not
+    # judged). No endpos: it would hide the lookahead's bytes.
+    found = _RUN_END_BYTES.search(head, start)
+    if found is not None and found.start() < len(head) - 14:
+        return None
+    last = tail.rfind(b"\n[[timeline]]\n")
+    if last < 0:
+        return None
+    first_line = tail.find(b"\n")
+    found = _RUN_END_BYTES.search(tail, first_line)
+    if found is not None and found.start() < last:
+        return None  # a table or comment before the last row
+    found = _RUN_END_BYTES.search(tail, last + 1)
+    end = found.start() + 1 if found else len(tail)
+    rest = head[:start] + tail[end:]
+    if b"\r" in rest or b"\x00" in rest or rest.startswith(b"\xef\xbb\xbf"):
+        return None
+    try:
+        decoded = rtoml.loads(rest.decode("utf-8"))
+    except Exception:  # UnicodeDecodeError, rtoml's own error type: read whole, the full reader words it
+        return None
+    try:
+        pm, problems = build(decoded, _EMPTY_INDEX)
+    except (ValueError, OverflowError):
+        return None
+    if problems or "timeline" in decoded:
+        return None
+    return pm

@@ -37,6 +37,7 @@ from pmtui.ui.widgets.table import Column, VirtualTable
 
 SORTS = ("date", "severity", "status", "title", "open", "overdue", "ttr", "id")
 BATCH_SECONDS = 0.05  # rows reach the screen at least this often while a library loads
+ELLIPSIS = "\u2026"  # a figure still to come (the file is being read whole)
 WIDE = 120  # columns from which the id, services, TTD and TTR are shown
 
 
@@ -366,7 +367,7 @@ class LibraryScreen(Screen[None]):
         out.append(clean(s.id) + "  ", style="bold")
         out.append(clean(s.title) + "\n")
         figures = [f"TTD {format_duration(s.ttd) or '-'}", f"TTM {format_duration(s.ttm) or '-'}",
-                   f"TTR {format_duration(s.ttr) or '-'}", f"{s.events} events",
+                   f"TTR {format_duration(s.ttr) or '-'}", f"{ELLIPSIS if s.events is None else s.events} events",
                    f"{len(s.open_actions())} open / {len(s.actions)} actions"]
         out.append(clean(str(e.path)) + "  " + "  ".join(figures) + "\n")
         failing = [] if e.pending else [r for r in s.checklist(now, e.team) if r.result != "pass"]
