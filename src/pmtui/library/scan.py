@@ -112,7 +112,7 @@ def read_file(path: str, now: datetime | None = None, outline: bool = False, dig
     hash is never compared, and its whole read hashes the file; skipping
     it saves ~15% of a cold listing (sha256 of 45 kB, measured in
     benchmarks/bench_library.py)."""
-    from pmtui.store import OUTLINE_WINDOW, NewerSchemaError, read_outline, read_outline_ends, read_quick
+    from pmtui.store import OUTLINE_WINDOW, NewerSchemaError, read_outline, read_outline_ends, read_quick_layout
 
     seen = time.time_ns()
     team, team_key = team_of(os.path.dirname(os.path.abspath(path)))
@@ -147,12 +147,12 @@ def read_file(path: str, now: datetime | None = None, outline: bool = False, dig
             return (*key, seen, sha, OK, to_plain(outline_summary(*got)), team_key)
     sha = hashlib.sha256(data).digest()
     try:
-        pm = read_quick(data, path)
+        pm, layout = read_quick_layout(data, path)
     except NewerSchemaError as exc:
         return (*key, seen, sha, NEWER, _problems(exc), team_key)
     except StoreError as exc:
         return (*key, seen, sha, BROKEN, _problems(exc), team_key)
-    return (*key, seen, sha, OK, to_plain(summarise(pm, now, team)), team_key)
+    return (*key, seen, sha, OK, to_plain(summarise(pm, now, team)), team_key, layout)
 
 
 def _problems(exc: StoreError) -> str:
@@ -285,7 +285,7 @@ class _Scan:
         prior = self.old.get(key)
         if (prior is not None and prior.sha256 == rec.sha256 and prior.state == rec.state == OK and rec.sha256
                 and not prior.pending):
-            rec.payload = prior.payload  # touched, not changed: the summary stands
+            rec.payload, rec.layout = prior.payload, prior.layout  # touched, not changed: the summary stands
         self.new[key] = rec
         if whole:
             self.result.checked += 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pmtui.store.document import Document, FileStamp, dumps, new_document, save
 from pmtui.store.errors import MAX_SHOWN, NewerSchemaError, Problem, StoreError
-from pmtui.store.quick import OUTLINE_WINDOW, read_outline, read_outline_ends, read_quick
+from pmtui.store.quick import OUTLINE_WINDOW, read_outline, read_outline_ends, read_quick, read_quick_layout
 from pmtui.store.read import decode, load, loads
 from pmtui.store.syntax import MAX_SYNTAX_ERRORS
 from pmtui.store.validate import AUTH_MODES
@@ -36,5 +36,6 @@ __all__ = [
     "read_outline",
     "read_outline_ends",
     "read_quick",
+    "read_quick_layout",
     "save",
 ]

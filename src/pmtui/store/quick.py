@@ -92,6 +92,14 @@ def _split(text: str) -> tuple[str, list[m.TimelineEvent]]:
 def read_quick(data: bytes, path: str = "<bytes>") -> m.PostMortem:
     """The post-mortem in `data`, or StoreError (NewerSchemaError) worded
     exactly as `load` words it."""
+    return read_quick_layout(data, path)[0]
+
+
+def read_quick_layout(data: bytes, path: str = "<bytes>") -> tuple[m.PostMortem, bool]:
+    """`read_quick`, and whether the file is in pmtui's own layout (its
+    rows, if any, one run of [[timeline]] blocks as store.render writes
+    them): in such a file a row's fields can be found from the bytes alone
+    (library.search does)."""
     import rtoml
 
     try:
@@ -111,10 +119,10 @@ def read_quick(data: bytes, path: str = "<bytes>") -> m.PostMortem:
             # timeline row left in the rest is not in pmtui's layout.
             raise _Unusual
         pm.timeline = events
-        return pm
+        return pm, True
     except (_Unusual, UnicodeDecodeError, ValueError, OverflowError):
         pass
-    return loads(decode(data, path), path=path).pm
+    return loads(decode(data, path), path=path).pm, False
 
 
 def read_outline(data: bytes) -> tuple[m.PostMortem, int] | None:
