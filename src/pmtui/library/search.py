@@ -195,98 +195,29 @@ def _spans(text: str, patterns: list[re.Pattern[str]]) -> tuple[tuple[int, int],
     return tuple(sorted(spans))
 
 
-# A row's text field as store.render writes it (store.quick._BLOCK's).
-_ROW_FIELD = re.compile(rb'(event|source|actor) = "([^"\\\n]*(?:\\.[^"\\\n]*)*)"')
-_ROW = b"[[timeline]]\n"
-
-
 def _from_bytes(found: Found, data: bytes, lowered: bytes, word: bytes, patterns: list[re.Pattern[str]],
                 summary: tuple) -> list[Hit] | None:
     """The hits of a file in pmtui's layout that a whole read found valid,
     placed from its bytes; None (the caller parses it) if anything is not
     as that read left it."""
-    from pmtui.store.quick import _RUN_END_BYTES, _text
+    from pmtui import store
 
     pm_id, title = summary[0], summary[1]
-    if data.startswith(_ROW):
-        start = 0
-    else:
-        at = data.find(b"\n" + _ROW)
-        start = at + 1 if at >= 0 else len(data)
-    found_end = _RUN_END_BYTES.search(data, start) if start < len(data) else None
-    end = found_end.start() + 1 if found_end else len(data)
+    got = store.rows_holding(data, lowered, word)
+    if got is None:
+        return None
     rows: list[Hit] = []
-    outside = False
-    row, row_at = -1, start  # the block a position is in: rows counted up to row_at
-    line, line_at = 1, 0  # the line of line_at
-    last_line_start = -1
-    # Without multi-line strings outside the rows, a line that starts
-    # with "#" is a comment (the template's name most words): no field.
-    plain = not any(q in data[:start] or q in data[end:] for q in (b'"""', b"'''"))
-    pos = lowered.find(word)
-    while pos >= 0:
-        if not start <= pos < end:
-            ls = data.rfind(b"\n", 0, pos) + 1
-            le = data.find(b"\n", pos)
-            if not (plain and data[ls:pos].lstrip(b" \t").startswith(b"#")):
-                outside = True
-            pos = lowered.find(word, le) if le >= 0 else -1
-            continue
-        ls = data.rfind(b"\n", start, pos) + 1 or start
-        le = data.find(b"\n", pos)
-        pos = lowered.find(word, le if le >= 0 else len(data))
-        if ls == last_line_start:
-            continue
-        last_line_start = ls
-        m = _ROW_FIELD.fullmatch(data, ls, le if le >= 0 else len(data))
-        if m is None:
-            continue  # a time, a kind, a header: no text field
-        row += data.count(_ROW, row_at, ls)
-        row_at = ls
-        line += data.count(b"\n", line_at, ls)
-        line_at = ls
-        try:
-            text = _text(m.group(2).decode("utf-8"))
-        except Exception:  # the read that vouched for the file decoded it: changed under us
-            return None
+    for row, key, line, text in got.rows:
         spans = _spans(text, patterns)
         if spans is not None:
-            key = m.group(1).decode()
             rows.append(Hit(found.path, found.rel, pm_id, title, f"timeline[{row}].{key}", line, text, spans))
-    if not outside:
+    if not got.outside:
         return rows
-    # A word outside the rows: the rest of the file, parsed without them
-    # (rtoml and the store's line scanner for the places: a third of
-    # store.loads on the same text).
-    import rtoml
-
-    from pmtui.store.quick import _EMPTY_INDEX
-    from pmtui.store.scan import scan
-    from pmtui.store.validate import _locate, build
-
-    try:
-        rest = (data[:start] + data[end:]).decode("utf-8")
-        decoded = rtoml.loads(rest)
-        pm, problems = build(decoded, _EMPTY_INDEX)
-    except Exception:  # the read that vouched for the file parsed it: changed under us
+    rest = store.read_rest(data, got.start, got.end)
+    if rest is None:
         return None
-    if problems or "timeline" in decoded:
-        return None
-    index = scan(rest)
-    if not index.ok:
-        index = scan(rest, fast=False)
-
-    def place(where: tuple) -> tuple[int, int]:
-        return _locate(index, where)
-
-    cut_at = data.count(b"\n", 0, start) + 1  # the first line of the run (1-based)
-    cut = data.count(b"\n", start, end)
-
-    def line_of(n: int) -> int:
-        return n + cut if n >= cut_at else n
-
-    head = list(_hits(found, pm, _fields(pm, (HEAD,)), patterns, place, rest, line_of))
-    tail = list(_hits(found, pm, _fields(pm, (TAIL,)), patterns, place, rest, line_of))
+    head = list(_hits(found, rest.pm, _fields(rest.pm, (HEAD,)), patterns, rest.place, rest.text, rest.line_of))
+    tail = list(_hits(found, rest.pm, _fields(rest.pm, (TAIL,)), patterns, rest.place, rest.text, rest.line_of))
     return head + rows + tail
 
 
