@@ -118,3 +118,19 @@ def test_cli_json_is_the_same_cold_warm_and_from_outlines(library, monkeypatch):
     pending = [r for r in records.values() if r.pending]
     assert pending and any(r.payload[24] is None for r in pending)  # row counts to come: two-ends outlines
     assert _all_json(library) == cold
+
+
+def test_a_pool_searches_in_the_walks_order(library, monkeypatch):
+    _warm(library)
+    monkeypatch.setattr(search_mod, "POOL_FROM", 4)
+    monkeypatch.setattr(search_mod, "CHUNK", 3)
+    for query in ("OOMKilled", "because pool", "the"):
+        problems_pool: list = []
+        problems_one: list = []
+        pooled = list(search([library], query, workers=2, unreadable=problems_pool))
+        one = list(search([library], query, workers=1, use_cache=False, unreadable=problems_one))
+        assert pooled == one and problems_pool == problems_one
+    assert [p.path.name for p in problems_pool] == [p.path.name for p in problems_one]
+    # Stopping early (`pmtui search --limit`) stops the pool.
+    first = next(iter(search([library], "the", workers=2)))
+    assert first == one[0] if one else True
