@@ -6,15 +6,22 @@ so neither imports the other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
 class Command:
-    name: str
-    target: str  # "module:attribute", imported only when the command runs
-    help: str  # one line, in the Commands list
-    usage: str = ""  # the synopsis line in the overview ("" = not listed there)
+    """One subcommand. A plain class, not a dataclass: importing dataclasses
+    (with inspect and typing) was half the time of `pmtui --help` (measured
+    with bench_startup.py: 28 ms with it, ~12 ms without)."""
+
+    __slots__ = ("help", "name", "target", "usage")
+
+    def __init__(self, name: str, target: str, help: str, usage: str = "") -> None:
+        self.name = name
+        self.target = target  # "module:attribute", imported only when the command runs
+        self.help = help  # one line, in the Commands list
+        self.usage = usage  # the synopsis line in the overview ("" = not listed there)
+
+    def __repr__(self) -> str:
+        return f"Command({self.name!r}, {self.target!r})"
 
 
 COMMANDS: tuple[Command, ...] = (
