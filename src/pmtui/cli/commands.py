@@ -45,6 +45,9 @@ COMMANDS: tuple[Command, ...] = (
             "pmtui search DIR… QUERY"),
     Command("stats", "pmtui.cli.library:stats", "What keeps hurting us: trends and recurring causes (--md).",
             "pmtui stats DIR… [--md]"),
+    Command("related", "pmtui.cli.related:related",
+            "Incidents the file names as related, and the library's suggestions with reasons.",
+            "pmtui related FILE [DIR…]"),
     Command("review", "pmtui.cli.review:review", "The weekly review digest; --post puts it in a GitHub issue.",
             "pmtui review DIR… [--post R]"),
     Command("publish", "pmtui.cli.distribute:publish",
@@ -85,9 +88,11 @@ _SYNOPSIS = {
     "search": "search every post-mortem",
     "stats": "trends and recurring causes",
     "review": "the weekly review digest",
+    "related": "related incidents, named and suggested",
 }
 _SYNOPSIS_ORDER = ("open", "demo", "new", "report", "check", "collect", "add", "export", "publish", "invite",
-                   "approve", "team", "trust", "ls", "actions", "search", "stats", "review", "completion")
+                   "approve", "team", "trust", "ls", "actions", "search", "stats", "related", "review",
+                   "completion")
 SUMMARY = "Blameless incident post-mortems in the terminal."
 
 
