@@ -137,3 +137,21 @@ def test_the_demo_collects_the_people_offline(tmp_path, repo_root):
     assert "more the timeline already says (not offered again)" in res.stdout
     assert "Alice Chen paged by sms (#4711)  (System)" in res.stdout  # the second page: no row for it yet
     assert "\u2605" not in res.stdout  # both pinned messages are rows already
+
+
+def test_the_teams_roster_gives_each_person_one_name_across_sources(tmp_path, slack_export_zip, saved_pagerduty):
+    # PagerDuty calls her "Alice Chen", Slack "@alice": the roster says they are one person.
+    (tmp_path / ".pmtui.toml").write_text(
+        '[[people]]\nhandle = "@alice"\nname = "Alice Chen"\n'
+        '[[people]]\nhandle = "@bob"\nname = "Bob Martin"\naliases = ["Bobby"]\n'
+        '[[people]]\nhandle = "@sam1"\nname = "Sam"\n[[people]]\nhandle = "@sam2"\nname = "Sam"\n')
+    path = _file(tmp_path)
+    out = _run(str(path), "--slack", f"{slack_export_zip}#inc-checkout", "--pagerduty", str(saved_pagerduty))
+    ack = next(c for c in out["candidates"] if c.get("sets") == "detected")
+    assert ack["actor"] == "@alice" and ack["source"].startswith("pagerduty")
+    actors = {c["actor"] for c in out["candidates"] if c["actor"]}
+    assert "Alice Chen" not in actors and "Bob Martin" not in actors
+    assert {"@alice", "@bob"} <= actors
+    # What is not a person the roster knows stays as the source gave it.
+    paged = {c["actor"] for c in out["candidates"] if c["source"].startswith("pagerduty")}
+    assert paged == {"@alice", "@bob", "System"}

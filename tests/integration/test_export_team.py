@@ -23,3 +23,26 @@ def test_team_labels_and_assignees(tmp_path, fake_github, make_pm):
     assert "P1" in issues[0].labels and "priority: high" not in issues[0].labels
     assert "postmortem-2025" in issues[0].labels and issues[0].assignees == ["bob"]
     assert issues[1].assignees == ["carol"] and "priority: medium" in issues[1].labels
+
+
+def test_a_changed_priority_swaps_the_teams_label_and_keeps_labels_people_added(tmp_path, fake_github, make_pm):
+    gh = fake_github()
+    (tmp_path / ".pmtui.toml").write_text('[export.priority_labels]\nhigh = "P1"\nmedium = "P2"\n')
+    path = tmp_path / "pm.toml"
+    pm = make_pm()
+    pm.actions[0].priority = "high"
+    store.save(store.new_document(pm, path))
+    env = {"GITHUB_TOKEN": gh.token, "GH_TOKEN": None, "PATH": str(tmp_path)}
+    args = ["export", str(path), "--base-url", gh.base_url, "--no-pace"]
+    assert CliRunner().invoke(main, args, env=env).exit_code == 0
+    first = min(gh.issues.values(), key=lambda i: i.number)
+    assert "P1" in first.labels
+    gh.add_label_to_issue(first.number, "customer-facing")  # a person on GitHub
+
+    doc = store.load(path)
+    doc.pm.actions[0].priority = "medium"
+    store.save(doc)
+    res = CliRunner().invoke(main, args, env=env)
+    assert res.exit_code == 0, res.output
+    assert "P2" in first.labels and "P1" not in first.labels
+    assert "customer-facing" in first.labels

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
 
 from pmtui.cli.commands import BY_NAME, COMMANDS, SUMMARY, synopsis_text
+
+# Not typing's: importing typing cost a quarter of `pmtui --help` (type
+# checkers read any name TYPE_CHECKING as true).
+TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     # What __getattr__ hands out on first use, named for type checkers.

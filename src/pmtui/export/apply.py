@@ -204,7 +204,7 @@ def _update(d: PlanItem, client: GithubClient, remote: RemoteIssue | None) -> Re
         # decide() updates or links only an issue of the listing it was given.
         raise ExportError("rejected", f"{d.item_id}: issue #{d.number} is not in the fresh listing; not updated")
     content = _content(d)
-    labels = merged_labels(remote.labels, content.labels)
+    labels = merged_labels(remote.labels, content.labels, content.priority_names)
     fields: dict[str, object] = {}
     if "title" in d.changes:
         fields["title"] = content.title

@@ -42,6 +42,9 @@ class IssueContent:
     body: str
     labels: tuple[str, ...]
     assignee: str | None  # a GitHub login, or None
+    # Labels that mean a priority under the team's mapping ("P1", "P2"):
+    # one of them on the issue that is not wanted any more is stale.
+    priority_names: tuple[str, ...] = ()
 
 
 def marker(pm_id: str, item_id: str) -> str:
@@ -139,6 +142,7 @@ def content_for(pm: PostMortem, item: ActionItem, extra_labels: tuple[str, ...] 
         body=body_for(pm, item),
         labels=labels,
         assignee=login.lstrip("@") if login else owner_login(item.owner),
+        priority_names=tuple(name for _, name in priority_labels),
     )
 
 

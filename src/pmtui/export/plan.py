@@ -95,11 +95,19 @@ def _tracker_number(tracker: str, repo: str) -> int | None:
     return None
 
 
-def merged_labels(current: tuple[str, ...], wanted: tuple[str, ...]) -> tuple[str, ...]:
+def merged_labels(current: tuple[str, ...], wanted: tuple[str, ...],
+                  priority_names: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Labels an issue should carry: those people added on GitHub stay, a
-    stale priority label goes, every wanted one is there."""
+    stale priority label goes (pmtui's own "priority: …" or one the team's
+    mapping names), every wanted one is there."""
     wanted_lower = {w.lower() for w in wanted}
-    kept = [c for c in current if c.lower() in wanted_lower or not c.lower().startswith(PRIORITY_PREFIX)]
+    means_priority = {p.lower() for p in priority_names}
+
+    def stale(label: str) -> bool:
+        low = label.lower()
+        return low not in wanted_lower and (low.startswith(PRIORITY_PREFIX) or low in means_priority)
+
+    kept = [c for c in current if not stale(c)]
     have = {c.lower() for c in kept}
     return tuple(kept + [w for w in wanted if w.lower() not in have])
 
@@ -110,7 +118,8 @@ def diff(issue: RemoteIssue, content: IssueContent) -> tuple[str, ...]:
         changes.append("title")
     if issue.body.replace("\r\n", "\n").rstrip() != content.body.rstrip():
         changes.append("body")
-    if {lb.lower() for lb in merged_labels(issue.labels, content.labels)} != {lb.lower() for lb in issue.labels}:
+    merged = merged_labels(issue.labels, content.labels, content.priority_names)
+    if {lb.lower() for lb in merged} != {lb.lower() for lb in issue.labels}:
         changes.append("labels")
     return tuple(changes)
 

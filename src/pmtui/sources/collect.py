@@ -369,6 +369,10 @@ def run_one(name: str, run: Runner, ctx: Context) -> SourceResult:
         return SourceResult(name, gaps=[_gap(name, f"source failed: {type(exc).__name__}: {text}", ctx.window)])
     if result.logs:
         result.candidates += log_candidates(result.logs, baseline_end=ctx.baseline, baseline_start=ctx.window.start)
+    if result.candidates and ctx.doc_path is not None:
+        from pmtui.sources.actors import roster_for, unify
+
+        unify(result.candidates, roster_for(ctx.doc_path))
     return result
 
 
