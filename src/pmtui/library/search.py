@@ -162,12 +162,14 @@ def _pooled(files: list[Found], words: list[str], cache_file: str | None, worker
 
     context = _pool_context()
     if context.get_start_method() == "fork" and cache_file is not None:
-        # Forked processes inherit the cache loaded here once (else each
-        # loads it: ~0.1 s for 10,000 files).
+        # Forked readers inherit the cache loaded here once; else each
+        # loads it when a file first holds the words (~0.1 s for 10,000).
         searcher = _SEARCHERS[(tuple(words), cache_file)] = _Searcher(words, cache_file)
         searcher.record(files[0])
+    # Paths go as plain strings (a Path costs ~10 us to pickle and rebuild).
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_search_chunk, files[i : i + CHUNK], words, cache_file)
+        futures = [pool.submit(_search_chunk, [(str(f.path), str(f.root), f.rel) for f in files[i : i + CHUNK]],
+                               words, cache_file)
                    for i in range(0, len(files), CHUNK)]
         try:
             for fut in futures:
@@ -192,7 +194,9 @@ def _pooled(files: list[Found], words: list[str], cache_file: str | None, worker
 _SEARCHERS: dict[tuple, _Searcher] = {}  # in a pool's process: one a query (its cache loaded once)
 
 
-def _search_chunk(files: list[Found], words: list[str], cache_file: str | None) -> tuple[list[Hit], list[Unreadable]]:
+def _search_chunk(chunk: list[tuple[str, str, str]], words: list[str],
+                  cache_file: str | None) -> tuple[list[Hit], list[Unreadable]]:
+    files = [Found(Path(path), Path(root), rel) for path, root, rel in chunk]
     key = (tuple(words), cache_file)
     searcher = _SEARCHERS.get(key)
     if searcher is None:
