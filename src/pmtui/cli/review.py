@@ -14,17 +14,14 @@ printed); 2 for unusable input (no folder, no token for --post).
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime
 
 import click
 
 from pmtui.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, fail, say
 from pmtui.cli.library import clock, load
-from pmtui.library.scan import Entry
 
 
 def _progress_bar(total: int) -> Callable[[int, int, str], None]:
@@ -102,8 +99,12 @@ def review(dirs: tuple[str, ...], repo: str | None, base_url: str, no_sync: bool
                 result = load(folders)
             if report.files and any(tokens.values()):
                 closed_at = report.closed_at
-    changed = _changed_this_week(result.entries, now)
-    digest = review_mod.build(result.entries, now, closed_since=closed_at, changed_since=changed)
+    from pmtui.library.history import closed_this_week
+
+    done = closed_this_week(((e.name, {a.id for a in e.summary.actions if a.status == "done"})
+                             for e in result.good if e.summary is not None), now)
+    digest = review_mod.build(result.entries, now, closed_since=closed_at, done_this_week=done.items,
+                              done_rule=done.rule)
     markdown = review_markdown(digest)
     if as_json:
         click.echo(json.dumps(_redacted(digest.to_json()), indent=2, ensure_ascii=False))
@@ -123,18 +124,6 @@ def review(dirs: tuple[str, ...], repo: str | None, base_url: str, no_sync: bool
             sys.exit(EXIT_UNUSABLE if exc.is_usage else EXIT_FAILED)
         say(f"pmtui review: {posted.action} issue #{posted.number}: {posted.url}")
     sys.exit(code)
-
-
-def _changed_this_week(entries: list[Entry], now: datetime) -> set[str]:
-    cutoff = now.timestamp() - 7 * 86400
-    out = set()
-    for e in entries:
-        try:
-            if cutoff <= os.stat(e.path).st_mtime <= now.timestamp():
-                out.add(e.name)
-        except OSError:
-            pass
-    return out
 
 
 def _redacted(value: object) -> object:

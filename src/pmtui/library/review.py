@@ -85,15 +85,16 @@ def _order(item: Item) -> tuple:
 
 
 def build(entries: list[Entry], now: datetime, *, closed_since: dict[tuple[str, str], datetime] | None = None,
-          changed_since: set[str] | None = None) -> Digest:
+          done_this_week: dict[str, set[str]] | None = None, done_rule: str = "") -> Digest:
     """`closed_since`: (post-mortem id, item id) -> when its GitHub issue
     was closed (from a sync). Items done without one count as recently
-    closed when their file changed this week (`changed_since`, paths)."""
+    closed when `done_this_week` (file -> item ids, library.history) says
+    they were marked done this week; `done_rule` says how that was told."""
     today = now.date()
     week_start = today - timedelta(days=today.weekday())
     d = Digest(today, week_start)
     d.closed_note = ("issues closed on GitHub in the last 7 days" if closed_since is not None
-                     else "done items in files changed in the last 7 days")
+                     else done_rule or "items marked done in the last 7 days")
     for e in entries:
         if not e.ok or e.summary is None:
             d.problems.append((e.name, e.problem.splitlines()[0] if e.problem else e.state))
@@ -106,7 +107,7 @@ def build(entries: list[Entry], now: datetime, *, closed_since: dict[tuple[str, 
             else:
                 when = (closed_since or {}).get((s.id, a.id))
                 if (when is not None and now - when <= WEEK) or (
-                        when is None and changed_since is not None and e.name in changed_since):
+                        when is None and a.id in (done_this_week or {}).get(e.name, ())):
                     d.closed.append(Item(s.id, s.title, e.name, a, 0))
         if s.resolved is not None and s.shared is None and now - s.resolved > SHARE_WITHIN:
             d.unshared.append((s, e.name, now - s.resolved))
