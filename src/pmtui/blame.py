@@ -25,7 +25,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import Any
 
 HINT_CAUSE = ("Blameless reports name the change or condition that caused it, and the safeguard that was "
               "missing, not the person.")
@@ -142,41 +143,128 @@ def participle(verb: str) -> str:
 
 
 def _forms(name: str) -> set[str]:
-    """How prose may write a person: @handle, Handle, Full Name, First."""
+    """How prose may write a person: @handle, Handle, Full Name, First
+    (literal text; the patterns escape it)."""
     name = name.strip()
     if not name:
         return set()
     out = set()
     if name.startswith("@"):
         bare = name[1:]
-        out.add(re.escape(name))
+        out.add(name)
         if len(bare) >= 3:
-            out.add(re.escape(bare[:1].upper() + bare[1:]))
+            out.add(bare[:1].upper() + bare[1:])
         return out
-    out.add(re.escape(name))
+    out.add(name)
     first = name.split()[0]
     if len(first) >= 3:
-        out.add(re.escape(first[:1].upper() + first[1:]))
+        out.add(first[:1].upper() + first[1:])
     return out
 
 
+# -- the pre-screen ---------------------------------------------------------------------
+#
+# Most prose names nobody, yet the two patterns of People cost ~1.3 ms for
+# the prose of a file of 275 events even when they find nothing (Python's re
+# tries each alternative at each position), and a library checks thousands
+# of files. Every match of either holds one of these literals at a word's
+# edges: a person's form, or one word of each generic form ("new hire" holds
+# "hire"; an article before a noun leaves the bare noun a match too). One
+# Aho-Corasick pass over the folded text finds them all, and only text with
+# one goes to the patterns (measured in benchmarks/bench_library.py).
+_SCREEN_GENERIC = ("on-call", "oncall", "engineer", "developer", "dev", "operator", "sre", "admin", "administrator",
+                   "intern", "hire", "member", "reviewer", "contractor", "dba", "manager", "someone", "somebody",
+                   "he", "she")
+_EDGE_BEFORE = re.compile(r"[\w@-]")  # what `mention` refuses before a person
+_EDGE_AFTER = re.compile(r"[\w-]")  # and after one
+_POSSESSIVE = ("'s", "\u2019s")  # "xBob's mistake": attribution needs no edge before the name
+
+
+def fold(text: str) -> str | None:
+    """`text` case-folded as re.IGNORECASE equates other letters with ASCII
+    ones (the Kelvin sign with k, the long s with s, dotless i with i),
+    position for position; None when folding would move positions (ß, a
+    dotted capital I, a combining dot): a caller then asks the patterns."""
+    if text.isascii():
+        return text.lower()
+    if "\u0307" in text:
+        return None
+    folded = text.casefold().replace("\u0131", "i")
+    return folded if len(folded) == len(text) else None
+
+
 class People:
-    """The names the lint treats as people, as one compiled pattern."""
+    """The names the lint treats as people: two patterns (compiled when
+    first needed, ~2 ms: most text never gets past the screen) and the
+    screen that says which text could match them."""
 
     def __init__(self, names: Iterable[str] = ()) -> None:
         forms: set[str] = set()
         for name in names:
             forms |= _forms(name)
-        self.names = tuple(sorted(forms, key=len, reverse=True))
-        alts = "|".join((*self.names, _GENERIC)) if self.names else _GENERIC
+        self.forms = tuple(sorted(forms, key=len, reverse=True))
+        self.names = tuple(re.escape(f) for f in self.forms)
+        self._screens: dict[tuple[str, ...], tuple[Any, list[bool]]] = {}
+
+    @cached_property
+    def _alts(self) -> str:
+        return "|".join((*self.names, _GENERIC)) if self.names else _GENERIC
+
+    @cached_property
+    def mention(self) -> re.Pattern[str]:
         # Names match as written (a name is not the word "will" or "mark");
         # the generic nouns in any case.
-        self.mention = re.compile(rf"(?<![\w@-])(?:{alts}|(?i:{_GENERIC}))(?![\w-])")
-        self.attribution = re.compile(
+        return re.compile(rf"(?<![\w@-])(?:{self._alts}|(?i:{_GENERIC}))(?![\w-])")
+
+    @cached_property
+    def attribution(self) -> re.Pattern[str]:
+        alts = self._alts
+        return re.compile(
             rf"(?i:caused\s+by|due\s+to|because\s+of|blamed?(?:\s+on)?)\s+(?:{alts}|(?i:{_GENERIC}))(?![\w'\u2019-])"
             rf"|(?:{alts})(?:'s|\u2019s)\s+(?i:{_FAULT_NOUN})\b"
             rf"|(?i:{_FAULT_NOUN})\s+(?i:by|of|from)\s+(?:{alts})(?![\w-])"
         )
+
+    def screen(self, text: str, fixed: tuple[str, ...] = ()) -> list[int] | None:
+        """Where in `text` a match of `mention` or `attribution` may start,
+        and where one of `fixed` (lower-case literals, in any case, edges
+        or not) is: neither pattern matches anywhere else. None when `text`
+        cannot be screened (see `fold`): then ask the patterns."""
+        folded = fold(text)
+        if folded is None:
+            return None
+        automaton, unconditional = self._screen(fixed)
+        out = []
+        end = len(text)
+        before, after = _EDGE_BEFORE.match, _EDGE_AFTER.match
+        for k, start, stop in automaton.find_matches_as_indexes(folded, overlapping=True):
+            if unconditional[k] or ((stop == end or after(text, stop) is None) and (
+                    start == 0 or before(text, start - 1) is None or text.startswith(_POSSESSIVE, stop))):
+                out.append(start)
+        return out
+
+    def _screen(self, fixed: tuple[str, ...]) -> tuple[Any, list[bool]]:
+        made = self._screens.get(fixed)
+        if made is None:
+            import ahocorasick_rs
+
+            kinds: dict[str, bool] = {}
+            for form in (*self.forms, *_SCREEN_GENERIC):
+                folded = fold(form)
+                if folded:  # a form whose folding moves positions cannot be in text that folds in place
+                    kinds.setdefault(folded, False)
+            for word in fixed:
+                kinds[word] = True
+            patterns = list(kinds)
+            made = (ahocorasick_rs.AhoCorasick(patterns, implementation=ahocorasick_rs.Implementation.DFA),
+                    [kinds[p] for p in patterns])
+            self._screens[fixed] = made
+        return made
+
+    def may_blame(self, text: str) -> bool:
+        """False when neither pattern can match anywhere in `text`."""
+        hits = self.screen(text)
+        return hits is None or bool(hits)
 
     def __bool__(self) -> bool:
         return True
@@ -190,7 +278,8 @@ def people_in(pm: object, extra: Iterable[str] = ()) -> People:
     names += getattr(pm, "authors", [])
     names += getattr(pm, "reviewers", [])
     names += [a.owner for a in getattr(pm, "actions", [])]
-    names += [ev.actor for ev in getattr(pm, "timeline", []) if ev.actor.strip().startswith("@")]
+    # The distinct actors first: a timeline of 500 rows has a handful.
+    names += [a for a in {ev.actor for ev in getattr(pm, "timeline", [])} if a.strip().startswith("@")]
     for people in getattr(pm, "roles", {}).values():
         names += people
     names.append(getattr(pm, "sponsor", ""))
@@ -356,6 +445,8 @@ def findings(text: str, people: People | None = None) -> list[Finding]:
     if not text:
         return []
     people = people or cached_people(())
+    if not people.may_blame(text):
+        return []
     out: list[Finding] = []
     for m in people.mention.finditer(text):
         if not _subject_ok(text, m.start()):

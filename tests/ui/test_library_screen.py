@@ -120,9 +120,9 @@ async def test_rows_appear_as_they_are_read_and_keys_work_meanwhile(corpus, monk
     scan_mod = importlib.import_module("pmtui.library.scan")
     real = scan_mod.read_file
 
-    def slow(path, now=None):
+    def slow(path, now=None, outline=False, **kw):
         time.sleep(0.03)
-        return real(path, now)
+        return real(path, now, outline, **kw)
 
     monkeypatch.setattr(scan_mod, "read_file", slow)
     app = app_for(corpus)
@@ -146,6 +146,80 @@ async def test_rows_appear_as_they_are_read_and_keys_work_meanwhile(corpus, monk
         if screen.state.reverse:
             expect.reverse()
         assert [e.path for e in good] == [e.path for e in expect]
+
+
+@pytest.fixture
+def held_checks(monkeypatch):
+    """Whole reads (the checklists) wait until the test lets them go;
+    outlines (the rows) are read at once."""
+    import threading
+
+    scan_mod = importlib.import_module("pmtui.library.scan")
+    real = scan_mod.read_file
+    gate = threading.Event()
+
+    def held(path, now=None, outline=False, **kw):
+        if not outline:
+            gate.wait(10)
+        return real(path, now, outline, **kw)
+
+    monkeypatch.setattr(scan_mod, "read_file", held)
+    yield gate
+    gate.set()
+
+
+def _cells(screen: LibraryScreen, name: str) -> list[str]:
+    column = next(c for c in table_of(screen).columns if c.key == name)
+    return [column.get(e) for e in screen.view]
+
+
+async def test_checks_stream_into_the_rows_at_80x24(tmp_path, held_checks):
+    """Every row is listed with its figures while the checklists are still
+    being read ("…" in Chk, "checking…" in the title, keys answered), and
+    each check result lands in its row; a file whose rows turn out broken
+    becomes a broken row. The end is what a complete read shows."""
+    from pmtui.library import scan
+    from pmtui.library.views import checks_state
+
+    root = tmp_path / "lib"
+    make_library(root, 12, events=(50, 60), per_folder=5)
+    add_bad_files(root)
+    good = sorted(root.rglob("pm-*.toml"))[0]
+    text = good.read_text()
+    at = text.index("[[timeline]]\ntime = ") + len("[[timeline]]\ntime = ")
+    (root / "late.toml").write_text(text[:at] + "2024-02-30T10:00:00Z" + text[at + 20:])
+    app = app_for(root)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.05)
+            screen = app.screen
+            if isinstance(screen, LibraryScreen) and screen.listed:
+                break
+        assert screen.listed and screen.reading and len(screen.entries) == 16
+        ok = [e for e in screen.view if e.summary is not None]
+        assert len(ok) == 13 and all(e.pending for e in ok)
+        assert _cells(screen, "checks")[:13] == ["\u2026"] * 13
+        assert "checking\u2026 13 to go" in str(screen.query_one("#library-title").render())
+        assert "Checks: \u2026" in str(screen.query_one("#library-detail").render())
+        assert any(e.path.name == "late.toml" for e in ok)
+        await pilot.press("s")  # the screen answers while the checks are held
+        await pilot.pause(0.1)
+        assert screen.state.sort == "severity"
+        held_checks.set()
+        screen = await loaded(pilot)
+        assert screen.pending == 0 and not any(e.pending for e in screen.entries)
+        assert "checking" not in str(screen.query_one("#library-title").render())
+        late = next(e for e in screen.view if e.path.name == "late.toml")
+        assert late.state == "broken" and screen.view.index(late) >= 12  # unreadable rows go last
+        complete = {e.path: e for e in scan([root], use_cache=False, workers=1).entries}
+        assert {e.path: (e.state, e.summary, e.problem) for e in screen.entries} == \
+               {p: (e.state, e.summary, e.problem) for p, e in complete.items()}
+        key = sort_key("severity", NOW.date())
+        assert [key(e) for e in screen.view] == sorted(key(e) for e in screen.view)
+        marks = {"fail": "\u2717", "warn": "!", "pass": "\u2713"}
+        for e, cell in zip(screen.view, _cells(screen, "checks"), strict=True):
+            if e.summary is not None:
+                assert cell.endswith(marks[checks_state(e, NOW)[0]])
 
 
 async def test_details_show_related_and_ranked_suggestions(tmp_path):
@@ -262,6 +336,18 @@ def test_library_filtered_snapshot(snap_compare, snap_library, size):
         await pilot.pause(0.2)
 
     assert snap_compare(app_for(snap_library), terminal_size=size, run_before=run_before)
+
+
+def test_library_checking_snapshot(snap_compare, snap_library, held_checks):
+    """At 80x24 while the checklists are on their way: "…" in Chk."""
+    async def run_before(pilot) -> None:
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if isinstance(pilot.app.screen, LibraryScreen) and pilot.app.screen.listed:
+                break
+        await pilot.pause(0.1)
+
+    assert snap_compare(app_for(snap_library), terminal_size=(80, 24), run_before=run_before)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])

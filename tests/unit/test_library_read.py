@@ -4,6 +4,7 @@ does, and the cache is never trusted over the file."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import random
 import time
@@ -16,6 +17,8 @@ from pmtui.library import cache, scan
 from pmtui.library.walk import find
 from pmtui.sample import many_events, sample_postmortem
 from pmtui.sample_library import add_bad_files, make_library, make_pm
+
+scan_mod = importlib.import_module("pmtui.library.scan")
 
 
 def _both(text: str):
@@ -60,6 +63,40 @@ def _variants(hand_written: str) -> list[str]:
 def test_quick_reader_agrees_with_the_full_reader(index, hand_written):
     full, quick = _both(_variants(hand_written)[index])
     assert quick == full
+
+
+@pytest.mark.parametrize("index", range(19))
+def test_outline_is_the_whole_read_but_the_timeline(index, hand_written):
+    """The outline (the rows cut out unread) gives the full reader's model
+    without its timeline and the right row count, or None (the caller then
+    reads the file whole). Only a problem inside the rows can get past it,
+    for the whole read to find."""
+    text = _variants(hand_written)[index]
+    full, _quick = _both(text)
+    outline = store.read_outline(text.encode("utf-8"))
+    if outline is None:
+        return
+    pm, rows = outline
+    if isinstance(full, tuple):
+        assert "timeline[" in full[1]
+        return
+    assert rows == len(full.timeline)
+    full.timeline = []
+    assert pm == full
+
+
+def test_outline_of_the_generated_library_and_what_it_refuses(tmp_path):
+    paths = make_library(tmp_path, 6, events=(50, 120))
+    for path in paths:
+        data = path.read_bytes()
+        pm, rows = store.read_outline(data)
+        whole = store.read_quick(data, str(path))
+        assert rows == len(whole.timeline) and pm.actions == whole.actions and pm.times == whole.times
+    data = paths[0].read_bytes()
+    assert store.read_outline(data.replace(b"[[timeline]]", b"[[time-line]]")) is None  # no run of rows
+    assert store.read_outline(data.replace(b'severity = "', b'severity = 3 #"', 1)) is None  # a problem
+    assert store.read_outline(data.replace(b"\n", b"\r\n")) is None
+    assert store.read_outline(b"\xef\xbb\xbf" + data) is None
 
 
 def test_quick_reader_on_bytes_that_are_not_text():
@@ -234,6 +271,83 @@ def test_rows_arrive_while_the_scan_goes_on(tmp_path):
     assert len(stamps) == 5 and stamps[0] < stamps[-1]
 
 
+def _rows(entries):
+    return sorted((e.rel, e.state, repr(e.summary), e.problem) for e in entries)
+
+
+@pytest.fixture
+def staged_library(tmp_path):
+    make_library(tmp_path, 9, events=(50, 90), per_folder=4)
+    add_bad_files(tmp_path)
+    # An outline that reads well, rows that do not: listed, then broken.
+    good = next(tmp_path.rglob("pm-*.toml"))
+    late = tmp_path / "late" / "bad-row.toml"
+    late.parent.mkdir()
+    text = good.read_text()
+    at = text.index("[[timeline]]\ntime = ") + len("[[timeline]]\ntime = ")
+    late.write_text(text[:at] + "2024-02-30T10:00:00Z" + text[at + 20:])
+    return tmp_path
+
+
+def test_checks_later_lists_outlines_first_then_each_file_whole(staged_library):
+    marks = []
+    result = scan_mod.ScanResult()
+    seen = []
+    for entry in scan_mod.iter_scan([staged_library], use_cache=False, workers=1, result=result, checks_later=True,
+                                listed=lambda: marks.append(len(seen))):
+        seen.append(entry)
+    first, then = seen[: marks[0]], seen[marks[0]:]
+    assert marks == [13] and len(first) == 13
+    assert sum(e.pending for e in first) == 10 and not any(e.pending for e in then)
+    assert sorted(e.rel for e in then) == sorted(e.rel for e in first if e.pending)
+    late = next(e for e in first if e.rel == "late/bad-row.toml")
+    assert late.ok and late.pending and late.info.title  # listed from its outline...
+    last = {e.path: e for e in seen}
+    assert last[late.path].state == "broken" and "invalid date or datetime" in last[late.path].problem  # ...refused
+    assert _rows(last.values()) == _rows(scan_mod.scan([staged_library], use_cache=False).entries)
+    assert result.read == 13 and result.checked == 10
+
+
+def test_checks_later_by_a_pool_gives_the_same(staged_library, monkeypatch):
+    monkeypatch.setattr(scan_mod, "POOL_FROM", 4)
+    monkeypatch.setattr(scan_mod, "CHUNK", 3)
+    marks = []
+    last = {e.path: e for e in scan_mod.iter_scan([staged_library], use_cache=False, workers=2, checks_later=True,
+                                              listed=lambda: marks.append(1))}
+    assert marks == [1] and not any(e.pending for e in last.values())
+    assert _rows(last.values()) == _rows(scan_mod.scan([staged_library], use_cache=False, workers=1).entries)
+
+
+def test_checks_cut_short_keep_the_listing_in_the_cache(staged_library, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    stop = []
+    for entry in scan_mod.iter_scan([staged_library], workers=1, checks_later=True, listed=lambda: stop.append(1),
+                                cancelled=lambda: len(stop) > 1):
+        if stop:
+            stop.append(entry)  # the first whole read in: stop there
+    records = cache.load(cache.cache_path([staged_library]))
+    assert len(records) == 13 and 1 <= sum(r.pending for r in records.values()) <= 9
+    # The next screen lists from the cache at once and checks the rest...
+    result = scan_mod.ScanResult()
+    again = list(scan_mod.iter_scan([staged_library], workers=1, checks_later=True, result=result))
+    assert result.read == 0 and result.cached == 13 and result.checked == sum(r.pending for r in records.values())
+    assert _rows({e.path: e for e in again}.values()) == _rows(scan_mod.scan([staged_library], use_cache=False).entries)
+    # ...and `pmtui ls` never shows a pending row: it reads those whole.
+    cache.save(cache.cache_path([staged_library]), records)
+    listed = scan_mod.scan([staged_library])
+    assert not any(e.pending for e in listed.entries) and listed.read == sum(r.pending for r in records.values())
+
+
+def test_plain_pending_reads_the_checklist_slot():
+    from pmtui.library import summary
+
+    pm = make_pm(2, random.Random(2), 50)
+    whole = summary.to_plain(summary.summarise(pm))
+    outline = summary.to_plain(summary.outline_summary(pm, 50))
+    assert not summary.plain_pending(whole) and summary.plain_pending(outline)
+    assert summary.from_plain(outline).pending and summary.from_plain(outline).events == 50
+
+
 def test_missing_roots_are_reported(tmp_path):
     result = scan([tmp_path / "nope"])
     assert result.missing_roots == [str(tmp_path / "nope")] and not result.entries
@@ -246,3 +360,51 @@ def test_the_report_lists_related_incidents():
     assert "Related incidents" not in report.render(pm)
     pm.related = ["PM-2024-11-02", "PM-*bold*"]
     assert "**Related incidents**: PM-2024-11-02, PM-\\*bold\\*" in report.render(pm)
+
+
+def test_big_files_are_outlined_from_their_two_ends(tmp_path):
+    """A file of hundreds of rows is listed from its first and last 8 kB
+    (the rows between unread, their count to come); the outline is the one
+    the whole bytes give, and what either window shows among the rows
+    (a comment, rows added after other tables, a first row past the head,
+    a last row before the tail) makes the file be read whole instead."""
+    window = store.OUTLINE_WINDOW
+    paths = make_library(tmp_path, 4, events=(300, 400))
+    for path in paths:
+        data = path.read_bytes()
+        assert len(data) > 2 * window
+        pm = store.read_outline_ends(data[:window], data[-window:])
+        assert pm is not None and pm == store.read_outline(data)[0]
+
+    def ends(text: str):
+        data = text.encode("utf-8")
+        return store.read_outline_ends(data[:window], data[-window:])
+
+    text = paths[0].read_text()
+    first = text.index("[[timeline]]\ntime")
+    last = text.rindex("[[timeline]]\ntime")
+    row = text[last : text.index("\n\n", last) + 2]
+    second = text.index("[[timeline]]\ntime", first + 1)
+    assert ends(text[:second] + "# a comment among the rows\n" + text[second:]) is None
+    assert ends(text + "\n" + row) is None  # a row added at the end, after the actions
+    assert ends(text.replace('summary = "', 'summary = "' + "x" * window, 1)) is None  # first row past the head
+    tail_tables = "".join(f'\n[[actions]]\nid = "AI-{n:03d}"\naction = "{"y" * 60}"\n' for n in range(900, 990))
+    assert ends(text + tail_tables) is None  # the last row before the tail window
+
+
+def test_a_table_deep_among_the_rows_is_found_by_the_whole_read(tmp_path):
+    """The blind spot of the two-ends outline: a table a hand put among
+    the rows far from both ends. The row listed first misses it; the whole
+    read that follows gives what `pmtui ls` gives."""
+    path = make_library(tmp_path, 1, events=(400, 400))[0]
+    text = path.read_text()
+    rows = [i for i in range(len(text)) if text.startswith("[[timeline]]\ntime", i)]
+    middle = rows[len(rows) // 2]
+    extra = '[[actions]]\nid = "AI-777"\naction = "Hidden among the rows"\nstatus = "open"\n\n'
+    path.write_text(text[:middle] + extra + text[middle:])
+    seen = list(scan_mod.iter_scan([tmp_path], use_cache=False, workers=1, checks_later=True))
+    listed, whole = seen
+    assert listed.pending and listed.info.events is None
+    assert "AI-777" not in [a.id for a in listed.info.actions]
+    assert not whole.pending and whole.info.events == 400 and "AI-777" in [a.id for a in whole.info.actions]
+    assert _rows([whole]) == _rows(scan_mod.scan([tmp_path], use_cache=False).entries)

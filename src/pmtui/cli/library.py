@@ -8,6 +8,7 @@ cannot be read are listed with their problem, never hidden.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -243,18 +244,21 @@ def search(args: tuple[str, ...], as_json: bool, limit: int | None) -> None:
         if not Path(d).exists():
             fail(f"{d}: no such file or folder")
     problems: list[Unreadable] = []
-    hits = []
-    for hit in run_search(dirs, query, unreadable=problems):
-        hits.append(hit)
-        if limit is not None and len(hits) >= limit:
-            break
+    found = run_search(dirs, query, unreadable=problems)
+    if limit is not None:
+        found = itertools.islice(found, limit)
     if as_json:
+        hits = list(found)
         click.echo(json.dumps({"query": query, "hits": [_redacted_hit(h) for h in hits],
                                "unreadable": [{"file": str(p.path), "problem": redact(p.problem)} for p in problems]},
                               indent=2, ensure_ascii=False))
         return
+    # The table streams: each hit is printed as its file is searched.
     color = _use_color()
-    for h in hits:
+    count, files = 0, set()
+    for h in found:
+        count += 1
+        files.add(h.path)
         where = clean(f"{h.path}:{h.line}" if h.line else str(h.path))
         text = redact(h.text)
         spans = h.spans if text == h.text else ()
@@ -262,8 +266,8 @@ def search(args: tuple[str, ...], as_json: bool, limit: int | None) -> None:
         click.echo("    " + _mark(one_line(text, 300), spans if "\n" not in text else (), color))
     for p in problems:
         click.echo(clean(f"{p.path}: cannot be searched: {p.problem}"))
-    files = len({h.path for h in hits})
-    click.echo(f"\n{len(hits)} hit{'s' if len(hits) != 1 else ''} in {files} post-mortem{'s' if files != 1 else ''}")
+    n = len(files)
+    click.echo(f"\n{count} hit{'s' if count != 1 else ''} in {n} post-mortem{'s' if n != 1 else ''}")
 
 
 def _redacted_hit(h: Hit) -> dict:

@@ -24,7 +24,7 @@ from pmtui import checks
 from pmtui.locations import cache_dir
 from pmtui.model import SCHEMA_VERSION
 
-FORMAT = 2
+FORMAT = 4  # 3: outlines (summaries whose checklist is still to come); 4: the layout flag
 RACY_NS = 2_000_000_000  # changes this close to the reading are checked by hash
 _MAGIC = b"pmtui-library-cache"
 
@@ -40,20 +40,32 @@ class Record:
     state: str  # ok | broken | newer | unreadable | skip
     payload: object  # summary.to_plain(...) for ok, the problem text otherwise
     team_key: bytes = b""  # the .pmtui.toml files in force when read (their paths and contents)
+    layout: bool = False  # read whole and in pmtui's own layout (store.read_quick_layout): search reads its bytes
 
     def plain(self) -> tuple:
         return (self.size, self.mtime_ns, self.ctime_ns, self.ino, self.seen_ns, self.sha256, self.state,
-                self.payload, self.team_key)
+                self.payload, self.team_key, self.layout)
+
+    @property
+    def pending(self) -> bool:
+        """Listed from the file's outline: not yet read whole (its rows
+        unvalidated, its checklist to come)."""
+        from pmtui.library.summary import plain_pending
+
+        return self.state == "ok" and plain_pending(self.payload)
 
     def same_stat(self, st: os.stat_result) -> bool:
         return (st.st_size == self.size and st.st_mtime_ns == self.mtime_ns and st.st_ctime_ns == self.ctime_ns
                 and st.st_ino == self.ino)
 
+    def unchanged(self, st: os.stat_result) -> bool:
+        """The file is as it was read (not changed since, nor racily)."""
+        racy = self.seen_ns - RACY_NS
+        return self.same_stat(st) and st.st_ctime_ns < racy and st.st_mtime_ns < racy
+
     def trusted(self, st: os.stat_result, team_key: bytes) -> bool:
         """Usable without reading the file (the team conventions unchanged)."""
-        racy = self.seen_ns - RACY_NS
-        return (self.same_stat(st) and st.st_ctime_ns < racy and st.st_mtime_ns < racy
-                and team_key == self.team_key)
+        return self.unchanged(st) and team_key == self.team_key
 
 
 def _signature() -> bytes:

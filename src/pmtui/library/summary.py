@@ -85,15 +85,22 @@ class Summary:
     actions: tuple[ActionRow, ...]
     alerts: tuple[str, ...]
     signatures: tuple[str, ...]
-    events: int
+    events: int | None  # None while pending and read from the file's two ends (the rows unread)
     # (id, result, message, section, row) of all but checks.NOW_DEPENDENT:
-    # tuples, since a listing reads them only for the counts.
-    checks: tuple[tuple, ...]
+    # tuples, since a listing reads them only for the counts. None while
+    # pending: listed from the file's outline, not yet read whole.
+    checks: tuple[tuple, ...] | None
     github_repo: str = ""
     review_meeting: datetime | None = None
     extra: dict = field(default_factory=dict)
 
     # -- derived ---------------------------------------------------------------
+
+    @property
+    def pending(self) -> bool:
+        """Listed from the outline: no checklist, alerts or log signatures
+        yet (and the timeline's rows unvalidated)."""
+        return self.checks is None
 
     def _since(self, when: datetime | None) -> timedelta | None:
         return when - self.started if when is not None and self.started is not None else None
@@ -126,6 +133,8 @@ class Summary:
         clock's ones (a placeholder each in the cache) run afresh."""
         out: list[CheckRow] = []
         fresh: dict[str, list[CheckRow]] | None = None
+        if self.checks is None:
+            raise ValueError(f"{self.id}: the checklist is not read yet")
         for c in self.checks:
             if c[1] != _PLACEHOLDER:
                 out.append(CheckRow(*c))
@@ -163,34 +172,36 @@ class Summary:
         )
 
 
-def summarise(pm: PostMortem, now: datetime | None = None, team: TeamResult | None = None) -> Summary:
+def summarise(pm: PostMortem, now: datetime | None = None, team: TeamResult | None = None, *,
+              checklist: bool = True) -> Summary:
     """The summary of `pm`, its checklist run as `pmtui check` runs it
-    under `team` (defaults when None)."""
+    under `team` (defaults when None); without `checklist`, pending."""
     from pmtui.team import policy
 
     now = now or datetime.now(UTC)
     config = team.config if team is not None else TeamConfig()
-    rows: list[tuple] = []
-    for r in policy.run(pm, config, now=now, problems=team.problems if team is not None else ()):
-        if r.id in checks.NOW_DEPENDENT:
-            if not rows or rows[-1] != (r.id, _PLACEHOLDER, "", "", None):
-                rows.append((r.id, _PLACEHOLDER, "", "", None))
-        else:
-            rows.append((r.id, r.result, r.message, r.section, r.row))
+    rows: list[tuple] | None = None
+    if checklist:
+        rows = []
+        for r in policy.run(pm, config, now=now, problems=team.problems if team is not None else ()):
+            if r.id in checks.NOW_DEPENDENT:
+                if not rows or rows[-1] != (r.id, _PLACEHOLDER, "", "", None):
+                    rows.append((r.id, _PLACEHOLDER, "", "", None))
+            else:
+                rows.append((r.id, r.result, r.message, r.section, r.row))
     alerts: dict[str, None] = {}
     signatures: dict[str, None] = {}
-    for ev in pm.timeline:
-        text = ev.event
-        if "lert" in text:  # every pattern names an alert; most events do not
-            for rx in _ALERT_RES:
-                found = rx.search(text)
-                if found:
-                    alerts[found.group(1)] = None
-                    break
-        if text.startswith("first '"):
-            sig = _SIGNATURE_RE.match(text)
-            if sig:
-                signatures[sig.group(1)] = None
+    texts = [ev.event for ev in pm.timeline]
+    for text in [t for t in texts if "lert" in t]:  # every pattern names an alert; most events do not
+        for rx in _ALERT_RES:
+            found = rx.search(text)
+            if found:
+                alerts[found.group(1)] = None
+                break
+    for text in [t for t in texts if t.startswith("first '")]:
+        sig = _SIGNATURE_RE.match(text)
+        if sig:
+            signatures[sig.group(1)] = None
     t = pm.times
     return Summary(
         id=pm.id, title=pm.title, status=pm.status, severity=pm.severity,
@@ -203,9 +214,19 @@ def summarise(pm: PostMortem, now: datetime | None = None, team: TeamResult | No
         actions=tuple(ActionRow(pm.id, a.id, a.action, a.owner, a.deadline, a.priority, a.type, a.status,
                                 a.tracker, a.issue) for a in pm.actions),
         alerts=tuple(alerts), signatures=tuple(signatures), events=len(pm.timeline),
-        checks=tuple(rows), review_meeting=pm.review_meeting,
+        checks=tuple(rows) if rows is not None else None, review_meeting=pm.review_meeting,
         github_repo=pm.github.repo,
     )
+
+
+def outline_summary(pm: PostMortem, events: int | None) -> Summary:
+    """The summary of a post-mortem read without its timeline (which has
+    `events` rows, None when not counted): everything but the checklist,
+    the alerts and the log signatures, which the whole read brings
+    (Summary.pending)."""
+    s = summarise(pm, checklist=False)
+    s.events = events
+    return s
 
 
 # -- plain values for the cache ---------------------------------------------------
@@ -242,6 +263,14 @@ def to_plain(s: Summary) -> tuple:
     )
 
 
+_CHECKS_AT = 25  # where to_plain puts the checklist
+
+
+def plain_pending(t: object) -> bool:
+    """Whether to_plain's tuple `t` is of a pending summary."""
+    return isinstance(t, tuple) and len(t) > _CHECKS_AT and t[_CHECKS_AT] is None
+
+
 def from_plain(t: tuple) -> Summary:
     (pm_id, title, status, severity, services, authors, reviewers, reviewed, follow_up, follow_up_set, shared,
      started, detected, mitigated, resolved, related, summary, trigger, root_cause, factors, systemic, actions,
@@ -252,6 +281,6 @@ def from_plain(t: tuple) -> Summary:
         _undt(resolved), tuple(related), summary, trigger, root_cause, tuple(tuple(f) for f in factors),
         tuple(systemic),
         tuple(ActionRow(pm_id, a[0], a[1], a[2], _und(a[3]), a[4], a[5], a[6], a[7], a[8]) for a in actions),
-        tuple(alerts), tuple(signatures), int(events),
+        tuple(alerts), tuple(signatures), None if events is None else int(events),
         check_rows, repo, _undt(meeting),
     )

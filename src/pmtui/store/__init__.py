@@ -13,7 +13,17 @@ from __future__ import annotations
 
 from pmtui.store.document import Document, FileStamp, dumps, new_document, save
 from pmtui.store.errors import MAX_SHOWN, NewerSchemaError, Problem, StoreError
-from pmtui.store.quick import read_quick
+from pmtui.store.quick import (
+    OUTLINE_WINDOW,
+    Rest,
+    RowsHolding,
+    read_outline,
+    read_outline_ends,
+    read_quick,
+    read_quick_layout,
+    read_rest,
+    rows_holding,
+)
 from pmtui.store.read import decode, load, loads
 from pmtui.store.syntax import MAX_SYNTAX_ERRORS
 from pmtui.store.validate import AUTH_MODES
@@ -22,16 +32,24 @@ __all__ = [
     "AUTH_MODES",
     "MAX_SHOWN",
     "MAX_SYNTAX_ERRORS",
+    "OUTLINE_WINDOW",
     "Document",
     "FileStamp",
     "NewerSchemaError",
     "Problem",
+    "Rest",
+    "RowsHolding",
     "StoreError",
     "decode",
     "dumps",
     "load",
     "loads",
     "new_document",
+    "read_outline",
+    "read_outline_ends",
     "read_quick",
+    "read_quick_layout",
+    "read_rest",
+    "rows_holding",
     "save",
 ]

@@ -4,6 +4,10 @@ actions, checklist state), sortable and filterable by the keyboard; files
 that cannot be read are listed with their error. Rows appear as the files
 are read (a thread worker; reading never runs on the UI thread), the
 highlighted one is detailed below the table with its related incidents.
+
+Rows come first from each file's outline (every column but the
+checklist, which shows "…"); the checklist of each arrives as its file is
+read whole in the background, and replaces the row in place.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from pmtui.ui.widgets.table import Column, VirtualTable
 
 SORTS = ("date", "severity", "status", "title", "open", "overdue", "ttr", "id")
 BATCH_SECONDS = 0.05  # rows reach the screen at least this often while a library loads
+ELLIPSIS = "\u2026"  # a figure still to come (the file is being read whole)
 WIDE = 120  # columns from which the id, services, TTD and TTR are shown
 
 
@@ -96,8 +101,12 @@ class LibraryScreen(Screen[None]):
         self.state = state or LibraryState()
         self.readers = workers
         self.entries: list[Entry] = []
+        self._at: dict[Path, int] = {}  # path -> its index in self.entries
         self.view: list[Entry] = []
-        self.reading = True
+        self.reading = True  # the scan goes on (listing, then the checks)
+        self.listed = False  # every file has its row
+        self.pending = 0  # rows whose checklist is still to come
+        self.listed_at: float | None = None
         self.result: ScanResult | None = None
         self.related: Any = None  # library.related.Index once the load is done
         self._filter, self._filter_problems = parse_filter(self.state.filter_text)
@@ -150,11 +159,13 @@ class LibraryScreen(Screen[None]):
         def checks(e: Entry) -> str:
             if not ok(e):
                 return ""
+            if e.pending:
+                return "\u2026"  # its checklist is on its way
             state, counts = checks_state(e, now)
             return {"fail": f"{counts['fail']} \u2717", "warn": f"{counts['warn']} !", "pass": "\u2713"}[state]
 
         def checks_style(e: Entry) -> str | None:
-            return f"library--{checks_state(e, now)[0]}" if ok(e) else None
+            return f"library--{checks_state(e, now)[0]}" if ok(e) and not e.pending else None
 
         def late(e: Entry) -> str:
             n = len(e.info.overdue_actions(today)) if ok(e) else 0
@@ -195,7 +206,13 @@ class LibraryScreen(Screen[None]):
         batch: list[Entry] = []
         last = time.monotonic()
         started = last
-        for entry in iter_scan(self.roots, result=result, workers=self.readers,
+
+        def listed() -> None:
+            nonlocal batch, last
+            self.app.call_from_thread(self._add, batch, listed_in=time.monotonic() - started)
+            batch, last = [], time.monotonic()
+
+        for entry in iter_scan(self.roots, result=result, workers=self.readers, checks_later=True, listed=listed,
                                cancelled=lambda: worker.is_cancelled):
             batch.append(entry)
             now = time.monotonic()
@@ -218,15 +235,33 @@ class LibraryScreen(Screen[None]):
         self.related = index
         self._detail()
 
-    def _add(self, batch: list[Entry], result: ScanResult | None = None, took: float | None = None) -> None:
+    def _add(self, batch: list[Entry], result: ScanResult | None = None, took: float | None = None,
+             listed_in: float | None = None) -> None:
+        """New rows, and rows again once their file is read whole (the same
+        path: they replace the first in place)."""
         table = self.query_one(LibraryTable)
         keep = table.cursor_value if self._moved else None
         for entry in batch:
-            self.entries.append(entry)
-            if self._matches(entry):
-                bisect.insort(self.view, entry, key=self._ordered_key)
+            at = self._at.get(entry.path)
+            if at is None:
+                self._at[entry.path] = len(self.entries)
+                self.entries.append(entry)
+                self.pending += entry.pending
+                if self._matches(entry):
+                    bisect.insort(self.view, entry, key=self._ordered_key)
+                continue
+            old = self.entries[at]
+            self.entries[at] = entry
+            self.pending += entry.pending - old.pending
+            self._replace_in_view(old, entry)
+            if keep is old:
+                keep = entry
+        if listed_in is not None:
+            self.listed = True
+            self.listed_at = listed_in
         if result is not None:
             self.reading = False
+            self.listed = True
             self.result = result
             self.loaded_at = took
             table.empty_text = "No post-mortems match the filter." if self.entries else \
@@ -237,6 +272,23 @@ class LibraryScreen(Screen[None]):
                 self.state.cursor_path = None
         self._show(keep)
         self._title()
+
+    def _replace_in_view(self, old: Entry, new: Entry) -> None:
+        """`new` where `old` was in the view (the sort keys of a row rarely
+        change with its checklist: one bisect, no sort)."""
+        key = self._ordered_key(old)
+        at = bisect.bisect_left(self.view, key, key=self._ordered_key)
+        while at < len(self.view) and self.view[at] is not old and not key < self._ordered_key(self.view[at]):
+            at += 1
+        shown = at < len(self.view) and self.view[at] is old
+        wanted = self._matches(new)
+        if shown and wanted and self._ordered_key(new) == key:
+            self.view[at] = new
+            return
+        if shown:
+            del self.view[at]
+        if wanted:
+            bisect.insort(self.view, new, key=self._ordered_key)
 
     # -- the view: filter and sort ------------------------------------------------------
 
@@ -275,8 +327,10 @@ class LibraryScreen(Screen[None]):
         parts = [f"{len(self.view)} of {len(self.entries)} shown"]
         if bad:
             parts.append(f"{bad} unreadable")
-        if self.reading:
+        if self.reading and not self.listed:
             parts.append("reading\u2026")
+        elif self.pending:
+            parts.append(f"checking\u2026 {self.pending} to go")
         arrow = "\u2191" if self.state.reverse else "\u2193"
         parts.append(f"by {self.state.sort} {arrow}")
         if not self._filter.empty:
@@ -313,11 +367,13 @@ class LibraryScreen(Screen[None]):
         out.append(clean(s.id) + "  ", style="bold")
         out.append(clean(s.title) + "\n")
         figures = [f"TTD {format_duration(s.ttd) or '-'}", f"TTM {format_duration(s.ttm) or '-'}",
-                   f"TTR {format_duration(s.ttr) or '-'}", f"{s.events} events",
+                   f"TTR {format_duration(s.ttr) or '-'}", f"{ELLIPSIS if s.events is None else s.events} events",
                    f"{len(s.open_actions())} open / {len(s.actions)} actions"]
         out.append(clean(str(e.path)) + "  " + "  ".join(figures) + "\n")
-        failing = [r for r in s.checklist(now, e.team) if r.result != "pass"]
-        if failing:
+        failing = [] if e.pending else [r for r in s.checklist(now, e.team) if r.result != "pass"]
+        if e.pending:
+            out.append("Checks: \u2026 (the file is being read whole)\n")
+        elif failing:
             out.append("Checks: " + clean("; ".join(f"{r.id} {r.message}" for r in failing[:3]), 400) + "\n")
         if s.related:
             shown = []
@@ -413,6 +469,7 @@ class LibraryScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.entries, self.view, self.reading, self.related = [], [], True, None
+        self._at, self.listed, self.pending = {}, False, 0
         self.query_one(LibraryTable).set_rows(self.view)
         self._title()
         self.load()
@@ -424,6 +481,9 @@ class LibraryScreen(Screen[None]):
         shown = [e.info for e in self.view if e.summary is not None]
         st = compute(shown, today=self._today(), since=self._filter.since)
         scope = f"{len(shown)} post-mortems" + (f" ({self._filter.describe()})" if not self._filter.empty else "")
+        waiting = sum(1 for e in self.view if e.pending)
+        if waiting:
+            scope += f"; the alerts and log signatures of {waiting} still being read"
         self.app.call_from_thread(self._push_charts, st, scope)
 
     def _push_charts(self, st: Any, scope: str) -> None:
