@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pmtui.store.document import Document, FileStamp, dumps, new_document, save
 from pmtui.store.errors import NewerSchemaError, Problem, StoreError
-from pmtui.store.read import load, loads
+from pmtui.store.read import load, loads, read_model
 from pmtui.store.syntax import MAX_SYNTAX_ERRORS
 from pmtui.store.validate import AUTH_MODES
 
@@ -28,5 +28,6 @@ __all__ = [
     "load",
     "loads",
     "new_document",
+    "read_model",
     "save",
 ]

@@ -1,29 +1,45 @@
-"""Reading: the file's bytes -> a Document. tomllib plus the fast
-[[timeline]] reader (store.scan); never tomlkit, so opening a 10,000-event
-file stays well under half a second."""
+"""Reading: the file's bytes -> a Document (or, to check or report, just the
+model). The [[timeline]] rows, nearly all of a big file, are read apart
+from the rest by store.rowread a slice at a time; tomllib reads the rest.
+Any layout the split cannot be sure of is read whole the general way
+(store.scan's line index with tomllib), which also words every error with
+its line. Never tomlkit.
+
+`Reader` does it in steps, so the app can draw its first screen after the
+first slice and read the rest between frames; `load`, `loads` and `read`
+run every step at once.
+"""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from pmtui import model as m
 from pmtui.store.document import Document, FileStamp
 from pmtui.store.errors import NewerSchemaError, Problem, StoreError
-from pmtui.store.scan import ARRAY, Index, scan
+from pmtui.store.rowread import SLICE, NotFast, RowReader, find_run, outside
+from pmtui.store.scan import ARRAY, ROOT, Index, Segment, _bounds, _lex, counters, scan
 from pmtui.store.syntax import syntax_problems
-from pmtui.store.validate import build
+from pmtui.store.validate import ModelBuilder, build
 
 
-def load(path: str | os.PathLike) -> Document:
-    p = Path(path)
+def _read_bytes(p: Path) -> tuple[bytes, os.stat_result]:
     try:
         data = p.read_bytes()
         st = p.stat()
     except OSError as exc:
         raise StoreError(p, [Problem(0, 0, "", f"cannot read the file: {exc.strerror or exc}")]) from None
-    stamp = FileStamp(st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())
+    return data, st
+
+
+def decode(p: Path, data: bytes) -> str:
+    """The file's text; StoreError for a binary or non-UTF-8 file."""
     if b"\x00" in data:
         at = data.index(b"\x00")
         line, col = _byte_place(data, at)
@@ -31,7 +47,7 @@ def load(path: str | os.PathLike) -> Document:
             p, [Problem(line, col, "", "this is a binary file (it contains NUL bytes), not a TOML post-mortem")]
         )
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _byte_place(data, exc.start)
         raise StoreError(
@@ -39,9 +55,32 @@ def load(path: str | os.PathLike) -> Document:
             [Problem(line, col, "",
                      f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read); save it as UTF-8")],
         ) from None
-    doc = loads(text, path=p)
-    doc.stamp = stamp
+
+
+def stamp_of(data: bytes, st: os.stat_result) -> FileStamp:
+    return FileStamp(st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())
+
+
+def load(path: str | os.PathLike) -> Document:
+    p = Path(path)
+    data, st = _read_bytes(p)
+    doc = loads(decode(p, data), path=p)
+    doc.stamp = stamp_of(data, st)
     return doc
+
+
+def read_model(path: str | os.PathLike) -> m.PostMortem:
+    """Only the model, to check it or write its report: no line index and
+    no record of the text for a later save (a third of load's work on a
+    big file). Errors as load's."""
+    p = Path(path)
+    data, _st = _read_bytes(p)
+    with paused_gc():
+        reader = Reader(decode(p, data), p, for_saving=False)
+        reader.read_all()
+        pm = reader.finish_model()
+        settle(pm)
+        return pm
 
 
 def _byte_place(data: bytes, at: int) -> tuple[int, int]:
@@ -51,27 +90,219 @@ def _byte_place(data: bytes, at: int) -> tuple[int, int]:
 
 
 def loads(text: str, path: str | os.PathLike = "<string>") -> Document:
-    bom = text.startswith("\ufeff")
-    if bom:
-        text = text[1:]
-    index = scan(text)
-    data = None
-    if index.ok:
-        data = _parse_with_index(index)
-    if data is None:
+    with paused_gc():
+        reader = Reader(text, path)
+        reader.read_all()
+        doc = reader.finish()
+        settle(doc.pm)
+        return doc
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No garbage collection while a file is read: every row is a new
+    object that lives on, and the collector walking them all again and
+    again took half of a 100,000-row read (the usual trick of parsers)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+# From this many rows a post-mortem read is moved out of the collector's
+# view (gc.freeze) rather than walked by it after the read: one walk of a
+# 100,000-row model took as long as reading it, and it lives as long as the
+# program that opened it. Smaller ones are left to the collector as usual.
+FREEZE_ROWS = 20_000
+
+
+def settle(pm: m.PostMortem) -> None:
+    if len(pm.timeline) >= FREEZE_ROWS:
+        gc.freeze()
+
+
+class Reader:
+    """A post-mortem's text read in steps: the constructor reads all but
+    the [[timeline]] rows (raising StoreError for what is wrong there),
+    `step()` reads the next slice of rows into `pm.timeline`, `finish()`
+    checks what is left and returns the Document.
+
+    `for_saving=False` builds neither the line index nor the record of the
+    text a save splices into (`finish_model()` then returns the model)."""
+
+    def __init__(self, text: str, path: str | os.PathLike = "<string>", *, for_saving: bool = True,
+                 slice_size: int = SLICE, whole: bool = False) -> None:
+        """`slice_size` (characters) and `whole` (the general reader only)
+        are for tests."""
+        self.slice_size = slice_size
+        self.bom = text.startswith("\ufeff")
+        self.text = text[1:] if self.bom else text
+        self.path = path
+        self.for_saving = for_saving
+        self._index: Index | None = None
+        self._rows: RowReader | None = None
+        self._builder: ModelBuilder | None = None
+        self._head_segments = 0
+        self._general: list[tuple[int, int]] = []  # segment ranges lexed the general way
+        self._segments: list[Segment] = []
+        self._lines: list[str] | None = None
+        if whole:
+            self._whole()
+        else:
+            self._start()
+
+    @property
+    def pm(self) -> m.PostMortem:
+        if self._builder is None:
+            raise RuntimeError("the reader has no model (read the general way)")
+        return self._builder.pm
+
+    @property
+    def done(self) -> bool:
+        return self._rows is None or self._rows.done
+
+    # -- steps ---------------------------------------------------------------------
+
+    def _start(self) -> None:
+        text = self.text
+        run = find_run(text)
+        if run is None:
+            self._whole()
+            return
         try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise StoreError(path, syntax_problems(text, str(exc))) from None
+            data = tomllib.loads(outside(text, run))
+        except (tomllib.TOMLDecodeError, RecursionError):
+            self._whole()  # the general reader words the error on its right line
+            return
+        if "timeline" in data:
+            self._whole()
+            return
+        self._builder = ModelBuilder(data)
+        if self._builder.newer is not None:
+            raise NewerSchemaError(self.path, self._builder.problems(self._whole_index()))
+        if self.for_saving:
+            self._lines = _split_lines(text, 0, run.start)
+            segs = self._segments
+            root = Segment(ROOT, (), -1)
+            segs.append(root)
+            ok, _stop = _lex(self._lines, 0, len(self._lines), segs, "", 0, False)
+            if not ok:
+                self._lines = None  # an index the lexer cannot make: built whole at the end
+            self._head_segments = len(segs)
+        self._rows = RowReader(text, run, self._lines)
+
+    def step(self, size: int = 0) -> int:
+        """Read the next slice of rows; returns how many rows it added."""
+        size = size or self.slice_size
+        rows = self._rows
+        if rows is None or rows.done or self._builder is None:
+            return 0
+        try:
+            got = rows.next_slice(size)
+        except NotFast:
+            self._rows = None
+            self._whole()
+            return len(self.pm.timeline)
+        self._builder.rows(got.rows, got.events_only)
+        if got.segments:
+            first = len(self._segments)
+            self._segments.extend(got.segments)
+            if got.general:
+                self._general.append((first, len(self._segments)))
+        return len(got.rows)
+
+    def read_all(self) -> None:
+        while not self.done:
+            self.step()
+
+    def _whole(self) -> None:
+        """Read the whole text the general way (an unusual layout, or an
+        error to word precisely); raises StoreError on any problem."""
+        text = self.text
+        index = scan(text)
+        data = None
+        if index.ok:
+            data = _parse_with_index(index)
+        if data is None:
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as exc:
+                raise StoreError(self.path, syntax_problems(text, str(exc))) from None
+            if not index.ok:
+                index = scan(text, fast=False)
+        pm, problems = build(data, index)
+        _drop_fast(index)  # the decoded rows live on in the model; the index needs only places
+        if problems:
+            cls = NewerSchemaError if problems[0].message.startswith("file uses schema") else StoreError
+            raise cls(self.path, problems)
+        builder = ModelBuilder({})
+        builder.pm = pm
+        self._builder = builder
+        self._index = index
+        self._rows = None
+
+    def _whole_index(self) -> Index:
+        index = scan(self.text)
         if not index.ok:
-            index = scan(text, fast=False)
-    pm, problems = build(data, index)
-    _drop_fast(index)  # the decoded rows live on in the model; the index needs only places
-    if problems:
-        cls = NewerSchemaError if problems[0].message.startswith("file uses schema") else StoreError
-        raise cls(path, problems)
-    file_path = None if str(path) == "<string>" else path
-    return Document(file_path, pm, text, bom=bom, index=index)
+            index = scan(self.text, fast=False)
+        return index
+
+    # -- the end ---------------------------------------------------------------------
+
+    def _problems(self) -> None:
+        builder = self._builder
+        if builder is not None and builder.has_problems:
+            index = self._index or self._whole_index()
+            problems = builder.problems(index)
+            cls = NewerSchemaError if builder.newer is not None else StoreError
+            raise cls(self.path, problems)
+
+    def finish_model(self) -> m.PostMortem:
+        self.read_all()
+        self._problems()
+        return self.pm
+
+    def finish(self) -> Document:
+        """The Document, once every row is read; StoreError for any problem."""
+        self.read_all()
+        self._problems()
+        index = self._index or self._assemble()
+        file_path = None if str(self.path) == "<string>" else self.path
+        return Document(file_path, self.pm, self.text, bom=self.bom, index=index)
+
+    def _assemble(self) -> Index:
+        """The line index from the pieces each slice made: the lines and
+        segments of the rows, then the rest of the file lexed after them."""
+        lines, segs = self._lines, self._segments
+        rows = self._rows
+        counters.full_scans += 1  # the one whole-file index of a load, made in pieces
+        if lines is None or rows is None or len(segs) <= self._head_segments:
+            return self._whole_index()
+        text = self.text
+        end = rows.run.end
+        tail_from = len(lines)
+        if end < len(text) or text.endswith("\n"):
+            lines.extend(text[end:].split("\n"))
+        n_rows_end = len(segs)
+        ok, _stop = _lex(lines, tail_from, len(lines), segs, "", 0, False)
+        if not ok:
+            return self._whole_index()
+        first_row = self._head_segments
+        _bounds(lines, segs, 0, first_row + 1)
+        for lo, hi in self._general:
+            _bounds(lines, segs, max(lo - 1, 0), min(hi + 1, len(segs)))
+        _bounds(lines, segs, n_rows_end - 1, len(segs))
+        return Index(lines, segs, True)
+
+
+def _split_lines(text: str, start: int, stop: int) -> list[str]:
+    parts = text[start:stop].split("\n")
+    if parts and parts[-1] == "" and stop > start:
+        parts.pop()
+    return parts
 
 
 def _drop_fast(index: Index) -> None:

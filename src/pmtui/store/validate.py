@@ -165,18 +165,47 @@ def _is_iso_date(text: str) -> bool:
 def build(data: dict[str, Any], index: Index) -> tuple[m.PostMortem, list[Problem]]:
     """The model from the decoded file, and every problem in it placed on
     its line (none: the model is the file's)."""
-    ck = _Checker()
-    newer = _check_schema(ck, data.get("schema", 1))
-    if newer is not None:
-        return m.PostMortem(), _locate_all(index, [(("schema",), newer)])
-    pm = m.PostMortem()
-    ck.fill(pm, data, (), tuple(f for f in ROOT_FIELDS if f[0] != "schema"))
-    if isinstance(pm.status, str) and "status" in data:
-        ck.choice(("status",), pm.status, m.STATUSES)
-    _tables(ck, data, pm)
-    _arrays(ck, data, pm)
-    _cross_checks(ck, pm)
-    return pm, _locate_all(index, ck.problems)
+    builder = ModelBuilder(data)
+    return builder.pm, builder.problems(index)
+
+
+class ModelBuilder:
+    """The model built in steps: the file without its [[timeline]] rows
+    first, then the rows a slice at a time (rows already read as
+    TimelineEvents by store.rowread are taken as they are), then the
+    problems placed on their lines. The app shows its first screen of a
+    100,000-event file between the first slice and the last."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        ck = self.ck = _Checker()
+        self.pm = pm = m.PostMortem()
+        self.newer = _check_schema(ck, data.get("schema", 1))
+        if self.newer is not None:
+            return
+        ck.fill(pm, data, (), tuple(f for f in ROOT_FIELDS if f[0] != "schema"))
+        if isinstance(pm.status, str) and "status" in data:
+            ck.choice(("status",), pm.status, m.STATUSES)
+        _tables(ck, data, pm)
+        _arrays(ck, data, pm)
+        _cross_checks(ck, pm)
+
+    def rows(self, rows: list[Any], events_only: bool = False) -> None:
+        """Add [[timeline]] rows (decoded tables, or TimelineEvents) after
+        the ones added so far."""
+        out = self.pm.timeline
+        if events_only:
+            out.extend(rows)
+        else:
+            _timeline(self.ck, rows, out, len(out))
+
+    @property
+    def has_problems(self) -> bool:
+        return self.newer is not None or bool(self.ck.problems)
+
+    def problems(self, index: Index) -> list[Problem]:
+        if self.newer is not None:
+            return _locate_all(index, [(("schema",), self.newer)])
+        return _locate_all(index, self.ck.problems)
 
 
 def _check_schema(ck: _Checker, schema: object) -> str | None:
@@ -246,11 +275,14 @@ def _row(ck: _Checker, name: str, i: int, row: dict[str, Any], cls: type[T], fie
     return cls(**kwargs)
 
 
-def _timeline(ck: _Checker, rows: list[dict[str, Any]], out: list[m.TimelineEvent]) -> None:
+def _timeline(ck: _Checker, rows: list[Any], out: list[m.TimelineEvent], start: int = 0) -> None:
     event_cls = m.TimelineEvent
     kinds = set(m.EVENT_KINDS)
     fields, required = ARRAYS["timeline"][1], ARRAYS["timeline"][2]
-    for i, row in enumerate(rows):
+    for i, row in enumerate(rows, start):
+        if type(row) is event_cls:  # read by store.rowread, already checked
+            out.append(row)
+            continue
         t = row.get("time")
         e = row.get("event")
         k = row.get("kind", "other")
