@@ -24,7 +24,7 @@ from pmtui import model as m
 from pmtui.store.document import Document, FileStamp
 from pmtui.store.errors import NewerSchemaError, Problem, StoreError
 from pmtui.store.rowread import SLICE, NotFast, RowReader, find_run, outside
-from pmtui.store.scan import ARRAY, ROOT, Index, Segment, _bounds, _lex, counters, scan
+from pmtui.store.scan import ARRAY, ROOT, TABLE, Index, Segment, _bounds, _lex, counters, scan
 from pmtui.store.syntax import syntax_problems
 from pmtui.store.validate import ModelBuilder, build
 
@@ -295,7 +295,19 @@ class Reader:
         for lo, hi in self._general:
             _bounds(lines, segs, max(lo - 1, 0), min(hi + 1, len(segs)))
         _bounds(lines, segs, n_rows_end - 1, len(segs))
-        return Index(lines, segs, True)
+        index = Index(lines, segs, True)
+        # What the first save would otherwise look for among every row.
+        others = segs[:first_row] + segs[n_rows_end:]
+        timeline = ("timeline",)
+        general = [s for lo, hi in self._general for s in segs[lo:hi]]
+        if not any(s.name[:1] == timeline for s in others) and all(s.name == timeline for s in general):
+            index._arrays["timeline"] = segs[first_row:n_rows_end]
+            index._nested["timeline"] = False
+            index._tables = {}
+            for s in others:
+                if s.kind == TABLE:
+                    index._tables.setdefault(s.name, s)
+        return index
 
 
 def _split_lines(text: str, start: int, stop: int) -> list[str]:

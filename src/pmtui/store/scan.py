@@ -174,6 +174,8 @@ class Index:
         # found again among 100,000 row segments each time.
         self._arrays: dict[str, list[Segment]] = {}
         self._tables: dict[tuple[str, ...], Segment] | None = None
+        self._nested: dict[str, bool] = {}
+        self._undo: list[tuple[int, int, list[str]]] = []  # how to put back what `update` changed
 
     def arrays(self, name: str) -> list[Segment]:
         """The [[name]] elements in file order (the index's own list: do not
@@ -182,6 +184,14 @@ class Index:
         if found is None:
             key = (name,)
             found = self._arrays[name] = [s for s in self.segments if s.kind == ARRAY and s.name == key]
+        return found
+
+    def nested(self, name: str) -> bool:
+        """Whether some table or array sits inside the [[name]] rows
+        ([name.x] or [[name.x]])."""
+        found = self._nested.get(name)
+        if found is None:
+            found = self._nested[name] = any(len(s.name) > 1 and s.name[0] == name for s in self.segments)
         return found
 
     def table(self, name: tuple[str, ...]) -> Segment | None:
@@ -200,6 +210,8 @@ class Index:
         to `fresh`; called before the segments after them move."""
         if self._tables is not None and any(s.kind == TABLE for s in (*old, *fresh)):
             self._tables = None
+        for name in [n for n in self._nested if any(len(s.name) > 1 and s.name[0] == n for s in (*old, *fresh))]:
+            del self._nested[name]
         for name, rows in self._arrays.items():
             key = (name,)
             n_old = sum(1 for s in old if s.kind == ARRAY and s.name == key)
@@ -215,6 +227,7 @@ class Index:
         needs a whole scan (the index is then unusable)."""
         if not self.ok:
             return False
+        self._undo = []
         lines = self.lines
         segs = self.segments
         trimmed = []
@@ -260,6 +273,7 @@ class Index:
             region.extend(new)
             pos = end
         region.extend(lines[pos:stop])
+        self._undo.append((first, first + len(region), lines[first:stop]))
         lines[first:stop] = region
         new_stop = first + len(region)
         counters.relexed_lines += len(region)
@@ -287,6 +301,17 @@ class Index:
         segs[k0 : k1 + 1] = fresh
         _bounds(lines, segs, max(k0 - 1, 0), min(k0 + len(fresh) + 1, len(segs)))
         return True
+
+
+    def revert_lines(self) -> list[str]:
+        """The lines as they were before the last `update` (which failed):
+        what it changed is put back. The index itself is unusable after."""
+        lines = self.lines
+        for first, stop, old in reversed(self._undo):
+            lines[first:stop] = old
+        self._undo = []
+        self.ok = False
+        return lines
 
 
 def _same_run(a: list[str], alo: int, ahi: int, b: list[str], blo: int, bhi: int, step: int) -> int:
