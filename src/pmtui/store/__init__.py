@@ -1,18 +1,30 @@
 """The post-mortem file: TOML text <-> PostMortem. This is the store's face;
 callers outside it use only these names.
 
-Rooms: `read` (bytes -> Document: tomllib plus the fast [[timeline]] reader
-in `scan`), `validate` (decoded TOML -> model, every problem placed on its
-line), `syntax` (TOML syntax errors), `document` (the open Document and its
-atomic save), `splice` (re-render only what changed), `render` (a new
-file's layout), `schema` (which fields live where).
+Rooms: `read` (bytes -> Document, at once or a slice at a time:
+tomllib for all but the [[timeline]] rows, which `rowread` reads; `scan`
+is the line index and the general reader), `validate` (decoded TOML ->
+model, every problem placed on its line), `syntax` (TOML syntax errors),
+`document` (the open Document, its versions and its atomic save),
+`splice` (re-render only what changed), `render` (a new file's layout),
+`schema` (which fields live where).
 """
 
 from __future__ import annotations
 
-from pmtui.store.document import Document, FileStamp, dumps, new_document, save
+from pmtui.store.document import (
+    Document,
+    FileStamp,
+    SaveJob,
+    begin_save,
+    dumps,
+    end_save,
+    new_document,
+    save,
+    write_save,
+)
 from pmtui.store.errors import NewerSchemaError, Problem, StoreError
-from pmtui.store.read import load, loads, read_model
+from pmtui.store.read import Loading, load, loads, read_model
 from pmtui.store.syntax import MAX_SYNTAX_ERRORS
 from pmtui.store.validate import AUTH_MODES
 
@@ -21,13 +33,18 @@ __all__ = [
     "MAX_SYNTAX_ERRORS",
     "Document",
     "FileStamp",
+    "Loading",
     "NewerSchemaError",
     "Problem",
+    "SaveJob",
     "StoreError",
+    "begin_save",
     "dumps",
+    "end_save",
     "load",
     "loads",
     "new_document",
     "read_model",
     "save",
+    "write_save",
 ]

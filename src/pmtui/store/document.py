@@ -62,17 +62,44 @@ class Document:
         self.path = Path(path) if path is not None else None
         self.pm = pm
         self.stamp = stamp
-        # The text of the current version. Dropped once the line index holds
-        # it (half the memory of a big file) and joined again when asked.
-        self._text: str | None = text
         self._bom = bom
-        self._newline = "\r\n" if "\r\n" in text[: text.find("\n") + 1 or None] else "\n"
-        self._index = index  # None: rebuilt from the text when a render needs it
-        self._lines_count = len(index.lines) if index is not None else text.count("\n") + 1
         self.version = 0  # of the text: +1 for every render that changed it
         self.saved_version = 0  # the version the file on disk holds (as far as we know)
         self._history: deque[tuple[int, Change]] = deque(maxlen=HISTORY)
+        self.loaded = True  # False while the reader is still adding rows (store.Loading)
+        self._set_text(text, index)
         self._remember(rows)
+
+    @classmethod
+    def opening(cls, path: str | os.PathLike[str] | None, pm: m.PostMortem, *, bom: bool = False) -> Document:
+        """A document whose rows are still being read (store.Loading): its
+        model is usable, it renders nothing until `complete()`."""
+        doc = cls.__new__(cls)
+        doc.path = Path(path) if path is not None else None
+        doc.pm = pm
+        doc.stamp = None
+        doc._bom = bom
+        doc.version = doc.saved_version = 0
+        doc._history = deque(maxlen=HISTORY)
+        doc.loaded = False
+        doc._text, doc._index, doc._lines_count, doc._newline = "", None, 1, "\n"
+        return doc
+
+    def complete(self, text: str, index: Index | None, *, flat: dict[tuple[str, ...], object],
+                 rows: dict[str, Snapshot], queries: dict[str, str]) -> None:
+        """The reader is done: the text, its index and the snapshot of the
+        model as read (taken before any edit could reach it)."""
+        self._set_text(text, index)
+        self._flat, self._rows, self._queries = flat, rows, queries
+        self.loaded = True
+
+    def _set_text(self, text: str, index: Index | None) -> None:
+        # The text of the current version. Dropped once the line index holds
+        # it (half the memory of a big file) and joined again when asked.
+        self._text: str | None = text
+        self._newline = "\r\n" if "\r\n" in text[: text.find("\n") + 1 or None] else "\n"
+        self._index = index  # None: rebuilt from the text when a render needs it
+        self._lines_count = len(index.lines) if index is not None else text.count("\n") + 1
         if index is not None:
             self._text = None
 
@@ -105,6 +132,8 @@ class Document:
 
     def dirty(self) -> bool:
         """Whether the model differs from the file as last read or written."""
+        if not self.loaded:
+            return False
         if self.version != self.saved_version:
             return True
         changed, plans, _copies = _changes(self)
@@ -116,6 +145,8 @@ class Document:
         """Bring the text up to the model; True when it changed (a new version)."""
         from pmtui.store.splice import Fallback, splice, via_tomlkit
 
+        if not self.loaded:
+            raise RuntimeError("the document is still being read")
         changed, plans, copies = _changes(self)
         for name in copies:  # the next render must match rows by the objects the model holds now
             self._rows[name] = (list(getattr(self.pm, name)), self._rows[name][1])
@@ -314,10 +345,12 @@ def write_save(job: SaveJob) -> FileStamp:
 
 
 def end_save(doc: Document, job: SaveJob, stamp: FileStamp) -> None:
-    """The job's version is on disk now."""
+    """The job's version is on disk now (unless a later one landed first)."""
+    if job.version < doc.saved_version:
+        return
     doc.path = job.target
     doc.stamp = stamp
-    doc.saved_version = max(doc.saved_version, job.version)
+    doc.saved_version = job.version
 
 
 def save(doc: Document, path: str | os.PathLike[str] | None = None) -> Path:

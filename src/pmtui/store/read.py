@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import re
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from pathlib import Path
 from pmtui import model as m
 from pmtui.store.document import Document, FileStamp
 from pmtui.store.errors import NewerSchemaError, Problem, StoreError
-from pmtui.store.rowread import SLICE, NotFast, RowReader, find_run, outside
+from pmtui.store.rowread import HEADER, SLICE, NotFast, RowReader, Run, find_run, outside
 from pmtui.store.scan import ARRAY, ROOT, TABLE, Index, Segment, _bounds, _lex, counters, scan
 from pmtui.store.syntax import syntax_problems
 from pmtui.store.validate import ModelBuilder, build
@@ -124,6 +125,139 @@ def settle(pm: m.PostMortem) -> None:
         gc.freeze()
 
 
+class Loading:
+    """A post-mortem opened for editing a slice at a time, for the app:
+    `document` is usable at once, its `pm` holding the rows of the first
+    screen and more after each `step()` (the rest of the file: tomllib
+    read it already). `finish()` completes the document, or raises
+    StoreError with every problem placed. While reading, the collector is
+    paused; when done, what was read is moved out of its view.
+
+    Until `done`, nothing may add, remove or move timeline rows (the app
+    holds back such edits); values of rows read may change (the snapshot of
+    each slice is taken as it is read, before anything can reach it).
+
+    A file whose rows cannot be read apart from the rest for certain (a
+    table among them) is read whole in the constructor instead."""
+
+    SNAPSHOT_SLICE = 20_000
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        from pmtui.store.splice import flat_fields, row_getter, snapshot_rows
+
+        p = Path(path)
+        data, st = _read_bytes(p)
+        self._data, self._st = data, st
+        self._gc_was = gc.isenabled()
+        gc.disable()
+        try:
+            text = decode(p, data)
+            reader = self.reader = Reader(text, p)
+            reader.widen = None
+            if reader._rows is not None and not _rows_apart(reader.text, reader._rows.run):
+                reader.widen = 6
+                reader.read_all()  # read whole, now
+            pm = self.pm
+            self.document = Document.opening(p, pm, bom=reader.bom)
+            # The file's values before any edit can reach them.
+            self._flat = flat_fields(pm)
+            self._queries = dict(pm.sources.prometheus.queries)
+            self._snaps = snapshot_rows(pm)
+            self._timeline: list[tuple[object, ...]] = self._snaps["timeline"][1]
+            self._get = row_getter("timeline")
+            self._snapped = len(pm.timeline)
+            self.step()  # the first screen of rows
+        except BaseException:
+            self._resume_gc()
+            raise
+        self._finished = False
+
+    @property
+    def pm(self) -> m.PostMortem:
+        return self.reader.pm
+
+    @property
+    def done(self) -> bool:
+        return self.reader.done
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.pm.timeline)
+
+    def estimate(self) -> int:
+        """About how many rows the file holds."""
+        rows = self.reader._rows
+        if rows is None or rows.done:
+            return self.rows_read
+        read = rows.pos - rows.run.start
+        return max(self.rows_read, round(self.rows_read * (rows.run.end - rows.run.start) / read)) if read else 0
+
+    def step(self) -> int:
+        """Read the next slice of rows (and take its snapshot); returns how
+        many rows it added."""
+        n = self.reader.step()
+        rows = self.pm.timeline
+        if len(rows) > self._snapped:
+            self._timeline.extend(map(self._get, rows[self._snapped :]))
+            self._snapped = len(rows)
+        return n
+
+    def finish(self) -> Document:
+        if self._finished:
+            return self.document
+        try:
+            self.reader.read_all()
+            while self._snapped < len(self.pm.timeline):
+                self.step()
+            reader = self.reader
+            reader._problems()
+            index = reader._index or reader._assemble()
+            self._snaps["timeline"] = (list(self.pm.timeline), self._timeline)
+            doc = self.document
+            doc.pm = self.pm
+            doc.complete(reader.text, index, flat=self._flat, rows=self._snaps, queries=self._queries)
+            doc.stamp = stamp_of(self._data, self._st)
+            self._data = b""
+            self.reader = _Done(self.pm)  # type: ignore[assignment]  # the text and pieces are not kept
+            self._finished = True
+            if len(self.pm.timeline) >= FREEZE_ROWS:
+                gc.freeze()
+        finally:
+            self._resume_gc()
+        return self.document
+
+    def _resume_gc(self) -> None:
+        if self._gc_was and not gc.isenabled():
+            gc.enable()
+
+
+class _Done:
+    """What a finished Loading keeps of its reader."""
+
+    done = True
+
+    def __init__(self, pm: m.PostMortem) -> None:
+        self.pm = pm
+
+    def step(self) -> int:
+        return 0
+
+    def read_all(self) -> None:
+        return None
+
+
+def _rows_apart(text: str, run: Run) -> bool:
+    """No line among the rows opens a table other than [[timeline]] (not
+    even inside a string): then a slice read later can only fail on a real
+    error in the file, never on a layout the split misread."""
+    header = "\n" + HEADER
+    return text.count("\n[", run.start - 1, run.end) == text.count(header, run.start - 1, run.end) and (
+        _INDENTED.search(text, run.start, run.end) is None)
+
+
+_INDENTED = re.compile(r"\n[ \t]+\[")
+
+
 class Reader:
     """A post-mortem's text read in steps: the constructor reads all but
     the [[timeline]] rows (raising StoreError for what is wrong there),
@@ -138,6 +272,7 @@ class Reader:
         """`slice_size` (characters) and `whole` (the general reader only)
         are for tests."""
         self.slice_size = slice_size
+        self.widen: int | None = 6  # None: a slice that does not read is widened to the end (store.Loading)
         self.bom = text.startswith("\ufeff")
         self.text = text[1:] if self.bom else text
         self.path = path
@@ -192,7 +327,7 @@ class Reader:
             if not ok:
                 self._lines = None  # an index the lexer cannot make: built whole at the end
             self._head_segments = len(segs)
-        self._rows = RowReader(text, run, self._lines)
+        self._rows = RowReader(text, run, self._lines, widen=self.widen)
 
     def step(self, size: int = 0) -> int:
         """Read the next slice of rows; returns how many rows it added."""

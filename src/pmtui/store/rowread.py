@@ -131,7 +131,10 @@ class RowReader:
     its lines and its rows' segments, for a document that will be saved;
     reading to check or report needs neither."""
 
-    def __init__(self, text: str, run: Run, lines: list[str] | None = None) -> None:
+    def __init__(self, text: str, run: Run, lines: list[str] | None = None, *, widen: int | None = _WIDEN) -> None:
+        """`widen`: how many times a slice that does not read is widened
+        before giving up (None: to the end of the rows)."""
+        self.widen = widen
         self.text = text
         self.run = run
         self.pos = run.start
@@ -156,7 +159,7 @@ class RowReader:
                 # A cut inside a multi-line string, or a real error: widen
                 # a few times, then leave it to the general reader.
                 widen += 1
-                if cut >= end or widen > _WIDEN:
+                if cut >= end or (self.widen is not None and widen > self.widen):
                     raise NotFast
                 cut = self._cut(pos, pos + 2 * (cut - pos))
         self.pos = cut

@@ -16,7 +16,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 
-from pmtui.filesafety.disk import Fingerprint, backup, changed_since
+from pmtui.filesafety.disk import Fingerprint
 from pmtui.filesafety.journal import FLUSH_PERIOD, Journal, JournalWriter, Recovery, find_recovery
 from pmtui.filesafety.lock import FileLock
 from pmtui.model import PostMortem
@@ -52,7 +52,9 @@ class GuardedApp(signals.SignalledApp, Protocol):
     session: EditSession
     _exception: Exception | None  # textual is pinned: set when the app crashed
 
-    def save(self) -> bool: ...
+    def save(self, *, background: bool = False) -> bool: ...
+
+    def saved_elsewhere(self) -> None: ...
 
     def notify(
         self,
@@ -181,13 +183,13 @@ class Guard:
             session.notify(area, "reloaded")
 
     def _start_journal(self, *, dirty: bool = False) -> None:
-        from pmtui import store
 
         fp = document_fingerprint(self.app.document)
         journal = Journal(self.path, opened_sha256=fp.sha256 if fp else "")
-        # The store's dumps is incremental (cheap after a small edit); the
-        # JSON and the disk write happen on the writer's thread.
-        self.writer = JournalWriter(journal, lambda: store.dumps(self.app.document), background=True,
+        # The document renders only what changed (milliseconds at 100,000
+        # events); the journal appends those line edits, on the writer's
+        # thread, and writes the whole text only now and then.
+        self.writer = JournalWriter(journal, document=lambda: self.app.document, background=True,
                                     idle=JOURNAL_IDLE, max_delay=JOURNAL_MAX_DELAY)
         self._unsubscribe = self.app.session.subscribe(self.writer.changed)
         self._timer = self.app.set_interval(FLUSH_PERIOD, self.flush)
@@ -219,22 +221,29 @@ class Guard:
 
     # -- saving ----------------------------------------------------------------
 
-    def before_save(self) -> bool:
-        """False when the save must not go ahead: the file changed on disk
-        since it was opened, and the conflict dialog has been shown."""
+    def save_check(self) -> bool:
+        """Whether the next save must check for outside changes first (not
+        when the user chose to overwrite them). The check itself, and the
+        backup of the previous version, happen with the write (ui.saver)."""
         if self._force_next_save:
             self._force_next_save = False
-        elif changed_since(document_fingerprint(self.app.document), self.path):
-            self._show_conflict()
             return False
-        backup(self.path)
         return True
 
-    def after_save(self) -> None:
+    def conflict(self) -> None:
+        """A save found the file changed on disk: the conflict dialog decides."""
+        self._show_conflict()
+
+    def after_save(self, revision: int | None = None) -> None:
+        """The file holds the post-mortem as of `revision` (now by default):
+        nothing to recover, unless edits came after it."""
         if self.writer is not None:
             fp = document_fingerprint(self.app.document)
             self.writer.journal.opened_sha256 = fp.sha256 if fp else ""
-            self.writer.saved()
+            if revision is None or revision == self.app.session.revision:
+                self.writer.saved()
+            else:
+                self.writer.rebase()  # the newer edits stay journaled, against the new file
 
     def _show_conflict(self) -> None:
         from pmtui import store
@@ -289,6 +298,7 @@ class Guard:
         fresh.pm = pm  # the session and panes keep their object
         self.app.document = fresh
         self.app.session.mark_saved()
+        self.app.saved_elsewhere()
         self.after_save()
         self.app.notify(f"Reloaded {one_line(str(self.path))}", timeout=3, markup=False)
         return True
