@@ -215,10 +215,15 @@ class EditSession:
         self._undo.append(edit)
         return self._changed(edit.area, edit.label, focus=edit.focus)
 
-    def notify(self, area: Area, label: str) -> None:
+    def notify(self, area: Area, label: str, *, edited: bool = True) -> None:
         """Tell listeners of a change made outside the undo history (a reload,
-        collected evidence written by a source)."""
+        collected evidence written by a source). `edited=False`: the model
+        now holds more of the file, not anything new (a big file's rows
+        read on), so nothing becomes unsaved."""
+        clean = not self.dirty
         self._changed(Area(area), label)
+        if not edited and clean:
+            self.saved_revision = self.revision
 
     def _changed(self, area: Area, label: str, *, undone: bool = False, focus: Any = None) -> Change:
         self.revision += 1

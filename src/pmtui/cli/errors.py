@@ -58,10 +58,17 @@ def read_postmortem(path: str | Path) -> PostMortem:
 
 def open_loading(path: str | Path) -> Loading:
     """The post-mortem at `path` opened for the app, its rows read on a
-    slice at a time (store.Loading), or UserError."""
+    slice at a time (store.Loading), or UserError. A file read whole by
+    its first slice is finished here, so its problems stop the command."""
     from pmtui import store
 
-    return _user_errors(path, lambda: store.Loading(path))
+    def opened() -> Loading:
+        loading = store.Loading(path)
+        if loading.done:
+            loading.finish()
+        return loading
+
+    return _user_errors(path, opened)
 
 
 T = TypeVar("T")

@@ -273,7 +273,7 @@ class PmApp(App[None]):
         self.session.release(Area.TIMELINE)
         for pane in self.panes.values():
             pane.loading_progress(None)
-        self.session.notify(Area.TIMELINE, "read")
+        self.session.notify(Area.TIMELINE, "read", edited=False)
         self._start_guard()
         waiting, self._when_loaded = self._when_loaded, []
         for callback in waiting:
