@@ -116,3 +116,17 @@ def test_problem_in_a_fast_row_is_placed_on_its_line():
     (problem,) = err.value.problems
     assert problem.field == "timeline[17].kind"
     assert text.split("\n")[problem.line - 1] == 'kind = "urgent"'
+
+
+def test_the_fast_reader_takes_only_the_years_the_checks_allow():
+    import re
+
+    from pmtui.store.rowread import _YEAR
+    from pmtui.store.validate import YEARS
+
+    allowed = {y for y in range(0, 10_000) if re.fullmatch(_YEAR, f"{y:04d}")}
+    assert allowed == set(range(YEARS[0], YEARS[1] + 1))
+    text = "schema = 1\n\n" + CANONICAL.format(s=1).replace("2025-02-09", "1899-12-31")
+    with pytest.raises(store.StoreError) as err:
+        Reader(text).finish()
+    assert "out of range" in str(err.value)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 # Kinds that mean "fix your input, config or credentials" (CLI exit 2);
 # the rest are transient or partial failures (exit 1).
-USAGE_KINDS = frozenset({"config", "token", "auth", "forbidden", "not-found"})
+USAGE_KINDS = frozenset({"config", "token", "trust", "auth", "forbidden", "not-found", "not-github"})
 
 
 class ExportError(Exception):
-    """kind: config | token | auth | forbidden | not-found | rate-limit |
+    """kind: config | token | trust (pmtui.trust refused the endpoint) | auth | forbidden | not-found | rate-limit |
     cancelled | network | server | rejected.
 
     `message` says what happened, `hint` what to do; neither ever holds the

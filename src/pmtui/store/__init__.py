@@ -23,13 +23,14 @@ from pmtui.store.document import (
     save,
     write_save,
 )
-from pmtui.store.errors import NewerSchemaError, Problem, StoreError
+from pmtui.store.errors import MAX_SHOWN, NewerSchemaError, Problem, StoreError
 from pmtui.store.read import Loading, load, loads, read_model
 from pmtui.store.syntax import MAX_SYNTAX_ERRORS
 from pmtui.store.validate import AUTH_MODES
 
 __all__ = [
     "AUTH_MODES",
+    "MAX_SHOWN",
     "MAX_SYNTAX_ERRORS",
     "Document",
     "FileStamp",

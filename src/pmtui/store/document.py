@@ -22,12 +22,12 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from pmtui import model as m
 from pmtui.filesafety.atomic import refuse_read_only, write_atomic_chunks
 from pmtui.store.scan import Index, scan
-from pmtui.store.schema import ARRAYS
+from pmtui.store.schema import ARRAYS, DICTS
 
 if TYPE_CHECKING:
     from pmtui.store.splice import Edit, RowPlan, Snapshot
@@ -86,11 +86,11 @@ class Document:
         return doc
 
     def complete(self, text: str, index: Index | None, *, flat: dict[tuple[str, ...], object],
-                 rows: dict[str, Snapshot], queries: dict[str, str]) -> None:
+                 rows: dict[str, Snapshot]) -> None:
         """The reader is done: the text, its index and the snapshot of the
         model as read (taken before any edit could reach it)."""
         self._set_text(text, index)
-        self._flat, self._rows, self._queries = flat, rows, queries
+        self._flat, self._rows, self._dicts = flat, rows, _dicts_of(flat)
         self.loaded = True
 
     def _set_text(self, text: str, index: Index | None) -> None:
@@ -108,7 +108,7 @@ class Document:
 
         self._flat = flat_fields(self.pm)
         self._rows = rows if rows is not None else snapshot_rows(self.pm)
-        self._queries = dict(self.pm.sources.prometheus.queries)
+        self._dicts = _dicts_of(self._flat)
 
     def _current_index(self) -> Index:
         if self._index is None:
@@ -154,7 +154,7 @@ class Document:
             return False
         change: Change
         try:
-            change = splice(self._current_index(), self._newline, self.pm, changed, plans, self._queries)
+            change = splice(self._current_index(), self._newline, self.pm, changed, plans, self._dicts)
         except Fallback:
             text = via_tomlkit(self.text, self.pm, changed, plans)
             change = None
@@ -168,7 +168,7 @@ class Document:
             self._apply(change)
         self._advance_rows(plans)
         self._flat = _flat(self.pm)
-        self._queries = dict(self.pm.sources.prometheus.queries)
+        self._dicts = _dicts_of(self._flat)
         self.version += 1
         self._history.append((self.version, change))
         return True
@@ -240,6 +240,12 @@ class Document:
             return self._text, ""
         index = self._current_index()
         return list(index.lines), "\n"
+
+
+def _dicts_of(flat: dict[tuple[str, ...], object]) -> dict[tuple[str, ...], dict[str, object]]:
+    """Each user-keyed table (schema.DICTS) as in `flat`, so a render
+    writes only its changed keys."""
+    return {path: dict(cast(tuple, flat[path])) for path in DICTS}
 
 
 def _flat(pm: m.PostMortem) -> dict[tuple[str, ...], object]:

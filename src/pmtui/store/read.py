@@ -76,8 +76,9 @@ def read_model(path: str | os.PathLike) -> m.PostMortem:
     big file). Errors as load's."""
     p = Path(path)
     data, _st = _read_bytes(p)
-    with paused_gc():
-        reader = Reader(decode(p, data), p, for_saving=False)
+    text = decode(p, data)
+    with paused_gc(), nesting_refused(text, p):
+        reader = Reader(text, p, for_saving=False)
         reader.read_all()
         pm = reader.finish_model()
         settle(pm)
@@ -91,12 +92,62 @@ def _byte_place(data: bytes, at: int) -> tuple[int, int]:
 
 
 def loads(text: str, path: str | os.PathLike = "<string>") -> Document:
-    with paused_gc():
+    with paused_gc(), nesting_refused(text, path):
         reader = Reader(text, path)
         reader.read_all()
         doc = reader.finish()
         settle(doc.pm)
         return doc
+
+
+@contextmanager
+def nesting_refused(text: str, path: str | os.PathLike) -> Iterator[None]:
+    """tomllib recurses once per nesting level: arrays or inline tables
+    nested hundreds deep are refused with the line where it starts."""
+    try:
+        yield
+    except RecursionError:
+        line = _too_deep(text)
+        message = (f"arrays or inline tables nested more than {MAX_NESTING} deep; "
+                   "a post-mortem needs two or three levels")
+        raise StoreError(path, [Problem(line, 1 if line else 0, "", message)]) from None
+
+
+MAX_NESTING = 64
+
+
+def _too_deep(text: str) -> int:
+    """The line where brackets first nest past MAX_NESTING (strings and
+    comments skipped, roughly: enough to point at the place)."""
+    depth, line, quote = 0, 1, ""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line += 1
+            if quote in ('"', "'"):
+                quote = ""
+        elif quote:
+            if c == "\\" and quote == '"':
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c == "#":
+            end = text.find("\n", i)
+            i = n if end == -1 else end
+            continue
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return line
+        elif c in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return 0
+
+
 
 
 @contextmanager
@@ -152,16 +203,17 @@ class Loading:
         gc.disable()
         try:
             text = decode(p, data)
-            reader = self.reader = Reader(text, p)
-            reader.widen = None
-            if reader._rows is not None and not _rows_apart(reader.text, reader._rows.run):
-                reader.widen = 6
-                reader.read_all()  # read whole, now
+            self._text_for_errors = text
+            with nesting_refused(text, p):
+                reader = self.reader = Reader(text, p)
+                reader.widen = None
+                if reader._rows is not None and not _rows_apart(reader.text, reader._rows.run):
+                    reader.widen = 6
+                    reader.read_all()  # read whole, now
             pm = self.pm
             self.document = Document.opening(p, pm, bom=reader.bom)
             # The file's values before any edit can reach them.
             self._flat = flat_fields(pm)
-            self._queries = dict(pm.sources.prometheus.queries)
             self._snaps = snapshot_rows(pm)
             self._timeline: list[tuple[object, ...]] = self._snaps["timeline"][1]
             self._get = row_getter("timeline")
@@ -195,7 +247,8 @@ class Loading:
     def step(self) -> int:
         """Read the next slice of rows (and take its snapshot); returns how
         many rows it added."""
-        n = self.reader.step()
+        with nesting_refused(self._text_for_errors, self.document.path or "<string>"):
+            n = self.reader.step()
         rows = self.pm.timeline
         if len(rows) > self._snapped:
             self._timeline.extend(map(self._get, rows[self._snapped :]))
@@ -206,7 +259,8 @@ class Loading:
         if self._finished:
             return self.document
         try:
-            self.reader.read_all()
+            while not self.reader.done:
+                self.step()
             while self._snapped < len(self.pm.timeline):
                 self.step()
             reader = self.reader
@@ -215,9 +269,10 @@ class Loading:
             self._snaps["timeline"] = (list(self.pm.timeline), self._timeline)
             doc = self.document
             doc.pm = self.pm
-            doc.complete(reader.text, index, flat=self._flat, rows=self._snaps, queries=self._queries)
+            doc.complete(reader.text, index, flat=self._flat, rows=self._snaps)
             doc.stamp = stamp_of(self._data, self._st)
             self._data = b""
+            self._text_for_errors = ""
             self.reader = _Done(self.pm)  # type: ignore[assignment]  # the text and pieces are not kept
             self._finished = True
             if len(self.pm.timeline) >= FREEZE_ROWS:
@@ -368,11 +423,12 @@ class Reader:
                 raise StoreError(self.path, syntax_problems(text, str(exc))) from None
             if not index.ok:
                 index = scan(text, fast=False)
-        pm, problems = build(data, index)
+        more = [0]
+        pm, problems = build(data, index, more)
         _drop_fast(index)  # the decoded rows live on in the model; the index needs only places
         if problems:
             cls = NewerSchemaError if problems[0].message.startswith("file uses schema") else StoreError
-            raise cls(self.path, problems)
+            raise cls(self.path, problems, more=more[0])
         builder = ModelBuilder({})
         builder.pm = pm
         self._builder = builder
@@ -393,7 +449,7 @@ class Reader:
             index = self._index or self._whole_index()
             problems = builder.problems(index)
             cls = NewerSchemaError if builder.newer is not None else StoreError
-            raise cls(self.path, problems)
+            raise cls(self.path, problems, more=builder.more)
 
     def finish_model(self) -> m.PostMortem:
         self.read_all()

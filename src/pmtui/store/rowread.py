@@ -34,7 +34,10 @@ HEADER = "[[timeline]]"
 # A TOML basic string's body (store.scan._STR), quotes included.
 _PLAIN = r'[^"\\\x00-\x08\x0a-\x1f\x7f]*'
 _QSTR = r'"' + _PLAIN + r'(?:\\(?:[btnfr"\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})' + _PLAIN + r')*"'
-_UTC = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z"
+# Years 1900 to 9998 (store.validate.YEARS); a time outside them goes to
+# the general checks, which word the problem.
+_YEAR = r"(?:19\d\d|[2-8]\d\d\d|9[0-8]\d\d|99[0-8]\d|999[0-8])"
+_UTC = _YEAR + r"-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z"
 _NL = r"\r?\n"
 # One row as pmtui writes it. The optional keys keep their quotes so that
 # "absent" ('') and "empty" ('""') differ. The match must end where the

@@ -99,6 +99,9 @@ class PmApp(App[None]):
         Binding("ctrl+z", "undo", "Undo", id="edit.undo"),
         Binding("ctrl+y", "redo", "Redo", id="edit.redo"),
         Binding("question_mark,f1", "help", "Keys", id="app.help"),
+        # Not in the footer (80 columns are full); the Overview's Sign-off line names it.
+        Binding("ctrl+o", "approve", "Approve", id="app.approve", show=False,
+                tooltip="Sign the report off as a reviewer"),
         *(
             Binding(f"{p.key},alt+{p.key}", f"show_pane('{p.name}')", p.title, show=False, id=f"go.{p.name}")
             for p in PANES
@@ -142,6 +145,11 @@ class PmApp(App[None]):
         self._unsubscribe: Callable[[], None] | None = None
         self._pane_css: set[str] = set()
         self.guard: Guard | None = None
+        # The team's conventions: a bad .pmtui.toml never stops the file
+        # from opening; its problems are shown once the app is up.
+        from pmtui.ui.teamsetup import load_conventions
+
+        team, self._team_problems, handle = load_conventions(document.path)
         self.pane_context = PaneContext(
             now=now,
             local_zone=local_zone,
@@ -150,6 +158,8 @@ class PmApp(App[None]):
             demo=demo,
             show_pane=self.show_pane,
             first_frame_shown=lambda: self.guard is not None,
+            team=team,
+            user_handle=handle,
         )
         # The theme is chosen before the first frame: choosing it once
         # mounted re-parses and re-applies every style (~15% of start-up).
@@ -183,6 +193,12 @@ class PmApp(App[None]):
     def on_mount(self) -> None:
         for problem in self._theme_problems:
             self.notify(Text(problem), severity="warning", timeout=8)
+        if self._team_problems:
+            shown = "\n".join(self._team_problems[:3])
+            more = len(self._team_problems) - 3
+            tail = f"\n(+{more} more: pmtui team)" if more > 0 else ""
+            self.notify(Text(shown + tail), title=".pmtui.toml: defaults used where it is wrong", severity="warning",
+                        timeout=12)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._remember_theme = True
         self._unsubscribe = self.session.subscribe(self._on_change)
@@ -352,6 +368,14 @@ class PmApp(App[None]):
     async def action_show_pane(self, name: str) -> None:
         await self.show_pane(name)
 
+    async def action_approve(self) -> None:
+        """Sign-off is the Overview's (its Sign-off line shows who approved)."""
+        from pmtui.ui.panes.overview import OverviewPane
+
+        pane = await self.show_pane("overview")
+        if isinstance(pane, OverviewPane):
+            pane.action_approve()
+
     # -- files -----------------------------------------------------------------
 
     def commit_pending(self) -> None:
@@ -410,6 +434,11 @@ class PmApp(App[None]):
         if result.error is not None or result.stamp is None:
             self.notify(Text(f"Not saved: {one_line(str(result.error))}"), severity="error", timeout=8)
             return False
+        if result.backup_error is not None:
+            exc = result.backup_error
+            self.notify(f"Backup not written ({one_line(exc.filename or '')}: "
+                        f"{one_line(exc.strerror or str(exc))}); saved without it.",
+                        severity="warning", timeout=8, markup=False)
         if document is not self.document:
             return True  # reloaded meanwhile: that file was written, this one is another
         store.end_save(document, result.job, result.stamp)

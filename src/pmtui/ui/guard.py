@@ -1,8 +1,10 @@
 """What keeps the app's work safe, in one place: the lock (a second pmtui is
 warned), the recovery offer on open, the journal written within a second of
 every edit, the hang-up/terminate handlers, the conflict check and backup
-before each save. The app calls `start()` once mounted, `before_save()` /
-`after_save()` around `store.save`, and `stop()` when it unmounts.
+before each save. The app calls `start()` once mounted (and the file read),
+`save_check()` before a save and `after_save()` once it landed (the check
+and the backup happen with the write: ui.saver), and `stop()` when it
+unmounts.
 """
 
 from __future__ import annotations
@@ -98,6 +100,9 @@ class Guard:
         self._uninstall = signals.install(self.app, self.save_work)
         self.lock = FileLock(self.path)
         if self.lock.acquire() or self.lock.other is None:
+            if self.lock.error is not None:  # a full disk under the state folder: open all the same
+                self.app.notify(f"{one_line(self.lock.error)}: another pmtui could open this file too.",
+                                severity="warning", timeout=10, markup=False)
             self._offer_recovery()
             return
         from pmtui.ui.screens.confirm import ConfirmScreen

@@ -25,6 +25,7 @@ class SaveResult:
     stamp: store.FileStamp | None = None
     conflict: bool = False  # the file changed on disk since it was read or last written by us
     error: BaseException | None = None
+    backup_error: OSError | None = None  # written anyway (the write is atomic), without a backup
 
 
 def _fingerprint(stamp: store.FileStamp | None) -> Fingerprint | None:
@@ -84,13 +85,17 @@ class Saver:
                     last = self._last
                     if last is None or changed_since(_fingerprint(last), path):
                         return SaveResult(job, conflict=True)
+                backup_error = None
                 if keep_backup:
-                    backup(path)
+                    try:
+                        backup(path)
+                    except OSError as exc:
+                        backup_error = exc
                 stamp = store.write_save(job)
             except Exception as exc:
                 return SaveResult(job, error=exc)
             self._last = stamp
-            return SaveResult(job, stamp=stamp)
+            return SaveResult(job, stamp=stamp, backup_error=backup_error)
 
     def forget(self) -> None:
         """The document was replaced (a reload): what this saver wrote last
