@@ -186,7 +186,7 @@ async def measure(events: int, edits: int) -> dict[str, float]:
         for ch in "pod api-1":
             await timed("filter keystroke", lambda ch=ch: pilot.press("space" if ch == " " else ch), wait=0.03)
         await settle(app, pilot, 0.5)
-        for ch in range(3):
+        for _ in range(3):
             await timed("filter keystroke (backspace)", lambda: pilot.press("backspace"), wait=0.03)
         await pilot.press("escape")
         await settle(app, pilot, 0.3)

@@ -74,7 +74,7 @@ def test_kill_9_while_journaling_loses_no_acknowledged_write(tmp_path, monkeypat
             try:
                 os.close(read_fd)
                 doc = store.load(path)
-                writer = JournalWriter(Journal(path, root=root), document=lambda: doc)
+                writer = JournalWriter(Journal(path, root=root), document=lambda doc=doc: doc)
                 for k in range(STEPS):
                     edit(doc.pm, k)
                     writer.changed()

@@ -130,3 +130,41 @@ def test_the_fast_reader_takes_only_the_years_the_checks_allow():
     with pytest.raises(store.StoreError) as err:
         Reader(text).finish()
     assert "out of range" in str(err.value)
+
+
+def test_rows_with_a_key_flag_and_evidence_are_read_fast_and_the_same():
+    rows = "".join(
+        CANONICAL.format(s=s)
+        + ("key = true\n" if s % 3 == 0 else "")
+        + (f'evidence = ["E{s}", "logs/api.log#L{s}", "q \\"x\\" \\u00e9"]\n' if s % 2 == 0 else "")
+        + "\n"
+        for s in range(40)
+    )
+    text = "schema = 1\n\n" + rows
+    fast = Reader(text, slice_size=300)
+    assert fast._rows is not None
+    fast.read_all()
+    assert not fast._general  # no slice left to tomllib
+    doc = fast.finish()
+    whole = Reader(text, whole=True).finish()
+    assert doc.pm == whole.pm
+    assert layout(doc._index) == layout(scan(text))
+    assert doc.pm.timeline[0].key and doc.pm.timeline[0].evidence == ["E0", "logs/api.log#L0", 'q "x" é']
+    assert not doc.pm.timeline[1].key and doc.pm.timeline[1].evidence == []
+
+
+def test_editing_the_key_flag_and_evidence_of_a_fast_row_splices_its_lines():
+    rows = "".join(CANONICAL.format(s=s) + ("key = true\nevidence = [\"E1\"]\n" if s == 3 else "") + "\n"
+                   for s in range(10))
+    text = "schema = 1\n\n" + rows
+    doc = store.loads(text)
+    ev = doc.pm.timeline[3]
+    ev.key = False
+    ev.evidence.append("E2#L7")
+    doc.pm.timeline[5].key = True
+    out = store.dumps(doc)
+    assert out.count("key = true") == 1 and 'evidence = ["E1", "E2#L7"]' in out
+    assert "key = false" in out  # an existing key keeps its line, its value changed
+    again = store.loads(out).pm
+    assert again.timeline == doc.pm.timeline
+    assert layout(doc._index) == layout(scan(out))

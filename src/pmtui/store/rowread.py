@@ -50,6 +50,8 @@ _ROW = (
     + r"(?:source = (" + _QSTR + r")" + _NL + r")?"
     + r"(?:actor = (" + _QSTR + r")" + _NL + r")?"
     + r"(?:kind = (" + _QSTR + r")" + _NL + r")?"
+    + r"(?:key = (true|false)" + _NL + r")?"
+    + r"(?:evidence = (\[(?:" + _QSTR + r"(?:, " + _QSTR + r")*)?\])" + _NL + r")?"
     + r"((?:" + _NL + r")*)"
 )
 _BLOCK = re.compile(_ROW + r"(?=\[\[timeline\]\]|\Z)", re.M)
@@ -197,8 +199,8 @@ class RowReader:
             header = self.line
             segs = out.segments
             crlf = text.find("\r", pos, cut) >= 0
-            for _t, _e, s, a, k, blank in items:
-                raw_end = header + 3 + (s != "") + (a != "") + (k != "")
+            for _t, _e, s, a, k, key, ev, blank in items:
+                raw_end = header + 3 + (s != "") + (a != "") + (k != "") + (key != "") + (ev != "")
                 seg = Segment(ARRAY, TIMELINE, header, raw_end, lines)
                 header = raw_end + (blank.count("\n") if crlf else len(blank))
                 seg.end = header
@@ -253,25 +255,43 @@ def _events(items: list[tuple[str, ...]], escapes: bool) -> tuple[list[Any], boo
     event = TimelineEvent
     kinds = _KINDS
     un = unescape
+    refs = _evidence
     try:
         if not escapes:
-            return [event(fromiso(t), e[1:-1], intern(s[1:-1]), intern(a[1:-1]), kinds[k])
-                    for t, e, s, a, k, _b in items], True
+            return [event(fromiso(t), e[1:-1], intern(s[1:-1]), intern(a[1:-1]), kinds[k], key == "true",
+                          refs(ev) if ev else [])
+                    for t, e, s, a, k, key, ev, _b in items], True
         return [event(fromiso(t), un(e[1:-1]) if "\\" in e else e[1:-1],
                       intern(un(s[1:-1]) if "\\" in s else s[1:-1]),
-                      intern(un(a[1:-1]) if "\\" in a else a[1:-1]), kinds[k])
-                for t, e, s, a, k, _b in items], True
+                      intern(un(a[1:-1]) if "\\" in a else a[1:-1]), kinds[k], key == "true",
+                      refs(ev) if ev else [])
+                for t, e, s, a, k, key, ev, _b in items], True
     except KeyError:
         pass  # an unknown kind: the long way below
     out: list[Any] = []
-    for t, e, s, a, k, _b in items:
-        ev, src, act = _text(e), _text(s), _text(a)
+    for t, e, s, a, k, key, ev, _b in items:
+        ev_text, src, act = _text(e), _text(s), _text(a)
         kind = kinds.get(k)
         if kind is None:
-            out.append({"time": fromiso(t), "event": ev, "source": src, "actor": act, "kind": _text(k)})
+            row: dict[str, Any] = {"time": fromiso(t), "event": ev_text, "source": src, "actor": act,
+                                   "kind": _text(k)}
+            if key:
+                row["key"] = key == "true"
+            if ev:
+                row["evidence"] = refs(ev)
+            out.append(row)
         else:
-            out.append(event(fromiso(t), ev, intern(src), intern(act), kind))
+            out.append(event(fromiso(t), ev_text, intern(src), intern(act), kind, key == "true",
+                             refs(ev) if ev else []))
     return out, False
+
+
+_STRING = re.compile(_QSTR)
+
+
+def _evidence(array: str) -> list[str]:
+    """The strings of a one-line array such as ["E1", "E2#L120"]."""
+    return [_text(q) for q in _STRING.findall(array)]
 
 
 def _text(quoted: str) -> str:

@@ -50,8 +50,11 @@ _KEY = r"[A-Za-z0-9_-]+"
 
 # One line of a simple [[timeline]] block: blank, comment, or a bare key set
 # to a one-line basic string or an offset datetime, with an optional comment.
+# (store.rowread's rows also hold `key = true` and one-line arrays of
+# strings, `evidence = ["E1", "E2"]`: groups 4 and 5.)
 _FAST_LINE = re.compile(
-    r"[ \t]*(?:(" + _KEY + r")[ \t]*=[ \t]*(?:\"(" + _STR + r")\"|(" + _DT + r"))[ \t]*)?" + _COMMENT + r"\r?"
+    r"[ \t]*(?:(" + _KEY + r")[ \t]*=[ \t]*(?:\"(" + _STR + r")\"|(" + _DT + r")|(true|false)|(\[(?:\"" + _STR
+    + r"\"(?:, \"" + _STR + r"\")*)?\]))[ \t]*)?" + _COMMENT + r"\r?"
 )
 # Any line of a run of simple blocks: a header (group 1) or a block line.
 # Every line of a simple run matches exactly once, so findall over the run
@@ -142,7 +145,7 @@ class Segment:
             for i in range(self.header + 1, self.raw_end):
                 m = _FAST_LINE.fullmatch(lines[i])
                 if m is not None and m.group(1) is not None:
-                    g = 2 if m.group(2) is not None else 3
+                    g = next(k for k in (2, 3, 4, 5) if m.group(k) is not None)
                     q = 1 if g == 2 else 0
                     entries[(m.group(1),)] = (i, i + 1, m.start(g) - q, m.end(g) + q)
             self._entries = entries
