@@ -202,18 +202,18 @@ class Document:
             if not plan.structural:
                 for j, row, _keys in plan.changed:
                     objs[j] = row  # an equal copy may have taken the loaded row's place
-                    snaps[j] = get(row)
+                    snaps[j] = get.one(row)
                 continue
             if not plan.windows:
-                self._rows[name] = (list(rows), list(map(get, rows)))
+                self._rows[name] = (list(rows), list(get.many(rows)))
                 continue
             inside = [(lo_old, hi_old) for _a, _b, lo_old, hi_old, _w in plan.windows]
             for j, row, _keys in plan.changed:
                 if not any(lo <= j < hi for lo, hi in inside):  # in place, outside the windows (old numbering)
-                    snaps[j] = get(row)
+                    snaps[j] = get.one(row)
             for lo_new, hi_new, lo_old, hi_old, _w in reversed(plan.windows):
                 objs[lo_old:hi_old] = rows[lo_new:hi_new]
-                snaps[lo_old:hi_old] = map(get, rows[lo_new:hi_new])
+                snaps[lo_old:hi_old] = get.many(rows[lo_new:hi_new])
 
     def changes_since(self, version: int) -> list[list[Edit]] | None:
         """The line edits that take the text of `version` to the current

@@ -251,7 +251,7 @@ class Loading:
             n = self.reader.step()
         rows = self.pm.timeline
         if len(rows) > self._snapped:
-            self._timeline.extend(map(self._get, rows[self._snapped :]))
+            self._timeline.extend(self._get.many(rows[self._snapped :]))
             self._snapped = len(rows)
         return n
 
