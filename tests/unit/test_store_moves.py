@@ -151,3 +151,20 @@ def test_two_inserts_far_apart_rewrite_two_rows_not_the_rows_between(tmp_path):
     (change,) = doc.changes_since(0)
     assert sum(len(new) for _a, _b, new in change) < 40  # two rows and their neighbours, not 4,800 rows
     assert store.loads(doc.text).pm.timeline == rows
+
+
+@settings(max_examples=80, deadline=None)
+@given(plan=ops, values=st.lists(st.tuples(st.integers(0, 10_000), st.text(max_size=5)), max_size=3),
+       step=st.sampled_from([1, 7, 50, 1000]))
+def test_a_render_in_slices_writes_what_a_render_at_once_writes(plan, values, step):
+    doc = store.loads(store.dumps(store.new_document(many_events(120), None)), path="pm.toml")
+    apply_ops(doc.pm, plan)
+    for at, text in values:
+        doc.pm.timeline[at % len(doc.pm.timeline)].event = text
+    at_once = copy.deepcopy(doc)
+    for _ in doc.render_steps(step=step):
+        pass
+    at_once.render()
+    assert doc.text == at_once.text
+    assert doc.version == at_once.version
+    assert store.loads(doc.text).pm.timeline == doc.pm.timeline

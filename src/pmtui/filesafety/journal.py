@@ -358,12 +358,22 @@ class JournalWriter:
         self._last_change = now
         self.dirty = True
 
-    def flush(self, *, force: bool = False) -> bool:
+    def due(self) -> bool:
+        """Whether a flush now would write (edits waiting, the lull or the
+        longest wait reached, the spacing respected)."""
+        now = time.monotonic()
+        if not self.dirty or now < self._skip_until:
+            return False
+        return now - self._last_change >= self.idle or now - self._first_change >= self.max_delay
+
+    def flush(self, *, force: bool = False, rendered: bool = False) -> bool:
         """Write (or hand over for writing) pending changes; True when
         something was. On a very large post-mortem, where rendering takes a
         noticeable time, flushes are spaced so the journal never takes more
         than a third of the app's time (force=True, for signals, ignores
-        that and writes before returning)."""
+        that and writes before returning). `rendered`: the caller has just
+        rendered the document (in steps, between frames) and nothing changed
+        since: the flush does not render it again."""
         if not self.dirty:
             if force:
                 # The process may end right after this: what still waits
@@ -371,11 +381,9 @@ class JournalWriter:
                 return self._drain()
             return False
         now = time.monotonic()
-        if not force and now < self._skip_until:
+        if not force and not rendered and not self.due():
             return False
-        if not force and now - self._last_change < self.idle and now - self._first_change < self.max_delay:
-            return False
-        payload = self._payload()
+        payload = self._payload(rendered)
         self.dirty = False
         if payload is None:
             wrote = self._drain() if force else False
@@ -389,12 +397,13 @@ class JournalWriter:
         self._skip_until = now + 3 * self.last_cost
         return wrote
 
-    def _payload(self) -> Payload | None:
+    def _payload(self, rendered: bool = False) -> Payload | None:
         if self.serialize is not None:
             return self.serialize()
         assert self.document is not None
         doc = self.document()
-        doc.render()
+        if not rendered:
+            doc.render()
         if doc is not self._doc or self._version < 0:
             return self._base(doc)
         changes = doc.changes_since(self._version)

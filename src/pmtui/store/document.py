@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -30,7 +30,7 @@ from pmtui.store.scan import Index, scan
 from pmtui.store.schema import ARRAYS, DICTS
 
 if TYPE_CHECKING:
-    from pmtui.store.splice import Edit, RowPlan, Snapshot
+    from pmtui.store.splice import Compared, Edit, RowPlan, Snapshot
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,8 @@ Change = list["Edit"] | None
 # How many versions' edits a document keeps for `changes_since`: the
 # journal asks after every few edits, so it never falls this far behind.
 HISTORY = 256
+# Rows compared per step of render_steps: a few milliseconds.
+RENDER_STEP = 20_000
 
 
 class Document:
@@ -141,13 +143,30 @@ class Document:
 
     # -- versions ------------------------------------------------------------
 
-    def render(self) -> bool:
+    def render_steps(self, step: int = RENDER_STEP) -> Generator[None, None, bool]:
+        """render() in steps: the comparison of a big array's rows with their
+        snapshot runs `step` rows at a time, yielding between slices (the app
+        draws frames meanwhile); the rest happens in the last step. The model
+        must not change until it returns (the app starts again if it did)."""
+        from pmtui.store.splice import compare_in_slices
+
+        if not self.loaded:
+            raise RuntimeError("the document is still being read")
+        compared: dict[str, Compared] = {}
+        for name in ARRAYS:
+            rows = getattr(self.pm, name)
+            if len(rows) > step or len(self._rows[name][0]) > step:
+                compared[name] = yield from compare_in_slices(name, self._rows[name], rows, step)
+                yield
+        return self.render(compared)
+
+    def render(self, compared: dict[str, Compared] | None = None) -> bool:
         """Bring the text up to the model; True when it changed (a new version)."""
         from pmtui.store.splice import Fallback, splice, via_tomlkit
 
         if not self.loaded:
             raise RuntimeError("the document is still being read")
-        changed, plans, copies = _changes(self)
+        changed, plans, copies = _changes(self, compared)
         for name in copies:  # the next render must match rows by the objects the model holds now
             self._rows[name] = (list(getattr(self.pm, name)), self._rows[name][1])
         if not changed and not plans:
@@ -254,18 +273,20 @@ def _flat(pm: m.PostMortem) -> dict[tuple[str, ...], object]:
     return flat_fields(pm)
 
 
-def _changes(doc: Document) -> tuple[list[tuple[str, ...]], dict[str, RowPlan], list[str]]:
+def _changes(doc: Document, compared: dict[str, Compared] | None = None,
+             ) -> tuple[list[tuple[str, ...]], dict[str, RowPlan], list[str]]:
     """The changed fields and row plans since the last render, and the
     arrays whose rows were only replaced by equal copies."""
     from pmtui.store.splice import flat_fields, plan_rows
 
+    compared = compared or {}
     pm = doc.pm
     now = flat_fields(pm)
     changed = [p for p, v in now.items() if doc._flat.get(p) != v]
     plans: dict[str, RowPlan] = {}
     copies: list[str] = []
     for name in ARRAYS:
-        plan = plan_rows(name, doc._rows[name], getattr(pm, name))
+        plan = plan_rows(name, doc._rows[name], getattr(pm, name), compared.get(name))
         if plan is None:
             continue
         if plan.identity_only:
@@ -322,13 +343,15 @@ class SaveJob:
             yield piece.encode("utf-8")
 
 
-def begin_save(doc: Document, path: str | os.PathLike[str] | None = None) -> SaveJob:
+def begin_save(doc: Document, path: str | os.PathLike[str] | None = None, *, rendered: bool = False) -> SaveJob:
     """Render the model and take that version's text for writing (on the
-    thread that edits the model)."""
+    thread that edits the model). `rendered`: the caller just rendered it
+    (render_steps) and nothing changed since."""
     target = Path(path) if path is not None else doc.path
     if target is None:
         raise ValueError("save() needs a path for a document that has none")
-    doc.render()
+    if not rendered:
+        doc.render()
     parts, sep = doc.parts()
     return SaveJob(target, Path(os.path.realpath(target)), doc.version, parts, sep, doc._bom)
 

@@ -72,6 +72,11 @@ _BARE_KEY = re.compile(_KEY)
 _NEXT_HEADER = re.compile(r"[ \t]*\[")
 
 
+# Segments not in any block yet: an offset never changed.
+_UNBLOCKED = [0, -1]
+BLOCK = 512  # segments sharing one offset
+
+
 class Segment:
     """The root table, one [table], or one [[array]] element.
 
@@ -88,13 +93,17 @@ class Segment:
     its entries (measured: the shift was most of a save at 100,000 rows).
     """
 
-    __slots__ = ("_co", "_eh", "_entries", "_eo", "_lines", "_ro", "_so", "fast", "header", "kind", "name")
+    __slots__ = ("_base", "_co", "_eh", "_entries", "_eo", "_h", "_lines", "_ro", "_so", "fast", "kind", "name")
 
     def __init__(self, kind: int, name: tuple[str, ...], header: int, raw_end: int | None = None,
                  lines: list[str] | None = None, fast: dict | None = None) -> None:
         self.kind = kind
         self.name = name
-        self.header = header
+        # The header line is `_h` plus the offset its block of segments
+        # shares (Index._blocks): moving every segment after an edit is one
+        # addition per block of BLOCK segments, not one per segment.
+        self._base = _UNBLOCKED
+        self._h = header
         self._so = 0 if header > 0 else -header
         self._ro = self._co = self._eo = 1 if raw_end is None else raw_end - header
         # Fast-read blocks (lines given) find their key positions only when
@@ -103,6 +112,20 @@ class Segment:
         self._eh = header  # the header line the entries' line numbers were taken at
         self.fast = fast  # decoded values when read by the fast path
         self._lines = lines
+
+    @property
+    def header(self) -> int:
+        return self._h + self._base[0]
+
+    @header.setter
+    def header(self, value: int) -> None:
+        self._h = value - self._base[0]
+
+    def join(self, block: list[int]) -> None:
+        """Belong to `block` (its offset moves this segment too)."""
+        h = self._h + self._base[0]
+        self._base = block
+        self._h = h - block[0]
 
     @property
     def start(self) -> int:
@@ -178,6 +201,13 @@ class Index:
         self._arrays: dict[str, list[Segment]] = {}
         self._tables: dict[tuple[str, ...], Segment] | None = None
         self._nested: dict[str, bool] = {}
+        # [offset, position] per run of BLOCK segments, in file order.
+        self._blocks: list[list[int]] = []
+        for k in range(0, len(segments), BLOCK):
+            block = [0, len(self._blocks)]
+            self._blocks.append(block)
+            for seg in segments[k : k + BLOCK]:
+                seg.join(block)
         self._undo: list[tuple[int, int, list[str]]] = []  # how to put back what `update` changed
 
     def arrays(self, name: str) -> list[Segment]:
@@ -297,14 +327,37 @@ class Index:
         for seg in fresh:
             seg.fast = None  # only places are needed after a save
         self._replaced(segs[k0 : k1 + 1], fresh, first)
+        block = segs[k0]._base if k0 < len(segs) else _UNBLOCKED
+        if block is _UNBLOCKED and self._blocks:
+            block = self._blocks[-1]
+        for seg in fresh:
+            seg.join(block)
         delta = new_stop - stop
         if delta:
-            for seg in segs[k1 + 1 :]:
-                seg.header += delta
+            self._shift(k1 + 1, delta)
         segs[k0 : k1 + 1] = fresh
         _bounds(lines, segs, max(k0 - 1, 0), min(k0 + len(fresh) + 1, len(segs)))
         return True
 
+
+    def _shift(self, k: int, delta: int) -> None:
+        """Move segments[k:] by `delta` lines: those sharing the block of
+        segments[k] one by one, every later block by its offset."""
+        segs = self.segments
+        if k >= len(segs):
+            return
+        block = segs[k]._base
+        for seg in segs[k:]:
+            if seg._base is not block:
+                break
+            seg._h += delta
+        if block is _UNBLOCKED or block[1] < 0:
+            for seg in segs[k:]:  # never expected: every segment of an index is in a block
+                if seg._base is not block:
+                    seg.header += delta
+            return
+        for later in self._blocks[block[1] + 1 :]:
+            later[0] += delta
 
     def revert_lines(self) -> list[str]:
         """The lines as they were before the last `update` (which failed):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Generator, Iterable, Iterator, MutableMapping
 from itertools import compress, count, pairwise, repeat
 from operator import attrgetter, eq, is_, is_not, ne, sub
 from typing import Any, cast
@@ -167,11 +167,64 @@ class RowPlan:
         return self._items
 
 
-def plan_rows(name: str, old: Snapshot, rows: list[object]) -> RowPlan | None:
+class Compared:
+    """What `compare_in_slices` found: `first` rows are the loaded ones in
+    place and so are the last `tail`; `changed` are the loaded rows among
+    them (numbered as loaded) whose values changed."""
+
+    def __init__(self, first: int, tail: int, changed: list[int]) -> None:
+        self.first, self.tail, self.changed = first, tail, changed
+
+
+def compare_in_slices(name: str, old: Snapshot, rows: list[object], step: int) -> Generator[None, None, Compared]:
+    """plan_rows' comparison of every row with its snapshot, `step` rows
+    at a time (yielding between slices, for a UI to draw a frame): from the
+    start until the first row that is not the loaded one in its place, then
+    from the end. The rows must not change until it returns."""
+    get = row_getter(name)
+    objs, snaps = old
+    n, n_old = len(rows), len(objs)
+    span = min(n, n_old)
+    changed: list[int] = []
+    first = span
+    a = 0
+    while a < span:
+        b = min(span, a + step)
+        f = next(compress(count(a), map(is_not, rows[a:b], objs[a:b])), b)
+        changed += compress(range(a, f), map(ne, get.many(rows[a:f]), snaps[a:f]))
+        if f < b:
+            first = f
+            break
+        a = b
+        yield
+    tail = 0
+    shift = n_old - n
+    if first < span or shift:
+        limit = max(first, first - shift)  # the suffix never reaches back into the prefix
+        b = n
+        while b > limit:
+            a = max(limit, b - step)
+            k = next(compress(count(), map(is_not, reversed(rows[a:b]), reversed(objs[a + shift : b + shift]))), None)
+            stop = a if k is None else b - k
+            changed += compress(range(stop + shift, b + shift),
+                                map(ne, get.many(rows[stop:b]), snaps[stop + shift : b + shift]))
+            tail += b - stop
+            if k is not None:
+                break
+            b = a
+            yield
+    return Compared(first, tail, changed)
+
+
+def plan_rows(name: str, old: Snapshot, rows: list[object], compared: Compared | None = None) -> RowPlan | None:
+    """The plan for one array; `compared`: the comparison done already, in
+    slices (compare_in_slices)."""
     get = row_getter(name)
     keys = [k for k, _ in ARRAYS[name][1]]
     objs, snaps = old
     n = len(rows)
+    if compared is not None:
+        return _plan_compared(get, keys, rows, objs, snaps, compared)
     if n == len(objs) and all(map(is_, rows, objs)):
         # The common edit: same rows in the same order, a few values
         # changed. Compared with map, so 100,000 rows cost milliseconds.
@@ -196,6 +249,20 @@ def plan_rows(name: str, old: Snapshot, rows: list[object]) -> RowPlan | None:
     tail = next(compress(count(), map(is_not, reversed(rows), reversed(objs))), span)
     tail = min(tail, span - first)
     windowed = _plan_windows(get, keys, rows, objs, snaps, first, tail)
+    if windowed is not None:
+        return windowed
+    return _plan_general(get, keys, rows, objs, snaps)
+
+
+def _plan_compared(get: RowValues, keys: list[str], rows: list[object], objs: list[object], snaps: list[Values],
+                   compared: Compared) -> RowPlan | None:
+    n, n_old = len(rows), len(objs)
+    if n == n_old and compared.first == n:  # every row in its place
+        if not compared.changed:
+            return None
+        return RowPlan(None, False, [(j, rows[j], get.diff(get.one(rows[j]), snaps[j])) for j in compared.changed],
+                       rows, n_old=n)
+    windowed = _plan_windows(get, keys, rows, objs, snaps, compared.first, compared.tail, known=compared.changed)
     if windowed is not None:
         return windowed
     return _plan_general(get, keys, rows, objs, snaps)
@@ -251,7 +318,7 @@ _NOWHERE = -(10**12)  # the loaded position of a row that is not a loaded one
 
 
 def _plan_windows(get: RowValues, keys: list[str], rows: list[object], objs: list[object], snaps: list[Values],
-                  first: int, tail: int) -> RowPlan | None:
+                  first: int, tail: int, known: list[int] | None = None) -> RowPlan | None:
     """The plan for a change confined to rows[first:len-tail], as windows
     between runs of rows still in their loaded order (found at C speed).
     In a window, rows are matched to the loaded ones by identity (wherever
@@ -277,8 +344,14 @@ def _plan_windows(get: RowValues, keys: list[str], rows: list[object], objs: lis
         bounds.append((at_new, hi_new, at_old, hi_old))
     planned = _match_windows(get, keys, rows, snaps, js, lo, bounds)
     # Rows outside the windows are in place, maybe edited (numbered as loaded).
-    aligned = [(0, lo, 0)] + [(lo + k0, lo + k1, js[k0] - lo - k0) for k0, k1 in spans] + [(hi_new, n, n_old - n)]
+    aligned = [(lo + k0, lo + k1, js[k0] - lo - k0) for k0, k1 in spans]
+    if known is None:
+        aligned += [(0, lo, 0), (hi_new, n, n_old - n)]
     changed = _aligned_changes(get, keys, rows, snaps, aligned)
+    if known is not None:  # the rows before and after the middle, compared already
+        shift = n_old - n
+        changed += [(j, rows[j if j < lo else j - shift], get.diff(get.one(rows[j if j < lo else j - shift]), snaps[j]))
+                    for j in known]
     changed += [(j, row, c) for *_w, items in planned for j, row, c in items if j is not None and c]
     plan = RowPlan(None, True, changed, rows, n_old=n_old)
     plan.windows = planned

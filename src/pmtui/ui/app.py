@@ -132,6 +132,8 @@ class PmApp(App[None]):
         self.session = EditSession(document.pm)
         self.session.on_refused = self._refused
         self._saver = Saver()
+        self._render_lock = asyncio.Lock()  # one render in steps at a time (a save's, the journal's)
+        self._save_task: asyncio.Task[None] | None = None
         self._when_loaded: list[Callable[[], object]] = []
         self.demo = demo
         self.ask_title = ask_title
@@ -405,6 +407,9 @@ class PmApp(App[None]):
             self._finish_loading_now()
             if self.loading is not None or not self.document.loaded:
                 return False
+        if background and self.renders_in_steps():
+            self._save_task = asyncio.get_running_loop().create_task(self._save_big())
+            return True
         guard = self.guard
         check = guard.save_check() if guard is not None else False
         document = self.document
@@ -421,6 +426,55 @@ class PmApp(App[None]):
             return True
         self._saver.wait()
         return self._saved(document, self._saver.write(job, expected, check, keep_backup=guard is not None), revision)
+
+    # -- rendering a big document between frames ----------------------------------
+
+    def renders_in_steps(self) -> bool:
+        """Whether the document is big enough to compare in steps (a render
+        at once would hold a frame for tens of milliseconds)."""
+        from pmtui.store.document import RENDER_STEP
+
+        return self.document.loaded and len(self.document.pm.timeline) > RENDER_STEP
+
+    async def render_in_steps(self) -> None:
+        """Render the document (store.Document.render_steps), a few
+        milliseconds at a time with frames between. An edit landing
+        meanwhile starts it again (the comparison must see one state of the
+        model); after a few such restarts the last one runs at once."""
+        async with self._render_lock:
+            for attempt in range(4):
+                document, revision = self.document, self.session.revision
+                if attempt == 3:
+                    document.render()
+                    return
+                steps = document.render_steps()
+                try:
+                    while True:
+                        next(steps)
+                        await asyncio.sleep(0)
+                        if self.session.revision != revision or self.document is not document:
+                            steps.close()
+                            break
+                except StopIteration:
+                    return
+
+    async def _save_big(self) -> None:
+        """ctrl+s on a big file: rendered between frames, then written on
+        the saver's thread."""
+        from pmtui import store
+
+        await self.render_in_steps()
+        guard = self.guard
+        check = guard.save_check() if guard is not None else False
+        document = self.document
+        try:
+            job = store.begin_save(document, rendered=True)
+        except (OSError, store.StoreError, ValueError) as exc:
+            self.notify(Text(f"Not saved: {one_line(str(exc))}"), severity="error", timeout=8)
+            return
+        revision = self.session.revision
+        self._saver.submit(job, document.stamp, check, lambda result: self._saved(document, result, revision),
+                           keep_backup=guard is not None)
 
     def saved_elsewhere(self) -> None:
         """The document was replaced from disk (a reload): what the saver
@@ -465,7 +519,9 @@ class PmApp(App[None]):
 
     async def action_quit(self) -> None:
         self.commit_pending()
-        await self._saver.idle()  # a save landing now may leave nothing unsaved
+        if self._save_task is not None:
+            await self._save_task  # a save being rendered or written may leave nothing unsaved
+        await self._saver.idle()
         if not self.session.dirty:
             self.exit()
             return

@@ -9,6 +9,7 @@ unmounts.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
@@ -56,6 +57,10 @@ class GuardedApp(signals.SignalledApp, Protocol):
 
     def save(self, *, background: bool = False) -> bool: ...
 
+    def renders_in_steps(self) -> bool: ...
+
+    async def render_in_steps(self) -> None: ...
+
     def saved_elsewhere(self) -> None: ...
 
     def notify(
@@ -86,6 +91,7 @@ class Guard:
         self._timer: Timer | None = None
         self._force_next_save = False
         self._journal_warned = False
+        self._rendering: asyncio.Task[None] | None = None  # a big document's journal render in steps
 
     @property
     def path(self) -> Path:
@@ -206,11 +212,30 @@ class Guard:
 
     def flush(self, *, force: bool = False) -> None:
         """Journal pending edits. A journal that cannot be written (a full
-        disk, a read-only home) must not stop the editing: say so once."""
+        disk, a read-only home) must not stop the editing: say so once. A
+        big document is rendered between frames first (the app's
+        render_in_steps); a signal's flush renders at once."""
+        writer = self.writer
+        if writer is None:
+            return
+        if not force and self.app.renders_in_steps():
+            if writer.due() and self._rendering is None:
+                self._rendering = asyncio.get_running_loop().create_task(self._flush_big())
+            return
+        self._flush(force=force)
+
+    async def _flush_big(self) -> None:
+        try:
+            await self.app.render_in_steps()
+            self._flush(rendered=True)
+        finally:
+            self._rendering = None
+
+    def _flush(self, *, force: bool = False, rendered: bool = False) -> None:
         if self.writer is None:
             return
         try:
-            self.writer.flush(force=force)
+            self.writer.flush(force=force, rendered=rendered)
             failed = self.writer.take_error()  # from the writer thread's last write
             if failed is not None:
                 raise failed
