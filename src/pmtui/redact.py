@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, AnyStr, Generic
 
@@ -158,6 +160,8 @@ class _Engine(Generic[AnyStr]):
                 by_word.setdefault(word, []).append(i)
         words = sorted(by_word)
         self.word_rules = [tuple(by_word[w]) for w in words]
+        # rule.is_anchored, looked up once per rule (it is asked at every hit)
+        self.anchored: list[bool | None] = [r.anchored for r in rules]
         self.ac: Any = None
         if words:
             if kind is bytes:
@@ -197,7 +201,10 @@ class _Engine(Generic[AnyStr]):
         for word, start, _end in hits:
             for i in word_rules[word]:
                 pattern = patterns[i] or self._pattern(i)
-                if rules[i].anchored:
+                anchored = self.anchored[i]
+                if anchored is None:
+                    anchored = self.anchored[i] = rules[i].is_anchored
+                if anchored:
                     # gitleaks scans whole files, so a match may run past the
                     # line's end as there; only the secret group is replaced
                     m = pattern.match(text, start)
@@ -330,6 +337,29 @@ class Redactor:
         for pattern, replace in self._str_subs:
             text = pattern.sub(replace, text)
         return text
+
+    def redact_many(self, texts: Sequence[str]) -> list[str]:
+        """redact() of each text, for many texts (a report's 100,000 events):
+        one keyword pass over them all picks the texts a rule can touch, and
+        only those are redacted one by one; the others come back as they
+        are. With extra patterns of the user's, every text is redacted."""
+        if not self.builtin or self._str_subs:
+            return [self.redact(t) for t in texts]
+        engine = self._engine(str)
+        if engine.ac is None:
+            return [self.redact(t) for t in texts]
+        lows = [engine._lower(t) for t in texts]
+        # no keyword holds a newline, so no hit crosses from one text to the next
+        starts = list(accumulate(map((1).__add__, map(len, lows)), initial=0))
+        hits = engine.ac.find_matches_as_indexes("\n".join(lows), overlapping=True)
+        touched = {bisect_right(starts, start) - 1 for _word, start, _end in hits}
+        out = list(texts)
+        for i in touched:
+            out[i] = self.redact(texts[i])
+        for i, text in enumerate(texts):
+            if i not in touched and "PRIVATE KEY" in text:
+                out[i] = self.redact(text)
+        return out
 
     def redact_bytes(self, data: bytes) -> bytes:
         if not data:
@@ -481,6 +511,10 @@ def set_default_redactor(redactor: Redactor | None) -> None:
 
 def redact(text: str) -> str:
     return default_redactor().redact(text)
+
+
+def redact_many(texts: Sequence[str]) -> list[str]:
+    return default_redactor().redact_many(texts)
 
 
 def redact_bytes(data: bytes) -> bytes:

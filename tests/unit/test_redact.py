@@ -241,3 +241,22 @@ def test_corpus_recall_and_false_positives_meet_the_targets(repo_root):
     flagged = [line for line in negatives if r.redact(line) != line]
     assert len(missed) / len(cases) <= 0.01, missed
     assert len(flagged) / len(negatives) <= 0.005, flagged[:5]
+
+
+def test_many_texts_redacted_at_once_are_each_as_redacted_alone():
+    import json
+    from pathlib import Path
+
+    from pmtui.redact import Redactor, redact, redact_many
+
+    folder = Path(__file__).parents[1] / "data" / "secrets"
+    import base64
+
+    positives = [json.loads(line) for line in (folder / "positives.jsonl").read_text().splitlines() if line.strip()]
+    texts = [base64.b64decode(p["text_b64"]).decode() for p in positives if "text_b64" in p]
+    texts += (folder / "negatives.log").read_text().splitlines()[:800]
+    texts += ["", "-----BEGIN RSA PRIVATE KEY-----", "naïve café ÉTÉ token=", "plain", "İstanbul api key"]
+    assert redact_many(texts) == [redact(t) for t in texts]
+    assert sum(a != b for a, b in zip(redact_many(texts), texts, strict=True)) > 100  # secrets were there
+    fresh = Redactor()
+    assert fresh.redact_many(texts) == [fresh.redact(t) for t in texts]
