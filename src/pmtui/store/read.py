@@ -191,7 +191,8 @@ class Loading:
     A file whose rows cannot be read apart from the rest for certain (a
     table among them) is read whole in the constructor instead."""
 
-    SNAPSHOT_SLICE = 20_000
+    # Characters per step: about 400 rows, a few milliseconds between frames.
+    STEP = 1 << 16
 
     def __init__(self, path: str | os.PathLike) -> None:
         from pmtui.store.splice import flat_fields, row_getter, snapshot_rows
@@ -205,7 +206,7 @@ class Loading:
             text = decode(p, data)
             self._text_for_errors = text
             with nesting_refused(text, p):
-                reader = self.reader = Reader(text, p)
+                reader = self.reader = Reader(text, p, slice_size=self.STEP)
                 reader.widen = None
                 if reader._rows is not None and not _rows_apart(reader.text, reader._rows.run):
                     reader.widen = 6
@@ -256,21 +257,36 @@ class Loading:
         return n
 
     def finish(self) -> Document:
+        for _ in self.finish_steps():
+            pass
+        return self.document
+
+    def finish_steps(self) -> Iterator[None]:
+        """finish() in steps of a few milliseconds (the rows left, the
+        file's sha256 a megabyte at a time, the index), yielding between."""
         if self._finished:
-            return self.document
+            return
         try:
             while not self.reader.done:
                 self.step()
+                yield
             while self._snapped < len(self.pm.timeline):
                 self.step()
+            digest = hashlib.sha256()
+            data = memoryview(self._data)
+            for at in range(0, len(data), 1 << 20):
+                digest.update(data[at : at + (1 << 20)])
+                yield
             reader = self.reader
             reader._problems()
             index = reader._index or reader._assemble()
+            yield
             self._snaps["timeline"] = (list(self.pm.timeline), self._timeline)
             doc = self.document
             doc.pm = self.pm
             doc.complete(reader.text, index, flat=self._flat, rows=self._snaps)
-            doc.stamp = stamp_of(self._data, self._st)
+            doc.stamp = FileStamp(self._st.st_mtime_ns, self._st.st_size, digest.hexdigest())
+            del data
             self._data = b""
             self._text_for_errors = ""
             self.reader = _Done(self.pm)  # type: ignore[assignment]  # the text and pieces are not kept
@@ -279,7 +295,6 @@ class Loading:
                 gc.freeze()
         finally:
             self._resume_gc()
-        return self.document
 
     def _resume_gc(self) -> None:
         if self._gc_was and not gc.isenabled():
@@ -336,6 +351,7 @@ class Reader:
         self._rows: RowReader | None = None
         self._builder: ModelBuilder | None = None
         self._head_segments = 0
+        self._blocks: list[list[int]] = []  # the index's blocks of segments (scan.Index), one per slice
         self._general: list[tuple[int, int]] = []  # segment ranges lexed the general way
         self._segments: list[Segment] = []
         self._lines: list[str] | None = None
@@ -382,6 +398,7 @@ class Reader:
             if not ok:
                 self._lines = None  # an index the lexer cannot make: built whole at the end
             self._head_segments = len(segs)
+            self._block(segs)
         self._rows = RowReader(text, run, self._lines, widen=self.widen)
 
     def step(self, size: int = 0) -> int:
@@ -400,9 +417,17 @@ class Reader:
         if got.segments:
             first = len(self._segments)
             self._segments.extend(got.segments)
+            self._block(got.segments)
             if got.general:
                 self._general.append((first, len(self._segments)))
         return len(got.rows)
+
+    def _block(self, segs: list[Segment]) -> None:
+        """`segs` (new, at their places) share a new block of the index."""
+        block = [0, len(self._blocks)]
+        self._blocks.append(block)
+        for seg in segs:
+            seg._base = block
 
     def read_all(self) -> None:
         while not self.done:
@@ -481,12 +506,13 @@ class Reader:
         ok, _stop = _lex(lines, tail_from, len(lines), segs, "", 0, False)
         if not ok:
             return self._whole_index()
+        self._block(segs[n_rows_end:])
         first_row = self._head_segments
         _bounds(lines, segs, 0, first_row + 1)
         for lo, hi in self._general:
             _bounds(lines, segs, max(lo - 1, 0), min(hi + 1, len(segs)))
         _bounds(lines, segs, n_rows_end - 1, len(segs))
-        index = Index(lines, segs, True)
+        index = Index(lines, segs, True, blocks=self._blocks)
         # What the first save would otherwise look for among every row.
         others = segs[:first_row] + segs[n_rows_end:]
         timeline = ("timeline",)

@@ -192,7 +192,11 @@ class Segment:
 
 
 class Index:
-    def __init__(self, lines: list[str], segments: list[Segment], ok: bool) -> None:
+    def __init__(self, lines: list[str], segments: list[Segment], ok: bool,
+                 blocks: list[list[int]] | None = None) -> None:
+        """`blocks`: the blocks every segment already belongs to, in file
+        order (the sliced reader makes one per slice); else they are made
+        here, BLOCK segments each."""
         self.lines = lines
         self.segments = segments
         self.ok = ok  # False: the lexer did not understand the file; no splicing
@@ -203,6 +207,9 @@ class Index:
         self._nested: dict[str, bool] = {}
         # [offset, position] per run of BLOCK segments, in file order.
         self._blocks: list[list[int]] = []
+        if blocks is not None:
+            self._blocks = blocks
+            return
         for k in range(0, len(segments), BLOCK):
             block = [0, len(self._blocks)]
             self._blocks.append(block)

@@ -14,7 +14,7 @@ import gc
 import importlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -250,17 +250,26 @@ class PmApp(App[None]):
     # -- reading the rest of a big file ----------------------------------------
 
     async def _read_rest(self) -> None:
+        from pmtui import store
+
         loading = self.loading
         if loading is None:
             return
         shown = time.monotonic()
-        while not loading.done:
-            loading.step()
-            if time.monotonic() - shown > 0.05:  # the row count grows on screen, 20 times a second
-                shown = time.monotonic()
-                self._loading_progress()
+        steps = loading.finish_steps()
+        try:
+            for _ in steps:
+                if time.monotonic() - shown > 0.05:  # the row count grows on screen, 20 times a second
+                    shown = time.monotonic()
+                    self._loading_progress()
+                await asyncio.sleep(0)
+        except store.StoreError as exc:
+            self._unreadable(exc)
+            return
+        # What follows is spread over frames too: each part holds the loop
+        # for a few milliseconds at 100,000 events.
+        for _ in self._loaded_steps():
             await asyncio.sleep(0)
-        self._loaded()
 
     def _loading_progress(self) -> None:
         for pane in self.panes.values():
@@ -272,10 +281,14 @@ class PmApp(App[None]):
             return None
         return self.loading.rows_read, self.loading.estimate()
 
+    def _unreadable(self, exc: Exception) -> None:
+        """The file has problems (found while reading its rows): the app
+        ends, the file left as it is, every problem listed."""
+        self.loading = None
+        self.exit(return_code=2, message=str(exc))
+
     def _loaded(self) -> None:
-        """Every row is read: complete the document, let edits through, tell
-        the panes, start the guard; a file with problems ends the app (it
-        is left as it is) with every problem listed."""
+        """Every row read, at once (a save or quit that cannot wait)."""
         from pmtui import store
 
         loading = self.loading
@@ -284,9 +297,14 @@ class PmApp(App[None]):
         try:
             loading.finish()
         except store.StoreError as exc:
-            self.loading = None
-            self.exit(return_code=2, message=str(exc))
+            self._unreadable(exc)
             return
+        for _ in self._loaded_steps():
+            pass
+
+    def _loaded_steps(self) -> Iterator[None]:
+        """The document is complete: let edits through, tell the panes,
+        start the guard."""
         self.loading = None
         # What was read lives as long as the app: out of the collector's
         # view, as at the first frame (collections walking the rows read
@@ -295,8 +313,11 @@ class PmApp(App[None]):
         self.session.release(Area.TIMELINE)
         for pane in self.panes.values():
             pane.loading_progress(None)
+            yield
         self.session.notify(Area.TIMELINE, "read", edited=False)
+        yield
         self._start_guard()
+        yield
         waiting, self._when_loaded = self._when_loaded, []
         for callback in waiting:
             callback()
