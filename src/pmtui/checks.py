@@ -146,14 +146,18 @@ def blame_spans_many(texts: Sequence[str], people: blame.People | None = None) -
     Aho-Corasick pass over them all finds the few that hold a word any
     finding needs, and only those are looked at closely (Python's regular
     expressions try a long alternation at every character: 3 us a text)."""
-    folded = list(map(str.casefold, texts))
     sep = "\n\x00\n"  # no keyword holds it, so no match crosses from one text to the next
-    starts = list(accumulate(map(len(sep).__add__, map(len, folded)), initial=0))
-    hits = _keywords().find_matches_as_indexes(sep.join(folded))
     out: list[list[tuple[int, int, str, str]]] = [[] for _ in texts]
-    for i in sorted({bisect_right(starts, start) - 1 for _word, start, _end in hits}):
-        out[i] = blame_spans(texts[i], people)
+    for lo in range(0, len(texts), _BATCH):  # a few thousand at a time: little held at once
+        folded = list(map(str.casefold, texts[lo : lo + _BATCH]))
+        starts = list(accumulate(map(len(sep).__add__, map(len, folded)), initial=0))
+        hits = _keywords().find_matches_as_indexes(sep.join(folded))
+        for i in sorted({bisect_right(starts, start) - 1 for _word, start, _end in hits}):
+            out[lo + i] = blame_spans(texts[lo + i], people)
     return out
+
+
+_BATCH = 5_000
 
 
 def blame_spans(text: str, people: blame.People | None = None) -> list[tuple[int, int, str, str]]:

@@ -348,11 +348,13 @@ class Redactor:
         engine = self._engine(str)
         if engine.ac is None:
             return [self.redact(t) for t in texts]
-        lows = [engine._lower(t) for t in texts]
-        # no keyword holds a newline, so no hit crosses from one text to the next
-        starts = list(accumulate(map((1).__add__, map(len, lows)), initial=0))
-        hits = engine.ac.find_matches_as_indexes("\n".join(lows), overlapping=True)
-        touched = {bisect_right(starts, start) - 1 for _word, start, _end in hits}
+        touched: set[int] = set()
+        for lo in range(0, len(texts), 5_000):  # a few thousand at a time: little held at once
+            lows = [engine._lower(t) for t in texts[lo : lo + 5_000]]
+            # no keyword holds a newline, so no hit crosses from one text to the next
+            starts = list(accumulate(map((1).__add__, map(len, lows)), initial=0))
+            hits = engine.ac.find_matches_as_indexes("\n".join(lows), overlapping=True)
+            touched.update(lo + bisect_right(starts, start) - 1 for _word, start, _end in hits)
         out = list(texts)
         for i in touched:
             out[i] = self.redact(texts[i])

@@ -489,6 +489,7 @@ class JournalWriter:
             except BaseException as exc:
                 self.error = exc
                 self._version = -1  # the next flush writes a whole base
+            del item  # a base holds the whole text: not kept while the thread waits
             with self._wake:
                 self._busy = False
                 self._wake.notify_all()

@@ -200,6 +200,8 @@ class Loading:
         p = Path(path)
         data, st = _read_bytes(p)
         self._data, self._st = data, st
+        self._digest = hashlib.sha256()
+        self._hashed = 0
         self._gc_was = gc.isenabled()
         gc.disable()
         try:
@@ -245,9 +247,20 @@ class Loading:
         read = rows.pos - rows.run.start
         return max(self.rows_read, round(self.rows_read * (rows.run.end - rows.run.start) / read)) if read else 0
 
+    def _hash_some(self, size: int = 1 << 20) -> None:
+        """The file's sha256 a megabyte at a time, its bytes let go once
+        hashed (15 MB less to hold while the rows are read)."""
+        data = self._data
+        if self._hashed < len(data):
+            self._digest.update(memoryview(data)[self._hashed : self._hashed + size])
+            self._hashed += size
+            if self._hashed >= len(data):
+                self._data = b""
+
     def step(self) -> int:
         """Read the next slice of rows (and take its snapshot); returns how
         many rows it added."""
+        self._hash_some()
         with nesting_refused(self._text_for_errors, self.document.path or "<string>"):
             n = self.reader.step()
         rows = self.pm.timeline
@@ -272,10 +285,8 @@ class Loading:
                 yield
             while self._snapped < len(self.pm.timeline):
                 self.step()
-            digest = hashlib.sha256()
-            data = memoryview(self._data)
-            for at in range(0, len(data), 1 << 20):
-                digest.update(data[at : at + (1 << 20)])
+            while self._data:
+                self._hash_some()
                 yield
             reader = self.reader
             reader._problems()
@@ -285,9 +296,7 @@ class Loading:
             doc = self.document
             doc.pm = self.pm
             doc.complete(reader.text, index, flat=self._flat, rows=self._snaps)
-            doc.stamp = FileStamp(self._st.st_mtime_ns, self._st.st_size, digest.hexdigest())
-            del data
-            self._data = b""
+            doc.stamp = FileStamp(self._st.st_mtime_ns, self._st.st_size, self._digest.hexdigest())
             self._text_for_errors = ""
             self.reader = _Done(self.pm)  # type: ignore[assignment]  # the text and pieces are not kept
             self._finished = True

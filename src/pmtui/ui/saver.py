@@ -13,7 +13,7 @@ import asyncio
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pmtui import store
 from pmtui.filesafety.disk import Fingerprint, backup, changed_since
@@ -53,7 +53,11 @@ class Saver:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pmtui-save")
         future = self._executor.submit(self.write, job, expected, check, keep_backup=keep_backup)
         self._futures.append(future)
-        future.add_done_callback(lambda f: loop.call_soon_threadsafe(done, f.result()))
+
+        def landed(f: Future[SaveResult]) -> None:
+            loop.call_soon_threadsafe(done, f.result())
+
+        future.add_done_callback(landed)
 
     def wait(self, timeout: float | None = 30.0) -> bool:
         """Block until every save handed over is written; False on timeout."""
@@ -95,7 +99,8 @@ class Saver:
             except Exception as exc:
                 return SaveResult(job, error=exc)
             self._last = stamp
-            return SaveResult(job, stamp=stamp, backup_error=backup_error)
+            # The text is on disk: the result need not hold it (15 MB at 100,000 events).
+            return SaveResult(replace(job, parts=[]), stamp=stamp, backup_error=backup_error)
 
     def forget(self) -> None:
         """The document was replaced (a reload): what this saver wrote last
