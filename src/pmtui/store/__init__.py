@@ -3,11 +3,12 @@ callers outside it use only these names.
 
 Rooms: `read` (bytes -> Document, at once or a slice at a time:
 tomllib for all but the [[timeline]] rows, which `rowread` reads; `scan`
-is the line index and the general reader), `validate` (decoded TOML ->
-model, every problem placed on its line), `syntax` (TOML syntax errors),
-`document` (the open Document, its versions and its atomic save),
-`splice` (re-render only what changed), `render` (a new file's layout),
-`schema` (which fields live where).
+is the line index and the general reader, `scalar` its values beyond
+strings and datetimes), `validate` (decoded TOML -> model, every problem
+placed on its line), `syntax` (TOML syntax errors), `quick` (many files
+fast, for the library), `document` (the open Document, its versions and its
+atomic save), `splice` (re-render only what changed), `render` (a new
+file's layout), `schema` (which fields live where).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from pmtui.store.document import (
     write_save,
 )
 from pmtui.store.errors import MAX_SHOWN, NewerSchemaError, Problem, StoreError
-from pmtui.store.read import Loading, load, loads, read_model
+from pmtui.store.quick import read_quick
+from pmtui.store.read import Loading, decode, load, loads, read_model
 from pmtui.store.syntax import MAX_SYNTAX_ERRORS
 from pmtui.store.validate import AUTH_MODES
 
@@ -40,12 +42,14 @@ __all__ = [
     "SaveJob",
     "StoreError",
     "begin_save",
+    "decode",
     "dumps",
     "end_save",
     "load",
     "loads",
     "new_document",
     "read_model",
+    "read_quick",
     "save",
     "write_save",
 ]

@@ -132,6 +132,15 @@ class Document:
     def bom(self) -> bool:
         return self._bom
 
+    def place(self, path: tuple) -> tuple[int, int]:
+        """1-based (line, column) of the value at `path` (("timeline", 3,
+        "event"), ("title",)), or of what holds it; (0, 0) if unknown."""
+        from pmtui.store.validate import _locate
+
+        if not self.loaded:
+            return (0, 0)  # rows still being read (store.Loading): no index yet
+        return _locate(self._current_index(), path)
+
     def dirty(self) -> bool:
         """Whether the model differs from the file as last read or written."""
         if not self.loaded:

@@ -39,20 +39,21 @@ def _read_bytes(p: Path) -> tuple[bytes, os.stat_result]:
     return data, st
 
 
-def decode(p: Path, data: bytes) -> str:
-    """The file's text; StoreError for a binary or non-UTF-8 file."""
+def decode(data: bytes, path: str | os.PathLike) -> str:
+    """The file's bytes as text, or StoreError placing the first byte that
+    makes it binary or not UTF-8."""
     if b"\x00" in data:
         at = data.index(b"\x00")
         line, col = _byte_place(data, at)
         raise StoreError(
-            p, [Problem(line, col, "", "this is a binary file (it contains NUL bytes), not a TOML post-mortem")]
+            path, [Problem(line, col, "", "this is a binary file (it contains NUL bytes), not a TOML post-mortem")]
         )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _byte_place(data, exc.start)
         raise StoreError(
-            p,
+            path,
             [Problem(line, col, "",
                      f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read); save it as UTF-8")],
         ) from None
@@ -65,7 +66,7 @@ def stamp_of(data: bytes, st: os.stat_result) -> FileStamp:
 def load(path: str | os.PathLike) -> Document:
     p = Path(path)
     data, st = _read_bytes(p)
-    doc = loads(decode(p, data), path=p)
+    doc = loads(decode(data, p), path=p)
     doc.stamp = stamp_of(data, st)
     return doc
 
@@ -76,7 +77,7 @@ def read_model(path: str | os.PathLike) -> m.PostMortem:
     big file). Errors as load's."""
     p = Path(path)
     data, _st = _read_bytes(p)
-    text = decode(p, data)
+    text = decode(data, p)
     with paused_gc(), nesting_refused(text, p):
         reader = Reader(text, p, for_saving=False)
         reader.read_all()
@@ -205,7 +206,7 @@ class Loading:
         self._gc_was = gc.isenabled()
         gc.disable()
         try:
-            text = decode(p, data)
+            text = decode(data, p)
             self._text_for_errors = text
             with nesting_refused(text, p):
                 reader = self.reader = Reader(text, p, slice_size=self.STEP)

@@ -23,6 +23,7 @@ ROOT_FIELDS: tuple[tuple[str, str], ...] = (
     ("services", "strlist"),
     ("follow_up", "date"),
     ("shared", "datetime"),
+    ("related", "strlist"),
     ("incident_type", "str"),
     ("sponsor", "str"),
     ("runbooks", "strlist"),
@@ -85,10 +86,45 @@ TABLES: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[tuple[str, str], ...]
             ("ignore", "strlist"),
         ),
     ),
+    ("sources", "loki"): (
+        ("sources", "loki"),
+        (
+            ("url", "str"),
+            ("query", "str"),
+            ("tenant", "str"),
+            ("auth", "str"),
+            ("token_env", "str"),
+            ("username_env", "str"),
+            ("password_env", "str"),
+            ("errors", "strlist"),
+            ("warnings", "strlist"),
+            ("ignore", "strlist"),
+        ),
+    ),
+    ("sources", "files"): (
+        ("sources", "files"),
+        (("paths", "strlist"), ("errors", "strlist"), ("warnings", "strlist"), ("ignore", "strlist")),
+    ),
+    ("sources", "slack"): (
+        ("sources", "slack"),
+        (
+            ("channel", "str"),
+            ("export", "str"),
+            ("token_env", "str"),
+            ("marks", "strlist"),
+            ("bots", "bool"),
+            ("chatter", "bool"),
+        ),
+    ),
+    ("sources", "pagerduty"): (
+        ("sources", "pagerduty"),
+        (("incident", "str"), ("file", "str"), ("service", "str"), ("token_env", "str")),
+    ),
     ("export", "github"): (("github",), (("repo", "str"), ("base_url", "str"), ("labels", "strlist"))),
     ("roles",): (("roles",), ()),
     ("custom",): (("custom",), ()),
     ("sections",): (("sections",), ()),
+    ("report",): (("report",), (("timeline", "str"),)),
 }
 QUERIES = ("sources", "prometheus", "queries")
 # Tables whose keys are the user's (a query's name, a team's custom field,
@@ -197,10 +233,15 @@ RANK: dict[tuple[str, ...], int] = {
     ("sources", "prometheus", "queries"): 14,
     ("sources", "alertmanager"): 15,
     ("sources", "kubernetes"): 16,
-    ("evidence",): 17,
-    ("gaps",): 18,
-    ("export",): 19,
-    ("export", "github"): 20,
+    ("sources", "loki"): 17,
+    ("sources", "files"): 18,
+    ("sources", "slack"): 19,
+    ("sources", "pagerduty"): 20,
+    ("evidence",): 21,
+    ("gaps",): 22,
+    ("export",): 23,
+    ("export", "github"): 24,
+    ("report",): 25,
 }
 
 # Fresh files show these even when empty, so a user sees where to type.

@@ -190,6 +190,8 @@ class OverviewPane(Pane):
               show=_list_show, parse=_list_parse),
             f("services", "Services", "Incident", "input", lambda p: p.services, me, "services",
               show=_list_show, parse=_list_parse, placeholder="api-service, postgres"),
+            f("related", "Related", "Incident", "input", lambda p: p.related, me, "related",
+              show=_list_show, parse=_list_parse, placeholder="ids of related post-mortems: PM-2024-11-02"),
             f("reviewed", "Reviewed", "Incident", "input", lambda p: p.reviewed, me, "reviewed",
               parse=self._date_parse, placeholder="2025-02-10, today"),
             f("follow_up", "Follow-up", "Incident", "input", lambda p: p.follow_up, me, "follow_up",
@@ -326,13 +328,14 @@ class OverviewPane(Pane):
         from textual.widgets import Input, Select
 
         from pmtui.ui.widgets.controlsafe import VISIBLE_CONTROLS, SafeTextArea
+        from pmtui.ui.widgets.steadyselect import SteadySelect
 
         ident = f"ov-{field.name}"
         if field.kind == "select":
             options = [(printable(field.labels.get(o, o)), o) for o in field.options]
             if value and value not in field.options:
                 options.append((printable(value), value))
-            return Select(options, value=value or Select.NULL, id=ident, allow_blank=True, prompt="(not set)",
+            return SteadySelect(options, value=value or Select.NULL, id=ident, allow_blank=True, prompt="(not set)",
                           compact=True)
         if field.kind == "text":
             return SafeTextArea(value, id=ident, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",

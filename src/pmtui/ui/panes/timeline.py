@@ -3,7 +3,12 @@
 Rows live in `pm.timeline`, kept sorted at all times (pmtui.edits.timeline:
 an edit that moves a row in time moves it in the list inside the same
 undoable step), so the table is always just a view of that list (or of its
-filtered subset).
+filtered subset, or its key rows).
+
+A row is a key moment (`key = true`, the report's short timeline) by one
+key, undoable like every edit, and marked in its own column; the view can
+show the key rows alone. A row collected from the sources holds evidence
+references: one key opens the evidence viewer at the place they name.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from itertools import compress
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -25,21 +32,32 @@ from pmtui.edits.timeline import MarkField, index_of
 from pmtui.model import EVENT_KINDS, TimelineEvent
 from pmtui.session import Area, Change, EditSession
 from pmtui.timeparse import TimeParseError, format_clock, format_utc, parse_time
-from pmtui.ui.messages import RowChosen
+from pmtui.ui.messages import RowChosen, RowHighlighted
 from pmtui.ui.panes.base import Pane, PaneContext
 from pmtui.ui.widgets.blametable import BlameTable
+from pmtui.ui.widgets.handoff import HandOffInput
 from pmtui.ui.widgets.table import Column
 
 
 class TimelineTable(BlameTable):
     """Blame language in an event is marked where it stands."""
 
-    COMPONENT_CLASSES = BlameTable.COMPONENT_CLASSES | {f"timeline--kind-{k}" for k in EVENT_KINDS}
+    COMPONENT_CLASSES = BlameTable.COMPONENT_CLASSES | {f"timeline--kind-{k}" for k in EVENT_KINDS} | {
+        "timeline--key", "timeline--key-mark"}
     blame_columns = frozenset({"event"})
 
+KEY_MARK = "\u2726"  # a four-pointed star, one cell wide in every terminal font (not East Asian ambiguous)
 
-class FilterInput(Input):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "clear", "Clear filter", id="timeline.clear_filter")]
+
+class FilterInput(HandOffInput):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "clear", "Clear filter", id="timeline.clear_filter"),
+    ]
+
+    def hand_off_target(self) -> Widget | None:
+        # Enter keeps the filter; the keys typed right after it go to the table.
+        tables = self.screen.query(TimelineTable)
+        return tables.first() if tables else None
 
     def action_clear(self) -> None:
         self.value = ""
@@ -71,16 +89,21 @@ class StatusLine(Widget):
 FILTER_SLICE = 0.004
 
 
+_KEY = attrgetter("key")
+
+
 class RowFilter:
     """The rows of some lists, in order, whose event, source, actor or kind
-    holds `needle` (lower case): found a slice of time at a time into
-    `out`. Rows appended to the timeline while the file is still being read
-    are looked at too (`more`)."""
+    holds `needle` (lower case; "" holds every row), and with `key_only`
+    only the key rows: found a slice of time at a time into `out`. Rows
+    appended to the timeline while the file is still being read are looked
+    at too (`more`)."""
 
     CHUNK = 2_000
 
-    def __init__(self, needle: str, sources: list[Sequence[TimelineEvent]]) -> None:
+    def __init__(self, needle: str, sources: list[Sequence[TimelineEvent]], *, key_only: bool = False) -> None:
         self.needle = needle
+        self.key_only = key_only
         self.sources = [s for s in sources if s]
         self.out: list[TimelineEvent] = []
         self._k = 0  # the source being looked at
@@ -97,23 +120,27 @@ class RowFilter:
         while self._k < len(self.sources):
             source = self.sources[self._k]
             chunk = source[self._pos : self._pos + self.CHUNK]
-            out.extend([e for e in chunk if needle in e.event.lower() or needle in e.source.lower()
-                        or needle in e.actor.lower() or needle in e.kind.lower()])
             self._pos += len(chunk)
+            if self.key_only:
+                chunk = list(compress(chunk, map(_KEY, chunk)))
+            if needle:
+                chunk = [e for e in chunk if needle in e.event.lower() or needle in e.source.lower()
+                         or needle in e.actor.lower() or needle in e.kind.lower()]
+            out.extend(chunk)
             if self._pos >= len(source):
                 self._k += 1
                 self._pos = 0
             if time.perf_counter() >= deadline:
                 return
 
-    def narrowed(self, needle: str) -> RowFilter:
-        """A filter for a longer needle: what matched so far, then what this
-        one has not looked at yet."""
+    def narrowed(self, needle: str, *, key_only: bool = False) -> RowFilter:
+        """A filter for a longer needle (or now the key rows only): what
+        matched so far, then what this one has not looked at yet."""
         rest: list[Sequence[TimelineEvent]] = []
         if not self.done:
             rest.append(self.sources[self._k][self._pos :])
             rest.extend(self.sources[self._k + 1 :])
-        job = RowFilter(needle, [self.out, *rest])
+        job = RowFilter(needle, [self.out, *rest], key_only=key_only or self.key_only)
         job._seen = self._seen
         return job
 
@@ -136,15 +163,21 @@ class TimelinePane(Pane):
         Binding("R", "mark('resolved')", "Mark resolution", id="timeline.mark_resolution"),
         Binding("slash", "filter", "Filter", id="timeline.filter"),
         Binding("l", "toggle_local", "Local time", id="timeline.local_time"),
+        Binding("asterisk", "toggle_key", "Key moment", id="timeline.key"),
+        Binding("s", "toggle_key_view", "Key rows/all", id="timeline.key_view"),
+        Binding("o", "open_evidence", "Evidence", id="timeline.evidence"),
     ]
 
     def __init__(self, session: EditSession, context: PaneContext | None = None, **kwargs: Any) -> None:
         super().__init__(session, context, **kwargs)
         self.filter_text = ""
+        self.key_only = False  # the view shows the key rows alone
         self.show_local = False
         self._view: list[TimelineEvent] = self.session.pm.timeline
         self._filter: RowFilter | None = None  # the filter being computed or last computed
-        self._filtered: dict[str, list[TimelineEvent]] = {}  # finished results, until the timeline changes
+        # finished results by (needle, key rows only), until the timeline changes
+        self._filtered: dict[tuple[str, bool], list[TimelineEvent]] = {}
+        self._keys: tuple[int, int] | None = None  # (rows counted, key rows among them), until a change
         self._loading: tuple[int, int] | None = None  # (rows read, expected) while the file is read
         self._fractions: bool | None = None  # some time has a fraction of a second (the time column's width)
 
@@ -164,6 +197,7 @@ class TimelinePane(Pane):
             self._columns(),
             empty_text=f"No events yet: press {self.key('timeline.add')} to add one, "
             f"or collect them from the sources (pane {self.key('go.collect')}).",
+            row_style=lambda e: "timeline--key" if e.key else None,
             id="timeline-table",
         )
         yield StatusLine(id="timeline-status")
@@ -209,6 +243,7 @@ class TimelinePane(Pane):
             box = self.query_one(FilterInput)
             box.value = ""
             self.filter_text = ""
+            self.key_only = False
             box.remove_class("-shown")
             self._rebuild(target)
         else:
@@ -236,7 +271,11 @@ class TimelinePane(Pane):
             time_col = Column("time", "Time (UTC)", lambda e: format_utc(e.time), width=26 if fractions else 19)
         else:
             time_col = Column("time", "UTC", lambda e: format_clock(e.time), width=15 if fractions else 8)
-        columns = [time_col]
+        columns = [
+            Column("key", KEY_MARK, lambda e: KEY_MARK if e.key else "", width=1,
+                   style=lambda e: "timeline--key-mark" if e.key else None),
+            time_col,
+        ]
         if self.show_local:
             zone = self.context.local_zone
             columns.append(
@@ -266,12 +305,19 @@ class TimelinePane(Pane):
             focus = table.cursor_value
         if changed:
             self._filtered.clear()
+            self._keys = None
         needle = self.filter_text.strip().lower()
-        if needle:
+        if needle or self.key_only:
             self._view = self._start_filter(needle, changed)
         else:
             self._filter = None
             self._view = self.events
+        if self.key_only:
+            table.empty_text = (f"No key moments yet: {self.key('timeline.key')} marks the row under the cursor; "
+                                f"{self.key('timeline.key_view')} shows every row.")
+        else:
+            table.empty_text = (f"No events yet: press {self.key('timeline.add')} to add one, "
+                                f"or collect them from the sources (pane {self.key('go.collect')}).")
         columns = self._columns(focus)
         if [(c.key, c.width) for c in columns] != [(c.key, c.width) for c in table.columns]:
             table.set_columns(columns)
@@ -288,23 +334,26 @@ class TimelinePane(Pane):
     def _start_filter(self, needle: str, changed: bool) -> list[TimelineEvent]:
         """The rows matching `needle`, as far as a few milliseconds find
         them; the rest are added between frames (RowFilter)."""
-        done = self._filtered.get(needle)
+        key_only = self.key_only
+        done = self._filtered.get((needle, key_only))
         if done is not None:
-            self._filter = RowFilter(needle, [])
+            self._filter = RowFilter(needle, [], key_only=key_only)
             self._filter.out = done
             return done
         previous = self._filter
-        if not changed and previous is not None and needle.startswith(previous.needle):
+        if (not changed and previous is not None and needle.startswith(previous.needle)
+                and previous.key_only <= key_only):
             # More typed: only what matched so far, and what is not looked at yet, can match.
-            job = previous.narrowed(needle)
+            job = previous.narrowed(needle, key_only=key_only)
         else:
             # A copy of the rows (a millisecond at 100,000): a big file's
             # timeline may still grow, and `more` hands over what it adds.
             start: list[TimelineEvent] = list(self.events)
-            best = max((k for k in self._filtered if needle.startswith(k)), key=len, default="")
-            if best:
+            best = max((k for k in self._filtered if needle.startswith(k[0]) and k[1] <= key_only),
+                       key=lambda k: (len(k[0]), k[1]), default=None)
+            if best is not None:
                 start = self._filtered[best]
-            job = RowFilter(needle, [start])
+            job = RowFilter(needle, [start], key_only=key_only)
             job._seen = len(self.events)
         self._filter = job
         job.run(FILTER_SLICE)
@@ -331,7 +380,7 @@ class TimelinePane(Pane):
 
     def _filter_done(self, job: RowFilter) -> None:
         if self._loading is None:
-            self._filtered[job.needle] = job.out
+            self._filtered[(job.needle, job.key_only)] = job.out
         self._update_status()
 
     def _view_index(self, event: TimelineEvent) -> int | None:
@@ -342,16 +391,40 @@ class TimelinePane(Pane):
         except (ValueError, StopIteration):
             return None
 
+    def _key_count(self) -> int:
+        """How many rows are key moments: counted at C speed once, then only
+        in rows a big file's reader added, until the timeline changes (the
+        status line is told on every cursor move)."""
+        events = self.events
+        counted, keys = self._keys or (0, 0)
+        if counted > len(events):
+            counted, keys = 0, 0
+        if counted < len(events):
+            keys += sum(map(_KEY, events[counted:]))
+            self._keys = (len(events), keys)
+        return keys
+
     def _update_status(self) -> None:
         total = len(self.events)
+        keys = self._key_count()
         if self._loading is not None:
             text = f"reading the file: {total:,} of about {self._loading[1]:,} events · times in UTC"
         else:
-            text = f"{total} event{'s' if total != 1 else ''} · times in UTC"
+            text = (f"{total} event{'s' if total != 1 else ''}, {keys} key moment{'s' if keys != 1 else ''}"
+                    " · times in UTC")
+        if self.key_only:
+            text += f" · key rows only ({self.key('timeline.key_view')}: all)"
         if self.filter_text.strip():
             more = "" if self._filter is None or self._filter.done else "+ (still looking)"
             text += f" · filter {self.filter_text.strip()!r}: {len(self._view)}{more} shown"
+        current = self.current
+        if current is not None and current.evidence:
+            n = len(current.evidence)
+            text += f" · {n} evidence ref{'s' if n != 1 else ''} ({self.key('timeline.evidence')} opens)"
         self.query_one(StatusLine).set_text(text)
+
+    def on_row_highlighted(self, message: RowHighlighted) -> None:
+        self._update_status()
 
     def on_change(self, change: Change) -> None:
         if change.area in (Area.TIMELINE, Area.OVERVIEW):
@@ -383,6 +456,10 @@ class TimelinePane(Pane):
             if not event.value.strip():
                 event.input.remove_class("-shown")
             self.table.focus()
+
+    def action_toggle_key_view(self) -> None:
+        self.key_only = not self.key_only
+        self._rebuild()
 
     def action_toggle_local(self) -> None:
         self.show_local = not self.show_local
@@ -477,6 +554,52 @@ class TimelinePane(Pane):
         if event is None:
             return
         self.session.run(edits.duplicate_event(self.session.pm, event))
+
+    def action_toggle_key(self) -> None:
+        event = self.current
+        if event is None:
+            return
+        cursor = self.table.cursor_row
+        self.session.run(edits.toggle_key(self.session.pm, event))
+        if self.key_only and not event.key:
+            # Unmarked in the key view: the row leaves it; the cursor stays put.
+            self.table.move_cursor(cursor)
+
+    def action_open_evidence(self) -> None:
+        """The evidence of the row under the cursor, at the place its
+        references name (several: the viewer steps through them)."""
+        event = self.current
+        if event is None:
+            return
+        if not event.evidence:
+            self.notify("This row has no evidence references: rows accepted from the Collect pane keep theirs "
+                        f"(pane {self.key('go.collect')}).", timeout=4)
+            return
+        from pmtui.sources.evidence import parse_ref
+
+        doc_path = self.context.document_path()
+        if doc_path is None:
+            self.notify("This post-mortem has no file yet: save it first.", severity="warning")
+            return
+        records = {ev.id: ev for ev in self.session.pm.evidence}
+        targets = []
+        missing = []
+        for raw in event.evidence:
+            ref = parse_ref(raw)
+            record = records.get(ref.id)
+            if record is None:
+                missing.append(ref.id)
+            else:
+                targets.append((record, ref))
+        if not targets:
+            self.notify(f"No [[evidence]] record holds {', '.join(missing)}: collect again to bring it back.",
+                        severity="warning", timeout=6)
+            return
+        from pmtui.ui.screens.evidence import EvidenceScreen
+
+        first, ref = targets[0]
+        self.app.push_screen(EvidenceScreen(first, doc_path.parent, ref, when=event.time,
+                                            times=self.session.pm.times, targets=targets))
 
     def action_mark(self, field: MarkField) -> None:
         event = self.current

@@ -26,6 +26,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 from pmtui.textsafe import printable
 from pmtui.ui.keys import key_for
 from pmtui.ui.widgets.controlsafe import VISIBLE_CONTROLS, SafeTextArea
+from pmtui.ui.widgets.steadyselect import SteadySelect
 
 
 @dataclass
@@ -104,7 +105,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             options = [(printable(o) or "(none)", o) for o in field.options]
             if field.value and field.value not in field.options:
                 options.append((printable(field.value), field.value))
-            return Select(options, value=field.value if field.value else Select.NULL, id=ident, allow_blank=True)
+            return SteadySelect(options, value=field.value if field.value else Select.NULL, id=ident, allow_blank=True)
         if field.kind == "text":
             # Control characters typed or loaded show as visible stand-ins,
             # never reach the terminal raw; the value itself is kept as is.
@@ -136,6 +137,19 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         self.action_submit()
 
     def action_submit(self) -> None:
+        # ctrl+s is a priority binding, handled as it arrives, while the
+        # keys typed just before it may still wait in the focused field's
+        # queue (a fast typist over SSH sends "text + ctrl+s" in one burst):
+        # the submit runs from that queue, behind them, so none is lost.
+        focused = self.focused
+        if focused is not None and focused is not self:
+            focused.call_later(self._submit)
+        else:
+            self._submit()
+
+    def _submit(self) -> None:
+        if not self.is_attached or self.app.screen is not self:
+            return  # dismissed meanwhile (escape in the same burst)
         raw = self.raw_values()
         parsed: dict[str, Any] = {}
         errors: dict[str, str] = {}

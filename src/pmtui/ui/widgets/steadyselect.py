@@ -1,0 +1,23 @@
+"""A Select that survives a value change while it is being torn down.
+
+Textual's Select looks up its label when its value changes; when the app
+closes right after the Overview form was built (a library user opening a
+post-mortem and pressing ctrl+q at once), the label can already be gone
+and the lookup raised NoMatches, which crashed the app on its way out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.css.query import NoMatches
+from textual.widgets import Select
+
+
+class SteadySelect(Select[Any]):
+    def _watch_value(self, value: Any) -> None:
+        try:
+            super()._watch_value(value)
+        except NoMatches:
+            # Mid-teardown: nothing left to show the value on.
+            self._value = value
