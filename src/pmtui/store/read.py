@@ -27,7 +27,7 @@ from pmtui.store.errors import NewerSchemaError, Problem, StoreError
 from pmtui.store.rowread import HEADER, SLICE, NotFast, RowReader, Run, find_run, outside
 from pmtui.store.scan import ARRAY, ROOT, TABLE, Index, Segment, _bounds, _lex, counters, scan
 from pmtui.store.syntax import syntax_problems
-from pmtui.store.validate import ModelBuilder, build
+from pmtui.store.validate import MAX_LINE, MAX_PROSE, ModelBuilder, build
 
 
 def _read_bytes(p: Path) -> tuple[bytes, os.stat_result]:
@@ -356,6 +356,7 @@ class Reader:
         self.bom = text.startswith("\ufeff")
         self.text = text[1:] if self.bom else text
         self.path = path
+        _refuse_long_lines(self.text, path)
         self.for_saving = for_saving
         self._index: Index | None = None
         self._rows: RowReader | None = None
@@ -535,6 +536,39 @@ class Reader:
                 if s.kind == TABLE:
                     index._tables.setdefault(s.name, s)
         return index
+
+
+# A line at least this long holds a value no field may hold (store.validate:
+# MAX_LINE, MAX_PROSE), however it is written: refused before tomllib, whose
+# string parser took 4 s over a 20 MB title (and the line index as long).
+LONG_LINE = 2 * MAX_PROSE
+_ONE_KEY = r"(?:[A-Za-z0-9_-]+|\"[^\"\n]*\"|'[^'\n]*')"
+_KEY_AT = re.compile(r"[ \t]*(" + _ONE_KEY + r"(?:[ \t]*\.[ \t]*" + _ONE_KEY + r")*)[ \t]*=")
+
+
+def _refuse_long_lines(text: str, path: str | os.PathLike) -> None:
+    """StoreError naming the key and line of the first line of LONG_LINE
+    characters or more. Such a line covers a whole window of MAX_PROSE
+    characters with no newline in it: one find per window, ~1 ms for 15 MB."""
+    step = MAX_PROSE
+    for at in range(0, len(text) - step + 1, step):
+        if text.find("\n", at, at + step) < 0:
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            if end - start < LONG_LINE:
+                continue
+            line = text.count("\n", 0, start) + 1
+            key = _KEY_AT.match(text, start, min(end, start + 1000))
+            header = text.rfind("\n[", 0, start)
+            table = text[header + 1 : text.find("\n", header + 1)].strip() if header >= 0 else ""
+            name = key.group(1) if key else ""
+            if name and table:
+                name = f"{table.strip('[]').strip()}.{name}" if not table.startswith("[[") else (
+                    f"{table.strip('[]').strip()}[].{name}")
+            message = (f"a line of {end - start:,} characters; no field may hold more than {MAX_PROSE:,} "
+                       f"(a one-line field {MAX_LINE:,}): keep long logs and dumps in evidence files")
+            raise StoreError(path, [Problem(line, 1, name, message)])
 
 
 def _split_lines(text: str, start: int, stop: int) -> list[str]:

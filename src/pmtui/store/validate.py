@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from pmtui import model as m
@@ -18,6 +19,14 @@ EXAMPLE_DATETIME = "2025-02-09T10:05:23Z"
 EXAMPLE_DATE = "2025-02-16"
 AUTH_MODES = ("none", "bearer", "basic")
 YEARS = (1900, 9998)  # the datetimes a post-mortem may hold
+# The longest text a field may hold, in characters: far past any real
+# post-mortem, and short enough that every check, the report and the
+# screen stay quick (a 20 MB log pasted into the title took `pmtui check`
+# 12.7 s and went through). One-line values (a title, an id, a name, an
+# event's text, its source and actor, a URL, a query) and prose (a summary,
+# a why, a lesson) differ. docs/file-format.md lists them.
+MAX_LINE = 10_000
+MAX_PROSE = 200_000
 # Settings that hold regular expressions (a source's log rules): checked
 # here, so a bad pattern is an error on load with its place, not a gap
 # found at collection time. Sources compile them with Python's `re`.
@@ -80,22 +89,40 @@ class _Checker:
             return False, None
         return check(self, path, value)
 
-    def _text(self, path: FieldPath, value: object) -> tuple[bool, object]:
+    def _text(self, path: FieldPath, value: object, limit: int = MAX_LINE) -> tuple[bool, object]:
         if isinstance(value, str):
+            if len(value) > limit:
+                self.too_long(path, len(value), limit)
+                return False, None
             return True, value
         self.bad(path, f"expected a string in quotes, got {_describe(value)}")
         return False, None
 
-    def _texts(self, path: FieldPath, value: object) -> tuple[bool, object]:
+    def _prose(self, path: FieldPath, value: object) -> tuple[bool, object]:
+        return self._text(path, value, MAX_PROSE)
+
+    def too_long(self, path: FieldPath, size: int, limit: int) -> None:
+        what = "one-line field" if limit == MAX_LINE else "text"
+        where = ("keep a line here and the log itself in evidence (pmtui collect --log FILE)"
+                 if limit == MAX_LINE else "keep long logs and dumps in evidence files and link them")
+        self.bad(path, f"{size:,} characters, more than the {limit:,} a {what} may hold; {where}")
+
+    def _texts(self, path: FieldPath, value: object, limit: int = MAX_LINE) -> tuple[bool, object]:
         if isinstance(value, list):
             ok = True
             for i, item in enumerate(value):
                 if not isinstance(item, str):
                     self.bad((*path, i), f"expected a string in quotes, got {_describe(item)}")
                     ok = False
+                elif len(item) > limit:
+                    self.too_long((*path, i), len(item), limit)
+                    ok = False
             return ok, list(value)
         self.bad(path, f'expected an array of strings such as ["a", "b"], got {_describe(value)}')
         return False, None
+
+    def _proses(self, path: FieldPath, value: object) -> tuple[bool, object]:
+        return self._texts(path, value, MAX_PROSE)
 
     def _datetime(self, path: FieldPath, value: object) -> tuple[bool, object]:
         if isinstance(value, datetime) and value.tzinfo is not None:
@@ -173,9 +200,9 @@ class _Checker:
 # kind (schema.py) -> the check of a value of that kind
 _KINDS: dict[str, Callable[[_Checker, FieldPath, object], tuple[bool, object]]] = {
     "str": _Checker._text,
-    "prose": _Checker._text,
+    "prose": _Checker._prose,
     "strlist": _Checker._texts,
-    "proselist": _Checker._texts,
+    "proselist": _Checker._proses,
     "datetime": _Checker._datetime,
     "date": _Checker._date,
     "int": _Checker._int,
@@ -226,6 +253,7 @@ class ModelBuilder:
         the ones added so far."""
         out = self.pm.timeline
         if events_only:
+            _long_texts(self.ck, rows, len(out))
             out.extend(rows)
         else:
             _timeline(self.ck, rows, out, len(out))
@@ -313,7 +341,9 @@ def _dict_table(ck: _Checker, path: tuple[str, ...], table: dict[str, Any], out:
         where = (*path, name)
         if kind == "any":
             names = isinstance(value, list) and all(isinstance(v, str) for v in value)
-            if isinstance(value, _CUSTOM_SCALARS) or names:
+            if isinstance(value, str) and len(value) > MAX_PROSE:
+                ck.too_long(where, len(value), MAX_PROSE)
+            elif isinstance(value, _CUSTOM_SCALARS) or names:
                 out[name] = list(value) if isinstance(value, list) else value
             else:
                 ck.bad(where, f"expected text, a number, a date or a list of names, got {_describe(value)}")
@@ -324,7 +354,11 @@ def _dict_table(ck: _Checker, path: tuple[str, ...], table: dict[str, Any], out:
             if ok:
                 out[name] = got
         elif isinstance(value, str):
-            out[name] = value
+            limit = MAX_PROSE if kind == "prose" else MAX_LINE
+            if len(value) > limit:
+                ck.too_long(where, len(value), limit)
+            else:
+                out[name] = value
         else:
             ck.bad(where, f"expected {_DICT_EXPECTED[kind]}, got {_describe(value)}")
 
@@ -369,7 +403,8 @@ def _timeline(ck: _Checker, rows: list[Any], out: list[m.TimelineEvent], start: 
     kinds = set(m.EVENT_KINDS)
     fields, required = ARRAYS["timeline"][1], ARRAYS["timeline"][2]
     for i, row in enumerate(rows, start):
-        if type(row) is event_cls:  # read by store.rowread, already checked
+        if type(row) is event_cls:  # read by store.rowread, checked but for length
+            _long_texts(ck, [row], i)
             out.append(row)
             continue
         t = row.get("time")
@@ -388,6 +423,9 @@ def _timeline(ck: _Checker, rows: list[Any], out: list[m.TimelineEvent], start: 
             and type(a) is str
             and type(k) is str  # before `in`: a list or table is not hashable
             and k in kinds
+            and len(e) <= MAX_LINE
+            and len(s) <= MAX_LINE
+            and len(a) <= MAX_LINE
             and "key" not in row
             and "evidence" not in row
         ):
@@ -397,6 +435,19 @@ def _timeline(ck: _Checker, rows: list[Any], out: list[m.TimelineEvent], start: 
         if "kind" in row and isinstance(row["kind"], str):
             ck.choice(("timeline", i, "kind"), item.kind, m.EVENT_KINDS)
         out.append(item)
+
+
+_TEXTS = (("event", attrgetter("event")), ("source", attrgetter("source")), ("actor", attrgetter("actor")))
+
+
+def _long_texts(ck: _Checker, rows: list[m.TimelineEvent], start: int) -> None:
+    """Rows read as TimelineEvents whose text is over MAX_LINE: looked for
+    at C speed (the longest of each field), then placed one by one."""
+    for name, get in _TEXTS:
+        if rows and max(map(len, map(get, rows))) > MAX_LINE:
+            for i, row in enumerate(rows, start):
+                if len(get(row)) > MAX_LINE:
+                    ck.too_long(("timeline", i, name), len(get(row)), MAX_LINE)
 
 
 def _cross_checks(ck: _Checker, pm: m.PostMortem) -> None:
