@@ -28,9 +28,6 @@ import textwrap
 import time
 from pathlib import Path
 
-from pmtui import store
-from pmtui.sample import large_postmortem
-
 APP_RSS = textwrap.dedent('''
     import asyncio, os, resource, sys
     from pmtui import store
@@ -52,6 +49,25 @@ APP_RSS = textwrap.dedent('''
             await pilot.pause(0.2)
     asyncio.run(main(sys.argv[1]))
 ''')
+
+
+# Files are written by a child process: ru_maxrss counts what a child
+# inherited at fork, so this process must stay small for the figures to
+# be the commands' own.
+WRITE = textwrap.dedent('''
+    import sys
+    from pmtui import store
+    from pmtui.sample import large_postmortem
+    n, path, title = int(sys.argv[1]), sys.argv[2], sys.argv[3] == "title"
+    pm = large_postmortem(n)
+    if title:
+        pm.title = "GET /api/v1/orders 200 " * (20_000_000 // 23)
+    store.save(store.new_document(pm, path))
+''')
+
+
+def write(n: int, path: Path, *, title: bool = False) -> None:
+    subprocess.run([sys.executable, "-c", WRITE, str(n), str(path), "title" if title else "-"], check=True)
 
 
 def pmtui() -> list[str]:
@@ -83,7 +99,7 @@ def main() -> None:
     print(f"{args.rounds} rounds, medians; cpu count {os.cpu_count()} (shared: ratios and medians, not minima)")
     for n in args.events:
         path = work / f"big-{n}.toml"
-        store.save(store.new_document(large_postmortem(n), path))
+        write(n, path)
         size = path.stat().st_size / 1e6
         commands = {
             "pmtui check": [*pmtui(), "check", str(path)],
@@ -105,9 +121,7 @@ def main() -> None:
             memory = f"   peak RSS {rss:6.0f} MB"
             print(f"{name:24s} {wall * 1000:8.0f} ms{memory}")
     big = work / "title.toml"
-    pm = large_postmortem(10)
-    pm.title = "GET /api/v1/orders 200 " * (20_000_000 // 23)
-    store.save(store.new_document(pm, big))
+    write(10, big, title=True)
     took, _rss, code, line = run([*pmtui(), "check", str(big)], env)
     print(f"-- a 20 MB title ({big.stat().st_size / 1e6:.1f} MB file) --")
     print(f"pmtui check              {took * 1000:8.0f} ms   exit {code}: {line}")

@@ -482,7 +482,9 @@ class Reader:
     def _problems(self) -> None:
         builder = self._builder
         if builder is not None and builder.has_problems:
-            index = self._index or self._whole_index()
+            # The pieces the slices made place the problems too: no second
+            # whole-file scan (read_model keeps no pieces: it scans).
+            index = self._index or (self._assemble() if self._lines is not None else self._whole_index())
             problems = builder.problems(index)
             cls = NewerSchemaError if builder.newer is not None else StoreError
             raise cls(self.path, problems, more=builder.more)

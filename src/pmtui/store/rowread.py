@@ -207,31 +207,45 @@ class RowReader:
                 segs.append(seg)
         return out
 
-    # -- anything else: tomllib ----------------------------------------------------
+    # -- anything else: scan's line reader, else tomllib ------------------------------
 
     def _general(self, pos: int, cut: int) -> Slice | None:
+        """Rows in another layout (a comment, another key order, a value of
+        another type): read by the line index's fast reader (store.scan,
+        store.scalar: as tomllib reads them, at C speed) when it can read
+        every row of the slice, else by tomllib. A slice of 20,000 rows
+        with a number where the time belongs took tomllib and the general
+        lexer 0.7 s before the validator could say so."""
+        from pmtui.store.scan import _lex
+
         text = self.text
         chunk = text[pos:cut]
-        try:
-            data = tomllib.loads(chunk)
-        except (tomllib.TOMLDecodeError, RecursionError):
-            return None
-        rows = data.get("timeline")
-        if len(data) != 1 or not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise NotFast  # another table among the rows
+        lines = self.lines if self.lines is not None else []
+        first = len(lines)
+        lines.extend(_split(text, pos, cut))
+        holder = [Segment(ARRAY, TIMELINE, first)]  # stands for "no table yet"
+        ok, stop = _lex(lines, first, len(lines), holder, chunk, 0, True)
+        lexed = ok and stop == len(lines) and not holder.pop(0).entries and bool(holder)
+        lexed = lexed and holder[0].header == first and all(s.name[:1] == TIMELINE for s in holder)
+        if lexed and all(s.kind == ARRAY and s.name == TIMELINE and s.fast is not None for s in holder):
+            rows: list[Any] = [s.fast for s in holder]
+            for seg in holder:
+                seg.fast = None  # the index needs only places; the rows live on in the model
+        else:
+            try:
+                data = tomllib.loads(chunk)
+            except (tomllib.TOMLDecodeError, RecursionError):
+                del lines[first:]  # the slice is widened and read again
+                return None
+            rows = data.get("timeline")
+            if len(data) != 1 or not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                raise NotFast  # another table among the rows
+            if not lexed and self.lines is not None:
+                raise NotFast
+            for seg in holder:
+                seg.fast = None
         out = Slice(rows, self.line + chunk.count("\n"), general=True)
-        lines = self.lines
-        if lines is not None:
-            from pmtui.store.scan import _lex
-
-            first = len(lines)
-            lines.extend(_split(text, pos, cut))
-            holder = [Segment(ARRAY, TIMELINE, first)]  # stands for "no table yet"
-            ok, stop = _lex(lines, first, len(lines), holder, "", 0, False)
-            if not ok or stop != len(lines) or holder.pop(0).entries or not holder:
-                raise NotFast
-            if holder[0].header != first or any(s.name[:1] != TIMELINE for s in holder):
-                raise NotFast
+        if self.lines is not None:
             out.segments = holder
         return out
 
