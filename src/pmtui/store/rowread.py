@@ -237,9 +237,10 @@ class RowReader:
             except (tomllib.TOMLDecodeError, RecursionError):
                 del lines[first:]  # the slice is widened and read again
                 return None
-            rows = data.get("timeline")
-            if len(data) != 1 or not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            decoded = data.get("timeline")
+            if len(data) != 1 or not isinstance(decoded, list) or not all(isinstance(r, dict) for r in decoded):
                 raise NotFast  # another table among the rows
+            rows = decoded
             if not lexed and self.lines is not None:
                 raise NotFast
             for seg in holder:
