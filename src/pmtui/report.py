@@ -184,8 +184,11 @@ def _clock(when: datetime, day: date | None) -> str:
 def _fast_clock(when: datetime, day: date | None) -> str:
     """_clock for an aware UTC time on `day` (what the store reads): the
     same text without strftime, which was a tenth of a 100,000-row report."""
-    if when.tzinfo is UTC and when.date() == day:
-        text = f"{when.hour:02d}:{when.minute:02d}:{when.second:02d}"
+    if when.tzinfo is UTC:
+        if when.date() == day:
+            text = f"{when.hour:02d}:{when.minute:02d}:{when.second:02d}"
+        else:  # format_utc's text (years 1900-9998: four digits, as strftime's)
+            text = when.isoformat(" ", "seconds")[:19]
         return text + f".{when.microsecond:06d}".rstrip("0") if when.microsecond else text
     return _clock(when, day)
 
