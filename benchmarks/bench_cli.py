@@ -12,6 +12,9 @@ title is one 20 MB string (a log pasted into it) goes to `pmtui check`.
 
     python benchmarks/bench_cli.py [--events 10000 100000] [--rounds 3]
 
+For a before/after run, PYTHONPATH=/path/to/other/checkout/src measures
+another checkout's sources with this script (the children inherit it).
+
 Targets (issue 17, at 100,000 events): check <= 0.5 s, report <= 1 s,
 peak RSS < 200 MB; the 20 MB field refused with a clear message in < 1 s.
 """
@@ -34,10 +37,13 @@ APP_RSS = textwrap.dedent('''
     from pmtui.ui.app import PmApp
 
     async def main(path):
-        loading = store.Loading(path)
-        if loading.done:
-            loading.finish()
-        app = PmApp(loading.document, loading=loading, first_pane="timeline", blink=False)
+        if hasattr(store, "Loading"):
+            loading = store.Loading(path)
+            if loading.done:
+                loading.finish()
+            app = PmApp(loading.document, loading=loading, first_pane="timeline", blink=False)
+        else:  # a checkout before store.Loading (PYTHONPATH=other/src for a before/after run)
+            app = PmApp(store.load(path), first_pane="timeline", blink=False)
         async with app.run_test(size=(120, 40)) as pilot:
             while getattr(app, "loading", None) is not None or getattr(app, "guard", None) is None:
                 await asyncio.sleep(0.01)
