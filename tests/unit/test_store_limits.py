@@ -14,8 +14,10 @@ from pmtui.store.validate import MAX_LINE, MAX_PROSE
 
 
 def _saved(tmp_path, pm):
+    """The file as the store renders it; written here, since store.save
+    refuses a text over its limit (the last test)."""
     path = tmp_path / "pm.toml"
-    store.save(store.new_document(pm, path))
+    path.write_text(store.dumps(store.new_document(pm, path)), encoding="utf-8")
     return path
 
 
@@ -84,3 +86,28 @@ def test_values_at_the_limits_read_back_whole(tmp_path):
     assert back.title == pm.title and back.summary == pm.summary
     assert back.timeline[1_000].event == "e" * MAX_LINE and back.timeline[1_000].actor == "a" * MAX_LINE
     assert store.read_model(path).timeline[1_000].source == "s" * MAX_LINE
+
+
+def test_a_save_of_a_text_over_its_limit_is_refused_and_the_file_kept(tmp_path):
+    """An edit that pasted a log into a field is not written: the file
+    would not open again. The file on disk stays as it was; the edit stays
+    in the model, to be shortened and saved."""
+    pm = large_postmortem(3_000)
+    path = _saved(tmp_path, pm)
+    before = path.read_bytes()
+    doc = store.load(path)
+    for change, field in [
+        (lambda p: setattr(p, "title", "t" * (MAX_LINE + 1)), "title"),
+        (lambda p: setattr(p.timeline[2_500], "event", "e" * (MAX_LINE + 1)), "timeline[2500].event"),
+        (lambda p: p.timeline[10].evidence.append("r" * (MAX_LINE + 1)), "timeline[10].evidence[0]"),
+        (lambda p: setattr(p, "summary", "s" * (MAX_PROSE + 1)), "summary"),
+    ]:
+        fresh = store.load(path)
+        change(fresh.pm)
+        with pytest.raises(store.StoreError) as info:
+            store.save(fresh)
+        assert f"{field}: not saved: " in str(info.value) and "more than the" in str(info.value)
+        assert path.read_bytes() == before
+    doc.pm.timeline[2_500].event = "e" * MAX_LINE  # at the limit: saved and read back
+    store.save(doc)
+    assert store.load(path).pm.timeline[2_500].event == "e" * MAX_LINE

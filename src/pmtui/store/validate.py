@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
+from itertools import chain
 from operator import attrgetter
 from typing import Any, TypeVar
 
@@ -448,6 +449,72 @@ def _long_texts(ck: _Checker, rows: list[m.TimelineEvent], start: int) -> None:
             for i, row in enumerate(rows, start):
                 if len(get(row)) > MAX_LINE:
                     ck.too_long(("timeline", i, name), len(get(row)), MAX_LINE)
+
+
+_LIMITS = {"str": MAX_LINE, "strlist": MAX_LINE, "prose": MAX_PROSE, "proselist": MAX_PROSE}
+
+
+def over_limits(pm: m.PostMortem, *, timeline: bool = True) -> list[tuple[str, str]]:
+    """(field, message) for each text in the model longer than its field
+    may hold (MAX_LINE, MAX_PROSE): what the reader would refuse, so a save
+    never writes a file pmtui will not open (an edit that pasted a log into
+    the title). Arrays are looked at a field at a time at C speed (~10-20 ms
+    for 100,000 events; `timeline=False` skips those rows); only a field
+    over its limit is walked row by row."""
+    found: list[tuple[str, str]] = []
+
+    def value(where: str, text: object, limit: int) -> None:
+        if isinstance(text, str) and len(text) > limit:
+            found.append((where, _long_message(len(text), limit)))
+        elif isinstance(text, list):
+            for i, item in enumerate(text):
+                value(f"{where}[{i}]", item, limit)
+
+    _flat_over(pm, value)
+    for name, (_cls, fields, _required, _always) in ARRAYS.items():
+        rows = getattr(pm, name)
+        if rows and (timeline or name != "timeline"):
+            _rows_over(name, rows, fields, value)
+    return found
+
+
+def _flat_over(pm: m.PostMortem, value: Callable[[str, object, int], None]) -> None:
+    for key, kind in ROOT_FIELDS:
+        if kind in _LIMITS:
+            value(key, getattr(pm, key), _LIMITS[kind])
+    for path, (attr, fields) in TABLES.items():
+        obj = get_attr(pm, attr)
+        if path in DICTS:
+            if isinstance(obj, dict):
+                for name, item in obj.items():
+                    value(".".join((*path, name)), item, MAX_PROSE if DICTS[path] in ("prose", "any") else MAX_LINE)
+            continue
+        for key, kind in fields:
+            if kind in _LIMITS:
+                value(".".join((*path, key)), getattr(obj, key), _LIMITS[kind])
+
+
+def _rows_over(name: str, rows: list[Any], fields: tuple[tuple[str, str], ...],
+               value: Callable[[str, object, int], None]) -> None:
+    for key, kind in fields:
+        limit = _LIMITS.get(kind)
+        if limit is None:
+            continue
+        get = attrgetter(key)
+        try:
+            items = map(get, rows) if kind in ("str", "prose") else chain.from_iterable(map(get, rows))
+            longest = max(map(len, items), default=0)
+        except TypeError:  # a None among them (an optional field): row by row
+            longest = limit + 1
+        if longest > limit:
+            for i, row in enumerate(rows):
+                value(f"{name}[{i}].{key}", get(row), limit)
+
+
+def _long_message(size: int, limit: int) -> str:
+    ck = _Checker()
+    ck.too_long((), size, limit)
+    return ck.problems[0][1]
 
 
 def _cross_checks(ck: _Checker, pm: m.PostMortem) -> None:
