@@ -460,7 +460,7 @@ def over_limits(pm: m.PostMortem, *, timeline: bool = True) -> list[tuple[str, s
     never writes a file pmtui will not open (an edit that pasted a log into
     the title). Arrays are looked at a field at a time at C speed (~10-20 ms
     for 100,000 events; `timeline=False` skips those rows); only a field
-    over its limit is walked row by row."""
+    over its limit is walked row by row. store.begin_save asks it."""
     found: list[tuple[str, str]] = []
 
     def value(where: str, text: object, limit: int) -> None:
