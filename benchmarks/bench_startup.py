@@ -5,7 +5,12 @@ Both run as whole processes on a pseudo-terminal, interleaved so machine
 load hits both alike; each notes time.time() once its first frame is on
 screen and exits. Also times `pmtui --help` to completion.
 
-    python benchmarks/bench_startup.py [--runs 7]
+    python benchmarks/bench_startup.py [--runs 7] [--events 10000 100000]
+
+`--events`: also `pmtui FILE` on generated files of that many timeline
+events, the timeline pane first (PMTUI_FIRST_PANE), launch to the first
+frame with the first screen of rows, beside the same bare app (issue 17:
+<= 1.2x the bare app's first frame at any size).
 """
 
 from __future__ import annotations
@@ -54,11 +59,11 @@ def pmtui_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "pmtui"]
 
 
-def run_on_pty(argv: list[str], mark: Path, cwd: Path) -> float:
+def run_on_pty(argv: list[str], mark: Path, cwd: Path, env: dict[str, str] | None = None) -> float:
     """Seconds from launch until the child wrote its first-frame mark."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    env = dict(os.environ, TERM="xterm-256color", PMTUI_BENCH_FIRST_FRAME=str(mark))
+    env = dict(env or os.environ, TERM="xterm-256color", PMTUI_BENCH_FIRST_FRAME=str(mark))
     mark.unlink(missing_ok=True)
     start = time.time()
     proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=cwd, start_new_session=True)
@@ -81,6 +86,7 @@ def run_on_pty(argv: list[str], mark: Path, cwd: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--events", type=int, nargs="*", default=[])
     args = parser.parse_args()
     # An installed pmtui runs from bytecode (pip compiles on install), as do
     # Textual's modules here; with PYTHONDONTWRITEBYTECODE set, a source
@@ -101,6 +107,21 @@ def main() -> None:
     for _ in range(args.runs):
         pm_times.append(run_on_pty([*pmtui_command(), "demo"], mark, work))
         bare_times.append(run_on_pty([sys.executable, str(bare)], mark, work))
+    files = {}
+    if args.events:
+        from pmtui import store
+        from pmtui.sample import large_postmortem
+
+        for n in args.events:
+            files[n] = work / f"big-{n}.toml"
+            store.save(store.new_document(large_postmortem(n), files[n]))
+    env_file = dict(os.environ, PMTUI_FIRST_PANE="timeline", XDG_STATE_HOME=str(work / "state"))
+    file_times: dict[int, list[float]] = {n: [] for n in files}
+    file_bare: list[float] = []
+    for _ in range(args.runs if files else 0):
+        for n, path in files.items():
+            file_times[n].append(run_on_pty([*pmtui_command(), str(path)], mark, work, env_file))
+        file_bare.append(run_on_pty([sys.executable, str(bare)], mark, work))
     help_times = []
     for _ in range(args.runs):
         start = time.perf_counter()
@@ -112,6 +133,13 @@ def main() -> None:
     print(f"bare TabbedContent app:            median {base * 1000:.0f} ms (min {min(bare_times) * 1000:.0f})")
     print(f"ratio pmtui / bare: {pm / base:.2f}x (target <= 0.85x, and < 650 ms)")
     print(f"pmtui --help: median {helped * 1000:.0f} ms (target < 100 ms)")
+    if files:
+        base_file = statistics.median(file_bare)
+        print(f"bare app (beside the files):        median {base_file * 1000:.0f} ms")
+        for n, times in file_times.items():
+            med = statistics.median(times)
+            print(f"pmtui FILE, {n:>7,} events, first frame with rows: median {med * 1000:.0f} ms "
+                  f"(min {min(times) * 1000:.0f}), {med / base_file:.2f}x bare (target <= 1.2x)")
 
 
 if __name__ == "__main__":

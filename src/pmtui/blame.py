@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from operator import attrgetter
 from typing import Any
 
 HINT_CAUSE = ("Blameless reports name the change or condition that caused it, and the safeguard that was "
@@ -278,8 +279,8 @@ def people_in(pm: object, extra: Iterable[str] = ()) -> People:
     names += getattr(pm, "authors", [])
     names += getattr(pm, "reviewers", [])
     names += [a.owner for a in getattr(pm, "actions", [])]
-    # The distinct actors first: a timeline of 500 rows has a handful.
-    names += [a for a in {ev.actor for ev in getattr(pm, "timeline", [])} if a.strip().startswith("@")]
+    # Each actor once (100,000 events have a handful), at C speed.
+    names += [a for a in set(map(attrgetter("actor"), getattr(pm, "timeline", []))) if a.strip().startswith("@")]
     for people in getattr(pm, "roles", {}).values():
         names += people
     names.append(getattr(pm, "sponsor", ""))

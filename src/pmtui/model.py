@@ -61,7 +61,9 @@ class Impact:
     data_lost: bool | None = None
 
 
-@dataclass
+# Slots: a 100,000-event timeline holds 100,000 of these, and a __dict__
+# each was 13 MB of the app's memory.
+@dataclass(slots=True)
 class TimelineEvent:
     time: datetime
     event: str

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any, AnyStr, Generic
 
@@ -172,6 +173,13 @@ class _Engine(Generic[AnyStr]):
         anchors = sorted(by_anchor)
         self.at_rules = [tuple(by_anchor[a][0]) for a in anchors]  # tried at the anchor
         self.line_rules = [tuple(by_anchor[a][1]) for a in anchors]  # tried on its line
+        # anchors of the rules whose match may run past its line (store them apart in redact_many)
+        multiline: set[int] = set()
+        for k, name in enumerate(anchors):
+            at, on_line = by_anchor[name]
+            if any(rules[j].multiline for j in at + on_line):
+                multiline.add(k)
+        self.multiline_anchors = frozenset(multiline)
         self.ac: Any = None
         if anchors:
             # the DFA scans ~3x faster than the default NFA here; built in ~2 ms
@@ -201,12 +209,17 @@ class _Engine(Generic[AnyStr]):
         return low
 
     def run(self, text: AnyStr) -> AnyStr:
+        return self._splice(text, self.spans(text))
+
+    def spans(self, text: AnyStr) -> list[tuple[int, int, int, int]]:
+        """(start, -end, priority, rule) of every secret the rules find in
+        `text`, unsorted and maybe overlapping (`_splice` settles them)."""
         if self.ac is None:
-            return text
+            return []
         low = self._lower(text)
         hits = self.ac.find_matches_as_indexes(low, overlapping=True)
         if not hits:
-            return text
+            return []
         places: dict[int, list[int]] = {}
         for anchor, start, _end in hits:
             try:
@@ -225,7 +238,7 @@ class _Engine(Generic[AnyStr]):
                     on_lines.setdefault(i, set()).update(lines)
         for i, lines in on_lines.items():
             self._on_lines(i, text, low, lines, spans)
-        return self._splice(text, spans)
+        return spans
 
     def _at_anchor(self, rules: tuple[int, ...], text: AnyStr, low: AnyStr, starts: list[int],
                    spans: list[tuple[int, int, int, int]]) -> None:
@@ -408,6 +421,68 @@ class Redactor:
             text = pattern.sub(replace, text)
         return text
 
+    def redact_many(self, texts: Sequence[str]) -> list[str]:
+        """redact() of each text, for many texts (a report's 100,000 events):
+        one anchor pass over them all (the engine's Aho-Corasick automaton)
+        picks the texts a rule can touch, and the rules run once over those
+        joined (`_redact_joined`); the others come back as they are. With
+        extra patterns of the user's, every text is redacted alone."""
+        if not self.builtin or self._str_subs:
+            return [self.redact(t) for t in texts]
+        engine = self._engine(str)
+        if engine.ac is None:
+            return [self.redact(t) for t in texts]
+        touched: set[int] = set()
+        alone: set[int] = set()  # texts a rule that may run past its line can touch: redacted one by one
+        multiline = engine.multiline_anchors
+        for lo in range(0, len(texts), 5_000):  # a few thousand at a time: little held at once
+            lows = [engine._lower(t) for t in texts[lo : lo + 5_000]]
+            # Every anchor found in a text is found in the joined texts too; a
+            # hit across a newline only makes redact() look at a text in vain.
+            starts = list(accumulate(map((1).__add__, map(len, lows)), initial=0))
+            hits = engine.ac.find_matches_as_indexes("\n".join(lows), overlapping=True)
+            for anchor, start, _end in hits:
+                k = lo + bisect_right(starts, start) - 1
+                touched.add(k)
+                if anchor in multiline:
+                    alone.add(k)
+        out = list(texts)
+        for i, text in enumerate(texts):
+            if "PRIVATE KEY" in text:
+                alone.add(i)
+        for i in alone:
+            out[i] = self.redact(texts[i])
+        self._redact_joined(engine, texts, sorted(touched - alone), out)
+        return out
+
+    def _redact_joined(self, engine: _Engine[str], texts: Sequence[str], chosen: list[int], out: list[str]) -> None:
+        """The rules run once over the chosen texts joined by newlines (a
+        run per text cost ~17 us of Python at 100,000 events), each secret
+        found given back to its text. The rules see the same lines either
+        way (every rule but the three that may run past their line, whose
+        texts are redacted alone, stops at a line's end; the one character
+        a lookbehind sees before a text is a newline, as good as its start
+        for every rule shipped). A secret found across two texts makes both
+        be redacted alone."""
+        for lo in range(0, len(chosen), 2_000):
+            batch = chosen[lo : lo + 2_000]
+            parts = [texts[i] for i in batch]
+            starts = list(accumulate(map((1).__add__, map(len, parts)), initial=0))
+            found: dict[int, list[tuple[int, int, int, int]]] = {}
+            redo: set[int] = set()
+            for start, neg_end, priority, rule in engine.spans("\n".join(parts)):
+                k = bisect_right(starts, start) - 1
+                base = starts[k]
+                if -neg_end > base + len(parts[k]):
+                    redo.update(range(k, bisect_right(starts, -neg_end - 1)))
+                    continue
+                found.setdefault(k, []).append((start - base, neg_end + base, priority, rule))
+            for k, spans in found.items():
+                if k not in redo:
+                    out[batch[k]] = engine._splice(parts[k], spans)
+            for k in redo:
+                out[batch[k]] = self.redact(parts[k])
+
     def redact_bytes(self, data: bytes) -> bytes:
         if not data:
             return bytes(data)
@@ -558,6 +633,10 @@ def set_default_redactor(redactor: Redactor | None) -> None:
 
 def redact(text: str) -> str:
     return default_redactor().redact(text)
+
+
+def redact_many(texts: Sequence[str]) -> list[str]:
+    return default_redactor().redact_many(texts)
 
 
 def redact_bytes(data: bytes) -> bytes:

@@ -86,6 +86,10 @@ class EditSession:
         self._redo: list[Edit] = []
         self._listeners: list[Listener] = []
         self._max_undo = max_undo
+        # Areas whose edits are held back, and why (the app while it is
+        # still reading a big file's timeline); told to `on_refused`.
+        self._held: dict[Area, str] = {}
+        self.on_refused: Callable[[Edit, str], None] | None = None
 
     # -- state ---------------------------------------------------------------
 
@@ -93,8 +97,11 @@ class EditSession:
     def dirty(self) -> bool:
         return self.revision != self.saved_revision
 
-    def mark_saved(self) -> None:
-        self.saved_revision = self.revision
+    def mark_saved(self, revision: int | None = None) -> None:
+        """The file holds the post-mortem as of `revision` (now by default;
+        a save written in the background took it earlier, and a later one
+        may have landed first)."""
+        self.saved_revision = max(self.saved_revision, self.revision if revision is None else revision)
 
     def can_undo(self) -> bool:
         return bool(self._undo)
@@ -127,10 +134,26 @@ class EditSession:
 
     # -- editing -------------------------------------------------------------
 
+    def hold(self, area: Area, reason: str) -> None:
+        """Refuse edits of `area` until `release(area)` (they return False
+        and `on_refused` hears of them)."""
+        self._held[Area(area)] = reason
+
+    def release(self, area: Area) -> None:
+        self._held.pop(Area(area), None)
+
+    def held(self, area: Area) -> str | None:
+        return self._held.get(Area(area))
+
     def run(self, edit: Edit | None) -> bool:
         """Make `edit` now and remember how to undo it; False for None (the
-        operation found nothing to change)."""
+        operation found nothing to change) or for an edit held back."""
         if edit is None:
+            return False
+        reason = self._held.get(edit.area)
+        if reason is not None:
+            if self.on_refused is not None:
+                self.on_refused(edit, reason)
             return False
         edit.do()
         self._undo.append(edit)
@@ -192,10 +215,15 @@ class EditSession:
         self._undo.append(edit)
         return self._changed(edit.area, edit.label, focus=edit.focus)
 
-    def notify(self, area: Area, label: str) -> None:
+    def notify(self, area: Area, label: str, *, edited: bool = True) -> None:
         """Tell listeners of a change made outside the undo history (a reload,
-        collected evidence written by a source)."""
+        collected evidence written by a source). `edited=False`: the model
+        now holds more of the file, not anything new (a big file's rows
+        read on), so nothing becomes unsaved."""
+        clean = not self.dirty
         self._changed(Area(area), label)
+        if not edited and clean:
+            self.saved_revision = self.revision
 
     def _changed(self, area: Area, label: str, *, undone: bool = False, focus: Any = None) -> Change:
         self.revision += 1

@@ -118,9 +118,10 @@ class AppFactory:
 
 
 def saved(app) -> PostMortem:
-    """The post-mortem as it is on disk now."""
+    """The post-mortem as it is on disk now (after any save in flight)."""
     from pmtui import store
 
+    app._saver.wait()
     return store.load(app.document.path).pm
 
 

@@ -241,3 +241,46 @@ def test_corpus_recall_and_false_positives_meet_the_targets(repo_root):
     flagged = [line for line in negatives if r.redact(line) != line]
     assert len(missed) / len(cases) <= 0.01, missed
     assert len(flagged) / len(negatives) <= 0.005, flagged[:5]
+
+
+def test_many_texts_redacted_at_once_are_each_as_redacted_alone():
+    import json
+    from pathlib import Path
+
+    from pmtui.redact import Redactor, redact, redact_many
+
+    folder = Path(__file__).parents[1] / "data" / "secrets"
+    import base64
+
+    positives = [json.loads(line) for line in (folder / "positives.jsonl").read_text().splitlines() if line.strip()]
+    texts = [base64.b64decode(p["text_b64"]).decode() for p in positives if "text_b64" in p]
+    texts += (folder / "negatives.log").read_text().splitlines()[:800]
+    texts += ["", "-----BEGIN RSA PRIVATE KEY-----", "naïve café ÉTÉ token=", "plain", "İstanbul api key"]
+    assert redact_many(texts) == [redact(t) for t in texts]
+    assert sum(a != b for a, b in zip(redact_many(texts), texts, strict=True)) > 100  # secrets were there
+    fresh = Redactor()
+    assert fresh.redact_many(texts) == [fresh.redact(t) for t in texts]
+
+
+def test_texts_redacted_together_in_any_order_match_each_redacted_alone():
+    """redact_many runs the rules over the texts joined by newlines: no
+    order of neighbours, and no secret split over two texts, changes what
+    any one text comes back as."""
+    import base64
+    import json
+    import random
+    from pathlib import Path
+
+    from pmtui.redact import redact, redact_many
+
+    folder = Path(__file__).parents[1] / "data" / "secrets"
+    positives = [json.loads(line) for line in (folder / "positives.jsonl").read_text().splitlines() if line.strip()]
+    texts = [base64.b64decode(p["text_b64"]).decode() for p in positives if "text_b64" in p]
+    texts += (folder / "negatives.log").read_text().splitlines()[:300]
+    # a secret's key in one text and its value in the next; a text ending inside a quote
+    texts += ["password=", "hunter2-correct-horse-battery", 'token: "', 'ghp_' + "a1B2" * 9 + '"', "api", "-key"]
+    expected = {t: redact(t) for t in texts}
+    rng = random.Random(17)
+    for _ in range(5):
+        rng.shuffle(texts)
+        assert redact_many(texts) == [expected[t] for t in texts]

@@ -75,8 +75,10 @@ def test_saves_after_the_first_neither_scan_nor_relex_the_whole_file(tmp_path):
     ]
     loads_in_between = 9  # the read-backs above
     assert counters.full_scans == scans + 1 + loads_in_between
-    # Each save lexed again a few rows' worth of lines, not the ~14,000 of the file.
-    assert all(0 < n < 60 for n in relexed), relexed
+    # Each save lexed again a few rows' worth of lines, not the ~14,000 of
+    # the file (a deleted row leaves nothing to lex).
+    assert all(0 < n < 60 for k, n in enumerate(relexed) if k != 5), relexed
+    assert relexed[5] < 10
     assert sum(relexed) < n_lines / 50
     # dumps after a small edit reuses the same index: no scan either.
     doc.pm.timeline[3].source = "journal test"
@@ -86,14 +88,36 @@ def test_saves_after_the_first_neither_scan_nor_relex_the_whole_file(tmp_path):
     same_index_as_a_fresh_scan(doc)
 
 
-def test_dumps_without_a_save_leaves_the_index_as_loaded(hand_written):
+def test_dumps_renders_once_and_keeps_the_index_up_to_date(hand_written):
     doc = store.loads(hand_written)
     scans = counters.full_scans
     doc.pm.timeline[0].event = "changed"
     first = store.dumps(doc)
+    assert doc.version == 1
+    relexed = counters.relexed_lines
     assert store.dumps(doc) == first  # the journal may ask any number of times
+    assert doc.version == 1 and counters.relexed_lines == relexed  # nothing new: no work
     assert counters.full_scans == scans
-    assert layout(doc._index) == layout(scan(hand_written))
+    same_index_as_a_fresh_scan(doc)
+    assert doc.text == first and doc.dirty()  # rendered, not saved
+
+
+def test_changes_since_a_version_are_the_line_edits_between_them(hand_written):
+    from pmtui.store.splice import apply_edits
+
+    doc = store.loads(hand_written)
+    texts = [doc.text]
+    for k in range(4):
+        doc.pm.timeline[0].event = f"changed {k}"
+        doc.pm.timeline.insert(1, m.TimelineEvent(T0, f"inserted {k}"))
+        store.dumps(doc)
+        texts.append(doc.text)
+    for since in range(5):
+        lines = texts[since].split("\n")
+        for change in doc.changes_since(since):
+            lines = apply_edits(lines, change)
+        assert "\n".join(lines) == texts[-1]
+    assert doc.changes_since(4) == []
 
 
 def test_an_unchanged_save_keeps_the_index(tmp_path, hand_written):

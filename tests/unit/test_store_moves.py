@@ -38,11 +38,11 @@ def both_ways(doc, monkeypatch_window) -> tuple[str, str]:
 
 class _NoWindow:
     def __enter__(self):
-        self.saved = store_splice._plan_window
-        store_splice._plan_window = lambda *a, **k: None
+        self.saved = store_splice._plan_windows
+        store_splice._plan_windows = lambda *a, **k: None
 
     def __exit__(self, *exc):
-        store_splice._plan_window = self.saved
+        store_splice._plan_windows = self.saved
 
 
 @settings(max_examples=60, deadline=None)
@@ -84,8 +84,8 @@ def test_a_re_sort_rewrites_only_the_rows_between_old_and_new_place(tmp_path, mo
     store.save(store.new_document(many_events(2000), path))
     doc = store.load(path)
     taken = []
-    real = store_splice._splice_window
-    monkeypatch.setattr(store_splice, "_splice_window", lambda *a, **k: taken.append(real(*a, **k)) or taken[-1])
+    real = store_splice._splice_windows
+    monkeypatch.setattr(store_splice, "_splice_windows", lambda *a, **k: taken.append(real(*a, **k)) or taken[-1])
     rows = doc.pm.timeline
     row = rows.pop(1000)
     row.time += timedelta(seconds=30)
@@ -100,3 +100,71 @@ def test_a_re_sort_rewrites_only_the_rows_between_old_and_new_place(tmp_path, mo
     block = len(old) // 2000
     assert changed[-1] - changed[0] <= 32 * block
     assert store.load(path).pm.timeline == rows
+
+
+ops = st.lists(st.tuples(st.sampled_from(["insert", "delete", "move", "edit", "copy"]), st.integers(0, 10_000),
+                         st.integers(0, 10_000)), min_size=1, max_size=6)
+
+
+def apply_ops(pm, plan) -> None:
+    from pmtui import model as m
+
+    rows = pm.timeline
+    for op, a, b in plan:
+        if op == "insert":
+            rows.insert(a % (len(rows) + 1), m.TimelineEvent(rows[0].time if rows else many_events(1).timeline[0].time,
+                                                             f"new {a}", kind="action"))
+        elif op == "delete" and rows:
+            del rows[a % len(rows)]
+        elif op == "move" and rows:
+            row = rows.pop(a % len(rows))
+            rows.insert(b % (len(rows) + 1), row)
+        elif op == "edit" and rows:
+            rows[a % len(rows)].actor = f"@edited{b}"
+        elif op == "copy" and rows:
+            rows.insert(b % (len(rows) + 1), copy.copy(rows[a % len(rows)]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(plan=ops, start=st.sampled_from(["hand", "large"]))
+def test_rows_added_deleted_moved_and_copied_match_the_general_path(plan, start, hand_written, tmp_path_factory):
+    if start == "hand":
+        doc = store.loads(hand_written, path="hand.toml")
+    else:
+        doc = store.loads(store.dumps(store.new_document(many_events(300), None)), path="pm.toml")
+    apply_ops(doc.pm, plan)
+    windowed, whole = both_ways(doc, _NoWindow)
+    assert windowed == whole
+    assert store.loads(windowed, path="x.toml").pm.timeline == doc.pm.timeline
+
+
+def test_two_inserts_far_apart_rewrite_two_rows_not_the_rows_between(tmp_path):
+    from pmtui import model as m
+
+    path = tmp_path / "pm.toml"
+    store.save(store.new_document(many_events(5_000), path))
+    doc = store.load(path)
+    rows = doc.pm.timeline
+    rows.insert(100, m.TimelineEvent(rows[100].time, "near the top", kind="action"))
+    rows.insert(4_900, m.TimelineEvent(rows[4_900].time, "near the end", kind="action"))
+    doc.render()
+    (change,) = doc.changes_since(0)
+    assert sum(len(new) for _a, _b, new in change) < 40  # two rows and their neighbours, not 4,800 rows
+    assert store.loads(doc.text).pm.timeline == rows
+
+
+@settings(max_examples=80, deadline=None)
+@given(plan=ops, values=st.lists(st.tuples(st.integers(0, 10_000), st.text(max_size=5)), max_size=3),
+       step=st.sampled_from([1, 7, 50, 1000]))
+def test_a_render_in_slices_writes_what_a_render_at_once_writes(plan, values, step):
+    doc = store.loads(store.dumps(store.new_document(many_events(120), None)), path="pm.toml")
+    apply_ops(doc.pm, plan)
+    for at, text in values:
+        doc.pm.timeline[at % len(doc.pm.timeline)].event = text
+    at_once = copy.deepcopy(doc)
+    for _ in doc.render_steps(step=step):
+        pass
+    at_once.render()
+    assert doc.text == at_once.text
+    assert doc.version == at_once.version
+    assert store.loads(doc.text).pm.timeline == doc.pm.timeline

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pmtui.cli.errors import UserError, fail, load_document
+from pmtui.cli.errors import UserError, fail, load_document, open_loading
 
 if TYPE_CHECKING:
     from pmtui.store import Document
@@ -35,12 +35,18 @@ def _run(app: PmApp) -> None:
 
 def open_path(file: Path) -> None:
     """Open the app on FILE (created if missing, after asking for a title);
-    a folder opens the library."""
+    a folder opens the library. A big file's first screen of rows is shown
+    before the rest is read."""
     if file.is_dir():
         open_library([file])
         return
+    loading = None
     if file.exists():
-        document = _load(file)
+        try:
+            loading = open_loading(file)
+        except UserError as exc:
+            fail(exc, prefix="pmtui: ")
+        document = loading.document
         ask_title = False
     else:
         if not file.parent.is_dir():
@@ -52,7 +58,18 @@ def open_path(file: Path) -> None:
         ask_title = True
     from pmtui.ui.app import PmApp
 
-    _run(PmApp(document, ask_title=ask_title))
+    _run(PmApp(document, loading=loading, ask_title=ask_title, first_pane=_first_pane()))
+
+
+def _first_pane() -> str:
+    """The pane shown first: the overview, or PMTUI_FIRST_PANE's (the
+    benchmarks open a big file on its timeline)."""
+    import os
+
+    from pmtui.ui.app import PANE_BY_NAME
+
+    wanted = os.environ.get("PMTUI_FIRST_PANE", "overview")
+    return wanted if wanted in PANE_BY_NAME else "overview"
 
 
 def copy_demo(dest: Path) -> Path:

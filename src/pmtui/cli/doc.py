@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pmtui.cli.errors import UserError, fail, load_document
+from pmtui.cli.errors import UserError, fail, read_postmortem
 from pmtui.filesafety.atomic import mode_beside, write_atomic
 from pmtui.redact import redact
 from pmtui.textsafe import one_line
@@ -30,8 +30,10 @@ def _os_message(path: str, exc: OSError) -> str:
 
 
 def _load(path: str) -> PostMortem:
+    """The model only: check and report never save, so no line index is
+    built (store.read_model)."""
     try:
-        return load_document(path).pm
+        return read_postmortem(path)
     except UserError as exc:
         fail(exc)
 

@@ -8,14 +8,16 @@ standard error and never a traceback for a user's mistake.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 from pmtui.redact import redact
 from pmtui.textsafe import one_line
 
 if TYPE_CHECKING:
-    from pmtui.store import Document
+    from pmtui.model import PostMortem
+    from pmtui.store import Document, Loading
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -44,8 +46,39 @@ def load_document(path: str | Path) -> Document:
     """The post-mortem at `path`, or UserError saying why it cannot be used."""
     from pmtui import store
 
+    return _user_errors(path, lambda: store.load(path))
+
+
+def read_postmortem(path: str | Path) -> PostMortem:
+    """Only the model (to check it or write its report), or UserError."""
+    from pmtui import store
+
+    return _user_errors(path, lambda: store.read_model(path))
+
+
+def open_loading(path: str | Path) -> Loading:
+    """The post-mortem at `path` opened for the app, its rows read on a
+    slice at a time (store.Loading), or UserError. A file read whole by
+    its first slice is finished here, so its problems stop the command."""
+    from pmtui import store
+
+    def opened() -> Loading:
+        loading = store.Loading(path)
+        if loading.done:
+            loading.finish()
+        return loading
+
+    return _user_errors(path, opened)
+
+
+T = TypeVar("T")
+
+
+def _user_errors(path: str | Path, read: Callable[[], T]) -> T:
+    from pmtui import store
+
     try:
-        return store.load(path)
+        return read()
     except store.StoreError as exc:
         raise UserError(str(exc)) from None
     except IsADirectoryError:

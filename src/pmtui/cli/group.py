@@ -36,6 +36,19 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl([(c.name, c.help) for c in COMMANDS])
 
+    def invoke(self, ctx: click.Context) -> object:
+        # A save the store refuses (a text over its field's limit, from
+        # `pmtui add --event ...` or a collected row) is one clear message
+        # and exit 2, never a traceback; the file is left as it was.
+        from pmtui.store import StoreError
+
+        try:
+            return super().invoke(ctx)
+        except StoreError as exc:
+            from pmtui.cli.errors import fail
+
+            fail(exc, prefix="pmtui: ")
+
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:

@@ -8,6 +8,7 @@ import copy
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from operator import attrgetter, le
 from typing import Any, Literal
 
 from pmtui.model import PostMortem, TimelineEvent
@@ -41,7 +42,9 @@ def index_of(events: list[TimelineEvent], event: TimelineEvent) -> int:
 
 
 def is_sorted(events: Sequence[TimelineEvent]) -> bool:
-    return all(events[i].time <= events[i + 1].time for i in range(len(events) - 1))
+    # At C speed: a 100,000-event timeline is checked once it is read.
+    times = list(map(attrgetter("time"), events))
+    return all(map(le, times[:-1], times[1:]))
 
 
 def sort_events(pm: PostMortem) -> Edit | None:

@@ -8,6 +8,7 @@ import contextlib
 import errno
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -64,6 +65,33 @@ def write_atomic(path: str | os.PathLike, data: bytes, *, mode: int | None = Non
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            handle.flush()
+            if durable:
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    if durable:
+        fsync_dir(folder)
+
+
+def write_atomic_chunks(path: str | os.PathLike, chunks: Iterable[bytes], *, mode: int | None = None,
+                        durable: bool = True) -> None:
+    """write_atomic for data that comes in pieces (a big file encoded a
+    piece at a time on a writer thread): the same temporary file, fsync
+    and rename, so a kill at any moment leaves the old file or the new."""
+    path = Path(path)
+    folder = path.parent
+    if mode is None:
+        mode = default_mode(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())

@@ -1,23 +1,37 @@
 """The open document and its save: a Document remembers the text it was
-read from, where each field sits and the model's values as loaded, so a
-save re-renders only what changed (store.splice) and writes it atomically.
-A save travels inside this room: document -> splice -> filesafety.atomic."""
+read from, where each field sits and the model's values as last written,
+so a save re-renders only what changed (store.splice) and writes it
+atomically. A save travels inside this room: document -> splice ->
+filesafety.atomic.
+
+Rendering and writing are apart, so the app can render on its own thread
+(the model is read at one moment, in a few milliseconds even at 100,000
+rows) and write on another: `render()` brings the document's text up to
+the model and numbers the result (`version`); `begin_save()` renders and
+takes the text of that version, `write_save()` writes it (any thread),
+`end_save()` records it. `changes_since(version)` gives the line edits
+between two versions, which the recovery journal appends instead of
+writing the whole text again.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
+from collections import deque
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from pmtui import model as m
-from pmtui.filesafety.atomic import refuse_read_only, write_atomic
+from pmtui.filesafety.atomic import refuse_read_only, write_atomic_chunks
+from pmtui.store.errors import Problem, StoreError
 from pmtui.store.scan import Index, scan
 from pmtui.store.schema import ARRAYS, DICTS
 
 if TYPE_CHECKING:
-    from pmtui.store.splice import Edit, RowPlan
+    from pmtui.store.splice import Compared, Edit, RowPlan, Snapshot
 
 
 @dataclass(frozen=True)
@@ -29,48 +43,267 @@ class FileStamp:
     sha256: str
 
 
+# Line edits from one version of the text to the next: (start, end, new
+# lines) in the older version's line numbers, in file order. None: the
+# whole text was replaced (written through tomlkit).
+Change = list["Edit"] | None
+# How many versions' edits a document keeps for `changes_since`: the
+# journal asks after every few edits, so it never falls this far behind.
+HISTORY = 256
+# Rows compared per step of render_steps: a few milliseconds.
+RENDER_STEP = 20_000
+
+
 class Document:
     """One post-mortem file: `pm` to edit, plus what a minimal save needs."""
 
     def __init__(self, path: str | os.PathLike[str] | None, pm: m.PostMortem, text: str, *, bom: bool = False,
-                 index: Index | None = None, stamp: FileStamp | None = None) -> None:
+                 index: Index | None = None, stamp: FileStamp | None = None,
+                 rows: dict[str, Snapshot] | None = None) -> None:
+        """`rows`: the snapshot of the model's rows as in `text`, when the
+        reader made it already (in slices, between frames)."""
         self.path = Path(path) if path is not None else None
         self.pm = pm
         self.stamp = stamp
-        self._text = text
         self._bom = bom
-        self._newline = "\r\n" if "\r\n" in text[: text.find("\n") + 1 or None] else "\n"
-        self._index = index  # None: rebuilt from _text when a save needs it
-        self._remember()
+        self.version = 0  # of the text: +1 for every render that changed it
+        self.saved_version = 0  # the version the file on disk holds (as far as we know)
+        self._history: deque[tuple[int, Change]] = deque(maxlen=HISTORY)
+        self.loaded = True  # False while the reader is still adding rows (store.Loading)
+        self._set_text(text, index)
+        self._remember(rows)
 
-    def _remember(self) -> None:
+    @classmethod
+    def opening(cls, path: str | os.PathLike[str] | None, pm: m.PostMortem, *, bom: bool = False) -> Document:
+        """A document whose rows are still being read (store.Loading): its
+        model is usable, it renders nothing until `complete()`."""
+        doc = cls.__new__(cls)
+        doc.path = Path(path) if path is not None else None
+        doc.pm = pm
+        doc.stamp = None
+        doc._bom = bom
+        doc.version = doc.saved_version = 0
+        doc._history = deque(maxlen=HISTORY)
+        doc.loaded = False
+        doc._text, doc._index, doc._lines_count, doc._newline = "", None, 1, "\n"
+        return doc
+
+    def complete(self, text: str, index: Index | None, *, flat: dict[tuple[str, ...], object],
+                 rows: dict[str, Snapshot]) -> None:
+        """The reader is done: the text, its index and the snapshot of the
+        model as read (taken before any edit could reach it)."""
+        self._set_text(text, index)
+        self._flat, self._rows, self._dicts = flat, rows, _dicts_of(flat)
+        self.loaded = True
+
+    def _set_text(self, text: str, index: Index | None) -> None:
+        # The text of the current version. Dropped once the line index holds
+        # it (half the memory of a big file) and joined again when asked.
+        self._text: str | None = text
+        self._newline = "\r\n" if "\r\n" in text[: text.find("\n") + 1 or None] else "\n"
+        self._index = index  # None: rebuilt from the text when a render needs it
+        self._lines_count = len(index.lines) if index is not None else text.count("\n") + 1
+        if index is not None:
+            self._text = None
+
+    def _remember(self, rows: dict[str, Snapshot] | None = None) -> None:
         from pmtui.store.splice import flat_fields, snapshot_rows
 
         self._flat = flat_fields(self.pm)
-        self._rows = snapshot_rows(self.pm)
-        # Each user-keyed table as loaded (its values frozen), so a save writes only changed keys.
-        self._dicts = {path: dict(cast(tuple, self._flat[path])) for path in DICTS}
+        self._rows = rows if rows is not None else snapshot_rows(self.pm)
+        self._dicts = _dicts_of(self._flat)
 
     def _current_index(self) -> Index:
         if self._index is None:
-            self._index = scan(self._text)
+            self._index = scan(self.text)
+            self._lines_count = len(self._index.lines)
         return self._index
 
     @property
     def text(self) -> str:
-        """The text as last read or written (without a byte-order mark)."""
+        """The text as last rendered (without a byte-order mark)."""
+        if self._text is None:
+            index = self._index
+            if index is None:  # pragma: no cover - one of the two always holds it
+                raise RuntimeError("a document without text or index")
+            return "\n".join(index.lines)
         return self._text
+
+    @property
+    def bom(self) -> bool:
+        return self._bom
 
     def place(self, path: tuple) -> tuple[int, int]:
         """1-based (line, column) of the value at `path` (("timeline", 3,
         "event"), ("title",)), or of what holds it; (0, 0) if unknown."""
         from pmtui.store.validate import _locate
 
+        if not self.loaded:
+            return (0, 0)  # rows still being read (store.Loading): no index yet
         return _locate(self._current_index(), path)
 
     def dirty(self) -> bool:
         """Whether the model differs from the file as last read or written."""
-        return dumps(self) != ("\ufeff" if self._bom else "") + self._text
+        if not self.loaded:
+            return False
+        if self.version != self.saved_version:
+            return True
+        changed, plans, _copies = _changes(self)
+        return bool(changed or plans)
+
+    # -- versions ------------------------------------------------------------
+
+    def render_steps(self, step: int = RENDER_STEP) -> Generator[None, None, bool]:
+        """render() in steps: the comparison of a big array's rows with their
+        snapshot runs `step` rows at a time, yielding between slices (the app
+        draws frames meanwhile); the rest happens in the last step. The model
+        must not change until it returns (the app starts again if it did)."""
+        from pmtui.store.splice import compare_in_slices
+
+        if not self.loaded:
+            raise RuntimeError("the document is still being read")
+        compared: dict[str, Compared] = {}
+        for name in ARRAYS:
+            rows = getattr(self.pm, name)
+            if len(rows) > step or len(self._rows[name][0]) > step:
+                compared[name] = yield from compare_in_slices(name, self._rows[name], rows, step)
+                yield
+        return self.render(compared)
+
+    def render(self, compared: dict[str, Compared] | None = None) -> bool:
+        """Bring the text up to the model; True when it changed (a new version)."""
+        from pmtui.store.splice import Fallback, splice, via_tomlkit
+
+        if not self.loaded:
+            raise RuntimeError("the document is still being read")
+        changed, plans, copies = _changes(self, compared)
+        for name in copies:  # the next render must match rows by the objects the model holds now
+            self._rows[name] = (list(getattr(self.pm, name)), self._rows[name][1])
+        if not changed and not plans:
+            return False
+        change: Change
+        try:
+            change = splice(self._current_index(), self._newline, self.pm, changed, plans, self._dicts)
+        except Fallback:
+            text = via_tomlkit(self.text, self.pm, changed, plans)
+            change = None
+            self._text = text
+            self._index = None
+            self._lines_count = text.count("\n") + 1
+        else:
+            if not change:
+                self._advance_rows(plans)
+                return False
+            self._apply(change)
+        self._advance_rows(plans)
+        self._flat = _flat(self.pm)
+        self._dicts = _dicts_of(self._flat)
+        self.version += 1
+        self._history.append((self.version, change))
+        return True
+
+    def _apply(self, edits: list[Edit]) -> None:
+        index = self._index
+        expected = self._lines_count + sum(len(new) - (end - start) for start, end, new in edits)
+        if index is not None and index.update(edits) and len(index.lines) == expected:
+            self._text = None
+            self._lines_count = expected
+            return
+        # Never expected: the text is made from the edits and the next
+        # render scans it afresh.
+        from pmtui.store.splice import apply_edits
+
+        old = index.revert_lines() if index is not None else self.text.split("\n")
+        lines = apply_edits(old, edits)
+        self._text = "\n".join(lines)
+        self._index = None
+        self._lines_count = len(lines)
+
+    def _advance_rows(self, plans: dict[str, RowPlan]) -> None:
+        """The snapshot of the rows follows the render: only the rows a
+        plan touched are read again (all of them after a general reorder)."""
+        from pmtui.store.splice import row_getter
+
+        for name, plan in plans.items():
+            objs, snaps = self._rows[name]
+            rows = getattr(self.pm, name)
+            get = row_getter(name)
+            if not plan.structural:
+                for j, row, _keys in plan.changed:
+                    objs[j] = row  # an equal copy may have taken the loaded row's place
+                    snaps[j] = get.one(row)
+                continue
+            if not plan.windows:
+                self._rows[name] = (list(rows), list(get.many(rows)))
+                continue
+            inside = [(lo_old, hi_old) for _a, _b, lo_old, hi_old, _w in plan.windows]
+            for j, row, _keys in plan.changed:
+                if not any(lo <= j < hi for lo, hi in inside):  # in place, outside the windows (old numbering)
+                    snaps[j] = get.one(row)
+            for lo_new, hi_new, lo_old, hi_old, _w in reversed(plan.windows):
+                objs[lo_old:hi_old] = rows[lo_new:hi_new]
+                snaps[lo_old:hi_old] = get.many(rows[lo_new:hi_new])
+
+    def changes_since(self, version: int) -> list[list[Edit]] | None:
+        """The line edits that take the text of `version` to the current
+        one, one list per version in order; None when they are not all kept
+        (too old, or the whole text was replaced in between)."""
+        if version == self.version:
+            return []
+        if version > self.version or not self._history or self._history[0][0] > version + 1:
+            return None
+        out: list[list[Edit]] = []
+        for v, change in self._history:
+            if v <= version:
+                continue
+            if change is None:
+                return None
+            out.append(change)
+        return out
+
+    def parts(self) -> tuple[list[str] | str, str]:
+        """The current text as a sequence of lines (a copy the document will
+        not change) or one string, and the line separator that joins them:
+        what a writer on another thread needs."""
+        if self._text is not None:
+            return self._text, ""
+        index = self._current_index()
+        return list(index.lines), "\n"
+
+
+def _dicts_of(flat: dict[tuple[str, ...], object]) -> dict[tuple[str, ...], dict[str, object]]:
+    """Each user-keyed table (schema.DICTS) as in `flat`, so a render
+    writes only its changed keys."""
+    return {path: dict(cast(tuple, flat[path])) for path in DICTS}
+
+
+def _flat(pm: m.PostMortem) -> dict[tuple[str, ...], object]:
+    from pmtui.store.splice import flat_fields
+
+    return flat_fields(pm)
+
+
+def _changes(doc: Document, compared: dict[str, Compared] | None = None,
+             ) -> tuple[list[tuple[str, ...]], dict[str, RowPlan], list[str]]:
+    """The changed fields and row plans since the last render, and the
+    arrays whose rows were only replaced by equal copies."""
+    from pmtui.store.splice import flat_fields, plan_rows
+
+    compared = compared or {}
+    pm = doc.pm
+    now = flat_fields(pm)
+    changed = [p for p, v in now.items() if doc._flat.get(p) != v]
+    plans: dict[str, RowPlan] = {}
+    copies: list[str] = []
+    for name in ARRAYS:
+        plan = plan_rows(name, doc._rows[name], getattr(pm, name), compared.get(name))
+        if plan is None:
+            continue
+        if plan.identity_only:
+            copies.append(name)
+        else:
+            plans[name] = plan
+    return changed, plans, copies
 
 
 def new_document(pm: m.PostMortem, path: str | os.PathLike[str] | None) -> Document:
@@ -82,62 +315,95 @@ def new_document(pm: m.PostMortem, path: str | os.PathLike[str] | None) -> Docum
 
 def dumps(doc: Document) -> str:
     """The file's text for the model as it is now."""
-    text, _edits = _render(doc)
-    return ("\ufeff" if doc._bom else "") + text
+    doc.render()
+    return ("\ufeff" if doc._bom else "") + doc.text
 
 
-def _render(doc: Document) -> tuple[str, list[Edit] | None]:
-    """The text (without a byte-order mark) for the model now, and the line
-    edits that turn doc.text into it (None when tomlkit wrote it)."""
-    from pmtui.store.splice import Fallback, flat_fields, plan_rows, splice, via_tomlkit
-
-    pm = doc.pm
-    now = flat_fields(pm)
-    changed = [p for p, v in now.items() if doc._flat.get(p) != v]
-    plans: dict[str, RowPlan] = {}
-    for name in ARRAYS:
-        plan = plan_rows(name, doc._rows[name], getattr(pm, name))
-        if plan is not None:
-            plans[name] = plan
-    if not changed and not plans:
-        return doc._text, []
-    try:
-        return splice(doc._current_index(), doc._newline, pm, changed, plans, doc._dicts)
-    except Fallback:
-        return via_tomlkit(doc._text, pm, changed, plans), None
+# -- saving ----------------------------------------------------------------------
 
 
-def _advance(doc: Document, body: str, edits: list[Edit] | None) -> None:
-    """The document now stands for `body`, which `edits` made from its
-    text: the line index follows the edits instead of being built again."""
-    if body == doc._text:
-        # Rows replaced by equal copies wrote nothing, but the next save
-        # must match rows by the objects the model holds now.
-        doc._remember()
-        return
-    index = doc._index
-    if index is not None and (edits is None or not index.update(edits) or len(index.lines) != body.count("\n") + 1):
-        index = None  # the next save scans the text afresh
-    doc._text = body
-    doc._index = index
-    doc._remember()
+@dataclass(frozen=True)
+class SaveJob:
+    """One version of the document on its way to the disk."""
+
+    target: Path  # as the caller named it
+    real: Path  # the file the rename replaces (symbolic links followed)
+    version: int
+    parts: list[str] | str
+    separator: str
+    bom: bool
+
+    def chunks(self, lines_per_chunk: int = 4096) -> Iterator[bytes]:
+        """The file's bytes a piece at a time: a writer thread holds the
+        interpreter for a fraction of a millisecond per piece, never for the
+        whole 15 MB of a big file."""
+        if self.bom:
+            yield "\ufeff".encode()
+        parts, sep = self.parts, self.separator
+        if isinstance(parts, str):
+            step = lines_per_chunk * 64
+            for at in range(0, len(parts), step):
+                yield parts[at : at + step].encode("utf-8")
+            return
+        n = len(parts)
+        for at in range(0, n, lines_per_chunk):
+            piece = sep.join(parts[at : at + lines_per_chunk])
+            if at + lines_per_chunk < n:
+                piece += sep
+            yield piece.encode("utf-8")
 
 
-def save(doc: Document, path: str | os.PathLike[str] | None = None) -> Path:
-    """Write atomically: a temporary file in the same folder, flushed and
-    fsynced, renamed over the target, then the folder fsynced. The file's
-    permission bits are kept."""
+def begin_save(doc: Document, path: str | os.PathLike[str] | None = None, *, rendered: bool = False) -> SaveJob:
+    """Render the model and take that version's text for writing (on the
+    thread that edits the model). `rendered`: the caller just rendered it
+    (render_steps) and nothing changed since."""
     target = Path(path) if path is not None else doc.path
     if target is None:
         raise ValueError("save() needs a path for a document that has none")
-    body, edits = _render(doc)
-    text = ("\ufeff" if doc._bom else "") + body
-    data = text.encode("utf-8")
-    real = Path(os.path.realpath(target))
-    refuse_read_only(real, target)
-    write_atomic(real, data)
-    st = real.stat()
-    doc.path = target
-    doc.stamp = FileStamp(st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())
-    _advance(doc, body, edits)
-    return target
+    from pmtui.store.validate import over_limits
+
+    # A text longer than its field may hold is refused, not written: the
+    # file would not open again (the edit stays in the app and its journal,
+    # to be shortened). ~10-20 ms at 100,000 events, at C speed; the longest
+    # rendered line is no quicker to find.
+    too_long = over_limits(doc.pm)
+    if too_long:
+        raise StoreError(target, [Problem(0, 0, where, f"not saved: {message}") for where, message in too_long[:20]])
+    if not rendered:
+        doc.render()
+    parts, sep = doc.parts()
+    return SaveJob(target, Path(os.path.realpath(target)), doc.version, parts, sep, doc._bom)
+
+
+def write_save(job: SaveJob) -> FileStamp:
+    """Write a job atomically: a temporary file in the same folder, flushed
+    and fsynced, renamed over the target, then the folder fsynced; the
+    file's permission bits are kept. Safe on any thread."""
+    refuse_read_only(job.real, job.target)
+    digest = hashlib.sha256()
+
+    def hashed() -> Iterator[bytes]:
+        for chunk in job.chunks():
+            digest.update(chunk)
+            yield chunk
+
+    write_atomic_chunks(job.real, hashed())
+    st = job.real.stat()
+    return FileStamp(st.st_mtime_ns, st.st_size, digest.hexdigest())
+
+
+def end_save(doc: Document, job: SaveJob, stamp: FileStamp) -> None:
+    """The job's version is on disk now (unless a later one landed first)."""
+    if job.version < doc.saved_version:
+        return
+    doc.path = job.target
+    doc.stamp = stamp
+    doc.saved_version = job.version
+
+
+def save(doc: Document, path: str | os.PathLike[str] | None = None) -> Path:
+    """Write atomically (write_save) the model as it is now."""
+    job = begin_save(doc, path)
+    stamp = write_save(job)
+    end_save(doc, job, stamp)
+    return job.target

@@ -13,10 +13,11 @@ comment-preserving.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, MutableMapping
+from bisect import bisect_right
+from collections.abc import Callable, Generator, Iterable, Iterator, MutableMapping
 from itertools import compress, count, pairwise, repeat
-from operator import attrgetter, is_, is_not, ne
-from typing import Any
+from operator import attrgetter, eq, is_, is_not, ne, sub
+from typing import Any, cast
 
 from pmtui import model as m
 from pmtui.store.render import is_unset, render_key, render_value, row_lines
@@ -28,7 +29,6 @@ MISSING = object()
 # A row of one of the model's arrays (TimelineEvent, Why, ...) is handled as
 # a plain object: the schema's field names say what to read from it.
 Values = tuple[object, ...]  # a row's values, in the order of its schema fields
-Getter = Callable[[object], Values]
 Snapshot = tuple[list[object], list[Values]]  # the rows as loaded, and their values then
 Item = tuple[int | None, object, tuple[str, ...]]  # (loaded row index or None: new, row, changed keys)
 Changed = tuple[int, object, tuple[str, ...]]  # a loaded row with changed keys
@@ -59,29 +59,51 @@ def flat_fields(pm: m.PostMortem) -> dict[tuple[str, ...], object]:
     return out
 
 
-def row_getter(name: str) -> Getter:
+class RowValues:
+    """A row's values as one comparable tuple, read at C speed: attrgetter
+    for the plain fields, each list field (labels, evidence) copied to a
+    tuple beside them, so a list changed in place compares unequal to its
+    snapshot. `many(rows)` reads a whole array through map and zip, never
+    a Python call per row (a function per row, to copy one list, took a
+    quarter of a second per render at 100,000 rows)."""
+
+    def __init__(self, name: str) -> None:
+        fields = ARRAYS[name][1]
+        scalars = [k for k, kind in fields if kind != "strlist"]
+        self._lists = [attrgetter(k) for k, kind in fields if kind == "strlist"]
+        # Every array has several plain fields, so attrgetter returns a tuple.
+        self._scalars = attrgetter(*scalars)
+        self.keys = scalars + [k for k, kind in fields if kind == "strlist"]  # in the order of flat()
+
+    def one(self, row: object) -> Values:
+        if not self._lists:
+            return self._scalars(row)
+        return (self._scalars(row), *(tuple(get(row)) for get in self._lists))
+
+    def many(self, rows: Iterable[object]) -> Iterator[Values]:
+        if not self._lists:
+            return map(self._scalars, rows)
+        rows = rows if isinstance(rows, list) else list(rows)
+        return zip(map(self._scalars, rows), *(map(tuple, map(get, rows)) for get in self._lists), strict=True)
+
+    def flat(self, values: Values) -> Values:
+        if not self._lists:
+            return values
+        return cast(tuple, values[0]) + tuple(values[1:])
+
+    def diff(self, now: Values, was: Values) -> tuple[str, ...]:
+        """The keys whose values differ."""
+        return tuple(k for k, a, b in zip(self.keys, self.flat(now), self.flat(was), strict=True) if a != b)
+
+
+def row_getter(name: str) -> RowValues:
     cached = _GETTERS.get(name)
-    if cached is not None:
-        return cached
-    fields = ARRAYS[name][1]
-    # Every array has several fields, so attrgetter returns a tuple.
-    get = attrgetter(*(k for k, _ in fields))
-    lists = [i for i, (_, kind) in enumerate(fields) if kind == "strlist"]
-    getter: Getter = get
-    if lists:
-
-        def with_lists(row: object) -> Values:
-            values = list(get(row))
-            for i in lists:
-                values[i] = frozen(values[i])
-            return tuple(values)
-
-        getter = with_lists
-    _GETTERS[name] = getter
-    return getter
+    if cached is None:
+        cached = _GETTERS[name] = RowValues(name)
+    return cached
 
 
-_GETTERS: dict[str, Getter] = {}
+_GETTERS: dict[str, RowValues] = {}
 
 
 def snapshot_rows(pm: m.PostMortem) -> dict[str, Snapshot]:
@@ -90,16 +112,17 @@ def snapshot_rows(pm: m.PostMortem) -> dict[str, Snapshot]:
     out = {}
     for name in ARRAYS:
         rows = getattr(pm, name)
-        out[name] = (list(rows), list(map(row_getter(name), rows)))
+        out[name] = (list(rows), list(row_getter(name).many(rows)))
     return out
 
 
-def _diff_keys(keys: list[str], now: Values, was: Values) -> tuple[str, ...]:
-    # A getter returns one value per key: lengths always match.
-    return tuple(k for k, a, b in zip(keys, now, was, strict=True) if a != b)
-
-
 # -- planning ----------------------------------------------------------------------
+
+
+# A stretch of rows where the current rows differ from the loaded ones by
+# more than values: (first, end) in the current rows, (first, end) in the
+# loaded rows, and an item for each current row in it.
+Window = tuple[int, int, int, int, list[Item]]
 
 
 class RowPlan:
@@ -107,17 +130,21 @@ class RowPlan:
     are (index of the loaded row or None for a new one, row, names of
     changed keys), one per current row; `changed` only those with changed
     keys. A plan that is not structural (same rows, same order) is built
-    from `changed` alone, and `items` only when asked (the tomlkit path)."""
+    from `changed` alone, and `items` only when asked (the tomlkit path).
+
+    A structural change confined to a few stretches of rows (rows added,
+    deleted or moved: the usual edits) has `windows`; between them the rows
+    are the loaded ones, in order (edited ones in `changed`), and nothing is
+    built for them: a row added to a 100,000-row timeline costs that row."""
 
     def __init__(self, items: list[Item] | None, structural: bool,
-                 changed: list[Changed] | None = None, rows: list[object] | None = None) -> None:
+                 changed: list[Changed] | None = None, rows: list[object] | None = None, n_old: int = 0) -> None:
         self._items = items
         self.structural = structural
         self.rows = rows
-        # For a structural change confined to a stretch of rows: (first row,
-        # end in the current rows, end in the rows as loaded); rows before and
-        # after it are the loaded ones, in place (maybe with values edited).
-        self.window: tuple[int, int, int] | None = None
+        self.n_old = n_old if items is None else sum(1 for j, _r, _c in items if j is not None)
+        self.windows: list[Window] = []
+        self.identity_only = False  # equal copies of the rows in their places: nothing to write
         # A new row has no changed keys, so every changed row is a loaded one.
         self.changed: list[Changed] = (
             changed if changed is not None
@@ -127,27 +154,91 @@ class RowPlan:
     @property
     def items(self) -> list[Item]:
         if self._items is None:
-            items: list[Item] = [(j, row, ()) for j, row in enumerate(self.rows or ())]
-            for j, row, keys in self.changed:
-                items[j] = (j, row, keys)
+            rows = self.rows or []
+            changed = {j: keys for j, _row, keys in self.changed}
+            items: list[Item] = []
+            at_new = at_old = 0
+            for lo_new, hi_new, _lo_old, hi_old, window in self.windows:
+                items += [(at_old + k, rows[at_new + k], changed.get(at_old + k, ())) for k in range(lo_new - at_new)]
+                items += window
+                at_new, at_old = hi_new, hi_old
+            items += [(at_old + k, rows[at_new + k], changed.get(at_old + k, ())) for k in range(len(rows) - at_new)]
             self._items = items
         return self._items
 
 
-def plan_rows(name: str, old: Snapshot, rows: list[object]) -> RowPlan | None:
+class Compared:
+    """What `compare_in_slices` found: `first` rows are the loaded ones in
+    place and so are the last `tail`; `changed` are the loaded rows among
+    them (numbered as loaded) whose values changed."""
+
+    def __init__(self, first: int, tail: int, changed: list[int]) -> None:
+        self.first, self.tail, self.changed = first, tail, changed
+
+
+def compare_in_slices(name: str, old: Snapshot, rows: list[object], step: int) -> Generator[None, None, Compared]:
+    """plan_rows' comparison of every row with its snapshot, `step` rows
+    at a time (yielding between slices, for a UI to draw a frame): from the
+    start until the first row that is not the loaded one in its place, then
+    from the end. The rows must not change until it returns."""
+    get = row_getter(name)
+    objs, snaps = old
+    n, n_old = len(rows), len(objs)
+    span = min(n, n_old)
+    changed: list[int] = []
+    first = span
+    a = 0
+    while a < span:
+        b = min(span, a + step)
+        f = next(compress(count(a), map(is_not, rows[a:b], objs[a:b])), b)
+        changed += compress(range(a, f), map(ne, get.many(rows[a:f]), snaps[a:f]))
+        if f < b:
+            first = f
+            break
+        a = b
+        yield
+    tail = 0
+    shift = n_old - n
+    if first < span or shift:
+        limit = max(first, first - shift)  # the suffix never reaches back into the prefix
+        b = n
+        while b > limit:
+            a = max(limit, b - step)
+            k = next(compress(count(), map(is_not, reversed(rows[a:b]), reversed(objs[a + shift : b + shift]))), None)
+            stop = a if k is None else b - k
+            changed += compress(range(stop + shift, b + shift),
+                                map(ne, get.many(rows[stop:b]), snaps[stop + shift : b + shift]))
+            tail += b - stop
+            if k is not None:
+                break
+            b = a
+            yield
+    return Compared(first, tail, changed)
+
+
+def plan_rows(name: str, old: Snapshot, rows: list[object], compared: Compared | None = None) -> RowPlan | None:
+    """The plan for one array; `compared`: the comparison done already, in
+    slices (compare_in_slices)."""
     get = row_getter(name)
     keys = [k for k, _ in ARRAYS[name][1]]
     objs, snaps = old
     n = len(rows)
+    if compared is not None:
+        return _plan_compared(get, keys, rows, objs, snaps, compared)
     if n == len(objs) and all(map(is_, rows, objs)):
         # The common edit: same rows in the same order, a few values
-        # changed. Compared with map, so 10,000 rows cost milliseconds.
-        now = list(map(get, rows))
-        moved = list(compress(range(n), map(ne, now, snaps)))
+        # changed. Compared with map, so 100,000 rows cost milliseconds.
+        moved = list(compress(range(n), map(ne, get.many(rows), snaps)))
         if not moved:
             return None
-        changed = [(j, rows[j], _diff_keys(keys, now[j], snaps[j])) for j in moved]
-        return RowPlan(None, False, changed, rows)
+        changed = [(j, rows[j], get.diff(get.one(rows[j]), snaps[j])) for j in moved]
+        return RowPlan(None, False, changed, rows, n_old=n)
+    if n == len(objs) and all(map(eq, get.many(rows), snaps)):
+        # Equal copies in the same places: nothing to write, but the
+        # snapshot must hold the objects the model holds now.
+        plan = RowPlan(None, False, [], rows, n_old=n)
+        plan.identity_only = True
+        return plan
     # A row moved, added or removed: rows before the first difference and
     # after the last are the loaded ones in place. Found at C speed, so only
     # the stretch between them is walked row by row (a re-sort of 10,000
@@ -157,13 +248,27 @@ def plan_rows(name: str, old: Snapshot, rows: list[object]) -> RowPlan | None:
     first = next(compress(count(), map(is_not, rows, objs)), span)
     tail = next(compress(count(), map(is_not, reversed(rows), reversed(objs))), span)
     tail = min(tail, span - first)
-    window = _plan_window(get, keys, rows, objs, snaps, first, tail)
-    if window is not None:
-        return window
+    windowed = _plan_windows(get, keys, rows, objs, snaps, first, tail)
+    if windowed is not None:
+        return windowed
     return _plan_general(get, keys, rows, objs, snaps)
 
 
-def _plan_general(get: Getter, keys: list[str], rows: list[object], objs: list[object],
+def _plan_compared(get: RowValues, keys: list[str], rows: list[object], objs: list[object], snaps: list[Values],
+                   compared: Compared) -> RowPlan | None:
+    n, n_old = len(rows), len(objs)
+    if n == n_old and compared.first == n:  # every row in its place
+        if not compared.changed:
+            return None
+        return RowPlan(None, False, [(j, rows[j], get.diff(get.one(rows[j]), snaps[j])) for j in compared.changed],
+                       rows, n_old=n)
+    windowed = _plan_windows(get, keys, rows, objs, snaps, compared.first, compared.tail, known=compared.changed)
+    if windowed is not None:
+        return windowed
+    return _plan_general(get, keys, rows, objs, snaps)
+
+
+def _plan_general(get: RowValues, keys: list[str], rows: list[object], objs: list[object],
                   snaps: list[Values]) -> RowPlan | None:
     """Rows matched to the loaded ones by identity, then by value (a row
     replaced by an equal copy keeps its block, and its comments)."""
@@ -175,8 +280,8 @@ def _plan_general(get: Getter, keys: list[str], rows: list[object], objs: list[o
         j = ids.get(id(row))
         if j is not None and not used[j]:
             used[j] = True
-            now_row = get(row)
-            changed_keys = _diff_keys(keys, now_row, snaps[j]) if now_row != snaps[j] else ()
+            now_row = get.one(row)
+            changed_keys = get.diff(now_row, snaps[j]) if now_row != snaps[j] else ()
             items.append((j, row, changed_keys))
         else:
             unmatched.append(len(items))
@@ -188,7 +293,7 @@ def _plan_general(get: Getter, keys: list[str], rows: list[object], objs: list[o
                 by_value.setdefault(snap, []).append(j)
         for k in unmatched:
             row = items[k][1]
-            free = by_value.get(get(row))
+            free = by_value.get(get.one(row))
             if free:
                 j = free.pop(0)
                 used[j] = True
@@ -201,39 +306,122 @@ def _plan_general(get: Getter, keys: list[str], rows: list[object], objs: list[o
     )
     if not structural and not any(c for _j, _r, c in items):
         return None  # equal copies in the same places: nothing to write
-    return RowPlan(items, structural)
-
-
-def _plan_window(get: Getter, keys: list[str], rows: list[object], objs: list[object], snaps: list[Values],
-                 first: int, tail: int) -> RowPlan | None:
-    n, n_old = len(rows), len(objs)
-    mid_rows = rows[first : n - tail]
-    mid_objs = objs[first : n_old - tail]
-    ids = {id(o): first + j for j, o in enumerate(mid_objs)}
-    if len(ids) != len(mid_objs) or any(id(r) in ids for r in rows[:first]) or any(
-            id(r) in ids for r in rows[n - tail :]):
-        return None  # the same object twice: leave it to the general plan
-    js = list(map(ids.get, map(id, mid_rows), repeat(-1)))
-    if -1 in js or len(set(js)) != len(js) or len(js) != len(mid_objs):
-        return None  # a row added, removed or copied: the general plan matches copies by value
-    now = list(map(get, mid_rows))
-    was = list(map(snaps.__getitem__, js))
-    items: list[Item] = list(zip(js, mid_rows, [()] * len(js), strict=True))
-    for k in compress(range(len(js)), map(ne, now, was)):
-        items[k] = (js[k], mid_rows[k], _diff_keys(keys, now[k], was[k]))
-
-    def edges(lo: int, hi: int, shift: int) -> list[Item]:
-        now = list(map(get, rows[lo:hi]))
-        old = snaps[lo - shift : hi - shift]
-        out: list[Item] = [(lo - shift + k, rows[lo + k], ()) for k in range(hi - lo)]
-        for k in compress(range(hi - lo), map(ne, now, old)):
-            out[k] = (lo - shift + k, rows[lo + k], _diff_keys(keys, now[k], old[k]))
-        return out
-
-    full = edges(0, first, 0) + items + edges(n - tail, n, n - n_old)
-    plan = RowPlan(full, True)
-    plan.window = (first, n - tail, n_old - tail)
+    plan = RowPlan(items, structural)
+    plan.n_old = len(objs)
     return plan
+
+
+# Rows found in a run of at least this many, in the loaded order, are
+# taken as in place: what lies between two such runs is a window.
+ANCHOR = 8
+_NOWHERE = -(10**12)  # the loaded position of a row that is not a loaded one
+
+
+def _plan_windows(get: RowValues, keys: list[str], rows: list[object], objs: list[object], snaps: list[Values],
+                  first: int, tail: int, known: list[int] | None = None) -> RowPlan | None:
+    """The plan for a change confined to rows[first:len-tail], as windows
+    between runs of rows still in their loaded order (found at C speed).
+    In a window, rows are matched to the loaded ones by identity (wherever
+    they were), then by value; the rest are new, and loaded ones left over
+    were deleted. None: the same object twice, for the general plan."""
+    n, n_old = len(rows), len(objs)
+    lo, hi_new, hi_old = first, n - tail, n_old - tail
+    mid_objs = objs[lo:hi_old]
+    pos = dict(zip(map(id, mid_objs), range(lo, hi_old), strict=True))
+    if len(pos) != len(mid_objs) or not pos.keys().isdisjoint(map(id, rows[:lo])) or not pos.keys().isdisjoint(
+            map(id, rows[hi_new:])):
+        return None
+    js = list(map(pos.get, map(id, rows[lo:hi_new]), repeat(_NOWHERE)))
+    spans = _anchor_runs(js, lo)
+    # Windows are the stretches between the anchors, in both numberings.
+    bounds: list[tuple[int, int, int, int]] = []
+    at_new, at_old = lo, lo
+    for k0, k1 in spans:
+        if lo + k0 > at_new or js[k0] > at_old:
+            bounds.append((at_new, lo + k0, at_old, js[k0]))
+        at_new, at_old = lo + k1, js[k1 - 1] + 1
+    if hi_new > at_new or hi_old > at_old:
+        bounds.append((at_new, hi_new, at_old, hi_old))
+    planned = _match_windows(get, keys, rows, snaps, js, lo, bounds)
+    # Rows outside the windows are in place, maybe edited (numbered as loaded).
+    aligned = [(lo + k0, lo + k1, js[k0] - lo - k0) for k0, k1 in spans]
+    if known is None:
+        aligned += [(0, lo, 0), (hi_new, n, n_old - n)]
+    changed = _aligned_changes(get, keys, rows, snaps, aligned)
+    if known is not None:  # the rows before and after the middle, compared already
+        shift = n_old - n
+        changed += [(j, rows[j if j < lo else j - shift], get.diff(get.one(rows[j if j < lo else j - shift]), snaps[j]))
+                    for j in known]
+    changed += [(j, row, c) for *_w, items in planned for j, row, c in items if j is not None and c]
+    plan = RowPlan(None, True, changed, rows, n_old=n_old)
+    plan.windows = planned
+    return plan
+
+
+def _match_windows(get: RowValues, keys: list[str], rows: list[object], snaps: list[Values], js: list[int], lo: int,
+                   bounds: list[tuple[int, int, int, int]]) -> list[Window]:
+    """Each window's items: a row matched by identity to a loaded row of
+    any window (a row moved far keeps its block), else by value to one left
+    over, else new."""
+    used: set[int] = set()
+    unmatched: list[tuple[list[Item], int]] = []
+    planned: list[Window] = []
+    for lo_new, hi_new, lo_old, hi_old in bounds:
+        items: list[Item] = []
+        for k in range(lo_new, hi_new):
+            row, j = rows[k], js[k - lo]
+            if j == _NOWHERE or j in used:
+                unmatched.append((items, len(items)))
+                items.append((None, row, ()))
+                continue
+            used.add(j)
+            now, was = get.one(row), snaps[j]
+            items.append((j, row, get.diff(now, was) if now != was else ()))
+        planned.append((lo_new, hi_new, lo_old, hi_old, items))
+    if unmatched:
+        by_value: dict[Values, list[int]] = {}
+        for _a, _b, lo_old, hi_old in bounds:
+            for j in range(lo_old, hi_old):
+                if j not in used:
+                    by_value.setdefault(snaps[j], []).append(j)
+        for items, k in unmatched:
+            row = items[k][1]
+            free = by_value.get(get.one(row))
+            if free:
+                j = free.pop(0)
+                items[k] = (j, row, ())
+    return planned
+
+
+def _aligned_changes(get: RowValues, keys: list[str], rows: list[object], snaps: list[Values],
+                     aligned: list[tuple[int, int, int]]) -> list[Changed]:
+    """Rows in place (rows[a:b] are the loaded rows a+shift...) whose values
+    changed, compared at C speed."""
+    changed: list[Changed] = []
+    for a, b, shift in aligned:
+        if b <= a:
+            continue
+        now_rows = rows[a:b]
+        for k in compress(range(b - a), map(ne, get.many(now_rows), snaps[a + shift : b + shift])):
+            j = a + shift + k
+            changed.append((j, now_rows[k], get.diff(get.one(now_rows[k]), snaps[j])))
+    return changed
+
+
+def _anchor_runs(js: list[int], lo: int) -> list[tuple[int, int]]:
+    """Runs [k0, k1) of `js` stepping by one through loaded positions, at
+    least ANCHOR long and in increasing order of those positions."""
+    m = len(js)
+    if m == 0:
+        return []
+    breaks = [0, *(k + 1 for k in compress(range(m - 1), map(ne, map(sub, js[1:], js[:-1]), repeat(1)))), m]
+    out: list[tuple[int, int]] = []
+    last_old = lo - 1
+    for k0, k1 in pairwise(breaks):
+        if k1 - k0 >= ANCHOR and js[k0] != _NOWHERE and js[k0] > last_old:
+            out.append((k0, k1))
+            last_old = js[k1 - 1]
+    return out
 
 
 # -- splicing ------------------------------------------------------------------------
@@ -345,19 +533,16 @@ class Splicer:
             out.append(self._blank())
         self.add(at, at, out)
 
-    def result(self) -> tuple[str, list[Edit]]:
-        """The new text, and the edits that made it as (start, end, new
-        lines) in file order, for Index.update."""
+    def result(self) -> list[Edit]:
+        """The edits as (start, end, new lines) in file order, for
+        Index.update: the new text is never built here (15 MB at 100,000
+        rows, for a change of one line)."""
         edits = sorted(self.edits, key=lambda e: (e[0], e[1] != e[0], e[2]))
-        out: list[str] = []
         done: list[Edit] = []
         pos = 0
-        lines = self.lines
         for start, end, _seq, new in edits:
             if start < pos:
                 raise Fallback  # overlapping edits: never expected, never risked
-            out.extend(lines[pos:start])
-            out.extend(new)
             if done and done[-1][1] == start:
                 # inserts and replacements at one place become one edit
                 prev = done.pop()
@@ -365,8 +550,7 @@ class Splicer:
             else:
                 done.append((start, end, new))
             pos = end
-        out.extend(lines[pos:])
-        return "\n".join(out), done
+        return done
 
 
 def _rank(name: tuple[str, ...]) -> int:
@@ -375,6 +559,11 @@ def _rank(name: tuple[str, ...]) -> int:
             return RANK[name]
         name = name[:-1]
     return 0
+
+
+def apply_edits(lines: list[str], edits: list[Edit]) -> list[str]:
+    """The lines with sorted, non-overlapping edits made (a new list)."""
+    return apply_local(lines, 0, len(lines), edits)
 
 
 def apply_local(lines: list[str], lo: int, hi: int, edits: list[Edit]) -> list[str]:
@@ -395,8 +584,8 @@ def splice(
     changed_fields: list[tuple[str, ...]],
     plans: dict[str, RowPlan],
     old_dicts: dict[tuple[str, ...], dict[str, object]] | None = None,
-) -> tuple[str, list[Edit]]:
-    """The text with the changes spliced in, and the line edits made."""
+) -> list[Edit]:
+    """The line edits that splice the changes into the index's text."""
     if not index.ok:
         raise Fallback
     sp = Splicer(index, newline)
@@ -503,6 +692,25 @@ def _elements(index: Index, name: str) -> list[Elem]:
     return out
 
 
+class _Elems:
+    """The [[name]] elements of an array without sub-tables, as Elem
+    tuples made when asked: a window rewrite at row 50,000 of 100,000 looks
+    at a few of them, never builds them all."""
+
+    def __init__(self, segs: list[Segment]) -> None:
+        self._segs = segs
+
+    def __len__(self) -> int:
+        return len(self._segs)
+
+    def __getitem__(self, k: int) -> Elem:
+        seg = self._segs[k]
+        return (seg, seg.start, seg.core_end, seg.end)
+
+
+Elements = _Elems | list[Elem]
+
+
 def _splice_rows(sp: Splicer, name: str, plan: RowPlan) -> None:
     index = sp.index
     fields = ARRAYS[name][1]
@@ -511,17 +719,16 @@ def _splice_rows(sp: Splicer, name: str, plan: RowPlan) -> None:
     if any(p[0] == name for p in index.segments[0].entries):
         raise Fallback  # rows held in an inline array or dotted keys
     key = (name,)
-    mine = [s for s in index.segments if s.name[:1] == key]
-    one_segment_a_row = all(s.kind == ARRAY and len(s.name) == 1 for s in mine)  # no sub-tables
-    if not plan.structural and one_segment_a_row:
-        _edit_in_place(sp, plan, mine, order, kinds)
+    if index.table(key) is not None:
+        raise Fallback  # a [name] table, not an array of tables
+    rows = index.arrays(name)
+    nested = index.nested(name)
+    if not plan.structural and not nested:
+        _edit_in_place(sp, plan, rows, order, kinds)
         return
-    elems = [(s, s.start, s.core_end, s.end) for s in mine] if one_segment_a_row else _elements(index, name)
-    n_old = max((j for j, _r, _c in plan.items if j is not None), default=-1) + 1
-    if len(elems) < n_old:
+    elems: Elements = _elements(index, name) if nested else _Elems(rows)
+    if len(elems) != plan.n_old:
         raise Fallback  # rows held in an inline array
-    if any(s.kind == TABLE and s.name == key for s in mine):
-        raise Fallback
 
     def edits_for(j: int, row: object, changed: tuple[str, ...]) -> list[Edit]:
         if not changed:
@@ -533,12 +740,16 @@ def _splice_rows(sp: Splicer, name: str, plan: RowPlan) -> None:
             for start, end, new in edits_for(j, row, changed):
                 sp.add(start, end, new)
         return
-    if plan.window is not None and _splice_window(sp, plan, plan.window, elems, edits_for):
+    if plan.windows and _splice_windows(sp, name, plan, elems, edits_for):
         return
     if any(elems[k][3] != elems[k + 1][1] for k in range(len(elems) - 1)):
         raise Fallback
-    if elems:
-        _rewrite_rows(sp, name, plan, elems, edits_for)
+    if len(elems):
+        items = plan.items
+        if items:
+            _rewrite_range(sp, name, items, elems, 0, len(elems), edits_for)
+        else:
+            _remove_all(sp, elems)
     elif plan.items:
         _insert_rows(sp, name, plan)
 
@@ -564,65 +775,85 @@ def _insert_rows(sp: Splicer, name: str, plan: RowPlan) -> None:
     sp.insert_section(sp.section_point((name,), True), body)
 
 
-def _rewrite_rows(sp: Splicer, name: str, plan: RowPlan, elems: list[Elem], edits_for: EditsFor) -> None:
-    """All of the array's lines rewritten in the plan's order: each loaded
-    row keeps its block (comments and all) and the separator after it, a
-    new row gets a fresh block; the lines after the last row stay last."""
+def _rewrite_range(sp: Splicer, name: str, items: list[Item], elems: Elements, a: int, b: int,
+                   edits_for: EditsFor) -> None:
+    """The lines of elements [a, b) rewritten as `items`: each loaded row
+    keeps its block (comments and all) and the separator after it, a new
+    row gets a fresh block; when the range ends the array, the lines after
+    its last row stay last. Rewriting the whole array gives the same text
+    as rewriting any range that holds every change, since a row in place
+    is copied as it was."""
     lines = sp.lines
     blank = [sp._blank()]
-    first, last = elems[0], elems[-1]
+    n = len(elems)
+    at_end = b == n
+    last = elems[b - 1]
     trailer = lines[last[2] : last[3]]
-    sep = lines[elems[0][2] : elems[0][3]] if len(elems) > 1 else blank
+    sep = lines[elems[0][2] : elems[0][3]] if n > 1 else blank
     if any(line.strip(" \t\r") for line in sep) or not sep:
         sep = blank
     out: list[str] = []
-    m = len(plan.items)
-    for k, (j, row, changed) in enumerate(plan.items):
+    m = len(items)
+    for k, (j, row, changed) in enumerate(items):
         if j is not None:
             _seg, start, core_end, end = elems[j]
             out += apply_local(lines, start, core_end, edits_for(j, row, changed))
-            own = lines[core_end:end] if j != len(elems) - 1 else sep
+            own = lines[core_end:end] if j != n - 1 else sep
         else:
             out += sp._text_lines("\n".join(row_lines(name, row)))
             own = sep
-        out += own if k < m - 1 else trailer
-    if m == 0:
-        at_eof = last[3] == len(lines)
-        out = [line for line in trailer if line.strip(" \t\r")]
-        if at_eof and trailer and trailer[-1] == "":
-            out.append("")
+        out += trailer if at_end and k == m - 1 else own
+    sp.add(elems[a][1], last[3], out)
+
+
+def _remove_all(sp: Splicer, elems: Elements) -> None:
+    """Every row deleted: what follows the last one stays."""
+    lines = sp.lines
+    first, last = elems[0], elems[len(elems) - 1]
+    trailer = lines[last[2] : last[3]]
+    out = [line for line in trailer if line.strip(" \t\r")]
+    if last[3] == len(lines) and trailer and trailer[-1] == "":
+        out.append("")
     sp.add(first[1], last[3], out)
 
 
-def _splice_window(sp: Splicer, plan: RowPlan, window: tuple[int, int, int], elems: list[Elem],
-                   edits_for: EditsFor) -> bool:
-    """Rows reordered inside the plan's window: rewrite only the lines of
-    that stretch, each row keeping its own block and the separator after it.
-    False when the window touches the array's last row (whose trailing
-    lines belong to what follows) or the blocks do not tile."""
-    lo, hi_new, hi_old = window
-    if hi_old >= len(elems) or lo >= hi_old or hi_new - lo != hi_old - lo:
+def _splice_windows(sp: Splicer, name: str, plan: RowPlan, elems: Elements, edits_for: EditsFor) -> bool:
+    """A change confined to the plan's windows: only the lines of those
+    stretches are rewritten (each with a neighbouring row when it holds no
+    loaded row, or ends the array with none). False when the blocks there
+    do not tile, for the whole rewrite to decide (nothing added then)."""
+    n = len(elems)
+    if not plan.windows or n == 0:
         return False
-    if any(elems[k][3] != elems[k + 1][1] for k in range(lo, hi_old)):
-        return False
-    # A window holds loaded rows only (a new one makes the plan general).
-    moved = [(j, row, changed) for j, row, changed in plan.items[lo:hi_new] if j is not None]
-    if len(moved) != hi_new - lo:
-        return False
-    lines = sp.lines
+    rows = plan.rows or []
+    edited = {j: keys for j, _row, keys in plan.changed}
+    regions: list[tuple[int, int, list[Item]]] = []
+    for lo_new, hi_new, lo_old, hi_old, window in plan.windows:
+        a, b, items = lo_old, hi_old, list(window)
+        if a == b or (b == n and not items):
+            # Nothing loaded in the window, or the last rows deleted: take
+            # the neighbouring row in with it (copied as it is, edits and all).
+            if b < n and a == b:
+                items.append((b, rows[hi_new], edited.get(b, ())))
+                b += 1
+            elif a > 0:
+                items.insert(0, (a - 1, rows[lo_new - 1], edited.get(a - 1, ())))
+                a -= 1
+            else:
+                return False
+        if regions and a < regions[-1][1]:
+            return False
+        if any(elems[k][3] != elems[k + 1][1] for k in range(max(a - 1, 0), min(b, n - 1))):
+            return False
+        regions.append((a, b, items))
+    starts = [a for a, _b, _i in regions]
     for j, row, changed in plan.changed:
-        if j < lo or j >= hi_old:  # a value edited in a row that did not move
+        k = bisect_right(starts, j) - 1
+        if k < 0 or j >= regions[k][1]:  # a value edited in a row outside the windows
             for start, end, new in edits_for(j, row, changed):
                 sp.add(start, end, new)
-    out: list[str] = []
-    for j, row, changed in moved:
-        _seg, start, core_end, end = elems[j]
-        if changed:
-            out += apply_local(lines, start, core_end, edits_for(j, row, changed))
-            out += lines[core_end:end]
-        else:
-            out += lines[start:end]
-    sp.add(elems[lo][1], elems[hi_old - 1][3], out)
+    for a, b, items in regions:
+        _rewrite_range(sp, name, items, elems, a, b, edits_for)
     return True
 
 

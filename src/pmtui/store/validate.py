@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
+from itertools import chain
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from pmtui import model as m
@@ -18,6 +20,16 @@ EXAMPLE_DATETIME = "2025-02-09T10:05:23Z"
 EXAMPLE_DATE = "2025-02-16"
 AUTH_MODES = ("none", "bearer", "basic")
 YEARS = (1900, 9998)  # the datetimes a post-mortem may hold
+# The longest text a field may hold, in characters: far past any real
+# post-mortem, and short enough that every check, the report and the
+# screen stay quick (a 20 MB log pasted into the title took `pmtui check`
+# 12.7 s and went through). One-line values (a title, an id, a name, an
+# event's text, its source and actor, a URL, a query) and prose (a summary,
+# a why, a lesson) differ. docs/file-format.md lists them. Set high enough
+# that no file that opened before the limits were set is refused (a stack
+# trace pasted into one event runs to some 10,000 characters).
+MAX_LINE = 100_000
+MAX_PROSE = 1_000_000
 # Settings that hold regular expressions (a source's log rules): checked
 # here, so a bad pattern is an error on load with its place, not a gap
 # found at collection time. Sources compile them with Python's `re`.
@@ -80,22 +92,40 @@ class _Checker:
             return False, None
         return check(self, path, value)
 
-    def _text(self, path: FieldPath, value: object) -> tuple[bool, object]:
+    def _text(self, path: FieldPath, value: object, limit: int = MAX_LINE) -> tuple[bool, object]:
         if isinstance(value, str):
+            if len(value) > limit:
+                self.too_long(path, len(value), limit)
+                return False, None
             return True, value
         self.bad(path, f"expected a string in quotes, got {_describe(value)}")
         return False, None
 
-    def _texts(self, path: FieldPath, value: object) -> tuple[bool, object]:
+    def _prose(self, path: FieldPath, value: object) -> tuple[bool, object]:
+        return self._text(path, value, MAX_PROSE)
+
+    def too_long(self, path: FieldPath, size: int, limit: int) -> None:
+        what = "one-line field" if limit == MAX_LINE else "text"
+        where = ("keep a line here and the log itself in evidence (pmtui collect --log FILE)"
+                 if limit == MAX_LINE else "keep long logs and dumps in evidence files and link them")
+        self.bad(path, f"{size:,} characters, more than the {limit:,} a {what} may hold; {where}")
+
+    def _texts(self, path: FieldPath, value: object, limit: int = MAX_LINE) -> tuple[bool, object]:
         if isinstance(value, list):
             ok = True
             for i, item in enumerate(value):
                 if not isinstance(item, str):
                     self.bad((*path, i), f"expected a string in quotes, got {_describe(item)}")
                     ok = False
+                elif len(item) > limit:
+                    self.too_long((*path, i), len(item), limit)
+                    ok = False
             return ok, list(value)
         self.bad(path, f'expected an array of strings such as ["a", "b"], got {_describe(value)}')
         return False, None
+
+    def _proses(self, path: FieldPath, value: object) -> tuple[bool, object]:
+        return self._texts(path, value, MAX_PROSE)
 
     def _datetime(self, path: FieldPath, value: object) -> tuple[bool, object]:
         if isinstance(value, datetime) and value.tzinfo is not None:
@@ -173,9 +203,9 @@ class _Checker:
 # kind (schema.py) -> the check of a value of that kind
 _KINDS: dict[str, Callable[[_Checker, FieldPath, object], tuple[bool, object]]] = {
     "str": _Checker._text,
-    "prose": _Checker._text,
+    "prose": _Checker._prose,
     "strlist": _Checker._texts,
-    "proselist": _Checker._texts,
+    "proselist": _Checker._proses,
     "datetime": _Checker._datetime,
     "date": _Checker._date,
     "int": _Checker._int,
@@ -195,20 +225,55 @@ def build(data: dict[str, Any], index: Index, counted: list[int] | None = None) 
     """The model from the decoded file, and the problems in it placed on
     their lines (none: the model is the file's); past MAX_KEPT problems
     only their number, added to `counted[0]`."""
-    ck = _Checker()
-    newer = _check_schema(ck, data.get("schema", 1))
-    if newer is not None:
-        return m.PostMortem(), _locate_all(index, [(("schema",), newer)])
-    pm = m.PostMortem()
-    ck.fill(pm, data, (), tuple(f for f in ROOT_FIELDS if f[0] != "schema"))
-    if isinstance(pm.status, str) and "status" in data:
-        ck.choice(("status",), pm.status, m.STATUSES)
-    _tables(ck, data, pm)
-    _arrays(ck, data, pm)
-    _cross_checks(ck, pm)
+    builder = ModelBuilder(data)
     if counted is not None:
-        counted[0] += ck.more
-    return pm, _locate_all(index, ck.problems)
+        counted[0] += builder.more
+    return builder.pm, builder.problems(index)
+
+
+class ModelBuilder:
+    """The model built in steps: the file without its [[timeline]] rows
+    first, then the rows a slice at a time (rows already read as
+    TimelineEvents by store.rowread are taken as they are), then the
+    problems placed on their lines. The app shows its first screen of a
+    100,000-event file between the first slice and the last."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        ck = self.ck = _Checker()
+        self.pm = pm = m.PostMortem()
+        self.newer = _check_schema(ck, data.get("schema", 1))
+        if self.newer is not None:
+            return
+        ck.fill(pm, data, (), tuple(f for f in ROOT_FIELDS if f[0] != "schema"))
+        if isinstance(pm.status, str) and "status" in data:
+            ck.choice(("status",), pm.status, m.STATUSES)
+        _tables(ck, data, pm)
+        _arrays(ck, data, pm)
+        _cross_checks(ck, pm)
+
+    def rows(self, rows: list[Any], events_only: bool = False) -> None:
+        """Add [[timeline]] rows (decoded tables, or TimelineEvents) after
+        the ones added so far."""
+        out = self.pm.timeline
+        if events_only:
+            _long_texts(self.ck, rows, len(out))
+            out.extend(rows)
+        else:
+            _timeline(self.ck, rows, out, len(out))
+
+    @property
+    def more(self) -> int:
+        """Problems found past MAX_KEPT (counted, not placed)."""
+        return self.ck.more
+
+    @property
+    def has_problems(self) -> bool:
+        return self.newer is not None or bool(self.ck.problems)
+
+    def problems(self, index: Index) -> list[Problem]:
+        if self.newer is not None:
+            return _locate_all(index, [(("schema",), self.newer)])
+        return _locate_all(index, self.ck.problems)
 
 
 def _check_schema(ck: _Checker, schema: object) -> str | None:
@@ -279,7 +344,9 @@ def _dict_table(ck: _Checker, path: tuple[str, ...], table: dict[str, Any], out:
         where = (*path, name)
         if kind == "any":
             names = isinstance(value, list) and all(isinstance(v, str) for v in value)
-            if isinstance(value, _CUSTOM_SCALARS) or names:
+            if isinstance(value, str) and len(value) > MAX_PROSE:
+                ck.too_long(where, len(value), MAX_PROSE)
+            elif isinstance(value, _CUSTOM_SCALARS) or names:
                 out[name] = list(value) if isinstance(value, list) else value
             else:
                 ck.bad(where, f"expected text, a number, a date or a list of names, got {_describe(value)}")
@@ -290,7 +357,11 @@ def _dict_table(ck: _Checker, path: tuple[str, ...], table: dict[str, Any], out:
             if ok:
                 out[name] = got
         elif isinstance(value, str):
-            out[name] = value
+            limit = MAX_PROSE if kind == "prose" else MAX_LINE
+            if len(value) > limit:
+                ck.too_long(where, len(value), limit)
+            else:
+                out[name] = value
         else:
             ck.bad(where, f"expected {_DICT_EXPECTED[kind]}, got {_describe(value)}")
 
@@ -330,11 +401,15 @@ def _row(ck: _Checker, name: str, i: int, row: dict[str, Any], cls: type[T], fie
     return cls(**kwargs)
 
 
-def _timeline(ck: _Checker, rows: list[dict[str, Any]], out: list[m.TimelineEvent]) -> None:
+def _timeline(ck: _Checker, rows: list[Any], out: list[m.TimelineEvent], start: int = 0) -> None:
     event_cls = m.TimelineEvent
     kinds = set(m.EVENT_KINDS)
     fields, required = ARRAYS["timeline"][1], ARRAYS["timeline"][2]
-    for i, row in enumerate(rows):
+    for i, row in enumerate(rows, start):
+        if type(row) is event_cls:  # read by store.rowread, checked but for length
+            _long_texts(ck, [row], i)
+            out.append(row)
+            continue
         t = row.get("time")
         e = row.get("event")
         k = row.get("kind", "other")
@@ -351,6 +426,9 @@ def _timeline(ck: _Checker, rows: list[dict[str, Any]], out: list[m.TimelineEven
             and type(a) is str
             and type(k) is str  # before `in`: a list or table is not hashable
             and k in kinds
+            and len(e) <= MAX_LINE
+            and len(s) <= MAX_LINE
+            and len(a) <= MAX_LINE
             and "key" not in row
             and "evidence" not in row
         ):
@@ -360,6 +438,85 @@ def _timeline(ck: _Checker, rows: list[dict[str, Any]], out: list[m.TimelineEven
         if "kind" in row and isinstance(row["kind"], str):
             ck.choice(("timeline", i, "kind"), item.kind, m.EVENT_KINDS)
         out.append(item)
+
+
+_TEXTS = (("event", attrgetter("event")), ("source", attrgetter("source")), ("actor", attrgetter("actor")))
+
+
+def _long_texts(ck: _Checker, rows: list[m.TimelineEvent], start: int) -> None:
+    """Rows read as TimelineEvents whose text is over MAX_LINE: looked for
+    at C speed (the longest of each field), then placed one by one."""
+    for name, get in _TEXTS:
+        if rows and max(map(len, map(get, rows))) > MAX_LINE:
+            for i, row in enumerate(rows, start):
+                if len(get(row)) > MAX_LINE:
+                    ck.too_long(("timeline", i, name), len(get(row)), MAX_LINE)
+
+
+_LIMITS = {"str": MAX_LINE, "strlist": MAX_LINE, "prose": MAX_PROSE, "proselist": MAX_PROSE}
+
+
+def over_limits(pm: m.PostMortem, *, timeline: bool = True) -> list[tuple[str, str]]:
+    """(field, message) for each text in the model longer than its field
+    may hold (MAX_LINE, MAX_PROSE): what the reader would refuse, so a save
+    never writes a file pmtui will not open (an edit that pasted a log into
+    the title). Arrays are looked at a field at a time at C speed (~10-20 ms
+    for 100,000 events; `timeline=False` skips those rows); only a field
+    over its limit is walked row by row. store.begin_save asks it."""
+    found: list[tuple[str, str]] = []
+
+    def value(where: str, text: object, limit: int) -> None:
+        if isinstance(text, str) and len(text) > limit:
+            found.append((where, _long_message(len(text), limit)))
+        elif isinstance(text, list):
+            for i, item in enumerate(text):
+                value(f"{where}[{i}]", item, limit)
+
+    _flat_over(pm, value)
+    for name, (_cls, fields, _required, _always) in ARRAYS.items():
+        rows = getattr(pm, name)
+        if rows and (timeline or name != "timeline"):
+            _rows_over(name, rows, fields, value)
+    return found
+
+
+def _flat_over(pm: m.PostMortem, value: Callable[[str, object, int], None]) -> None:
+    for key, kind in ROOT_FIELDS:
+        if kind in _LIMITS:
+            value(key, getattr(pm, key), _LIMITS[kind])
+    for path, (attr, fields) in TABLES.items():
+        obj = get_attr(pm, attr)
+        if path in DICTS:
+            if isinstance(obj, dict):
+                for name, item in obj.items():
+                    value(".".join((*path, name)), item, MAX_PROSE if DICTS[path] in ("prose", "any") else MAX_LINE)
+            continue
+        for key, kind in fields:
+            if kind in _LIMITS:
+                value(".".join((*path, key)), getattr(obj, key), _LIMITS[kind])
+
+
+def _rows_over(name: str, rows: list[Any], fields: tuple[tuple[str, str], ...],
+               value: Callable[[str, object, int], None]) -> None:
+    for key, kind in fields:
+        limit = _LIMITS.get(kind)
+        if limit is None:
+            continue
+        get = attrgetter(key)
+        try:
+            items = map(get, rows) if kind in ("str", "prose") else chain.from_iterable(map(get, rows))
+            longest = max(map(len, items), default=0)
+        except TypeError:  # a None among them (an optional field): row by row
+            longest = limit + 1
+        if longest > limit:
+            for i, row in enumerate(rows):
+                value(f"{name}[{i}].{key}", get(row), limit)
+
+
+def _long_message(size: int, limit: int) -> str:
+    ck = _Checker()
+    ck.too_long((), size, limit)
+    return ck.problems[0][1]
 
 
 def _cross_checks(ck: _Checker, pm: m.PostMortem) -> None:

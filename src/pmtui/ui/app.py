@@ -9,11 +9,12 @@ heard by every pane and the header).
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import importlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -32,15 +33,20 @@ from pmtui.redact import redact
 from pmtui.session import Area, Change, EditSession
 from pmtui.textsafe import one_line, printable
 from pmtui.ui.panes.base import Pane, PaneContext
+from pmtui.ui.saver import Saver, SaveResult
 from pmtui.ui.widgets.header import DocHeader
 
 if TYPE_CHECKING:
     from textual.command import Provider
 
-    from pmtui.store import Document
+    from pmtui.store import Document, Loading
     from pmtui.ui.guard import Guard
 
 CSS_DIR = Path(__file__).parent / "css"
+# From this size on (a few thousand events) ctrl+s writes on the saver's
+# thread; a smaller file is written in a few milliseconds before the key's
+# frame, and the "Saved" notice comes with it.
+BACKGROUND_SAVE_BYTES = 512 * 1024
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,7 @@ class PmApp(App[None]):
         self,
         document: Document,
         *,
+        loading: Loading | None = None,
         demo: bool = False,
         ask_title: bool = False,
         now: Callable[[], datetime] = utc_now,
@@ -113,13 +120,21 @@ class PmApp(App[None]):
         first_pane: str = "overview",
         blink: bool = True,
     ) -> None:
-        """`document` is a store.Document (.path, .pm). `ask_title`: the file
+        """`document` is a store.Document (.path, .pm). `loading`: the
+        store.Loading still reading `document`'s rows (a big file: the
+        first screen shows before the rest is read). `ask_title`: the file
         does not exist yet; ask for a title, then create it. `now` and
         `local_zone` are injectable so tests and snapshots are fixed;
         `blink=False` keeps text cursors still (snapshots)."""
         super().__init__()
         self.document = document
+        self.loading = loading if loading is not None and not document.loaded else None
         self.session = EditSession(document.pm)
+        self.session.on_refused = self._refused
+        self._saver = Saver()
+        self._render_lock = asyncio.Lock()  # one render in steps at a time (a save's, the journal's)
+        self._save_task: asyncio.Task[None] | None = None
+        self._when_loaded: list[Callable[[], object]] = []
         self.demo = demo
         self.ask_title = ask_title
         self.now = now
@@ -202,14 +217,13 @@ class PmApp(App[None]):
         if mark:
             Path(mark).write_text(repr(time.time()))
             self.exit()
-        # Lock, recovery offer, journal, SIGHUP/SIGTERM, conflict check
-        # (pmtui.ui.guard) start once the first pane is on screen: nothing
-        # can have been typed before, and the journal picks up any edit made
-        # before it started. The recovery offer is a screen over the pane.
-        from pmtui.ui.guard import Guard
-
-        self.guard = Guard(self)
-        self.guard.start()
+        # A big file's rows are read on from here, between frames; the
+        # guard waits for them (a save or the journal needs the whole file).
+        if self.loading is not None:
+            self.session.hold(Area.TIMELINE, "the timeline is still being read")
+            self.run_worker(self._read_rest(), group="load", exclusive=True)
+        else:
+            self._start_guard()
         if self.ask_title:
             self.call_later(self._ask_title)
         # A pane may finish building itself now (the overview's form).
@@ -222,9 +236,108 @@ class PmApp(App[None]):
         # and its frame (pauses of 30-40 ms seen in bench_timeline.py).
         self.call_after_refresh(gc.freeze)
 
+    def _start_guard(self) -> None:
+        # Lock, recovery offer, journal, SIGHUP/SIGTERM, conflict check
+        # (pmtui.ui.guard) start once the first pane is on screen and the
+        # file is read: nothing can have been typed before that the journal
+        # does not pick up when it starts. The recovery offer is a screen
+        # over the pane.
+        from pmtui.ui.guard import Guard
+
+        self.guard = Guard(self)
+        self.guard.start()
+
+    # -- reading the rest of a big file ----------------------------------------
+
+    async def _read_rest(self) -> None:
+        from pmtui import store
+
+        loading = self.loading
+        if loading is None:
+            return
+        shown = time.monotonic()
+        steps = loading.finish_steps()
+        try:
+            for _ in steps:
+                if time.monotonic() - shown > 0.05:  # the row count grows on screen, 20 times a second
+                    shown = time.monotonic()
+                    self._loading_progress()
+                await asyncio.sleep(0)
+        except store.StoreError as exc:
+            self._unreadable(exc)
+            return
+        # What follows is spread over frames too: each part holds the loop
+        # for a few milliseconds at 100,000 events.
+        for _ in self._loaded_steps():
+            await asyncio.sleep(0)
+
+    def _loading_progress(self) -> None:
+        for pane in self.panes.values():
+            pane.loading_progress(self.loading_state())
+
+    def loading_state(self) -> tuple[int, int] | None:
+        """(rows read, rows expected) while the file is being read, else None."""
+        if self.loading is None:
+            return None
+        return self.loading.rows_read, self.loading.estimate()
+
+    def _unreadable(self, exc: Exception) -> None:
+        """The file has problems (found while reading its rows): the app
+        ends, the file left as it is, every problem listed."""
+        self.loading = None
+        self.exit(return_code=2, message=str(exc))
+
+    def _loaded(self) -> None:
+        """Every row read, at once (a save or quit that cannot wait)."""
+        from pmtui import store
+
+        loading = self.loading
+        if loading is None:
+            return
+        try:
+            loading.finish()
+        except store.StoreError as exc:
+            self._unreadable(exc)
+            return
+        for _ in self._loaded_steps():
+            pass
+
+    def _loaded_steps(self) -> Iterator[None]:
+        """The document is complete: let edits through, tell the panes,
+        start the guard."""
+        self.loading = None
+        # What was read lives as long as the app: out of the collector's
+        # view, as at the first frame (collections walking the rows read
+        # since then blocked pane switches for 70 ms at 10,000 events).
+        gc.freeze()
+        self.session.release(Area.TIMELINE)
+        for pane in self.panes.values():
+            pane.loading_progress(None)
+            yield
+        self.session.notify(Area.TIMELINE, "read", edited=False)
+        yield
+        self._start_guard()
+        yield
+        waiting, self._when_loaded = self._when_loaded, []
+        for callback in waiting:
+            callback()
+
+    def _finish_loading_now(self) -> None:
+        """Read what is left at once (a save or quit that cannot wait)."""
+        if self.loading is not None:
+            self.workers.cancel_group(self, "load")
+            self._loaded()
+
+    def _refused(self, edit: object, reason: str) -> None:
+        state = self.loading_state()
+        where = f" ({state[0]:,} of about {state[1]:,} events)" if state else ""
+        self.notify(f"Not yet: {reason}{where}; try again in a moment.", severity="warning", timeout=3)
+
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
+        self._saver.wait()  # a save in flight lands before the app is gone
+        self._saver.close()
         if self.guard is not None:
             self.guard.stop()
 
@@ -297,21 +410,121 @@ class PmApp(App[None]):
         for pane in self.panes.values():
             pane.commit_pending()
 
-    def save(self) -> bool:
+    def save(self, *, background: bool = False) -> bool:
+        """Save now. The version saved is rendered here, at once (the model
+        as it is at this moment); the check for outside changes, the backup
+        and the write happen on the saver's thread. `background=False`
+        (the default) waits for them and says whether the file was written;
+        `background=True` (ctrl+s) returns at once and tells the result
+        when it lands, so a frame never waits for the disk."""
         from pmtui import store
 
         self.commit_pending()
+        if self.loading is not None:
+            if background:
+                self._when_loaded.append(lambda: self.save(background=True))
+                self.notify("Saving as soon as the whole file is read.", timeout=2)
+                return True
+            self._finish_loading_now()
+            if self.loading is not None or not self.document.loaded:
+                return False
+        if background and self.renders_in_steps():
+            self._save_task = asyncio.get_running_loop().create_task(self._save_big())
+            return True
         guard = self.guard
-        if guard is not None and not guard.before_save():
-            return False  # changed on disk: the conflict dialog decides
+        check = guard.save_check() if guard is not None else False
+        document = self.document
         try:
-            store.save(self.document)
-        except (OSError, store.StoreError) as exc:
+            job = store.begin_save(document)
+        except (OSError, store.StoreError, ValueError) as exc:
             self.notify(Text(f"Not saved: {one_line(str(exc))}"), severity="error", timeout=8)
             return False
-        self.session.mark_saved()
+        revision = self.session.revision
+        expected = document.stamp
+        if background and expected is not None and expected.size >= BACKGROUND_SAVE_BYTES:
+            self._saver.submit(job, expected, check, lambda result: self._saved(document, result, revision),
+                               keep_backup=guard is not None)
+            return True
+        self._saver.wait()
+        return self._saved(document, self._saver.write(job, expected, check, keep_backup=guard is not None), revision)
+
+    # -- rendering a big document between frames ----------------------------------
+
+    def renders_in_steps(self) -> bool:
+        """Whether the document is big enough to compare in steps (a render
+        at once would hold a frame for tens of milliseconds)."""
+        from pmtui.store.document import RENDER_STEP
+
+        # getattr: tests hand the app a bare namespace for a document
+        return getattr(self.document, "loaded", True) and len(self.document.pm.timeline) > RENDER_STEP
+
+    async def render_in_steps(self) -> None:
+        """Render the document (store.Document.render_steps), a few
+        milliseconds at a time with frames between. An edit landing
+        meanwhile starts it again (the comparison must see one state of the
+        model); after a few such restarts the last one runs at once."""
+        async with self._render_lock:
+            for attempt in range(4):
+                document, revision = self.document, self.session.revision
+                if attempt == 3:
+                    document.render()
+                    return
+                steps = document.render_steps()
+                try:
+                    while True:
+                        next(steps)
+                        await asyncio.sleep(0)
+                        if self.session.revision != revision or self.document is not document:
+                            steps.close()
+                            break
+                except StopIteration:
+                    return
+
+    async def _save_big(self) -> None:
+        """ctrl+s on a big file: rendered between frames, then written on
+        the saver's thread."""
+        from pmtui import store
+
+        await self.render_in_steps()
+        guard = self.guard
+        check = guard.save_check() if guard is not None else False
+        document = self.document
+        try:
+            job = store.begin_save(document, rendered=True)
+        except (OSError, store.StoreError, ValueError) as exc:
+            self.notify(Text(f"Not saved: {one_line(str(exc))}"), severity="error", timeout=8)
+            return
+        revision = self.session.revision
+        self._saver.submit(job, document.stamp, check, lambda result: self._saved(document, result, revision),
+                           keep_backup=guard is not None)
+
+    def saved_elsewhere(self) -> None:
+        """The document was replaced from disk (a reload): what the saver
+        last wrote no longer stands for it."""
+        self._saver.forget()
+
+    def _saved(self, document: Document, result: SaveResult, revision: int) -> bool:
+        from pmtui import store
+
+        guard = self.guard
+        if result.conflict:
+            if guard is not None:
+                guard.conflict()  # changed on disk: the conflict dialog decides
+            return False
+        if result.error is not None or result.stamp is None:
+            self.notify(Text(f"Not saved: {one_line(str(result.error))}"), severity="error", timeout=8)
+            return False
+        if result.backup_error is not None:
+            exc = result.backup_error
+            self.notify(f"Backup not written ({one_line(exc.filename or '')}: "
+                        f"{one_line(exc.strerror or str(exc))}); saved without it.",
+                        severity="warning", timeout=8, markup=False)
+        if document is not self.document:
+            return True  # reloaded meanwhile: that file was written, this one is another
+        store.end_save(document, result.job, result.stamp)
+        self.session.mark_saved(revision)
         if guard is not None:
-            guard.after_save()
+            guard.after_save(revision)
         self.query_one(DocHeader).refresh()
         self.notify(Text(f"Saved {one_line(str(self.document.path))}"), timeout=2)
         return True
@@ -324,10 +537,13 @@ class PmApp(App[None]):
         if isinstance(self.screen, FormScreen):
             self.screen.action_submit()
             return
-        self.save()
+        self.save(background=True)
 
     async def action_quit(self) -> None:
         self.commit_pending()
+        if self._save_task is not None:
+            await self._save_task  # a save being rendered or written may leave nothing unsaved
+        await self._saver.idle()
         if not self.session.dirty:
             self.exit()
             return

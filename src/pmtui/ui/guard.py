@@ -1,12 +1,15 @@
 """What keeps the app's work safe, in one place: the lock (a second pmtui is
 warned), the recovery offer on open, the journal written within a second of
 every edit, the hang-up/terminate handlers, the conflict check and backup
-before each save. The app calls `start()` once mounted, `before_save()` /
-`after_save()` around `store.save`, and `stop()` when it unmounts.
+before each save. The app calls `start()` once mounted (and the file read),
+`save_check()` before a save and `after_save()` once it landed (the check
+and the backup happen with the write: ui.saver), and `stop()` when it
+unmounts.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +19,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 
-from pmtui.filesafety.disk import Fingerprint, backup, changed_since
+from pmtui.filesafety.disk import Fingerprint
 from pmtui.filesafety.journal import FLUSH_PERIOD, Journal, JournalWriter, Recovery, find_recovery
 from pmtui.filesafety.lock import FileLock
 from pmtui.model import PostMortem
@@ -52,7 +55,13 @@ class GuardedApp(signals.SignalledApp, Protocol):
     session: EditSession
     _exception: Exception | None  # textual is pinned: set when the app crashed
 
-    def save(self) -> bool: ...
+    def save(self, *, background: bool = False) -> bool: ...
+
+    def renders_in_steps(self) -> bool: ...
+
+    async def render_in_steps(self) -> None: ...
+
+    def saved_elsewhere(self) -> None: ...
 
     def notify(
         self,
@@ -82,6 +91,7 @@ class Guard:
         self._timer: Timer | None = None
         self._force_next_save = False
         self._journal_warned = False
+        self._rendering: asyncio.Task[None] | None = None  # a big document's journal render in steps
 
     @property
     def path(self) -> Path:
@@ -184,13 +194,13 @@ class Guard:
             session.notify(area, "reloaded")
 
     def _start_journal(self, *, dirty: bool = False) -> None:
-        from pmtui import store
 
         fp = document_fingerprint(self.app.document)
         journal = Journal(self.path, opened_sha256=fp.sha256 if fp else "")
-        # The store's dumps is incremental (cheap after a small edit); the
-        # JSON and the disk write happen on the writer's thread.
-        self.writer = JournalWriter(journal, lambda: store.dumps(self.app.document), background=True,
+        # The document renders only what changed (milliseconds at 100,000
+        # events); the journal appends those line edits, on the writer's
+        # thread, and writes the whole text only now and then.
+        self.writer = JournalWriter(journal, document=lambda: self.app.document, background=True,
                                     idle=JOURNAL_IDLE, max_delay=JOURNAL_MAX_DELAY)
         self._unsubscribe = self.app.session.subscribe(self.writer.changed)
         self._timer = self.app.set_interval(FLUSH_PERIOD, self.flush)
@@ -202,11 +212,30 @@ class Guard:
 
     def flush(self, *, force: bool = False) -> None:
         """Journal pending edits. A journal that cannot be written (a full
-        disk, a read-only home) must not stop the editing: say so once."""
+        disk, a read-only home) must not stop the editing: say so once. A
+        big document is rendered between frames first (the app's
+        render_in_steps); a signal's flush renders at once."""
+        writer = self.writer
+        if writer is None:
+            return
+        if not force and self.app.renders_in_steps():
+            if writer.due() and self._rendering is None:
+                self._rendering = asyncio.get_running_loop().create_task(self._flush_big())
+            return
+        self._flush(force=force)
+
+    async def _flush_big(self) -> None:
+        try:
+            await self.app.render_in_steps()
+            self._flush(rendered=True)
+        finally:
+            self._rendering = None
+
+    def _flush(self, *, force: bool = False, rendered: bool = False) -> None:
         if self.writer is None:
             return
         try:
-            self.writer.flush(force=force)
+            self.writer.flush(force=force, rendered=rendered)
             failed = self.writer.take_error()  # from the writer thread's last write
             if failed is not None:
                 raise failed
@@ -222,28 +251,29 @@ class Guard:
 
     # -- saving ----------------------------------------------------------------
 
-    def before_save(self) -> bool:
-        """False when the save must not go ahead: the file changed on disk
-        since it was opened, and the conflict dialog has been shown."""
+    def save_check(self) -> bool:
+        """Whether the next save must check for outside changes first (not
+        when the user chose to overwrite them). The check itself, and the
+        backup of the previous version, happen with the write (ui.saver)."""
         if self._force_next_save:
             self._force_next_save = False
-        elif changed_since(document_fingerprint(self.app.document), self.path):
-            self._show_conflict()
             return False
-        try:
-            backup(self.path)
-        except OSError as exc:
-            # The save itself is atomic: go ahead, and say the backup is missing.
-            self.app.notify(f"Backup not written ({one_line(exc.filename or '')}: "
-                            f"{one_line(exc.strerror or str(exc))}); saving without it.",
-                            severity="warning", timeout=8, markup=False)
         return True
 
-    def after_save(self) -> None:
+    def conflict(self) -> None:
+        """A save found the file changed on disk: the conflict dialog decides."""
+        self._show_conflict()
+
+    def after_save(self, revision: int | None = None) -> None:
+        """The file holds the post-mortem as of `revision` (now by default):
+        nothing to recover, unless edits came after it."""
         if self.writer is not None:
             fp = document_fingerprint(self.app.document)
             self.writer.journal.opened_sha256 = fp.sha256 if fp else ""
-            self.writer.saved()
+            if revision is None or revision == self.app.session.revision:
+                self.writer.saved()
+            else:
+                self.writer.rebase()  # the newer edits stay journaled, against the new file
 
     def _show_conflict(self) -> None:
         from pmtui import store
@@ -298,6 +328,7 @@ class Guard:
         fresh.pm = pm  # the session and panes keep their object
         self.app.document = fresh
         self.app.session.mark_saved()
+        self.app.saved_elsewhere()
         self.after_save()
         self.app.notify(f"Reloaded {one_line(str(self.path))}", timeout=3, markup=False)
         return True

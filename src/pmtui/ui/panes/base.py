@@ -116,6 +116,11 @@ class Pane(Widget):
         """The app's first frame, showing this pane, is on screen: finish
         building what the frame did not need."""
 
+    def loading_progress(self, state: tuple[int, int] | None) -> None:
+        """A big file is still being read: (rows read, rows expected), a
+        few times a second; None once every row is read (a change of area
+        timeline, "read", follows)."""
+
     def show_location(self, section: str, row: int | str | None = None) -> bool:
         """Put the cursor on what a check of the report's `section` points at
         (`row`: an index or an id); False when this pane does not hold it."""

@@ -13,8 +13,12 @@ references: one key opens the evidence viewer at the place they name.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import time
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from itertools import compress
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -79,6 +83,75 @@ class StatusLine(Widget):
         return Text(self.text, no_wrap=True, overflow="ellipsis")
 
 
+# Milliseconds of filtering per frame: the keystroke's own frame shows
+# what the first slice finds, the rest streams in (100,000 rows take a few
+# dozen milliseconds in all).
+FILTER_SLICE = 0.004
+
+
+_KEY = attrgetter("key")
+KEY_COUNT_AFTER = 20_000
+
+
+class RowFilter:
+    """The rows of some lists, in order, whose event, source, actor or kind
+    holds `needle` (lower case; "" holds every row), and with `key_only`
+    only the key rows: found a slice of time at a time into `out`. Rows
+    appended to the timeline while the file is still being read are looked
+    at too (`more`)."""
+
+    CHUNK = 2_000
+
+    def __init__(self, needle: str, sources: list[Sequence[TimelineEvent]], *, key_only: bool = False) -> None:
+        self.needle = needle
+        self.key_only = key_only
+        self.sources = [s for s in sources if s]
+        self.out: list[TimelineEvent] = []
+        self._k = 0  # the source being looked at
+        self._pos = 0  # and where in it
+        self._seen = 0  # rows of the timeline handed over by `more`
+
+    @property
+    def done(self) -> bool:
+        return self._k >= len(self.sources)
+
+    def run(self, budget: float) -> None:
+        deadline = time.perf_counter() + budget
+        needle, out = self.needle, self.out
+        while self._k < len(self.sources):
+            source = self.sources[self._k]
+            chunk = source[self._pos : self._pos + self.CHUNK]
+            self._pos += len(chunk)
+            if self.key_only:
+                chunk = list(compress(chunk, map(_KEY, chunk)))
+            if needle:
+                chunk = [e for e in chunk if needle in e.event.lower() or needle in e.source.lower()
+                         or needle in e.actor.lower() or needle in e.kind.lower()]
+            out.extend(chunk)
+            if self._pos >= len(source):
+                self._k += 1
+                self._pos = 0
+            if time.perf_counter() >= deadline:
+                return
+
+    def narrowed(self, needle: str, *, key_only: bool = False) -> RowFilter:
+        """A filter for a longer needle (or now the key rows only): what
+        matched so far, then what this one has not looked at yet."""
+        rest: list[Sequence[TimelineEvent]] = []
+        if not self.done:
+            rest.append(self.sources[self._k][self._pos :])
+            rest.extend(self.sources[self._k + 1 :])
+        job = RowFilter(needle, [self.out, *rest], key_only=key_only or self.key_only)
+        job._seen = self._seen
+        return job
+
+    def more(self, events: list[TimelineEvent]) -> None:
+        """The timeline grew (a big file still being read): look at the new rows too."""
+        if len(events) > self._seen:
+            self.sources.append(events[self._seen :])
+            self._seen = len(events)
+
+
 class TimelinePane(Pane):
     pane_name = "timeline"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -102,6 +175,14 @@ class TimelinePane(Pane):
         self.key_only = False  # the view shows the key rows alone
         self.show_local = False
         self._view: list[TimelineEvent] = self.session.pm.timeline
+        self._filter: RowFilter | None = None  # the filter being computed or last computed
+        # finished results by (needle, key rows only), until the timeline changes
+        self._filtered: dict[tuple[str, bool], list[TimelineEvent]] = {}
+        self._keys: tuple[int, int] | None = None  # (rows counted, key rows among them), until a change
+        self._keys_shown = 0  # the count last shown (while a big timeline's is counted after the frame)
+        self._recount = False  # a count is due after the next frame
+        self._loading: tuple[int, int] | None = None  # (rows read, expected) while the file is read
+        self._fractions: bool | None = None  # some time has a fraction of a second (the time column's width)
 
     @property
     def events(self) -> list[TimelineEvent]:
@@ -129,8 +210,27 @@ class TimelinePane(Pane):
         return self.query_one(TimelineTable)
 
     def on_mount(self) -> None:
-        self.session.run(edits.sort_events(self.session.pm))
+        self._sort()
         self._rebuild()
+
+    def _sort(self) -> None:
+        """A hand-edited file may be out of order: sorted once read (a big
+        file's rows are still being added while the first screen shows)."""
+        if self.session.held(Area.TIMELINE) is None:
+            self.session.run(edits.sort_events(self.session.pm))
+
+    def loading_progress(self, state: tuple[int, int] | None) -> None:
+        self._loading = state
+        if state is None:
+            self._fractions = None
+            self._sort()
+            return  # the "read" change that follows rebuilds the view
+        if self._view is self.events:
+            self.table.set_rows(self._view)
+        elif self._filter is not None:
+            self._filter.more(self.events)
+            self._continue_filter()
+        self._update_status()
 
     def show_location(self, section: str, row: int | str | None = None) -> bool:
         """Put the cursor on `row` (an index into the timeline; the report's
@@ -156,10 +256,20 @@ class TimelinePane(Pane):
     def focus_default(self) -> None:
         self.table.focus()
 
-    def _columns(self) -> list[Column]:
+    def _has_fractions(self, focus: TimelineEvent | None) -> bool:
+        # Looked for once (and again when the rows are replaced), then only
+        # in the row an edit touched: a rebuild never walks every row.
+        if self._fractions is None or self._loading is not None:
+            events = self.events
+            self._fractions = any(e.time.microsecond for e in events) if len(events) < 50_000 else True
+        elif focus is not None and focus.time.microsecond:
+            self._fractions = True
+        return self._fractions
+
+    def _columns(self, focus: TimelineEvent | None = None) -> list[Column]:
         events = self.events
         multi_day = bool(events) and events[0].time.date() != events[-1].time.date()
-        fractions = any(e.time.microsecond for e in events) if len(events) < 50_000 else True
+        fractions = self._has_fractions(focus)
         if multi_day:
             time_col = Column("time", "Time (UTC)", lambda e: format_utc(e.time), width=26 if fractions else 19)
         else:
@@ -190,23 +300,20 @@ class TimelinePane(Pane):
 
     # -- view ------------------------------------------------------------------
 
-    def _matches(self, event: TimelineEvent, needle: str) -> bool:
-        return (
-            needle in event.event.lower()
-            or needle in event.source.lower()
-            or needle in event.actor.lower()
-            or needle in event.kind.lower()
-        )
-
-    def _rebuild(self, focus: TimelineEvent | None = None) -> None:
+    def _rebuild(self, focus: TimelineEvent | None = None, *, changed: bool = True) -> None:
+        """Show the rows again. `changed`: the timeline changed (finished
+        filter results no longer hold); False for a new filter text."""
         table = self.table
         if focus is None:
             focus = table.cursor_value
+        if changed:
+            self._filtered.clear()
+            self._keys = None
         needle = self.filter_text.strip().lower()
         if needle or self.key_only:
-            key_only, match = self.key_only, self._matches
-            self._view = [e for e in self.events if (not key_only or e.key) and (not needle or match(e, needle))]
+            self._view = self._start_filter(needle, changed)
         else:
+            self._filter = None
             self._view = self.events
         if self.key_only:
             table.empty_text = (f"No key moments yet: {self.key('timeline.key')} marks the row under the cursor; "
@@ -214,7 +321,7 @@ class TimelinePane(Pane):
         else:
             table.empty_text = (f"No events yet: press {self.key('timeline.add')} to add one, "
                                 f"or collect them from the sources (pane {self.key('go.collect')}).")
-        columns = self._columns()
+        columns = self._columns(focus)
         if [(c.key, c.width) for c in columns] != [(c.key, c.width) for c in table.columns]:
             table.set_columns(columns)
         cursor = table.cursor_row
@@ -225,6 +332,60 @@ class TimelinePane(Pane):
         table.set_rows(self._view, cursor=cursor)
         self._update_status()
 
+    # -- the filter: narrowed as typed, its results streaming in ------------------
+
+    def _start_filter(self, needle: str, changed: bool) -> list[TimelineEvent]:
+        """The rows matching `needle`, as far as a few milliseconds find
+        them; the rest are added between frames (RowFilter)."""
+        key_only = self.key_only
+        done = self._filtered.get((needle, key_only))
+        if done is not None:
+            self._filter = RowFilter(needle, [], key_only=key_only)
+            self._filter.out = done
+            return done
+        previous = self._filter
+        if (not changed and previous is not None and needle.startswith(previous.needle)
+                and previous.key_only <= key_only):
+            # More typed: only what matched so far, and what is not looked at yet, can match.
+            job = previous.narrowed(needle, key_only=key_only)
+        else:
+            # A copy of the rows (a millisecond at 100,000): a big file's
+            # timeline may still grow, and `more` hands over what it adds.
+            start: list[TimelineEvent] = list(self.events)
+            best = max((k for k in self._filtered if needle.startswith(k[0]) and k[1] <= key_only),
+                       key=lambda k: (len(k[0]), k[1]), default=None)
+            if best is not None:
+                start = self._filtered[best]
+            job = RowFilter(needle, [start], key_only=key_only)
+            job._seen = len(self.events)
+        self._filter = job
+        job.run(FILTER_SLICE)
+        if job.done:
+            self._filter_done(job)
+        else:
+            self._continue_filter()
+        return job.out
+
+    def _continue_filter(self) -> None:
+        job = self._filter
+        if job is not None and not job.done:
+            self.run_worker(self._filter_rest(job), group="filter", exclusive=True)
+
+    async def _filter_rest(self, job: RowFilter) -> None:
+        while not job.done and job is self._filter:
+            await asyncio.sleep(0)
+            job.run(FILTER_SLICE)
+            if job is self._filter:
+                self.table.set_rows(self._view)
+                self._update_status()
+        if job is self._filter:
+            self._filter_done(job)
+
+    def _filter_done(self, job: RowFilter) -> None:
+        if self._loading is None:
+            self._filtered[(job.needle, job.key_only)] = job.out
+        self._update_status()
+
     def _view_index(self, event: TimelineEvent) -> int | None:
         try:
             if self._view is self.events:
@@ -233,15 +394,51 @@ class TimelinePane(Pane):
         except (ValueError, StopIteration):
             return None
 
+    def _key_count(self) -> int:
+        """How many rows are key moments: counted at C speed once, then only
+        in rows a big file's reader added, until the timeline changes (the
+        status line is told on every cursor move). From KEY_COUNT_AFTER rows
+        on, a count after an edit is made after the edit's frame (7 ms at
+        100,000 rows): the frame shows the count before it."""
+        events = self.events
+        if self._keys is None and len(events) >= KEY_COUNT_AFTER:
+            if not self._recount:
+                self._recount = True
+                self.call_after_refresh(self._count_keys)
+            return self._keys_shown
+        return self._count_now()
+
+    def _count_keys(self) -> None:
+        self._recount = False
+        if self._keys is None and self.is_attached:
+            shown = self._keys_shown
+            if self._count_now() != shown:
+                self._update_status()
+
+    def _count_now(self) -> int:
+        events = self.events
+        counted, keys = self._keys or (0, 0)
+        if counted > len(events):
+            counted, keys = 0, 0
+        if counted < len(events):
+            keys += sum(map(_KEY, events[counted:]))
+            self._keys = (len(events), keys)
+        self._keys_shown = keys
+        return keys
+
     def _update_status(self) -> None:
         total = len(self.events)
-        keys = sum(1 for e in self.events if e.key)
-        text = (f"{total} event{'s' if total != 1 else ''}, {keys} key moment{'s' if keys != 1 else ''}"
-                " · times in UTC")
+        keys = self._key_count()
+        if self._loading is not None:
+            text = f"reading the file: {total:,} of about {self._loading[1]:,} events · times in UTC"
+        else:
+            text = (f"{total} event{'s' if total != 1 else ''}, {keys} key moment{'s' if keys != 1 else ''}"
+                    " · times in UTC")
         if self.key_only:
             text += f" · key rows only ({self.key('timeline.key_view')}: all)"
         if self.filter_text.strip():
-            text += f" · filter {self.filter_text.strip()!r}: {len(self._view)} shown"
+            more = "" if self._filter is None or self._filter.done else "+ (still looking)"
+            text += f" · filter {self.filter_text.strip()!r}: {len(self._view)}{more} shown"
         current = self.current
         if current is not None and current.evidence:
             n = len(current.evidence)
@@ -254,6 +451,8 @@ class TimelinePane(Pane):
     def on_change(self, change: Change) -> None:
         if change.area in (Area.TIMELINE, Area.OVERVIEW):
             focus = change.focus if isinstance(change.focus, TimelineEvent) else None
+            if change.label in ("read", "reloaded"):
+                self._fractions = None
             self._rebuild(focus)
 
     @property
@@ -271,7 +470,7 @@ class TimelinePane(Pane):
         if event.input.id == "timeline-filter":
             event.stop()
             self.filter_text = event.value
-            self._rebuild()
+            self._rebuild(changed=False)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "timeline-filter":

@@ -8,6 +8,7 @@ and the lookup raised NoMatches, which crashed the app on its way out.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from textual.css.query import NoMatches
@@ -21,3 +22,10 @@ class SteadySelect(Select[Any]):
         except NoMatches:
             # Mid-teardown: nothing left to show the value on.
             self._value = value
+
+    def _setup_options_renderables(self) -> None:
+        # The same teardown, caught earlier: the options' overlay is gone
+        # (seen when the Overview form is built after the first frame and
+        # the app closes at once).
+        with contextlib.suppress(NoMatches):
+            super()._setup_options_renderables()

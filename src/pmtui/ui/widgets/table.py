@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -83,10 +83,14 @@ class VirtualTable(ScrollView, can_focus=True):
         self.row_style = row_style
         self.empty_text = empty_text
         self._widths: tuple[int, list[int]] | None = None
-        # (row index, is the cursor row) -> rendered line, valid while
-        # _lines_key (the styles and width they were drawn with) holds.
-        self._lines: dict[tuple[int, bool], Strip] = {}
+        # id(row) -> (what the line shows, the line): a row drawn before is
+        # drawn again only when its cells, styles or cursor changed, so a
+        # change that moves every row down by one (an undo, an insert)
+        # draws only the rows it touched. Valid while _lines_key (the
+        # styles, width and columns the lines were drawn with) holds.
+        self._lines: dict[int, tuple[tuple, Strip]] = {}
         self._lines_key: tuple | None = None
+        self._pass_width = 0
         self._pass_styles: dict[tuple[str, bool], Style] = {}
         self._pass_base: Style | None = None
 
@@ -103,15 +107,8 @@ class VirtualTable(ScrollView, can_focus=True):
     def set_columns(self, columns: Sequence[Column]) -> None:
         self._columns = list(columns)
         self._widths = None
+        self._lines.clear()
         self.refresh()
-
-    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Self:
-        # A refresh of the whole table means its rows may have changed in
-        # place: draw them again. Scrolling and cursor moves pass regions.
-        # (Widget.__init__ refreshes before _lines exists.)
-        if not regions and hasattr(self, "_lines"):
-            self._lines.clear()
-        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def set_rows(self, rows: Sequence[Any], *, cursor: int | None = None) -> None:
         """Show `rows` (kept by reference: the caller owns the sequence)."""
@@ -122,7 +119,12 @@ class VirtualTable(ScrollView, can_focus=True):
         target = self.cursor_row if cursor is None else cursor
         self.cursor_row = max(0, min(target, len(rows) - 1))
         self.refresh()
-        self.call_after_refresh(self.scroll_to_cursor)
+        if self.is_mounted and self.size.height > 0:
+            # Scrolled now, so the change shows in one frame (scrolling after
+            # the refresh drew every line twice: an undo cost two frames).
+            self.scroll_to_cursor()
+        else:
+            self.call_after_refresh(self.scroll_to_cursor)
 
     def _set_virtual_size(self, size: Size) -> None:
         """A new number of rows. Assigning virtual_size re-lays out the whole
@@ -194,7 +196,7 @@ class VirtualTable(ScrollView, can_focus=True):
     # -- rendering -------------------------------------------------------------
 
     def _content_width(self) -> int:
-        return max(1, self.scrollable_content_region.width)
+        return self._pass_width or max(1, self.scrollable_content_region.width)
 
     def on_resize(self) -> None:
         self._widths = None
@@ -222,10 +224,14 @@ class VirtualTable(ScrollView, can_focus=True):
         return widths
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        # Styles are looked up once per paint, not once per line.
+        # Styles and the width are looked up once per paint, not once per line.
         self._pass_styles = {}
         self._pass_base = None
-        return super().render_lines(crop)
+        self._pass_width = max(1, self.scrollable_content_region.width)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass_width = 0
 
     def _style(self, name: str, partial: bool = False) -> Style:
         key = (name, partial)
@@ -254,15 +260,21 @@ class VirtualTable(ScrollView, can_focus=True):
         if index >= len(self._rows):
             return Strip.blank(width, base)
         cursor = index == self.cursor_row
-        key = (base, self._style("virtual-table--cursor"), width)
+        key = (base, self._style("virtual-table--cursor"), width, tuple(c.key for c in self._columns))
         if key != self._lines_key:
             self._lines.clear()
             self._lines_key = key
-        line = self._lines.get((index, cursor))
-        if line is None:
-            if len(self._lines) > 4 * max(self.size.height, 10):
-                self._lines.clear()  # scrolled far: keep the cache to about a screen
-            line = self._lines[(index, cursor)] = self._render_row(self._rows[index], cursor, base, width)
+        row = self._rows[index]
+        shown = (cursor, self.row_style(row) if self.row_style is not None else None,
+                 *(c.get(row) for c in self._columns),
+                 *(c.style(row) for c in self._columns if c.style is not None))
+        cached = self._lines.get(id(row))
+        if cached is not None and cached[0] == shown:
+            return cached[1]
+        if len(self._lines) > 4 * max(self.size.height, 10):
+            self._lines.clear()  # scrolled far: keep the cache to about a screen
+        line = self._render_row(row, cursor, base, width)
+        self._lines[id(row)] = (shown, line)
         return line
 
     def _render_row(self, row: Any, cursor: bool, base: Style, width: int) -> Strip:
