@@ -109,14 +109,3 @@ def test_any_post_mortem_gives_the_same_check(texts):
                     timeline=[TimelineEvent(NOW, t, "", "", "other") for t in texts])
     screened, plain = _both(blame.people_in(pm).forms)
     assert checks.check_blame(pm, NOW, screened) == checks.check_blame(pm, NOW, plain)
-
-
-def test_the_screened_texts_are_the_prose_fields_in_order():
-    import random
-
-    pm = make_pm(3, random.Random(3), 70)
-    pm.went_well, pm.lucky, pm.immediate_cause, pm.prevention = ["a", "b"], ["c"], "d", "e"
-    from pmtui.model import Gap
-
-    pm.gaps = [Gap("prometheus", "no alert on the pool")]
-    assert checks._prose_texts(pm) == [f[3] for f in checks.prose_fields(pm)]
