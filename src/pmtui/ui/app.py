@@ -31,6 +31,7 @@ from pmtui.model import PostMortem, utc_now
 from pmtui.redact import redact
 from pmtui.session import Area, Change, EditSession
 from pmtui.textsafe import one_line, printable
+from pmtui.ui.keyorder import OrderedKeys
 from pmtui.ui.panes.base import Pane, PaneContext
 from pmtui.ui.widgets.header import DocHeader
 
@@ -79,7 +80,7 @@ def _pm_commands() -> type[Provider]:
     return PmCommands
 
 
-class PmApp(App[None]):
+class PmApp(OrderedKeys[None]):
     TITLE = "pmtui"
     # The shell's stylesheet; each pane's css/<name>.tcss is read when the
     # pane is first built (start-up parses only what the first frame shows).
@@ -200,6 +201,10 @@ class PmApp(App[None]):
         first = self.panes.get(self.first_pane)
         if first is not None:
             first.after_first_frame()
+        # Keys typed while starting go where they would have gone had the
+        # app been up: after the screens pushed so far (title prompt, lock,
+        # recovery) are mounted (keyorder waits for those).
+        self.call_later(self.open_keys)
         # Everything loaded so far (the post-mortem's rows, Textual's own
         # objects) lives as long as the app: moved out of the collector's
         # view, so a collection does not walk 10,000 events between a key

@@ -1,0 +1,154 @@
+"""Keys handled one at a time, in the order they were typed.
+
+How Textual (pinned) loses a fast typist's keys: the driver posts every key
+to the app's queue; the app, for each, checks the priority bindings and
+then *posts* the key to whatever is focused at that moment
+(`App.on_event` -> `_forward_event`). A burst of keys that arrived in one
+read is forwarded in one go, before the first has been handled. So:
+
+- keys after one that opens a form are forwarded while the form is not yet
+  mounted (nothing focused: they go to the screen, which drops them);
+- keys after a Tab in a form are all forwarded to the field that had the
+  focus, because the Tab only moves the focus once it has bubbled back up
+  to the app (non-priority bindings run in `App._on_key`), by which time
+  the rest of the burst sits in the first field's queue.
+
+The fix, for every screen and form (those other modules add too): the app
+holds each key (and paste) until the one before it has been handled all
+the way. "All the way" is known without guessing: after forwarding a key
+to its target, a marker is posted to the target; when the target has run
+it (so it handled the key and posted it on to its parent if it bubbles), a
+marker goes to the parent, and so on up to the app (which then has run the
+non-priority bindings), then to the screen on top (a form opened by the
+key has composed, mounted and focused its first field before its queue
+runs the marker). Only then is the next key forwarded, to whatever has the
+focus now. The cost is a few queue hops per key (well under a millisecond).
+
+A watchdog releases the keys if a marker is ever lost (a widget closed
+with it still queued), so no key is held for more than HOLD_LIMIT.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import Any, TypeVar
+
+from textual import events
+from textual.app import App
+from textual.dom import DOMNode
+from textual.message_pump import MessagePump
+from textual.timer import Timer
+
+# Longest a key waits for the one before it before it is sent anyway.
+HOLD_LIMIT = 1.0
+
+HeldEvent = events.Key | events.Paste
+R = TypeVar("R")
+
+
+class OrderedKeys(App[R]):
+    """An App whose keys are handled in order, each after the one before."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._held: deque[HeldEvent] = deque()
+        self._key_in_flight: HeldEvent | None = None
+        self._key_watchdog: Timer | None = None
+        self._sent_at = 0.0
+        # Until the app says it is ready (its first screen up, start-up
+        # dialogs pushed), typed keys wait.
+        self._keys_open = False
+        # Counted for tests and the benchmark.
+        self.keys_held = 0
+
+    # -- public --------------------------------------------------------------
+
+    def open_keys(self) -> None:
+        """Start handling keys (those typed while starting go first)."""
+        if not self._keys_open:
+            self._keys_open = True
+            self.call_later(self._send_next)
+
+    @property
+    def key_in_flight(self) -> HeldEvent | None:
+        """The key being handled now (None between keys)."""
+        return self._key_in_flight
+
+    # -- Textual hook ----------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            if self._key_in_flight is not None or self._held or not self._takes_keys():
+                self.keys_held += 1
+                self._held.append(event)
+                self._wait_for_screen()
+                return
+            await self._send(event)
+            return
+        await super().on_event(event)
+
+    def _takes_keys(self) -> bool:
+        # A screen pushed but not yet mounted has nothing focused: a key
+        # forwarded now would be dropped.
+        return self._keys_open and self.screen.is_mounted
+
+    def _wait_for_screen(self) -> None:
+        if self._keys_open and not self.screen.is_mounted and self._key_in_flight is None:
+            # Its queue runs this once it has composed and mounted.
+            self.screen.call_later(self.call_later, self._send_next)
+
+    # -- sending ----------------------------------------------------------------
+
+    async def _send(self, event: HeldEvent) -> None:
+        self._key_in_flight = event
+        self._sent_at = time.monotonic()
+        if self._key_watchdog is None:
+            self._key_watchdog = self.set_interval(HOLD_LIMIT / 4, self._check_watchdog, name="key order")
+        if not self._accepts(event):
+            self._settled()
+            return
+        target: DOMNode = self.focused or self.screen
+        await super().on_event(event)
+        self._hop(target)
+
+    def _accepts(self, event: HeldEvent) -> bool:
+        """False for a key typed before the screen on top appeared when that
+        screen must not take such keys (a dialog nobody asked for)."""
+        since = getattr(self.screen, "takes_keys_since", None)
+        return since is None or event.time >= since
+
+    def _hop(self, node: DOMNode) -> None:
+        """Run `_hop` again on node's parent once node has handled what it
+        holds now; past the app, once the screen on top has."""
+        parent = node._parent
+        while parent is not None:
+            if isinstance(parent, MessagePump) and parent.call_later(self._hop, parent):
+                return
+            parent = parent._parent
+        # `node` is the app: every binding for the key has run.
+        if not self.screen.call_later(self._at_screen, self.screen):
+            self._settled()
+
+    def _at_screen(self, screen: DOMNode) -> None:
+        # The key may have opened another screen while the marker travelled.
+        if self.screen is not screen and self.screen.call_later(self._at_screen, self.screen):
+            return
+        self._settled()
+
+    def _settled(self) -> None:
+        self._key_in_flight = None
+        self.call_later(self._send_next)
+
+    async def _send_next(self) -> None:
+        if self._key_in_flight is not None or not self._held:
+            return
+        if not self._takes_keys():
+            self._wait_for_screen()
+            return
+        await self._send(self._held.popleft())
+
+    def _check_watchdog(self) -> None:
+        if self._key_in_flight is not None and time.monotonic() - self._sent_at > HOLD_LIMIT:
+            self.log.warning("key order: a key was not settled in time; sending the next")
+            self._settled()
