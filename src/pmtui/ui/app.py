@@ -25,14 +25,16 @@ from textual.app import App, ComposeResult, CSSPathType
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.theme import Theme
-from textual.widgets import ContentSwitcher, Footer, Tab, Tabs
+from textual.widgets import ContentSwitcher, Tab, Tabs
 
 from pmtui.model import PostMortem, utc_now
 from pmtui.redact import redact
 from pmtui.session import Area, Change, EditSession
 from pmtui.textsafe import one_line, printable
 from pmtui.ui.keyorder import OrderedKeys
+from pmtui.ui.keys import key_text
 from pmtui.ui.panes.base import Pane, PaneContext
+from pmtui.ui.widgets.footer import KeyFooter
 from pmtui.ui.widgets.header import DocHeader
 
 if TYPE_CHECKING:
@@ -90,9 +92,11 @@ class PmApp(OrderedKeys[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="file.save", priority=True),
+        Binding("ctrl+o", "save_as", "Save as", id="file.save_as"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("ctrl+z", "undo", "Undo", id="edit.undo"),
         Binding("ctrl+y", "redo", "Redo", id="edit.redo"),
+        Binding("ctrl+p", "command_palette", "Palette", id="app.palette", priority=True),
         Binding("question_mark,f1", "help", "Keys", id="app.help"),
         *(
             Binding(f"{p.key},alt+{p.key}", f"show_pane('{p.name}')", p.title, show=False, id=f"go.{p.name}")
@@ -166,11 +170,12 @@ class PmApp(OrderedKeys[None]):
         # first frame instead of a second one when it is mounted later.
         first = self._new_pane(self.first_pane)
         yield ContentSwitcher(first, id="panes", initial=first.id)
-        yield Footer()
+        yield KeyFooter(pinned=("save", "quit"), id="footer")
 
     def on_mount(self) -> None:
         for problem in self._theme_problems:
             self.notify(Text(problem), severity="warning", timeout=8)
+        self._apply_keymap()
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._remember_theme = True
         self._unsubscribe = self.session.subscribe(self._on_change)
@@ -288,7 +293,10 @@ class PmApp(OrderedKeys[None]):
         try:
             store.save(self.document)
         except (OSError, store.StoreError) as exc:
-            self.notify(Text(f"Not saved: {one_line(str(exc))}"), severity="error", timeout=8)
+            hint = ""
+            if isinstance(exc, PermissionError):
+                hint = f" ({key_text(self._first_key('file.save_as'))} saves it as another file)"
+            self.notify(Text(f"Not saved: {one_line(str(exc))}{hint}"), severity="error", timeout=8)
             return False
         self.session.mark_saved()
         if guard is not None:
@@ -307,6 +315,70 @@ class PmApp(OrderedKeys[None]):
             return
         self.save()
 
+    def action_save_as(self) -> None:
+        """Ask for another file name and save there; from then on the app
+        edits that file (its lock, journal and evidence go with it)."""
+        from pmtui.ui.screens.form import PromptScreen
+
+        current = self.document.path
+        folder = current.parent if current is not None else Path.cwd()
+
+        def parse(text: str) -> Path:
+            raw = text.strip()
+            if not raw:
+                raise ValueError("type a file name, e.g. incident-copy.toml")
+            target = Path(raw).expanduser()
+            if not target.is_absolute():
+                target = folder / target
+            if target.suffix != ".toml":
+                target = target.with_name(target.name + ".toml")
+            if not target.parent.is_dir():
+                raise ValueError(f"folder {target.parent} does not exist")
+            if current is not None and target.resolve() == current.resolve():
+                raise ValueError(f"that is the file open now: {self._first_key('file.save')} saves it")
+            if target.exists():
+                raise ValueError(f"{target.name} exists already; choose another name")
+            return target
+
+        def answered(result: dict[str, Any] | None) -> None:
+            if result is not None:
+                self.save_as(result["value"])
+
+        suggestion = current.with_name(current.stem + "-copy.toml").name if current is not None else "incident.toml"
+        self.push_screen(PromptScreen("Save as another file (relative to the file's folder)", "File",
+                                      value=suggestion, parse=parse), answered)
+
+    def save_as(self, target: Path) -> bool:
+        """Save to `target` and edit it from now on; False when not saved."""
+        from pmtui.sources.evidence import copy_evidence
+
+        old = self.document.path
+        self.commit_pending()
+        if old is not None:
+            problem = copy_evidence(self.session.pm, old.parent, target.parent)
+            if problem:
+                self.notify(Text(problem), severity="warning", timeout=8)
+        if self.guard is not None:
+            saved = self.guard.save_as(target)
+        else:
+            self.document.path = target
+            saved = self.save()
+            if not saved:
+                self.document.path = old
+        if saved:
+            self.sub_title = one_line(str(target))
+        return saved
+
+    def _first_key(self, binding_id: str) -> str:
+        from pmtui.ui.keys import keys_for
+
+        return keys_for(self, binding_id)[0]
+
+    def action_help_quit(self) -> None:
+        # Textual's own says "Press [b]ctrl+q[/b]": markup that our plain
+        # toasts would show as written.
+        self.notify(f"Press {self._first_key('app.quit')} to quit.", title="Do you want to quit?", timeout=4)
+
     async def action_quit(self) -> None:
         self.commit_pending()
         if not self.session.dirty:
@@ -321,7 +393,7 @@ class PmApp(OrderedKeys[None]):
             elif choice == "discard":
                 self.exit()
 
-        self.push_screen(UnsavedScreen("There are unsaved changes."), answered)
+        self.push_screen(UnsavedScreen(), answered)
 
     async def _ask_title(self) -> None:
         from pmtui.ui.screens.form import PromptScreen
@@ -416,6 +488,27 @@ class PmApp(OrderedKeys[None]):
         self.stylesheet.set_variables(self.get_css_variables())
         return notes
 
+    def _apply_keymap(self) -> None:
+        """The config's [keys] table, applied through Textual's keymap."""
+        from pmtui.ui.config import ConfigError, keymap_of, read_config
+
+        try:
+            config = read_config()
+        except ConfigError as exc:
+            self.notify(Text(f"Config not read: {one_line(str(exc))}"), severity="warning", timeout=10)
+            return
+        keymap, problems = keymap_of(config)
+        if keymap:
+            from pmtui.ui.keys import known_binding_ids
+
+            known = known_binding_ids(self)
+            for ident in [i for i in keymap if i not in known]:
+                problems.append(f"[keys] {ident!r}: no such binding (? lists every key with its id)")
+                del keymap[ident]
+            self.set_keymap(keymap)
+        for problem in problems:
+            self.notify(Text(f"Config: {problem}"), severity="warning", timeout=10)
+
     def _theme_changed(self, theme: Theme) -> None:
         if not self._remember_theme:
             return
@@ -423,7 +516,7 @@ class PmApp(OrderedKeys[None]):
 
         try:
             save_config_value("theme", theme.name)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             self.notify(Text(f"Theme not remembered: {one_line(str(exc))}"), severity="warning")
 
     def choose_theme(self, name: str) -> None:

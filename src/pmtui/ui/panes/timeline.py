@@ -22,11 +22,16 @@ from pmtui.edits import timeline as edits
 from pmtui.edits.timeline import MarkField, index_of
 from pmtui.model import EVENT_KINDS, TimelineEvent
 from pmtui.session import Area, Change, EditSession
+from pmtui.textsafe import one_line, printable
 from pmtui.timeparse import TimeParseError, format_clock, format_utc, parse_time
-from pmtui.ui.messages import RowChosen
+from pmtui.ui.messages import RowChosen, RowHighlighted
 from pmtui.ui.panes.base import Pane, PaneContext
 from pmtui.ui.widgets.blametable import BlameTable
+from pmtui.ui.widgets.detail import DetailPanel
 from pmtui.ui.widgets.table import Column
+
+# Kinds as the narrow Kind column writes them (the detail panel says them whole).
+SHORT_KINDS = {"communication": "comms"}
 
 
 class TimelineTable(BlameTable):
@@ -69,10 +74,11 @@ class TimelinePane(Pane):
         Binding("a", "add_event", "Add event", id="timeline.add"),
         Binding("e", "edit_event", "Edit", id="timeline.edit"),
         Binding("x,delete", "delete_event", "Delete", id="timeline.delete"),
-        Binding("c", "duplicate_event", "Duplicate", id="timeline.duplicate"),
+        Binding("v", "view", "View in full", id="timeline.view"),
         Binding("D", "mark('detected')", "Mark detection", id="timeline.mark_detection"),
         Binding("M", "mark('mitigated')", "Mark mitigation", id="timeline.mark_mitigation"),
         Binding("R", "mark('resolved')", "Mark resolution", id="timeline.mark_resolution"),
+        Binding("d", "duplicate_event", "Duplicate", id="timeline.duplicate"),
         Binding("slash", "filter", "Filter", id="timeline.filter"),
         Binding("l", "toggle_local", "Local time", id="timeline.local_time"),
     ]
@@ -101,6 +107,7 @@ class TimelinePane(Pane):
             f"or collect them from the sources (pane {self.key('go.collect')}).",
             id="timeline-table",
         )
+        yield DetailPanel(more=f"{self.key('timeline.view')} shows all", id="timeline-detail")
         yield StatusLine(id="timeline-status")
 
     @property
@@ -135,13 +142,17 @@ class TimelinePane(Pane):
         self.table.focus()
 
     def _columns(self) -> list[Column]:
+        # Times show to the second: fractions (and the date of a one-day
+        # incident) are in the detail panel, so one precise row does not
+        # widen the column for every row. At 80 columns the event gets what
+        # the others can spare.
         events = self.events
         multi_day = bool(events) and events[0].time.date() != events[-1].time.date()
-        fractions = any(e.time.microsecond for e in events) if len(events) < 50_000 else True
+        narrow = (self.size.width or self.app.size.width) < 100
         if multi_day:
-            time_col = Column("time", "Time (UTC)", lambda e: format_utc(e.time), width=26 if fractions else 19)
+            time_col = Column("time", "Time (UTC)", lambda e: format_utc(e.time.replace(microsecond=0)), width=19)
         else:
-            time_col = Column("time", "UTC", lambda e: format_clock(e.time), width=15 if fractions else 8)
+            time_col = Column("time", "UTC", lambda e: format_clock(e.time.replace(microsecond=0)), width=8)
         columns = [time_col]
         if self.show_local:
             zone = self.context.local_zone
@@ -150,17 +161,49 @@ class TimelinePane(Pane):
             )
         columns += [
             Column("event", "Event", lambda e: e.event, min_width=16),
-            Column("source", "Source", lambda e: e.source, width=14),
-            Column("actor", "Actor", lambda e: e.actor, width=10),
+            Column("source", "Source", lambda e: e.source, width=12 if narrow else 14),
+            Column("actor", "Actor", lambda e: e.actor, width=9 if narrow else 10),
             Column(
                 "kind",
                 "Kind",
-                lambda e: e.kind,
-                width=13,
+                (lambda e: SHORT_KINDS.get(e.kind, e.kind)) if narrow else (lambda e: e.kind),
+                width=10 if narrow else 13,
                 style=lambda e: f"timeline--kind-{e.kind}" if e.kind in EVENT_KINDS else None,
             ),
         ]
         return columns
+
+    def on_resize(self) -> None:
+        self._rebuild()
+
+    def selection_detail(self) -> tuple[str, Text] | None:
+        event = self.current
+        if event is None:
+            return None
+        return f"Event at {format_utc(event.time)} UTC", self._describe(event)
+
+    def _describe(self, event: TimelineEvent) -> Text:
+        text = Text(printable(event.event, multiline=True) or "(no text)")
+        facts = [f"{format_utc(event.time)} UTC", event.kind]
+        if self.show_local:
+            facts.append(event.time.astimezone(self.context.local_zone).strftime("%Y-%m-%d %H:%M:%S %Z"))
+        facts += [f"source {event.source}" if event.source else "no source",
+                  f"actor {event.actor}" if event.actor else "no actor"]
+        text.append("\n")
+        text.append(one_line(" \u00b7 ".join(facts)), style="dim")
+        return text
+
+    def _show_detail(self) -> None:
+        event = self.current
+        panel = self.query_one(DetailPanel)
+        if event is None:
+            panel.show(Text(f"{self.key('timeline.add')} adds an event.", style="dim"))
+        else:
+            panel.show(self._describe(event))
+
+    def on_row_highlighted(self, message: RowHighlighted) -> None:
+        message.stop()
+        self._show_detail()
 
     # -- view ------------------------------------------------------------------
 
