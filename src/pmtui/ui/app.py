@@ -161,11 +161,15 @@ class PmApp(OrderedKeys[None]):
 
     def compose(self) -> ComposeResult:
         yield DocHeader(self.session, id="doc-header")
-        yield Tabs(
+        tabs = Tabs(
             *(Tab(f"{p.key} {p.title}", id=f"tab-{p.name}") for p in PANES),
             active=f"tab-{self.first_pane}",
             id="pane-tabs",
         )
+        # Digits (and clicks) switch panes; tab moves within the pane, never
+        # onto the tab bar, where the pane's keys would stop working.
+        tabs.can_focus = False
+        yield tabs
         # The first pane is composed with the shell: one layout for the
         # first frame instead of a second one when it is mounted later.
         first = self._new_pane(self.first_pane)
@@ -231,7 +235,14 @@ class PmApp(OrderedKeys[None]):
             event.widget.cursor_blink = False
 
     def _on_change(self, change: Change) -> None:
-        self.query_one(DocHeader).refresh()
+        # A field left as the app closes commits after the header is gone.
+        for header in self.query(DocHeader):
+            header.refresh()
+
+    def pane_classes(self) -> list[tuple[str, str, type[Pane]]]:
+        """(name, title, class) of every pane, in the procedure's order
+        (imports the panes not built yet: the palette and help need their keys)."""
+        return [(p.name, p.title, load_pane_class(p.name)) for p in PANES]
 
     @property
     def active_pane(self) -> Pane | None:
@@ -454,8 +465,7 @@ class PmApp(OrderedKeys[None]):
         from pmtui.ui.screens.help import HelpScreen
 
         sections: list[tuple[str, type]] = [("Everywhere", type(self))]
-        for info in PANES:
-            sections.append((info.title, load_pane_class(info.name)))
+        sections += [(title, cls) for _name, title, cls in self.pane_classes()]
         self.push_screen(HelpScreen(sections))
 
     def _setup_themes(self) -> list[str]:

@@ -28,11 +28,12 @@ from pmtui.edits import collect as edits
 from pmtui.model import Evidence, Gap, SourceSettings
 from pmtui.session import Area, Change, EditSession
 from pmtui.sources.base import Candidate, SourceResult, Window
-from pmtui.textsafe import one_line
+from pmtui.textsafe import one_line, printable
 from pmtui.timeparse import format_clock, format_utc, parse_optional_time
 from pmtui.ui.keys import capitalized
-from pmtui.ui.messages import RowChosen
+from pmtui.ui.messages import RowChosen, RowHighlighted
 from pmtui.ui.panes.base import Pane, PaneContext
+from pmtui.ui.widgets.detail import DetailPanel
 from pmtui.ui.widgets.table import Column, VirtualTable
 
 if TYPE_CHECKING:
@@ -63,12 +64,14 @@ class CollectPane(Pane):
     pane_name = "collect"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "collect", "Collect", id="collect.run"),
-        Binding("x", "cancel", "Cancel", id="collect.cancel"),
         Binding("space", "accept", "Accept", id="collect.accept"),
         Binding("A", "accept_all", "Accept all", id="collect.accept_all"),
-        Binding("v", "next_view", "Candidates/evidence/gaps", id="collect.view"),
+        Binding("v", "view", "View in full", id="collect.view"),
+        Binding("right_square_bracket", "next_view(1)", "Next list", id="collect.next_list"),
+        Binding("left_square_bracket", "next_view(-1)", "Previous list", id="collect.prev_list"),
         Binding("o", "open", "Open evidence", id="collect.open"),
         Binding("s", "settings", "Sources", id="collect.settings"),
+        Binding("escape", "cancel", "Stop collecting", id="collect.cancel"),
     ]
 
     def __init__(self, session: EditSession, context: PaneContext | None = None, **kwargs: Any) -> None:
@@ -84,6 +87,7 @@ class CollectPane(Pane):
         yield Static("", id="collect-settings")
         yield Static("", id="collect-sources")
         yield CollectTable(self._columns(), empty_text="", id="collect-table")
+        yield DetailPanel(more=f"{self.key('collect.view')} shows all", id="collect-detail")
         yield Static("", id="collect-status")
 
     @property
@@ -145,6 +149,7 @@ class CollectPane(Pane):
         self.query_one("#collect-settings", Static).update(Text(one_line("\n".join(lines)).replace("\u23ce ", "\n")))
 
     def _show_sources(self) -> None:
+        self.refresh_bindings()  # the stop key shows while a collection runs
         if not self.states:
             text = Text(f"Press {self.key('collect.run')} to collect from every configured source, "
                         f"{self.key('collect.settings')} to set the sources.", style="italic")
@@ -182,14 +187,47 @@ class CollectPane(Pane):
                 Column("source", "Source", lambda g: g.source, width=14),
                 Column("description", "Gap", lambda g: g.description, min_width=20),
             ]
+        # Seconds in the column, fractions in the detail panel (one precise
+        # time must not widen the column of every row).
         multi_day = len({c.time.date() for c in self.shown}) > 1
+        narrow = (self.size.width or self.app.size.width) < 100
         return [
-            Column("time", "UTC", (lambda c: format_utc(c.time)) if multi_day else (lambda c: format_clock(c.time)),
-                   width=26 if multi_day else 15),
+            Column("time", "UTC", (lambda c: format_utc(c.time.replace(microsecond=0))) if multi_day
+                   else (lambda c: format_clock(c.time.replace(microsecond=0))), width=19 if multi_day else 8),
             Column("event", "Event", lambda c: c.event, min_width=16),
-            Column("source", "Source", lambda c: c.source, width=18),
-            Column("kind", "Kind", lambda c: c.kind, width=11),
+            Column("source", "Source", lambda c: c.source, width=14 if narrow else 18),
+            Column("kind", "Kind", lambda c: c.kind, width=10 if narrow else 13),
         ]
+
+    def on_row_highlighted(self, message: RowHighlighted) -> None:
+        message.stop()
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        detail = self.selection_detail()
+        self.query_one(DetailPanel).show(detail[1] if detail is not None else Text(""))
+
+    def selection_detail(self) -> tuple[str, Text] | None:
+        row = self.table.cursor_value
+        if isinstance(row, Candidate):
+            text = Text(printable(row.event, multiline=True))
+            facts = [f"{format_utc(row.time)} UTC", row.kind, f"from {row.source}"]
+            text.append("\n" + one_line(" \u00b7 ".join(facts)), style="dim")
+            return "Candidate event", text
+        if isinstance(row, Evidence):
+            text = Text(f"{row.path}\n", style="bold")
+            facts = [row.kind, f"from {row.source}", f"{row.size:,} bytes", f"sha256 {row.sha256}"]
+            if row.fetched:
+                facts.append(f"fetched {format_utc(row.fetched)} UTC")
+            text.append(one_line(" \u00b7 ".join(facts)))
+            if row.query:
+                text.append("\nquery: " + printable(row.query, multiline=True), style="dim")
+            return f"Evidence {row.id}", text
+        if isinstance(row, Gap):
+            text = Text(printable(row.description, multiline=True))
+            text.append(f"\nfrom {one_line(row.source)}", style="dim")
+            return "Data gap", text
+        return None
 
     def _rows(self) -> Sequence[Candidate | Evidence | Gap]:
         if self.view == "evidence":
@@ -233,7 +271,8 @@ class CollectPane(Pane):
             f"[{n}]" if n == self.view else n
             for n in (f"candidates {len(self.shown)}", f"evidence {len(pm.evidence)}", f"gaps {len(pm.gaps)}")
         )
-        self.query_one("#collect-status", Static).update(Text(f"{views}   ({self.key('collect.view')} switches)"))
+        switch = f"{self.key('collect.prev_list')} {self.key('collect.next_list')}"
+        self.query_one("#collect-status", Static).update(Text(f"{views}   ({switch} switch)"))
 
     # -- collecting ----------------------------------------------------------------
 
@@ -317,6 +356,12 @@ class CollectPane(Pane):
             accept, accept_all = capitalized(self.key("collect.accept")), self.key("collect.accept_all")
             self.notify(f"Collected: {counts}. {accept} accepts one, {accept_all} all.", timeout=4)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Escape stops a collection; with none running it is not this pane's key.
+        if action == "cancel":
+            return self.running
+        return True
+
     def action_cancel(self) -> None:
         if not self.running:
             self.notify("Nothing is being collected.", timeout=2)
@@ -380,8 +425,11 @@ class CollectPane(Pane):
         self.table.focus()
         return True
 
-    def action_next_view(self) -> None:
-        self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+    def on_resize(self) -> None:
+        self.table.set_columns(self._columns())
+
+    def action_next_view(self, step: int = 1) -> None:
+        self.view = VIEWS[(VIEWS.index(self.view) + step) % len(VIEWS)]
         self.table.cursor_row = 0
         self._rebuild()
 

@@ -15,6 +15,7 @@ that does not parse stays where it was typed, with the reason under it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -87,6 +88,7 @@ def _data_lost_parse(text: str) -> bool | None:
 class OverviewPane(Pane):
     pane_name = "overview"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "edit_fields", "Edit the fields", id="overview.edit"),
         Binding("escape", "leave_field", "Leave field", id="overview.leave"),
         Binding("ctrl+down", "section(1)", "Next section", id="overview.next_section"),
         Binding("ctrl+up", "section(-1)", "Previous section", id="overview.previous_section"),
@@ -99,6 +101,8 @@ class OverviewPane(Pane):
         self.fields = self._fields()
         self._by_name = {f.name: f for f in self.fields}
         self._form: Widget | None = None  # the VerticalScroll, built after the first frame
+        # Set once the form is mounted and laid out (wrapped at its width).
+        self.form_shown = asyncio.Event()
         # What the model held when each field was last filled in: a change
         # refreshes only fields whose model value moved since (undo, a mark
         # from the timeline), never one a person is busy with.
@@ -202,9 +206,9 @@ class OverviewPane(Pane):
             f("reviewed", "Reviewed", "Incident", "input", lambda p: p.reviewed, me, "reviewed",
               parse=self._date_parse, placeholder="2025-02-10, today"),
             f("follow_up", "Follow-up", "Incident", "input", lambda p: p.follow_up, me, "follow_up",
-              parse=self._date_parse, placeholder="4 weeks after the start"),
+              parse=self._date_parse, placeholder="(a review 3 to 6 weeks after the incident)"),
             f("shared", "Shared", "Incident", "input", lambda p: p.shared, me, "shared", show=time_show,
-              parse=self._shared_parse, placeholder="when the report went to stakeholders (UTC)"),
+              parse=self._shared_parse, placeholder="(when the report went to stakeholders, UTC)"),
         ]
         for which in ("started", "detected", "mitigated", "resolved"):
             fields.append(
@@ -271,7 +275,10 @@ class OverviewPane(Pane):
         self.mount(self._form)
         summary = self.query("#overview-summary")
         if summary:
+            had_focus = summary.first().has_focus
             summary.first().remove()
+            if had_focus:
+                self._form.focus()
         self.call_after_refresh(self._rewrap)
 
     def _rewrap(self) -> None:
@@ -282,6 +289,8 @@ class OverviewPane(Pane):
         for area in self.query(TextArea):
             area._rewrap_and_refresh_virtual_size()  # textual is pinned
             area.refresh()
+        # Tests and snapshots wait for this rather than for a guessed pause.
+        self.form_shown.set()
 
     def after_first_frame(self) -> None:
         self.call_later(self._build_form)
@@ -290,6 +299,7 @@ class OverviewPane(Pane):
         # The form's widgets are imported with the form, after the first frame.
         from textual.widgets import Input, Select
 
+        from pmtui.ui.screens.form import example
         from pmtui.ui.widgets.controlsafe import VISIBLE_CONTROLS, SafeTextArea
 
         ident = f"ov-{field.name}"
@@ -302,7 +312,8 @@ class OverviewPane(Pane):
         if field.kind == "text":
             return SafeTextArea(value, id=ident, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
                                 compact=True)
-        return Input(value, placeholder=field.placeholder, id=ident, compact=True, highlighter=VISIBLE_CONTROLS)
+        return Input(value, placeholder=example(field.placeholder), id=ident, compact=True,
+                     highlighter=VISIBLE_CONTROLS)
 
     def on_mount(self) -> None:
         self.set_class(self.app.size.width >= WIDE, "-wide")
@@ -315,17 +326,15 @@ class OverviewPane(Pane):
         self.set_class(self.app.size.width >= WIDE, "-wide")
 
     def focus_default(self) -> None:
-        # The tab bar, not the form: focusing the form's scroll container
-        # restyles all its descendants (a third of start-up), and digits
-        # still switch panes from the tab bar; tab walks into the fields.
-        from textual.widgets import Tabs
-
-        tabs = self.app.query(Tabs)
-        if tabs:
-            tabs.first().focus()
-        else:
-            self._build_form()
-            self.query_one("#overview-scroll").focus()
+        # The form as a whole, not a field: digits still switch panes, tab
+        # or enter walks into the fields. Before the form is built (the
+        # first frame) its stand-in holds the focus, and hands it over.
+        if self._form is not None:
+            self._form.focus()
+            return
+        summary = self.query("#overview-summary")
+        if summary:
+            summary.first().focus()
 
     # -- reading and committing ------------------------------------------------
 
@@ -428,6 +437,23 @@ class OverviewPane(Pane):
 
     # -- keys ------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # enter walks into the fields from the form as a whole; escape
+        # leaves a field. Each shows only where it does something.
+        focused = self.app.focused
+        in_field = focused is not None and bool(focused.id) and str(focused.id).startswith("ov-")
+        if action == "edit_fields":
+            return not in_field
+        if action == "leave_field":
+            return in_field
+        return True
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self.refresh_bindings()
+
+    def action_edit_fields(self) -> None:
+        self.editor(self.fields[0].name).focus()
+
     def action_leave_field(self) -> None:
         self._build_form()
         self.commit_pending()
@@ -446,7 +472,7 @@ class OverviewPane(Pane):
                 return
 
 
-class OverviewSummary(Widget):
+class OverviewSummary(Widget, can_focus=True):
     """Every field of the overview as text, laid out like the form, for the
     first frame; the pane replaces it with the form right after."""
 
