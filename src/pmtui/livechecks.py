@@ -48,7 +48,8 @@ class LiveChecks:
         light.timeline = []
         rest = [r for r in checks.check_blame(light, now) if r.result != checks.PASS]
         in_timeline = [
-            checks.CheckResult(BLAME_ID, checks.FAIL, f"timeline[{i}].event: blame language {phrase!r}", "timeline", i,
+            checks.CheckResult(BLAME_ID, checks.FAIL, f"{checks.event_place(ev)}: blame language {phrase!r}",
+                               "timeline", i,
                                hint)
             for i, ev in enumerate(pm.timeline)
             for _start, _end, phrase, hint in self._timeline_spans(ev.event)

@@ -86,15 +86,32 @@ class EditSession:
         self._redo: list[Edit] = []
         self._listeners: list[Listener] = []
         self._max_undo = max_undo
+        # Which edits make up the content now: the serials of the undo
+        # stack. Undoing back to the saved content is not dirty; a change
+        # made outside the history (collected evidence, a reload) is until
+        # the next save.
+        self._serial = 0
+        self._serials: dict[int, int] = {}  # id(edit) -> serial
+        self._saved_state: tuple[int, ...] = ()
+        self._outside = False
 
     # -- state ---------------------------------------------------------------
 
+    def _state(self) -> tuple[int, ...]:
+        return tuple(self._serials.get(id(e), 0) for e in self._undo)
+
     @property
     def dirty(self) -> bool:
-        return self.revision != self.saved_revision
+        """The content differs from what was last saved (undoing every edit
+        since the save makes it clean again)."""
+        if self.revision == self.saved_revision:
+            return False
+        return self._outside or self._state() != self._saved_state
 
     def mark_saved(self) -> None:
         self.saved_revision = self.revision
+        self._saved_state = self._state()
+        self._outside = False
 
     def can_undo(self) -> bool:
         return bool(self._undo)
@@ -115,6 +132,8 @@ class EditSession:
         just been replaced (a reload, a restored journal)."""
         self._undo.clear()
         self._redo.clear()
+        self._serials.clear()
+        self._saved_state = (-1,)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)
@@ -133,9 +152,16 @@ class EditSession:
         if edit is None:
             return False
         edit.do()
+        self._serial += 1
+        self._serials[id(edit)] = self._serial
         self._undo.append(edit)
         if len(self._undo) > self._max_undo:
-            del self._undo[0]
+            dropped = self._undo.pop(0)
+            self._serials.pop(id(dropped), None)
+            # The saved content can no longer be reached by undoing.
+            self._saved_state = (-1,)
+        for gone in self._redo:
+            self._serials.pop(id(gone), None)
         self._redo.clear()
         self._changed(edit.area, edit.label, focus=edit.focus)
         return True
@@ -195,6 +221,7 @@ class EditSession:
     def notify(self, area: Area, label: str) -> None:
         """Tell listeners of a change made outside the undo history (a reload,
         collected evidence written by a source)."""
+        self._outside = True
         self._changed(Area(area), label)
 
     def _changed(self, area: Area, label: str, *, undone: bool = False, focus: Any = None) -> Change:

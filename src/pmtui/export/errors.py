@@ -10,7 +10,8 @@ USAGE_KINDS = frozenset({"config", "token", "auth", "forbidden", "not-found"})
 
 class ExportError(Exception):
     """kind: config | token | auth | forbidden | not-found | rate-limit |
-    cancelled | network | server | rejected.
+    cancelled | offline (no connection at all; not retried) | network |
+    server | rejected.
 
     `message` says what happened, `hint` what to do; neither ever holds the
     token (messages are scrubbed where they are built from outside text).
