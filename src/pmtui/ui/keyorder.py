@@ -56,6 +56,7 @@ class OrderedKeys(App[R]):
         self._key_in_flight: HeldEvent | None = None
         self._key_watchdog: Timer | None = None
         self._sent_at = 0.0
+        self._key_screen: object = None
         # Until the app says it is ready (its first screen up, start-up
         # dialogs pushed), typed keys wait.
         self._keys_open = False
@@ -109,8 +110,20 @@ class OrderedKeys(App[R]):
             self._settled()
             return
         target: DOMNode = self.focused or self.screen
+        self._key_screen = self.screen
         await super().on_event(event)
-        self._hop(target)
+        # The target runs _hop once it has handled the key (queued before it).
+        if not (isinstance(target, MessagePump) and target.call_later(self._hop, target)):
+            self._hop(target)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # A key that bubbles back up here runs the screen's bindings. If
+        # handling it opened another screen (enter on a row opens its form),
+        # those are the new screen's bindings: the key was not meant for
+        # them (the form's enter would save the form just opened).
+        # (Textual calls each class's handler in turn: prevent_default stops App's.)
+        if event is self._key_in_flight and self.screen is not self._key_screen:
+            event.prevent_default()
 
     def _accepts(self, event: HeldEvent) -> bool:
         """False for a key typed before the screen on top appeared when that

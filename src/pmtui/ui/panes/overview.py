@@ -301,14 +301,15 @@ class OverviewPane(Pane):
 
         from pmtui.ui.screens.form import example
         from pmtui.ui.widgets.controlsafe import VISIBLE_CONTROLS, SafeTextArea
+        from pmtui.ui.widgets.select import SafeSelect
 
         ident = f"ov-{field.name}"
         if field.kind == "select":
             options = [(printable(o), o) for o in field.options]
             if value and value not in field.options:
                 options.append((printable(value), value))
-            return Select(options, value=value or Select.NULL, id=ident, allow_blank=True, prompt="(not set)",
-                          compact=True)
+            return SafeSelect(options, value=value or Select.NULL, id=ident, allow_blank=True, prompt="(not set)",
+                              compact=True)
         if field.kind == "text":
             return SafeTextArea(value, id=ident, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
                                 compact=True)

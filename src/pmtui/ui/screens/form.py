@@ -26,6 +26,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 from pmtui.textsafe import printable
 from pmtui.ui.keys import key_for
 from pmtui.ui.widgets.controlsafe import VISIBLE_CONTROLS, SafeTextArea
+from pmtui.ui.widgets.select import SafeSelect
 
 Option = str | tuple[str, str]
 
@@ -59,7 +60,7 @@ def example(placeholder: str) -> str:
     return f"e.g. {placeholder}"
 
 
-class FormSelect(Select[str], inherit_bindings=False):
+class FormSelect(SafeSelect, inherit_bindings=False):
     """A form's choice: space or the arrows open it; enter is the form's
     (it saves the form, as in every other field, instead of opening the
     menu again after a choice)."""
@@ -161,8 +162,11 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             options = [(printable(label) or "(none)", value) for label, value in pairs]
             if field.value and field.value not in {value for _, value in pairs}:
                 options.append((printable(field.value), field.value))
-            return FormSelect(options, value=field.value if field.value else Select.NULL, id=ident,
-                              allow_blank=True)
+            # An option whose value is "" is the field's own "none": no blank besides it.
+            has_none = any(value == "" for _label, value in options)
+            blank = Select.NULL if not has_none else ""
+            return FormSelect(options, value=field.value if field.value else blank, id=ident,
+                              allow_blank=not has_none)
         if field.kind == "text":
             # Control characters typed or loaded show as visible stand-ins,
             # never reach the terminal raw; the value itself is kept as is.
