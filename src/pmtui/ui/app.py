@@ -99,7 +99,9 @@ class PmApp(OrderedKeys[None]):
         Binding("ctrl+p", "command_palette", "Palette", id="app.palette", priority=True),
         Binding("question_mark,f1", "help", "Keys", id="app.help"),
         *(
-            Binding(f"{p.key},alt+{p.key}", f"show_pane('{p.name}')", p.title, show=False, id=f"go.{p.name}")
+            # (Esc then a digit, typed fast, arrives as alt+digit: keyorder
+            # reads it as the two keys it was, so a field is left first.)
+            Binding(p.key, f"show_pane('{p.name}')", p.title, show=False, id=f"go.{p.name}")
             for p in PANES
         ),
     ]

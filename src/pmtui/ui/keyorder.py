@@ -24,12 +24,18 @@ key has composed, mounted and focused its first field before its queue
 runs the marker). Only then is the next key forwarded, to whatever has the
 focus now. The cost is a few queue hops per key (well under a millisecond).
 
+Escape typed fast before a character reaches the app as alt+character
+(Textual even reads Esc then 2 as "™"); pmtui binds no alt+character, so
+such a key is taken apart into the two that were typed (`unmeta`).
+
 A watchdog releases the keys if a marker is ever lost (a widget closed
 with it still queued), so no key is held for more than HOLD_LIMIT.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from collections import deque
 from typing import Any, TypeVar
@@ -37,11 +43,45 @@ from typing import Any, TypeVar
 from textual import events
 from textual.app import App
 from textual.dom import DOMNode
+from textual.keys import _character_to_key  # textual is pinned
 from textual.message_pump import MessagePump
 from textual.timer import Timer
 
+
+def _escape_specials() -> dict[str, str]:
+    # Textual reads some ESC+character pairs as the characters macOS's
+    # Option key makes ("\x1b2" is "™"): {that character: the one typed}.
+    from textual._ansi_sequences import ANSI_SEQUENCES_KEYS  # textual is pinned
+
+    return {v: k[1] for k, v in ANSI_SEQUENCES_KEYS.items()
+            if len(k) == 2 and k[0] == "\x1b" and isinstance(v, str) and len(v) == 1}
+
+
+_ESCAPE_SPECIALS = _escape_specials()
+
+
+def unmeta(event: events.Key) -> list[events.Key]:
+    """Escape typed fast and then a character reaches a terminal app as one
+    sequence, read as alt+character (or, for some, a symbol: Esc then 2
+    becomes "™"). pmtui binds no alt+character key, so it is what was typed:
+    Esc, then the character (a field is left, then the digit switches pane,
+    instead of "™" landing in the field)."""
+    char = event.character or ""
+    typed = _ESCAPE_SPECIALS.get(char) if len(char) == 1 else None
+    if typed is None and event.key.startswith("alt+") and len(char) == 1 and char.isprintable():
+        typed = char
+    if typed is None:
+        return [event]
+    name = typed if typed.isalnum() else _character_to_key(typed)
+    escape, key = events.Key("escape", "\x1b"), events.Key(name, typed)
+    escape.time = key.time = event.time
+    return [escape, key]
+
+
 # Longest a key waits for the one before it before it is sent anyway.
 HOLD_LIMIT = 1.0
+# Passes of the marker after the first, for messages the key set off.
+MAX_PASSES = 4
 
 HeldEvent = events.Key | events.Paste
 R = TypeVar("R")
@@ -57,11 +97,14 @@ class OrderedKeys(App[R]):
         self._key_watchdog: Timer | None = None
         self._sent_at = 0.0
         self._key_screen: object = None
+        self._key_target: DOMNode | None = None
+        self._passes = 0
         # Until the app says it is ready (its first screen up, start-up
         # dialogs pushed), typed keys wait.
         self._keys_open = False
         # Counted for tests and the benchmark.
         self.keys_held = 0
+        self.keys_forced = 0  # sent by the watchdog: a marker was lost
 
     # -- public --------------------------------------------------------------
 
@@ -80,10 +123,13 @@ class OrderedKeys(App[R]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
-            if self._key_in_flight is not None or self._held or not self._takes_keys():
+            parts: list[HeldEvent] = [*unmeta(event)] if isinstance(event, events.Key) else [event]
+            if self._key_in_flight is not None or self._held or not self._takes_keys() or len(parts) > 1:
                 self.keys_held += 1
-                self._held.append(event)
+                self._held.extend(parts)
                 self._wait_for_screen()
+                if self._key_in_flight is None and self._takes_keys():
+                    self.call_later(self._send_next)
                 return
             await self._send(event)
             return
@@ -111,8 +157,14 @@ class OrderedKeys(App[R]):
             return
         target: DOMNode = self.focused or self.screen
         self._key_screen = self.screen
+        self._key_target = target
+        self._passes = 0
         await super().on_event(event)
-        # The target runs _hop once it has handled the key (queued before it).
+        self._start_pass(target)
+
+    def _start_pass(self, target: DOMNode) -> None:
+        # The target runs _hop once it has handled what it holds (the key first).
+        self._passes += 1
         if not (isinstance(target, MessagePump) and target.call_later(self._hop, target)):
             self._hop(target)
 
@@ -147,7 +199,24 @@ class OrderedKeys(App[R]):
         # The key may have opened another screen while the marker travelled.
         if self.screen is not screen and self.screen.call_later(self._at_screen, self.screen):
             return
+        # What the key set off may still be queued along the way (a choice
+        # made in a Select's menu reaches the Select as a message after the
+        # key): another pass, until the queues the key went through and the
+        # focused widget's are empty.
+        if self._passes < MAX_PASSES and self._busy():
+            self._start_pass(self.focused or self.screen)
+            return
         self._settled()
+
+    def _busy(self) -> bool:
+        # The app's own queue is left out: it holds the keys typed next.
+        nodes: list[MessagePump] = []
+        for start in (self._key_target, self.focused):
+            node: MessagePump | None = start
+            while node is not None and node is not self:
+                nodes.append(node)
+                node = node._parent
+        return any(not n._message_queue.empty() for n in nodes)
 
     def _settled(self) -> None:
         self._key_in_flight = None
@@ -164,4 +233,7 @@ class OrderedKeys(App[R]):
     def _check_watchdog(self) -> None:
         if self._key_in_flight is not None and time.monotonic() - self._sent_at > HOLD_LIMIT:
             self.log.warning("key order: a key was not settled in time; sending the next")
+            self.keys_forced += 1
+            if os.environ.get("PMTUI_DEBUG_KEYS"):
+                print(f"key order: forced after {self._key_in_flight!r}", file=sys.stderr)
             self._settled()

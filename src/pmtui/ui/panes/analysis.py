@@ -269,6 +269,7 @@ class AnalysisPane(Pane):
         self._refresh_immediate()
         self._refresh_list(focus)
         self._refresh_fishbone()
+        self._show_detail()
 
     def _why_label(self, why: Why, depth: int, leaf: bool) -> Text:
         # The short-chain mark goes before the text so a narrow tree still shows it.
