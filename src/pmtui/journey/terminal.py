@@ -199,16 +199,22 @@ def remote_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def pmtui_pids(path: Path) -> list[int]:
-    """pmtui processes editing `path` (for the hang-up test)."""
+    """pmtui processes editing `path` (named by its path, or by its name
+    from its folder), for the hang-up and lock tests."""
+    path = Path(path).resolve()
     out = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
-            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+            cwd = Path(os.readlink(proc / "cwd"))
         except OSError:
             continue
-        if b"pmtui" in cmdline and str(path).encode() in cmdline:
+        if b"pmtui" not in args:
+            continue
+        named = [Path(a.decode(errors="replace")) for a in args[args.index(b"pmtui") + 1:] if a]
+        if any((p if p.is_absolute() else cwd / p).resolve() == path for p in named):
             out.append(int(proc.name))
     return out
 

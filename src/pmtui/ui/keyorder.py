@@ -123,6 +123,12 @@ class OrderedKeys(App[R]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            if isinstance(event, events.Key) and not self._keys_open and event.key == "ctrl+j":
+                # Typed before the terminal went raw, Enter was turned into a
+                # newline by the line discipline (ICRNL): it was Enter.
+                enter = events.Key("enter", "\r")
+                enter.time = event.time
+                event = enter
             parts: list[HeldEvent] = [*unmeta(event)] if isinstance(event, events.Key) else [event]
             if self._key_in_flight is not None or self._held or not self._takes_keys() or len(parts) > 1:
                 self.keys_held += 1

@@ -23,6 +23,7 @@ from typing import ClassVar, TypeVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Static
@@ -68,7 +69,7 @@ class Dialog(ModalScreen[T]):
                 yield Static(Text(self.dialog_title), classes="dialog--title")
             yield Static(Text(self.question), id="dialog-question")
             yield from self.compose_body()
-            yield Static(self.keys_text(), id="dialog-keys")
+            yield KeyLine(self.keys_text(), id="dialog-keys")
 
     def compose_body(self) -> Iterable[Widget]:
         return ()
@@ -97,15 +98,42 @@ class Dialog(ModalScreen[T]):
             out.append(safe)
         return out
 
-    def keys_text(self) -> Text:
-        text = Text()
-        for n, (keys, label) in enumerate(self.answers()):
-            if n:
-                text.append(" \u00b7 ")
-            text.append(keys, style="bold")
+    def keys_text(self) -> list[Text]:
+        out = []
+        for keys, label in self.answers():
+            text = Text(keys, style="bold")
             text.append(f" {label}")
-        return text
+            out.append(text)
+        return out
 
     def set_keys_text(self, text: Text | str) -> None:
         """Replace the key line (a dialog whose answers change as it runs)."""
-        self.query_one("#dialog-keys", Static).update(text if isinstance(text, Text) else Text(text))
+        self.query_one("#dialog-keys", KeyLine).set_answers([text if isinstance(text, Text) else Text(text)])
+
+
+class KeyLine(Widget):
+    """A dialog's answers on one line, " · " between them; one a line when
+    they do not fit, so no answer is ever broken across lines."""
+
+    DEFAULT_CSS = "KeyLine { height: auto; }"
+
+    def __init__(self, answers: list[Text], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.answers = answers
+
+    def set_answers(self, answers: list[Text]) -> None:
+        self.answers = answers
+        self.refresh(layout=True)
+
+    def text_at(self, width: int) -> Text:
+        joined = Text(" \u00b7 ").join(self.answers)
+        if joined.cell_len <= width or width <= 0:
+            return joined
+        return Text("\n").join(self.answers)
+
+    def render(self) -> Text:
+        return self.text_at(self.content_region.width)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        lines = self.text_at(width).wrap(self.app.console, max(1, width))
+        return max(1, len(lines))

@@ -26,6 +26,8 @@ from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
 
+from pmtui.ui.keys import bindings_of
+
 GAP = 2  # cells between two keys
 
 
@@ -43,12 +45,22 @@ class FooterEntry:
         return cell_len(self.display) + 1 + cell_len(self.description)
 
 
+def _declared_order(node: DOMNode) -> dict[str, int]:
+    order: dict[str, int] = {}
+    for n, binding in enumerate(bindings_of(type(node))):
+        order.setdefault(binding.id or binding.action, n)
+    return order
+
+
 def active_entries(screen: Screen[object]) -> list[FooterEntry]:
     """Each shown binding of `screen` once (its first key), in the order of
-    the binding chain."""
+    the binding chain, and within one widget in the order its class
+    declares them (a keymap rebinding one must not move it to the end)."""
     app = screen.app
     seen: set[tuple[int, str]] = set()
-    out: list[FooterEntry] = []
+    found: list[tuple[int, int, FooterEntry]] = []
+    nodes: dict[int, int] = {}
+    orders: dict[int, dict[str, int]] = {}
     for key, active in screen.active_bindings.items():
         binding = active.binding
         if not binding.show or not binding.description:
@@ -57,9 +69,13 @@ def active_entries(screen: Screen[object]) -> list[FooterEntry]:
         if ident in seen:
             continue
         seen.add(ident)
-        out.append(FooterEntry(key, app.get_key_display(binding), binding.description, active.enabled,
-                               binding.action, active.node))
-    return out
+        place = nodes.setdefault(id(active.node), len(nodes))
+        order = orders.setdefault(id(active.node), _declared_order(active.node))
+        rank = order.get(binding.id or binding.action, len(order))
+        found.append((place, rank, FooterEntry(key, app.get_key_display(binding), binding.description,
+                                               active.enabled, binding.action, active.node)))
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [entry for _place, _rank, entry in found]
 
 
 def _total(items: list[FooterEntry]) -> int:

@@ -1,0 +1,281 @@
+"""Each of issue 11's items, seen through a real terminal: pmtui over a
+real SSH connection in tmux (80x24 unless said), keys in bursts, the screen
+read back with capture-pane."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+import pytest
+
+from pmtui import store
+from pmtui.filesafety.journal import find_recovery
+from pmtui.journey.terminal import (
+    DOWN,
+    ENTER,
+    ESC,
+    TAB,
+    Key,
+    footer_line,
+    footer_problems,
+    kill_client,
+    pmtui_pids,
+    screen_problems,
+)
+from pmtui.model import TimelineEvent, Why
+from pmtui.sample import at, sample_postmortem
+
+LONG_EVENT = ("Database connection pool exhausted on orders-db-1: 20 of 20 connections in use, 143 requests "
+              "queued, p99 latency 12.4 s, checkout and order history failing")
+
+
+def saved_sample(tmp_path, name="incident.toml", pm=None):
+    path = tmp_path / name
+    store.save(store.new_document(pm or sample_postmortem(), path))
+    return path
+
+
+def header(screen: str) -> str:
+    return screen.splitlines()[0]
+
+
+def words(screen: str) -> str:
+    """The screen's text as one line of words (box edges and wrapping gone)."""
+    return re.sub(r"\s+", " ", re.sub(r"[\u2580-\u259f\u2500-\u257f]", " ", screen))
+
+
+# -- 1. five whys at 80x24 -------------------------------------------------------------
+
+
+def test_five_whys_cursor_reaches_every_why_when_the_tree_overflows(ssh_pmtui, tmp_path):
+    pm = sample_postmortem()
+    # 28 whys: four chains of seven, far more than the tree's box at 80x24.
+    pm.whys = []
+    for chain in range(4):
+        parent = ""
+        for depth in range(7):
+            ident = f"W{chain * 7 + depth + 1}"
+            pm.whys.append(Why(ident, f"Chain {chain + 1} depth {depth + 1} why text", parent))
+            parent = ident
+    saved_sample(tmp_path, pm=pm)
+    term = ssh_pmtui(["incident.toml"])
+    term.wait_for("Overview")
+    term.step("analysis", ["4"], "Five whys")
+    # Down past the bottom of the box: the cursor moves (the view follows it)
+    # and e edits the why under the cursor, whichever chain it is in.
+    term.step("down 24", [DOWN] * 24, "Chain 4 depth 3 why text\n")
+    screen = term.step("edit", ["e"], "Edit W24")
+    assert "Chain 4 depth 3 why text" in screen
+    term.step("close", [ESC], lambda s: "Edit W24" not in s)
+    term.step("page down", [Key("pagedown")], lambda s: "Chain 4 depth 7" in s)
+    term.step("home", [Key("home")], lambda s: "Problem" in s.splitlines()[4])
+    screen = term.step("end and edit", [Key("end"), "e"], "Edit W28")
+    assert not screen_problems(screen)
+
+
+# -- 2. dialogs show their question and keys; enter is the safe answer ----------------------
+
+
+def test_lock_prompt_shows_question_and_keys_and_enter_quits(ssh_pmtui, tmp_path):
+    saved_sample(tmp_path)
+    first = ssh_pmtui(["incident.toml"], name="first")
+    first.wait_for("Overview")
+    second = ssh_pmtui(["incident.toml"], name="second")
+    screen = second.wait_for("already open in another pmtui")
+    assert "Open it here anyway?" in screen
+    assert "y open it here anyway" in screen and "enter/esc/n quit" in screen
+    assert not screen_problems(screen)
+    # enter is the safe answer: this one quits and leaves the file to the first.
+    second.send(ENTER)
+    second.wait_for(lambda s: second.dead() or ("open in another pmtui" in s and "Open it here" not in s))
+    deadline = time.monotonic() + 10
+    while len(pmtui_pids(tmp_path / "incident.toml")) > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(pmtui_pids(tmp_path / "incident.toml")) == 1
+    first.step("still editing", ["3"], "First 5xx errors appear")
+
+
+def test_conflict_dialog_shows_question_and_keys_and_enter_cancels(ssh_pmtui, tmp_path):
+    path = saved_sample(tmp_path)
+    term = ssh_pmtui(["incident.toml"])
+    term.wait_for("Overview")
+    term.step("edit", ["3", "x"], lambda s: "unsaved" in header(s))
+    path.write_text(path.read_text().replace("API Service Degradation", "Changed by git pull"))
+    screen = term.step("save", [Key("ctrl+s")], "changed on disk since you opened it")
+    assert "Saving now would replace their version with yours." in screen
+    for keys in ("a save yours as", "r reload theirs", "o overwrite theirs", "d show diff", "enter/esc cancel"):
+        assert keys in screen, keys
+    term.step("enter", [ENTER], lambda s: "changed on disk" not in s)
+    assert "Changed by git pull" in path.read_text()  # untouched: enter was the safe answer
+
+
+def test_unsaved_dialog_enter_keeps_editing(ssh_pmtui, tmp_path):
+    saved_sample(tmp_path)
+    term = ssh_pmtui(["incident.toml"])
+    term.wait_for("Overview")
+    term.step("edit", ["3", "x"], lambda s: "unsaved" in header(s))
+    screen = term.step("quit", [Key("ctrl+q")], "There are unsaved changes")
+    assert "s save and quit" in words(screen) and "d discard changes and quit" in words(screen)
+    assert "enter/esc/c keep editing" in words(screen)
+    term.step("enter", [ENTER], lambda s: "unsaved changes" not in s)
+    assert not term.dead()
+    term.step("discard", [Key("ctrl+q"), "d"], lambda s: term.dead() or not s.strip())
+
+
+# -- dropping the connection offers the edit back ------------------------------------------
+
+
+def test_dropped_ssh_connection_offers_the_edit_back(ssh_pmtui, tmp_path):
+    path = saved_sample(tmp_path)
+    term = ssh_pmtui(["incident.toml"], name="before")
+    term.wait_for("Overview")
+    term.step("edit", [ENTER, "Edited before the link dropped", ENTER],
+              lambda s: "unsaved" in header(s) and "Title           Edited before the link dropped" in s)
+    time.sleep(1.2)  # the journal follows an edit within a second
+    kill_client(term)  # the laptop's lid closes: the ssh client is gone at once
+    deadline = time.monotonic() + 15
+    while pmtui_pids(path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not pmtui_pids(path), "pmtui kept running after its connection dropped"
+    assert find_recovery(path) is not None
+    assert "Edited before" not in path.read_text()
+    again = ssh_pmtui(["incident.toml"], name="after")
+    screen = again.wait_for("Unsaved changes found for incident.toml")
+    assert "r restore them" in screen and "enter/esc/k keep both" in screen
+    assert not screen_problems(screen)
+    again.step("restore", ["r"], lambda s: "Title           Edited before the link dropped" in s)
+    again.step("save", [Key("ctrl+s")], lambda s: "unsaved" not in header(s))
+    assert store.load(path).pm.title == "Edited before the link dropped"
+
+
+# -- 3. keys typed before a form opens go into it ---------------------------------------------
+
+
+def test_keys_typed_while_starting_go_to_the_title_prompt(ssh_pmtui, tmp_path):
+    term = ssh_pmtui(["fresh.toml"])
+    # Typed at once, before pmtui has drawn anything: nothing may be lost.
+    term.send("Typed before the prompt", ENTER)
+    screen = term.wait_for(lambda s: "Typed before the prompt" in header(s), timeout=60)
+    deadline = time.monotonic() + 5
+    while not (tmp_path / "fresh.toml").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (tmp_path / "fresh.toml").exists(), term.screen()
+    assert store.load(tmp_path / "fresh.toml").pm.title == "Typed before the prompt", screen
+
+
+# -- 4. text cut in a table can be read in full ------------------------------------------------
+
+
+def test_selected_row_is_readable_in_full_at_80_columns(ssh_pmtui, tmp_path):
+    pm = sample_postmortem()
+    pm.timeline.append(TimelineEvent(at("11:02:00.250"), LONG_EVENT, "app logs", "", "symptom"))
+    saved_sample(tmp_path, pm=pm)
+    term = ssh_pmtui(["incident.toml"])
+    term.wait_for("Overview")
+    screen = term.step("timeline", ["3", Key("end")], "p99 latency")
+    # The row is cut in the table, the detail panel wraps it whole.
+    assert "143 requests queued, p99 latency 12.4 s, checkout" in words(screen)
+    assert "\n11:02:00 Database" in screen  # to the second: the fraction is in the full view
+    screen = term.step("view", ["v"], "Event at 2025-02-09 11:02:00.25 UTC")
+    assert "checkout and order history failing" in words(screen) and "close" in screen
+    term.step("close", [ESC], lambda s: "Event at" not in s)
+
+
+# -- 5. footers: whole keys in order, "? more" -------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120, 160])
+def test_footer_never_cuts_a_key(ssh_pmtui, tmp_path, width, footer_descriptions):
+    saved_sample(tmp_path)
+    term = ssh_pmtui(["incident.toml"], width=width, height=24)
+    term.wait_for("Overview")
+    for pane in "123456":
+        screen = term.step(f"pane {pane}", [pane], lambda s, p=pane: f"{p} " in s.splitlines()[1])
+        time.sleep(0.2)
+        screen = term.screen()
+        assert not footer_problems(screen, footer_descriptions), (width, pane, footer_line(screen))
+        line = footer_line(screen)
+        if width <= 80:
+            assert line.rstrip().endswith("? more") or line.rstrip().endswith("f1 more"), line
+        assert "^s Save" in line or width < 60, line
+
+
+# -- 6. focus stays where the pane's keys work ----------------------------------------------
+
+
+def test_tab_keeps_the_pane_keys_and_digits_in_fields_are_text(ssh_pmtui, tmp_path):
+    saved_sample(tmp_path)
+    term = ssh_pmtui(["incident.toml"])
+    term.wait_for("Overview")
+    # Timeline: tab stays on the table, so a still adds an event.
+    term.step("timeline", ["3", TAB, TAB], "First 5xx errors appear")
+    term.step("add after tab", ["a"], "Add event")
+    term.step("cancel", [ESC], lambda s: "Add event" not in s.splitlines()[3])
+    # Overview: the first tab lands in the title field (its cursor shows
+    # where typing goes), and digits typed there are text.
+    term.step("overview", ["1"], "Edit the fields")
+    term.step("into the title", [TAB, Key("end"), " 2025"], lambda s: "API Service Degradation 2025" in s)
+    screen = term.screen()
+    assert "1 Overview" in screen.splitlines()[1] and "Title" in screen
+
+
+# -- 7. the palette finds every pane's actions --------------------------------------------------
+
+
+def test_palette_finds_actions_of_other_panes_and_goes_there(ssh_pmtui, tmp_path):
+    saved_sample(tmp_path)
+    term = ssh_pmtui(["incident.toml"])
+    term.wait_for("Overview")
+    term.step("timeline", ["3"], "First 5xx errors appear")
+    term.step("palette", [Key("ctrl+p"), "fishbone"], "analysis: fishbone")
+    term.step("run", [ENTER], lambda s: "Five whys" in s and "monitoring" in s.lower())
+    term.step("palette again", [Key("ctrl+p"), "write report"], "report: write report")
+    term.step("write", [ENTER], "Report written to")
+    assert (tmp_path / "incident.md").is_file()
+
+
+# -- 9. small things of the first hour --------------------------------------------------------
+
+
+def test_ctrl_c_says_how_to_quit_in_plain_words(ssh_pmtui, tmp_path):
+    saved_sample(tmp_path)
+    term = ssh_pmtui(["incident.toml"])
+    term.wait_for("Overview")
+    screen = term.step("ctrl+c", ["3", Key("ctrl+c")], "to quit")
+    assert "Press ctrl+q to quit." in screen and "[b]" not in screen
+
+
+def test_save_as_writes_another_file_and_edits_it(ssh_pmtui, tmp_path):
+    saved_sample(tmp_path)
+    term = ssh_pmtui(["incident.toml"])
+    term.wait_for("Overview")
+    term.step("edit", ["3", "x"], lambda s: "unsaved" in header(s))
+    term.step("save as", [Key("ctrl+o")], "Save as another file")
+    term.step("name", [Key("ctrl+u"), "copy.toml", ENTER], "Saved")
+    assert store.load(tmp_path / "copy.toml").pm.timeline != store.load(tmp_path / "incident.toml").pm.timeline
+    term.step("edit again", ["x"], lambda s: "unsaved" in header(s))
+    term.step("save", [Key("ctrl+s")], lambda s: "unsaved" not in header(s))
+    assert len(store.load(tmp_path / "copy.toml").pm.timeline) == len(sample_postmortem().timeline) - 2
+    assert len(store.load(tmp_path / "incident.toml").pm.timeline) == len(sample_postmortem().timeline)
+
+
+# -- 10. a [keys] table in the config rebinds -------------------------------------------------
+
+
+def test_config_keys_table_rebinds_and_the_footer_says_so(ssh_pmtui, tmp_path):
+    saved_sample(tmp_path)
+    config = os.environ["XDG_CONFIG_HOME"] + "/pmtui/config.toml"
+    os.makedirs(os.path.dirname(config), exist_ok=True)
+    with open(config, "w") as fh:
+        fh.write('# mine\n[keys]\n"timeline.add" = "n,insert"\n"no.such.binding" = "z"\n')
+    term = ssh_pmtui(["incident.toml"])
+    term.wait_for(lambda s: "no such binding" in words(s))
+    screen = term.step("timeline", ["3"], "First 5xx errors appear")
+    assert "n Add event" in footer_line(screen)
+    term.step("rebound", ["n"], "Add event")
+    term.step("cancel", [ESC], lambda s: "Add event" not in s.splitlines()[3])
+    term.step("old key does nothing", ["a"], lambda s: True)
+    time.sleep(0.3)
+    assert "Add event" not in term.screen().splitlines()[3]
