@@ -56,7 +56,8 @@ def test_whole_postmortem_over_ssh(ssh_pmtui, tmp_path, size, footer_description
 
     report = (tmp_path / "new.md").read_text()
     assert report.startswith(f"# Post-Mortem: {script.TITLE}")
-    for text in (script.EDITED_EVENT, script.EDITED_WHY, script.FACTOR, script.ACTION, "| Time to resolve (TTR) | 26min"):
+    for text in (script.EDITED_EVENT, script.EDITED_WHY, script.FACTOR, script.ACTION,
+                 "| Time to resolve (TTR) | 26min"):
         assert text in report
 
     # What the person saw on the way.

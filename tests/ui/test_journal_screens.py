@@ -39,7 +39,9 @@ def _recovery(tmp_path: Path):
     return rec
 
 
-@pytest.mark.parametrize(("key", "expected"), [("r", RESTORE), ("d", DISCARD), ("k", KEEP_BOTH), ("escape", KEEP_BOTH), ("enter", KEEP_BOTH)])
+@pytest.mark.parametrize(("key", "expected"), [
+    ("r", RESTORE), ("d", DISCARD), ("k", KEEP_BOTH), ("escape", KEEP_BOTH), ("enter", KEEP_BOTH),
+])
 async def test_recovery_choices(tmp_path, key, expected):
     app = Host(RecoveryScreen(_recovery(tmp_path)))
     async with app.run_test(size=(100, 30)) as pilot:
@@ -65,7 +67,9 @@ async def test_recovery_keys_and_diff_shown_verbatim(tmp_path):
     assert app.result == RESTORE
 
 
-@pytest.mark.parametrize(("key", "expected"), [("r", RELOAD), ("o", OVERWRITE), ("escape", "cancel"), ("enter", "cancel")])
+@pytest.mark.parametrize(("key", "expected"), [
+    ("r", RELOAD), ("o", OVERWRITE), ("escape", "cancel"), ("enter", "cancel"),
+])
 async def test_conflict_choices(tmp_path, key, expected):
     app = Host(ConflictScreen(tmp_path / "pm.toml", ORIGINAL, EDITED))
     async with app.run_test(size=(100, 30)) as pilot:
