@@ -110,3 +110,45 @@ def fake_github():
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def hostile_server():
+    """hostile_server.start(kind, **options): a misbehaving loopback HTTP
+    server (garbage, error_bytes, huge, drip, redirect, not_github,
+    bad_samples; support/hostile_servers.py), recording what it received;
+    stopped after the test."""
+    from support import hostile_servers
+
+    servers = hostile_servers.HostileServers()
+    yield servers
+    servers.stop_all()
+
+
+@pytest.fixture
+def only_loopback():
+    """Fails the test at once if anything in this process opens a
+    connection to an address outside loopback (a followed redirect to
+    169.254.169.254 would): the audit hook refuses the connect itself, so
+    no packet leaves the machine."""
+    import ipaddress
+    import sys
+
+    state = {"on": True, "refused": []}
+
+    def hook(event: str, args: tuple) -> None:
+        if not state["on"] or event != "socket.connect":
+            return
+        address = args[1]
+        host = address[0] if isinstance(address, tuple) else ""
+        try:
+            loop = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loop = host == "localhost"
+        if isinstance(address, tuple) and not loop:
+            state["refused"].append(host)
+            raise ConnectionRefusedError(f"test: connect to non-loopback {host} refused")
+
+    sys.addaudithook(hook)
+    yield state["refused"]
+    state["on"] = False

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
+from pmtui import blame
 from pmtui.model import PRIORITIES, PostMortem, TimelineEvent
 from pmtui.textsafe import one_line
 
@@ -95,15 +96,25 @@ _BLAME_RE = re.compile(
 _BLAME_HINTS = {f"b{i}": hint for i, (_, hint) in enumerate(_BLAME_RULES)}
 
 
-def blame_spans(text: str) -> list[tuple[int, int, str, str]]:
-    """(start, end, phrase, hint) for each piece of blame language in `text`."""
+def blame_spans(text: str, people: blame.People | None = None) -> list[tuple[int, int, str, str]]:
+    """(start, end, phrase, hint) for each piece of blame language in `text`:
+    the fixed phrases, and (pmtui.blame) sentences that put fault on one of
+    `people` or on "the engineer", with a systems-first rewrite in the hint."""
     if not text:
         return []
     spans = []
     for m in _BLAME_RE.finditer(text):
         key = m.lastgroup or ""
         spans.append((m.start(), m.end(), m.group(), _BLAME_HINTS.get(key, _HINT_PERSON)))
-    return spans
+    for f in blame.findings(text, people):
+        overlapping = [i for i, s in enumerate(spans) if s[0] < f.end and f.start < s[1]]
+        if not overlapping:
+            spans.append((f.start, f.end, f.phrase, f.suggestion))
+        elif f.rewrite:
+            # The fixed phrase keeps its place; its hint gains the rewrite.
+            i = overlapping[0]
+            spans[i] = (*spans[i][:3], f.suggestion)
+    return sorted(spans)
 
 
 # -- vague action items -------------------------------------------------------
@@ -236,11 +247,21 @@ def _fmt(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if when.tzinfo else when.isoformat()
 
 
-def check_times(pm: PostMortem, now: datetime) -> list[CheckResult]:
+_ALL_TIMES = ("started", "detected", "mitigated", "resolved")
+
+
+def _and(names: tuple[str, ...]) -> str:
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+
+
+def check_times(pm: PostMortem, now: datetime, needed: tuple[str, ...] = _ALL_TIMES) -> list[CheckResult]:
+    """`needed`: a near-miss (team conventions) may have no detection or mitigation."""
     t = pm.times
-    started, detected, mitigated, resolved = t.started, t.detected, t.mitigated, t.resolved
+    started, resolved = t.started, t.resolved
+    detected = t.detected or (t.started if "detected" not in needed else None)
+    mitigated = t.mitigated or (t.started if "mitigated" not in needed else None)
     if started is None or detected is None or mitigated is None or resolved is None:
-        missing = [name for name in ("started", "detected", "mitigated", "resolved") if getattr(t, name) is None]
+        missing = [name for name in needed if getattr(t, name) is None]
         return [
             CheckResult(
                 "times.recorded", FAIL, "incident times missing: " + ", ".join(missing), "durations",
@@ -259,21 +280,21 @@ def check_times(pm: PostMortem, now: datetime) -> list[CheckResult]:
                 suggestion="Check each against the timeline; a time typed in local time is a common cause.",
             )
         ]
-    return [CheckResult("times.recorded", PASS, "started, detected, mitigated and resolved are recorded", "durations")]
+    return [CheckResult("times.recorded", PASS, f"{_and(needed)} are recorded", "durations")]
 
 
 _NEEDED_KINDS = ("detection", "mitigation", "resolution")
 
 
-def check_timeline_complete(pm: PostMortem, now: datetime) -> list[CheckResult]:
+def check_timeline_complete(pm: PostMortem, now: datetime, kinds: tuple[str, ...] = _NEEDED_KINDS) -> list[CheckResult]:
     cid = "timeline.complete"
     if not pm.timeline:
         return [CheckResult(cid, FAIL, "the timeline has no events", "timeline",
                             suggestion="Collect logs, metrics and alerts for the incident window and add "
                             "the first symptom, detection, mitigation and resolution.")]
     out = []
-    kinds = {ev.kind for ev in pm.timeline}
-    lacking = [k for k in _NEEDED_KINDS if k not in kinds]
+    present = {ev.kind for ev in pm.timeline}
+    lacking = [k for k in kinds if k not in present]
     if lacking:
         out.append(CheckResult(cid, FAIL, "no timeline event of kind: " + ", ".join(lacking), "timeline",
                                suggestion="Mark the events where the incident was detected, mitigated and "
@@ -311,25 +332,25 @@ def check_timeline_order(pm: PostMortem, now: datetime) -> list[CheckResult]:
     return [CheckResult("timeline.order", PASS, "the timeline is in chronological order", "timeline")]
 
 
-def check_factors(pm: PostMortem, now: datetime) -> list[CheckResult]:
+def check_factors(pm: PostMortem, now: datetime, minimum: int = 2) -> list[CheckResult]:
     n = len([f for f in pm.factors if f.text.strip()])
-    if n >= 2:
+    if n >= minimum:
         cats = {f.category for f in pm.factors}
         return [CheckResult("factors.multiple", PASS, f"{n} contributing factors in {len(cats)} categories", "factors")]
-    return [CheckResult("factors.multiple", FAIL, f"{n} contributing factor(s); at least two expected", "factors",
+    return [CheckResult("factors.multiple", FAIL, f"{n} contributing factor(s); at least {minimum} expected", "factors",
                         suggestion="Incidents rarely have one cause: look at monitoring, testing, runbooks, "
                         "capacity and process around the trigger.")]
 
 
-def check_whys(pm: PostMortem, now: datetime) -> list[CheckResult]:
+def check_whys(pm: PostMortem, now: datetime, depth: int = FIVE) -> list[CheckResult]:
     chains = pm.why_chains()
     deepest = max((len(c) for c in chains), default=0)
-    if deepest >= FIVE:
+    if deepest >= depth:
         return [CheckResult("whys.depth", PASS, f"deepest why chain is {deepest} deep", "factors")]
     if pm.shallow_reason.strip():
         return [CheckResult("whys.depth", WARN, f"deepest why chain is {deepest} deep; reason given for stopping",
                             "factors", suggestion="Revisit the reason in the follow-up review.")]
-    return [CheckResult("whys.depth", FAIL, f"deepest why chain is {deepest} deep; five expected", "factors",
+    return [CheckResult("whys.depth", FAIL, f"deepest why chain is {deepest} deep; {depth} expected", "factors",
                         suggestion="Keep asking why from the deepest answer, or state why the analysis stops "
                         "(shallow_reason).")]
 
@@ -379,16 +400,18 @@ def check_actions_tracked(pm: PostMortem, now: datetime) -> list[CheckResult]:
     return out or [CheckResult("actions.tracked", PASS, "every action item is tracked", "actions")]
 
 
-def check_blame(pm: PostMortem, now: datetime) -> list[CheckResult]:
+def check_blame(pm: PostMortem, now: datetime, people: blame.People | None = None) -> list[CheckResult]:
     out = []
+    people = people or blame.people_in(pm)
     for section, row, field_name, text in prose_fields(pm):
-        for _start, _end, phrase, hint in blame_spans(text):
+        for _start, _end, phrase, hint in blame_spans(text, people):
             out.append(CheckResult("language.blameless", FAIL, f"{field_name}: blame language {phrase!r}",
                                    section, row, hint))
     return out or [CheckResult("language.blameless", PASS, "no blame language found", "")]
 
 
-def check_follow_up(pm: PostMortem, now: datetime) -> list[CheckResult]:
+def check_follow_up(pm: PostMortem, now: datetime, lo: timedelta = FOLLOW_UP_MIN,
+                    hi: timedelta = FOLLOW_UP_MAX) -> list[CheckResult]:
     cid = "review.follow_up"
     when = pm.follow_up_date
     if when is None:
@@ -397,10 +420,10 @@ def check_follow_up(pm: PostMortem, now: datetime) -> list[CheckResult]:
     day = pm.incident_date
     if day is not None:
         gap = when - day
-        if not FOLLOW_UP_MIN <= gap <= FOLLOW_UP_MAX:
+        if not lo <= gap <= hi:
             return [CheckResult(cid, FAIL,
                                 f"follow-up review {when.isoformat()} is {gap.days} days after the incident; "
-                                "3 to 6 weeks expected", "header",
+                                f"{lo.days} to {hi.days} days expected", "header",
                                 suggestion="Action items need time to land and a review before they go stale: "
                                 "about four weeks out.")]
     if pm.follow_up is None:
@@ -409,31 +432,35 @@ def check_follow_up(pm: PostMortem, now: datetime) -> list[CheckResult]:
     return [CheckResult(cid, PASS, f"follow-up review scheduled for {when.isoformat()}", "header")]
 
 
-def check_shared(pm: PostMortem, now: datetime) -> list[CheckResult]:
+def check_shared(pm: PostMortem, now: datetime, within: timedelta = SHARE_WITHIN) -> list[CheckResult]:
     cid = "report.shared"
+    hours = int(within.total_seconds() // 3600)
     resolved = pm.times.resolved
     if resolved is None:
-        return [CheckResult(cid, WARN, "incident not resolved yet; sharing is due 48 h after resolution", "header")]
-    due = resolved + SHARE_WITHIN
+        return [CheckResult(cid, WARN, f"incident not resolved yet; sharing is due {hours} h after resolution",
+                            "header")]
+    due = resolved + within
     if pm.shared is None:
         if now <= due:
             return [CheckResult(cid, WARN, f"not shared yet; due by {_fmt(due)}", "header",
                                 suggestion="Share the report with the team and stakeholders, then set shared.")]
-        return [CheckResult(cid, FAIL, f"not shared within 48 hours of resolution (due {_fmt(due)})", "header",
+        return [CheckResult(cid, FAIL, f"not shared within {hours} hours of resolution (due {_fmt(due)})", "header",
                             suggestion="Share it now and set shared; insights grow stale after a week.")]
     if pm.shared < resolved:
         return [CheckResult(cid, WARN, "shared before the incident was resolved; share the final report too", "header")]
     if pm.shared > due:
         late = pm.shared - resolved
-        return [CheckResult(cid, WARN, f"shared {int(late.total_seconds() // 3600)} h after resolution (target 48 h)",
+        late_hours = int(late.total_seconds() // 3600)
+        return [CheckResult(cid, WARN, f"shared {late_hours} h after resolution (target {hours} h)",
                             "header", suggestion="Note what delayed it; schedule post-mortem time up front.")]
-    return [CheckResult(cid, PASS, f"shared {_fmt(pm.shared)}, within 48 h of resolution", "header")]
+    return [CheckResult(cid, PASS, f"shared {_fmt(pm.shared)}, within {hours} h of resolution", "header")]
 
 
-def check_content(pm: PostMortem, now: datetime) -> list[CheckResult]:
+def check_content(pm: PostMortem, now: datetime, impact: bool = True) -> list[CheckResult]:
+    """`impact=False`: a near-miss harmed nobody, so no impact to describe."""
     empty = [key for key, text in (("summary", pm.summary), ("impact", pm.impact.description),
                                    ("root_cause", pm.root_cause), ("lessons", " ".join(pm.lessons)))
-             if not text.strip()]
+             if not text.strip() and (impact or key != "impact")]
     out = [CheckResult("content.filled", WARN, f"section {key} is empty", key) for key in empty]
     return out or [CheckResult("content.filled", PASS, "summary, impact, root cause and lessons are written", "")]
 

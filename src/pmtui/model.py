@@ -67,6 +67,10 @@ class TimelineEvent:
     source: str = ""
     actor: str = ""
     kind: str = "other"
+    key: bool = False  # a key moment: the report shows key rows (all rows when the report says so)
+    # Evidence references: "ID" (an evidence record's id), "ID#L120" (a log
+    # line), "ID#series={labels}" (one series of a metric's answer).
+    evidence: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -126,6 +130,11 @@ class KubernetesSettings:
     deployment: str = ""
     selector: str = ""
     containers: list[str] = field(default_factory=list)
+    # Regular expressions tried on each log template's first line: a match
+    # makes it an error, a warning, or noise to leave out (ignore wins).
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -166,6 +175,29 @@ class GithubExportSettings:
     labels: list[str] = field(default_factory=list)
 
 
+# A custom field's value as the file holds it: text and choice are strings,
+# number an int or float, date a date, people a list of handles.
+CustomValue = str | int | float | date | list[str]
+
+
+@dataclass
+class Approval:
+    """One reviewer's sign-off, recorded by `pmtui approve` or the Overview."""
+
+    who: str
+    at: datetime
+    note: str = ""
+
+
+@dataclass
+class Share:
+    """Where the report went: a pull request, an issue, an email..."""
+
+    via: str  # pull-request | issue | email | other
+    url: str = ""
+    time: datetime | None = None
+
+
 @dataclass
 class PostMortem:
     id: str = ""
@@ -178,6 +210,10 @@ class PostMortem:
     services: list[str] = field(default_factory=list)
     follow_up: date | None = None  # None = four weeks after the incident
     shared: datetime | None = None
+    incident_type: str = ""  # "" = incident; the team's .pmtui.toml lists its types (near-miss...)
+    sponsor: str = ""  # executive sponsor of the high-priority action items
+    runbooks: list[str] = field(default_factory=list)  # links or paths of the runbooks used
+    review_meeting: datetime | None = None  # the review meeting `pmtui invite` booked
     times: IncidentTimes = field(default_factory=IncidentTimes)
     summary: str = ""
     impact: Impact = field(default_factory=Impact)
@@ -200,6 +236,13 @@ class PostMortem:
     evidence: list[Evidence] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     github: GithubExportSettings = field(default_factory=GithubExportSettings)
+    # Team conventions (.pmtui.toml): values of its custom fields, people in
+    # its roles, text of its extra report sections, by key.
+    custom: dict[str, CustomValue] = field(default_factory=dict)
+    roles: dict[str, list[str]] = field(default_factory=dict)
+    sections: dict[str, str] = field(default_factory=dict)
+    approvals: list[Approval] = field(default_factory=list)
+    shares: list[Share] = field(default_factory=list)
     schema: int = SCHEMA_VERSION
 
     # -- derived figures ---------------------------------------------------
@@ -283,22 +326,21 @@ class PostMortem:
         return depth
 
     def why_chains(self) -> list[list[Why]]:
-        """Every root-to-leaf chain of the five-whys tree."""
+        """Every root-to-leaf chain of the five-whys tree, in file order.
+        Iterative: a file may hold a chain of 1,000 whys (recursion failed
+        at Python's limit); a why already on its path (a loop) ends it."""
         by_parent: dict[str, list[Why]] = {}
         for w in self.whys:
             by_parent.setdefault(w.parent, []).append(w)
         chains: list[list[Why]] = []
-
-        def walk(node: Why, path: list[Why]) -> None:
-            path = [*path, node]
-            kids = [k for k in by_parent.get(node.id, []) if k not in path]
+        stack: list[tuple[list[Why], frozenset[int]]] = [
+            ([top], frozenset({id(top)})) for top in reversed(by_parent.get("", []))]
+        while stack:
+            path, on_path = stack.pop()
+            kids = [k for k in by_parent.get(path[-1].id, []) if id(k) not in on_path]
             if not kids:
                 chains.append(path)
-            for kid in kids:
-                walk(kid, path)
-
-        for top in by_parent.get("", []):
-            walk(top, [])
+            stack.extend(([*path, kid], on_path | {id(kid)}) for kid in reversed(kids))
         return chains
 
 

@@ -356,6 +356,11 @@ SECTION_KEYS = [key for key, _, _ in SECTIONS]
 _BY_KEY = {key: (title, fn) for key, title, fn in SECTIONS}
 
 
+def section_body(pm: PostMortem, key: str) -> str:
+    """One section's Markdown without its heading (team templates give it theirs)."""
+    return _BY_KEY[key][1](pm)
+
+
 def render_section(pm: PostMortem, key: str) -> tuple[str, str, str]:
     """(key, title, markdown) of one section, its `## ` heading included."""
     title, fn = _BY_KEY[key]

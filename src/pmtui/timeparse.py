@@ -106,8 +106,52 @@ def parse_time(
         tz = _zone(m.group("zone"))
     else:
         tz = _zone(default_zone)
-    # A wall-clock time in a zone: fold 0, the earlier of an ambiguous hour.
-    return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
+    return _wall_clock(raw, datetime.combine(day, clock, tzinfo=tz))
+
+
+def _wall_clock(raw: str, local: datetime) -> datetime:
+    """`local` in UTC, refusing a wall-clock time its zone skips (the hour
+    clocks jump over in spring) or repeats (the hour they go back over in
+    autumn): silently taking 01:30Z for a 02:30 that never happened, or the
+    first of two 02:30s, put events an hour off."""
+    try:
+        first = local.replace(fold=0).astimezone(UTC)
+        second = local.replace(fold=1).astimezone(UTC)
+    except OverflowError:
+        raise TimeParseError(f"{raw!r} is out of range (years 1 to 9999 in UTC)") from None
+    if not isinstance(local.tzinfo, ZoneInfo):
+        return first
+    wall = local.replace(tzinfo=None)
+    if first.astimezone(local.tzinfo).replace(tzinfo=None) != wall:
+        before = (local - timedelta(hours=3)).utcoffset()
+        after = (local + timedelta(hours=3)).utcoffset()
+        raise TimeParseError(
+            f"{raw!r} does not exist: {local.tzinfo.key} skips that hour (daylight saving time starts); "
+            f"write the offset meant, e.g. {wall.isoformat(' ', 'minutes')}{_fmt_offset(before)} or "
+            f"{wall.isoformat(' ', 'minutes')}{_fmt_offset(after)}")
+    if first != second:
+        choices = (first, second)
+        raise AmbiguousTime(
+            f"{raw!r} happens twice in {local.tzinfo.key} (daylight saving time ends): "
+            + " or ".join(f"{wall.isoformat(' ', 'minutes')}{_fmt_offset(c.astimezone(local.tzinfo).utcoffset())}"
+                          f" ({c.strftime('%H:%MZ')})" for c in choices)
+            + "; write the offset meant", choices)
+    return first
+
+
+class AmbiguousTime(TimeParseError):
+    """A wall-clock time that happens twice; `choices` are both, in UTC
+    (earlier first), for a UI that asks which."""
+
+    def __init__(self, message: str, choices: tuple[datetime, datetime]) -> None:
+        super().__init__(message)
+        self.choices = choices
+
+
+def _fmt_offset(offset: timedelta | None) -> str:
+    minutes = int((offset or timedelta()).total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def parse_optional_time(text: str, *, base_date: date | None = None) -> datetime | None:

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from pmtui.model import ActionItem, Factor, GithubExportSettings, PostMortem
-from support import kubernetes, prometheus
+from support import github_pulls, kubernetes, prometheus, shapes, terminal
 
 # -- Prometheus and Alertmanager ----------------------------------------------------
 
@@ -22,6 +22,29 @@ def prometheus_server():
     server = prometheus.start_prometheus()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def start_prometheus():
+    """start_prometheus(openmetrics): a Prometheus of the caller's own with
+    that data backfilled (stopped at the end of the session)."""
+    started: list[prometheus.Server] = []
+
+    def start(openmetrics: str) -> prometheus.Server:
+        server = prometheus.start_prometheus(openmetrics)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def incident_shapes():
+    """The incident shapes of tests/support/shapes.py (rollout_rollback,
+    warn_trigger): each with its metrics, cluster, alerts and ground truth."""
+    return shapes
 
 
 @pytest.fixture(scope="session")
@@ -116,6 +139,31 @@ def make_pm() -> Callable[[], PostMortem]:
     """make_pm(): a fresh copy of the post-mortem the export tests send to
     the loopback GitHub (PM-2025-007: one factor, two actions)."""
     return _export_pm
+
+
+@pytest.fixture
+def fake_github_pulls():
+    """A loopback GitHub that also serves branches, contents and pull
+    requests (support.github_pulls.PullsGitHub), started; stopped after."""
+    server = github_pulls.PullsGitHub(owner="acme", repo="postmortems").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def tmux_terminal(tmp_path):
+    """tmux_terminal(width=80, height=24): a real terminal (tmux on a private
+    socket) to run pmtui in; its server is killed after the test."""
+    made: list[terminal.Tmux] = []
+
+    def make(width: int = 80, height: int = 24) -> terminal.Tmux:
+        term = terminal.Tmux(tmp_path, width, height)
+        made.append(term)
+        return term
+
+    yield make
+    for term in made:
+        term.kill_server()
 
 
 # -- pmtui over SSH in a real terminal ----------------------------------------------

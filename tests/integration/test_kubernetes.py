@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import socket
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ import pytest
 from pmtui.model import KubernetesSettings
 from pmtui.sample import at
 from pmtui.sources.base import Context, Window
+from pmtui.sources.collect import run_one
 from pmtui.sources.kubernetes import collect_kubernetes
+from pmtui.sources.merge import merge
 from pmtui.textsafe import printable
 
 WINDOW = Window(at("10:00:00"), at("11:00:00"))
@@ -28,9 +31,11 @@ def _ctx(tmp_path: Path, window: Window = WINDOW, **kw) -> Context:
 
 
 def _run(cluster, tmp_path: Path, window: Window = WINDOW, **settings):
+    """The source as the orchestrator runs it: its log streams become
+    candidates (all streams at once), nothing merged yet."""
     kubeconfig = cluster.write_kubeconfig(tmp_path / "kubeconfig")
     s = KubernetesSettings(kubeconfig=str(kubeconfig), namespace="shop", **settings)
-    return collect_kubernetes(s, _ctx(tmp_path, window))
+    return run_one("kubernetes", partial(collect_kubernetes, s), _ctx(tmp_path, window))
 
 
 def _find(result, text: str):
@@ -42,26 +47,35 @@ def _find(result, text: str):
 def test_deployment_pods_logs_status_and_events(cluster, tmp_path, kube_incident):
     result = _run(cluster, tmp_path, deployment="api")
 
-    oom = _find(result, "container api restarted: OOMKilled (exit 137)")
+    oom = _find(result, "container api of pod api-7d9f8b6c5-x2x4z restarted: OOMKilled (exit 137)")
     assert oom.time == at("10:21:07") and oom.source == "kubernetes: pod/api-7d9f8b6c5-x2x4z"
+    assert oom.key == ("restart", "shop", "api-7d9f8b6c5-x2x4z") and oom.facets == {"container": "api"}
 
     pool = _find(result, "'connection pool exhausted' error")
     assert pool.time == at("10:15:02.5")
     planted = sum(b"connection pool exhausted" in text for _, text in kube_incident.api_log())
     assert planted == 229
-    assert pool.event == f"first 'connection pool exhausted' error \u2014 {planted} lines until 10:33:59"
+    # New since the baseline (the window's first fifth, the log reaching back to it).
+    assert pool.event == (f"first 'connection pool exhausted' error (new) \u2014 \u00d7{planted} until 10:33:59 "
+                          "on pod/api-7d9f8b6c5-x2x4z api")
     assert pool.source == "kubernetes: pod/api-7d9f8b6c5-x2x4z api"
+    assert pool.refs == ["kubernetes/logs/api-7d9f8b6c5-x2x4z/api.log#L" + str(pool.refs[0].rsplit("L", 1)[1])]
 
     fatal = _find(result, "'out of memory' fatal")
     assert fatal.time == at("10:20:00") and fatal.source.endswith("api (previous)")
     assert _find(result, "panic: runtime error").time == at("10:21:06")
-    assert _find(result, "ERROR upstream reset by peer <ip>").source == "kubernetes: pod/api-7d9f8b6c5-x2x4z sidecar"
+    assert _find(result, "'upstream reset by peer <*>'").source == "kubernetes: pod/api-7d9f8b6c5-x2x4z sidecar"
 
-    backoff = _find(result, "BackOff:")
-    assert backoff.time == at("10:21:10") and "(\u00d75, last at 10:25:00)" in backoff.event
+    backoff = _find(result, "CrashLoopBackOff")
+    assert backoff.time == at("10:21:10") and "(\u00d75, 10:21:10\u201310:25:00)" in backoff.event
     scale = _find(result, "ScalingReplicaSet: Scaled up replica set api-7d9f8b6c5 to 4")
     assert scale.time == at("10:40:00") and scale.kind == "action" and scale.source == "kubernetes: deployment/api"
     assert _find(result, "OOMKilling:").time == at("10:21:05.25")
+    # Both say one restart: the merge step joins them (same key, 1.75 s
+    # apart) at the earliest exact time, in the words of the pod's status.
+    merged = [c for c in merge(result.candidates) if c.key == oom.key]
+    assert len(merged) == 1 and merged[0].time == at("10:21:05.25") and len(merged[0].refs) == 2
+    assert merged[0].event == oom.event and merged[0].also_in == ["kubernetes: pod/api-7d9f8b6c5-x2x4z"] * 0 + []
 
     events = " | ".join(c.event for c in result.candidates)
     for absent in ("early failure", "late failure", "Unhealthy", "Pulled", "worker failed", "not ours", "canary"):
@@ -91,6 +105,7 @@ def test_evidence_is_redacted_windowed_and_checksummed(cluster, tmp_path):
     assert set(by_path) == {
         "inc.evidence/kubernetes/pods.json",
         "inc.evidence/kubernetes/events.json",
+        "inc.evidence/kubernetes/replicasets.json",
         "inc.evidence/kubernetes/logs/api-7d9f8b6c5-x2x4z/api.log",
         "inc.evidence/kubernetes/logs/api-7d9f8b6c5-x2x4z/api.previous.log",
         "inc.evidence/kubernetes/logs/api-7d9f8b6c5-x2x4z/sidecar.log",
@@ -129,7 +144,7 @@ def test_selector_without_deployment(cluster, tmp_path):
     result = _run(cluster, tmp_path, selector="app=worker")
     assert sorted((c.event, c.source) for c in result.candidates) == [
         ("Failed: worker failed", "kubernetes: pod/worker-1"),
-        ("first 'not ours' error \u2014 1 line", "kubernetes: pod/worker-1 worker"),
+        ("first 'not ours' error \u2014 1 line on pod/worker-1 worker", "kubernetes: pod/worker-1 worker"),
     ]
 
 

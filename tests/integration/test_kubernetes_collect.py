@@ -27,7 +27,10 @@ def test_pmtui_collect_kubernetes_accept_json(tmp_path, fake_cluster, kube_incid
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     out = json.loads(done.stdout)
     rows = {(c["time"], c["event"]) for c in out["candidates"]}
-    assert ("2025-02-09T10:21:07Z", "container api restarted: OOMKilled (exit 137)") in rows
+    oom = "container api of pod api-7d9f8b6c5-x2x4z restarted: OOMKilled (exit 137)"
+    # Pod status (10:21:07) and the node's OOMKilling event (10:21:05.25): one restart.
+    assert next(c for c in out["candidates"] if c["event"] == oom)["time"] == "2025-02-09T10:21:05.250000Z"
+    assert not any("OOMKilling" in e for _, e in rows)
     assert any(t == "2025-02-09T10:15:02.500000Z" and e.startswith("first 'connection pool exhausted' error")
                for t, e in rows)
     assert {c["source"] for c in out["candidates"]} >= {"kubernetes: pod/api-7d9f8b6c5-x2x4z",
@@ -35,8 +38,8 @@ def test_pmtui_collect_kubernetes_accept_json(tmp_path, fake_cluster, kube_incid
     assert any("before its last restart are gone" in g["description"] for g in out["gaps"])
 
     saved = store.load(tmp_path / "inc.toml").pm
-    assert {(e.time, e.event) for e in saved.timeline} >= {
-        (at("10:21:07"), "container api restarted: OOMKilled (exit 137)")}
+    (row,) = [e for e in saved.timeline if e.event == oom]
+    assert row.time == at("10:21:05.25") and set(row.evidence) == {"kubernetes/pods.json", "kubernetes/events.json"}
     assert {ev.path for ev in saved.evidence} >= {"inc.evidence/kubernetes/events.json",
                                                   "inc.evidence/kubernetes/logs/api-7d9f8b6c5-x2x4z/api.log"}
     assert all(verify(ev, tmp_path) is None for ev in saved.evidence)

@@ -37,7 +37,8 @@ def test_changes_are_dated_at_the_sample_that_shows_them(prometheus_server, tmp_
     assert _times(result, "errors 1m rose above baseline") == [at("10:05:30")]
     back = _times(result, "errors 1m returned to baseline")
     end = backfilled.errors_end
-    assert len(back) == 1 and end < back[0] <= end + timedelta(minutes=1, seconds=15)
+    # Dated from where the way back starts: the first sample after the errors stop.
+    assert len(back) == 1 and end <= back[0] <= end + timedelta(minutes=1, seconds=15)
     assert all(c.source == "prometheus" for c in result.candidates)
 
 
@@ -62,7 +63,7 @@ def test_default_queries_evidence_and_alert_history(prometheus_server, tmp_path,
     rose = _times(result, "error rate rose above baseline")
     assert len(rose) == 1 and backfilled.first_error < rose[0] <= backfilled.first_error + timedelta(seconds=90)
     back = _times(result, "error rate returned to baseline")
-    assert len(back) == 1 and backfilled.errors_end < back[0] <= backfilled.errors_end + timedelta(minutes=6)
+    assert len(back) == 1 and backfilled.errors_end <= back[0] <= backfilled.errors_end + timedelta(minutes=6)
     p99 = _times(result, "latency p99 rose above baseline")
     assert len(p99) == 1 and backfilled.first_error < p99[0] <= backfilled.first_error + timedelta(seconds=90)
     # The total request rate stays flat through the incident: nothing to propose.

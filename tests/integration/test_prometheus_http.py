@@ -92,8 +92,20 @@ def test_silent_server_times_out_within_the_bound(tmp_path, silent_server):
         f"Prometheus unreachable: no answer from {silent_server}/api/v1/query_range within 0.5 s (2 tries)"]
 
 
+def _trust(url: str, *names: str) -> None:
+    """What the user does once (`pmtui trust`): allow the variable names and
+    trust the file's URL with them."""
+    from pmtui.trust import Trust
+
+    trust = Trust.load()
+    for name in names:
+        trust.allow_env(name)
+        trust.remember(url, f"env:{name}")
+
+
 def test_bearer_token_from_named_variable_never_written(tmp_path, recorder, monkeypatch):
     url, seen = recorder
+    _trust(url, "PMTUI_TEST_PROM_TOKEN")
     monkeypatch.setenv("PMTUI_TEST_PROM_TOKEN", TOKEN)
     settings = PrometheusSettings(url=url, auth="bearer", token_env="PMTUI_TEST_PROM_TOKEN")
     result = collect(settings, _ctx(tmp_path))
@@ -109,6 +121,7 @@ def test_basic_auth_from_named_variables(tmp_path, recorder, monkeypatch):
     import base64
 
     url, seen = recorder
+    _trust(url, "PMTUI_TEST_USER", "PMTUI_TEST_PASS")
     monkeypatch.setenv("PMTUI_TEST_USER", "grafana")
     monkeypatch.setenv("PMTUI_TEST_PASS", TOKEN)
     settings = PrometheusSettings(url=url, auth="basic", username_env="PMTUI_TEST_USER",
@@ -120,6 +133,7 @@ def test_basic_auth_from_named_variables(tmp_path, recorder, monkeypatch):
 
 def test_missing_variable_is_a_gap_naming_it(tmp_path, recorder, monkeypatch):
     url, seen = recorder
+    _trust(url, "PMTUI_TEST_UNSET")
     monkeypatch.delenv("PMTUI_TEST_UNSET", raising=False)
     result = collect(PrometheusSettings(url=url, auth="bearer", token_env="PMTUI_TEST_UNSET"), _ctx(tmp_path))
     assert [g.description for g in result.gaps] == [

@@ -189,6 +189,14 @@ def world(tmp_path, monkeypatch, prometheus_server, alertmanager, planted, fake_
     pm.github.base_url = gh.base_url
     path = work / "incident.toml"
     store.save(store.new_document(pm, path))
+    # The user trusts the servers this file names with their credentials
+    # (pmtui.trust; test_hostile_servers.py covers the refusals).
+    from pmtui.trust import Trust
+
+    trust = Trust.load()
+    trust.allow_env("PROM_TOKEN")
+    trust.remember(prometheus_server.url, "env:PROM_TOKEN")
+    trust.remember(gh.base_url, "github")
     # The file holds the author's secrets as typed, and nothing else.
     assert planted.leaked_kinds(path.read_text(), planted.file) == {s.name for s in planted.file}
 
@@ -443,7 +451,7 @@ def test_library_warnings_on_stderr_are_redacted(tmp_path, planted, closed_port)
          "--deployment", "ghp_" + secret.needle], capture_output=True, text=True, timeout=120, env=env,
         stdin=subprocess.DEVNULL)
     assert "Retrying" not in done.stderr, done.stderr
-    assert "cannot reach the API server" in done.stdout and "\u00abredacted:github-token\u00bb" in done.stdout
+    assert "cannot reach the API server" in done.stdout and "\u00abredacted:github-pat\u00bb" in done.stdout
     scan = planted.scan()
     scan.text("collect stderr (library warnings)", done.stderr, planted.every)
     scan.text("collect stdout", done.stdout, planted.every)

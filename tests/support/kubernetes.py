@@ -85,6 +85,10 @@ class ClusterState:
     pods: list[Pod] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     forbidden: set[str] = field(default_factory=set)  # path prefixes answered 403
+    # ReplicaSets as the API returns them (apps/v1 ReplicaSet JSON: metadata
+    # with the deployment.kubernetes.io/revision annotation, ownerReferences,
+    # spec.template), from https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/replica-set-v1/
+    replicasets: list[dict] = field(default_factory=list)
 
 
 def make_certs(directory: Path) -> tuple[bytes, Path, Path]:
@@ -242,6 +246,11 @@ class FakeCluster:
             if m.group(1) != ns or m.group(2) not in st.deployments:
                 return h._json(404, _status(404, "NotFound", f'deployments.apps "{m.group(2)}" not found'))
             return h._json(200, self._deployment(m.group(2)))
+        if m := re.fullmatch(r"/apis/apps/v1/namespaces/([^/]+)/replicasets", path):
+            items = [rs for rs in st.replicasets if m.group(1) == ns and _selector_matches(
+                one("labelSelector"), (rs.get("metadata") or {}).get("labels") or {})]
+            return h._json(200, {"kind": "ReplicaSetList", "apiVersion": "apps/v1",
+                                 "metadata": {"resourceVersion": "1"}, "items": items})
         if m := re.fullmatch(r"/api/v1/namespaces/([^/]+)/pods", path):
             pods = [p for p in st.pods if m.group(1) == ns and _selector_matches(one("labelSelector"), p.labels)]
             return h._json(200, {"kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": "1"},

@@ -220,11 +220,12 @@ class Server:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def start_prometheus() -> Server:
+def start_prometheus(openmetrics: str | None = None) -> Server:
+    """A Prometheus holding `openmetrics` (the example incident by default)."""
     work = Path(tempfile.mkdtemp(prefix="pmtui-prom-"))
     data = work / "data"
     source = work / "incident.om"
-    source.write_text(incident_openmetrics())
+    source.write_text(incident_openmetrics() if openmetrics is None else openmetrics)
     subprocess.run([PROMTOOL, "tsdb", "create-blocks-from", "openmetrics", str(source), str(data)],
                    check=True, capture_output=True, timeout=120)
     config = work / "prometheus.yml"

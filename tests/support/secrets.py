@@ -46,8 +46,9 @@ def secrets_for(tag: str) -> tuple[Secret, ...]:
     def rand(n: int, alphabet: str = _ALNUM) -> str:
         return "".join(rng.choice(alphabet) for _ in range(n))
 
-    bearer, ghp, pat = rand(32), rand(36), "11" + rand(60)
-    key_id = "AKIA" + rand(16, _ALNUM[:26] + _ALNUM[52:])
+    # github_pat_ tokens are 22 + "_" + 59 characters (GitHub's fine-grained format)
+    bearer, ghp, pat = rand(32), rand(36), "11" + rand(20) + "_" + rand(59)
+    key_id = "AKIA" + rand(16, _ALNUM[:26] + "234567")  # AWS key ids are base32
     aws, dsn, pw, sig = rand(40), rand(14), rand(18), rand(32)
     body = [rand(64), rand(64)]
     made = (

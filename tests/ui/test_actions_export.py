@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from pmtui.trust import Trust
 from pmtui.ui.panes.actions import ActionsPane
 from pmtui.ui.screens.export import ExportScreen
 
@@ -40,6 +41,7 @@ async def test_export_key_plans_confirms_applies_and_reruns_clean(tmp_path, gith
     pm = demo_pm()
     pm.github.repo = github.full_name
     pm.github.base_url = github.base_url
+    Trust.load().remember(github.base_url, "github")  # the user trusted this GitHub (pmtui.trust)
     app = open_app(pm, "actions")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -94,6 +96,7 @@ async def test_export_with_a_wrong_token_reports_401(github, monkeypatch, demo_p
     pm = demo_pm()
     pm.github.repo = github.full_name
     pm.github.base_url = github.base_url
+    Trust.load().remember(github.base_url, "github")  # the user trusted this GitHub (pmtui.trust)
     app = open_app(pm, "actions")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -112,6 +115,7 @@ async def test_sync_key_reads_closed_issues_and_assignees_back(tmp_path, github,
     pm = demo_pm()
     pm.github.repo = github.full_name
     pm.github.base_url = github.base_url
+    Trust.load().remember(github.base_url, "github")  # the user trusted this GitHub (pmtui.trust)
     app = open_app(pm, "actions")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -149,3 +153,28 @@ async def test_sync_key_reads_closed_issues_and_assignees_back(tmp_path, github,
             if any("already matches" in str(n.message) for n in app._notifications):
                 break
         assert any("already matches" in str(n.message) for n in app._notifications)
+
+
+async def test_export_asks_before_sending_the_token_to_a_server_the_file_names(github, demo_pm, open_app, settle):
+    """Issue 16: the app shows the endpoint and asks before the first use;
+    no: no request at all; yes: remembered in trust.toml, then the export."""
+    from pmtui.trust import origin
+    from pmtui.ui.screens.confirm import ConfirmScreen
+
+    pm = demo_pm()
+    pm.github.repo = github.full_name
+    pm.github.base_url = github.base_url
+    app = open_app(pm, "actions")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("E")
+        question = await wait_for_screen(pilot, ConfirmScreen, settle)
+        assert origin(github.base_url) in question.question
+        await pilot.press("n")
+        await settle(pilot)
+        assert github.requests == [] and not Trust.load().allows(github.base_url, "github")
+        await pilot.press("E")
+        await wait_for_screen(pilot, ConfirmScreen, settle)
+        await pilot.press("y")
+        await wait_for_screen(pilot, ExportScreen, settle)
+        assert Trust.load().allows(github.base_url, "github") and github.requests

@@ -45,7 +45,7 @@ async def test_collect_accept_undo_and_save(tmp_path, demo_app, saved, screen_te
         for ev in pm.evidence:
             assert (tmp_path / ev.path).is_file()
         text = screen_text(app)
-        assert "Alert HighErrorRate firing" in text
+        assert "Alert DBPoolSaturated firing" in text
         assert "✓ prometheus" in text
 
         first = p.table.cursor_value

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from pmtui import checks, report
 from pmtui.model import TimelineEvent
+from pmtui.team import policy, templates
+from pmtui.team.config import TeamConfig
 from pmtui.ui.panes.actions import ActionsTable
 from pmtui.ui.panes.analysis import AnalysisPane, ItemsList
 from pmtui.ui.panes.report import ChecklistView, ReportPane, SectionView, TimelineTable, report_path
@@ -31,7 +33,8 @@ async def test_preview_follows_edits_one_section_at_a_time(demo_pm, open_app, se
         await settle(pilot)
         pane = pane_of(app)
         # every section rendered from the report module, none missing
-        assert [v.key for v in app.query(SectionView)] == report.SECTION_KEYS
+        # The team's template (the procedure's here): its sections in its order.
+        assert [v.key for v in app.query(SectionView)] == [s.key for s in templates.template_for(TeamConfig()).sections]
         assert section(app, "summary").source == report.render_section(pm, "summary")[2]
         before = pane.sections_rendered
         app.session.set("overview", "summary", pm, "summary", "Checkout failed for 40% of requests.")
@@ -100,7 +103,7 @@ async def test_checklist_live_and_jumps_to_the_row(demo_pm, open_app, settle):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         pane = pane_of(app)
-        assert [r.id for r in pane.results] == [r.id for r in checks.run(pm, now=app.now())]
+        assert [r.id for r in pane.results] == [r.id for r in policy.run(pm, now=app.now())]
         listing = app.query_one(ChecklistView)
         assert listing.option_count == len(pane.results)
         await pilot.press("tab")
@@ -171,11 +174,11 @@ def test_live_checks_match_checks_run_and_rescan_only_changed_text(demo_pm, fixe
     pm.timeline[3].event = "Operator forgot to drain the node"
     pm.whys[0].text = "Someone should have checked"
     live = LiveChecks()
-    assert live.run(pm, now) == checks.run(pm, now=now)
+    assert live.run(pm, now) == policy.run(pm, now=now)
     scanned = dict(live._spans)
     pm.timeline[3].event = "Node drained by hand"
-    assert live.run(pm, now) == checks.run(pm, now=now)
+    assert live.run(pm, now) == policy.run(pm, now=now)
     assert set(live._spans) - set(scanned) == {"Node drained by hand"}
     clean = demo_pm()
     clean.went_wrong = []
-    assert live.run(clean, now) == checks.run(clean, now=now)
+    assert live.run(clean, now) == policy.run(clean, now=now)

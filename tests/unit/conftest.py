@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from support import markdown
+from support import blame_corpus, markdown
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -23,3 +23,10 @@ def gfm() -> markdown.Gfm:
     """The report read back with a real GFM parser: gfm.tables(text),
     gfm.headings(text), gfm.parse(text)..."""
     return markdown.Gfm()
+
+
+@pytest.fixture(scope="session")
+def blame_corpus_data() -> blame_corpus.Corpus:
+    """The labelled blameless-lint corpus (tests/data/blame_corpus.toml):
+    .people, .cases (text, blame, where, part), .score(cases, flags)."""
+    return blame_corpus.Corpus()

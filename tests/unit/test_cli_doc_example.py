@@ -22,10 +22,12 @@ EXAMPLE = REPO / "examples" / "api-degradation.toml"
 # COMMON.md: the file format's names and the order of top-level scalars.
 TOP_ORDER = [
     "schema", "id", "title", "status", "severity", "authors", "reviewers", "reviewed", "services", "follow_up",
-    "shared", "summary", "trigger", "root_cause", "immediate_cause", "problem", "shallow_reason",
+    "shared", "incident_type", "sponsor", "runbooks", "review_meeting",
+    "summary", "trigger", "root_cause", "immediate_cause", "problem", "shallow_reason",
     "systemic_issues", "went_well", "went_wrong", "lucky", "lessons", "prevention",
 ]
-TABLES = {"times", "impact", "timeline", "whys", "factors", "actions", "sources", "evidence", "gaps", "export"}
+TABLES = {"times", "impact", "timeline", "whys", "factors", "actions", "sources", "evidence", "gaps", "export",
+          "roles", "custom", "sections", "approvals", "shares"}
 ROW_KEYS = {
     "timeline": {"time", "event", "source", "actor", "kind"},
     "whys": {"id", "parent", "text"},
@@ -33,6 +35,7 @@ ROW_KEYS = {
     "actions": {"id", "action", "owner", "deadline", "priority", "type", "status", "labels", "factor",
                 "tracker", "issue"},
     "gaps": {"source", "description", "window_start", "window_end"},
+    "approvals": {"who", "at", "note"},
 }
 
 

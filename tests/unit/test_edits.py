@@ -229,7 +229,9 @@ def test_accept_candidates_adds_fresh_rows_in_order():
     edit = edits.accept_candidates(pm, candidates, label="accept all candidates")
     after = roundtrip(pm, edit)
     assert len(pm.timeline) == before + 2 and times(pm) == sorted(times(pm))
-    assert pm.timeline[0].event == "Deploy of v2.3.0" and pm.timeline[0].source == "kubernetes: deployment/api"
+    # One happening seen by two sources: one row naming both (sources.merge).
+    assert pm.timeline[0].event == "Deploy of v2.3.0"
+    assert pm.timeline[0].source == "kubernetes: deployment/api + kubernetes: pod/api-1"
     # Redo put back the rows of the first time, not new ones.
     assert snapshot(pm)[1] == after[1]
 

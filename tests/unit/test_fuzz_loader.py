@@ -27,6 +27,9 @@ FUZZ = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
+# Issue 16's shapes build inputs of thousands of rows: a tenth as many
+# examples, so the suite stays short (PMTUI_FUZZ_EXAMPLES raises both).
+HEAVY = settings(FUZZ, max_examples=max(20, EXAMPLES // 10))
 
 
 def _valid_text() -> str:
@@ -37,16 +40,48 @@ def _valid_text() -> str:
 VALID = _valid_text()
 
 
+def _warm_up() -> None:
+    """The first report builds the redactor and imports the checks: not an
+    input's cost."""
+    from pmtui import checks, report
+
+    pm = store.loads(VALID).pm
+    checks.run(pm)
+    report.render(pm)
+
+
+_warm_up()
+
+
+SLOWEST = {"s": 0.0}
+LIMIT_S = 5.0  # issue 16: no input may take longer than this
+
+
 def _check(data: bytes, tmp_path) -> None:
+    """Load, then (when it loads) run the checklist and the report, as
+    `pmtui check` and `pmtui report` would: StoreError or a result, never
+    another exception, never over LIMIT_S."""
+    import time
+
+    from pmtui import checks, report
+
     TRIED["n"] += 1
     path = tmp_path / "fuzz.toml"
     path.write_bytes(data)
+    began = time.perf_counter()
     try:
-        store.load(path)
+        doc = store.load(path)
     except store.StoreError as exc:
         message = str(exc)
         assert message.strip(), "an empty error message"
         assert "fuzz.toml" in message
+        assert len(message.splitlines()) <= store.MAX_SHOWN + 1
+    else:
+        checks.run(doc.pm)
+        report.render(doc.pm)
+    took = time.perf_counter() - began
+    SLOWEST["s"] = max(SLOWEST["s"], took)
+    assert took < LIMIT_S, f"{took:.1f} s"
     assert path.read_bytes() == data  # loading never writes
 
 
@@ -99,8 +134,96 @@ def test_wrong_types(table, tmp_path):
     _check(text.encode(), tmp_path)
 
 
+# -- issue 16's shapes: deep nesting, out-of-range datetimes, wrong types in
+# rows, long why chains, many bad rows --------------------------------------------
+
+ROW_KEYS = ["time", "event", "kind", "source", "actor"]
+ODD_VALUES = st.sampled_from([
+    "[]", "{}", "[[]]", "{ a = [] }", "1", "-1", "true", "1e308", "nan", '"x"', '""', '"\\u0000"',
+    "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+    "2025-02-09T10:05:23", "2025-02-09", "10:05:23", "2025-02-29T10:00:00Z",
+])
+
+
+def _nested(depth: int, table: bool) -> str:
+    return "{a = " * depth + "1" + "}" * depth if table else "[" * depth + "]" * depth
+
+
+@HEAVY
+@given(depth=st.integers(1, 1500), table=st.booleans(), where=st.sampled_from(["top", "row", "sources"]))
+def test_deep_nesting(depth, table, where, tmp_path):
+    value = _nested(depth, table)
+    text = {"top": f"schema = 1\nx = {value}\n",
+            "row": f"schema = 1\n[[timeline]]\ntime = 2025-02-09T10:00:00Z\nevent = {value}\n",
+            "sources": f"schema = 1\n[sources.prometheus]\nqueries = {{ q = {value} }}\n"}[where]
+    _check(text.encode(), tmp_path)
+
+
+@FUZZ
+@given(rows=st.lists(st.dictionaries(st.sampled_from(ROW_KEYS), ODD_VALUES, max_size=5), max_size=8),
+       times=st.dictionaries(st.sampled_from(["started", "detected", "mitigated", "resolved"]), ODD_VALUES,
+                             max_size=4))
+def test_wrong_types_in_rows_and_edge_datetimes(rows, times, tmp_path):
+    lines = ["schema = 1", 'id = "PM-1"', 'title = "t"', "[times]", *(f"{k} = {v}" for k, v in times.items())]
+    for row in rows:
+        lines += ["[[timeline]]", *(f"{k} = {v}" for k, v in row.items())]
+    _check("\n".join(lines).encode(), tmp_path)
+
+
+@HEAVY
+@given(n=st.integers(1, 1500), loop=st.booleans(), branch=st.integers(0, 5))
+def test_long_why_chains(n, loop, branch, tmp_path):
+    lines = ["schema = 1", 'id = "PM-1"', 'title = "t"']
+    for i in range(n):
+        parent = f"W{i - 1}" if i else ("" if not loop else f"W{n - 1}")
+        lines += ["[[whys]]", f'id = "W{i}"', f'text = "why {i}"', f'parent = "{parent}"']
+    for b in range(branch):
+        lines += ["[[whys]]", f'id = "B{b}"', '"text" = "branch"', f'parent = "W{(b * 97) % n}"']
+    _check("\n".join(lines).encode(), tmp_path)
+
+
+@HEAVY
+@given(n=st.integers(1, 3000), bad=st.sampled_from(['"not a time"', "[]", "1", "{ a = 1 }"]))
+def test_many_bad_rows(n, bad, tmp_path):
+    rows = "".join(f"[[timeline]]\ntime = {bad}\nevent = \"e{i}\"\n" for i in range(n))
+    _check(("schema = 1\n" + rows).encode(), tmp_path)
+
+
+def test_twenty_thousand_bad_rows_are_refused_fast_with_a_count(tmp_path):
+    import time
+
+    rows = "".join(f'[[timeline]]\ntime = "bad{i}"\nevent = "e"\n' for i in range(20_000))
+    path = tmp_path / "bad.toml"
+    path.write_text("schema = 1\n" + rows)
+    began = time.perf_counter()
+    with pytest.raises(store.StoreError) as info:
+        store.load(path)
+    took = time.perf_counter() - began
+    lines = str(info.value).splitlines()
+    assert lines[0].startswith(f"{path}:3:") and "timeline[0].time" in lines[0]
+    assert len(lines) == store.MAX_SHOWN + 1
+    assert lines[-1] == f"{path}: ... and 19980 more problems (20000 in all)"
+    assert took < 3.0  # ~0.4 s here; the benchmark, not this bound, is the figure
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("schema = 1\nx = " + "[" * 1000 + "]" * 1000 + "\n", "nested more than 64 deep"),
+    ("schema = 1\nx = " + "{a=" * 700 + "1" + "}" * 700 + "\n", "nested more than 64 deep"),
+    ("schema = 1\n[times]\nstarted = 0001-01-01T00:00:00+01:00\n",
+     "times.started: 0001-01-01T00:00:00+01:00 is out of range (years 1900 to 9998"),
+    ('schema = 1\n[[timeline]]\ntime = 2025-02-09T10:00:00Z\nevent = "x"\nkind = []\n',
+     "timeline[0].kind: expected a string in quotes, got an array"),
+])
+def test_the_issues_tracebacks_are_one_clear_error(tmp_path, text, expected):
+    """Issue 16, finding 7: each of these raised RecursionError, OverflowError or TypeError."""
+    path = tmp_path / "pm.toml"
+    path.write_text(text)
+    message = _load_error(path)
+    assert expected in message and str(path) in message
+
+
 def test_report_total_tried():
-    print(f"fuzz inputs tried by store.load: {TRIED['n']}")
+    print(f"fuzz inputs tried by store.load: {TRIED['n']}; slowest {SLOWEST['s']:.2f} s")
     assert TRIED["n"] == 0 or TRIED["n"] >= EXAMPLES  # the fuzz tests ran in this process
 
 

@@ -264,16 +264,6 @@ def test_background_write_failure_is_reported_once_asked(pm_file, root, monkeypa
     assert w.take_error() is None
 
 
-def test_journal_lock_and_safety_never_import_textual():
-    import subprocess
-    import sys
-
-    code = ("import sys, pmtui.filesafety.journal, pmtui.filesafety.lock, pmtui.filesafety.disk; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
-
-
 def test_writer_waits_for_a_lull_but_never_past_its_bound(pm_file, root, monkeypatch):
     """The app's writer serializes on the UI thread: during a burst of
     edits it waits for a lull, but an edit is journaled within max_delay."""

@@ -53,11 +53,11 @@ def test_templates_counts_and_times_whatever_the_pieces(engine, piece):
     by_msg = {g.message: g for g in s.signatures}
     assert set(by_msg) == {"connection pool exhausted", "upstream timeout"}
     pool = by_msg["connection pool exhausted"]
-    assert pool.template == 'level=error msg="connection pool exhausted" pool=orders waited=<dur> req=<hex>'
+    assert pool.template == 'level=error msg="connection pool exhausted" pool=<*> waited=<*> req=<*>'
     assert pool.count == len(range(3, 2000, 7))
     assert pool.first == T0 + timedelta(seconds=3) and pool.last == T0 + timedelta(seconds=1998)
     up = by_msg["upstream timeout"]
-    assert up.template == '{"level":"error","msg":"upstream timeout","host":"<ip>","after":"<dur>"}'
+    assert up.template == '{"level":"error","msg":"upstream timeout","host":<*>,"after":<*>}'
 
 
 def test_window_filters_by_line_time_including_fractions_and_edges():
@@ -110,7 +110,7 @@ def test_quiet_levels_that_mention_errors_are_not_error_lines():
     ]
     s = feed_in_pieces(lines, None, 1000)
     assert sorted(g.template for g in s.signatures) == [
-        '<ip> - - "GET / HTTP/<n>" <n> <n> <dur>',
+        '<*> - - "<*>" <*> <*> <*>',
         'level=warn msg="error budget low"',
     ]
 
@@ -126,10 +126,13 @@ def test_lines_without_a_time_take_the_time_before_them():
 
 def test_mask():
     line = "req 8f14e45f-ceea-467f-a0e6-5c0f1a2b3c4d from 10.1.2.3:443 took 1m30.5s at 2025-02-09T10:05:23.1Z"
-    assert mask(line) == (
-        "req <uuid> from <ip> took <dur> at <time>"
-    )
-    assert mask("pod api-7d9f8b6c5-x2x4z sha 0xdeadbeef12 n=42 v1") == "pod api-<hex>-<id> sha <hex> n=<n> v1"
+    assert mask(line) == "req <*> from <*> took <*> at <*>"
+    assert mask("pod api-7d9f8b6c5-x2x4z sha 0xdeadbeef12 n=42 v1 http2") == "pod <*> sha <*> n=<*> v1 http2"
+    # One field, one shape, whatever its value; variables without digits too.
+    assert mask("id 3") == mask("id 188978561024") == "id <*>"
+    assert mask("block blk_-1608999687919862906 ok") == mask("block blk_7503483334202473044 ok")
+    assert mask("GET /api/orders on Monday from db.shop.svc as a@b.io") == "<*> <*> on <*> from <*> as <*>"
+    assert mask("order_6f1d2c3a-1111-4222-8333-444455556666 done") == "<*> done"
 
 
 HOSTILE = [
@@ -138,7 +141,7 @@ HOSTILE = [
     b"ERROR nul \x00 bel \x07 bs \x08 rlo \xe2\x80\xae cr \r del \x7f c1 \xc2\x9b",
     b"ERROR invalid utf-8 \xff\xfe\xc3\x28",
     b"ERROR " + b"x" * 100_000,
-    b"ERROR password=hunter2 Authorization: Bearer abcdefgh12345678 ghp_" + b"a" * 36,
+    b"ERROR password=hunter2 Authorization: Bearer abcdefgh12345678 ghp_aaaa" + b"Zq8xK2mP9vL4nR7tY3wB6cJ1hF5dG0sA",
 ]
 
 
@@ -170,10 +173,10 @@ def test_candidates_read_like_timeline_rows():
     s = feed_in_pieces(lines, None, 10_000)
     rows = candidates(s, "kubernetes: pod/api-1 api", evidence="ev1")
     assert [c.event for c in rows] == [
-        "first 'connection pool exhausted' error \u2014 100 lines until 10:11:36",
-        "first 'upstream timeout' error \u2014 100 lines until 10:11:38",
+        "first 'connection pool exhausted' error \u2014 \u00d7100 until 10:11:36",
+        "first 'upstream timeout' error \u2014 \u00d7100 until 10:11:38",
     ]
-    assert rows[0].time == T0 + timedelta(seconds=3) and rows[0].evidence == "ev1" and rows[0].kind == "symptom"
+    assert rows[0].time == T0 + timedelta(seconds=3) and rows[0].evidence == "ev1#L4" and rows[0].kind == "symptom"
 
 
 def test_same_lines_as_grep(tmp_path):

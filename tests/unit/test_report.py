@@ -331,7 +331,7 @@ def test_secret_in_every_field_is_redacted_in_every_section(planted_secrets):
     whole = report.render(pm)
     assert planted_secrets.leaks(whole) == []
     # Redacted, not dropped: each kind leaves its mark where it was.
-    for kind in ("authorization", "github-token", "aws-access-key-id", "secret-value", "url-password", "jwt",
+    for kind in ("authorization", "github-pat", "aws-access-token", "generic-api-key", "url-password", "jwt",
                  "private-key"):
         assert f"\u00abredacted:{kind}\u00bb" in whole, kind
     print(f"report: {len(planted_secrets.SECRETS)} secrets x {fields} fields, 0 leaked")

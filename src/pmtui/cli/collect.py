@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pmtui.cli.errors import UserError, fail, load_document
+from pmtui.cli.errors import UserError, fail, load_document, say
+from pmtui.cli.guard import changed_on_disk, hold_lock, keep_backup
 from pmtui.textsafe import one_line
 
 if TYPE_CHECKING:
     from pmtui.model import TimelineEvent
     from pmtui.sources.collect import Collection
+    from pmtui.store import Document
 
 
 @click.command("collect")
@@ -34,11 +36,16 @@ if TYPE_CHECKING:
 @click.option("--namespace", metavar="NS", help="Kubernetes namespace.")
 @click.option("--deployment", metavar="NAME", help="Kubernetes deployment.")
 @click.option("--accept", is_flag=True, help="Add the candidates to the timeline.")
+@click.option("--max-response-mb", type=click.FloatRange(min=0.001), metavar="MB",
+              help="Largest answer read from a server (default 64); a larger one is a gap.")
+@click.option("--request-deadline", type=click.FloatRange(min=0.1), metavar="SECONDS",
+              help="Longest one request may take, all tries and the whole answer (default 60).")
 @click.option("--json", "as_json", is_flag=True, help="Print {candidates, evidence, gaps} as JSON.")
 @click.pass_context
 def collect(ctx: click.Context, file: Path, start: str | None, end: str | None, prometheus: str | None,
             alertmanager: str | None, kubeconfig: str | None, kube_context: str | None, namespace: str | None,
-            deployment: str | None, accept: bool, as_json: bool) -> None:
+            deployment: str | None, accept: bool, max_response_mb: float | None, request_deadline: float | None,
+            as_json: bool) -> None:
     """Collect the incident window's data from the sources into FILE.evidence/
     and propose timeline events."""
     from pmtui import store
@@ -65,19 +72,33 @@ def collect(ctx: click.Context, file: Path, start: str | None, end: str | None, 
             pct = "" if fraction is None else f"{fraction * 100:3.0f}% "
             click.echo(f"\r\x1b[K{pct}{one_line(message, 70)}", err=True, nl=False)
 
-    try:
-        result = col.collect(pm, file, overrides, progress=progress)
-    except col.CollectError as exc:
-        fail(f"{file}: {exc}")
-    if not as_json and sys.stderr.isatty():
-        click.echo("\r\x1b[K", err=True, nl=False)
+    if max_response_mb is not None or request_deadline is not None:
+        from pmtui.sources import httpget
 
-    added = col.accept(pm, result.candidates) if accept else []
-    if added or result.evidence or result.gaps:
+        httpget.configure(deadline=request_deadline,
+                          max_bytes=None if max_response_mb is None else int(max_response_mb * (1 << 20)))
+    lock = hold_lock(file, what="collect")
+    try:
         try:
-            store.save(doc)
-        except OSError as exc:
-            fail(f"{file}: cannot save: {exc.strerror or exc}")
+            result = col.collect(pm, file, overrides, progress=progress)
+        except col.CollectError as exc:
+            fail(f"{file}: {exc}")
+        if not as_json and sys.stderr.isatty():
+            click.echo("\r\x1b[K", err=True, nl=False)
+        if changed_on_disk(doc):
+            # Edited while the sources ran (an editor, a git pull): fold the
+            # collection into the file as it is now instead of overwriting it.
+            doc = _reloaded(file, result)
+            pm = doc.pm
+        added = col.accept(pm, result.candidates) if accept else []
+        if added or result.evidence or result.gaps:
+            keep_backup(file)
+            try:
+                store.save(doc)
+            except OSError as exc:
+                fail(f"{file}: cannot save: {exc.strerror or exc}")
+    finally:
+        lock.release()
 
     if as_json:
         click.echo(json.dumps({
@@ -87,6 +108,26 @@ def collect(ctx: click.Context, file: Path, start: str | None, end: str | None, 
         }, indent=2, ensure_ascii=False))
         return
     _print_summary(result, added, accept)
+
+
+def _reloaded(file: Path, result: Collection) -> Document:
+    """The file as it is now, with the collection's evidence and gaps
+    recorded into it; exit 2 when it no longer loads."""
+    from pmtui.sources import collect as col
+    from pmtui.sources.base import SourceResult
+
+    say(f"{file} changed while collecting: the collection is added to the file as it is now")
+    try:
+        doc = load_document(file)
+    except UserError as exc:
+        fail(f"{file} changed while collecting and no longer loads, so nothing was written "
+             f"(the evidence is in its folder): {exc}")
+    for name in result.sources:
+        mine = lambda source, name=name: source == name or source.startswith(name + ":")  # noqa: E731
+        col.record(doc.pm, SourceResult(name, evidence=[e for e in result.evidence if mine(e.source)],
+                                        gaps=[g for g in result.gaps if mine(g.source)]))
+    result.candidates = col.fresh(doc.pm, result.candidates)
+    return doc
 
 
 def _print_summary(result: Collection, added: list[TimelineEvent], accepted: bool) -> None:

@@ -29,6 +29,17 @@ COMMANDS: tuple[Command, ...] = (
     Command("collect", "pmtui.cli.collect:collect", "Collect data for the incident window headless.",
             "pmtui collect FILE [...]"),
     Command("export", "pmtui.cli.export:export", "Export action items to GitHub issues.", "pmtui export FILE [...]"),
+    Command("publish", "pmtui.cli.distribute:publish",
+            "Open (or update) a pull request with the report; --issue posts it as an issue.",
+            "pmtui publish FILE --repo OWNER/NAME"),
+    Command("invite", "pmtui.cli.distribute:invite", "Write .ics invitations for the review and the follow-up.",
+            "pmtui invite FILE [--at TIME]"),
+    Command("approve", "pmtui.cli.distribute:approve", "Record a reviewer's approval (who, when) in the file.",
+            "pmtui approve FILE --as @me"),
+    Command("team", "pmtui.cli.teamconf:team", "Show the team conventions (.pmtui.toml) that apply at PATH.",
+            "pmtui team [PATH]"),
+    Command("trust", "pmtui.cli.trust:trust", "Allow an endpoint a credential, or a file to name an env variable.",
+            "pmtui trust [URL --credential C] [--env NAME]"),
     Command("completion", "pmtui.cli.completion:completion", "Print the shell completion script (bash, zsh, fish).",
             "pmtui completion SHELL"),
 )
@@ -43,9 +54,15 @@ _SYNOPSIS = {
     "check": "run the checklist",
     "collect": "collect incident-window data headless",
     "export": "action items -> GitHub issues",
+    "publish": "the report as a pull request (or issue)",
+    "invite": "review and follow-up invitations (.ics)",
+    "approve": "a reviewer's sign-off",
+    "team": "the team conventions in force",
+    "trust": "where your credentials may go",
     "completion": "shell completion script",
 }
-_SYNOPSIS_ORDER = ("open", "demo", "new", "report", "check", "collect", "export", "completion")
+_SYNOPSIS_ORDER = ("open", "demo", "new", "report", "check", "collect", "export", "publish", "invite", "approve",
+                   "team", "trust", "completion")
 SUMMARY = "Blameless incident post-mortems in the terminal."
 
 

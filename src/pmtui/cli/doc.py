@@ -14,13 +14,15 @@ from typing import TYPE_CHECKING
 import click
 
 from pmtui.cli.errors import UserError, fail, load_document
-from pmtui.filesafety.atomic import write_atomic
+from pmtui.filesafety.atomic import mode_beside, write_atomic
 from pmtui.redact import redact
 from pmtui.textsafe import one_line
 
 if TYPE_CHECKING:
     from pmtui.checks import CheckResult
     from pmtui.model import PostMortem
+    from pmtui.store import Document
+    from pmtui.team.config import TeamConfig
 
 
 def _os_message(path: str, exc: OSError) -> str:
@@ -69,23 +71,55 @@ def new(ctx: click.Context, file: str, title: str, severity: str, started: str |
         except TimeParseError as exc:
             fail(f"--started: {exc}")
     day = (start or datetime.now(UTC)).date()
+    from pmtui import store
+    from pmtui.cli.teamconf import team_for
+
+    team = team_for(Path(file).absolute().parent).config
     pm = PostMortem(
         id=f"PM-{day.isoformat()}-{_slug(title)}",
         title=title.strip(),
-        severity=severity.strip(),
+        severity=severity.strip() or team.new.severity,
         authors=[a for a in authors if a.strip()],
+        reviewers=list(team.new.reviewers),
+        incident_type=team.new.incident_type,
         times=IncidentTimes(started=start),
     )
-    from pmtui import store
-
     try:
-        doc = store.new_document(pm, file)
+        doc = _from_template(team, pm, file) or store.new_document(pm, file)
         store.save(doc)
     except store.StoreError as exc:
         fail(exc)
     except OSError as exc:
         fail(_os_message(file, exc))
     click.echo(f"created {one_line(file)} ({pm.id})", err=True)
+
+
+def _from_template(team: TeamConfig, pm: PostMortem, file: str) -> Document | None:
+    """The team's starting file (its comments and extra keys kept) with this
+    incident's id, title, time and people set; None when the team has none."""
+    from pmtui import store
+
+    if not team.new.template or not team.files:
+        return None
+    source = Path(team.files[-1]).parent / team.new.template
+    for config in team.files:  # the nearest config that can resolve it
+        if (Path(config).parent / team.new.template).is_file():
+            source = Path(config).parent / team.new.template
+            break
+    try:
+        doc = store.load(source)
+    except store.StoreError as exc:
+        fail(f"new.template {source}: {exc}")
+    except OSError as exc:
+        fail(f"new.template {source}: {exc.strerror or exc}")
+    t = doc.pm
+    t.id, t.title, t.times.started = pm.id, pm.title, pm.times.started
+    t.severity = pm.severity or t.severity
+    t.authors = pm.authors or t.authors
+    t.reviewers = t.reviewers or pm.reviewers
+    t.incident_type = t.incident_type or pm.incident_type
+    doc.path = Path(file)
+    return doc
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -102,20 +136,38 @@ def _same_file(a: str, b: str) -> bool:
 @click.argument("file", metavar="FILE")
 @click.option("--output", "-o", default=None, metavar="OUT",
               help="Write the Markdown here (atomically) instead of stdout.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True,
+              help="Markdown (GFM), or one self-contained HTML page for email or a wiki.")
+@click.option("--template", metavar="NAME", help="A report template: procedure, google-sre, atlassian, pagerduty "
+              "(default: the team's, else procedure).")
 @click.pass_context
-def report(ctx: click.Context, file: str, output: str | None) -> None:
+def report(ctx: click.Context, file: str, output: str | None, fmt: str, template: str | None) -> None:
     """Write the Markdown report (stdout by default)."""
-    from pmtui import report as report_mod
+    from dataclasses import replace
+
+    from pmtui.cli.teamconf import team_for
+    from pmtui.team import templates
 
     pm = _load(file)
     if output not in (None, "-") and _same_file(file, output):
         fail(f"{output}: is the post-mortem itself; write the report to another file")
-    text = report_mod.render(pm)
+    team = team_for(file).config
+    if template:
+        if template not in templates.PRESETS:
+            fail(f"--template: unknown template {template!r}; expected one of {', '.join(templates.PRESETS)}")
+        team = replace(team, report=replace(team.report, template=template))
+    if fmt == "html":
+        from pmtui.distribute import html
+
+        text = html.render(pm, team, generated=datetime.now(UTC))
+    else:
+        text = templates.render(pm, team)
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
     try:
-        write_atomic(Path(output), text.encode("utf-8"))
+        # no wider than the post-mortem: a 0600 file's report stays 0600
+        write_atomic(Path(output), text.encode("utf-8"), mode=mode_beside(file, output))
     except OSError as exc:
         fail(_os_message(output, exc))
 
@@ -166,14 +218,19 @@ def _redacted(item: dict[str, object]) -> dict[str, object]:
 def check(ctx: click.Context, file: str, as_json: bool) -> None:
     """Run the checklist: exit 0 all pass (warnings allowed), 1 some fail, 2 unreadable input."""
     from pmtui import checks
+    from pmtui.cli.teamconf import team_for
+    from pmtui.team import policy
 
     pm = _load(file)
-    results = checks.run(pm)
+    team = team_for(file, quiet=True)
+    results = policy.run(pm, team.config, problems=team.problems)
     counts = checks.summary(results)
     code = checks.exit_code(results)
     if as_json:
         payload = {
             "file": file,
+            "team": {"files": [str(f) for f in team.config.files],
+                     "problems": [_redacted(dict(p.__dict__)) for p in team.problems]},
             "results": [_redacted(r.to_dict()) for r in results],
             "summary": {**counts, "exit": code},
         }

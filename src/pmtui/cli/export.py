@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -167,15 +167,29 @@ def _load(file: str, as_json: bool) -> Document:
         _fail(ExportError("config", str(exc)), as_json, EXIT_UNUSABLE)
 
 
+def _team_mapping(file: str, labels: list[str]) -> dict[str, Any]:
+    """Labels and assignees as the team's .pmtui.toml maps them (--label wins)."""
+    from pmtui.cli.teamconf import team_for
+
+    team = team_for(file).config
+    people = {p.handle: p.github for p in team.people if p.github}
+    return {
+        "labels": labels or list(team.export.labels) or None,
+        "priority_labels": tuple(sorted(team.export.priority_labels.items())),
+        "assignees": tuple(sorted({**people, **team.export.assignees}.items())),
+    }
+
+
 def _connect(doc: Document, repo: str | None, base_url: str | None, labels: tuple[str, ...], max_wait: float,
              no_pace: bool, as_json: bool) -> tuple[ExportSettings, GithubClient]:
     """The settings (the file's, overridden by the options) and a client
     holding a token; exit 2 naming what is missing or wrong."""
-    from pmtui.export import MISSING_TOKEN_HINT, ExportError, connect, find_token, settings_for
+    from pmtui.export import MISSING_TOKEN_HINT, ExportError, check_trust, connect, find_token, settings_for
 
     try:
-        settings = settings_for(doc.pm, repo=repo, base_url=base_url, labels=list(labels) or None,
-                                max_wait=max_wait, throttle=not no_pace)
+        settings = settings_for(doc.pm, repo=repo, base_url=base_url, max_wait=max_wait, throttle=not no_pace,
+                                **_team_mapping(str(doc.path), list(labels)))
+        check_trust(settings)  # before the token is looked up, --dry-run too
         token = find_token(settings.base_url)
         if token is None:
             raise ExportError("token", "No GitHub token.", MISSING_TOKEN_HINT)
@@ -190,7 +204,7 @@ def _lock(file: str, client: GithubClient, as_json: bool) -> FileLock:
     from pmtui.filesafety.lock import FileLock
 
     lock = FileLock(file)
-    if lock.acquire():
+    if lock.acquire() or lock.error is not None:  # a lock the state folder cannot hold: go on without
         return lock
     other = lock.other
     who = f" (pid {other.pid} on {other.host}, since {other.since})" if other else ""
@@ -229,6 +243,14 @@ def _saver(doc: Document, file: str) -> Callable[[ItemOutcome], None]:
     from pmtui.export import ExportError
 
     def save(outcome: ItemOutcome) -> None:
+        from pmtui.cli.guard import changed_on_disk
+
+        if changed_on_disk(doc):
+            raise ExportError(
+                "save",
+                f"{outcome.item_id} is issue #{outcome.number} ({outcome.url}) but {file} changed on disk during "
+                "the export, so the link was not written (your edits are kept).",
+                "Run the export again: the issue is found by its marker, not created twice.")
         try:
             store.save(doc)
         except OSError as exc:

@@ -33,7 +33,7 @@ from pmtui.export.apply import ItemOutcome, Result, apply
 from pmtui.export.errors import ExportError
 from pmtui.export.plan import Plan, PlanItem, offline_plan, plan
 from pmtui.export.progress import Progress
-from pmtui.export.settings import ExportSettings, settings_for
+from pmtui.export.settings import ExportSettings, check_trust, settings_for
 from pmtui.export.sync import SyncChange, apply_sync, plan_sync
 from pmtui.export.token import MISSING_TOKEN_HINT, Token, find_token
 
@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ExportError", "ExportSettings", "ItemOutcome", "Plan", "PlanItem", "Progress", "Result",
-    "SyncChange", "Token", "apply", "apply_sync", "connect", "find_token", "offline_plan", "plan", "plan_sync",
+    "SyncChange", "Token", "apply", "apply_sync", "check_trust", "connect", "find_token", "offline_plan", "plan",
+    "plan_sync",
     "settings_for",
 ]
 
@@ -50,7 +51,10 @@ __all__ = [
 def connect(settings: ExportSettings, token: Token | None = None, *, sleep: Callable[[float], None] = time.sleep,
             clock: Callable[[], float] = time.monotonic) -> GithubClient:
     """A client for settings.repo; the token is looked up when not given.
-    `sleep` and `clock` time its waits (tests make them instant)."""
+    `sleep` and `clock` time its waits (tests make them instant). Raises
+    ExportError("trust") when the file, not the user, chose a base URL the
+    user has not trusted with the token (pmtui.trust)."""
+    check_trust(settings)
     if token is None:
         token = find_token(settings.base_url)
     if token is None:

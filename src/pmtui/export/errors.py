@@ -5,13 +5,12 @@ from __future__ import annotations
 
 # Kinds that mean "fix your input, config or credentials" (CLI exit 2);
 # the rest are transient or partial failures (exit 1).
-USAGE_KINDS = frozenset({"config", "token", "auth", "forbidden", "not-found"})
+USAGE_KINDS = frozenset({"config", "token", "trust", "auth", "forbidden", "not-found", "not-github"})
 
 
 class ExportError(Exception):
-    """kind: config | token | auth | forbidden | not-found | rate-limit |
-    cancelled | offline (no connection at all; not retried) | network |
-    server | rejected.
+    """kind: config | token | trust (pmtui.trust refused the endpoint) | auth | forbidden | not-found | rate-limit |
+    cancelled | offline (no connection at all; not retried) | network | server | rejected.
 
     `message` says what happened, `hint` what to do; neither ever holds the
     token (messages are scrubbed where they are built from outside text).

@@ -176,7 +176,7 @@ class GithubClient:
     # -- the one place requests are made --------------------------------------
 
     def _call(self, what: str, fn: Callable[[], Any], *, retry_transient: bool = True) -> Any:
-        from github.GithubException import GithubException
+        from github.GithubException import BadAttributeException, GithubException
         from requests.exceptions import RequestException
 
         attempt, waits = 0, 0
@@ -219,6 +219,10 @@ class GithubClient:
                 error = ExportError("network", self.scrub(
                     f"Could not reach {self.settings.base_url} to {what} ({type(exc).__name__})."),
                     "Check the network and the base URL, then run the export again.")
+            except (BadAttributeException, ValueError, KeyError, TypeError, AttributeError, AssertionError) as exc:
+                # PyGithub reading an answer that is not GitHub's (another
+                # server at base_url, a proxy's page): a message, not a traceback
+                raise not_github(self.settings.base_url, what, exc, self.scrub) from None
             # Transient failure: 5xx or network.
             if not retry_transient:
                 raise AmbiguousCreate(error)
@@ -431,6 +435,16 @@ class GithubClient:
             return self._remote(issue)
 
         return self._call(f"update issue #{number}", edit)
+
+
+def not_github(base_url: str, what: str, exc: BaseException, scrub: Callable[[str], str]) -> ExportError:
+    from pmtui.redact import redact
+
+    detail = scrub(redact(str(exc)))[:200] or type(exc).__name__
+    return ExportError("not-github", f"{redact(base_url)} did not answer like GitHub's API when asked to {what} "
+                       f"({type(exc).__name__}: {detail}).",
+                       "Check the base URL: GitHub's REST API is https://api.github.com, or https://HOST/api/v3 "
+                       "for GitHub Enterprise.")
 
 
 def connect(settings: ExportSettings, token: Token, **kw: Any) -> GithubClient:

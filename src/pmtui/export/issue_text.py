@@ -123,12 +123,22 @@ def body_for(pm: PostMortem, item: ActionItem) -> str:
     return "\n".join(lines)
 
 
-def content_for(pm: PostMortem, item: ActionItem, extra_labels: tuple[str, ...] | list[str] = ()) -> IssueContent:
+def content_for(pm: PostMortem, item: ActionItem, extra_labels: tuple[str, ...] | list[str] = (), *,
+                priority_labels: tuple[tuple[str, str], ...] = (),
+                assignees: tuple[tuple[str, str], ...] = ()) -> IssueContent:
+    """`priority_labels` and `assignees` are the team's mapping (.pmtui.toml
+    [export]): "high" -> "P1", "@alice" -> "alice-gh"."""
+    labels = labels_for(item, extra_labels)
+    mapped = dict(priority_labels).get(item.priority.strip().lower())
+    if mapped:
+        own = priority_label(item.priority)
+        labels = tuple(mapped if own and name.lower() == own else name for name in labels)
+    login = dict(assignees).get(item.owner.strip()) or dict(assignees).get(item.owner.strip().lstrip("@"))
     return IssueContent(
         title=title_for(item),
         body=body_for(pm, item),
-        labels=labels_for(item, extra_labels),
-        assignee=owner_login(item.owner),
+        labels=labels,
+        assignee=login.lstrip("@") if login else owner_login(item.owner),
     )
 
 

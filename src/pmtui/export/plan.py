@@ -127,7 +127,8 @@ def decide(
     by_number: dict[int, RemoteIssue],
     by_marker: dict[str, RemoteIssue],
 ) -> PlanItem:
-    content = content_for(pm, item, settings.labels)
+    content = content_for(pm, item, settings.labels, priority_labels=settings.priority_labels,
+                          assignees=settings.assignees)
     title = content.title
     if not item.action.strip():
         return PlanItem(item.id, SKIP, "no action text yet", title)

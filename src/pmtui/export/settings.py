@@ -28,6 +28,12 @@ class ExportSettings:
     # PyGithub's own pacing (0.25 s between requests, 1 s between writes)
     # keeps bulk creation under GitHub's secondary limits; tests turn it off.
     throttle: bool = True
+    # Who named base_url: "user" (the command line, or the default), or the
+    # file, whose choice needs the user's trust before the token goes there.
+    base_url_named_by: str = "user"
+    # The team's mapping (.pmtui.toml [export]): priority -> label, person -> login.
+    priority_labels: tuple[tuple[str, str], ...] = ()
+    assignees: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_enterprise(self) -> bool:
@@ -42,6 +48,8 @@ class Knobs(TypedDict, total=False):
     backoff: float
     timeout: int
     throttle: bool
+    priority_labels: tuple[tuple[str, str], ...]
+    assignees: tuple[tuple[str, str], ...]
 
 
 def settings_for(
@@ -79,4 +87,17 @@ def settings_for(
             "Set id (e.g. PM-2025-001) in the file: issues are matched to items by it.",
         )
     extra = tuple(labels) if labels else tuple(gh.labels)
-    return ExportSettings(repo=repo, base_url=base, labels=extra, **knobs)
+    named_by = "user" if (base_url or "").strip() or not (gh.base_url or "").strip() else (
+        "the file's [export.github] base_url")
+    return ExportSettings(repo=repo, base_url=base, labels=extra, base_url_named_by=named_by, **knobs)
+
+
+def check_trust(settings: ExportSettings) -> None:
+    """ExportError("trust") unless the GitHub token may go to
+    settings.base_url (pmtui.trust): before the token is even looked up."""
+    from pmtui.trust import GITHUB, TrustError, check
+
+    try:
+        check(settings.base_url, GITHUB, named_by=settings.base_url_named_by)
+    except TrustError as exc:
+        raise ExportError("trust", exc.message, exc.hint) from None

@@ -21,6 +21,26 @@ def default_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
+def mode_beside(doc: str | os.PathLike, path: str | os.PathLike | None = None) -> int:
+    """The permission bits for a file written beside the post-mortem `doc`
+    (evidence, a report, a recovered copy): what `path` would get (its own
+    bits, or the umask's for a new file) with nothing wider than `doc`'s. A
+    0600 post-mortem gets 0600 evidence even under umask 022."""
+    wanted = default_mode(Path(path)) if path is not None else default_mode(Path(os.devnull + ".absent"))
+    try:
+        limit = Path(doc).stat().st_mode & 0o666
+    except OSError:
+        return wanted
+    return wanted & limit
+
+
+def dir_mode_beside(doc: str | os.PathLike) -> int:
+    """A folder's bits beside `doc`: its read/write bits, each read bit
+    with its search bit (0600 -> 0700, 0644 -> 0755)."""
+    bits = mode_beside(doc)
+    return bits | ((bits & 0o444) >> 2)
+
+
 def refuse_read_only(path: Path, shown: str | os.PathLike | None = None) -> None:
     """The rename needs only the folder's permission, so it would replace a
     file this user may not write: refuse, as an editor does."""

@@ -88,29 +88,56 @@ def backup_path(path: str | os.PathLike[str]) -> Path:
     return p.with_name(p.name + BACKUP_SUFFIX)
 
 
+class BackupError(OSError):
+    """The backup could not be made; the message says where and why (the
+    caller reports it and may save all the same: the save is atomic)."""
+
+
 def backup(path: str | os.PathLike[str]) -> Path | None:
     """Keep the current version of `path` as NAME.toml.bak before it is
     replaced. A hard link costs no copy and is made atomically (link to a
     temporary name, rename over the old backup); where links are refused
     (some network and FAT filesystems) the bytes are copied instead.
-    Returns the backup's path, or None when there was nothing to keep."""
+    Returns the backup's path, or None when there was nothing to keep;
+    raises BackupError naming the backup when it cannot be made.
+
+    The temporary name is random and created exclusively (link() never
+    follows or replaces an existing name): in a shared sticky folder another
+    user could pre-create a predictable one and make every save fail."""
     src = Path(path)
     if not src.is_file():
         return None
     dest = backup_path(src)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(tmp)
     try:
-        os.link(src, tmp)
-    except OSError:
-        st = src.stat()
-        write_atomic(dest, src.read_bytes(), mode=st.st_mode & 0o777)
-        return dest
-    try:
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        tmp = _link_to_fresh_name(src, dest)
+    except BackupError:
         raise
+    except OSError:
+        tmp = None
+    try:
+        if tmp is None:  # no hard links here: a private copy, atomically
+            st = src.stat()
+            write_atomic(dest, src.read_bytes(), mode=st.st_mode & 0o777)
+            return dest
+        os.replace(tmp, dest)
+    except OSError as exc:
+        raise BackupError(exc.errno, f"backup not written: {exc.strerror or exc}", str(dest)) from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
     return dest
+
+
+def _link_to_fresh_name(src: Path, dest: Path) -> Path:
+    """A hard link to `src` under a new random name beside `dest`."""
+    import secrets
+
+    for _ in range(16):
+        tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(8)}.tmp")
+        try:
+            os.link(src, tmp)
+            return tmp
+        except FileExistsError:
+            continue
+    raise BackupError(17, "backup not written: no free temporary name", str(dest))

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pmtui.filesafety.atomic import mode_beside
 from pmtui.filesafety.disk import key_for, private_dir, sha256_bytes, state_root, write_atomic
 
 FORMAT = 1
@@ -337,13 +338,17 @@ class Recovery:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         stem, suffix = self.path.stem, self.path.suffix or ".toml"
         data = self.text.encode("utf-8", "surrogateescape")
+        # no wider than the post-mortem (was a fixed 0644); private when the
+        # original is gone, as the journal it comes from was
+        mode = mode_beside(self.path) if self.path.exists() else 0o600
         for n in range(1, 1000):
             extra = "" if n == 1 else f"-{n}"
             target = self.path.with_name(f"{stem}.recovered-{stamp}{extra}{suffix}")
             try:
-                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
             except FileExistsError:
                 continue
+            os.fchmod(fd, mode)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()

@@ -119,6 +119,10 @@ class FileLock:
         self.held = False
         self.other: LockInfo | None = None
         self.replaced: LockInfo | None = None
+        # why the lock could not be taken at all (a full disk, a read-only
+        # state folder): acquire() then returns False with `other` None, and
+        # the caller goes on without a lock, saying so
+        self.error: str | None = None
         self.info = LockInfo(
             path=self.path,
             pid=os.getpid(),
@@ -134,7 +138,16 @@ class FileLock:
         return tmp
 
     def acquire(self) -> bool:
-        """True when we now hold the lock."""
+        """True when we now hold the lock. Never raises for the state
+        folder's trouble: `error` says what it was."""
+        try:
+            return self._acquire()
+        except OSError as exc:
+            self.held, self.other = False, None
+            self.error = f"no lock taken in {self.file.parent}: {exc.strerror or exc}"
+            return False
+
+    def _acquire(self) -> bool:
         tmp = self._tmp_with_info()
         try:
             for _ in range(3):

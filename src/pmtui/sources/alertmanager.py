@@ -16,6 +16,7 @@ from pmtui.model import AlertmanagerSettings, Gap
 from pmtui.redact import redact
 from pmtui.sources.base import Cancelled, Candidate, Context, SourceResult
 from pmtui.sources.evidence import write_evidence
+from pmtui.sources.prometheus import alert_key
 
 if TYPE_CHECKING:
     import httpx
@@ -78,15 +79,20 @@ def alert_candidates(alerts: object, ctx: Context, evidence_id: str) -> list[Can
             notes.append("inhibited by " + ", ".join(map(str, status["inhibitedBy"])))
         state = status.get("state", "")
         extra = f" ({state}{'; ' if notes and state else ''}{'; '.join(notes)})" if state or notes else ""
+        facets = {str(k): str(v) for k, v in labels.items() if k != "alertname"} if isinstance(labels, dict) else {}
         started = parse_time(alert.get("startsAt"))
         if started is not None and _in(started, ctx):
             out.append(Candidate(started, redact(f"Alertmanager: alert {name} started{extra}"), SOURCE,
-                                 kind="detection", evidence=evidence_id))
+                                 kind="detection", evidence=evidence_id, signal="alert", confidence=0.8,
+                                 key=alert_key(name, "firing"), tolerance=120.0, facets=facets,
+                                 detail=f"{name} firing", precision=2))
         ended = parse_time(alert.get("endsAt"))
         updated = parse_time(alert.get("updatedAt"))
         if ended is not None and updated is not None and _in(ended, ctx) and ended <= updated:
             out.append(Candidate(ended, redact(f"Alertmanager: alert {name} resolved"), SOURCE,
-                                 kind="resolution", evidence=evidence_id))
+                                 kind="resolution", evidence=evidence_id, signal="alert", confidence=0.8,
+                                 key=alert_key(name, "resolved"), tolerance=120.0, facets=facets,
+                                 detail=f"{name} resolved", precision=2))
     return out
 
 
@@ -103,12 +109,14 @@ def silence_candidates(silences: object, ctx: Context, evidence_id: str) -> list
         started = parse_time(silence.get("startsAt"))
         if started is not None and _in(started, ctx):
             out.append(Candidate(started, redact(f"Alertmanager: {what}"), SOURCE, kind="action",
-                                 actor=redact(who), evidence=evidence_id))
+                                 actor=redact(who), evidence=evidence_id, signal="silence", confidence=0.9,
+                                 key=("silence", str(silence.get("id") or what), "start"), precision=3))
         ended = parse_time(silence.get("endsAt"))
         state = (silence.get("status") or {}).get("state")
         if ended is not None and _in(ended, ctx) and state == "expired":
             out.append(Candidate(ended, redact(f"Alertmanager: {what} ended"), SOURCE, kind="action",
-                                 evidence=evidence_id))
+                                 evidence=evidence_id, signal="silence", confidence=0.8,
+                                 key=("silence", str(silence.get("id") or what), "end"), precision=3))
     return out
 
 

@@ -17,13 +17,17 @@ series' whole range, so a baseline that is perfectly flat (MAD = 0, e.g.
 no errors at all) still needs a real rise, not one stray request, to count;
 nor smaller than 10 % / 5 % of the baseline itself, so a smooth series
 (a 5-minute rate) moving by 1 % is not an event.
+
+The edges of the data are not changes: the first range of a `rate()` (its
+window not yet full) and the last range of a series that stops inside the
+collection window are left out (`trim_edges`).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from statistics import median
 
 K = 5.0
@@ -52,9 +56,28 @@ def baseline_of(samples: list[tuple[datetime, float]], start: datetime, end: dat
     return values
 
 
-def detect(samples: list[tuple[datetime, float]], start: datetime, end: datetime) -> list[Change]:
-    """Changes in `samples` (time-sorted; NaN and infinities are skipped)."""
-    samples = [(t, v) for t, v in samples if math.isfinite(v)]
+def trim_edges(samples: list[tuple[datetime, float]], end: datetime, warmup: float,
+               step: float) -> list[tuple[datetime, float]]:
+    """No artefacts of the data's edges: drop the first `warmup` seconds of
+    a series (a `rate(x[5m])` is not whole until 5 minutes of x exist) and,
+    for a series that stops before the window's end, its last `warmup`
+    seconds (the rate of a series that ended falls off by itself)."""
+    if not samples or warmup <= 0:
+        return samples
+    first, last = samples[0][0], samples[-1][0]
+    head = first + timedelta(seconds=warmup)
+    out = [(t, v) for t, v in samples if t >= head]
+    if (end - last).total_seconds() > 2 * step:
+        tail = last - timedelta(seconds=warmup)
+        out = [(t, v) for t, v in out if t <= tail]
+    return out
+
+
+def detect(samples: list[tuple[datetime, float]], start: datetime, end: datetime, *, warmup: float = 0.0,
+           step: float = 15.0) -> list[Change]:
+    """Changes in `samples` (time-sorted; NaN and infinities are skipped;
+    the edges trimmed by `warmup`, see trim_edges)."""
+    samples = trim_edges([(t, v) for t, v in samples if math.isfinite(v)], end, warmup, step)
     if len(samples) < MIN_BASELINE_SAMPLES + MIN_RUN:
         return []
     base_values = baseline_of(samples, start, end)
@@ -88,10 +111,26 @@ def detect(samples: list[tuple[datetime, float]], start: datetime, end: datetime
         else:
             run_state, run_start, run_len = s, i, 1
         if run_state != state and run_len >= MIN_RUN:
-            t0, v0 = samples[run_start]
+            at = _descent_start(samples, run_start, state) if run_state == "base" else run_start
+            t0, v0 = samples[at]
             changes.append(Change(t0, "returned" if run_state == "base" else run_state, v0, mid))
             state = run_state
     return changes
+
+
+def _descent_start(samples: list[tuple[datetime, float]], i: int, state: str) -> int:
+    """A series coming back is back from when its way back began: the first
+    sample of the steady fall (after a rise) or climb (after a fall) that
+    ends in the run at `i` (a rate over a window comes down over the
+    window's length after the cause has stopped)."""
+    j = i
+    while j > 0:
+        prev, cur = samples[j - 1][1], samples[j][1]
+        if (state == "rose" and cur < prev) or (state == "fell" and cur > prev):
+            j -= 1
+        else:
+            break
+    return j + 1 if j < i else i
 
 
 def describe(name: str, change: Change) -> str:

@@ -7,8 +7,9 @@ thread and touch the model only on its own thread:
     plan(pm, overrides)        -> [(name, run)]   which sources, with what settings
     run_one(name, run, ctx)    -> SourceResult    never raises except on cancel-less bugs
     record(pm, result)         evidence and gaps into the model
-    fresh(pm, candidates)      candidates not yet in the timeline, sorted, deduplicated
-    accept(pm, candidates)     into the timeline, kept sorted and deduplicated
+    fresh(pm, candidates)      one candidate per happening (sources.merge), none that a
+                               timeline row already says, the possible trigger flagged
+    accept(pm, candidates)     into the timeline with their evidence references, kept sorted
 
 `collect()` does all of it in order, for the command line.
 """
@@ -37,6 +38,7 @@ from pmtui.model import (
 from pmtui.redact import redact
 from pmtui.sources.base import Cancelled, CancelledFn, Candidate, Context, ProgressFn, SourceResult, Window
 from pmtui.sources.evidence import evidence_dir_for
+from pmtui.sources.merge import Match, flag_trigger, known, merge
 from pmtui.textsafe import one_line
 
 
@@ -63,6 +65,7 @@ class Overrides:
 class Collection:
     window: Window
     candidates: list[Candidate] = field(default_factory=list)
+    known: list[Match] = field(default_factory=list)  # candidates the timeline already holds a row for
     evidence: list[Evidence] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)  # which ran
@@ -111,7 +114,14 @@ def plan(pm: PostMortem, overrides: Overrides | None = None, *, demo: bool = Fal
     out: list[tuple[str, Runner]] = []
     if demo or s.prometheus.url.strip():
         replay = demo or s.prometheus.url.strip() == DEMO_URL
-        out.append(("prometheus", partial(_demo if replay else _prometheus, s.prometheus)))
+        # pmtui.trust: a URL from the command line or the pane is the user's;
+        # one from the file needs the user's trust before a credential goes there
+        named_by = "user" if (overrides or Overrides()).prometheus else "the file's [sources.prometheus] url"
+        if replay:
+            out.append(("prometheus", partial(_demo, s.prometheus)))
+        else:
+            out.append(("prometheus", partial(_prometheus, s.prometheus, namespace=s.kubernetes.namespace,
+                                              named_by=named_by)))
     if demo or s.alertmanager.url.strip():
         replay = demo or s.alertmanager.url.strip() == DEMO_URL
         out.append(("alertmanager", partial(_demo if replay else _alertmanager, s.alertmanager)))
@@ -121,10 +131,11 @@ def plan(pm: PostMortem, overrides: Overrides | None = None, *, demo: bool = Fal
     return out
 
 
-def _prometheus(settings: PrometheusSettings, ctx: Context) -> SourceResult:
+def _prometheus(settings: PrometheusSettings, ctx: Context, *, namespace: str = "",
+                named_by: str = "the file's [sources.prometheus] url") -> SourceResult:
     from pmtui.sources.prometheus import collect
 
-    return collect(settings, ctx)
+    return collect(settings, ctx, namespace=namespace, named_by=named_by)
 
 
 def _alertmanager(settings: AlertmanagerSettings, ctx: Context) -> SourceResult:
@@ -145,10 +156,21 @@ def _demo(settings: PrometheusSettings | AlertmanagerSettings | KubernetesSettin
     return collect(settings, ctx)
 
 
+def baseline_end_for(pm: PostMortem, window: Window) -> datetime:
+    """The end of the baseline: two thirds of the way from the window's
+    start to the incident's start (the last stretch before it may already
+    hold the trigger), else the first fifth of the window."""
+    started = pm.times.started
+    if started is not None and window.start < started <= window.end:
+        return window.start + (started - window.start) * 2 / 3
+    return window.start + (window.end - window.start) / 5
+
+
 def context_for(doc_path: Path, window: Window, *, progress: ProgressFn | None = None,
-                cancelled: CancelledFn | None = None) -> Context:
+                cancelled: CancelledFn | None = None, baseline_end: datetime | None = None) -> Context:
     doc_path = Path(doc_path)
-    ctx = Context(window=window, evidence_dir=evidence_dir_for(doc_path), base_dir=doc_path.parent)
+    ctx = Context(window=window, evidence_dir=evidence_dir_for(doc_path), base_dir=doc_path.parent,
+                  baseline_end=baseline_end, doc_path=doc_path)
     if progress is not None:
         ctx.progress = progress
     if cancelled is not None:
@@ -158,14 +180,20 @@ def context_for(doc_path: Path, window: Window, *, progress: ProgressFn | None =
 
 def run_one(name: str, run: Runner, ctx: Context) -> SourceResult:
     """One source; whatever goes wrong becomes a gap, never an exception
-    (a bug in a source must not take the others down with it)."""
+    (a bug in a source must not take the others down with it). The log
+    streams it read become candidates here, all its streams at once."""
+    from pmtui.sources.logsig import log_candidates
+
     try:
-        return run(ctx)
+        result = run(ctx)
     except Cancelled:
         return SourceResult(name, gaps=[_gap(name, "collection cancelled before it finished", ctx.window)])
     except Exception as exc:
         text = one_line(redact(str(exc)), 300) or type(exc).__name__
         return SourceResult(name, gaps=[_gap(name, f"source failed: {type(exc).__name__}: {text}", ctx.window)])
+    if result.logs:
+        result.candidates += log_candidates(result.logs, baseline_end=ctx.baseline, baseline_start=ctx.window.start)
+    return result
 
 
 def _gap(source: str, text: str, window: Window) -> Gap:
@@ -197,24 +225,33 @@ def _key(when: datetime, event: str) -> tuple[datetime, str]:
     return (when.astimezone(UTC).replace(microsecond=0), _SPACE_RE.sub(" ", event).strip().casefold())
 
 
+def sift(pm: PostMortem, candidates: list[Candidate]) -> tuple[list[Candidate], list[Match]]:
+    """(one candidate per happening that no timeline row says yet, in time
+    order with the possible trigger flagged; the ones a row already says)."""
+    merged = merge(list(candidates))
+    flag_trigger(merged, pm.timeline)
+    rest, matched = known(pm.timeline, merged)
+    return rest, matched
+
+
 def fresh(pm: PostMortem, candidates: list[Candidate]) -> list[Candidate]:
-    """Candidates whose (time to the second, event text) is neither in the
-    timeline nor earlier in the list; sorted by time."""
-    seen = {_key(e.time, e.event) for e in pm.timeline}
-    out: list[Candidate] = []
-    for c in sorted(candidates, key=lambda c: c.time):
-        key = _key(c.time, c.event)
-        if key not in seen:
-            seen.add(key)
-            out.append(c)
-    return out
+    """Candidates for happenings the timeline does not hold yet, merged
+    (sources.merge), sorted by time."""
+    return sift(pm, candidates)[0]
+
+
+def row_for(c: Candidate) -> TimelineEvent:
+    """The timeline row an accepted candidate becomes: its sources named,
+    its evidence references kept; the possible trigger is a key row."""
+    source = c.source if len(c.sources) <= 1 else " + ".join(c.sources)
+    return TimelineEvent(time=c.time.astimezone(UTC), event=c.event, source=source, actor=c.actor, kind=c.kind,
+                         key=c.trigger, evidence=list(c.refs))
 
 
 def accept(pm: PostMortem, candidates: list[Candidate]) -> list[TimelineEvent]:
-    """Add the candidates to the timeline (skipping rows already there) and
-    keep it sorted; returns the rows added."""
-    added = [TimelineEvent(time=c.time.astimezone(UTC), event=c.event, source=c.source,
-                           actor=c.actor, kind=c.kind) for c in fresh(pm, candidates)]
+    """Add the candidates to the timeline (skipping happenings already
+    there) and keep it sorted; returns the rows added."""
+    added = [row_for(c) for c in fresh(pm, candidates)]
     pm.timeline.extend(added)
     sort_timeline(pm.timeline)
     return added
@@ -233,9 +270,10 @@ def collect(pm: PostMortem, doc_path: Path, overrides: Overrides | None = None, 
             "[sources.kubernetes] deployment/selector, or pass --prometheus, --alertmanager or --deployment"
         )
     out = Collection(window)
+    base = baseline_end_for(pm, window)
     for i, (name, run) in enumerate(sources):
         step = None if progress is None else _share(progress, i, len(sources))
-        ctx = context_for(doc_path, window, progress=step, cancelled=cancelled)
+        ctx = context_for(doc_path, window, progress=step, cancelled=cancelled, baseline_end=base)
         if ctx.cancelled():
             gap = _gap(name, "collection cancelled before it started", window)
             result = SourceResult(name, gaps=[gap])
@@ -246,7 +284,7 @@ def collect(pm: PostMortem, doc_path: Path, overrides: Overrides | None = None, 
         out.evidence += result.evidence
         out.gaps += result.gaps
         out.candidates += result.candidates
-    out.candidates = fresh(pm, out.candidates)
+    out.candidates, out.known = sift(pm, out.candidates)
     return out
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pmtui.examples import recordings_dir
 from pmtui.model import AlertmanagerSettings, Gap, KubernetesSettings, PrometheusSettings
-from pmtui.sources.base import Candidate, Context, SourceResult
+from pmtui.sources.base import Context, SourceResult
 
 if TYPE_CHECKING:
     import httpx
@@ -104,10 +104,10 @@ _NAMES: dict[type, str] = {PrometheusSettings: "prometheus", AlertmanagerSetting
 
 def _kubernetes(folder: Path, ctx: Context) -> SourceResult:
     """Recorded pod logs through the log-signature scanner, and the
-    namespace's events, as the Kubernetes source would keep them."""
+    namespace's events through the Kubernetes source's own event code."""
     from pmtui.sources import logsig
-    from pmtui.sources.alertmanager import parse_time
     from pmtui.sources.evidence import write_evidence
+    from pmtui.sources.k8sevents import event_candidates, event_from_json
 
     result = SourceResult("kubernetes")
     index = json.loads((folder / "index.json").read_text()).get("kubernetes") or {}
@@ -119,23 +119,16 @@ def _kubernetes(folder: Path, ctx: Context) -> SourceResult:
                             (folder / rel).read_bytes(),
                             query=f"pod {pod} container {container} sinceTime={since} timestamps=true (recorded)")
         result.evidence.append(ev)
-        summary = logsig.scan_file(ctx.base_dir / ev.path, ctx.window)
-        result.candidates += logsig.candidates(summary, f"kubernetes: pod/{pod}", evidence=ev.id)
+        summary = logsig.scan_file(ctx.base_dir / ev.path, ctx.window, all_lines=True, baseline_end=ctx.baseline)
+        summary.stream, summary.evidence = f"pod/{pod} {container}", ev.id
+        summary.source = f"kubernetes: pod/{pod}"
+        result.logs.append(summary)
     if index.get("events"):
         raw = (folder / index["events"]).read_bytes()
         ev = write_evidence(ctx, "events", "kubernetes", "kubernetes/events.json", raw,
                             query="events in namespace shop (recorded)")
         result.evidence.append(ev)
-        for item in json.loads(raw).get("items") or []:
-            when = parse_time(item.get("firstTimestamp"))
-            if when is None or not (ctx.window.start <= when <= ctx.window.end):
-                continue
-            obj = item.get("involvedObject") or {}
-            count = item.get("count") or 1
-            text = f"{item.get('reason', '')}: {item.get('message', '')}" + (f" (x{count})" if count > 1 else "")
-            source = f"kubernetes: {obj.get('kind', '').lower()}/{obj.get('name', '')}"
-            result.candidates.append(Candidate(when, text, source,
-                                               kind="symptom" if item.get("type") == "Warning" else "action",
-                                               evidence=ev.id))
+        items = [event_from_json(item) for item in json.loads(raw).get("items") or [] if isinstance(item, dict)]
+        result.candidates += event_candidates(items, ctx.window, "shop", ev.id)
     result.candidates.sort(key=lambda c: c.time)
     return result

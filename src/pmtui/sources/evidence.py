@@ -8,11 +8,12 @@ forget the redaction or leave a half-written file behind a crash.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pmtui.filesafety.atomic import write_atomic
+from pmtui.filesafety.atomic import dir_mode_beside, mode_beside, write_atomic
 from pmtui.model import Evidence, PostMortem
 from pmtui.redact import redact, redact_bytes
 from pmtui.sources.base import Context
@@ -55,8 +56,13 @@ def write_evidence(
     rel_name = safe_name(name)
     target = ctx.evidence_dir / rel_name
     clean = redact_bytes(data)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, clean)
+    mode = None
+    if ctx.doc_path is not None:
+        _private_dirs(ctx.evidence_dir, target.parent, dir_mode_beside(ctx.doc_path))
+        mode = mode_beside(ctx.doc_path, target)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, clean, mode=mode)
     try:
         path = target.relative_to(ctx.base_dir).as_posix()
     except ValueError:
@@ -75,6 +81,21 @@ def write_evidence(
         fetched=datetime.now(UTC).replace(microsecond=0),
         size=len(clean),
     )
+
+
+def _private_dirs(root: Path, folder: Path, mode: int) -> None:
+    """`folder` (inside the evidence folder `root`) created with `mode`, and
+    any folder of the chain that is wider narrowed to it: a 0600 post-mortem
+    had world-readable 0755 evidence folders."""
+    folder.mkdir(parents=True, exist_ok=True, mode=mode)
+    for part in [folder, *folder.relative_to(root).parents]:
+        path = root / part if part != folder else folder
+        try:
+            current = path.stat().st_mode & 0o777
+            if current & ~mode:
+                os.chmod(path, current & mode)
+        except OSError:
+            pass
 
 
 def verify(evidence: Evidence, base_dir: Path) -> str | None:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import base64
 import json
 import os
+import threading
 import time
 from dataclasses import dataclass
 
 import httpx
 
 from pmtui.redact import redact
-from pmtui.sources.base import Context
+from pmtui.sources.base import Cancelled, Context
 from pmtui.textsafe import one_line
 
 RETRY_STATUS = frozenset({429, 502, 503, 504})
@@ -26,6 +27,14 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_RETRIES = 2
 DEFAULT_BACKOFF = 0.5
 MAX_BODY_IN_MESSAGE = 300
+# Every request (all its tries, the whole body) ends within DEFAULT_DEADLINE:
+# httpx's read timeout restarts on every byte, so a server dripping one
+# byte a second would otherwise hold a collection for ever.
+DEFAULT_DEADLINE = 60.0
+# An answer larger than this is not read (and not written as evidence): a
+# 300 MB answer once took the process to 3.4 GB.
+DEFAULT_MAX_BYTES = 64 << 20
+POLL = 0.1  # how often a wait looks at the cancel flag and the deadline
 
 
 class SourceError(Exception):
@@ -36,11 +45,40 @@ class Unreachable(SourceError):
     """The server could not be reached at all: no point asking it more."""
 
 
+class TooLarge(SourceError):
+    """The answer was over the size cap; nothing of it was kept."""
+
+
 @dataclass
 class HttpOptions:
-    timeout: float = DEFAULT_TIMEOUT
+    timeout: float = DEFAULT_TIMEOUT  # connect, and each read
     retries: int = DEFAULT_RETRIES
     backoff: float = DEFAULT_BACKOFF
+    deadline: float = DEFAULT_DEADLINE  # one request, all tries, seconds
+    max_bytes: int = DEFAULT_MAX_BYTES  # one answer's body
+
+
+_defaults = HttpOptions()
+
+
+def configure(*, deadline: float | None = None, max_bytes: int | None = None) -> None:
+    """The limits every source's requests take unless given their own
+    (`pmtui collect --request-deadline / --max-response-mb` set them)."""
+    if deadline is not None:
+        _defaults.deadline = deadline
+    if max_bytes is not None:
+        _defaults.max_bytes = max_bytes
+
+
+def default_options() -> HttpOptions:
+    return HttpOptions(_defaults.timeout, _defaults.retries, _defaults.backoff, _defaults.deadline,
+                       _defaults.max_bytes)
+
+
+def shown_url(url: object) -> str:
+    """A URL fit for a message: a password in it (user:PASSWORD@host)
+    redacted, one line."""
+    return one_line(redact(str(url)), 300)
 
 
 def outside(text: str, limit: int = MAX_BODY_IN_MESSAGE) -> str:
@@ -48,25 +86,37 @@ def outside(text: str, limit: int = MAX_BODY_IN_MESSAGE) -> str:
     return one_line(redact(text), limit)
 
 
-def auth_headers(auth: str, token_env: str = "", username_env: str = "", password_env: str = "") -> dict:
-    """Authorization header from the named environment variables."""
+def auth_headers(auth: str, token_env: str = "", username_env: str = "", password_env: str = "", *,
+                 url: str = "", named_by: str = "user", source: str = "") -> dict:
+    """Authorization header from the named environment variables, once
+    pmtui.trust allows them: each variable name must be allowed by the user
+    (a post-mortem file names them), and the URL must be one the user named
+    or trusted with them, over https unless it is loopback."""
     auth = (auth or "none").strip().lower()
     if auth in ("", "none"):
         return {}
     if auth == "bearer":
-        token = _env(token_env, "token_env")
+        token = _secret(token_env, "token_env", url, named_by, source)
         return {"Authorization": f"Bearer {token}"}
     if auth == "basic":
-        user = _env(username_env, "username_env")
-        password = _env(password_env, "password_env")
+        user = _secret(username_env, "username_env", url, named_by, source)
+        password = _secret(password_env, "password_env", url, named_by, source)
         pair = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
         return {"Authorization": f"Basic {pair}"}
     raise SourceError(f"auth {auth!r} is not one of none, bearer, basic")
 
 
-def _env(name: str, field: str) -> str:
+def _secret(name: str, field: str, url: str, named_by: str, source: str) -> str:
+    from pmtui.trust import TrustError, check, check_env_name, env_credential
+
     if not name:
         raise SourceError(f"{field} is empty: name the environment variable that holds the secret")
+    try:
+        check_env_name(name, field_name=f"[sources.{source}] {field}" if source else field)
+        if url:
+            check(url, env_credential(name), named_by=named_by)
+    except TrustError as exc:
+        raise SourceError(str(exc)) from None
     value = os.environ.get(name)
     if not value:
         raise SourceError(f"environment variable {name} (named by {field}) is not set")
@@ -75,15 +125,15 @@ def _env(name: str, field: str) -> str:
 
 def make_client(base_url: str, headers: dict | None = None, options: HttpOptions | None = None,
                 transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    options = options or HttpOptions()
+    options = options or default_options()
     url = base_url.strip()
     if not url.startswith(("http://", "https://")) and transport is None:
-        raise SourceError(f"URL {outside(url)!r} must start with http:// or https://")
+        raise SourceError(f"URL {shown_url(url)!r} must start with http:// or https://")
     return httpx.Client(
         base_url=url.rstrip("/"),
         headers={"Accept": "application/json", **(headers or {})},
         timeout=httpx.Timeout(options.timeout, connect=min(options.timeout, 5.0)),
-        follow_redirects=False,
+        follow_redirects=False,  # a redirect is reported, never followed with our headers
         transport=transport,
     )
 
@@ -95,21 +145,99 @@ def _sleep(seconds: float, ctx: Context) -> None:
         left = deadline - time.monotonic()
         if left <= 0:
             return
-        time.sleep(min(left, 0.1))
+        time.sleep(min(left, POLL))
+
+
+@dataclass
+class Answer:
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+
+
+class _Fetch:
+    """One GET read whole (up to the cap) in a daemon thread, so that the
+    caller can give up on it at once: on cancel or at the deadline the
+    thread is told to stop and left behind (a blocked read ends with the
+    read timeout; the thread cannot keep the process alive)."""
+
+    def __init__(self, client: httpx.Client, path: str, params: dict | None, max_bytes: int) -> None:
+        self.client, self.path, self.params, self.max_bytes = client, path, params, max_bytes
+        self.done = threading.Event()
+        self.stop = threading.Event()
+        self.answer: Answer | None = None
+        self.error: BaseException | None = None
+        self.too_large = False
+
+    def run(self) -> None:
+        try:
+            with self.client.stream("GET", self.path, params=self.params) as response:
+                parts: list[bytes] = []
+                size = 0
+                for chunk in response.iter_bytes():
+                    if self.stop.is_set():
+                        return
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        self.too_large = True
+                        break
+                    parts.append(chunk)
+                self.answer = Answer(response.status_code, response.headers, b"".join(parts))
+        except BaseException as exc:  # handed to the waiting caller
+            self.error = exc
+        finally:
+            self.done.set()
+
+
+def _once(client: httpx.Client, path: str, params: dict | None, ctx: Context, options: HttpOptions,
+          deadline: float) -> Answer:
+    fetch = _Fetch(client, path, params, options.max_bytes)
+    threading.Thread(target=fetch.run, name="pmtui-http", daemon=True).start()
+    while not fetch.done.wait(POLL):
+        if ctx.cancelled():
+            fetch.stop.set()
+            raise Cancelled()
+        if time.monotonic() >= deadline:
+            fetch.stop.set()
+            raise _DeadlinePassed()
+    if fetch.error is not None:
+        raise fetch.error
+    if fetch.too_large:
+        raise TooLarge(f"the answer from {shown_url(str(client.base_url) + path)} is larger than "
+                       f"{_mb(options.max_bytes)}: not read (raise the cap with --max-response-mb)")
+    assert fetch.answer is not None
+    return fetch.answer
+
+
+class _DeadlinePassed(Exception):
+    pass
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1 << 20):g} MB"
 
 
 def get(client: httpx.Client, path: str, params: dict | None, ctx: Context,
-        options: HttpOptions | None = None) -> httpx.Response:
-    """GET with bounded retries; raises Unreachable or SourceError."""
-    options = options or HttpOptions()
-    where = f"{client.base_url}{path}"
+        options: HttpOptions | None = None) -> Answer:
+    """GET with bounded retries, a cap on the answer's size and one
+    deadline over all of it; raises Unreachable, TooLarge or SourceError,
+    or Cancelled within POLL seconds of the cancel."""
+    options = options or default_options()
+    where = shown_url(f"{client.base_url}{path}")
+    deadline = time.monotonic() + options.deadline
     last = ""
     for attempt in range(options.retries + 1):
         ctx.check_cancelled()
         if attempt:
-            _sleep(options.backoff * 2 ** (attempt - 1), ctx)
+            pause = options.backoff * 2 ** (attempt - 1)
+            if time.monotonic() + pause >= deadline:
+                break
+            _sleep(pause, ctx)
         try:
-            response = client.get(path, params=params)
+            response = _once(client, path, params, ctx, options, deadline)
+        except _DeadlinePassed:
+            raise Unreachable(f"{where} did not answer in full within {options.deadline:g} s "
+                              "(the request's deadline; set it with --request-deadline)") from None
         except httpx.TimeoutException:
             last = f"no answer from {where} within {options.timeout:g} s"
             continue
@@ -121,15 +249,22 @@ def get(client: httpx.Client, path: str, params: dict | None, ctx: Context,
             continue
         return response
     tries = options.retries + 1
-    raise Unreachable(f"{last} ({tries} {'try' if tries == 1 else 'tries'})")
+    raise Unreachable(f"{last or f'no answer from {where}'} ({tries} {'try' if tries == 1 else 'tries'})")
 
 
 def get_json(client: httpx.Client, path: str, params: dict | None, ctx: Context,
              options: HttpOptions | None = None) -> tuple[bytes, object]:
-    """The raw body (for evidence) and its parsed JSON; an HTTP error or a
-    body that is not JSON raises SourceError with the server's own words."""
+    """The raw body (for evidence) and its parsed JSON; an HTTP error, a
+    redirect or a body that is not JSON raises SourceError saying which,
+    with the server's own words."""
     response = get(client, path, params, ctx, options)
     body = response.content
+    where = shown_url(f"{client.base_url}{path}")
+    if 300 <= response.status_code < 400:
+        target = response.headers.get("location", "")
+        to = f" to {shown_url(target)}" if target else " (no Location given)"
+        raise SourceError(f"{where} answered HTTP {response.status_code}, a redirect{to}; pmtui does not follow "
+                          "redirects (they could carry your credentials elsewhere): use the final URL")
     try:
         data = json.loads(body)
     except ValueError:
@@ -139,8 +274,11 @@ def get_json(client: httpx.Client, path: str, params: dict | None, ctx: Context,
         if isinstance(data, dict):
             detail = str(data.get("error") or data.get("message") or "")
         if not detail:
-            detail = body.decode("utf-8", "replace")
-        raise SourceError(f"HTTP {response.status_code} from {client.base_url}{path}: {outside(detail)}")
+            detail = body.decode("utf-8", "replace") or "(empty body)"
+        raise SourceError(f"HTTP {response.status_code} from {where}: {outside(detail)}")
     if data is None:
-        raise SourceError(f"{client.base_url}{path} did not answer JSON: {outside(body.decode('utf-8', 'replace'))}")
+        shown = outside(body.decode("utf-8", "replace")) if body.strip() else "(an empty body)"
+        kind = response.headers.get("content-type", "")
+        raise SourceError(f"{where} did not answer JSON (HTTP {response.status_code}"
+                          f"{', ' + outside(kind, 60) if kind else ''}): {shown}")
     return body, data

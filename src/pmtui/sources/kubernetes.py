@@ -20,10 +20,19 @@ from urllib.parse import urlencode
 
 from pmtui.model import Gap, KubernetesSettings
 from pmtui.redact import default_redactor, redact
-from pmtui.sources.base import Cancelled, Candidate, Context, SourceResult, Window
+from pmtui.sources.base import Cancelled, Context, SourceResult, Window
 from pmtui.sources.evidence import write_evidence
-from pmtui.sources.logsig import SignatureScanner
-from pmtui.sources.logsig import candidates as log_candidates
+from pmtui.sources.k8sevents import (
+    EVENT_TTL_NOTE,
+    Ev,
+    Termination,
+    event_candidates,
+    fold_scaling,
+    revision_from_json,
+    rollout_candidates,
+    status_candidates,
+)
+from pmtui.sources.logsig import NO_RULES, Rules, SignatureScanner
 from pmtui.textsafe import one_line
 
 if TYPE_CHECKING:
@@ -33,13 +42,6 @@ SOURCE = "kubernetes"
 API_TIMEOUT = (5, 30)  # connect, read (seconds)
 LOG_TIMEOUT = (5, 120)
 MAX_LOG_BYTES = 256 << 20  # per container and instance; past it the log is cut and a gap says so
-EVENT_TTL_NOTE = "the API server keeps events for about 1 h by default (kube-apiserver --event-ttl)"
-
-# Normal events worth a timeline row; every Warning event is one.
-NOTABLE_NORMAL = {"ScalingReplicaSet", "Killing", "SuccessfulRescale", "Preempting", "Evicted", "NodeNotReady",
-                  "SuccessfulDelete", "SuccessfulCreate"}
-EVENT_KIND = {"ScalingReplicaSet": "action", "SuccessfulRescale": "action", "Killing": "other",
-              "SuccessfulCreate": "other", "SuccessfulDelete": "other"}
 
 
 class _Stop(Exception):
@@ -76,6 +78,9 @@ def _problem(exc: BaseException, what: str, *, where: str = "") -> str:
             text = f"{what}: cannot reach the API server{where}: {exc.reason}"
         else:
             text = f"{what}: HTTP {exc.status}{where}: {message or exc.reason}"
+    elif isinstance(exc, UnicodeDecodeError):
+        text = (f"{what}: the API server answered an error whose body is not UTF-8 text{where} "
+                f"(byte 0x{exc.object[exc.start]:02x} at {exc.start}); nothing more can be said of it")
     else:
         reason = str(exc) or type(exc).__name__
         text = f"{what}: cannot reach the API server{where}: {type(exc).__name__}: {reason}"
@@ -148,6 +153,8 @@ class _Run:
     namespace: str
     where: str  # " (context C, namespace N)", for messages
     failures: tuple[type[BaseException], ...]  # API and network errors a step turns into a gap
+    rules: Rules = NO_RULES
+    events: list[Ev] | None = None  # the namespace's events, once read (rollbacks are dated by them)
 
     def gap(self, text: str, start: datetime | None = None, end: datetime | None = None) -> None:
         window = self.ctx.window
@@ -173,7 +180,14 @@ def collect_kubernetes(settings: KubernetesSettings, ctx: Context) -> SourceResu
     from kubernetes.client.exceptions import ApiException
 
     where = f" (context {context_name}, namespace {ns})" if context_name else f" (namespace {ns})"
-    run = _Run(ctx, result, ns, where, (ApiException, *_network_errors()))
+    try:
+        rules = Rules.of(settings.errors, settings.warnings, settings.ignore, where="[sources.kubernetes] ")
+    except ValueError as exc:
+        _Run(ctx, result, "", "", ()).gap(f"{exc}; the default levels are used")
+        rules = NO_RULES
+    # UnicodeDecodeError: the client decodes an error's body as UTF-8 while
+    # building its ApiException, so a non-UTF-8 body raises that instead
+    run = _Run(ctx, result, ns, where, (ApiException, UnicodeDecodeError, *_network_errors()), rules)
     core, apps = client.CoreV1Api(api_client), client.AppsV1Api(api_client)
     try:
         ctx.check_cancelled()
@@ -192,6 +206,8 @@ def collect_kubernetes(settings: KubernetesSettings, ctx: Context) -> SourceResu
         pod_names = {_pod_name(p) for p in pods}
         ctx.check_cancelled()
         _events(core, settings, pod_names, run)
+        ctx.check_cancelled()
+        _rollouts(api_client, apps, settings, selector, run)
         _logs(api_client, pods, settings, run)
     except _Stop as stop:
         run.gap(str(stop))
@@ -227,8 +243,8 @@ def _in_window(when: datetime, window: Window) -> bool:
 def _status_evidence(pods: list[V1Pod], selector: str, run: _Run) -> None:
     ns, result, window = run.namespace, run.result, run.ctx.window
     rows = []
+    terms: list[Termination] = []
     for pod in pods:
-        source = f"kubernetes: pod/{_pod_name(pod)}"
         containers = []
         status = pod.status
         for cs in (status.container_statuses if status is not None else None) or []:
@@ -245,13 +261,10 @@ def _status_evidence(pods: list[V1Pod], selector: str, run: _Run) -> None:
                     "finished": _z(last.finished_at) if last.finished_at else None,
                 },
             })
-            for term, verb in ((last, "restarted"), (now, "terminated")):
-                if term is not None and term.finished_at is not None and _in_window(term.finished_at, window):
-                    reason = term.reason or "unknown reason"
-                    result.candidates.append(Candidate(
-                        time=term.finished_at.astimezone(UTC),
-                        event=f"container {cs.name} {verb}: {reason} (exit {term.exit_code})",
-                        source=source, kind="symptom"))
+            for term, current in ((last, False), (now, True)):
+                if term is not None and term.finished_at is not None:
+                    terms.append(Termination(_pod_name(pod), cs.name, term.reason or "", term.exit_code,
+                                             term.finished_at.astimezone(UTC), current))
         start_time = status.start_time if status is not None else None
         rows.append({"pod": _pod_name(pod), "phase": status.phase if status is not None else None,
                      "started": _z(start_time) if start_time else None,
@@ -260,8 +273,7 @@ def _status_evidence(pods: list[V1Pod], selector: str, run: _Run) -> None:
     ev = write_evidence(run.ctx, "status", SOURCE, "kubernetes/pods.json", data,
                         query=f"GET /api/v1/namespaces/{ns}/pods?labelSelector={selector}")
     result.evidence.append(ev)
-    for cand in result.candidates:
-        cand.evidence = cand.evidence or ev.id
+    result.candidates.extend(status_candidates(terms, window, ns, ev.id))
 
 
 def _event_times(e: CoreV1Event) -> tuple[datetime | None, datetime | None]:
@@ -297,7 +309,7 @@ def _events(core: CoreV1Api, settings: KubernetesSettings, pod_names: set[str], 
                 f"until then are missing; {EVENT_TTL_NOTE}", window.start, min(oldest, window.end))
     rows: list[dict[str, object]] = []
     gone: set[str] = set()
-    found: list[Candidate] = []
+    kept: list[Ev] = []
     for e in sorted(items, key=lambda e: _event_times(e)[0] or window.start):
         obj = e.involved_object
         name = (obj.name if obj is not None else None) or ""
@@ -310,28 +322,48 @@ def _events(core: CoreV1Api, settings: KubernetesSettings, pod_names: set[str], 
                      "first": _z(first) if first else None, "last": _z(last) if last else None, "count": count})
         if obj.kind == "Pod" and name not in pod_names:
             gone.add(name)
-        # `last` falls back to `first`, so an event with a first time has both.
-        if first is None or last is None or last < window.start or first > window.end:
-            continue
-        if e.type != "Warning" and e.reason not in NOTABLE_NORMAL:
-            continue
-        when = first if first >= window.start else last
-        text = f"{e.reason}: {e.message or ''}".strip().rstrip(":")
-        if count > 1:
-            text += f" (\u00d7{count}, last at {_clock(last)})"
-        found.append(Candidate(
-            time=when, event=one_line(redact(text), 300),
-            source=f"kubernetes: {(obj.kind or '').lower()}/{name}",
-            kind=EVENT_KIND.get(e.reason or "", "symptom" if e.type == "Warning" else "other")))
+        kept.append(Ev(e.type or "", e.reason or "", e.message or "", obj.kind or "", name, first, last, count))
     data = json.dumps({"namespace": ns, "events": rows}, indent=1).encode()
     ev = write_evidence(run.ctx, "events", SOURCE, "kubernetes/events.json", data,
                         query=f"GET /api/v1/namespaces/{ns}/events")
     run.result.evidence.append(ev)
-    for cand in found:
-        cand.evidence = ev.id
-    run.result.candidates.extend(found)
+    run.events = kept
+    run.result.candidates.extend(event_candidates(kept, window, ns, ev.id))
     for pod in sorted(gone):
         run.gap(f"pod {pod} appears in the events but no longer exists: its logs are lost")
+
+
+def _rollouts(api_client: ApiClient, apps: AppsV1Api, settings: KubernetesSettings, selector: str,
+              run: _Run) -> None:
+    """The deployment's ReplicaSets: rollouts and rollbacks, with what
+    changed between the pod templates of their revisions."""
+    if not settings.deployment:
+        return
+    ns = run.namespace
+    run.ctx.progress("kubernetes: replica sets", 0.18)
+    try:
+        listed = apps.list_namespaced_replica_set(ns, label_selector=selector, _request_timeout=API_TIMEOUT).items
+    except run.failures as exc:
+        run.gap(_problem(exc, f"replica sets of deployment {settings.deployment}", where=run.where)
+                + ": rollouts are not shown")
+        return
+    items = [api_client.sanitize_for_serialization(rs) for rs in listed]
+    owned = [item for item in items if _owned_by(item, settings.deployment)]
+    data = json.dumps({"namespace": ns, "deployment": settings.deployment, "items": owned}, indent=1).encode()
+    ev = write_evidence(run.ctx, "status", SOURCE, "kubernetes/replicasets.json", data,
+                        query=f"GET /apis/apps/v1/namespaces/{ns}/replicasets?labelSelector={selector}")
+    run.result.evidence.append(ev)
+    revisions = [r for r in (revision_from_json(item) for item in owned) if r is not None]
+    found = rollout_candidates(settings.deployment, revisions, run.events or [], run.ctx.window, ns, ev.id)
+    fold_scaling(run.result.candidates, found)
+    run.result.candidates[:0] = found  # first: a rollout's words win over its scaling events'
+
+
+def _owned_by(item: dict, deployment: str) -> bool:
+    refs = (item.get("metadata") or {}).get("ownerReferences") or []
+    if refs:
+        return any(r.get("kind") == "Deployment" and r.get("name") == deployment for r in refs)
+    return str((item.get("metadata") or {}).get("name") or "").startswith(deployment + "-")
 
 
 # -- pod logs --------------------------------------------------------------------------
@@ -451,15 +483,18 @@ def _read_log(api_client: ApiClient, job: _LogJob, run: _Run) -> None:
     except run.failures as exc:
         run.gap(_problem(exc, f"logs of pod {pod} container {container}"))
         return
-    scanner = SignatureScanner(window, redactor=default_redactor())
+    scanner = SignatureScanner(window, redactor=default_redactor(), all_lines=True, baseline_end=run.ctx.baseline,
+                               rules=run.rules)
     data, cut = _stream_log(raw, scanner, job, run)
     summary = scanner.close()
     name = f"kubernetes/logs/{pod}/{container}{'.previous' if job.previous else ''}.log"
     ev = write_evidence(run.ctx, "logs", SOURCE, name, _trim_past(data, window),
                         query=_log_query(run.namespace, pod, params))
     run.result.evidence.append(ev)
-    source = f"kubernetes: pod/{pod} {container}" + (" (previous)" if job.previous else "")
-    run.result.candidates.extend(log_candidates(summary, source, evidence=ev.id))
+    summary.stream = f"pod/{pod}" + (f" {container}" if container else "") + (" (previous)" if job.previous else "")
+    summary.source = f"kubernetes: {summary.stream}"
+    summary.evidence = ev.id
+    run.result.logs.append(summary)
     if cut:
         run.gap(f"logs of {job.label} cut at {MAX_LOG_BYTES >> 20} MB: the rest of the window was not read",
                 summary.last_seen or window.start, window.end)

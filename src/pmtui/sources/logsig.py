@@ -1,21 +1,52 @@
-"""Log signatures: error lines grouped into templates, streamed over bytes.
+"""Log signatures: lines grouped into templates, streamed over bytes or fed
+as (time, text) pairs, and what is worth a timeline row among them.
+
+## The API a log source uses (kubernetes here; Loki, log files... alike)
+
+    summary = group_lines(lines, window=w, baseline_end=b, rules=r, stream="pod/api-1 api",
+                          source="kubernetes", evidence=ev.id)
+        lines: an iterable of (aware UTC datetime or None, text), in time
+        order; a line without a time takes the time before it (a stack
+        frame). Returns a LogSummary: the templates (Signature: template,
+        message, level, count, first/last time, first line number, count in
+        the baseline, counts per minute) of the lines inside `w`.
+    SignatureScanner(...).feed(bytes)/close() and scan_file(path) do the same
+        over raw `kubectl logs --timestamps` bytes, at grep speed; with
+        `all_lines=False` (the default) only error lines are templated.
+    result.logs.append(summary)                      (SourceResult.logs)
+
+and nothing else: after every source has run, the orchestrator calls
+
+    log_candidates(summaries, baseline_end=b)   -> [Candidate]
+
+over all of them at once, so one template seen on three pods and in a log
+file is one candidate ("on 3 pods, first on ..., x1,234"), and a template is
+*new* only when no stream had it in the baseline. It proposes: the first
+line of each error template (with a baseline: only new ones, or ones whose
+rate jumps); a template of any level that never occurs in the baseline and
+appears after it ("new: ..."); a sharp rate rise of a known WARN or ERROR
+template. Each candidate keeps the evidence reference of every stream
+(`EVIDENCE#Lline`). Masking is in logmask (two stages, measured by
+benchmarks/bench_grouping.py); `unify` merges templates across streams too.
+
+What counts as error, warning or noise can be set per source in the file
+(`errors`, `warnings`, `ignore`: regular expressions, tried on a template's
+first line): `Rules.of(errors, warnings, ignore)`.
+
+## How the byte scanner is fast
 
 Pod logs fetched with `timestamps=true` start each line with an RFC3339
-time. A scanner takes the log in pieces of any size and keeps, per error
-template (numbers, ids, hashes, IPs, UUIDs, durations masked), its count
-and first and last occurrence inside the incident window. Memory is the
-chunk being scanned plus a bounded table of templates, whatever the size
-of the log.
-
-Speed comes from never looking at a line that cannot matter: each chunk
-is searched once for all literal anchors of the error pattern (Aho-Corasick
-with a SIMD prefilter, from ahocorasick-rs; Python's own regex engine tries
-an alternation at every byte and runs about 7x slower than grep). Only the
-lines around a hit are time-checked, verified and templated, and a line
-whose digit-stripped text was seen before reuses its template. Times are
-compared as bytes: RFC3339 UTC times of fixed width sort as text. Lines
-are assumed to arrive in time order, as the kubelet writes them; every
-matched line is still checked against the window on its own.
+time. The scanner takes the log in pieces of any size; memory is the chunk
+being scanned plus a bounded table of templates, whatever the size of the
+log. In error-only mode each chunk is searched once for all literal anchors
+of the error pattern (Aho-Corasick with a SIMD prefilter, from
+ahocorasick-rs; Python's own regex engine tries an alternation at every byte
+and runs about 7x slower than grep). Only the lines around a hit are
+time-checked, verified and templated, and a line whose digit-stripped text
+was seen before reuses its template. Times are compared as bytes: RFC3339
+UTC times of fixed width sort as text. Lines are assumed to arrive in time
+order, as the kubelet writes them; every matched line is still checked
+against the window on its own.
 """
 
 from __future__ import annotations
@@ -23,11 +54,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from pmtui.sources.base import Candidate, Window
+from pmtui.sources.logmask import readable, template_of, unify
+from pmtui.sources.logtypes import LogSummary, Signature
 from pmtui.textsafe import printable
 
 if TYPE_CHECKING:
@@ -62,81 +95,90 @@ _TS_RE = re.compile(rb"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d
 _TS_LEN = 19  # the fixed-width, lexically sortable part
 
 _ESCAPES_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
-# Masking works per token (a run of word characters and . : + -) holding a
-# digit: the regex only stops at those, and each is classified on its own,
-# so a line costs microseconds rather than an alternation tried at each byte.
-_TOKEN_RE = re.compile("(?<![0-9A-Za-z_.:+\\-\u00b5])[0-9A-Za-z_.:+\\-\u00b5]*?\\d[0-9A-Za-z_.:+\\-\u00b5]*")
-_DIGIT_RE = re.compile(r"\d")
-_WHOLE = (
-    ("uuid", re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")),
-    ("time", re.compile(
-        r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?"
-        r"|\d\d:\d\d:\d\d(?:[.,]\d+)?")),
-    ("ip", re.compile(r"\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?")),
-    ("dur", re.compile("(?:\\d+(?:\\.\\d+)?(?:ns|us|\u00b5s|ms|s|m|h|d))+")),
-    ("hex", re.compile(r"(?:0x)?[0-9a-fA-F]{8,}")),
-    ("n", re.compile(r"[+-]?\d+(?:[.,]\d+)*")),
-)
-_PART_SPLIT_RE = re.compile(r"([-_.:+])")
-
-
-def _mask_part(part: str) -> str:
-    for name, pattern in _WHOLE:
-        if pattern.fullmatch(part):
-            return f"<{name}>"
-    # letters and digits mixed: an id when long enough (pod hash, request id),
-    # kept when short (v1, http2, k8s)
-    return "<id>" if len(part) >= 5 else part
-
-
-def _mask_token(m: re.Match[str]) -> str:
-    tok = m.group()
-    for name, pattern in _WHOLE:
-        if pattern.fullmatch(tok):
-            return f"<{name}>"
-    return "".join(
-        p if (i % 2 or _DIGIT_RE.search(p) is None) else _mask_part(p)
-        for i, p in enumerate(_PART_SPLIT_RE.split(tok))
-    )
 
 
 def mask(text: str) -> str:
-    """The template of a line: variable parts replaced by <uuid>, <ip>, <n>..."""
-    return _TOKEN_RE.sub(_mask_token, text)
+    """The template of a line: its variables written <*> (logmask, stage 1)."""
+    return template_of(text)
 
 
 _MSG_RE = re.compile(r'\b(?:msg|message)=(?:"((?:\\.|[^"\\])*)"|(\S+))|"(?:msg|message)": ?"((?:\\.|[^"\\])*)"')
 
 MAX_TEMPLATE = 300  # characters kept of a template (a 100 KB line stays readable)
 MAX_EXAMPLE = 500
+SEVERE = ("fatal", "panic", "critical", "crit", "alert", "emerg")
+# Level words as programs write them: key=value, JSON, klog's I/W/E/F prefix,
+# bracketed ([error], [proxy:error]), and bare upper-case words.
+_LEVEL_WORD_RE = re.compile(
+    r'\b(?:level|lvl|severity|levelname)(?:=|": ?"|: )"?(?P<a>[A-Za-z]+)'
+    r"|\[(?:\w+:)?(?P<b>emerg|alert|crit|error|warn|notice|info|debug)\]"
+    r"|^(?P<k>[IWEF])\d{4} "
+    r"|\b(?P<c>FATAL|PANIC|CRITICAL|ERROR|Error|WARNING|WARN|Warning|INFO|DEBUG|TRACE|NOTICE|LOG|DETAIL)\b"
+)
+_LEVELS = {"fatal": "fatal", "panic": "panic", "critical": "critical", "crit": "critical", "emerg": "fatal",
+           "alert": "fatal", "error": "error", "err": "error", "eror": "error", "warning": "warn", "warn": "warn",
+           "notice": "info", "info": "info", "information": "info", "log": "info", "detail": "info",
+           "debug": "debug", "trace": "debug", "dbug": "debug", "e": "error", "w": "warn", "i": "info", "f": "fatal"}
+_HTTP_5XX_RE = re.compile(r'" 5\d\d |status=5\d\d|"status":5\d\d|\] "[A-Z]+ [^"]*" 5\d\d ')
+_ERROR_WORDS_RE = re.compile(r"\b(?:panic|Exception|Traceback|fatal error)\b|^\s*(?:at |Caused by:|\.\.\. \d+ more)")
+
+RANK = {"debug": 0, "info": 1, "warn": 2, "error": 3, "critical": 4, "fatal": 4, "panic": 4, "ignore": -1}
 
 
-@dataclass
-class Signature:
-    template: str  # masked, redacted, terminal-safe
-    message: str  # the short quote for a timeline row
-    level: str
-    count: int = 0
-    first: datetime | None = None
-    last: datetime | None = None
-    example: str = ""  # the first line seen, redacted and terminal-safe
-    _first_key: bytes = b""
-    _last_key: bytes = b""
+def level_of(text: str) -> str:
+    """The level a line declares, else what its shape says (a 5xx access
+    line, an exception or stack frame is an error), else info."""
+    m = _LEVEL_WORD_RE.search(text[:400])
+    if m is not None:
+        word = (m.group("a") or m.group("b") or m.group("k") or m.group("c") or "").lower()
+        if word in _LEVELS:
+            return _LEVELS[word]
+    if _HTTP_5XX_RE.search(text) or _ERROR_WORDS_RE.search(text):
+        return "error"
+    return "info"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Per-source patterns from the file (`errors`, `warnings`, `ignore`):
+    tried, in that order of precedence (ignore first), on the first line of
+    each template. A match sets its level."""
+
+    errors: tuple[re.Pattern[str], ...] = ()
+    warnings: tuple[re.Pattern[str], ...] = ()
+    ignore: tuple[re.Pattern[str], ...] = ()
+
+    @classmethod
+    def of(cls, errors: Iterable[str] = (), warnings: Iterable[str] = (), ignore: Iterable[str] = (),
+           *, where: str = "") -> Rules:
+        """Compiled; ValueError naming the setting and the pattern when one
+        is not a regular expression."""
+        def compiled(name: str, patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
+            out = []
+            for text in patterns:
+                try:
+                    out.append(re.compile(text))
+                except re.error as exc:
+                    raise ValueError(f"{where}{name}: {text!r} is not a regular expression: {exc}") from None
+            return tuple(out)
+
+        return cls(compiled("errors", errors), compiled("warnings", warnings), compiled("ignore", ignore))
+
+    def level(self, text: str) -> str:
+        if any(p.search(text) for p in self.ignore):
+            return "ignore"
+        if any(p.search(text) for p in self.errors):
+            return "error"
+        if any(p.search(text) for p in self.warnings):
+            return "warn"
+        return level_of(text)
+
+
+NO_RULES = Rules()
 
 
 # What the template cache holds for a line it has not seen.
 _UNSEEN = Signature("", "", "")
-
-
-@dataclass
-class LogSummary:
-    bytes_read: int = 0
-    error_lines: int = 0  # in the window
-    signatures: list[Signature] = field(default_factory=list)
-    overflow: int = 0  # error lines past the template limit, counted only
-    first_seen: datetime | None = None  # earliest time read in the window
-    last_seen: datetime | None = None
-    past_window: bool = False  # the log went on past the window end
 
 
 def _key(ts: bytes, frac: bytes | None) -> bytes:
@@ -175,6 +217,10 @@ class SignatureScanner:
         pattern: re.Pattern[bytes] = _ERROR_RE,
         exact_anchors: int = EXACT_ANCHORS,
         engine: str = "auto",
+        all_lines: bool = False,
+        baseline_end: datetime | None = None,
+        rules: Rules = NO_RULES,
+        assign: bool = False,
     ) -> None:
         self.window = window
         self._lo = _window_key(window.start, end=False) if window else None
@@ -193,9 +239,14 @@ class SignatureScanner:
         self._size = 0
         self._by_template: dict[str, Signature] = {}
         self._last_key = b""  # time of the last timestamped line seen, for continuation lines
-        self.summary = LogSummary()
+        self.summary = LogSummary(all_lines=all_lines)
         self._first_key = b""
         self._final_key = b""
+        self._all = all_lines
+        self._base = _window_key(baseline_end, end=False) if baseline_end is not None else None
+        self._rules = rules
+        self._assign: list[Signature] | None = [] if assign else None
+        self._lines_before = 0  # newlines before the chunk being scanned (line numbers are 1-based)
 
     # -- feeding -----------------------------------------------------------------
 
@@ -219,20 +270,6 @@ class SignatureScanner:
             self._parts = [rest] if rest else []
             self._size = len(rest)
         return not self.summary.past_window
-
-    def close(self) -> LogSummary:
-        if self._parts and not self.summary.past_window:
-            buf = b"".join(self._parts)
-            self._scan(buf, len(buf))
-        self._parts = []
-        s = self.summary
-        s.signatures = sorted(self._by_template.values(), key=lambda g: (g._first_key, g.template))
-        for sig in s.signatures:
-            sig.first = _to_datetime(sig._first_key) if sig._first_key else None
-            sig.last = _to_datetime(sig._last_key) if sig._last_key else None
-        s.first_seen = _to_datetime(self._first_key) if self._first_key else None
-        s.last_seen = _to_datetime(self._final_key) if self._final_key else None
-        return s
 
     # -- one chunk of whole lines ---------------------------------------------------
 
@@ -274,10 +311,16 @@ class SignatureScanner:
         last = self._edge_key(buf, size, last=True)
         if not self._enter(buf, size, first, last):
             return
+        if self._all:
+            self._scan_all(buf, size)
+            if last is not None:
+                self._leave(buf, size, last)
+            return
         chunk_last = self._last_key
         lo, hi = self._lo, self._hi
         find = buf.find
         line_end = -1
+        counted, lineno = 0, self._lines_before
         for index, pos in self._find_hits(chunk):
             if pos < line_end:
                 continue  # this line was taken already
@@ -296,9 +339,32 @@ class SignatureScanner:
                 continue
             if b"evel" in line and _QUIET_RE.search(line):
                 continue
-            self._record(line, key)
+            lineno += buf.count(b"\n", counted, start)
+            counted = start
+            self._record(line, key, lineno + 1)
+        self._lines_before += buf.count(b"\n", 0, size)
         if last is not None:
             self._leave(buf, size, last)
+
+    def _scan_all(self, buf: _Buf, size: int) -> None:
+        """Every line of buf[:size] in the window, templated (new templates
+        and rates need all of them, not only the error lines)."""
+        lo, hi = self._lo, self._hi
+        lineno = self._lines_before
+        key: bytes | None = self._last_key or None
+        for line in bytes(buf[:size]).split(b"\n"):
+            lineno += 1
+            if not line:
+                continue
+            m = _TS_RE.match(line)
+            if m is not None and m.group(3) in (b"Z", b"+00:00"):
+                key = _key(m.group(1), m.group(2))
+            if key is not None and ((lo is not None and key < lo) or (hi is not None and key > hi)):
+                continue
+            self._record(line, key, lineno)
+        if size and buf[size - 1 : size] != b"\n":
+            lineno -= 1  # the last piece was not a whole line
+        self._lines_before = lineno
 
     def _enter(self, buf: _Buf, size: int, first: bytes | None, last: bytes | None) -> bool:
         """Before a chunk's lines are searched: False when the whole chunk
@@ -309,6 +375,7 @@ class SignatureScanner:
             return False
         if self._lo is not None and last is not None and last < self._lo:
             self._last_key = last
+            self._lines_before += buf.count(b"\n", 0, size)
             return False
         if not self._first_key and first is not None:
             if self._lo is None or first >= self._lo:
@@ -369,13 +436,12 @@ class SignatureScanner:
             return key if key is not None and (self._lo is None or key >= self._lo) else b""
         return self._line_key(buf, pos) or b"" if pos < size else b""
 
-    def _record(self, line: bytes, key: bytes | None) -> None:
+    def _record(self, line: bytes, key: bytes | None, lineno: int = 0) -> None:
         s = self.summary
-        s.error_lines += 1
         m = _TS_RE.match(line)
         body = line[m.end():] if m else line
         # Lines that differ only in their digits almost always share a
-        # template: skip the masking regex for them.
+        # template: skip the masking for them.
         short = body[: 4 * MAX_EXAMPLE].translate(None, _DIGITS)
         sig = self._cache.get(short, _UNSEEN)
         if sig is _UNSEEN:
@@ -386,27 +452,112 @@ class SignatureScanner:
         if sig is None:
             s.overflow += 1
             return
-        sig.count += 1
-        if key is not None:
-            if not sig._first_key or key < sig._first_key:
-                sig._first_key = key
-            if key > sig._last_key:
-                sig._last_key = key
+        if sig.level == "ignore":
+            return
+        s.lines += 1
+        if RANK.get(sig.level, 1) >= RANK["error"]:
+            s.error_lines += 1
+        _count(sig, key, lineno, self._base)
+        if self._assign is not None:
+            self._assign.append(sig)
 
     def _signature(self, body: bytes) -> Signature | None:
         body = body[: 4 * MAX_EXAMPLE]
         if self._redactor is not None:
             body = self._redactor.redact_bytes(body)
         text = _ESCAPES_RE.sub("", body.decode("utf-8", "replace"))
-        template = printable(mask(text).strip())[:MAX_TEMPLATE]
-        sig = self._by_template.get(template)
-        if sig is None:
-            if len(self._by_template) >= self._max:
-                return None
-            sig = Signature(template=template, message=_message(text), level=_level(body),
-                            example=printable(text.strip())[:MAX_EXAMPLE])
-            self._by_template[template] = sig
-        return sig
+        return _new_signature(text, self._by_template, self._max, self._rules, error_only=not self._all)
+
+    def close(self) -> LogSummary:
+        if self._parts and not self.summary.past_window:
+            buf = b"".join(self._parts)
+            self._scan(buf, len(buf))
+        self._parts = []
+        s = self.summary
+        _finish(s, self._by_template, self._assign)
+        s.first_seen = _to_datetime(self._first_key) if self._first_key else None
+        s.last_seen = _to_datetime(self._final_key) if self._final_key else None
+        return s
+
+
+def _count(sig: Signature, key: bytes | None, lineno: int, base: bytes | None) -> None:
+    sig.count += 1
+    if key is None:
+        return
+    if not sig._first_key or key < sig._first_key:
+        sig._first_key = key
+        sig.first_line = lineno
+    if key > sig._last_key:
+        sig._last_key = key
+    if base is not None and key < base:
+        sig.baseline += 1
+    minute = key[:16].decode("ascii")
+    sig.minutes[minute] = sig.minutes.get(minute, 0) + 1
+
+
+def _new_signature(text: str, table: dict[str, Signature], limit: int, rules: Rules, *,
+                   error_only: bool) -> Signature | None:
+    """The stage-1 signature of a line's text, from the table or added to it
+    (None once the table is full)."""
+    template = printable(template_of(text))[:MAX_TEMPLATE]
+    sig = table.get(template)
+    if sig is None:
+        if len(table) >= limit:
+            return None
+        level = rules.level(text)
+        if error_only and level not in ("ignore", *SEVERE) and RANK.get(level, 1) < RANK["error"]:
+            level = "error"  # the error pattern chose this line; a rule may still say otherwise
+        sig = Signature(template=template, message=_message(text), level=level,
+                        example=printable(text.strip())[:MAX_EXAMPLE])
+        table[template] = sig
+    return sig
+
+
+def _finish(summary: LogSummary, table: dict[str, Signature], assigned: list[Signature] | None) -> None:
+    """Stage 2 (logmask.unify) over the stream's templates, then times from
+    their byte keys, in order of first occurrence."""
+    sigs = list(table.values())
+    names = unify(sig.template for sig in sigs)
+    merged = merge_signatures(sigs, names)
+    summary.signatures = sorted(merged.values(), key=lambda g: (g._first_key, g.template))
+    for sig in summary.signatures:
+        sig.first = _to_datetime(sig._first_key) if sig._first_key else None
+        sig.last = _to_datetime(sig._last_key) if sig._last_key else None
+    if assigned is not None:
+        summary.template_of_line = [names[sig.template] for sig in assigned]
+
+
+def merge_signatures(sigs: list[Signature], names: dict[str, str] | None = None) -> dict[str, Signature]:
+    """Signatures whose templates logmask.unify joins, combined (counts and
+    per-minute counts added, earliest first, latest last, the most severe
+    level); keyed by the joined template."""
+    if names is None:
+        names = unify(sig.template for sig in sigs)
+    out: dict[str, Signature] = {}
+    for sig in sorted(sigs, key=lambda g: (g._first_key or b"\xff", g.template)):
+        name = names[sig.template]
+        have = out.get(name)
+        if have is None:
+            out[name] = have = Signature(name, sig.message if name == sig.template else _message_of_template(name, sig),
+                                         sig.level, example=sig.example)
+            have._first_key, have.first_line = sig._first_key, sig.first_line
+        elif RANK.get(sig.level, 1) > RANK.get(have.level, 1):
+            have.level = sig.level
+        have.count += sig.count
+        have.baseline += sig.baseline
+        if sig._first_key and (not have._first_key or sig._first_key < have._first_key):
+            have._first_key, have.first_line, have.example = sig._first_key, sig.first_line, sig.example
+        have._last_key = max(have._last_key, sig._last_key)
+        for minute, n in sig.minutes.items():
+            have.minutes[minute] = have.minutes.get(minute, 0) + n
+    return out
+
+
+def _message_of_template(template: str, sig: Signature) -> str:
+    m = _MSG_RE.search(template)
+    if not template:
+        return sig.message
+    return _short(readable(next(g for g in m.groups() if g is not None) if m else _strip_head(template)))
 
 
 def _hit_finder(anchors: tuple[bytes, ...], engine: str) -> HitFinder:
@@ -444,19 +595,29 @@ def _hit_finder(anchors: tuple[bytes, ...], engine: str) -> HitFinder:
     return hits_by_find
 
 
+_HEAD_TOKEN_RE = re.compile(r"^(?:[\[(]?<\*>[\])]?:?|[\[(]?[A-Z]{3,8}[\])]?:?|-)$")
+
+
+def _strip_head(template: str) -> str:
+    """A template without its leading variables and level words (the
+    time, pid, thread... a line starts with): the part a person quotes."""
+    words = template.split(" ")
+    i = 0
+    while i < len(words) - 1 and _HEAD_TOKEN_RE.match(words[i]):
+        i += 1
+    return " ".join(words[i:])
+
+
+def _short(text: str) -> str:
+    text = printable(text.strip())
+    return text if len(text) <= 80 else text[:79] + "\u2026"
+
+
 def _message(text: str) -> str:
     m = _MSG_RE.search(text)
-    msg = next(g for g in m.groups() if g is not None) if m else text.strip()
-    msg = printable(mask(msg).strip())
-    return msg if len(msg) <= 80 else msg[:79] + "\u2026"
-
-
-def _level(body: bytes) -> str:
-    m = _LEVEL_RE.search(body)
-    if m is None:
-        return "error"
-    word = (m.group("a") or m.group("b") or m.group("c") or b"error").decode().lower()
-    return word if word in ("error", "fatal", "panic", "critical", "crit", "alert", "emerg") else "error"
+    if m is not None:
+        return _short(readable(mask(next(g for g in m.groups() if g is not None))))
+    return _short(readable(_strip_head(mask(text))))
 
 
 class ScanOptions(TypedDict, total=False):
@@ -467,6 +628,10 @@ class ScanOptions(TypedDict, total=False):
     pattern: re.Pattern[bytes]
     exact_anchors: int
     engine: str
+    all_lines: bool
+    baseline_end: datetime | None
+    rules: Rules
+    assign: bool
 
 
 def scan_file(path: str | Path, window: Window | None = None, *, redactor: Redactor | None = None,
@@ -499,15 +664,233 @@ def scan_file(path: str | Path, window: Window | None = None, *, redactor: Redac
     return scanner.close()
 
 
-def candidates(summary: LogSummary, source: str, *, limit: int = 10, evidence: str = "") -> list[Candidate]:
-    """Timeline proposals: the first occurrence of each error template, the
-    most frequent first, then in time order."""
-    timed = [(s.first, s) for s in summary.signatures if s.first is not None]
-    chosen = sorted(timed, key=lambda fs: (-fs[1].count, fs[0]))[:limit]
+# -- lines from any source ---------------------------------------------------------
+
+
+def _datetime_key(when: datetime) -> bytes:
+    when = when.astimezone(UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%S").encode() + f"{when.microsecond:06d}000".encode()
+
+
+def group_lines(lines: Iterable[tuple[datetime | None, str]], *, window: Window | None = None,
+                baseline_end: datetime | None = None, rules: Rules = NO_RULES, redactor: Redactor | None = None,
+                max_templates: int = 2000, assign: bool = False, stream: str = "", source: str = "",
+                evidence: str = "") -> LogSummary:
+    """Every line's template, counted: the plug-in point for any log source
+    (see the module's docstring). `lines` are (time or None, text) in time
+    order; line numbers count every line given, from 1."""
+    summary = LogSummary(all_lines=True, stream=stream, source=source, evidence=evidence)
+    table: dict[str, Signature] = {}
+    cache: dict[str, Signature | None] = {}
+    lo = _window_key(window.start, end=False) if window else None
+    hi = _window_key(window.end, end=True) if window else None
+    base = _window_key(baseline_end, end=False) if baseline_end is not None else None
+    assigned: list[Signature] | None = [] if assign else None
+    strip = str.maketrans("", "", "0123456789")
+    key: bytes | None = None
+    first_key = last_key = b""
+    lineno = 0
+    for when, raw in lines:
+        lineno += 1
+        if when is not None:
+            key = _datetime_key(when)
+        if key is not None and ((lo is not None and key < lo) or (hi is not None and key > hi)):
+            continue
+        text = raw[: 4 * MAX_EXAMPLE]
+        short = text.translate(strip)
+        sig = cache.get(short, _UNSEEN)
+        if sig is _UNSEEN:
+            clean = redactor.redact(text) if redactor is not None else text
+            sig = _new_signature(_ESCAPES_RE.sub("", clean), table, max_templates, rules, error_only=False)
+            if len(cache) >= 4 * max_templates:
+                cache.clear()
+            cache[short] = sig
+        if sig is None:
+            summary.overflow += 1
+            continue
+        if sig.level == "ignore":
+            continue
+        summary.lines += 1
+        if RANK.get(sig.level, 1) >= RANK["error"]:
+            summary.error_lines += 1
+        _count(sig, key, lineno, base)
+        if key is not None:
+            first_key = first_key or key
+            last_key = max(last_key, key)
+        if assigned is not None:
+            assigned.append(sig)
+    _finish(summary, table, assigned)
+    summary.first_seen = _to_datetime(first_key) if first_key else None
+    summary.last_seen = _to_datetime(last_key) if last_key else None
+    return summary
+
+
+# -- candidates over every stream ------------------------------------------------------
+
+RATE_FACTOR = 4.0  # a rate this many times the baseline's...
+RATE_MIN_LINES = 6  # ...over RATE_SPAN minutes, with at least this many lines, is a sharp rise
+RATE_SPAN = 2
+MAX_ERRORS = 12
+MAX_NEW = 10
+MAX_RATES = 8
+
+
+@dataclass
+class _Seen:
+    """One template over every stream that has it."""
+
+    sig: Signature  # the combined signature
+    streams: list[tuple[LogSummary, Signature]] = field(default_factory=list)
+
+
+def _combine(summaries: list[LogSummary]) -> list[_Seen]:
+    names = unify(sig.template for s in summaries for sig in s.signatures)
+    by_name: dict[str, _Seen] = {}
+    for summary in summaries:
+        for sig in summary.signatures:
+            name = names[sig.template]
+            seen = by_name.get(name)
+            if seen is None:
+                by_name[name] = seen = _Seen(Signature(name, sig.message, sig.level, example=sig.example))
+            seen.streams.append((summary, sig))
     out = []
-    for first, sig in sorted(chosen, key=lambda fs: fs[0]):
-        kind = "fatal" if sig.level in ("fatal", "panic", "critical", "crit", "alert", "emerg") else "error"
-        lines = "1 line" if sig.count == 1 else f"{sig.count} lines until {sig.last:%H:%M:%S}"
-        out.append(Candidate(time=first, event=f"first '{sig.message}' {kind} \u2014 {lines}",
-                             source=source, kind="symptom", evidence=evidence))
+    for seen in by_name.values():
+        combined = merge_signatures([sig for _, sig in seen.streams], {sig.template: seen.sig.template
+                                                                          for _, sig in seen.streams})
+        seen.sig = next(iter(combined.values()))
+        seen.sig.first = min((sig.first for _, sig in seen.streams if sig.first is not None), default=None)
+        seen.sig.last = max((sig.last for _, sig in seen.streams if sig.last is not None), default=None)
+        seen.streams.sort(key=lambda item: (item[1].first is None, item[1].first or datetime.min.replace(tzinfo=UTC)))
+        out.append(seen)
     return out
+
+
+def _minute(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+
+
+def _rate_rise(sig: Signature, baseline_start: datetime,
+               baseline_end: datetime) -> tuple[datetime, float, float] | None:
+    """(minute, baseline lines/min, lines/min then) of the first sharp rise
+    after the baseline, or None."""
+    minutes = max(1.0, (baseline_end - baseline_start).total_seconds() / 60)
+    base_rate = sig.baseline / minutes
+    after = sorted((m, n) for m, n in sig.minutes.items() if m >= _minute(baseline_end))
+    counts = dict(after)
+    for m, _ in after:
+        t = datetime.fromisoformat(m + ":00+00:00")
+        span = sum(counts.get(_minute(t + timedelta(minutes=k)), 0) for k in range(RATE_SPAN))
+        if span >= RATE_MIN_LINES and span / RATE_SPAN >= RATE_FACTOR * max(base_rate, 0.5):
+            return t, base_rate, span / RATE_SPAN
+    return None
+
+
+def _where(seen: _Seen) -> str:
+    streams = seen.streams
+    if len(streams) == 1:
+        return f"on {streams[0][0].stream}" if streams[0][0].stream else ""
+    kinds = {s.stream.split("/", 1)[0] for s, _ in streams if "/" in s.stream}
+    noun = (next(iter(kinds)) + "s") if len(kinds) == 1 else "streams"
+    return f"on {len(streams)} {noun}, first on {streams[0][0].stream}"
+
+
+def _refs(seen: _Seen) -> list[str]:
+    out = []
+    for summary, sig in seen.streams:
+        if summary.evidence:
+            out.append(f"{summary.evidence}#L{sig.first_line}" if sig.first_line else summary.evidence)
+    return out
+
+
+def _sources(seen: _Seen) -> list[str]:
+    return list(dict.fromkeys(s.source for s, _ in seen.streams if s.source))
+
+
+def log_candidates(summaries: list[LogSummary], *, baseline_end: datetime | None = None,
+                   baseline_start: datetime | None = None) -> list[Candidate]:
+    """Timeline proposals from every stream's templates at once (see the
+    module's docstring): one per template, whatever the number of streams."""
+    out: list[Candidate] = []
+    errors: list[Candidate] = []
+    news: list[Candidate] = []
+    rates: list[Candidate] = []
+    for seen in _combine([s for s in summaries if s.signatures]):
+        sig = seen.sig
+        if sig.first is None or sig.level == "ignore":
+            continue
+        covered = baseline_end is not None and any(
+            s.all_lines and s.first_seen is not None and s.first_seen < baseline_end for s, _ in seen.streams)
+        severe = RANK.get(sig.level, 1) >= RANK["error"]
+        new = covered and sig.baseline == 0 and baseline_end is not None and sig.first >= baseline_end
+        rise = None
+        if covered and sig.baseline > 0 and RANK.get(sig.level, 1) >= RANK["warn"] and baseline_end is not None:
+            rise = _rate_rise(sig, baseline_start or (baseline_end - timedelta(minutes=20)), baseline_end)
+        # An error template there from the log's first minute is chronic:
+        # only a sharp rise of it is news. Any other gets its first line.
+        chronic = covered and sig.baseline >= 3 and any(
+            s.first_seen is not None and g.first is not None and (g.first - s.first_seen).total_seconds() <= 60
+            for s, g in seen.streams)
+        if severe and not chronic:
+            errors.append(_error_candidate(seen, new=new))
+        elif new:
+            news.append(_new_candidate(seen))
+        elif rise is not None:
+            rates.append(_rate_candidate(seen, *rise))
+    errors = sorted(errors, key=lambda c: (-c.confidence, c.time))[:MAX_ERRORS]
+    out = errors + sorted(news, key=lambda c: c.time)[:MAX_NEW] + sorted(rates, key=lambda c: c.time)[:MAX_RATES]
+    out.sort(key=lambda c: c.time)
+    return out
+
+
+def _count_text(sig: Signature) -> str:
+    if sig.count == 1:
+        return "1 line"
+    until = f" until {sig.last:%H:%M:%S}" if sig.last is not None else ""
+    return f"\u00d7{sig.count:,}{until}"
+
+
+def _candidate(seen: _Seen, event: str, *, kind: str, signal: str, confidence: float,
+               when: datetime | None = None) -> Candidate:
+    refs = _refs(seen)
+    sources = _sources(seen)
+    first = seen.streams[0][0]
+    return Candidate(time=when or seen.sig.first or datetime.min.replace(tzinfo=UTC), event=event,
+                     source=first.source or first.stream, kind=kind, evidence=refs[0] if refs else "",
+                     signal=signal, confidence=confidence, key=("log", seen.sig.template), tolerance=0.0,
+                     refs=refs, sources=sources, detail=seen.sig.message, precision=2)
+
+
+def _error_candidate(seen: _Seen, *, new: bool) -> Candidate:
+    sig = seen.sig
+    word = "fatal" if sig.level in SEVERE else "error"
+    where = _where(seen)
+    text = f"first '{sig.message}' {word}{' (new)' if new else ''} \u2014 {_count_text(sig)}"
+    if where:
+        text += f" {where}"
+    confidence = min(0.9, 0.55 + 0.05 * len(seen.streams) + (0.1 if new else 0) + min(0.15, sig.count / 2000))
+    return _candidate(seen, text, kind="symptom", signal="log", confidence=round(confidence, 2))
+
+
+def _new_candidate(seen: _Seen) -> Candidate:
+    sig = seen.sig
+    where = _where(seen)
+    text = f"new: '{sig.message}' ({sig.level}) \u2014 {_count_text(sig)}" + (f" {where}" if where else "")
+    confidence = 0.5 if RANK.get(sig.level, 1) >= RANK["warn"] else 0.4
+    return _candidate(seen, text, kind="other", signal="log-new", confidence=confidence)
+
+
+def _rate_candidate(seen: _Seen, when: datetime, before: float, after: float) -> Candidate:
+    sig = seen.sig
+    factor = after / max(before, 0.01)
+    where = _where(seen)
+    text = (f"{sig.level.upper()} '{sig.message}' rate \u00d7{factor:.0f} from {when:%H:%M} "
+            f"({before:.1f}/min \u2192 {after:.1f}/min)" + (f" {where}" if where else ""))
+    return _candidate(seen, text, kind="symptom", signal="log-rate", confidence=0.55, when=when)
+
+
+def candidates(summary: LogSummary, source: str, *, limit: int = MAX_ERRORS, evidence: str = "") -> list[Candidate]:
+    """One stream's proposals with no baseline: the first line of each error
+    template (kept for callers holding a single summary)."""
+    summary.source = summary.source or source
+    summary.evidence = summary.evidence or evidence
+    return log_candidates([summary])[:limit]

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from pmtui.model import Gap, PrometheusSettings
 from pmtui.redact import redact
-from pmtui.sources.base import Cancelled, Candidate, Context, SourceResult
+from pmtui.sources.base import Cancelled, Candidate, Context, SourceResult, ref
 from pmtui.sources.changes import describe, detect
 from pmtui.sources.evidence import write_evidence
 
@@ -121,19 +121,53 @@ class Series:
     samples: list[tuple[datetime, float]] = field(default_factory=list)
 
 
-def series_of(data: object) -> list[Series]:
+def series_of(data: object, bad: list[int] | None = None) -> list[Series]:
     """Series from a Prometheus answer (`matrix` from query_range or a range
     vector); the pane reads evidence files back through this too. An answer
-    of another shape holds no series."""
-    if not isinstance(data, dict):
-        return []
-    result = (data.get("data") or {}).get("result") or []
+    of another shape holds no series; a sample or series that is not
+    Prometheus's shape is skipped and counted in `bad[0]` when given."""
+    found = _result(data)
     out = []
-    for item in result:
+    skipped = 0
+    for item in found:
+        if not isinstance(item, dict):
+            skipped += 1
+            continue
         values = item.get("values") or ([item["value"]] if "value" in item else [])
-        samples = [(_ts(float(t)), _float(v)) for t, v in values]
-        out.append(Series(dict(item.get("metric") or {}), samples))
+        samples = []
+        for pair in values if isinstance(values, list) else []:
+            sample = _sample(pair)
+            if sample is None:
+                skipped += 1
+            else:
+                samples.append(sample)
+        metric = item.get("metric")
+        labels = {str(k): str(v) for k, v in metric.items()} if isinstance(metric, dict) else {}
+        out.append(Series(labels, samples))
+    if bad is not None:
+        bad[0] += skipped
     return out
+
+
+def _result(data: object) -> list[object]:
+    inner = data.get("data") if isinstance(data, dict) else None
+    result = inner.get("result") if isinstance(inner, dict) else None
+    return result if isinstance(result, list) else []
+
+
+def _sample(pair: object) -> tuple[datetime, float] | None:
+    """[unix time, "value"] -> (time, value); None for anything else (a
+    value that is not a number, a time out of range)."""
+    if not isinstance(pair, list | tuple) or len(pair) != 2:
+        return None
+    try:
+        when = _ts(float(pair[0]))
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+    value = _float(pair[1])
+    if math.isnan(value) and str(pair[1]).lower() != "nan":
+        return None
+    return when, value
 
 
 def load_series(path: str | os.PathLike[str]) -> list[Series]:
@@ -150,6 +184,7 @@ class AlertTransition:
     alert: str  # alertname
     labels: str  # the alert's other labels, as text
     state: str  # pending | firing | resolved | inactive (pending that never fired)
+    facets: tuple[tuple[str, str], ...] = ()  # the alert's labels but its name
 
 
 def alert_transitions(alerts: list[Series], for_state: list[Series], window_end: datetime) -> list[AlertTransition]:
@@ -180,21 +215,21 @@ def alert_transitions(alerts: list[Series], for_state: list[Series], window_end:
         episode: list[tuple[datetime, str]] = []
         for point in points:
             if episode and (point[0] - episode[-1][0]).total_seconds() > 2.5 * interval:
-                out += _episode(episode, name, text, interval, None)
+                out += _episode(episode, name, text, interval, None, key)
                 episode = []
             episode.append(point)
         if episode:
-            out += _episode(episode, name, text, interval, window_end)
+            out += _episode(episode, name, text, interval, window_end, key)
         # An alert already active when the window opened: say since when.
         since = active_since.get(key)
         if since is not None and points and since < points[0][0] - timedelta(seconds=interval):
-            out.append(AlertTransition(since, name, text, "active since"))
+            out.append(AlertTransition(since, name, text, "active since", key))
     out.sort(key=lambda a: (a.time, a.alert))
     return out
 
 
 def _episode(points: list[tuple[datetime, str]], name: str, text: str, interval: float,
-             window_end: datetime | None) -> list[AlertTransition]:
+             window_end: datetime | None, labels: tuple[tuple[str, str], ...] = ()) -> list[AlertTransition]:
     """One stretch of an alert's samples: the first sample of each state,
     then the resolution one interval after the last sample. `window_end` is
     given for the alert's last stretch: one still sampled near the window's
@@ -204,12 +239,12 @@ def _episode(points: list[tuple[datetime, str]], name: str, text: str, interval:
     for t, state in points:
         if state not in seen:
             seen.add(state)
-            out.append(AlertTransition(t, name, text, state))
+            out.append(AlertTransition(t, name, text, state, labels))
     end = points[-1][0]
     still_active = window_end is not None and (window_end - end).total_seconds() < 1.5 * interval
     if not still_active:
         final = "resolved" if "firing" in seen else "inactive"
-        out.append(AlertTransition(end + timedelta(seconds=interval), name, text, final))
+        out.append(AlertTransition(end + timedelta(seconds=interval), name, text, final, labels))
     return out
 
 
@@ -217,6 +252,12 @@ _ALERT_KIND = {"pending": "symptom", "firing": "detection", "resolved": "resolut
                "inactive": "other", "active since": "symptom"}
 _ALERT_WORDS = {"pending": "pending", "firing": "firing", "resolved": "resolved",
                 "inactive": "back to inactive without firing", "active since": "became active (before the window)"}
+
+
+def alert_key(name: str, state: str) -> tuple[str, ...]:
+    """The happening an alert's state change is, for sources.merge: the
+    same from ALERTS and from Alertmanager (the labels go in `facets`)."""
+    return ("alert", name, state)
 
 
 def alert_candidates(transitions: list[AlertTransition], evidence_id: str) -> list[Candidate]:
@@ -229,7 +270,10 @@ def alert_candidates(transitions: list[AlertTransition], evidence_id: str) -> li
         if len(names[a.alert]) > 1 and a.labels:
             label += f" {a.labels}"
         out.append(Candidate(a.time, redact(f"{label} {_ALERT_WORDS[a.state]}"), SOURCE,
-                             kind=_ALERT_KIND[a.state], evidence=evidence_id))
+                             kind=_ALERT_KIND[a.state], evidence=evidence_id, signal="alert",
+                             confidence=0.85 if a.state in ("firing", "resolved") else 0.6,
+                             key=alert_key(a.alert, a.state), tolerance=120.0, facets=dict(a.facets),
+                             detail=f"{a.alert} {_ALERT_WORDS[a.state]}", precision=2))
     return out
 
 
@@ -237,9 +281,12 @@ def alert_candidates(transitions: list[AlertTransition], evidence_id: str) -> li
 
 
 def collect(settings: PrometheusSettings, ctx: Context, *, http: HttpOptions | None = None,
-            transport: httpx.BaseTransport | None = None) -> SourceResult:
+            transport: httpx.BaseTransport | None = None, namespace: str = "",
+            named_by: str = "the file's [sources.prometheus] url") -> SourceResult:
     """Series and alert history for `ctx.window`. A failing query becomes a
-    gap and the rest goes on; an unreachable server becomes one gap."""
+    gap and the rest goes on; an unreachable server becomes one gap.
+    `named_by` says who chose the URL ("user" for an option), for the
+    credential rules of pmtui.trust."""
     from pmtui.sources import httpget
 
     result = SourceResult(SOURCE)
@@ -250,14 +297,15 @@ def collect(settings: PrometheusSettings, ctx: Context, *, http: HttpOptions | N
 
     try:
         step = choose_step(start, end, parse_step(settings.step))
-        headers = httpget.auth_headers(settings.auth, settings.token_env, settings.username_env, settings.password_env)
+        headers = httpget.auth_headers(settings.auth, settings.token_env, settings.username_env, settings.password_env,
+                                       url=settings.url, named_by=named_by, source=SOURCE)
         client = httpget.make_client(settings.url, headers, http, transport)
     except (StepError, httpget.SourceError) as exc:
         gap(f"Prometheus not queried: {exc}")
         return result
 
     queries = queries_of(settings)
-    total = len(queries) + 2
+    total = len(queries) + 3
     done = 0
     with client:
         try:
@@ -277,19 +325,28 @@ def collect(settings: PrometheusSettings, ctx: Context, *, http: HttpOptions | N
                                    query=f"{promql} (step {step:g}s)")
                 result.evidence.append(ev)
                 _warnings(data, name, gap)
-                series = series_of(data)
+                bad = [0]
+                series = series_of(data, bad)
+                if bad[0]:
+                    gap(f"query {name}: {bad[0]} sample(s) not in Prometheus's [time, \"value\"] shape skipped")
                 if not series:
                     gap(f"query {name} returned no data for the window")
                 pretty = name.replace("_", " ")
+                warmup = range_seconds(promql)
                 for s in series[:MAX_SERIES_ANALYSED]:
                     label = f"{pretty} {label_text(s.labels)}" if len(series) > 1 else pretty
-                    for change in detect(s.samples, start, end):
+                    for change in detect(s.samples, start, end, warmup=warmup, step=step):
                         kind = "resolution" if change.direction == "returned" else "symptom"
-                        result.candidates.append(Candidate(change.time, redact(describe(label, change)), SOURCE,
-                                                           kind=kind, evidence=ev.id))
+                        result.candidates.append(Candidate(
+                            change.time, redact(describe(label, change)), SOURCE, kind=kind,
+                            evidence=ref(ev.id, series=label_text(s.labels)), signal="metric", confidence=0.6,
+                            key=("metric", name, label_text(s.labels), change.direction), tolerance=0.0,
+                            detail=describe(label, change)))
                 done += 1
             ctx.progress("Prometheus: alert history", done / total)
             _alert_history(client, ctx, http, result, gap)
+            ctx.progress("Prometheus: container restarts", (done + 1) / total)
+            _restarts(client, ctx, http, result, step, namespace)
             ctx.progress("Prometheus: done", 1.0)
         except httpget.Unreachable as exc:
             gap(f"Prometheus unreachable: {exc}")
@@ -328,7 +385,89 @@ def _alert_history(client: httpx.Client, ctx: Context, http: HttpOptions | None,
                             query=f"{query} @ {end.isoformat()}")
         result.evidence.append(ev)
         evidence_id = evidence_id or ev.id
-        got[metric] = series_of(data)
+        bad = [0]
+        got[metric] = series_of(data, bad)
+        if bad[0]:
+            gap(f"alert history ({metric}): {bad[0]} sample(s) not in Prometheus's shape skipped")
     if "ALERTS" in got:
         transitions = alert_transitions(got["ALERTS"], got.get("ALERTS_FOR_STATE", []), end)
         result.candidates.extend(alert_candidates(transitions, evidence_id))
+
+
+_RANGE_RE = re.compile(r"\[(\d+(?:\.\d+)?(?:ms|s|m|h|d|w|y))(?::[^\]]*)?\]")
+
+
+def range_seconds(promql: str) -> float:
+    """The longest range selector in a query (`rate(x[5m])` -> 300): how
+    long its answer needs data before it is whole."""
+    longest = 0.0
+    for m in _RANGE_RE.finditer(promql):
+        try:
+            longest = max(longest, parse_step(m.group(1)) or 0.0)
+        except StepError:
+            continue
+    return longest
+
+
+# -- container restarts (kube-state-metrics) ----------------------------------------
+
+RESTARTS = "kube_pod_container_status_restarts_total"
+LAST_REASON = "kube_pod_container_status_last_terminated_reason"
+
+
+def restart_points(restarts: list[Series], reasons: list[Series]) -> list[tuple[datetime, str, str, str, int, str]]:
+    """(time, namespace, pod, container, restarts, reason) at each increase
+    of a restart counter: the first sample that shows it (a scrape after
+    the restart). The reason is the last-terminated reason series at 1 then."""
+    by_container: dict[tuple[str, str, str], list[tuple[datetime, str]]] = {}
+    for s in reasons:
+        k = (s.labels.get("namespace", ""), s.labels.get("pod", ""), s.labels.get("container", ""))
+        by_container.setdefault(k, []).extend((t, s.labels.get("reason", "")) for t, v in s.samples if v >= 1)
+    out = []
+    for s in restarts:
+        k = (s.labels.get("namespace", ""), s.labels.get("pod", ""), s.labels.get("container", ""))
+        known = sorted(by_container.get(k, []))
+        for (_, before), (t, after) in pairwise(s.samples):
+            if math.isfinite(before) and math.isfinite(after) and after > before:
+                reason = next((r for when, r in known if when >= t), known[-1][1] if known else "")
+                out.append((t, *k, int(after - before), reason))
+    return out
+
+
+def _restarts(client: httpx.Client, ctx: Context, http: HttpOptions | None, result: SourceResult, step: float,
+              namespace: str) -> None:
+    """Each container restart kube-state-metrics counted in the window. No
+    such series is no gap: not every Prometheus scrapes kube-state-metrics."""
+    from pmtui.sources import httpget
+
+    start, end = ctx.window.start, ctx.window.end
+    selector = f'{{namespace="{namespace}"}}' if namespace else ""
+    got: dict[str, tuple[list[Series], str]] = {}
+    for metric in (RESTARTS, LAST_REASON):
+        query = metric + selector
+        try:
+            body, data = httpget.get_json(client, "/api/v1/query_range", {
+                "query": query, "start": f"{start.timestamp():.3f}", "end": f"{end.timestamp():.3f}",
+                "step": f"{step:g}"}, ctx, http)
+        except httpget.Unreachable:
+            raise
+        except httpget.SourceError:
+            return
+        series = series_of(data)
+        if not series:
+            continue
+        ev = write_evidence(ctx, "metrics", SOURCE, f"prometheus/{metric}.json", body,
+                            query=f"{query} (step {step:g}s)")
+        result.evidence.append(ev)
+        got[metric] = (series, ev.id)
+    if RESTARTS not in got:
+        return
+    from pmtui.sources.k8sevents import restart_candidate
+
+    series, ev_id = got[RESTARTS]
+    for when, ns, pod, container, n, reason in restart_points(series, got.get(LAST_REASON, ([], ""))[0]):
+        what = (reason or "reason not recorded") + (f" ({n} restarts between two scrapes)" if n > 1 else "")
+        labels = label_text({"namespace": ns, "pod": pod, "container": container})
+        result.candidates.append(restart_candidate(
+            when, ns, pod, container, f"{what} \u2014 kube-state-metrics", source=SOURCE,
+            evidence=ref(ev_id, series=labels), precision=1, confidence=0.7))

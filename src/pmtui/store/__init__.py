@@ -11,13 +11,14 @@ file's layout), `schema` (which fields live where).
 from __future__ import annotations
 
 from pmtui.store.document import Document, FileStamp, dumps, new_document, save
-from pmtui.store.errors import NewerSchemaError, Problem, StoreError
+from pmtui.store.errors import MAX_SHOWN, NewerSchemaError, Problem, StoreError
 from pmtui.store.read import load, loads
 from pmtui.store.syntax import MAX_SYNTAX_ERRORS
 from pmtui.store.validate import AUTH_MODES
 
 __all__ = [
     "AUTH_MODES",
+    "MAX_SHOWN",
     "MAX_SYNTAX_ERRORS",
     "Document",
     "FileStamp",

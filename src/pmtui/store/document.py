@@ -9,12 +9,12 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from pmtui import model as m
 from pmtui.filesafety.atomic import refuse_read_only, write_atomic
 from pmtui.store.scan import Index, scan
-from pmtui.store.schema import ARRAYS
+from pmtui.store.schema import ARRAYS, DICTS
 
 if TYPE_CHECKING:
     from pmtui.store.splice import Edit, RowPlan
@@ -48,7 +48,8 @@ class Document:
 
         self._flat = flat_fields(self.pm)
         self._rows = snapshot_rows(self.pm)
-        self._queries = dict(self.pm.sources.prometheus.queries)
+        # Each user-keyed table as loaded (its values frozen), so a save writes only changed keys.
+        self._dicts = {path: dict(cast(tuple, self._flat[path])) for path in DICTS}
 
     def _current_index(self) -> Index:
         if self._index is None:
@@ -94,7 +95,7 @@ def _render(doc: Document) -> tuple[str, list[Edit] | None]:
     if not changed and not plans:
         return doc._text, []
     try:
-        return splice(doc._current_index(), doc._newline, pm, changed, plans, doc._queries)
+        return splice(doc._current_index(), doc._newline, pm, changed, plans, doc._dicts)
     except Fallback:
         return via_tomlkit(doc._text, pm, changed, plans), None
 

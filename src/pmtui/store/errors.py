@@ -18,13 +18,25 @@ class Problem:
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
-class StoreError(Exception):
-    """The file cannot be read as a post-mortem; `problems` lists why."""
+# A message lists this many problems, then counts the rest: a file of
+# 20,000 bad rows gets a readable error, not 20,000 lines.
+MAX_SHOWN = 20
 
-    def __init__(self, path: str | os.PathLike, problems: list[Problem]) -> None:
+
+class StoreError(Exception):
+    """The file cannot be read as a post-mortem; `problems` lists why (the
+    first ones, each placed; `more` counts the rest) and the message shows
+    the first MAX_SHOWN and a count of the rest."""
+
+    def __init__(self, path: str | os.PathLike, problems: list[Problem], *, more: int = 0) -> None:
         self.path = str(path)
         self.problems = problems
-        super().__init__("\n".join(p.format(self.path) for p in problems))
+        self.more = more  # problems counted but not listed (past the store's limit)
+        total = len(problems) + more
+        lines = [p.format(self.path) for p in problems[:MAX_SHOWN]]
+        if total > MAX_SHOWN:
+            lines.append(f"{self.path}: ... and {total - MAX_SHOWN} more problems ({total} in all)")
+        super().__init__("\n".join(lines))
 
 
 class NewerSchemaError(StoreError):

@@ -54,6 +54,53 @@ def loads(text: str, path: str | os.PathLike = "<string>") -> Document:
     bom = text.startswith("\ufeff")
     if bom:
         text = text[1:]
+    try:
+        return _loads(text, path, bom)
+    except RecursionError:
+        # tomllib recurses once per nesting level: arrays or inline tables
+        # nested hundreds deep are refused with the line where it starts.
+        line = _too_deep(text)
+        message = (f"arrays or inline tables nested more than {MAX_NESTING} deep; "
+                   "a post-mortem needs two or three levels")
+        raise StoreError(path, [Problem(line, 1 if line else 0, "", message)]) from None
+
+
+MAX_NESTING = 64
+
+
+def _too_deep(text: str) -> int:
+    """The line where brackets first nest past MAX_NESTING (strings and
+    comments skipped, roughly: enough to point at the place)."""
+    depth, line, quote = 0, 1, ""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line += 1
+            if quote in ('"', "'"):
+                quote = ""
+        elif quote:
+            if c == "\\" and quote == '"':
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c == "#":
+            end = text.find("\n", i)
+            i = n if end == -1 else end
+            continue
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return line
+        elif c in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return 0
+
+
+def _loads(text: str, path: str | os.PathLike, bom: bool) -> Document:
     index = scan(text)
     data = None
     if index.ok:
@@ -65,11 +112,12 @@ def loads(text: str, path: str | os.PathLike = "<string>") -> Document:
             raise StoreError(path, syntax_problems(text, str(exc))) from None
         if not index.ok:
             index = scan(text, fast=False)
-    pm, problems = build(data, index)
+    more = [0]
+    pm, problems = build(data, index, more)
     _drop_fast(index)  # the decoded rows live on in the model; the index needs only places
     if problems:
         cls = NewerSchemaError if problems[0].message.startswith("file uses schema") else StoreError
-        raise cls(path, problems)
+        raise cls(path, problems, more=more[0])
     file_path = None if str(path) == "<string>" else path
     return Document(file_path, pm, text, bom=bom, index=index)
 

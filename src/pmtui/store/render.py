@@ -13,7 +13,7 @@ import re
 from datetime import UTC, date, datetime
 
 from pmtui import model as m
-from pmtui.store.schema import ARRAYS, ROOT_FIELDS, SHOWN_EMPTY, TABLES, get_attr
+from pmtui.store.schema import ARRAYS, DICTS, ROOT_FIELDS, SHOWN_EMPTY, TABLES, get_attr
 
 _ESC = {i: f"\\u{i:04X}" for i in range(0x20)}
 _ESC.update({0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x7F: "\\u007F"})
@@ -115,7 +115,8 @@ def row_lines(name: str, row: object) -> list[str]:
     out = [f"[[{name}]]"]
     for key, kind in fields:
         value = getattr(row, key)
-        if value is None or (key not in always and is_unset(value)):
+        # A row's flags (timeline.key) are written only when set.
+        if value is None or (key not in always and (is_unset(value) or value is False)):
             continue
         out.append(f"{key} = {render_value(value, kind)}")
     return out
@@ -124,9 +125,11 @@ def row_lines(name: str, row: object) -> list[str]:
 def table_lines(path: tuple[str, ...], obj: object, *, fresh: bool) -> list[str]:
     """Key lines of one table (no header)."""
     out: list[str] = []
-    if path == QUERIES_PATH and isinstance(obj, dict):  # the named queries: name = "promql"
-        for name, promql in obj.items():
-            out.append(f"{render_key(name)} = {render_value(promql)}")
+    if path in DICTS and isinstance(obj, dict):  # user-keyed tables: queries, roles, custom, sections
+        kind = DICTS[path]
+        for name, value in obj.items():
+            shown = ("strlist" if isinstance(value, list) else "prose") if kind == "any" else kind
+            out.append(f"{render_key(name)} = {render_value(value, shown)}")
         return out
     defaults = type(obj)()
     for key, kind in TABLES[path][1]:
@@ -191,6 +194,11 @@ _SECTION_HELP = {
     "#\n# [sources.kubernetes]\n# namespace = \"prod\"\n# deployment = \"api-service\"",
     "evidence": "# Evidence collected for the incident window, saved in NAME.evidence/ beside\n"
     "# this file (paths are relative to this file's folder). Written by pmtui.\n#\n# [[evidence]]",
+    "roles": "# Who held which incident role (the team's .pmtui.toml names the roles).",
+    "custom": "# The team's own fields (declared in .pmtui.toml): text, choice, number, date, people.",
+    "sections": "# Text of the team's extra report sections, by the section's key.",
+    "approvals": "# Sign-off: each reviewer's approval, written by `pmtui approve` (who, at).",
+    "shares": "# Where the report was shared, written by `pmtui publish` (via, url, time).",
     "gaps": "# Data that could not be collected, and why. Written by pmtui.\n#\n# [[gaps]]",
     "export": "# Where `pmtui export` files action items as GitHub issues.\n#\n"
     "# [export.github]\n# repo = \"OWNER/NAME\"",
@@ -212,8 +220,17 @@ def fresh_text(pm: m.PostMortem) -> str:
         out.append("\n" + _SECTION_HELP[path[0]])
         out.append(f"[{path[0]}]")
         out.extend(table_lines(path, get_attr(pm, TABLES[path][0]), fresh=True))
+    for path in (("roles",), ("custom",), ("sections",)):
+        lines = table_lines(path, get_attr(pm, TABLES[path][0]), fresh=False)
+        if lines:
+            out.append("\n" + _SECTION_HELP[path[0]])
+            out.append(f"[{path[0]}]")
+            out.extend(lines)
     for name in ("timeline", "whys", "factors", "actions"):
         _add_rows(out, name, getattr(pm, name))
+    for name in ("approvals", "shares"):
+        if getattr(pm, name):
+            _add_rows(out, name, getattr(pm, name))
     out.append("\n" + _SECTION_HELP["sources"] + "\n")
     for source in _SOURCE_TABLES:
         lines = table_lines(source, get_attr(pm, TABLES[source][0]), fresh=False)

@@ -282,7 +282,15 @@ def _datetime(raw: str) -> datetime:
     # fromisoformat (3.11) takes any fraction length and truncates to
     # microseconds, like tomllib; ValueError for 2025-02-30 and friends.
     value = datetime.fromisoformat(raw)
-    return value if value.tzinfo is UTC else value.astimezone(UTC)
+    if value.tzinfo is UTC:
+        return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00: left for the validator to word
+        return value
+
+
+_FAST_MISSES = 2
 
 
 def _fast_run(text: str, pos: int, lines: list[str], i: int, segs: list) -> tuple[int, int]:
@@ -535,6 +543,10 @@ def _lex(lines: list[str], i: int, stop: int, segs: list[Segment], text: str, of
     the current table). `text` holds lines[i:] from offset `offset` on, for
     the fast reader. Returns (understood, line where lexing stopped)."""
     cur = segs[-1]
+    # Each fast attempt scans to the end of its run of blocks: after a few
+    # blocks it could not read (inline tables, odd values), the rest of the
+    # run takes the general path, or 3,000 odd rows cost 17 s (quadratic).
+    misses, slow_until = 0, -1
     while i < stop:
         line = lines[i]
         s = line.lstrip(" \t")
@@ -543,12 +555,16 @@ def _lex(lines: list[str], i: int, stop: int, segs: list[Segment], text: str, of
             i += 1
             continue
         if s[0] == "[":
-            if fast and line.startswith("[[timeline]]"):
+            if fast and offset >= slow_until and line.startswith("[[timeline]]"):
                 pos, j = _fast_run(text, offset, lines, i, segs)
                 if j != i:
                     cur = segs[-1]
                     offset, i = pos, j
                     continue
+                misses += 1
+                if misses >= _FAST_MISSES:
+                    found = _RUN_END.search(text, offset + 1)
+                    slow_until = found.start() if found is not None else len(text)
             hdr = _header(line)
             if hdr is None:
                 return False, i

@@ -23,6 +23,10 @@ ROOT_FIELDS: tuple[tuple[str, str], ...] = (
     ("services", "strlist"),
     ("follow_up", "date"),
     ("shared", "datetime"),
+    ("incident_type", "str"),
+    ("sponsor", "str"),
+    ("runbooks", "strlist"),
+    ("review_meeting", "datetime"),
     ("summary", "prose"),
     ("trigger", "prose"),
     ("root_cause", "prose"),
@@ -76,17 +80,34 @@ TABLES: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[tuple[str, str], ...]
             ("deployment", "str"),
             ("selector", "str"),
             ("containers", "strlist"),
+            ("errors", "strlist"),
+            ("warnings", "strlist"),
+            ("ignore", "strlist"),
         ),
     ),
     ("export", "github"): (("github",), (("repo", "str"), ("base_url", "str"), ("labels", "strlist"))),
+    ("roles",): (("roles",), ()),
+    ("custom",): (("custom",), ()),
+    ("sections",): (("sections",), ()),
 }
 QUERIES = ("sources", "prometheus", "queries")
+# Tables whose keys are the user's (a query's name, a team's custom field,
+# role or report section) -> the kind of every value: "any" is a custom
+# field's (text, number, date, people...), checked against .pmtui.toml by
+# pmtui.team, not here.
+DICTS: dict[tuple[str, ...], str] = {
+    QUERIES: "str",
+    ("roles",): "strlist",
+    ("custom",): "any",
+    ("sections",): "prose",
+}
 
 # array name -> (row class, fields, required keys, keys always written in new rows)
 ARRAYS: dict[str, tuple[type, tuple[tuple[str, str], ...], frozenset[str], frozenset[str]]] = {
     "timeline": (
         m.TimelineEvent,
-        (("time", "datetime"), ("event", "str"), ("source", "str"), ("actor", "str"), ("kind", "str")),
+        (("time", "datetime"), ("event", "str"), ("source", "str"), ("actor", "str"), ("kind", "str"),
+         ("key", "bool"), ("evidence", "strlist")),
         frozenset({"time", "event"}),
         frozenset({"time", "event", "kind"}),
     ),
@@ -137,6 +158,18 @@ ARRAYS: dict[str, tuple[type, tuple[tuple[str, str], ...], frozenset[str], froze
         frozenset({"id", "kind", "source", "path", "sha256"}),
         frozenset({"id", "kind", "source", "path", "sha256", "size"}),
     ),
+    "approvals": (
+        m.Approval,
+        (("who", "str"), ("at", "datetime"), ("note", "prose")),
+        frozenset({"who", "at"}),
+        frozenset({"who", "at"}),
+    ),
+    "shares": (
+        m.Share,
+        (("via", "str"), ("url", "str"), ("time", "datetime")),
+        frozenset({"via"}),
+        frozenset({"via", "url", "time"}),
+    ),
     "gaps": (
         m.Gap,
         (("source", "str"), ("description", "prose"), ("window_start", "datetime"), ("window_end", "datetime")),
@@ -150,19 +183,24 @@ RANK: dict[tuple[str, ...], int] = {
     (): 0,
     ("times",): 1,
     ("impact",): 2,
-    ("timeline",): 3,
-    ("whys",): 4,
-    ("factors",): 5,
-    ("actions",): 6,
-    ("sources",): 7,
-    ("sources", "prometheus"): 8,
-    ("sources", "prometheus", "queries"): 9,
-    ("sources", "alertmanager"): 10,
-    ("sources", "kubernetes"): 11,
-    ("evidence",): 12,
-    ("gaps",): 13,
-    ("export",): 14,
-    ("export", "github"): 15,
+    ("roles",): 3,
+    ("custom",): 4,
+    ("sections",): 5,
+    ("timeline",): 6,
+    ("whys",): 7,
+    ("factors",): 8,
+    ("actions",): 9,
+    ("approvals",): 10,
+    ("shares",): 11,
+    ("sources",): 12,
+    ("sources", "prometheus"): 13,
+    ("sources", "prometheus", "queries"): 14,
+    ("sources", "alertmanager"): 15,
+    ("sources", "kubernetes"): 16,
+    ("evidence",): 17,
+    ("gaps",): 18,
+    ("export",): 19,
+    ("export", "github"): 20,
 }
 
 # Fresh files show these even when empty, so a user sees where to type.
@@ -202,5 +240,6 @@ def frozen(value: object) -> object:
     if isinstance(value, list):
         return tuple(value)
     if isinstance(value, dict):
-        return tuple(value.items())
+        # Deep: a role's list of people edited in place is still a change.
+        return tuple((k, frozen(v)) for k, v in value.items())
     return value

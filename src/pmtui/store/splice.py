@@ -21,7 +21,7 @@ from typing import Any
 from pmtui import model as m
 from pmtui.store.render import is_unset, render_key, render_value, row_lines
 from pmtui.store.scan import ARRAY, ROOT, TABLE, Index, Segment
-from pmtui.store.schema import ARRAYS, QUERIES, RANK, ROOT_FIELDS, TABLES, frozen, get_attr
+from pmtui.store.schema import ARRAYS, DICTS, RANK, ROOT_FIELDS, TABLES, frozen, get_attr
 
 MISSING = object()
 
@@ -51,7 +51,7 @@ def flat_fields(pm: m.PostMortem) -> dict[tuple[str, ...], object]:
         out[(key,)] = frozen(getattr(pm, key))
     for path, (attr, fields) in TABLES.items():
         obj = get_attr(pm, attr)
-        if path == QUERIES:
+        if path in DICTS:
             out[path] = frozen(obj)
             continue
         for key, _kind in fields:
@@ -394,14 +394,14 @@ def splice(
     pm: m.PostMortem,
     changed_fields: list[tuple[str, ...]],
     plans: dict[str, RowPlan],
-    old_queries: dict[str, str] | None = None,
+    old_dicts: dict[tuple[str, ...], dict[str, object]] | None = None,
 ) -> tuple[str, list[Edit]]:
     """The text with the changes spliced in, and the line edits made."""
     if not index.ok:
         raise Fallback
     sp = Splicer(index, newline)
     new_tables: list[tuple[tuple[str, ...], list[str]]] = []
-    for table, changes in _changes_by_table(index, pm, changed_fields, old_queries or {}).items():
+    for table, changes in _changes_by_table(index, pm, changed_fields, old_dicts or {}).items():
         body = _splice_table(sp, table, changes)
         if body:
             new_tables.append((table, body))
@@ -422,12 +422,12 @@ def _field_change(pm: m.PostMortem, path: tuple[str, ...]) -> tuple[tuple[str, .
 
 
 def _changes_by_table(index: Index, pm: m.PostMortem, changed_fields: list[tuple[str, ...]],
-                      old_queries: dict[str, str]) -> dict[tuple[str, ...], list[FieldChange]]:
+                      old_dicts: dict[tuple[str, ...], dict[str, object]]) -> dict[tuple[str, ...], list[FieldChange]]:
     """The changed fields of the root and of tables, grouped by table."""
     by_table: dict[tuple[str, ...], list[FieldChange]] = {}
     for path in changed_fields:
-        if path == QUERIES:
-            by_table.setdefault(QUERIES, []).extend(_query_changes(index, pm, old_queries))
+        if path in DICTS:
+            by_table.setdefault(path, []).extend(_dict_changes(index, pm, path, old_dicts.get(path, {})))
             continue
         table, change = _field_change(pm, path)
         by_table.setdefault(table, []).append(change)
@@ -440,10 +440,10 @@ def _splice_table(sp: Splicer, table: tuple[str, ...], changes: list[FieldChange
     index = sp.index
     seg = index.table(table)
     order = [k for k, _ in (TABLES[table][1] if table else ROOT_FIELDS)]
-    if table == QUERIES:
+    if table in DICTS:
         order = [c[0] for c in changes]
     if seg is not None:
-        for start, end, new in sp.field_edits(seg, order, changes, keep_empty=table == QUERIES):
+        for start, end, new in sp.field_edits(seg, order, changes, keep_empty=table in DICTS):
             sp.add(start, end, new)
         return []
     # Known data held outside a [table] header (dotted keys, inline
@@ -458,16 +458,29 @@ def _splice_table(sp: Splicer, table: tuple[str, ...], changes: list[FieldChange
     return [
         f"{render_key(k)} = {render_value(v, kind)}"
         for k, kind, v in changes
-        if v is not None and (table == QUERIES or not is_unset(v))
+        if v is not None and (table in DICTS or not is_unset(v))
     ]
 
 
-def _query_changes(index: Index, pm: m.PostMortem, old: dict[str, str]) -> list[FieldChange]:
-    queries = pm.sources.prometheus.queries
-    seg = index.table(QUERIES)
+def _dict_of(pm: m.PostMortem, path: tuple[str, ...]) -> dict[str, Any]:
+    values = get_attr(pm, TABLES[path][0])
+    return values if isinstance(values, dict) else {}
+
+
+def dict_kind(path: tuple[str, ...], value: object) -> str:
+    """The render kind of one value of a user-keyed table (schema.DICTS)."""
+    kind = DICTS[path]
+    if kind != "any":
+        return kind
+    return "strlist" if isinstance(value, list) else "prose"
+
+
+def _dict_changes(index: Index, pm: m.PostMortem, path: tuple[str, ...], old: dict[str, object]) -> list[FieldChange]:
+    now = _dict_of(pm, path)
+    seg = index.table(path)
     present = [p[0] for p in seg.entries if len(p) == 1] if seg else []
-    out: list[FieldChange] = [(k, "str", v) for k, v in queries.items() if old.get(k) != v]
-    out += [(k, "str", None) for k in present if k not in queries]
+    out: list[FieldChange] = [(k, dict_kind(path, v), v) for k, v in now.items() if old.get(k) != frozen(v)]
+    out += [(k, "str", None) for k in present if k not in now]
     return out
 
 
@@ -621,8 +634,8 @@ def via_tomlkit(text: str, pm: m.PostMortem, changed_fields: list[tuple[str, ...
 
     doc = tomlkit.parse(text)
     for path in changed_fields:
-        if path == QUERIES:
-            _tomlkit_queries(doc, pm)
+        if path in DICTS:
+            _tomlkit_dict(doc, pm, path)
             continue
         table, (key, kind, value) = _field_change(pm, path)
         _put(_table_at(doc, table) if table else doc, key, value, kind)
@@ -656,13 +669,13 @@ def _table_at(doc: _Container, path: tuple[str, ...]) -> _Container:
     return container
 
 
-def _tomlkit_queries(doc: _Container, pm: m.PostMortem) -> None:
-    queries = pm.sources.prometheus.queries
-    container = _table_at(doc, QUERIES)
-    for k in [k for k in container if k not in queries]:
+def _tomlkit_dict(doc: _Container, pm: m.PostMortem, path: tuple[str, ...]) -> None:
+    values = _dict_of(pm, path)
+    container = _table_at(doc, path)
+    for k in [k for k in container if k not in values]:
         del container[k]
-    for k, v in queries.items():
-        _put(container, k, v, "str", keep_empty=True)
+    for k, v in values.items():
+        _put(container, k, v, dict_kind(path, v), keep_empty=True)
 
 
 def _tomlkit_rows(doc: _Container, name: str, plan: RowPlan) -> None:

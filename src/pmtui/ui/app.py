@@ -98,6 +98,9 @@ class PmApp(OrderedKeys[None]):
         Binding("ctrl+y", "redo", "Redo", id="edit.redo"),
         Binding("ctrl+p", "command_palette", "Palette", id="app.palette", priority=True),
         Binding("question_mark,f1", "help", "Keys", id="app.help"),
+        # Not in the footer (80 columns are full); the Overview's Sign-off line names it.
+        Binding("ctrl+o", "approve", "Approve", id="app.approve", show=False,
+                tooltip="Sign the report off as a reviewer"),
         *(
             # (Esc then a digit, typed fast, arrives as alt+digit: keyorder
             # reads it as the two keys it was, so a field is left first.)
@@ -136,6 +139,11 @@ class PmApp(OrderedKeys[None]):
         self._unsubscribe: Callable[[], None] | None = None
         self._pane_css: set[str] = set()
         self.guard: Guard | None = None
+        # The team's conventions: a bad .pmtui.toml never stops the file
+        # from opening; its problems are shown once the app is up.
+        from pmtui.ui.teamsetup import load_conventions
+
+        team, self._team_problems, handle = load_conventions(document.path)
         self.pane_context = PaneContext(
             now=now,
             local_zone=local_zone,
@@ -144,6 +152,8 @@ class PmApp(OrderedKeys[None]):
             demo=demo,
             show_pane=self.show_pane,
             first_frame_shown=lambda: self.guard is not None,
+            team=team,
+            user_handle=handle,
         )
         # The theme is chosen before the first frame: choosing it once
         # mounted re-parses and re-applies every style (~15% of start-up).
@@ -182,6 +192,12 @@ class PmApp(OrderedKeys[None]):
         for problem in self._theme_problems:
             self.notify(Text(problem), severity="warning", timeout=8)
         self._apply_keymap()
+        if self._team_problems:
+            shown = "\n".join(self._team_problems[:3])
+            more = len(self._team_problems) - 3
+            tail = f"\n(+{more} more: pmtui team)" if more > 0 else ""
+            self.notify(Text(shown + tail), title=".pmtui.toml: defaults used where it is wrong", severity="warning",
+                        timeout=12)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._remember_theme = True
         self._unsubscribe = self.session.subscribe(self._on_change)
@@ -288,6 +304,14 @@ class PmApp(OrderedKeys[None]):
 
     async def action_show_pane(self, name: str) -> None:
         await self.show_pane(name)
+
+    async def action_approve(self) -> None:
+        """Sign-off is the Overview's (its Sign-off line shows who approved)."""
+        from pmtui.ui.panes.overview import OverviewPane
+
+        pane = await self.show_pane("overview")
+        if isinstance(pane, OverviewPane):
+            pane.action_approve()
 
     # -- files -----------------------------------------------------------------
 

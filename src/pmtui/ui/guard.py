@@ -96,6 +96,9 @@ class Guard:
         self._uninstall = signals.install(self.app, self.save_work)
         self.lock = FileLock(self.path)
         if self.lock.acquire() or self.lock.other is None:
+            if self.lock.error is not None:  # a full disk under the state folder: open all the same
+                self.app.notify(f"{one_line(self.lock.error)}: another pmtui could open this file too.",
+                                severity="warning", timeout=10, markup=False)
             self._offer_recovery()
             return
         from pmtui.ui.screens.confirm import ConfirmScreen
@@ -229,7 +232,13 @@ class Guard:
         elif changed_since(document_fingerprint(self.app.document), self.path):
             self._show_conflict()
             return False
-        backup(self.path)
+        try:
+            backup(self.path)
+        except OSError as exc:
+            # The save itself is atomic: go ahead, and say the backup is missing.
+            self.app.notify(f"Backup not written ({one_line(exc.filename or '')}: "
+                            f"{one_line(exc.strerror or str(exc))}); saving without it.",
+                            severity="warning", timeout=8, markup=False)
         return True
 
     def after_save(self) -> None:

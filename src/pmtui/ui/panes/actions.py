@@ -6,7 +6,7 @@ and the rewrite hint for the row under the cursor.
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -27,6 +27,7 @@ from pmtui.textsafe import one_line
 from pmtui.timeparse import DATE_FORMS, TimeParseError, parse_date
 from pmtui.ui.messages import RowChosen, RowHighlighted
 from pmtui.ui.panes.base import Pane
+from pmtui.ui.screens.confirm import ConfirmScreen
 from pmtui.ui.screens.form import Field, FormScreen
 from pmtui.ui.widgets.blametable import BlameTable
 from pmtui.ui.widgets.blametext import safe
@@ -390,8 +391,46 @@ class ActionsPane(Pane):
         except export.ExportError as exc:
             self._export_error(exc)
             return
-        self.notify(f"Export: reading {one_line(settings.repo)} on GitHub\u2026", timeout=3)
-        self._export_plan(self._export_copy(), settings)
+
+        def go() -> None:
+            self.notify(f"Export: reading {one_line(settings.repo)} on GitHub\u2026", timeout=3)
+            self._export_plan(self._export_copy(), settings)
+
+        self._trusted_then(settings, go)
+
+    def _trusted_then(self, settings: ExportSettings, go: Callable[[], None]) -> None:
+        """`go()` once the GitHub token may go to settings.base_url: a base
+        URL the file chose is shown and asked about before its first use,
+        and the answer remembered in the user's trust.toml (pmtui.trust).
+        Plain http to another host is refused outright."""
+        from pmtui import export
+        from pmtui.trust import GITHUB, Trust, is_loopback, origin
+
+        try:
+            export.check_trust(settings)
+        except export.ExportError as exc:
+            if settings.base_url.startswith("http://") and not is_loopback(settings.base_url):
+                self._export_error(exc)  # plain http: refused whatever the answer would be
+                return
+            where = origin(settings.base_url)
+
+            def answered(yes: bool | None) -> None:
+                if not yes:
+                    self.notify("Export not started: the token was not sent.", timeout=4)
+                    return
+                try:
+                    Trust.load().remember(settings.base_url, GITHUB)
+                except (OSError, ValueError) as err:
+                    self.notify(Text(f"Could not remember the decision: {one_line(str(err))}"), severity="error")
+                    return
+                go()
+
+            self.app.push_screen(ConfirmScreen(
+                f"This post-mortem file sends the export to {where}.\n\nSend your GitHub token there? "
+                "Only if it is your GitHub Enterprise server: a shared file could name any server. "
+                "The answer is remembered for this server.", yes="send it", no="cancel"), answered)
+            return
+        go()
 
     # description given: otherwise Textual reprs the whole post-mortem.
     @work(thread=True, exclusive=True, group="actions-export", exit_on_error=False, description="export plan")
@@ -465,8 +504,12 @@ class ActionsPane(Pane):
         except export.ExportError as exc:
             self._export_error(exc)
             return
-        self.notify(f"Sync: reading the issues of {one_line(settings.repo)}\u2026", timeout=3)
-        self._sync_plan(self._export_copy(), settings)
+
+        def go() -> None:
+            self.notify(f"Sync: reading the issues of {one_line(settings.repo)}\u2026", timeout=3)
+            self._sync_plan(self._export_copy(), settings)
+
+        self._trusted_then(settings, go)
 
     @work(thread=True, exclusive=True, group="actions-sync", exit_on_error=False, description="sync plan")
     def _sync_plan(self, pm: PostMortem, settings: ExportSettings) -> None:

@@ -13,7 +13,7 @@ as long as the pane is mounted.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, ClassVar
@@ -24,6 +24,7 @@ from textual.widget import Widget
 
 from pmtui.model import utc_now
 from pmtui.session import Change, EditSession
+from pmtui.team.config import TeamConfig
 from pmtui.ui.keys import key_for
 
 
@@ -59,6 +60,11 @@ class PaneContext:
     show_pane: Callable[[str], Awaitable[Pane]] | None = None
     # The app's first frame is on screen (a pane built later need not wait for it).
     first_frame_shown: Callable[[], bool] = _ready
+    # The team's conventions (.pmtui.toml found walking up from the file;
+    # defaults when none, or when it is broken: the app shows its problems).
+    team: TeamConfig = field(default_factory=TeamConfig)
+    # Who the user is ("@carol"): PMTUI_USER or `handle` in their own config.
+    user_handle: str = ""
 
 
 class Pane(Widget):

@@ -1,5 +1,5 @@
 """The overview: metadata, incident times, summary, impact, trigger and
-root cause, as one form.
+root cause, and the team's own fields (overview_team), as one form.
 
 The form (some 25 fields, over a hundred widgets) costs more to build and
 style than the rest of the app's first frame together, so the pane first
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -27,11 +26,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
 
-from pmtui.model import SEVERITIES, STATUSES, PostMortem
+from pmtui.model import SEVERITIES, STATUSES
 from pmtui.session import Area, Change, EditSession
 from pmtui.textsafe import printable
 from pmtui.timeparse import TimeParseError, format_utc, parse_date, parse_optional_time, parse_time
 from pmtui.ui.panes.base import Pane, PaneContext
+from pmtui.ui.panes.overview_fields import OverviewField
 
 if TYPE_CHECKING:
     from textual.widgets import Input, Select, Static
@@ -39,21 +39,6 @@ if TYPE_CHECKING:
 WIDE = 150  # columns from which the sections sit side by side
 LABEL_WIDTH = 16  # .overview--label in overview.tcss
 TEXT_LINES = 4  # .overview--field TextArea height at the narrow size
-
-
-@dataclass
-class OverviewField:
-    name: str
-    label: str
-    section: str
-    kind: str  # input | select | text
-    get: Callable[[PostMortem], Any]
-    owner: Callable[[PostMortem], Any]  # the object holding the attribute
-    attr: str
-    show: Callable[[Any], str] = lambda v: "" if v is None else str(v)
-    parse: Callable[[str], Any] | None = None
-    options: tuple[str, ...] = ()
-    placeholder: str = ""
 
 
 def _list_show(values: list[str]) -> str:
@@ -94,7 +79,7 @@ class OverviewPane(Pane):
         Binding("ctrl+up", "section(-1)", "Previous section", id="overview.previous_section"),
     ]
 
-    SECTIONS = ("Incident", "Times (UTC)", "Impact", "What happened")
+    SECTIONS: tuple[str, ...] = ("Incident", "Times (UTC)", "Impact", "What happened", "Team")
 
     def __init__(self, session: EditSession, context: PaneContext | None = None, **kwargs: Any) -> None:
         super().__init__(session, context, **kwargs)
@@ -134,7 +119,9 @@ class OverviewPane(Pane):
 
     def show_location(self, section: str, row: int | str | None = None) -> bool:
         """Focus the field a check concerns (the report's checklist jumps here)."""
-        name = self.FIELD_FOR_SECTION.get(section)
+        team_field = {"custom": f"custom-{row}", "roles": f"role-{row}"}.get(section)
+        name = team_field or (str(row) if isinstance(row, str) and row in self._by_name else None)
+        name = name if name in self._by_name else self.FIELD_FOR_SECTION.get(section)
         if name is None:
             return False
         self._build_form()
@@ -184,6 +171,9 @@ class OverviewPane(Pane):
 
             return parse
 
+        from pmtui.ui.panes import overview_team
+
+        team = self.context.team
         me = lambda pm: pm  # noqa: E731
         times = lambda pm: pm.times  # noqa: E731
         impact = lambda pm: pm.impact  # noqa: E731
@@ -196,7 +186,8 @@ class OverviewPane(Pane):
             f("status", "Status", "Incident", "select", lambda p: p.status, me, "status", options=STATUSES,
               parse=lambda t: t or "draft"),
             f("severity", "Severity", "Incident", "select", lambda p: p.severity, me, "severity",
-              options=SEVERITIES, parse=lambda t: t),
+              options=tuple(s.name for s in team.severities) or SEVERITIES, parse=lambda t: t,
+              labels=overview_team.severity_labels(team), hint=lambda v: overview_team.severity_hint(team, v)),
             f("authors", "Authors", "Incident", "input", lambda p: p.authors, me, "authors",
               show=_list_show, parse=_list_parse, placeholder="@alice, @bob"),
             f("reviewers", "Reviewers", "Incident", "input", lambda p: p.reviewers, me, "reviewers",
@@ -237,6 +228,7 @@ class OverviewPane(Pane):
             f("prevention", "Prevention", "What happened", "text", lambda p: p.prevention, me, "prevention",
               parse=lambda t: t.strip()),
         ]
+        fields += overview_team.team_fields(team, lambda: self.context.now().date())
         return fields
 
     # -- layout ----------------------------------------------------------------
@@ -265,11 +257,16 @@ class OverviewPane(Pane):
                         Vertical(
                             self._editor(field, value),
                             Static("", id=f"error-{field.name}", classes="overview--error"),
+                            *self._hint(field),
                             classes="overview--field",
                         ),
                         classes=f"overview--row -{field.kind}",
                     )
                 )
+            if section == "Team":
+                rows.append(Horizontal(Label(Text("Sign-off"), classes="overview--label"),
+                                       Static(Text(self._approvals_text()), id="ov-approvals",
+                                              classes="overview--field"), classes="overview--row -input"))
             sections.append(Vertical(*rows, classes="overview--section", id=f"section-{index}"))
         self._form = VerticalScroll(Vertical(*sections, id="overview-grid"), id="overview-scroll")
         self.mount(self._form)
@@ -280,6 +277,44 @@ class OverviewPane(Pane):
             if had_focus:
                 self._form.focus()
         self.call_after_refresh(self._rewrap)
+
+    def _hint(self, field: OverviewField) -> list[Widget]:
+        from textual.widgets import Static
+
+        if field.hint is None:
+            return []
+        text = field.hint(field.get(self.session.pm))
+        hint = Static(Text(printable(text)), id=f"hint-{field.name}", classes="overview--hint")
+        hint.set_class(bool(text), "-shown")
+        return [hint]
+
+    def _approvals_text(self) -> str:
+        from pmtui.ui.panes import overview_team
+
+        key = self.key("app.approve")
+        return printable(overview_team.approvals_line(self.session.pm) + (f" · {key} approve" if key else ""))
+
+    def _refresh_team(self) -> None:
+        from textual.widgets import Static
+
+        if self._form is None:
+            return
+        for line in self.query("#ov-approvals").results(Static):
+            line.update(Text(self._approvals_text()))
+        for field in self.fields:
+            if field.hint is not None:
+                text = field.hint(field.get(self.session.pm))
+                for hint in self.query(f"#hint-{field.name}").results(Static):
+                    hint.update(Text(printable(text)))
+                    hint.set_class(bool(text), "-shown")
+
+    def action_approve(self) -> None:
+        """Sign off as a reviewer: a small form (note, who), then an undoable edit."""
+        from pmtui.ui.panes.overview_approve import ask_approval
+
+        self._build_form()
+        self.commit_pending()
+        ask_approval(self)
 
     def _rewrap(self) -> None:
         # Mounted in one go, a text area wraps at the width it had before
@@ -305,7 +340,7 @@ class OverviewPane(Pane):
 
         ident = f"ov-{field.name}"
         if field.kind == "select":
-            options = [(printable(o), o) for o in field.options]
+            options = [(printable(field.labels.get(o, o)), o) for o in field.options]
             if value and value not in field.options:
                 options.append((printable(value), value))
             return SafeSelect(options, value=value or Select.NULL, id=ident, allow_blank=True, prompt="(not set)",
@@ -381,6 +416,9 @@ class OverviewPane(Pane):
             return False
         self._show_error(name, "")
         self._shown[name] = field.show(value)
+        if field.edit is not None:
+            self.session.run(field.edit(self.session.pm, value))
+            return True
         self.session.set(Area.OVERVIEW, f"edit {field.label.lower()}", field.owner(self.session.pm), field.attr,
                          value, focus=name)
         return True
@@ -419,6 +457,7 @@ class OverviewPane(Pane):
 
         pm = self.session.pm
         focused = self.app.focused
+        self._refresh_team()
         for field in self.fields:
             value = field.show(field.get(pm))
             if value == self._shown.get(field.name):
@@ -465,10 +504,12 @@ class OverviewPane(Pane):
         sections = list(self.query(".overview--section"))
         focused = self.app.focused
         current = next((i for i, s in enumerate(sections) if focused is not None and s in focused.ancestors), -1)
-        target = sections[(current + step) % len(sections)]
-        for widget in target.query("*"):
+        index = (current + step) % len(sections)
+        for widget in sections[index].query("*"):
             if widget.focusable:
-                widget.focus()
+                # At once, not with focus() (which lands after the key is
+                # handled): in a burst of keys the next one starts from here.
+                self.screen.set_focus(widget)
                 widget.scroll_visible()
                 return
 

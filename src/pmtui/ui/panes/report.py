@@ -41,6 +41,7 @@ from pmtui.livechecks import LiveChecks
 from pmtui.model import PostMortem, TimelineEvent
 from pmtui.redact import redact
 from pmtui.session import Area, Change, EditSession
+from pmtui.team import templates
 from pmtui.textsafe import one_line, printable
 from pmtui.timeparse import format_clock, format_utc
 from pmtui.ui.panes.base import Pane, PaneContext
@@ -185,7 +186,13 @@ class ReportPane(Pane):
     def __init__(self, session: EditSession, context: PaneContext | None = None, **kwargs: Any) -> None:
         super().__init__(session, context, **kwargs)
         self.results: list[checks.CheckResult] = []
-        self._checks = LiveChecks()
+        self._checks = LiveChecks(team=self.context.team)
+        # The team's template: its sections, order and headings (procedure's by default).
+        self._template = templates.template_for(self.context.team)
+        self._sections = {s.key: s for s in self._template.sections}
+        self._keys = list(self._sections)
+        # The team's own sections draw on much of the model: redone on every edit (each is small).
+        self._extra = frozenset(k for k in self._keys if k not in ALL)
         self._checks_running = False
         self._checks_again = False
         self._dirty: set[str] = set()
@@ -210,7 +217,7 @@ class ReportPane(Pane):
     def compose(self) -> ComposeResult:
         with Horizontal(id="report-body"):
             with VerticalScroll(id="report-preview"):
-                for key in report.SECTION_KEYS:
+                for key in self._keys:
                     if key == "timeline":
                         yield SectionView(key, id="report-section-timeline")
                         yield TimelineTable(self._timeline_columns(), empty_text="No events yet.", id="report-timeline")
@@ -222,7 +229,7 @@ class ReportPane(Pane):
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
-        self._dirty = set(ALL)
+        self._dirty = set(self._keys)
         self._flush()
         self.query_one("#report-preview").focus()
 
@@ -237,10 +244,10 @@ class ReportPane(Pane):
         for view in self.query(SectionView):
             view.source = ""
         self.results = []
-        self._follow(ALL)
+        self._follow(frozenset(self._keys))
 
     def on_change(self, change: Change) -> None:
-        self._follow(SECTIONS_FOR_AREA[change.area])
+        self._follow(SECTIONS_FOR_AREA[change.area] | self._extra)
 
     def _follow(self, sections: frozenset[str]) -> None:
         self._dirty |= sections
@@ -261,13 +268,14 @@ class ReportPane(Pane):
         revision = self.session.revision
         styles = self._styles()
         pm = self.pm
-        for key in report.SECTION_KEYS:
+        team = self.context.team
+        for key in self._keys:
             if key not in dirty:
                 continue
             if key == "timeline":
                 self._refresh_timeline()
                 continue
-            _, _, source = report.render_section(pm, key)
+            source = templates.render_section(pm, team, self._sections[key])
             view = self.query_one(f"#report-section-{key}", SectionView)
             if source != view.source:
                 view.set_content(source, render(source, styles))
@@ -293,7 +301,7 @@ class ReportPane(Pane):
 
     def _refresh_timeline(self) -> None:
         # Heading rendered like every other section; the rows go to the table.
-        title = report.SECTIONS[report.SECTION_KEYS.index("timeline")][1]
+        title = self._sections["timeline"].heading
         heading = self.query_one("#report-section-timeline", SectionView)
         if heading.source != title:
             heading.set_content(title, render(f"## {title}", self._styles()))
@@ -440,15 +448,17 @@ class ReportPane(Pane):
         if path is None:
             self.notify("This post-mortem has no file yet: save it first.", severity="warning")
             return
-        self._write(snapshot(self.pm), report_path(path))
+        self._write(snapshot(self.pm), report_path(path), path)
 
     @work(thread=True, exclusive=True, group="report-write", exit_on_error=False, description="write report")
-    def _write(self, pm: PostMortem, target: Path) -> None:
+    def _write(self, pm: PostMortem, target: Path, doc: Path) -> None:
+        from pmtui.filesafety.atomic import mode_beside
         from pmtui.filesafety.disk import write_atomic
 
         try:
-            text = report.render(pm)
-            write_atomic(target, text.encode("utf-8"))
+            text = templates.render(pm, self.context.team)
+            # no wider than the post-mortem: a 0600 file's report stays 0600
+            write_atomic(target, text.encode("utf-8"), mode=mode_beside(doc, target))
         except OSError as exc:
             message = Text(f"Report not written to {one_line(str(target))}: {one_line(exc.strerror or str(exc))}")
             self.app.call_from_thread(self.notify, message, severity="error", timeout=8)
@@ -464,7 +474,7 @@ class ReportPane(Pane):
 
     @work(thread=True, exclusive=True, group="report-copy", exit_on_error=False, description="copy report")
     def _copy(self, pm: PostMortem) -> None:
-        text = report.render(pm)
+        text = templates.render(pm, self.context.team)
         self.app.call_from_thread(self._send_to_clipboard, text)
 
     def _send_to_clipboard(self, text: str) -> None:

@@ -1,0 +1,51 @@
+"""A real terminal for journeys: tmux on a private socket, the program in
+one pane of a given size, keys sent the way a fast typist over a slow link
+sends them (a burst of keys in one write), the screen read back with
+capture-pane."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+
+class Tmux:
+    def __init__(self, folder: Path, width: int = 80, height: int = 24) -> None:
+        self.socket = str(folder / "tmux.sock")
+        self.width, self.height = width, height
+
+    def run(self, *args: str, check: bool = True) -> str:
+        out = subprocess.run(["tmux", "-S", self.socket, "-f", "/dev/null", *args], capture_output=True, text=True,
+                             timeout=10)
+        if check and out.returncode != 0:
+            raise AssertionError(f"tmux {args}: {out.stderr}")
+        return out.stdout
+
+    def start(self, command: list[str], env: dict[str, str]) -> int:
+        line = " ".join(["exec", "env", *(f"{k}={v}" for k, v in env.items()), *command])
+        self.run("new-session", "-d", "-s", "pm", "-x", str(self.width), "-y", str(self.height), line)
+        return int(self.run("display", "-p", "-t", "pm", "#{pane_pid}").strip())
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "pm", check=False)
+
+    def keys(self, *keys: str) -> None:
+        """Named keys (Tab, C-Down, Enter...) in one burst."""
+        self.run("send-keys", "-t", "pm", *keys)
+
+    def type(self, text: str) -> None:
+        """Literal text in one burst."""
+        self.run("send-keys", "-t", "pm", "-l", text)
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; screen:\n{self.screen()}")
+
+    def kill_server(self) -> None:
+        self.run("kill-server", check=False)
