@@ -252,7 +252,7 @@ def test_save_as_writes_another_file_and_edits_it(ssh_pmtui, tmp_path):
     term = ssh_pmtui(["incident.toml"])
     term.wait_for("Overview")
     term.step("edit", ["3", "x"], lambda s: "unsaved" in header(s))
-    term.step("save as", [Key("ctrl+o")], "Save as another file")
+    term.step("save as", [Key("ctrl+w")], "Save as another file")
     term.step("name", [Key("ctrl+u"), "copy.toml", ENTER], "Saved")
     assert store.load(tmp_path / "copy.toml").pm.timeline != store.load(tmp_path / "incident.toml").pm.timeline
     term.step("edit again", ["x"], lambda s: "unsaved" in header(s))

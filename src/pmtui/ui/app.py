@@ -92,7 +92,8 @@ class PmApp(OrderedKeys[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="file.save", priority=True),
-        Binding("ctrl+o", "save_as", "Save as", id="file.save_as"),
+        # ctrl+w ("write as"): ctrl+o is the reviewer's approve; in a text field ctrl+w deletes a word.
+        Binding("ctrl+w", "save_as", "Save as", id="file.save_as"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("ctrl+z", "undo", "Undo", id="edit.undo"),
         Binding("ctrl+y", "redo", "Redo", id="edit.redo"),
