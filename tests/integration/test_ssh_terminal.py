@@ -279,3 +279,22 @@ def test_config_keys_table_rebinds_and_the_footer_says_so(ssh_pmtui, tmp_path):
     term.step("old key does nothing", ["a"], lambda s: True)
     time.sleep(0.3)
     assert "Add event" not in term.screen().splitlines()[3]
+
+
+def test_demo_leaves_no_temporary_folder_unless_edited(ssh_pmtui, tmp_path):
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    term = ssh_pmtui(["demo"], env={"TMPDIR": str(tmp)}, name="untouched")
+    term.wait_for("Overview")
+    assert list(tmp.glob("pmtui-demo-*"))
+    term.step("quit", [Key("ctrl+q")], lambda s: term.dead() or not s.strip() or "$" in s)
+    deadline = time.monotonic() + 10
+    while list(tmp.glob("pmtui-demo-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not list(tmp.glob("pmtui-demo-*"))
+    edited = ssh_pmtui(["demo"], env={"TMPDIR": str(tmp)}, name="edited")
+    edited.wait_for("Overview")
+    edited.step("edit and save", ["3", "x", Key("ctrl+s")], "Saved")
+    edited.step("quit", [Key("ctrl+q")], lambda s: "Your edited demo copy is kept in" in words(s) or edited.dead())
+    kept = list(tmp.glob("pmtui-demo-*"))
+    assert len(kept) == 1 and (kept[0] / "api-degradation.toml").is_file()

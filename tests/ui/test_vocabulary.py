@@ -36,7 +36,8 @@ def test_a_key_in_two_panes_is_one_action():
         if meaning_of(key) is None:  # the vocabulary's are checked above
             by_key[key].add((binding.id or "").split(".", 1)[-1])
     clashes = {key: ids for key, ids in by_key.items() if len(ids) > 1}
-    assert not clashes, f"one key, several meanings across panes: {clashes} (use another key or add it to the vocabulary)"
+    assert not clashes, (f"one key, several meanings across panes: {clashes} "
+                         "(use another key or add it to the vocabulary)")
 
 
 def test_no_pane_rebinds_an_app_key():
