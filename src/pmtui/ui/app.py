@@ -126,6 +126,10 @@ class PmApp(OrderedKeys[None]):
         `local_zone` are injectable so tests and snapshots are fixed;
         `blink=False` keeps text cursors still (snapshots)."""
         super().__init__()
+        # No animations: over SSH each frame of the tab bar's sliding
+        # underline is bytes on the wire, and a pane switch drew ~20 frames
+        # (half a second of CPU) instead of one.
+        self.animation_level = "none"
         self.document = document
         self.session = EditSession(document.pm)
         self.demo = demo

@@ -30,6 +30,7 @@ from pmtui.model import SEVERITIES, STATUSES
 from pmtui.session import Area, Change, EditSession
 from pmtui.textsafe import printable
 from pmtui.timeparse import TimeParseError, format_utc, parse_date, parse_optional_time, parse_time
+from pmtui.ui.keys import capitalized
 from pmtui.ui.panes.base import Pane, PaneContext
 from pmtui.ui.panes.overview_fields import OverviewField
 
@@ -234,6 +235,7 @@ class OverviewPane(Pane):
     # -- layout ----------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        yield OverviewBar(self, id="overview-bar")
         yield OverviewSummary(self, id="overview-summary")
 
     def _build_form(self) -> None:
@@ -268,14 +270,13 @@ class OverviewPane(Pane):
                                        Static(Text(self._approvals_text()), id="ov-approvals",
                                               classes="overview--field"), classes="overview--row -input"))
             sections.append(Vertical(*rows, classes="overview--section", id=f"section-{index}"))
-        self._form = VerticalScroll(Vertical(*sections, id="overview-grid"), id="overview-scroll")
+        # Not focusable itself: focusing a container restyles everything in it
+        # (~150 ms of CPU here); the bar above takes the pane's focus.
+        self._form = VerticalScroll(Vertical(*sections, id="overview-grid"), id="overview-scroll", can_focus=False)
         self.mount(self._form)
         summary = self.query("#overview-summary")
         if summary:
-            had_focus = summary.first().has_focus
             summary.first().remove()
-            if had_focus:
-                self._form.focus()
         self.call_after_refresh(self._rewrap)
 
     def _hint(self, field: OverviewField) -> list[Widget]:
@@ -362,15 +363,9 @@ class OverviewPane(Pane):
         self.set_class(self.app.size.width >= WIDE, "-wide")
 
     def focus_default(self) -> None:
-        # The form as a whole, not a field: digits still switch panes, tab
-        # or enter walks into the fields. Before the form is built (the
-        # first frame) its stand-in holds the focus, and hands it over.
-        if self._form is not None:
-            self._form.focus()
-            return
-        summary = self.query("#overview-summary")
-        if summary:
-            summary.first().focus()
+        # The bar, not a field: digits still switch panes, tab or enter walk
+        # into the fields.
+        self.query_one(OverviewBar).focus()
 
     # -- reading and committing ------------------------------------------------
 
@@ -497,7 +492,15 @@ class OverviewPane(Pane):
     def action_leave_field(self) -> None:
         self._build_form()
         self.commit_pending()
-        self.query_one("#overview-scroll").focus()
+        self.query_one(OverviewBar).focus()
+
+    def action_scroll_form(self, pages: int) -> None:
+        if self._form is None:
+            return
+        if pages > 0:
+            self._form.scroll_page_down(animate=False)
+        else:
+            self._form.scroll_page_up(animate=False)
 
     def action_section(self, step: int) -> None:
         self._build_form()
@@ -514,7 +517,34 @@ class OverviewPane(Pane):
                 return
 
 
-class OverviewSummary(Widget, can_focus=True):
+class OverviewBar(Widget, can_focus=True):
+    """One line above the form that holds the pane's focus between fields:
+    visible (highlighted when focused), cheap to focus (a container would
+    restyle the whole form), and it says how to go on."""
+
+    DEFAULT_CSS = """
+    OverviewBar { height: 1; padding: 0 1; color: $text-muted; }
+    OverviewBar:focus { background: $primary 30%; color: $text; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("pagedown", "scroll_form(1)", "Page down", show=False),
+        Binding("pageup", "scroll_form(-1)", "Page up", show=False),
+    ]
+
+    def __init__(self, pane: OverviewPane, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pane = pane
+
+    def action_scroll_form(self, pages: int) -> None:
+        self.pane.action_scroll_form(pages)
+
+    def render(self) -> Text:
+        edit, section = self.pane.key("overview.edit"), self.pane.key("overview.next_section")
+        return Text(f"{capitalized(edit)} or tab edits the fields \u00b7 {section} next section \u00b7 "
+                    f"{self.pane.key('go.timeline')} etc. switch panes", no_wrap=True, overflow="ellipsis")
+
+
+class OverviewSummary(Widget):
     """Every field of the overview as text, laid out like the form, for the
     first frame; the pane replaces it with the form right after."""
 
