@@ -18,6 +18,8 @@ def test_pane_snapshot(snap_compare, pane, size, demo_app):
         await pilot.app.workers.wait_for_complete()
         if pane == "overview":
             await pilot.app.panes["overview"].form_shown.wait()
+            # Its text areas re-wrapped in that frame; one more lays them out.
+            await pilot.pause()
         await pilot.pause()
 
     assert snap_compare(demo_app(first_pane=pane), terminal_size=size, run_before=form_built)

@@ -196,7 +196,7 @@ async def test_focus_never_leaves_for_the_tab_bar(make_app, settle):
         await settle(pilot)
         await app.panes["overview"].form_shown.wait()
         await settle(pilot)
-        assert app.focused is not None and app.focused.id == "overview-scroll"
+        assert app.focused is not None and app.focused.id == "overview-bar"
         await pilot.press("tab")
         await settle(pilot)
         assert app.focused.id == "ov-title"
