@@ -127,19 +127,20 @@ def _dry_run(doc: Document, repo: str | None, base_url: str | None, labels: tupl
     """--dry-run: the plan checked against GitHub when a token is at hand;
     from the file alone (and said so) without one, or when GitHub cannot be
     reached (exit 1 then: the run could not check what it was asked to)."""
-    from pmtui.export import ExportError, connect, find_token, offline_plan, plan, settings_for
+    from pmtui.export import ExportError, check_trust, connect, find_token, offline_plan, plan, settings_for
 
     try:
-        settings = settings_for(doc.pm, repo=repo, base_url=base_url, labels=list(labels) or None,
-                                max_wait=max_wait, throttle=not no_pace)
+        settings = settings_for(doc.pm, repo=repo, base_url=base_url, max_wait=max_wait, throttle=not no_pace,
+                                **_team_mapping(str(doc.path), list(labels)))
+        check_trust(settings)  # before the token is looked up
+        token = find_token(settings.base_url)
+        client = connect(settings, token) if token is not None else None
     except ExportError as exc:
         _fail(exc, as_json, EXIT_UNUSABLE)
-    token = find_token(settings.base_url)
     code = EXIT_OK
-    if token is None:
+    if client is None:
         p = offline_plan(doc.pm, settings, "no GitHub token (set GITHUB_TOKEN or GH_TOKEN to check)")
     else:
-        client = connect(settings, token)
         try:
             p = plan(doc.pm, settings, client, progress=_show_progress)
         except ExportError as exc:
