@@ -11,6 +11,7 @@ command -v prometheus >/dev/null || need+=(prometheus)
 command -v promtool >/dev/null || need+=(prometheus)
 command -v prometheus-alertmanager >/dev/null || need+=(prometheus-alertmanager)
 command -v tmux >/dev/null || need+=(tmux)
+command -v npm >/dev/null || need+=(nodejs npm)  # Mermaid's own parser checks `pmtui stats --md`
 # The terminal journeys run pmtui over a real SSH connection on loopback.
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v ssh >/dev/null || need+=(openssh-client)
@@ -23,3 +24,5 @@ fi
 [ -x .venv-test/bin/python ] || python3 -m venv .venv-test
 .venv-test/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv-test/bin/python -m pip install -q -e '.[test,dev]'
+# Mermaid's parser for tests/integration/test_library_mermaid.py, pinned by its lockfile.
+[ -d tests/mermaid/node_modules/mermaid ] || (cd tests/mermaid && npm ci --no-audit --no-fund --loglevel=error)

@@ -112,6 +112,24 @@ def fake_github():
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def slack_export_dir(repo_root):
+    """tests/data/slack-export: a workspace export in Slack's folder layout."""
+    return repo_root / "tests" / "data" / "slack-export"
+
+
+@pytest.fixture
+def slack_export_zip(tmp_path, slack_export_dir):
+    """The export fixture zipped as Slack delivers it (files at the zip's root)."""
+    import zipfile
+
+    path = tmp_path / "Acme Slack export Feb 8 2025 - Feb 9 2025.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in sorted(slack_export_dir.rglob("*.json")):
+            z.write(f, f.relative_to(slack_export_dir).as_posix())
+    return path
+
+
 @pytest.fixture
 def hostile_server():
     """hostile_server.start(kind, **options): a misbehaving loopback HTTP

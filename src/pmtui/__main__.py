@@ -1,4 +1,4 @@
-from pmtui.cli import main
+from pmtui.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

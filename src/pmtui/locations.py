@@ -1,6 +1,6 @@
 """Where pmtui keeps things on the user's machine (XDG base directories).
 
-Tests point XDG_CONFIG_HOME / XDG_STATE_HOME / XDG_DATA_HOME at temporary
+Tests point XDG_CONFIG_HOME / XDG_STATE_HOME / XDG_DATA_HOME / XDG_CACHE_HOME at temporary
 folders, so nothing here caches a path: each call reads the environment.
 """
 
@@ -29,6 +29,11 @@ def state_dir() -> Path:
 
 def data_dir() -> Path:
     return _xdg("XDG_DATA_HOME", ".local/share")
+
+
+def cache_dir() -> Path:
+    """Things pmtui can rebuild at any time (the library's index)."""
+    return _xdg("XDG_CACHE_HOME", ".cache")
 
 
 def config_file() -> Path:

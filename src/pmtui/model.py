@@ -20,6 +20,7 @@ EVENT_KINDS = (
     "detection",
     "escalation",
     "action",
+    "decision",
     "mitigation",
     "resolution",
     "communication",
@@ -137,6 +138,60 @@ class KubernetesSettings:
     ignore: list[str] = field(default_factory=list)
 
 
+LOG_FORMATS = ("auto", "plain", "combined", "journal", "jsonl")
+SLACK_MARKS = ("pushpin", "star", "white_check_mark", "heavy_check_mark", "exclamation", "rotating_light")
+
+
+@dataclass
+class SlackSettings:
+    """A Slack channel: from an export (zip or folder, offline) or the Web
+    API (the token from the environment variable `token_env` names)."""
+
+    channel: str = ""  # name (inc-2025-02-09-api, #inc-...) or id (C0123ABCD)
+    export: str = ""  # export zip or folder, relative to the file's folder
+    token_env: str = ""  # "" = SLACK_TOKEN
+    marks: list[str] = field(default_factory=list)  # reaction names that rank a message first; [] = SLACK_MARKS
+    bots: bool = False  # also bot and app messages
+    chatter: bool = False  # also short acknowledgements (ok, +1, thanks)
+
+
+@dataclass
+class PagerDutySettings:
+    """A PagerDuty incident's log: from the REST API (the incident's id, or
+    found from the window and `service`) or a saved log-entries JSON file."""
+
+    incident: str = ""  # incident id, e.g. Q1W2E3R4T5Y6U7
+    file: str = ""  # saved log entries JSON, relative to the file's folder
+    service: str = ""  # service id: find the incidents of the window when no id is given
+    token_env: str = ""  # "" = PAGERDUTY_TOKEN
+
+
+@dataclass
+class LokiSettings:
+    url: str = ""
+    query: str = ""  # LogQL; "" = built from [sources.kubernetes] namespace and selector
+    tenant: str = ""  # X-Scope-OrgID
+    auth: str = "none"  # none | bearer | basic
+    token_env: str = ""
+    username_env: str = ""
+    password_env: str = ""
+    # As [sources.kubernetes]: patterns on each log template's first line.
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LogFileSettings:
+    """Log files read from disk: each entry a path relative to the file's
+    folder, optionally prefixed with its format (`combined:logs/access.log`)."""
+
+    paths: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+
+
 @dataclass
 class SourceSettings:
     window_start: datetime | None = None  # None = incident start - 30 min
@@ -144,13 +199,17 @@ class SourceSettings:
     prometheus: PrometheusSettings = field(default_factory=PrometheusSettings)
     alertmanager: AlertmanagerSettings = field(default_factory=AlertmanagerSettings)
     kubernetes: KubernetesSettings = field(default_factory=KubernetesSettings)
+    loki: LokiSettings = field(default_factory=LokiSettings)
+    files: LogFileSettings = field(default_factory=LogFileSettings)
+    slack: SlackSettings = field(default_factory=SlackSettings)
+    pagerduty: PagerDutySettings = field(default_factory=PagerDutySettings)
 
 
 @dataclass
 class Evidence:
     id: str
-    kind: str  # logs | metrics | alerts | events | silences | status
-    source: str  # prometheus | alertmanager | kubernetes | demo
+    kind: str  # logs | metrics | alerts | events | silences | status | chat | paging
+    source: str  # prometheus | alertmanager | kubernetes | loki | files | slack | pagerduty | demo
     path: str  # relative to the post-mortem file's folder
     sha256: str
     query: str = ""
@@ -210,6 +269,7 @@ class PostMortem:
     services: list[str] = field(default_factory=list)
     follow_up: date | None = None  # None = four weeks after the incident
     shared: datetime | None = None
+    related: list[str] = field(default_factory=list)  # ids of other post-mortems
     incident_type: str = ""  # "" = incident; the team's .pmtui.toml lists its types (near-miss...)
     sponsor: str = ""  # executive sponsor of the high-priority action items
     runbooks: list[str] = field(default_factory=list)  # links or paths of the runbooks used

@@ -86,6 +86,8 @@ def render_header(pm: PostMortem) -> str:
         fields.append(("Reviewers", ", ".join(_inline(r) for r in pm.reviewers if r.strip())))
     if pm.services:
         fields.append(("Services", ", ".join(_inline(s) for s in pm.services if s.strip())))
+    if pm.related:
+        fields.append(("Related incidents", ", ".join(_inline(r) for r in pm.related if r.strip())))
     fields.append(("Status", _inline(pm.status) or "draft"))
     if pm.id:
         fields.append(("ID", _inline(pm.id)))

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from pmtui.model import ActionItem, Factor, GithubExportSettings, PostMortem
-from support import github_pulls, kubernetes, prometheus, shapes, terminal
+from support import github_pulls, kubernetes, loki, pagerduty, prometheus, shapes, slack, terminal
 
 # -- Prometheus and Alertmanager ----------------------------------------------------
 
@@ -114,6 +114,75 @@ def fake_cluster():
     yield start
     for cluster in started:
         cluster.__exit__(None, None, None)
+
+
+# -- Slack, PagerDuty, Loki (loopback servers of the real API shapes) ------------------
+
+
+def _started(factory):
+    started = []
+
+    def start(**options):
+        server = factory(**options).start()
+        started.append(server)
+        return server
+
+    return start, started
+
+
+@pytest.fixture
+def fake_slack(monkeypatch):
+    """fake_slack(**options): a loopback Slack Web API (support.slack.FakeSlack,
+    loaded with the demo channel unless load=False), started; the real
+    client is pointed at it (PMTUI_SLACK_API_URL) and SLACK_TOKEN holds its
+    token. Stopped after the test."""
+    start, started = _started(slack.FakeSlack)
+
+    def make(*, load: bool = True, **options):
+        server = start(**options)
+        if load:
+            server.load_export()
+        monkeypatch.setenv("PMTUI_SLACK_API_URL", server.url + "/api")
+        monkeypatch.setenv("SLACK_TOKEN", server.token)
+        return server
+
+    yield make
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def fake_pagerduty(monkeypatch):
+    """fake_pagerduty(**options): a loopback PagerDuty REST API v2 holding the
+    demo incident (server.load_demo() gave its id: server.demo_id), started,
+    the client pointed at it (PMTUI_PAGERDUTY_API_URL, PAGERDUTY_TOKEN)."""
+    start, started = _started(pagerduty.FakePagerDuty)
+
+    def make(*, load: bool = True, **options):
+        server = start(**options)
+        server.demo_id = server.load_demo() if load else ""
+        monkeypatch.setenv("PMTUI_PAGERDUTY_API_URL", server.url)
+        monkeypatch.setenv("PAGERDUTY_TOKEN", server.key)
+        return server
+
+    yield make
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def fake_loki():
+    """fake_loki(tenants=False, token=""): a loopback Loki (support.loki.FakeLoki), started."""
+    start, started = _started(loki.FakeLoki)
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def pagerduty_examples() -> dict:
+    """The response examples of PagerDuty's OpenAPI description."""
+    return pagerduty.examples()
 
 
 # -- GitHub export ------------------------------------------------------------------

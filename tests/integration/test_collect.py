@@ -144,7 +144,8 @@ def test_demo_replays_the_example_incident(tmp_path):
     pm = store.load(EXAMPLE).pm
     before = len(pm.timeline)
     result = col.collect(pm, tmp_path / "demo.toml", demo=True)
-    offered = [(f"{c.time:%H:%M:%S}", c.event) for c in result.candidates]
+    offered = [(f"{c.time:%H:%M:%S}", c.event) for c in result.candidates
+               if not c.source.startswith(("slack", "pagerduty"))]
     assert len(offered) == len(DEMO_OFFERED), offered
     for (when, text), (t_want, start) in zip(offered, DEMO_OFFERED, strict=True):
         assert when == t_want and text.startswith(start), (when, text)
@@ -156,10 +157,26 @@ def test_demo_replays_the_example_incident(tmp_path):
                     ("10:16:40", "10:16:40"), ("10:27:45", "10:27:45"), ("09:58:00", "09:58:00")}
     assert all(verify(ev, tmp_path) is None for ev in result.evidence)
     assert [g.source for g in result.gaps] == ["alertmanager"]  # the no-history notice only
-    assert {ev.source for ev in result.evidence} == {"prometheus", "alertmanager", "kubernetes"}
+    assert {ev.source for ev in result.evidence} == {"prometheus", "alertmanager", "kubernetes", "slack",
+                                                     "pagerduty"}
+    assert result.failed == []
+    # The human half: the channel and the paging log, with their actors.
+    people = {(c.time, c.source, c.actor, c.kind) for c in result.candidates + [m.candidate for m in result.known]}
+    assert (at("10:19:30"), "slack: #inc-2025-02-09-api", "@bob", "decision") in people
+    assert (at("10:17:10"), "pagerduty: #4711", "Bob Martin", "escalation") in people
+    # "HighErrorRate fired": ALERTS, Alertmanager and the PagerDuty trigger
+    # are one happening, and the timeline's hand-written row already says it.
+    fired = next(m for m in result.known if m.candidate.key == ("alert", "HighErrorRate", "firing"))
+    assert fired.candidate.sources == ["prometheus", "alertmanager", "pagerduty: #4711"]
+    assert f"{fired.candidate.time:%H:%M:%S}" == f"{fired.row.time:%H:%M:%S}" == "10:06:45"
+    # The acknowledgement, the page and the resolution are rows already too.
+    assert {(f"{m.candidate.time:%H:%M:%S}", m.row.event) for m in result.known
+            if m.candidate.source.startswith("pagerduty")} >= {
+        ("10:08:12", "On-call engineer paged"), ("10:12:00", "Alert acknowledged"),
+        ("11:40:00", "Incident marked resolved")}
     # Accept all: no duplicate of an existing row, every new row tied to its evidence.
     added = col.accept(pm, result.candidates)
-    assert len(pm.timeline) == before + len(DEMO_OFFERED) and all(row.evidence for row in added)
+    assert len(pm.timeline) == before + len(result.candidates) and all(row.evidence for row in added)
     assert sum("HighErrorRate" in e.event and "fir" in e.event for e in pm.timeline) == 1
     assert col.collect(pm, tmp_path / "demo.toml", demo=True).candidates == []
 
@@ -179,7 +196,7 @@ def test_cli_json_and_accept(prometheus_server, tmp_path):
     res = runner.invoke(main, ["collect", str(path), "--prometheus", prometheus_server.url, "--json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
-    assert set(out) == {"candidates", "evidence", "gaps"}
+    assert set(out) == {"candidates", "evidence", "gaps", "failed", "notes"}
     assert {"time": "2025-02-09T10:05:30Z", "event": "pool rose above baseline (20 vs baseline 6)",
             "source": "prometheus", "kind": "symptom", "signal": "metric", "confidence": 0.6, "trigger": False,
             "sources": ["prometheus"], "also_in": [], "evidence": ["prometheus/pool.json"]} in out["candidates"]
@@ -207,9 +224,9 @@ def test_cli_window_options_and_gap(tmp_path, closed_port):
     url = f"http://127.0.0.1:{closed_port}"
     res = CliRunner().invoke(main, ["collect", str(path), "--alertmanager", url, "--from", "10:00", "--to",
                                     "2025-02-09 11:00", "--json"])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output  # its only source failed
     out = json.loads(res.output)
-    assert out["candidates"] == [] and out["evidence"] == []
+    assert out["candidates"] == [] and out["evidence"] == [] and out["failed"] == ["alertmanager"]
     (gap,) = out["gaps"]
     assert gap["source"] == "alertmanager" and gap["description"].startswith("Alertmanager unreachable")
     assert (gap["window_start"], gap["window_end"]) == ("2025-02-09T10:00:00Z", "2025-02-09T11:00:00Z")

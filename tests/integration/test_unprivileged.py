@@ -78,6 +78,9 @@ def lib():
     probe = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True)
     names = set(probe.stdout.split())
     names.add("tomlkit")  # the writer's fallback for edits the splicer leaves to it
+    # Imported when first needed: the blame check's prefilter, the library's
+    # reader and its .gitignore rules.
+    names.update({"ahocorasick_rs", "rtoml", "pathspec"})
     for name in sorted(names):
         mod = importlib.import_module(name)
         src = Path(mod.__file__)
@@ -216,3 +219,26 @@ def test_cli_writes_into_read_only_folder_refused(lib, place):
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip() == f"{place / 'new.toml'}: Permission denied"
     assert path.read_bytes() == before and _listing(place) == ["pm.toml"]
+
+
+def test_library_lists_an_unreadable_file_with_its_error(lib, place):
+    """`pmtui ls` and `pmtui check DIR` as nobody: the file nobody may read
+    is listed with why, the others read; check exits 2 (unusable input)."""
+    from pmtui.sample_library import make_library
+
+    make_library(place, 2, events=(50, 50))
+    secret, _before = _pm_file(place, mode=0o600)
+    for folder, _dirs, files in os.walk(place):
+        os.chmod(folder, 0o755)
+        for f in files:
+            if os.path.join(folder, f) != str(secret):
+                os.chmod(os.path.join(folder, f), 0o644)
+    done = as_nobody(lib, "-m", "pmtui", "ls", str(place), "--json", cwd=place)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert len(data["post_mortems"]) == 2
+    assert data["unreadable"] == [{"file": str(secret), "state": "unreadable",
+                                   "problem": "cannot read the file: Permission denied"}]
+    done = as_nobody(lib, "-m", "pmtui", "check", str(place), cwd=place)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"{secret}: unreadable: cannot read the file: Permission denied" in done.stdout

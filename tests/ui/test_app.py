@@ -178,8 +178,18 @@ def test_unreadable_file_exits_2_with_one_clear_line(tmp_path):
     assert "status" in result.stderr
     result = CliRunner().invoke(main, [str(tmp_path / "no-folder" / "x.toml")])
     assert result.exit_code == 2 and "does not exist" in result.stderr
+
+
+
+def test_a_folder_opens_the_library(tmp_path, monkeypatch):
+    # `pmtui DIR` opens the Library screen (run for real in
+    # tests/integration/test_library_tmux.py); here only where it goes.
+    from pmtui.cli import app as cli_app
+
+    opened = []
+    monkeypatch.setattr(cli_app, "open_library", lambda roots: opened.append(roots))
     result = CliRunner().invoke(main, [str(tmp_path)])
-    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.exit_code == 0 and opened == [[tmp_path]]
 
 
 def test_demo_copies_and_leaves_the_example_alone(tmp_path, demo_file):

@@ -37,7 +37,7 @@ async def test_collect_accept_undo_and_save(tmp_path, demo_app, saved, screen_te
         await collect(app, pilot)
         p = pane(app)
         assert {n: s.state for n, s in p.states.items()} == {
-            "prometheus": "done", "alertmanager": "done", "kubernetes": "done"}
+            "prometheus": "done", "alertmanager": "done", "kubernetes": "done", "slack": "done", "pagerduty": "done"}
         assert len(p.shown) >= 10
         # Evidence is recorded in the model with files that exist and match.
         pm = app.session.pm

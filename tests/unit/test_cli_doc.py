@@ -129,7 +129,7 @@ def test_report_of_a_broken_file_lists_each_problem(tmp_path):
 
 
 def test_check_example_passes_with_exit_0():
-    res = run("check", EXAMPLE)
+    res = run("check", EXAMPLE, "--as-of", "2025-02-14")
     assert res.exit_code == 0, res.output
     lines = res.stdout.splitlines()
     # The procedure's checks, then the team's (sponsor, review meeting, approvals).
@@ -164,7 +164,7 @@ def test_check_json(tmp_path):
     assert data["summary"] == {**counts, "exit": 1}
     assert counts["fail"] > 0
 
-    ok = json.loads(run("check", EXAMPLE, "--json").stdout)
+    ok = json.loads(run("check", EXAMPLE, "--json", "--as-of", "2025-02-14").stdout)
     assert ok["summary"] == {"pass": len(checks.CHECKS) + 3, "warn": 0, "fail": 0, "exit": 0}
 
 
@@ -219,7 +219,7 @@ def _pmtui(*args, **kw):
 
 
 def test_exit_codes_from_a_real_process(tmp_path):
-    ok = _pmtui("check", EXAMPLE)
+    ok = _pmtui("check", EXAMPLE, "--as-of", "2025-02-14")
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.rstrip().endswith("0 failed")
 
@@ -262,9 +262,9 @@ def _run_in_pty(args, env):
 
 def test_colour_on_a_terminal_unless_no_color():
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    code, out = _run_in_pty(["check", EXAMPLE], env)
+    code, out = _run_in_pty(["check", EXAMPLE, "--as-of", "2025-02-14"], env)
     assert code == 0 and ANSI.search(out)
-    code, out = _run_in_pty(["check", EXAMPLE], {**env, "NO_COLOR": "1"})
+    code, out = _run_in_pty(["check", EXAMPLE, "--as-of", "2025-02-14"], {**env, "NO_COLOR": "1"})
     assert code == 0 and "\u2713" in out and not ANSI.search(out)
 
 
@@ -278,7 +278,7 @@ def test_document_commands_run_without_the_ui_or_heavy_clients():
         "import pmtui.report, pmtui.checks, pmtui.markdown, pmtui.cli.doc, pmtui.examples\n"
         "from pmtui.cli import main\n"
         "from click.testing import CliRunner\n"
-        f"res = CliRunner().invoke(main, ['check', {str(EXAMPLE)!r}])\n"
+        f"res = CliRunner().invoke(main, ['check', {str(EXAMPLE)!r}, '--as-of', '2025-02-14'])\n"
         "assert res.exit_code == 0, res.output\n"
         f"res = CliRunner().invoke(main, ['report', {str(EXAMPLE)!r}])\n"
         "assert res.exit_code == 0 and res.output.startswith('# Post-Mortem'), res.output\n"

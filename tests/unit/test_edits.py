@@ -236,6 +236,25 @@ def test_accept_candidates_adds_fresh_rows_in_order():
     assert snapshot(pm)[1] == after[1]
 
 
+def test_accepting_a_candidate_that_offers_an_incident_time_is_undone_whole():
+    pm = rich_pm()
+    pm.times.detected, resolved = None, pm.times.resolved
+    candidates = [
+        Candidate(t("10:50:00"), "Alice acknowledged #4711", "pagerduty: #4711", kind="escalation",
+                  actor="Alice", sets="detected"),
+        Candidate(t("11:40:00"), "PagerDuty incident #4711 resolved", "pagerduty: #4711", kind="resolution",
+                  sets="resolved"),  # the file has a resolution time: kept
+    ]
+    edit = edits.accept_candidates(pm, candidates)
+    assert edit.area == Area.OVERVIEW  # the header's durations change too
+    roundtrip(pm, edit)
+    assert pm.times.detected == t("10:50:00") and pm.times.resolved == resolved
+    edit.undo()
+    assert pm.times.detected is None
+    plain = edits.accept_candidates(pm, [Candidate(t("10:30:00"), "Latency back to normal", "prometheus")])
+    assert plain.area == Area.TIMELINE
+
+
 def test_set_sources():
     pm = rich_pm()
     assert edits.set_sources(pm, copy.deepcopy(pm.sources)) is None

@@ -402,6 +402,18 @@ def test_the_documented_example_reads_and_round_trips():
     assert (len(pm.timeline), len(pm.whys), len(pm.factors), len(pm.actions)) == (3, 3, 2, 2)
     assert pm.why_depth("W3") == 3 and pm.evidence[0].size == 48213 and pm.gaps[0].source == "kubernetes"
     assert pm.github.repo == "acme/api" and pm.sources.kubernetes.containers == ["api"]
+    s = pm.sources
+    assert (s.loki.tenant, s.loki.auth, s.slack.channel, s.slack.bots, s.pagerduty.incident) == (
+        "shop", "bearer", "inc-2025-02-09-api", False, "Q1API20250209")
+    assert s.files.paths == ["combined:logs/nginx-access.log.gz", "logs/api.log"]
+    # An edit of one of them rewrites its line alone.
+    s.slack.marks = ["pushpin"]
+    changed = [line for line in store.dumps(doc).split("\n") if line not in example.split("\n")]
+    assert changed == ['marks = ["pushpin"]']
+    bad = example.replace('auth = "bearer"              # none | bearer | basic\ntoken_env = "LOKI_TOKEN"',
+                          'auth = "token"\ntoken_env = "LOKI_TOKEN"')
+    (problem,) = problems_of(bad)
+    assert problem.field == "sources.loki.auth" and "unknown value 'token'" in problem.message
 
 
 def test_several_syntax_errors_are_reported_at_once(hand_written):

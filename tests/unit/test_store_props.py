@@ -107,6 +107,15 @@ def post_mortems(draw) -> m.PostMortem:
     pm.sources.alertmanager.url = draw(word)
     k8s = pm.sources.kubernetes
     k8s.namespace, k8s.selector, k8s.containers = draw(word), draw(text), draw(st.lists(word, max_size=2))
+    loki = pm.sources.loki
+    loki.url, loki.query, loki.tenant = draw(word), draw(text), draw(word)
+    loki.auth, loki.token_env = draw(st.sampled_from(store.AUTH_MODES)), draw(word)
+    pm.sources.files.paths = draw(st.lists(text, max_size=3))
+    slack = pm.sources.slack
+    slack.channel, slack.export, slack.token_env = draw(word), draw(text), draw(word)
+    slack.marks, slack.bots, slack.chatter = draw(st.lists(word, max_size=3)), draw(st.booleans()), draw(st.booleans())
+    pd = pm.sources.pagerduty
+    pd.incident, pd.file, pd.service, pd.token_env = draw(word), draw(text), draw(word), draw(word)
     pm.evidence = [
         m.Evidence(f"E{i}", draw(word), draw(word), draw(text), draw(word), draw(text), draw(opt_utc), draw(opt_utc),
                    draw(opt_utc), draw(st.integers(0, 10**9)))
@@ -143,6 +152,10 @@ EDITS = [
     ("factors[1].category", lambda pm, v: setattr(pm.factors[1], "category", v if v.strip() else "x")),
     ("actions[0].owner", lambda pm, v: setattr(pm.actions[0], "owner", v)),
     ("sources.prometheus.url", lambda pm, v: setattr(pm.sources.prometheus, "url", v)),
+    ("sources.slack.channel", lambda pm, v: setattr(pm.sources.slack, "channel", v)),
+    ("sources.pagerduty.incident", lambda pm, v: setattr(pm.sources.pagerduty, "incident", v)),
+    ("sources.loki.query", lambda pm, v: setattr(pm.sources.loki, "query", v)),
+    ("sources.files.paths", lambda pm, v: setattr(pm.sources.files, "paths", [v, "combined:logs/access.log.gz"])),
 ]
 
 

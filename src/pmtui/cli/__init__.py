@@ -68,12 +68,22 @@ def _columns() -> int:
 
 def run() -> None:
     """The `pmtui` console script. The commonest calls skip click (a tenth
-    of start-up): plain --help, `pmtui demo` and `pmtui FILE`."""
+    of start-up): plain --help, `pmtui demo` and `pmtui FILE` (or DIR).
+    Plain `pmtui` on a terminal in a folder of post-mortems opens the
+    library; elsewhere it prints the help."""
     args = sys.argv[1:]
     if args in (["--help"], ["-h"]) and _columns() >= 80:
         sys.stdout.write(help_text())
         sys.stdout.flush()
         return
+    if not args and sys.stdin.isatty() and sys.stdout.isatty():
+        from pathlib import Path
+
+        from pmtui.cli.app import folder_has_postmortems, open_library
+
+        if folder_has_postmortems(Path.cwd()):
+            open_library([Path(".")])
+            return
     if args == ["demo"]:
         from pmtui.cli.app import run_demo
 

@@ -34,7 +34,11 @@ def _run(app: PmApp) -> None:
 
 
 def open_path(file: Path) -> None:
-    """Open the app on FILE (created if missing, after asking for a title)."""
+    """Open the app on FILE (created if missing, after asking for a title);
+    a folder opens the library."""
+    if file.is_dir():
+        open_library([file])
+        return
     if file.exists():
         document = _load(file)
         ask_title = False
@@ -96,3 +100,59 @@ def _differs(copy: Path, original: Path) -> bool:
         return copy.read_bytes() != original.read_bytes()
     except OSError:
         return True  # cannot tell: keep it
+
+
+def open_library(roots: list[Path]) -> None:
+    """The Library screen; a post-mortem chosen there opens in the editor,
+    and closing the editor comes back to the library as it was."""
+    from pmtui.ui.library_app import LibraryApp
+
+    state = None
+    message = ""
+    while True:
+        app = LibraryApp(roots, state=state, message=message)
+        app.run()
+        if app.return_code:
+            sys.exit(app.return_code)
+        if app.chosen is None:
+            return
+        state, message = app.state, ""
+        try:
+            document = load_document(app.chosen)
+        except UserError as exc:
+            message = str(exc).splitlines()[0]
+            continue
+        from pmtui.ui.app import PmApp
+
+        editor = PmApp(document)
+        editor.run()
+        if editor.return_code:
+            sys.exit(editor.return_code)
+
+
+def folder_has_postmortems(folder: Path, *, limit: int = 200) -> bool:
+    """Whether `pmtui` with no argument should open the library here: a
+    post-mortem among the first `limit` TOML files at most two levels down
+    (a cheap look, so a plain `pmtui` in a big home folder stays quick)."""
+    import os
+    import re
+
+    marker = re.compile(rb"^[ \t]*(?:schema|title)[ \t]*=|^\[times\]|^\[\[timeline\]\]", re.MULTILINE)
+    seen = 0
+    base = len(folder.parts)
+    for path, dirs, files in os.walk(folder):
+        depth = len(Path(path).parts) - base
+        dirs[:] = [d for d in dirs if not d.startswith(".") and not d.endswith(".evidence") and depth < 2]
+        for name in files:
+            if not name.endswith(".toml") or name in ("pyproject.toml", ".pmtui.toml", "Cargo.toml"):
+                continue
+            seen += 1
+            try:
+                with open(os.path.join(path, name), "rb") as fh:
+                    if marker.search(fh.read(8192)):
+                        return True
+            except OSError:
+                pass
+            if seen >= limit:
+                return False
+    return False

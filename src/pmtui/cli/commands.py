@@ -22,13 +22,24 @@ COMMANDS: tuple[Command, ...] = (
     Command("report", "pmtui.cli.doc:report", "Write the Markdown report (stdout by default).",
             "pmtui report FILE [-o OUT]"),
     Command("check", "pmtui.cli.doc:check", "Run the checklist: exit 0 all pass, 1 some fail, 2 unreadable input.",
-            "pmtui check FILE [--json]"),
+            "pmtui check FILE|DIR… [--json]"),
     Command("demo", "pmtui.cli.group:demo", "Open the app on a copy of the bundled demo incident (no network).",
             "pmtui demo"),
     Command("open", "pmtui.cli.group:open_file", "Open the app on FILE (created if missing). Same as `pmtui FILE`."),
     Command("collect", "pmtui.cli.collect:collect", "Collect data for the incident window headless.",
             "pmtui collect FILE [...]"),
+    Command("add", "pmtui.cli.add:add", "Add timeline rows read from standard input (lines, tables, CSV).",
+            "pmtui add FILE < rows"),
     Command("export", "pmtui.cli.export:export", "Export action items to GitHub issues.", "pmtui export FILE [...]"),
+    Command("ls", "pmtui.cli.library:ls", "List the post-mortems below folders (the library).", "pmtui ls DIR…"),
+    Command("actions", "pmtui.cli.library:actions", "Action items across post-mortems (--open, --overdue, --owner).",
+            "pmtui actions DIR… [--overdue]"),
+    Command("search", "pmtui.cli.library:search", "Search every post-mortem; shows where each hit is.",
+            "pmtui search DIR… QUERY"),
+    Command("stats", "pmtui.cli.library:stats", "What keeps hurting us: trends and recurring causes (--md).",
+            "pmtui stats DIR… [--md]"),
+    Command("review", "pmtui.cli.review:review", "The weekly review digest; --post puts it in a GitHub issue.",
+            "pmtui review DIR… [--post R]"),
     Command("publish", "pmtui.cli.distribute:publish",
             "Open (or update) a pull request with the report; --issue posts it as an issue.",
             "pmtui publish FILE --repo OWNER/NAME"),
@@ -53,6 +64,7 @@ _SYNOPSIS = {
     "report": "write the Markdown report",
     "check": "run the checklist",
     "collect": "collect incident-window data headless",
+    "add": "timeline rows from standard input",
     "export": "action items -> GitHub issues",
     "publish": "the report as a pull request (or issue)",
     "invite": "review and follow-up invitations (.ics)",
@@ -60,15 +72,21 @@ _SYNOPSIS = {
     "team": "the team conventions in force",
     "trust": "where your credentials may go",
     "completion": "shell completion script",
+    "library": "open the library on the post-mortems below DIR",
+    "ls": "list the library",
+    "actions": "action items across the library",
+    "search": "search every post-mortem",
+    "stats": "trends and recurring causes",
+    "review": "the weekly review digest",
 }
-_SYNOPSIS_ORDER = ("open", "demo", "new", "report", "check", "collect", "export", "publish", "invite", "approve",
-                   "team", "trust", "completion")
+_SYNOPSIS_ORDER = ("open", "demo", "new", "report", "check", "collect", "add", "export", "publish", "invite",
+                   "approve", "team", "trust", "ls", "actions", "search", "stats", "review", "completion")
 SUMMARY = "Blameless incident post-mortems in the terminal."
 
 
 def synopsis() -> list[tuple[str, str]]:
     """(usage, what it does) for the overview at the top of --help."""
-    rows = [("pmtui FILE", _SYNOPSIS["open"])]
+    rows = [("pmtui FILE", _SYNOPSIS["open"]), ("pmtui DIR", _SYNOPSIS["library"])]
     rows += [(BY_NAME[n].usage, _SYNOPSIS[n]) for n in _SYNOPSIS_ORDER if BY_NAME[n].usage]
     return rows
 

@@ -211,31 +211,50 @@ def _redacted(item: dict[str, object]) -> dict[str, object]:
     return {k: redact(v) if isinstance(v, str) else v for k, v in item.items()}
 
 
-@click.command("check")
-@click.argument("file", metavar="FILE")
-@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-@click.pass_context
-def check(ctx: click.Context, file: str, as_json: bool) -> None:
-    """Run the checklist: exit 0 all pass (warnings allowed), 1 some fail, 2 unreadable input."""
-    from pmtui import checks
-    from pmtui.cli.teamconf import team_for
-    from pmtui.team import policy
+def _fails(counts: dict[str, int], fail_on: str) -> bool:
+    return bool(counts["fail"] or (fail_on == "warn" and counts["warn"]))
 
-    pm = _load(file)
-    team = team_for(file, quiet=True)
-    results = policy.run(pm, team.config, problems=team.problems)
-    counts = checks.summary(results)
-    code = checks.exit_code(results)
-    if as_json:
-        payload = {
-            "file": file,
-            "team": {"files": [str(f) for f in team.config.files],
-                     "problems": [_redacted(dict(p.__dict__)) for p in team.problems]},
-            "results": [_redacted(r.to_dict()) for r in results],
-            "summary": {**counts, "exit": code},
-        }
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-    else:
-        click.echo(format_table(results, color=_use_color()))
-        click.echo(f"\n{counts['pass']} passed, {counts['warn']} warnings, {counts['fail']} failed")
-    ctx.exit(code)
+
+@click.command("check")
+@click.argument("paths", nargs=-1, required=True, metavar="FILE|DIR…")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--fail-on", type=click.Choice(("fail", "warn")), default="fail", show_default=True,
+              help="Exit 1 on failed checks only, or on warnings too.")
+@click.option("--as-of", metavar="DATE", help="Check as if today were DATE (overdue items, sharing deadline).")
+@click.pass_context
+def check(ctx: click.Context, paths: tuple[str, ...], as_json: bool, fail_on: str, as_of: str | None) -> None:
+    """Run the checklist: exit 0 all pass (warnings allowed), 1 some fail, 2 unreadable input.
+
+    Given folders (or several files), checks every post-mortem below them
+    with one summary: the CI gate for a repository of post-mortems.
+    """
+    from pmtui import checks
+    from pmtui.cli.library import clock
+
+    now = clock(as_of)
+    if len(paths) == 1 and not os.path.isdir(paths[0]):
+        from pmtui.cli.teamconf import team_for
+        from pmtui.team import policy
+
+        file = paths[0]
+        pm = _load(file)
+        team = team_for(file, quiet=True)
+        results = policy.run(pm, team.config, now=now, problems=team.problems)
+        counts = checks.summary(results)
+        code = 1 if _fails(counts, fail_on) else 0
+        if as_json:
+            payload = {
+                "file": file,
+                "team": {"files": [str(f) for f in team.config.files],
+                         "problems": [_redacted(dict(p.__dict__)) for p in team.problems]},
+                "results": [_redacted(r.to_dict()) for r in results],
+                "summary": {**counts, "exit": code},
+            }
+            click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        else:
+            click.echo(format_table(results, color=_use_color()))
+            click.echo(f"\n{counts['pass']} passed, {counts['warn']} warnings, {counts['fail']} failed")
+        ctx.exit(code)
+    from pmtui.cli.library_check import check_library
+
+    ctx.exit(check_library(paths, now=now, as_json=as_json, fail_on=fail_on, color=_use_color()))

@@ -54,6 +54,13 @@ class LazyGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context) -> None:
     if ctx.invoked_subcommand is None:
+        import sys
+
+        from pmtui.cli.app import folder_has_postmortems, open_library
+
+        if sys.stdin.isatty() and sys.stdout.isatty() and folder_has_postmortems(Path.cwd()):
+            open_library([Path(".")])
+            return
         click.echo(ctx.get_help())
 
 

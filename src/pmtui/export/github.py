@@ -44,6 +44,7 @@ class RemoteIssue:
     state: str  # open | closed
     url: str  # html_url, the link written into the file
     created_at: datetime | None = None
+    closed_at: datetime | None = None
 
     @property
     def marker(self) -> tuple[str, str] | None:
@@ -362,6 +363,7 @@ class GithubClient:
             state=issue.state,
             url=issue.html_url,
             created_at=issue.created_at,
+            closed_at=issue.closed_at,
         )
 
     @staticmethod

@@ -54,6 +54,12 @@ class Candidate:
     # Labels that must not contradict for two candidates of one key to join
     # (an alert's labels: Alertmanager may add external ones, never change one).
     facets: dict[str, str] = field(default_factory=dict)
+    # Why a person flagged it at the source ("pinned", ":white_check_mark:"):
+    # flagged candidates are ranked first.
+    flag: str = ""
+    # "detected" or "resolved": accepting it also sets that incident time
+    # when the file has none (a PagerDuty acknowledgement, a resolution).
+    sets: str = ""
 
     def __post_init__(self) -> None:
         if self.evidence and not self.refs:
@@ -65,7 +71,8 @@ class Candidate:
         return {"time": self.time.isoformat().replace("+00:00", "Z"), "event": self.event,
                 "source": self.source, "kind": self.kind, "signal": self.signal,
                 "confidence": self.confidence, "trigger": self.trigger, "sources": list(self.sources),
-                "also_in": list(self.also_in), "evidence": list(self.refs)}
+                "also_in": list(self.also_in), "evidence": list(self.refs),
+                **{k: getattr(self, k) for k in ("actor", "flag", "sets") if getattr(self, k)}}
 
 
 def ref(evidence_id: str, *, line: int | None = None, series: str | None = None) -> str:
@@ -87,6 +94,9 @@ class SourceResult:
     # Log streams, templated (logsig.LogSummary): turned into candidates
     # over every source at once, so one message on many pods is one row.
     logs: list[LogSummary] = field(default_factory=list)
+    # What the user may want to know but is no gap in the data ("3 bot
+    # messages left out"): shown after a run, not saved.
+    notes: list[str] = field(default_factory=list)
 
 
 class Cancelled(Exception):

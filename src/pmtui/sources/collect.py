@@ -29,8 +29,12 @@ from pmtui.model import (
     Evidence,
     Gap,
     KubernetesSettings,
+    LogFileSettings,
+    LokiSettings,
+    PagerDutySettings,
     PostMortem,
     PrometheusSettings,
+    SlackSettings,
     SourceSettings,
     TimelineEvent,
     sort_timeline,
@@ -59,6 +63,14 @@ class Overrides:
     context: str | None = None
     namespace: str | None = None
     deployment: str | None = None
+    # The people and the logs that outlive pods (command line: --slack,
+    # --pagerduty, --loki, --logql, --log). Paths are the user's: relative
+    # to the working folder, not to the post-mortem's.
+    slack: str | None = None  # an export (zip, folder; PATH#CHANNEL picks one) or a channel name or id
+    pagerduty: str | None = None  # a saved log-entries file or an incident id
+    loki: str | None = None
+    logql: str | None = None
+    logs: list[str] = field(default_factory=list)  # [FORMAT:]PATH, read as well as the file's
 
 
 @dataclass
@@ -69,6 +81,12 @@ class Collection:
     evidence: list[Evidence] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)  # which ran
+    failed: list[str] = field(default_factory=list)  # which gave nothing but gaps
+    notes: list[str] = field(default_factory=list)  # "slack: 3 bot messages left out", not saved
+
+    @property
+    def all_failed(self) -> bool:
+        return bool(self.sources) and len(self.failed) == len(self.sources)
 
 
 Runner = Callable[[Context], SourceResult]
@@ -104,13 +122,52 @@ def settings_for(pm: PostMortem, overrides: Overrides | None = None) -> SourceSe
         value = getattr(o, name)
         if value is not None:
             setattr(k, name, value)
+    if o.slack is not None:
+        _slack_override(s.slack, o.slack)
+    if o.pagerduty is not None:
+        given = Path(o.pagerduty).expanduser()
+        if given.is_file() or o.pagerduty.endswith(".json"):
+            s.pagerduty.file, s.pagerduty.incident = str(given.absolute()), ""
+        else:
+            s.pagerduty.incident, s.pagerduty.file = o.pagerduty.strip(), ""
+    if o.loki is not None:
+        s.loki.url = o.loki
+    if o.logql is not None:
+        s.loki.query = o.logql
+    for spec in o.logs:
+        from pmtui.sources.logformats import split_spec
+
+        fmt, path = split_spec(spec)
+        absolute = str(Path(path).expanduser().absolute())
+        s.files.paths.append(absolute if fmt == "auto" else f"{fmt}:{absolute}")
+    if not s.loki.query.strip() and s.loki.url.strip():
+        from pmtui.sources.loki import default_query
+
+        s.loki.query = default_query(s.kubernetes)
     return s
+
+
+def _slack_override(slack: SlackSettings, given: str) -> None:
+    """`--slack PATH_OR_CHANNEL`: an existing path (or PATH#CHANNEL) is an
+    export; anything else a channel name or id for the Web API."""
+    text = given.strip()
+    path = Path(text).expanduser()
+    head, sep, tail = text.rpartition("#")
+    if path.exists():
+        slack.export, slack.channel = str(path.absolute()), ""
+    elif sep and head and Path(head).expanduser().exists():
+        slack.export, slack.channel = str(Path(head).expanduser().absolute()), tail.strip()
+    elif text.endswith(".zip") or "/" in text:
+        slack.export, slack.channel = str(path.absolute()), ""  # a missing export: its gap says so
+    else:
+        slack.channel, slack.export = text.lstrip("#"), ""
 
 
 def plan(pm: PostMortem, overrides: Overrides | None = None, *, demo: bool = False) -> list[tuple[str, Runner]]:
     """The sources that have settings, in the order they run. With `demo`,
     or a source URL of `demo:`, recorded data stands in for the network."""
     s = settings_for(pm, overrides)
+    o = overrides or Overrides()
     out: list[tuple[str, Runner]] = []
     if demo or s.prometheus.url.strip():
         replay = demo or s.prometheus.url.strip() == DEMO_URL
@@ -125,9 +182,26 @@ def plan(pm: PostMortem, overrides: Overrides | None = None, *, demo: bool = Fal
     if demo or s.alertmanager.url.strip():
         replay = demo or s.alertmanager.url.strip() == DEMO_URL
         out.append(("alertmanager", partial(_demo if replay else _alertmanager, s.alertmanager)))
+    loki = bool(s.loki.url.strip()) and not demo
     if demo or s.kubernetes.deployment or s.kubernetes.selector:
         replay = demo or s.kubernetes.kubeconfig.strip() == DEMO_URL
-        out.append(("kubernetes", partial(_demo if replay else _kubernetes, s.kubernetes)))
+        elsewhere = f"Loki ({one_line(s.loki.query, 120)})" if loki and s.loki.query.strip() else ""
+        out.append(("kubernetes", partial(_demo, s.kubernetes) if replay
+                    else partial(_kubernetes, s.kubernetes, logs_elsewhere=elsewhere)))
+    if loki:
+        from_user = o.loki is not None
+        if s.loki.url.strip() == DEMO_URL:
+            out.append(("loki", partial(_demo, s.loki)))
+        else:
+            out.append(("loki", partial(_loki, s.loki, from_user=from_user)))
+    if any(p.strip() for p in s.files.paths):
+        out.append(("files", partial(_files, s.files)))
+    if demo or s.slack.channel.strip() or s.slack.export.strip():
+        replay = demo or s.slack.export.strip() == DEMO_URL
+        out.append(("slack", partial(_demo if replay else _slack, s.slack)))
+    if demo or s.pagerduty.incident.strip() or s.pagerduty.file.strip() or s.pagerduty.service.strip():
+        replay = demo or s.pagerduty.incident.strip() == DEMO_URL
+        out.append(("pagerduty", partial(_demo if replay else _pagerduty, s.pagerduty)))
     return out
 
 
@@ -144,16 +218,49 @@ def _alertmanager(settings: AlertmanagerSettings, ctx: Context) -> SourceResult:
     return collect(settings, ctx)
 
 
-def _kubernetes(settings: KubernetesSettings, ctx: Context) -> SourceResult:
+def _kubernetes(settings: KubernetesSettings, ctx: Context, *, logs_elsewhere: str = "") -> SourceResult:
     from pmtui.sources.kubernetes import collect
+
+    return collect(settings, ctx, logs_elsewhere=logs_elsewhere)
+
+
+def _loki(settings: LokiSettings, ctx: Context, *, from_user: bool) -> SourceResult:
+    from pmtui.sources.loki import collect
+
+    return collect(settings, ctx, from_user=from_user)
+
+
+def _files(settings: LogFileSettings, ctx: Context) -> SourceResult:
+    from pmtui.sources.logfiles import collect
 
     return collect(settings, ctx)
 
 
-def _demo(settings: PrometheusSettings | AlertmanagerSettings | KubernetesSettings, ctx: Context) -> SourceResult:
+def _slack(settings: SlackSettings, ctx: Context) -> SourceResult:
+    from pmtui.sources.slack import collect
+
+    return collect(settings, ctx)
+
+
+def _pagerduty(settings: PagerDutySettings, ctx: Context) -> SourceResult:
+    from pmtui.sources.pagerduty import collect
+
+    return collect(settings, ctx)
+
+
+DemoSettings = (PrometheusSettings | AlertmanagerSettings | KubernetesSettings | LokiSettings | SlackSettings
+                | PagerDutySettings)
+
+
+def _demo(settings: DemoSettings, ctx: Context) -> SourceResult:
     from pmtui.sources.demo import collect
 
     return collect(settings, ctx)
+
+
+def failed(result: SourceResult) -> bool:
+    """A source that gave nothing but gaps (unreachable, refused, malformed)."""
+    return bool(result.gaps) and not result.evidence and not result.candidates
 
 
 def baseline_end_for(pm: PostMortem, window: Window) -> datetime:
@@ -221,8 +328,12 @@ def record(pm: PostMortem, result: SourceResult) -> None:
 _SPACE_RE = re.compile(r"\s+")
 
 
-def _key(when: datetime, event: str) -> tuple[datetime, str]:
+def row_key(when: datetime, event: str) -> tuple[datetime, str]:
+    """What makes two timeline rows the same: the second and the words."""
     return (when.astimezone(UTC).replace(microsecond=0), _SPACE_RE.sub(" ", event).strip().casefold())
+
+
+_key = row_key
 
 
 def sift(pm: PostMortem, candidates: list[Candidate]) -> tuple[list[Candidate], list[Match]]:
@@ -248,13 +359,32 @@ def row_for(c: Candidate) -> TimelineEvent:
                          key=c.trigger, evidence=list(c.refs))
 
 
+MARKS = ("detected", "resolved")  # incident times a candidate may offer (Candidate.sets)
+
+
 def accept(pm: PostMortem, candidates: list[Candidate]) -> list[TimelineEvent]:
     """Add the candidates to the timeline (skipping happenings already
-    there) and keep it sorted; returns the rows added."""
-    added = [row_for(c) for c in fresh(pm, candidates)]
+    there) and keep it sorted; returns the rows added. A candidate that
+    offers an incident time (`sets`) sets it when the file has none: the
+    earliest such candidate wins."""
+    chosen = fresh(pm, candidates)
+    added = [row_for(c) for c in chosen]
+    for c in sorted(chosen, key=lambda c: c.time):
+        if c.sets in MARKS and getattr(pm.times, c.sets) is None:
+            setattr(pm.times, c.sets, c.time.astimezone(UTC))
     pm.timeline.extend(added)
     sort_timeline(pm.timeline)
     return added
+
+
+def marks_offered(pm: PostMortem, candidates: list[Candidate]) -> dict[str, Candidate]:
+    """The incident times accepting these candidates would set (the file
+    has none yet): mark -> the candidate that offers it."""
+    out: dict[str, Candidate] = {}
+    for c in sorted(candidates, key=lambda c: c.time):
+        if c.sets in MARKS and getattr(pm.times, c.sets) is None and c.sets not in out:
+            out[c.sets] = c
+    return out
 
 
 def collect(pm: PostMortem, doc_path: Path, overrides: Overrides | None = None, *,
@@ -266,8 +396,10 @@ def collect(pm: PostMortem, doc_path: Path, overrides: Overrides | None = None, 
     sources = plan(pm, overrides, demo=demo)
     if not sources:
         raise CollectError(
-            "no source to collect from: set [sources.prometheus] url, [sources.alertmanager] url or "
-            "[sources.kubernetes] deployment/selector, or pass --prometheus, --alertmanager or --deployment"
+            "no source to collect from: set [sources.prometheus] url, [sources.alertmanager] url, "
+            "[sources.kubernetes] deployment/selector, [sources.loki] url, [sources.files] paths, "
+            "[sources.slack] channel/export or [sources.pagerduty] incident/file, or pass --prometheus, "
+            "--alertmanager, --deployment, --loki, --log, --slack or --pagerduty"
         )
     out = Collection(window)
     base = baseline_end_for(pm, window)
@@ -281,6 +413,9 @@ def collect(pm: PostMortem, doc_path: Path, overrides: Overrides | None = None, 
             result = run_one(name, run, ctx)
         record(pm, result)
         out.sources.append(name)
+        if failed(result):
+            out.failed.append(name)
+        out.notes += [f"{name}: {note}" for note in result.notes]
         out.evidence += result.evidence
         out.gaps += result.gaps
         out.candidates += result.candidates

@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmtui.examples import recordings_dir
-from pmtui.model import AlertmanagerSettings, Gap, KubernetesSettings, PrometheusSettings
+from pmtui.model import (
+    AlertmanagerSettings,
+    Gap,
+    KubernetesSettings,
+    LokiSettings,
+    PagerDutySettings,
+    PrometheusSettings,
+    SlackSettings,
+)
 from pmtui.sources.base import Context, SourceResult
 
 if TYPE_CHECKING:
@@ -75,9 +83,20 @@ def transport(folder: Path | None = None) -> httpx.MockTransport:
     return httpx.MockTransport(handle)
 
 
-def collect(settings: PrometheusSettings | AlertmanagerSettings | KubernetesSettings, ctx: Context) -> SourceResult:
+Replayed = (PrometheusSettings | AlertmanagerSettings | KubernetesSettings | LokiSettings | SlackSettings
+            | PagerDutySettings)
+
+
+def collect(settings: Replayed, ctx: Context) -> SourceResult:
     """Replay the source these settings are for, against the recordings."""
     name = _NAMES[type(settings)]
+    if isinstance(settings, SlackSettings):
+        return _slack(settings, ctx)
+    if isinstance(settings, PagerDutySettings):
+        return _pagerduty(settings, ctx)
+    if isinstance(settings, LokiSettings):
+        return SourceResult(name, gaps=[Gap(name, "the demo has no Loki recording", ctx.window.start,
+                                            ctx.window.end)])
     try:
         replay = transport()
     except (FileNotFoundError, ValueError, KeyError) as exc:
@@ -99,7 +118,74 @@ def collect(settings: PrometheusSettings | AlertmanagerSettings | KubernetesSett
 
 
 _NAMES: dict[type, str] = {PrometheusSettings: "prometheus", AlertmanagerSettings: "alertmanager",
-                           KubernetesSettings: "kubernetes"}
+                           KubernetesSettings: "kubernetes", LokiSettings: "loki", SlackSettings: "slack",
+                           PagerDutySettings: "pagerduty"}
+
+
+def _index(name: str) -> dict[str, Any]:
+    found = json.loads((recordings_dir() / "index.json").read_text()).get(name)
+    if not isinstance(found, dict):
+        raise KeyError(f"index.json has no {name} recording")
+    return found
+
+
+def _slack(settings: SlackSettings, ctx: Context) -> SourceResult:
+    """The recorded channel export through the real export reader."""
+    from pmtui.sources import slack
+
+    try:
+        meta = _index("slack")
+    except (FileNotFoundError, ValueError, KeyError) as exc:
+        return SourceResult("slack", gaps=[Gap("slack", f"demo recordings unusable: {exc}", ctx.window.start,
+                                               ctx.window.end)])
+    replayed = copy.deepcopy(settings)
+    replayed.export = str(recordings_dir() / meta["export"])
+    replayed.channel = meta["channel"]
+    return slack.collect(replayed, ctx)
+
+
+def pagerduty_transport(folder: Path | None = None) -> httpx.MockTransport:
+    """PagerDuty's REST API v2 over the recorded incident: GET /incidents/{id}
+    and its log_entries, paginated by offset and limit as the API does."""
+    import httpx
+
+    where = folder or recordings_dir()
+    answers = json.loads((where / "index.json").read_text())["pagerduty"]["answers"]
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        rel = answers.get(request.url.path)
+        if rel is None:
+            return httpx.Response(404, json={"error": {"message": "Not Found", "code": 2100}})
+        data = json.loads((where / rel).read_text())
+        if "log_entries" in data:
+            params = request.url.params
+            offset, limit = int(params.get("offset", 0)), int(params.get("limit", 25))
+            entries = data["log_entries"]
+            data = {**data, "log_entries": entries[offset:offset + limit], "offset": offset, "limit": limit,
+                    "more": offset + limit < len(entries)}
+        return httpx.Response(200, json=data)
+
+    return httpx.MockTransport(handle)
+
+
+def _pagerduty(settings: PagerDutySettings, ctx: Context) -> SourceResult:
+    """The recorded incident through the real REST client."""
+    from pmtui.sources import pagerduty
+
+    try:
+        meta = _index("pagerduty")
+        replay = pagerduty_transport()
+    except (FileNotFoundError, ValueError, KeyError) as exc:
+        return SourceResult("pagerduty", gaps=[Gap("pagerduty", f"demo recordings unusable: {exc}",
+                                                   ctx.window.start, ctx.window.end)])
+    replayed = copy.deepcopy(settings)
+    replayed.incident, replayed.file = meta["incident"], ""
+
+    def fetch(s: PagerDutySettings, incident: str, ctx: Context, notes: list[str], **_: object) -> \
+            pagerduty.Fetched:
+        return pagerduty.fetch(DEMO_BASE, "demo", "the demo", s, incident, ctx, notes, transport=replay)
+
+    return pagerduty.collect(replayed, ctx, reader=fetch)
 
 
 def _kubernetes(folder: Path, ctx: Context) -> SourceResult:

@@ -49,6 +49,16 @@ class TooLarge(SourceError):
     """The answer was over the size cap; nothing of it was kept."""
 
 
+class RateLimited(SourceError):
+    """The server asked for a wait longer than pmtui's bound."""
+
+
+DEFAULT_MAX_WAIT = 30.0
+RATE_LIMIT_RETRIES = 5
+# A list repeats keys (include[]=a&include[]=b).
+Params = dict[str, str] | list[tuple[str, str]] | None
+
+
 @dataclass
 class HttpOptions:
     timeout: float = DEFAULT_TIMEOUT  # connect, and each read
@@ -56,6 +66,10 @@ class HttpOptions:
     backoff: float = DEFAULT_BACKOFF
     deadline: float = DEFAULT_DEADLINE  # one request, all tries, seconds
     max_bytes: int = DEFAULT_MAX_BYTES  # one answer's body
+    # A rate-limited answer (429 or 503 with Retry-After, or PagerDuty's
+    # ratelimit-reset) is waited out as asked, up to this long and
+    # RATE_LIMIT_RETRIES times, within the deadline; a longer wait is a gap.
+    max_wait: float = DEFAULT_MAX_WAIT
 
 
 _defaults = HttpOptions()
@@ -72,7 +86,29 @@ def configure(*, deadline: float | None = None, max_bytes: int | None = None) ->
 
 def default_options() -> HttpOptions:
     return HttpOptions(_defaults.timeout, _defaults.retries, _defaults.backoff, _defaults.deadline,
-                       _defaults.max_bytes)
+                       _defaults.max_bytes, _defaults.max_wait)
+
+
+def retry_after(headers: httpx.Headers) -> float | None:
+    """Seconds the server asks to wait: Retry-After (seconds or an HTTP
+    date, RFC 9110 10.2.3), else PagerDuty's `ratelimit-reset` (seconds)."""
+    from email.utils import parsedate_to_datetime
+
+    for name in ("retry-after", "ratelimit-reset"):
+        text = (headers.get(name) or "").strip()
+        if not text:
+            continue
+        try:
+            return max(0.0, float(text))
+        except ValueError:
+            pass
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            continue
+        if when.tzinfo is not None:
+            return max(0.0, when.timestamp() - time.time())
+    return None
 
 
 def shown_url(url: object) -> str:
@@ -161,7 +197,7 @@ class _Fetch:
     thread is told to stop and left behind (a blocked read ends with the
     read timeout; the thread cannot keep the process alive)."""
 
-    def __init__(self, client: httpx.Client, path: str, params: dict | None, max_bytes: int) -> None:
+    def __init__(self, client: httpx.Client, path: str, params: Params, max_bytes: int) -> None:
         self.client, self.path, self.params, self.max_bytes = client, path, params, max_bytes
         self.done = threading.Event()
         self.stop = threading.Event()
@@ -171,7 +207,8 @@ class _Fetch:
 
     def run(self) -> None:
         try:
-            with self.client.stream("GET", self.path, params=self.params) as response:
+            params = tuple(self.params) if isinstance(self.params, list) else self.params
+            with self.client.stream("GET", self.path, params=params) as response:
                 parts: list[bytes] = []
                 size = 0
                 for chunk in response.iter_bytes():
@@ -189,7 +226,7 @@ class _Fetch:
             self.done.set()
 
 
-def _once(client: httpx.Client, path: str, params: dict | None, ctx: Context, options: HttpOptions,
+def _once(client: httpx.Client, path: str, params: Params, ctx: Context, options: HttpOptions,
           deadline: float) -> Answer:
     fetch = _Fetch(client, path, params, options.max_bytes)
     threading.Thread(target=fetch.run, name="pmtui-http", daemon=True).start()
@@ -217,7 +254,7 @@ def _mb(n: int) -> str:
     return f"{n / (1 << 20):g} MB"
 
 
-def get(client: httpx.Client, path: str, params: dict | None, ctx: Context,
+def get(client: httpx.Client, path: str, params: Params, ctx: Context,
         options: HttpOptions | None = None) -> Answer:
     """GET with bounded retries, a cap on the answer's size and one
     deadline over all of it; raises Unreachable, TooLarge or SourceError,
@@ -226,13 +263,18 @@ def get(client: httpx.Client, path: str, params: dict | None, ctx: Context,
     where = shown_url(f"{client.base_url}{path}")
     deadline = time.monotonic() + options.deadline
     last = ""
-    for attempt in range(options.retries + 1):
+    attempt = waits = 0
+    wait: float | None = None
+    while attempt <= options.retries:
         ctx.check_cancelled()
-        if attempt:
+        if wait is not None:
+            _sleep(wait, ctx)
+        elif attempt:
             pause = options.backoff * 2 ** (attempt - 1)
             if time.monotonic() + pause >= deadline:
                 break
             _sleep(pause, ctx)
+        wait = None
         try:
             response = _once(client, path, params, ctx, options, deadline)
         except _DeadlinePassed:
@@ -240,19 +282,33 @@ def get(client: httpx.Client, path: str, params: dict | None, ctx: Context,
                               "(the request's deadline; set it with --request-deadline)") from None
         except httpx.TimeoutException:
             last = f"no answer from {where} within {options.timeout:g} s"
+            attempt += 1
             continue
         except httpx.TransportError as exc:
             last = f"cannot reach {where}: {outside(str(exc) or type(exc).__name__)}"
+            attempt += 1
             continue
         if response.status_code in RETRY_STATUS:
             last = f"{where} answered HTTP {response.status_code}"
+            asked = retry_after(response.headers) if response.status_code in (429, 503) else None
+            if asked is not None:
+                if asked > options.max_wait or time.monotonic() + asked >= deadline:
+                    raise RateLimited(f"{where} is rate limiting (HTTP {response.status_code}) and asks to wait "
+                                      f"{asked:.0f} s, longer than the {min(options.max_wait, options.deadline):g} "
+                                      "s pmtui waits: collect again later")
+                waits += 1
+                if waits <= RATE_LIMIT_RETRIES:
+                    wait = asked  # waited out as asked: not a failed try
+                    continue
+                last += f" (rate limited {waits - 1} times in a row)"
+            attempt += 1
             continue
         return response
-    tries = options.retries + 1
+    tries = max(1, attempt)
     raise Unreachable(f"{last or f'no answer from {where}'} ({tries} {'try' if tries == 1 else 'tries'})")
 
 
-def get_json(client: httpx.Client, path: str, params: dict | None, ctx: Context,
+def get_json(client: httpx.Client, path: str, params: Params, ctx: Context,
              options: HttpOptions | None = None) -> tuple[bytes, object]:
     """The raw body (for evidence) and its parsed JSON; an HTTP error, a
     redirect or a body that is not JSON raises SourceError saying which,

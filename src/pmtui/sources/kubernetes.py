@@ -155,6 +155,14 @@ class _Run:
     failures: tuple[type[BaseException], ...]  # API and network errors a step turns into a gap
     rules: Rules = NO_RULES
     events: list[Ev] | None = None  # the namespace's events, once read (rollbacks are dated by them)
+    # Where the logs of replaced pods are read instead ("Loki ({app="api"})"), or "".
+    elsewhere: str = ""
+
+    def lost(self, what: str) -> str:
+        """How a gap ends for logs the cluster no longer has."""
+        if self.elsewhere:
+            return f"{what} are gone from the cluster; they were read from {self.elsewhere} instead"
+        return f"{what} are lost"
 
     def gap(self, text: str, start: datetime | None = None, end: datetime | None = None) -> None:
         window = self.ctx.window
@@ -164,7 +172,9 @@ class _Run:
 # -- the source -----------------------------------------------------------------------
 
 
-def collect_kubernetes(settings: KubernetesSettings, ctx: Context) -> SourceResult:
+def collect_kubernetes(settings: KubernetesSettings, ctx: Context, *, logs_elsewhere: str = "") -> SourceResult:
+    """`logs_elsewhere` names the source that holds the logs of pods the
+    cluster replaced (Loki), for the gaps to say so."""
     result = SourceResult(SOURCE)
     if not (settings.deployment or settings.selector):
         _Run(ctx, result, "", "", ()).gap("no deployment or label selector set in [sources.kubernetes]: "
@@ -187,7 +197,8 @@ def collect_kubernetes(settings: KubernetesSettings, ctx: Context) -> SourceResu
         rules = NO_RULES
     # UnicodeDecodeError: the client decodes an error's body as UTF-8 while
     # building its ApiException, so a non-UTF-8 body raises that instead
-    run = _Run(ctx, result, ns, where, (ApiException, UnicodeDecodeError, *_network_errors()), rules)
+    run = _Run(ctx, result, ns, where, (ApiException, UnicodeDecodeError, *_network_errors()), rules,
+               elsewhere=logs_elsewhere)
     core, apps = client.CoreV1Api(api_client), client.AppsV1Api(api_client)
     try:
         ctx.check_cancelled()
@@ -200,8 +211,8 @@ def collect_kubernetes(settings: KubernetesSettings, ctx: Context) -> SourceResu
         pods = [p for p in listed if _pod_name(p)]  # a pod without a name has no logs to ask for
         ctx.progress(f"kubernetes: {len(pods)} pods", 0.1)
         if not pods:
-            run.gap(f"no pods match {selector!r} in namespace {ns}: they were deleted (their logs with them) "
-                    "or the selector is wrong")
+            run.gap(f"no pods match {selector!r} in namespace {ns}: they were deleted or the selector is wrong; "
+                    + run.lost("their logs"))
         _status_evidence(pods, selector, run)
         pod_names = {_pod_name(p) for p in pods}
         ctx.check_cancelled()
@@ -330,7 +341,7 @@ def _events(core: CoreV1Api, settings: KubernetesSettings, pod_names: set[str], 
     run.events = kept
     run.result.candidates.extend(event_candidates(kept, window, ns, ev.id))
     for pod in sorted(gone):
-        run.gap(f"pod {pod} appears in the events but no longer exists: its logs are lost")
+        run.gap(f"pod {pod} appears in the events but no longer exists: {run.lost('its logs')}")
 
 
 def _rollouts(api_client: ApiClient, apps: AppsV1Api, settings: KubernetesSettings, selector: str,
@@ -456,7 +467,8 @@ def _log_jobs(pods: list[V1Pod], settings: KubernetesSettings, run: _Run) -> lis
                 jobs.append(_LogJob(pod_name, name, True))
                 if cs.restart_count > 1:
                     run.gap(f"pod {pod_name} container {name} restarted {cs.restart_count} times: "
-                            "only the current and the previous instance keep logs, earlier ones are lost")
+                            "only the current and the previous instance keep logs; "
+                            + run.lost("earlier ones' logs"))
     return jobs
 
 
@@ -476,7 +488,7 @@ def _read_log(api_client: ApiClient, job: _LogJob, run: _Run) -> None:
             run.gap(f"logs of pod {pod} container {container} before its last restart are gone "
                     "(the previous container is no longer kept)")
         elif exc.status == 404:
-            run.gap(f"pod {pod} was deleted before its logs were read: its logs are lost")
+            run.gap(f"pod {pod} was deleted before its logs were read: {run.lost('its logs')}")
         else:
             run.gap(_problem(exc, f"logs of pod {pod} container {container}"))
         return

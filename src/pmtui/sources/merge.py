@@ -109,7 +109,9 @@ def _join(cluster: list[Candidate]) -> Candidate:
         key=best.key, tolerance=best.tolerance, refs=refs, sources=sources,
         also_in=[s for s in sources if s != best.source], trigger=any(c.trigger for c in cluster),
         detail=best.detail or next((c.detail for c in cluster if c.detail), ""), precision=timed.precision,
-        facets={k: v for c in cluster for k, v in c.facets.items()})
+        facets={k: v for c in cluster for k, v in c.facets.items()},
+        flag=next((c.flag for c in cluster if c.flag), ""),
+        sets=next((c.sets for c in sorted(cluster, key=lambda c: c.time) if c.sets), ""))
     return merged
 
 

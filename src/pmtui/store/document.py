@@ -61,6 +61,13 @@ class Document:
         """The text as last read or written (without a byte-order mark)."""
         return self._text
 
+    def place(self, path: tuple) -> tuple[int, int]:
+        """1-based (line, column) of the value at `path` (("timeline", 3,
+        "event"), ("title",)), or of what holds it; (0, 0) if unknown."""
+        from pmtui.store.validate import _locate
+
+        return _locate(self._current_index(), path)
+
     def dirty(self) -> bool:
         """Whether the model differs from the file as last read or written."""
         return dumps(self) != ("\ufeff" if self._bom else "") + self._text

@@ -24,24 +24,29 @@ def load(path: str | os.PathLike) -> Document:
     except OSError as exc:
         raise StoreError(p, [Problem(0, 0, "", f"cannot read the file: {exc.strerror or exc}")]) from None
     stamp = FileStamp(st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())
+    doc = loads(decode(data, p), path=p)
+    doc.stamp = stamp
+    return doc
+
+
+def decode(data: bytes, path: str | os.PathLike) -> str:
+    """The file's bytes as text, or StoreError placing the first byte that
+    makes it binary or not UTF-8."""
     if b"\x00" in data:
         at = data.index(b"\x00")
         line, col = _byte_place(data, at)
         raise StoreError(
-            p, [Problem(line, col, "", "this is a binary file (it contains NUL bytes), not a TOML post-mortem")]
+            path, [Problem(line, col, "", "this is a binary file (it contains NUL bytes), not a TOML post-mortem")]
         )
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _byte_place(data, exc.start)
         raise StoreError(
-            p,
+            path,
             [Problem(line, col, "",
                      f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read); save it as UTF-8")],
         ) from None
-    doc = loads(text, path=p)
-    doc.stamp = stamp
-    return doc
 
 
 def _byte_place(data: bytes, at: int) -> tuple[int, int]:

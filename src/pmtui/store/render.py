@@ -258,6 +258,10 @@ _SOURCE_TABLES: tuple[tuple[str, ...], ...] = (
     QUERIES_PATH,
     ("sources", "alertmanager"),
     ("sources", "kubernetes"),
+    ("sources", "loki"),
+    ("sources", "files"),
+    ("sources", "slack"),
+    ("sources", "pagerduty"),
 )
 
 

@@ -229,6 +229,8 @@ def _tables(ck: _Checker, data: dict[str, Any], pm: m.PostMortem) -> None:
         ck.fill(get_attr(pm, attr), table, path, fields)
     if "auth" in (ck.table(data, ("sources", "prometheus")) or {}):
         ck.choice(("sources", "prometheus", "auth"), pm.sources.prometheus.auth, AUTH_MODES)
+    if "auth" in (ck.table(data, ("sources", "loki")) or {}):
+        ck.choice(("sources", "loki", "auth"), pm.sources.loki.auth, AUTH_MODES)
 
 
 _DICT_EXPECTED = {

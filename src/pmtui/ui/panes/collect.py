@@ -1,6 +1,8 @@
 """The Collect pane: pull the incident window's data from Prometheus,
-Alertmanager and Kubernetes, keep it as evidence, and turn it into
-candidate timeline events the engineer accepts one by one or all at once.
+Alertmanager, Kubernetes, Loki, log files, Slack and PagerDuty, keep it
+as evidence, and turn it into candidate timeline events the engineer
+accepts one by one or all at once. Candidates flagged at their source
+(a pinned or reaction-marked Slack message) are listed first.
 
 Each source runs in its own thread worker (the kubernetes client blocks),
 reports progress through `call_from_thread`, and hands its result back the
@@ -52,11 +54,16 @@ class SourceState:
     result: SourceResult | None = None
 
 
+WIDE = 100  # columns from which the candidates show their actor in a column of its own
+LOG_FORMATS = ("auto", "plain", "combined", "journal", "jsonl")
+
+
 class CollectTable(VirtualTable):
     COMPONENT_CLASSES: ClassVar[set[str]] = VirtualTable.COMPONENT_CLASSES | {
         "collect--detection",
         "collect--resolution",
         "collect--gap",
+        "collect--flagged",
     }
 
 
@@ -71,6 +78,9 @@ class CollectPane(Pane):
         Binding("left_square_bracket", "next_view(-1)", "Previous list", id="collect.prev_list"),
         Binding("o", "open", "Open evidence", id="collect.open"),
         Binding("s", "settings", "Sources", id="collect.settings"),
+        Binding("P", "people", "Slack/PagerDuty/Loki", id="collect.people"),
+        Binding("L", "add_log", "Add log file", id="collect.add_log"),
+        Binding("K", "next_kind", "Kind", id="collect.kind"),  # (k moves up, as in vi)
         Binding("escape", "cancel", "Stop collecting", id="collect.cancel"),
     ]
 
@@ -80,6 +90,7 @@ class CollectPane(Pane):
         self.found: list[Candidate] = []  # every candidate this session collected
         self.shown: list[Candidate] = []  # those not yet in the timeline
         self.states: dict[str, SourceState] = {}
+        self._wide: bool | None = None
 
     # -- layout ------------------------------------------------------------------
 
@@ -101,6 +112,13 @@ class CollectPane(Pane):
 
     def focus_default(self) -> None:
         self.table.focus()
+
+    def on_resize(self) -> None:
+        wide = self.size.width >= WIDE if self.size.width else False
+        if wide != self._wide:
+            self._wide = wide
+            if self.view == "candidates":
+                self.table.set_columns(self._columns())
 
     def on_change(self, change: Change) -> None:
         if change.area in (Area.SOURCES, Area.OVERVIEW):
@@ -146,31 +164,79 @@ class CollectPane(Pane):
             x for x in (k.context and f"context {k.context}", k.namespace and f"namespace {k.namespace}") if x
         )
         lines.append(f"Kubernetes: {target}{'  ' + where if where else ''}")
+        lines.append(self._people_text())
         self.query_one("#collect-settings", Static).update(Text(one_line("\n".join(lines)).replace("\u23ce ", "\n")))
+
+    def _people_text(self) -> str:
+        """Slack, PagerDuty, Loki and log files, on one line: those set."""
+        s = self.session.pm.sources
+        slack = (f"#{s.slack.channel.lstrip('#')}" if s.slack.channel else "") + (
+            f" (export {Path(s.slack.export).name})" if s.slack.export else "")
+        pd = s.pagerduty
+        pager = (pd.file and f"file {Path(pd.file).name}") or (pd.incident and f"incident {pd.incident}") or (
+            pd.service and f"service {pd.service}")
+        logs = len([p for p in s.files.paths if p.strip()])
+        parts = [f"Slack: {slack.strip()}" if slack.strip() else "", f"PagerDuty: {pager}" if pager else "",
+                 f"Loki: {s.loki.url}" if s.loki.url else "",
+                 f"Log files: {logs}" if logs else ""]
+        shown = "   ".join(p for p in parts if p)
+        return shown or (f"Slack, PagerDuty, Loki, log files: not set ({self.key('collect.people')}, "
+                         f"{self.key('collect.add_log')})")
 
     def _show_sources(self) -> None:
         self.refresh_bindings()  # the stop key shows while a collection runs
         if not self.states:
             text = Text(f"Press {self.key('collect.run')} to collect from every configured source, "
                         f"{self.key('collect.settings')} to set the sources.", style="italic")
-        else:
-            text = Text()
-            for i, (name, st) in enumerate(self.states.items()):
-                if i:
-                    text.append("\n")
-                mark = {"waiting": "·", "running": "…", "done": "✓", "failed": "✗", "cancelled": "\u2013"}[st.state]
-                text.append(f"{mark} {name:<13}", style="bold")
-                detail = st.message
-                if st.state == "running" and st.fraction is not None:
-                    detail = f"{int(st.fraction * 100):3d}% {detail}"
-                if st.result is not None:
-                    r = st.result
-                    detail = (f"{len(r.evidence)} evidence, {len(r.candidates)} candidates, "
-                              f"{len(r.gaps)} gap{'s' if len(r.gaps) != 1 else ''}")
-                    if st.state == "cancelled":
-                        detail = "cancelled · " + detail
-                text.append(one_line(detail, 200))
-        self.query_one("#collect-sources", Static).update(text)
+            self.query_one("#collect-sources", Static).update(text)
+            return
+        width = max(40, self.size.width - 2) if self.size.width else 78
+        # Sources that went well share a line two by two when there are many
+        # (80x24 has room for few lines); a failed one gets a line of its own.
+        pack = len(self.states) > 3
+        cell = (width - 2) // 2 if pack else width
+        lines: list[Text] = []
+        half: Text | None = None
+        for name, st in self.states.items():
+            mark = {"waiting": "·", "running": "…", "done": "✓", "failed": "✗", "cancelled": "\u2013"}[st.state]
+            part = Text(f"{mark} {name:<13}", style="bold")
+            detail, whole = self._state_detail(st, short=pack)
+            room = (width if whole or not pack else cell) - len(part)
+            part.append(one_line(detail, max(8, room)))
+            if whole or not pack:
+                if half is not None:
+                    lines.append(half)
+                    half = None
+                lines.append(part)
+            elif half is None:
+                half = part
+            else:
+                half.pad_right(cell + 2 - len(half))
+                half.append_text(part)
+                lines.append(half)
+                half = None
+        if half is not None:
+            lines.append(half)
+        self.query_one("#collect-sources", Static).update(Text("\n").join(lines))
+
+    def _state_detail(self, st: SourceState, *, short: bool = False) -> tuple[str, bool]:
+        """What to say of a source, and whether it needs a line of its own
+        (`short`: in half a line, the evidence count left out)."""
+        if st.result is None:
+            if st.state == "running" and st.fraction is not None:
+                return f"{int(st.fraction * 100):3d}% {st.message}", False
+            return st.message, False
+        r = st.result
+        if st.state == "failed" and r.gaps:
+            return r.gaps[0].description, True
+        gaps = f"{len(r.gaps)} gap{'s' if len(r.gaps) != 1 else ''}"
+        detail = (f"{len(r.candidates)} candidates, {gaps}" if short
+                  else f"{len(r.candidates)} candidates, {len(r.evidence)} evidence, {gaps}")
+        if st.state == "cancelled":
+            return "cancelled · " + detail, True
+        if r.notes:
+            return detail + " · " + r.notes[0], True
+        return detail, False
 
     def _columns(self) -> list[Column]:
         if self.view == "evidence":
@@ -187,17 +253,25 @@ class CollectPane(Pane):
                 Column("source", "Source", lambda g: g.source, width=14),
                 Column("description", "Gap", lambda g: g.description, min_width=20),
             ]
-        # Seconds in the column, fractions in the detail panel (one precise
-        # time must not widen the column of every row).
         multi_day = len({c.time.date() for c in self.shown}) > 1
-        narrow = (self.size.width or self.app.size.width) < 100
-        return [
+        wide = bool(self._wide)
+
+        def event(c: Candidate) -> str:
+            mark = "\u2605 " if c.flag else ""
+            who = "" if wide or not c.actor else f"{c.actor}: "
+            return f"{mark}{who}{c.event}"
+
+        columns = [
+            # Seconds in the column, fractions in the detail panel (one precise
+            # time must not widen the column of every row).
             Column("time", "UTC", (lambda c: format_utc(c.time.replace(microsecond=0))) if multi_day
                    else (lambda c: format_clock(c.time.replace(microsecond=0))), width=19 if multi_day else 8),
-            Column("event", "Event", lambda c: c.event, min_width=16),
-            Column("source", "Source", lambda c: c.source, width=14 if narrow else 18),
-            Column("kind", "Kind", lambda c: c.kind, width=10 if narrow else 13),
+            Column("event", "Event", event, min_width=16),
         ]
+        if wide:
+            columns.append(Column("actor", "Actor", lambda c: c.actor, width=12))
+        return [*columns, Column("source", "Source", lambda c: c.source, width=22 if wide else 14),
+                Column("kind", "Kind", lambda c: c.kind, width=13 if wide else 9)]
 
     def on_row_highlighted(self, message: RowHighlighted) -> None:
         message.stop()
@@ -249,6 +323,8 @@ class CollectPane(Pane):
 
     def _row_style(self, row: object) -> str | None:
         if isinstance(row, Candidate):
+            if row.flag:
+                return "collect--flagged"
             if row.kind == "detection":
                 return "collect--detection"
             if row.kind in ("mitigation", "resolution"):
@@ -260,7 +336,9 @@ class CollectPane(Pane):
     def _rebuild(self) -> None:
         from pmtui.sources.collect import fresh
 
-        self.shown = fresh(self.session.pm, self.found)
+        # The possible trigger first, then what people flagged at the source
+        # (a pinned message), each part in time order as fresh() gives it.
+        self.shown = sorted(fresh(self.session.pm, self.found), key=lambda c: (not c.trigger, not c.flag))
         table = self.table
         table.empty_text = self._empty_text()
         table.row_style = self._row_style
@@ -272,7 +350,15 @@ class CollectPane(Pane):
             for n in (f"candidates {len(self.shown)}", f"evidence {len(pm.evidence)}", f"gaps {len(pm.gaps)}")
         )
         switch = f"{self.key('collect.prev_list')} {self.key('collect.next_list')}"
-        self.query_one("#collect-status", Static).update(Text(f"{views}   ({switch} switch)"))
+        status = f"{views}   ({switch} switch)"
+        if self.view == "candidates":
+            from pmtui.sources.collect import marks_offered
+
+            offered = marks_offered(pm, self.shown)
+            if offered:
+                status += "   accepting sets " + ", ".join(
+                    f"{mark} {format_clock(c.time)}" for mark, c in sorted(offered.items()))
+        self.query_one("#collect-status", Static).update(Text(one_line(status)))
 
     # -- collecting ----------------------------------------------------------------
 
@@ -295,7 +381,9 @@ class CollectPane(Pane):
             return
         if not sources:
             self.notify(f"No source is set: press {self.key('collect.settings')} to give a Prometheus or "
-                        "Alertmanager URL, or a Kubernetes deployment.", severity="warning", timeout=8)
+                        f"Alertmanager URL, or a Kubernetes deployment; {self.key('collect.people')} for Slack, "
+                        f"PagerDuty or Loki, {self.key('collect.add_log')} to add a log file.",
+                        severity="warning", timeout=8)
             return
         doc_path = self._doc_path()
         if doc_path is None:
@@ -335,14 +423,14 @@ class CollectPane(Pane):
         self._show_sources()
 
     def _finished(self, name: str, result: SourceResult, cancelled: bool) -> None:
-        from pmtui.sources.collect import record
+        from pmtui.sources.collect import failed, record
 
         st = self.states.setdefault(name, SourceState())
         st.result = result
         if cancelled or st.state == "cancelled":
             st.state = "cancelled"
         else:
-            st.state = "failed" if result.gaps and not result.evidence else "done"
+            st.state = "failed" if failed(result) else "done"
         self.found.extend(result.candidates)
         # Evidence and gaps describe what is on disk now: not an undoable
         # edit, but the file must be saved, so the session hears of it.
@@ -403,6 +491,25 @@ class CollectPane(Pane):
         n = self._accept(list(self.shown), "accept all candidates")
         self.notify(f"{n} events added to the timeline ({self.key('edit.undo')} undoes).", timeout=3)
 
+    def action_next_kind(self) -> None:
+        """The candidate's kind, before it is accepted: a guess (a Slack
+        message's words) the engineer may correct; cycles through the kinds."""
+        from pmtui.model import EVENT_KINDS
+
+        candidate = self.table.cursor_value if self.view == "candidates" else None
+        if not isinstance(candidate, Candidate):
+            return
+        i = EVENT_KINDS.index(candidate.kind) if candidate.kind in EVENT_KINDS else -1
+        candidate.kind = EVENT_KINDS[(i + 1) % len(EVENT_KINDS)]
+        self._rebuild()
+        # The order may change (a symptom can make another row the possible
+        # trigger): the cursor stays on this candidate.
+        at = next((n for n, c in enumerate(self.shown) if c is candidate), None)
+        if at is None:  # merged anew: the row with its words
+            at = next((n for n, c in enumerate(self.shown) if c.time == candidate.time and c.event == candidate.event),
+                      0)
+        self.table.move_cursor(at)
+
     def on_row_chosen(self, message: RowChosen) -> None:
         message.stop()
         if self.view == "candidates":
@@ -424,9 +531,6 @@ class CollectPane(Pane):
             self.table.move_cursor(row)
         self.table.focus()
         return True
-
-    def on_resize(self) -> None:
-        self.table.set_columns(self._columns())
 
     def action_next_view(self, step: int = 1) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + step) % len(VIEWS)]
@@ -532,3 +636,115 @@ class CollectPane(Pane):
         if text and not _ENV_NAME_RE.match(text):
             raise ValueError("expected the NAME of an environment variable, e.g. PROM_TOKEN — never the secret itself")
         return text
+
+    # -- Slack, PagerDuty, Loki, log files -------------------------------------------------
+
+    def action_people(self) -> None:
+        from pmtui.ui.screens.form import Field, FormScreen
+
+        s = self.session.pm.sources
+        sl, pd, lk = s.slack, s.pagerduty, s.loki
+        yes_no = ("no", "yes")
+        fields = [
+            Field("slack_channel", "Slack", sl.channel, placeholder="inc-2025-02-09-api or C0123ABCD",
+                  hint="the incident channel; read with the Web API unless an export is given"),
+            Field("slack_export", "Export", sl.export, parse=self._parse_path,
+                  placeholder="a Slack export zip or folder, relative to this file"),
+            Field("slack_token_env", "Token var", sl.token_env, parse=self._parse_env, placeholder="SLACK_TOKEN"),
+            Field("slack_marks", "Marks", ", ".join(sl.marks),
+                  placeholder="pushpin, star, white_check_mark (reactions ranked first)"),
+            Field("slack_bots", "Bots", "yes" if sl.bots else "no", kind="select", options=yes_no),
+            Field("slack_chatter", "Chatter", "yes" if sl.chatter else "no", kind="select", options=yes_no,
+                  hint="yes: also short acknowledgements (ok, +1, thanks)"),
+            Field("pd_incident", "PagerDuty", pd.incident, placeholder="incident id, e.g. Q1W2E3R4T5Y6U7"),
+            Field("pd_file", "PD file", pd.file, parse=self._parse_path,
+                  placeholder="or a saved log-entries JSON file"),
+            Field("pd_service", "PD service", pd.service, placeholder="or a service id: its incidents in the window"),
+            Field("pd_token_env", "PD key var", pd.token_env, parse=self._parse_env, placeholder="PAGERDUTY_TOKEN"),
+            Field("loki_url", "Loki", lk.url, parse=self._parse_url, placeholder="http://loki:3100"),
+            Field("loki_query", "LogQL", lk.query, placeholder='blank: the Kubernetes pods ({namespace="shop", ...})'),
+            Field("loki_tenant", "Tenant", lk.tenant, placeholder="X-Scope-OrgID, if multi-tenant"),
+            Field("loki_auth", "Loki auth", lk.auth, kind="select", options=("none", "bearer", "basic")),
+            Field("loki_token_env", "Token var", lk.token_env, parse=self._parse_env, placeholder="LOKI_TOKEN"),
+            Field("loki_username_env", "User var", lk.username_env, parse=self._parse_env),
+            Field("loki_password_env", "Pass var", lk.password_env, parse=self._parse_env),
+            Field("log_files", "Log files", "\n".join(s.files.paths), kind="text",
+                  hint="one a line, relative to this file; FORMAT:PATH names the format (combined, journal, jsonl)"),
+        ]
+
+        def check(values: dict[str, Any]) -> dict[str, str]:
+            errors = {}
+            if values["loki_auth"] == "basic" and not (values["loki_username_env"] and values["loki_password_env"]):
+                errors["loki_password_env"] = "basic auth needs the names of the user and password variables"
+            return errors
+
+        self.app.push_screen(FormScreen("Slack, PagerDuty, Loki and log files", fields, check=check),
+                             self._people_done)
+
+    def _people_done(self, values: dict[str, Any] | None) -> None:
+        if values is None:
+            return
+        new = copy.deepcopy(self.session.pm.sources)
+        sl, pd, lk = new.slack, new.pagerduty, new.loki
+        sl.channel, sl.export = values["slack_channel"].strip().lstrip("#"), values["slack_export"]
+        sl.token_env = values["slack_token_env"]
+        sl.marks = [m.strip().strip(":") for m in values["slack_marks"].split(",") if m.strip().strip(":")]
+        sl.bots, sl.chatter = values["slack_bots"] == "yes", values["slack_chatter"] == "yes"
+        pd.incident, pd.file = values["pd_incident"].strip(), values["pd_file"]
+        pd.service, pd.token_env = values["pd_service"].strip(), values["pd_token_env"]
+        lk.url, lk.query, lk.tenant = values["loki_url"], values["loki_query"].strip(), values["loki_tenant"].strip()
+        lk.auth = values["loki_auth"] or "none"
+        lk.token_env, lk.username_env = values["loki_token_env"], values["loki_username_env"]
+        lk.password_env = values["loki_password_env"]
+        new.files.paths = [line.strip() for line in values["log_files"].splitlines() if line.strip()]
+        self._set_sources(new)
+
+    def action_add_log(self) -> None:
+        from pmtui.ui.screens.form import Field, FormScreen
+
+        fields = [
+            Field("path", "Log file", "", parse=self._parse_log_path, placeholder="logs/api.log.gz",
+                  hint="plain text with times, an nginx/Apache access log, journalctl -o json or JSON lines; "
+                       "gzip is fine"),
+            Field("format", "Format", "auto", kind="select", options=LOG_FORMATS),
+        ]
+        self.app.push_screen(FormScreen("Add a log file", fields), self._add_log_done)
+
+    def _add_log_done(self, values: dict[str, Any] | None) -> None:
+        if values is None or not values["path"]:
+            return
+        fmt = values["format"] or "auto"
+        entry = values["path"] if fmt == "auto" else f"{fmt}:{values['path']}"
+        new = copy.deepcopy(self.session.pm.sources)
+        if entry in new.files.paths:
+            self.notify(f"{entry} is read already.", timeout=3)
+            return
+        new.files.paths.append(entry)
+        self._set_sources(new)
+        self.notify(f"Log file {entry} added: {self.key('collect.run')} collects it.", timeout=4)
+
+    def _relative(self, text: str) -> str:
+        """A path as the file keeps it: relative to the post-mortem's folder
+        (never an absolute path of this machine)."""
+        import os
+
+        path = Path(text).expanduser()
+        folder = self.context.document_path()
+        if path.is_absolute() and folder is not None:
+            return Path(os.path.relpath(path, folder.parent)).as_posix()
+        return path.as_posix()
+
+    def _parse_path(self, text: str) -> str:
+        text = text.strip()
+        return self._relative(text) if text else ""
+
+    def _parse_log_path(self, text: str) -> str:
+        text = text.strip()
+        if not text:
+            raise ValueError("the path of a log file, e.g. logs/api.log")
+        path = Path(text).expanduser()
+        folder = self.context.document_path()
+        found = path if path.is_absolute() or folder is None else folder.parent / path
+        if not found.is_file():
+            raise ValueError(f"no file {text} (a path relative to this post-mortem's folder, or absolute)")
+        return self._relative(text)

@@ -195,6 +195,8 @@ class OverviewPane(Pane):
               show=_list_show, parse=_list_parse),
             f("services", "Services", "Incident", "input", lambda p: p.services, me, "services",
               show=_list_show, parse=_list_parse, placeholder="api-service, postgres"),
+            f("related", "Related", "Incident", "input", lambda p: p.related, me, "related",
+              show=_list_show, parse=_list_parse, placeholder="ids of related post-mortems: PM-2024-11-02"),
             f("reviewed", "Reviewed", "Incident", "input", lambda p: p.reviewed, me, "reviewed",
               parse=self._date_parse, placeholder="2025-02-10, today"),
             f("follow_up", "Follow-up", "Incident", "input", lambda p: p.follow_up, me, "follow_up",

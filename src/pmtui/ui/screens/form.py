@@ -198,6 +198,19 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         self.action_submit()
 
     def action_submit(self) -> None:
+        # ctrl+s is a priority binding, handled as it arrives, while the
+        # keys typed just before it may still wait in the focused field's
+        # queue (a fast typist over SSH sends "text + ctrl+s" in one burst):
+        # the submit runs from that queue, behind them, so none is lost.
+        focused = self.focused
+        if focused is not None and focused is not self:
+            focused.call_later(self._submit)
+        else:
+            self._submit()
+
+    def _submit(self) -> None:
+        if not self.is_attached or self.app.screen is not self:
+            return  # dismissed meanwhile (escape in the same burst)
         raw = self.raw_values()
         parsed: dict[str, Any] = {}
         errors: dict[str, str] = {}
