@@ -84,6 +84,7 @@ def _pm_commands() -> type[Provider]:
 
 class PmApp(OrderedKeys[None]):
     TITLE = "pmtui"
+    HOLD_KEYS_AT_START = True
     # The shell's stylesheet; each pane's css/<name>.tcss is read when the
     # pane is first built (start-up parses only what the first frame shows).
     CSS_PATH: ClassVar[CSSPathType | None] = [CSS_DIR / "app.tcss"]

@@ -88,7 +88,12 @@ R = TypeVar("R")
 
 
 class OrderedKeys(App[R]):
-    """An App whose keys are handled in order, each after the one before."""
+    """An App whose keys are handled in order, each after the one before.
+    An app that must hold keys while it starts (PmApp: until its first
+    pane and start-up dialogs are up) sets HOLD_KEYS_AT_START and calls
+    open_keys(); any other takes keys from the start."""
+
+    HOLD_KEYS_AT_START: bool = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -101,7 +106,7 @@ class OrderedKeys(App[R]):
         self._passes = 0
         # Until the app says it is ready (its first screen up, start-up
         # dialogs pushed), typed keys wait.
-        self._keys_open = False
+        self._keys_open = not self.HOLD_KEYS_AT_START
         # Counted for tests and the benchmark.
         self.keys_held = 0
         self.keys_forced = 0  # sent by the watchdog: a marker was lost

@@ -344,6 +344,7 @@ class CollectPane(Pane):
         table.row_style = self._row_style
         table.set_columns(self._columns())
         table.set_rows(self._rows())
+        self._show_detail()
         pm = self.session.pm
         views = " · ".join(
             f"[{n}]" if n == self.view else n

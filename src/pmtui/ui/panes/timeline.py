@@ -234,6 +234,7 @@ class TimelinePane(Pane):
                 cursor = found
         table.set_rows(self._view, cursor=cursor)
         self._update_status()
+        self._show_detail()
 
     def _view_index(self, event: TimelineEvent) -> int | None:
         try:

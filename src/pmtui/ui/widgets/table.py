@@ -123,8 +123,6 @@ class VirtualTable(ScrollView, can_focus=True):
         self.cursor_row = max(0, min(target, len(rows) - 1))
         self.refresh()
         self.call_after_refresh(self.scroll_to_cursor)
-        # What the cursor is on may have changed with the rows (detail panels follow).
-        self.post_message(RowHighlighted(self, self.cursor_row))
 
     def _set_virtual_size(self, size: Size) -> None:
         """A new number of rows. Assigning virtual_size re-lays out the whole
