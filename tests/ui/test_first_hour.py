@@ -212,3 +212,17 @@ async def test_ctrl_c_toast_is_plain(make_app, settle):
         await pilot.press("ctrl+c")
         await settle(pilot)
         assert "Press ctrl+q to quit." in toasts(app) and not any("[b]" in t for t in toasts(app))
+
+
+async def test_fishbone_view_shows_every_factor_whole(demo_pm, open_app, settle, screen_text):
+    from pmtui.ui.screens.view import ViewScreen
+
+    app = open_app(demo_pm(), "analysis")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "f", "v")
+        await settle(pilot)
+        assert isinstance(app.screen, ViewScreen)
+        text = " ".join(screen_text(app).split())
+        assert "Contributing factors by category" in text
+        assert "F2 Load testing didn't include the new query pattern" in text

@@ -177,7 +177,7 @@ class AnalysisPane(Pane):
     # -- the selected item in full ---------------------------------------------
 
     def selection_detail(self) -> tuple[str, Text] | None:
-        if self.show_fishbone and not self.tree_focused():
+        if self.show_fishbone and not self.query_one(WhysTree).has_focus:
             return "Contributing factors by category", self._factors_text()
         if self.tree_focused():
             why = self.current_why()
