@@ -18,6 +18,7 @@ and the benchmark prints, per format and overall:
 
 Targets (issue 12): pmtui GA >= 0.95 and above drain3's; mixed <= 1 %.
 Run: python benchmarks/bench_grouping.py [--rounds R] [--show-errors]
+drain3 comes with the `bench` extra: pip install -e '.[bench]'
 """
 
 from __future__ import annotations

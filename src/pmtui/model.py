@@ -234,6 +234,16 @@ class GithubExportSettings:
     labels: list[str] = field(default_factory=list)
 
 
+REPORT_TIMELINES = ("auto", "key", "all")
+
+
+@dataclass
+class ReportSettings:
+    # Which timeline rows the report shows: "key" the key rows, "all" every
+    # row, "auto" (the default) the key rows once any row is key, else all.
+    timeline: str = "auto"
+
+
 # A custom field's value as the file holds it: text and choice are strings,
 # number an int or float, date a date, people a list of handles.
 CustomValue = str | int | float | date | list[str]
@@ -296,6 +306,7 @@ class PostMortem:
     evidence: list[Evidence] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     github: GithubExportSettings = field(default_factory=GithubExportSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
     # Team conventions (.pmtui.toml): values of its custom fields, people in
     # its roles, text of its extra report sections, by key.
     custom: dict[str, CustomValue] = field(default_factory=dict)
@@ -370,6 +381,14 @@ class PostMortem:
         return _next_prefixed(self.factors, "F")
 
     # -- lookups -------------------------------------------------------------
+
+    def report_shows_key_rows(self) -> bool:
+        """Does the report's timeline show only the key rows? ("key" with no
+        row key shows every row: a report never has an empty timeline.)"""
+        mode = self.report.timeline
+        if mode == "all":
+            return False
+        return any(e.key for e in self.timeline)
 
     def why_children(self, parent: str) -> list[Why]:
         return [w for w in self.whys if w.parent == parent]

@@ -207,11 +207,33 @@ def sorted_timeline(pm: PostMortem) -> list[TimelineEvent]:
     return sorted(pm.timeline, key=lambda e: e.time)
 
 
+def report_timeline(pm: PostMortem) -> list[TimelineEvent]:
+    """The rows the report shows, in time order: the key rows when
+    `[report] timeline` says so (pm.report_shows_key_rows), else all."""
+    rows = sorted_timeline(pm)
+    return [e for e in rows if e.key] if pm.report_shows_key_rows() else rows
+
+
+def timeline_note(pm: PostMortem, shown: int) -> str:
+    """The line under the timeline's heading when it shows only key rows
+    (or was told to and has none), "" otherwise."""
+    total = len(pm.timeline)
+    if pm.report_shows_key_rows():
+        return (f"_The {shown} key moments of {total} events; every event is in the post-mortem's timeline._"
+                if shown != total else "")
+    if pm.report.timeline == "key" and total:
+        return "_No event is marked as a key moment yet: every event is shown._"
+    return ""
+
+
 def render_timeline(pm: PostMortem) -> str:
     if not pm.timeline:
         return EMPTY
-    rows = render_timeline_rows(sorted_timeline(pm), pm.incident_date)
-    return timeline_table_head() + "\n" + "\n".join(rows)
+    events = report_timeline(pm)
+    rows = render_timeline_rows(events, pm.incident_date)
+    table = timeline_table_head() + "\n" + "\n".join(rows)
+    note = timeline_note(pm, len(events))
+    return f"{note}\n\n{table}" if note else table
 
 
 # -- contributing factors ---------------------------------------------------

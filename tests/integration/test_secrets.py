@@ -319,11 +319,9 @@ async def _settle(app, pilot) -> None:
 
 
 async def test_app_shows_and_writes_no_planted_secret(world, planted, fixed_now, screen_text):
-    from textual.widgets import Log
-
     from pmtui.filesafety.journal import find_recovery
     from pmtui.ui.app import PmApp
-    from pmtui.ui.screens.evidence import EvidenceScreen
+    from pmtui.ui.screens.evidence import EvidenceLines, EvidenceScreen
 
     scan = world["scan"]
     path = world["path"]
@@ -377,7 +375,7 @@ async def test_app_shows_and_writes_no_planted_secret(world, planted, fixed_now,
         await pilot.press("o")
         await _settle(app, pilot)
         assert isinstance(app.screen, EvidenceScreen)
-        shown = "\n".join(app.screen.query_one(Log).lines)
+        shown = "\n".join(app.screen.query_one(EvidenceLines).lines)
         assert "upstream failed" in shown
         scan.text("evidence viewer: pod log", shown, planted.every)
         capture("evidence viewer", planted.every)

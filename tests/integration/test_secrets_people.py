@@ -191,10 +191,8 @@ def test_a_key_echoed_back_by_the_server_is_redacted(world):
 
 
 async def test_app_collect_pane_shows_and_writes_nothing_secret(world, fixed_now):
-    from textual.widgets import Log
-
     from pmtui.ui.app import PmApp
-    from pmtui.ui.screens.evidence import EvidenceScreen
+    from pmtui.ui.screens.evidence import EvidenceLines, EvidenceScreen
 
     w = world["w"]
     app = PmApp(store.load(world["path"]), now=fixed_now, blink=False, first_pane="collect")
@@ -229,7 +227,7 @@ async def test_app_collect_pane_shows_and_writes_nothing_secret(world, fixed_now
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, EvidenceScreen)
-        shown = "\n".join(app.screen.query_one(Log).lines)
+        shown = "\n".join(app.screen.query_one(EvidenceLines).lines)
         assert "pasting creds by mistake" in shown
         leaked = w.leaks(shown)
         if leaked:

@@ -1,7 +1,17 @@
 """A loopback Kubernetes API server for tests: HTTPS with a CA made on the
 spot, a bearer token required, and the real REST shapes the `kubernetes`
 client reads (deployments, pods by label selector, pod logs with
-sinceTime/timestamps/previous/container, events, Status errors).
+sinceTime/timestamps/previous/container, events, ReplicaSets,
+HorizontalPodAutoscalers, nodes and node events, Status errors).
+
+Shapes from the Kubernetes API reference,
+https://kubernetes.io/docs/reference/kubernetes-api/: Pod v1 (spec.nodeName,
+status.containerStatuses), Event v1 (involvedObject, first/lastTimestamp,
+eventTime, count; node events live in namespace "default" and are listed
+with fieldSelector=involvedObject.kind=Node), ReplicaSet v1,
+HorizontalPodAutoscaler autoscaling/v2 (spec.scaleTargetRef,
+status.lastScaleTime / desiredReplicas / conditions), Node v1
+(status.conditions with lastTransitionTime), Status for errors.
 
     with FakeCluster(state) as cluster:
         cluster.write_kubeconfig(path)   # a real kubeconfig for the real client
@@ -62,6 +72,7 @@ class Pod:
     containers: list[Container]
     start: dt.datetime
     phase: str = "Running"
+    node: str = ""  # spec.nodeName
 
 
 @dataclass
@@ -89,6 +100,12 @@ class ClusterState:
     # with the deployment.kubernetes.io/revision annotation, ownerReferences,
     # spec.template), from https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/replica-set-v1/
     replicasets: list[dict] = field(default_factory=list)
+    # HorizontalPodAutoscaler JSON (autoscaling/v2), served as the namespace's list.
+    autoscalers: list[dict] = field(default_factory=list)
+    # Node name -> its status.conditions (Node v1), and the node events
+    # (namespace "default", involvedObject kind Node).
+    nodes: dict[str, list[dict]] = field(default_factory=dict)
+    node_events: list[Event] = field(default_factory=list)
 
 
 def make_certs(directory: Path) -> tuple[bytes, Path, Path]:
@@ -153,6 +170,16 @@ def _selector_matches(selector: str, labels: dict[str, str]) -> bool:
                 return False
         else:
             raise ValueError(f"bad selector term {term!r}")
+    return True
+
+
+def _fields_match(selector: str, e: Event) -> bool:
+    """Field selectors on events: involvedObject.kind=X, involvedObject.name=Y (comma-joined)."""
+    fields = {"involvedObject.kind": e.kind, "involvedObject.name": e.obj, "reason": e.reason, "type": e.type}
+    for term in filter(None, (t.strip() for t in selector.split(","))):
+        key, _, value = term.partition("=")
+        if fields.get(key) != value:
+            return False
     return True
 
 
@@ -262,8 +289,20 @@ class FakeCluster:
             if not m.group(3):
                 return h._json(200, self._pod(pod))
             return self._log(h, pod, one)
+        if m := re.fullmatch(r"/apis/autoscaling/v2/namespaces/([^/]+)/horizontalpodautoscalers", path):
+            items = st.autoscalers if m.group(1) == ns else []
+            return h._json(200, {"kind": "HorizontalPodAutoscalerList", "apiVersion": "autoscaling/v2",
+                                 "metadata": {"resourceVersion": "1"}, "items": items})
+        if m := re.fullmatch(r"/api/v1/nodes/([^/]+)", path):
+            if m.group(1) not in st.nodes:
+                return h._json(404, _status(404, "NotFound", f'nodes "{m.group(1)}" not found'))
+            return h._json(200, self._node(m.group(1)))
         if m := re.fullmatch(r"/api/v1/namespaces/([^/]+)/events", path):
-            items = [self._event(e) for e in st.events] if m.group(1) == ns else []
+            if m.group(1) == "default" and ns != "default":
+                events = [e for e in st.node_events if _fields_match(one("fieldSelector"), e)]
+                items = [self._event(e, namespace="default") for e in events]
+            else:
+                items = [self._event(e) for e in st.events] if m.group(1) == ns else []
             return h._json(200, {"kind": "EventList", "apiVersion": "v1", "metadata": {"resourceVersion": "1"},
                                  "items": items})
         h._json(404, _status(404, "NotFound", "the server could not find the requested resource"))
@@ -312,13 +351,26 @@ class FakeCluster:
         return {"kind": "Pod", "apiVersion": "v1",
                 "metadata": {"name": pod.name, "namespace": self.state.namespace, "labels": pod.labels,
                              "uid": f"uid-{pod.name}"},
-                "spec": {"containers": [{"name": c.name, "image": "shop/api:1.4.2"} for c in pod.containers]},
+                "spec": {"containers": [{"name": c.name, "image": "shop/api:1.4.2"} for c in pod.containers],
+                         **({"nodeName": pod.node} if pod.node else {})},
                 "status": {"phase": pod.phase, "startTime": rfc3339(pod.start), "containerStatuses": statuses}}
 
-    def _event(self, e: Event) -> dict:
+    def _node(self, name: str) -> dict:
+        return {"kind": "Node", "apiVersion": "v1", "metadata": {"name": name, "uid": f"uid-{name}"},
+                "spec": {"podCIDR": "10.244.1.0/24"},
+                "status": {"conditions": self.state.nodes[name],
+                           "nodeInfo": {"architecture": "amd64", "bootID": f"boot-{name}", "machineID": f"m-{name}",
+                                        "systemUUID": f"uuid-{name}", "containerRuntimeVersion": "containerd://1.7.22",
+                                        "kernelVersion": "6.1.0-26-amd64", "kubeProxyVersion": "v1.31.2",
+                                        "kubeletVersion": "v1.31.2", "operatingSystem": "linux",
+                                        "osImage": "Debian GNU/Linux 12 (bookworm)"}}}
+
+    def _event(self, e: Event, namespace: str | None = None) -> dict:
+        ns = namespace or self.state.namespace
+        obj_ns = "" if e.kind == "Node" else ns
         return {"kind": "Event", "apiVersion": "v1",
-                "metadata": {"name": e.name, "namespace": self.state.namespace},
-                "involvedObject": {"kind": e.kind, "name": e.obj, "namespace": self.state.namespace},
+                "metadata": {"name": e.name, "namespace": ns},
+                "involvedObject": {"kind": e.kind, "name": e.obj, "namespace": obj_ns},
                 "reason": e.reason, "message": e.message, "type": e.type, "count": e.count,
                 "firstTimestamp": rfc3339(e.first), "lastTimestamp": rfc3339(e.last),
                 "eventTime": None if e.event_time is None else e.event_time.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),

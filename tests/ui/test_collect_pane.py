@@ -11,8 +11,9 @@ import pytest
 
 from pmtui.model import Evidence
 from pmtui.ui.panes.collect import CollectPane
-from pmtui.ui.screens.evidence import EvidenceScreen
+from pmtui.ui.screens.evidence import EvidenceLines, EvidenceScreen
 from pmtui.ui.screens.form import FormScreen
+from pmtui.ui.widgets.chart import TimeChart
 
 
 def pane(app) -> CollectPane:
@@ -93,18 +94,17 @@ async def test_views_and_evidence_viewer(demo_app, screen_text):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert 'level=info msg="GET /api/orders 200"' in screen_text(app)
-        from textual.widgets import Log
-
-        shown = app.screen.query_one(Log).lines
+        shown = app.screen.query_one(EvidenceLines).lines
         assert any("connection pool exhausted" in line for line in shown)
         await pilot.press("escape")
-        # A metric opens as sparklines with its figures.
+        # A metric opens as a chart with its figures.
         metric = next(i for i, e in enumerate(p.table.rows) if e.kind == "metrics")
         p.table.move_cursor(metric)
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "max" in screen_text(app) and "points" in screen_text(app)
+        assert app.screen.query(TimeChart)
         await pilot.press("escape")
         await pilot.press("right_square_bracket")
         assert p.view == "gaps"
@@ -230,3 +230,49 @@ async def test_hung_source_keeps_keys_answering_and_cancels(hung_server, make_ap
         assert "cancelled" in screen_text(app)
         for worker in list(app.workers):
             worker.cancel()
+
+
+async def test_candidates_kind_confidence_trigger_first_and_their_evidence(demo_app, screen_text, settle):
+    """With the rollout row gone from the timeline, the rollout the
+    Kubernetes events tell of is the possible trigger: first, flagged, with
+    its kind and confidence; what other sources (or rows) say it too is
+    told for the candidate under the cursor; `o` opens its evidence at its
+    time; accepting it keeps every evidence reference on the row."""
+    app = demo_app(demo=True, first_pane="collect")
+    async with app.run_test(size=(80, 24)) as pilot:
+        pm = app.session.pm
+        pm.timeline[:] = [e for e in pm.timeline if "ollout" not in e.event]
+        await collect(app, pilot)
+        p = pane(app)
+        first = p.table.rows[0]
+        assert first.trigger and first is p.shown[0]
+        assert all(not c.trigger for c in p.shown[1:])
+        assert [c.time for c in p.shown[1:]] == sorted(c.time for c in p.shown[1:])
+        text = screen_text(app)
+        assert "\u2691 ScalingReplicaSet" in text
+        assert "action" in text and f"{round(first.confidence * 100)}%" in text
+        assert "possible trigger: the earliest change before the first symptom" in text
+        # Rows the timeline already holds are listed last, marked, never offered.
+        assert p.known and all(p.table.rows[-i - 1] is c for i, c in enumerate(reversed(p.known)))
+        assert f"(+{len(p.known)} in the timeline)" in text
+        merged = next(c for c in p.shown if len(c.sources) > 1)
+        p.table.move_cursor(list(p.table.rows).index(merged))
+        await settle(pilot)
+        assert "also in " + merged.also_in[0] in screen_text(app)
+        # Its evidence, at its time.
+        p.table.move_cursor(0)
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, EvidenceScreen)
+        view = app.screen.query_one(EvidenceLines)
+        assert view.target is not None and first.time.strftime("%Y-%m-%dT%H:%M:%S") in view.lines[view.target]
+        await pilot.press("escape")
+        # Accepted, it keeps every evidence reference, and it is a key row.
+        await pilot.press("space")
+        row = next(e for e in pm.timeline if e.event == first.event)
+        assert row.evidence == first.refs and row.key
+        known = p.known[0]
+        p.table.move_cursor(list(p.table.rows).index(known))
+        before = len(pm.timeline)
+        await pilot.press("space")
+        assert len(pm.timeline) == before

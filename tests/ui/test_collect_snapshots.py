@@ -9,6 +9,8 @@ import pytest
 async def _collected(pilot):
     await pilot.press("c")
     await pilot.app.workers.wait_for_complete()
+    # The "Collected: ..." toast goes after 4 s; the table under it is what stays.
+    pilot.app.clear_notifications()
     for _ in range(3):
         await pilot.pause()
 

@@ -42,7 +42,9 @@ from pmtui.edits.timeline import (
     duplicate_event,
     insert_event,
     mark_event,
+    set_report_timeline,
     sort_events,
+    toggle_key,
     update_event,
 )
 from pmtui.session import Edit, attribute_edit
@@ -74,10 +76,12 @@ __all__ = [
     "parent_choices",
     "pending_sync",
     "reparent_why",
+    "set_report_timeline",
     "set_sources",
     "sort_actions",
     "sort_events",
     "subtree_ids",
     "sync_from_tracker",
+    "toggle_key",
     "update_event",
 ]

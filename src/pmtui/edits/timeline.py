@@ -145,3 +145,34 @@ def mark_event(pm: PostMortem, event: TimelineEvent, field: MarkField) -> Edit:
 
     # Area overview: the incident times (and so TTD/TTM/TTR) change.
     return Edit(Area.OVERVIEW, label, do, undo, event)
+
+
+def toggle_key(pm: PostMortem, event: TimelineEvent) -> Edit:
+    """Mark the event as a key moment of the story, or unmark it (the
+    report's short timeline shows the key rows)."""
+    old = event.key
+
+    def do() -> None:
+        event.key = not old
+
+    def undo() -> None:
+        event.key = old
+
+    return Edit(Area.TIMELINE, "unmark key moment" if old else "mark key moment", do, undo, event)
+
+
+def set_report_timeline(pm: PostMortem, mode: str) -> Edit | None:
+    """`[report] timeline`: "key", "all" or "auto"; None when it is so already."""
+    settings = pm.report
+    old = settings.timeline
+    if mode == old:
+        return None
+
+    def do() -> None:
+        settings.timeline = mode
+
+    def undo() -> None:
+        settings.timeline = old
+
+    # Area timeline: the report's timeline section is what it changes.
+    return Edit(Area.TIMELINE, f"report timeline: {mode}", do, undo)

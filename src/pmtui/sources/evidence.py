@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -133,3 +134,60 @@ def copy_evidence(pm: PostMortem, old_folder: Path, new_folder: Path) -> str:
         return ""
     return f"Evidence not copied to {new_folder}: " + ", ".join(missing[:3]) + (
         f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+
+
+# -- references from timeline rows ----------------------------------------------------
+
+_LINE_REF_RE = re.compile(r"^L(\d+)$")
+_LABEL_RE = re.compile(r'\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"((?:\\.|[^"\\])*)"\s*(?:,|$)')
+
+
+@dataclass(frozen=True)
+class EvidenceRef:
+    """A row's evidence reference, read: the evidence id, and where in it
+    to open (a log line, or the labels of one series)."""
+
+    raw: str
+    id: str
+    line: int | None = None
+    series: dict[str, str] | None = None
+
+
+def parse_ref(text: str) -> EvidenceRef:
+    """`ID`, `ID#L120`, `ID#series={job="api"}` (sources.base.ref writes
+    them). Anything after a `#` that is neither is kept as the id's
+    fragment and ignored: the evidence still opens, at its top."""
+    ident, sep, fragment = text.partition("#")
+    if not sep:
+        return EvidenceRef(text, text)
+    m = _LINE_REF_RE.match(fragment)
+    if m is not None:
+        return EvidenceRef(text, ident, line=int(m.group(1)))
+    if fragment.startswith("series="):
+        return EvidenceRef(text, ident, series=parse_labels(fragment.removeprefix("series=")))
+    return EvidenceRef(text, ident)
+
+
+def parse_labels(text: str) -> dict[str, str]:
+    """`{a="x", b="y"}` (prometheus.label_text) as a dict; {} for `{}` or text
+    of another shape."""
+    body = text.strip()
+    if not (body.startswith("{") and body.endswith("}")):
+        return {}
+    body = body[1:-1]
+    out: dict[str, str] = {}
+    pos = 0
+    while pos < len(body):
+        m = _LABEL_RE.match(body, pos)
+        if m is None:
+            return out
+        out[m.group(1)] = re.sub(r"\\(.)", r"\1", m.group(2))
+        pos = m.end()
+    return out
+
+
+def series_matches(labels: dict[str, str], wanted: dict[str, str]) -> bool:
+    """A series answers a reference when it holds every label the
+    reference names (a reference may name fewer: kube-state-metrics' own
+    job and instance labels are left out of a restart's)."""
+    return all(labels.get(k) == v for k, v in wanted.items())

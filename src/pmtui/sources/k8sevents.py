@@ -42,6 +42,9 @@ NOTABLE_NORMAL = {"ScalingReplicaSet", "Killing", "SuccessfulRescale", "Preempti
 EVENT_KIND = {"ScalingReplicaSet": "action", "SuccessfulRescale": "action", "Killing": "other",
               "SuccessfulCreate": "other", "SuccessfulDelete": "other", "Started": "other"}
 RESTART_REASONS = {"Killing", "OOMKilling", "Started"}
+HANDLED_ELSEWHERE = {"SuccessfulRescale", "NodeNotReady", "NodeReady", "NodeHasInsufficientMemory",
+                     "NodeHasSufficientMemory", "NodeHasDiskPressure", "NodeHasNoDiskPressure",
+                     "NodeHasInsufficientPID", "NodeHasSufficientPID"}
 _CONTAINER_RE = re.compile(r"\bcontainer[: ]+\"?([A-Za-z0-9][\w.-]*)")
 _SCALED_RE = re.compile(r"Scaled (up|down) replica set (\S+) (?:from \d+ )?to (\d+)")
 
@@ -80,6 +83,9 @@ def _time(value: Any) -> datetime | None:
     return when.astimezone(UTC) if when.tzinfo else None
 
 
+time_of = _time  # an API timestamp (RFC 3339 text or a datetime) as aware UTC, or None
+
+
 def event_from_json(item: dict[str, Any]) -> Ev:
     obj = item.get("involvedObject") or item.get("regarding") or {}
     series = item.get("series") or {}
@@ -98,6 +104,8 @@ def event_candidates(events: Iterable[Ev], window: Window, namespace: str, evide
             continue
         if e.type != "Warning" and e.reason not in NOTABLE_NORMAL:
             continue
+        if e.kind in ("HorizontalPodAutoscaler", "Node") and e.reason in HANDLED_ELSEWHERE:
+            continue  # sources.k8scapacity: keyed with the HPA's status, the node's conditions
         source = f"{SOURCE}: {e.kind.lower()}/{e.name}"
         container = _container(e.message)
         if e.kind == "Pod" and e.reason in RESTART_REASONS:

@@ -1,5 +1,7 @@
 """Kubernetes: the deployment's pods, their logs in the window, their
-status and the namespace's events, as evidence, candidates and gaps.
+status and the namespace's events, its ReplicaSets (rollouts), its
+autoscalers and the conditions of the nodes under its pods, as evidence,
+candidates and gaps.
 
 The official client is imported inside `collect_kubernetes` (it costs
 about 0.4 s). Pod logs are read through the raw REST call: the typed
@@ -15,13 +17,14 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlencode
 
 from pmtui.model import Gap, KubernetesSettings
 from pmtui.redact import default_redactor, redact
 from pmtui.sources.base import Cancelled, Context, SourceResult, Window
 from pmtui.sources.evidence import write_evidence
+from pmtui.sources.k8scapacity import hpa_candidates, hpa_targets, node_candidates
 from pmtui.sources.k8sevents import (
     EVENT_TTL_NOTE,
     Ev,
@@ -81,6 +84,8 @@ def _problem(exc: BaseException, what: str, *, where: str = "") -> str:
     elif isinstance(exc, UnicodeDecodeError):
         text = (f"{what}: the API server answered an error whose body is not UTF-8 text{where} "
                 f"(byte 0x{exc.object[exc.start]:02x} at {exc.start}); nothing more can be said of it")
+    elif isinstance(exc, ValueError):
+        text = f"{what}: the API server's answer is not the JSON expected{where}: {exc}"
     else:
         reason = str(exc) or type(exc).__name__
         text = f"{what}: cannot reach the API server{where}: {type(exc).__name__}: {reason}"
@@ -155,6 +160,8 @@ class _Run:
     failures: tuple[type[BaseException], ...]  # API and network errors a step turns into a gap
     rules: Rules = NO_RULES
     events: list[Ev] | None = None  # the namespace's events, once read (rollbacks are dated by them)
+    autoscalers: list[dict] | None = None  # the deployment's HorizontalPodAutoscalers (JSON), once read
+    autoscalers_evidence: str = ""
     # Where the logs of replaced pods are read instead ("Loki ({app="api"})"), or "".
     elsewhere: str = ""
 
@@ -216,9 +223,13 @@ def collect_kubernetes(settings: KubernetesSettings, ctx: Context, *, logs_elsew
         _status_evidence(pods, selector, run)
         pod_names = {_pod_name(p) for p in pods}
         ctx.check_cancelled()
+        _autoscalers(api_client, settings, run)
+        ctx.check_cancelled()
         _events(core, settings, pod_names, run)
         ctx.check_cancelled()
         _rollouts(api_client, apps, settings, selector, run)
+        ctx.check_cancelled()
+        _nodes(api_client, core, pods, run)
         _logs(api_client, pods, settings, run)
     except _Stop as stop:
         run.gap(str(stop))
@@ -296,9 +307,10 @@ def _event_times(e: CoreV1Event) -> tuple[datetime | None, datetime | None]:
     return first, last
 
 
-def _relevant(name: str, settings: KubernetesSettings, pod_names: set[str]) -> bool:
-    if name in pod_names or any(p.startswith(name + "-") for p in pod_names):
-        return True  # the pod itself, or its ReplicaSet (pod names extend it)
+def _relevant(name: str, settings: KubernetesSettings, pod_names: set[str],
+              others: frozenset[str] | set[str] = frozenset()) -> bool:
+    if name in pod_names or name in others or any(p.startswith(name + "-") for p in pod_names):
+        return True  # the pod itself, its ReplicaSet (pod names extend it), its autoscaler
     dep = settings.deployment
     return bool(dep) and (name == dep or name.startswith(dep + "-"))
 
@@ -321,10 +333,11 @@ def _events(core: CoreV1Api, settings: KubernetesSettings, pod_names: set[str], 
     rows: list[dict[str, object]] = []
     gone: set[str] = set()
     kept: list[Ev] = []
+    autoscalers = {str((h.get("metadata") or {}).get("name") or "") for h in run.autoscalers or []}
     for e in sorted(items, key=lambda e: _event_times(e)[0] or window.start):
         obj = e.involved_object
         name = (obj.name if obj is not None else None) or ""
-        if obj is None or not _relevant(name, settings, pod_names):
+        if obj is None or not _relevant(name, settings, pod_names, autoscalers):
             continue
         first, last = _event_times(e)
         series = getattr(e, "series", None)
@@ -340,6 +353,9 @@ def _events(core: CoreV1Api, settings: KubernetesSettings, pod_names: set[str], 
     run.result.evidence.append(ev)
     run.events = kept
     run.result.candidates.extend(event_candidates(kept, window, ns, ev.id))
+    if run.autoscalers is not None:
+        run.result.candidates.extend(hpa_candidates(run.autoscalers, kept, window, ns, run.autoscalers_evidence,
+                                                    events_evidence=ev.id))
     for pod in sorted(gone):
         run.gap(f"pod {pod} appears in the events but no longer exists: {run.lost('its logs')}")
 
@@ -368,6 +384,83 @@ def _rollouts(api_client: ApiClient, apps: AppsV1Api, settings: KubernetesSettin
     found = rollout_candidates(settings.deployment, revisions, run.events or [], run.ctx.window, ns, ev.id)
     fold_scaling(run.result.candidates, found)
     run.result.candidates[:0] = found  # first: a rollout's words win over its scaling events'
+
+
+def _autoscalers(api_client: ApiClient, settings: KubernetesSettings, run: _Run) -> None:
+    """The HorizontalPodAutoscalers that scale the deployment: their last
+    rescale and the conditions that stop or cap scaling (their rescale
+    events come with the namespace's events)."""
+    if not settings.deployment:
+        return
+    from kubernetes import client
+
+    ns = run.namespace
+    run.ctx.progress("kubernetes: autoscalers", 0.12)
+    # The JSON as sent (no model): an answer missing a field the generated
+    # model requires would otherwise fail the whole source.
+    failures: tuple[type[BaseException], ...] = (*run.failures, ValueError, AttributeError)
+    try:
+        raw: Any = client.AutoscalingV2Api(api_client).list_namespaced_horizontal_pod_autoscaler(
+            ns, _request_timeout=API_TIMEOUT, _preload_content=False)
+        listed = json.loads(raw.data).get("items") or []
+    except failures as exc:
+        run.gap(_problem(exc, f"autoscalers of namespace {ns}", where=run.where) + ": scaling by an autoscaler "
+                "is shown from the events alone")
+        return
+    mine = hpa_targets([h for h in listed if isinstance(h, dict)], settings.deployment)
+    run.autoscalers = mine
+    if not mine:
+        return
+    data = json.dumps({"namespace": ns, "deployment": settings.deployment, "items": mine}, indent=1).encode()
+    ev = write_evidence(run.ctx, "status", SOURCE, "kubernetes/autoscalers.json", data,
+                        query=f"GET /apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers")
+    run.result.evidence.append(ev)
+    run.autoscalers_evidence = ev.id
+
+
+def _nodes(api_client: ApiClient, core: CoreV1Api, pods: list[V1Pod], run: _Run) -> None:
+    """The conditions of the nodes the pods run on (NotReady, memory, disk
+    and PID pressure): each node's latest transitions from its status, the
+    earlier ones from the node events (namespace default)."""
+    names = sorted({p.spec.node_name for p in pods if p.spec is not None and p.spec.node_name})
+    if not names:
+        return
+    run.ctx.progress(f"kubernetes: {len(names)} nodes", 0.19)
+    nodes: list[dict] = []
+    failures: tuple[type[BaseException], ...] = (*run.failures, ValueError, AttributeError)
+    for name in names:
+        try:  # the JSON as sent, as for the autoscalers
+            raw: Any = core.read_node(name, _request_timeout=API_TIMEOUT, _preload_content=False)
+            node = json.loads(raw.data)
+        except failures as exc:
+            run.gap(_problem(exc, f"node {name}", where=run.where) + ": its conditions are not shown")
+            continue
+        if isinstance(node, dict):
+            nodes.append(node)
+    events: list[Ev] = []
+    rows: list[dict[str, object]] = []
+    try:
+        items = core.list_namespaced_event("default", field_selector="involvedObject.kind=Node",
+                                           _request_timeout=API_TIMEOUT).items
+    except run.failures as exc:
+        run.gap(_problem(exc, "node events (namespace default)", where=run.where)
+                + ": only each node's latest condition changes are shown")
+        items = []
+    for e in items:
+        obj = e.involved_object
+        if obj is None or obj.kind != "Node" or obj.name not in names:
+            continue
+        first, last = _event_times(e)
+        events.append(Ev(e.type or "", e.reason or "", e.message or "", "Node", obj.name, first, last, e.count or 1))
+        rows.append({"type": e.type, "reason": e.reason, "message": e.message, "object": f"Node/{obj.name}",
+                     "first": _z(first) if first else None, "last": _z(last) if last else None, "count": e.count})
+    if not nodes and not events:
+        return
+    data = json.dumps({"nodes": nodes, "events": rows}, indent=1).encode()
+    ev = write_evidence(run.ctx, "status", SOURCE, "kubernetes/nodes.json", data,
+                        query="GET /api/v1/nodes/{" + ",".join(names) + "} and node events of namespace default")
+    run.result.evidence.append(ev)
+    run.result.candidates.extend(node_candidates(nodes, events, run.ctx.window, ev.id))
 
 
 def _owned_by(item: dict, deployment: str) -> bool:

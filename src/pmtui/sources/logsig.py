@@ -56,10 +56,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from pmtui.sources.base import Candidate, Window
-from pmtui.sources.logmask import readable, template_of, unify
+from pmtui.sources.logmask import KEEP_WORDS, readable, template_of, unify
 from pmtui.sources.logtypes import LogSummary, Signature
 from pmtui.textsafe import printable
 
@@ -180,6 +180,78 @@ NO_RULES = Rules()
 # What the template cache holds for a line it has not seen.
 _UNSEEN = Signature("", "", "")
 
+# -- the shape of a line (all-lines mode) ---------------------------------------------
+# In all-lines mode every line needs its template, and masking one costs
+# ~60 us (logmask), so lines are cached by a cheap key that two lines share
+# only when their templates are equal. Digits alone (the error mode's key)
+# leave hex ids in (req=1f3a9c...), so nearly every line missed: 48 s for
+# the benchmark's million lines. The shape replaces each run that starts
+# with a digit (letters, digits and . : - inside it, ending on a letter or
+# digit: a time, a version, an address, a hex id) by \0, in one C pass over
+# a whole chunk: logmask masks every word holding a digit, keeping its
+# leading and trailing punctuation, so lines that differ only in such runs
+# share a template. What logmask keeps, the shape keeps: digits in key
+# names (`shard2=`: the lookahead), the technical words of KEEP_WORDS (`v1`,
+# `http2`, `tls1.2`: their digits turned into other bytes first, found in
+# one Aho-Corasick pass). A shape whose lines logmask reads another way
+# (JSON, single quotes, escape sequences, a level given as a number) sends
+# its lines to the digits-only key instead, as does a line longer than the
+# masker reads. Redaction runs on a new template's first line: a secret-
+# bearing line may join the group of a line of the same shape without one;
+# its secret is never kept (a group's text is its first line's, redacted).
+_SHAPE_RE = re.compile(rb"[0-9](?:[A-Za-z0-9.:\-]*[A-Za-z0-9])?(?![A-Za-z0-9_.\-]*=)")
+_KEEP = tuple(sorted({w.encode() for w in KEEP_WORDS if any(ch.isdigit() for ch in w)}))
+_UNDIGIT = bytes.maketrans(b"0123456789", bytes(range(0x10, 0x1A)))
+_ALNUM = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_NUMERIC_LEVEL_RE = re.compile(rb'(?i:level|lvl|severity|severity_text|levelname)="?\x00')
+# A shape whose lines take the digits-only key.
+_EXACT = Signature("", "", "")
+
+
+def _keep_hits(lowered: bytes) -> list[tuple[int, int]]:
+    """(start, end) of each KEEP_WORDS word in the text (lower case)."""
+    global _KEEP_FINDER
+    if _KEEP_FINDER is None:
+        try:
+            import ahocorasick_rs
+        except ImportError:
+            _KEEP_FINDER = False
+        else:
+            _KEEP_FINDER = ahocorasick_rs.BytesAhoCorasick(list(_KEEP),
+                                                            matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_LONGEST)
+    if _KEEP_FINDER is False:
+        hits = []
+        for word in _KEEP:
+            pos = lowered.find(word)
+            while pos >= 0:
+                hits.append((pos, pos + len(word)))
+                pos = lowered.find(word, pos + 1)
+        return hits
+    return [(start, end) for _, start, end in _KEEP_FINDER.find_matches_as_indexes(lowered)]
+
+
+_KEEP_FINDER: Any = None
+
+
+def shapes(data: bytes) -> list[bytes]:
+    """The shape of each line of `data` (see above): as many items as
+    data.split(b"\n")."""
+    work: bytearray | None = None
+    size = len(data)
+    for start, end in _keep_hits(data.lower()):
+        if (start == 0 or data[start - 1] not in _ALNUM) and (end == size or data[end] not in _ALNUM):
+            if work is None:
+                work = bytearray(data)
+            work[start:end] = data[start:end].translate(_UNDIGIT)
+    return _SHAPE_RE.sub(b"\0", data if work is None else work).split(b"\n")
+
+
+def _exact_shape(shape: bytes) -> bool:
+    """Lines of this shape are read by logmask in another way than the
+    shape assumes: they take the digits-only key."""
+    body = shape[2:] if shape[:2] == b"\x00 " else shape
+    return body[:1] == b"{" or b"'" in shape or b"\x1b" in shape or _NUMERIC_LEVEL_RE.search(shape) is not None
+
 
 def _key(ts: bytes, frac: bytes | None) -> bytes:
     return ts + (frac or b"").ljust(9, b"0")
@@ -235,6 +307,9 @@ class SignatureScanner:
         self._exact = exact_anchors
         self._find_hits = _hit_finder(anchors, engine)
         self._cache: dict[bytes, Signature | None] = {}
+        # all-lines mode: shape -> signature, for stamped lines and for others
+        self._shapes: dict[bytes, Signature] = {}
+        self._shapes_ts: dict[bytes, Signature] = {}
         self._parts: list[bytes] = []
         self._size = 0
         self._by_template: dict[str, Signature] = {}
@@ -341,30 +416,75 @@ class SignatureScanner:
                 continue
             lineno += buf.count(b"\n", counted, start)
             counted = start
-            self._record(line, key, lineno + 1)
-        self._lines_before += buf.count(b"\n", 0, size)
+            self._record(line, key, lineno + 1, shaped=True)
+        # The newlines after the last hit: each byte is counted once.
+        self._lines_before = lineno + buf.count(b"\n", counted, size)
         if last is not None:
             self._leave(buf, size, last)
 
     def _scan_all(self, buf: _Buf, size: int) -> None:
         """Every line of buf[:size] in the window, templated (new templates
-        and rates need all of them, not only the error lines)."""
+        and rates need all of them, not only the error lines): each line's
+        template looked up by its shape (see `shapes`), counted inline."""
         lo, hi = self._lo, self._hi
         lineno = self._lines_before
         key: bytes | None = self._last_key or None
-        for line in bytes(buf[:size]).split(b"\n"):
+        data = bytes(buf[:size])
+        lines = data.split(b"\n")
+        shaped = shapes(data)
+        by_shape, by_shape_ts = self._shapes, self._shapes_ts
+        base, s, limit, assign = self._base, self.summary, 4 * MAX_EXAMPLE, self._assign
+        ts_match = _TS_RE.match
+        for line, shape in zip(lines, shaped, strict=True):
             lineno += 1
             if not line:
                 continue
-            m = _TS_RE.match(line)
-            if m is not None and m.group(3) in (b"Z", b"+00:00"):
+            m = ts_match(line)
+            stamped = m is not None and m.group(3) in (b"Z", b"+00:00")
+            if stamped:
+                assert m is not None
                 key = _key(m.group(1), m.group(2))
             if key is not None and ((lo is not None and key < lo) or (hi is not None and key > hi)):
                 continue
-            self._record(line, key, lineno)
+            table = by_shape_ts if stamped else by_shape
+            sig = table.get(shape)
+            if sig is None or sig is _EXACT or len(line) > limit:
+                if sig is _EXACT or len(line) > limit:
+                    self._record(line, key, lineno)
+                    continue
+                if _exact_shape(shape):
+                    table[shape] = _EXACT
+                    self._record(line, key, lineno)
+                    continue
+                found = self._sig_for(line[m.end():] if m is not None else line)
+                if found is None:
+                    s.overflow += 1
+                    continue
+                if len(table) >= 4 * self._max:
+                    table.clear()
+                table[shape] = sig = found
+            if sig.level == "ignore":
+                continue
+            s.lines += 1
+            if RANK.get(sig.level, 1) >= 3:
+                s.error_lines += 1
+            _count(sig, key, lineno, base)
+            if assign is not None:
+                assign.append(sig)
         if size and buf[size - 1 : size] != b"\n":
             lineno -= 1  # the last piece was not a whole line
         self._lines_before = lineno
+
+    def _sig_for(self, body: bytes) -> Signature | None:
+        """The signature of a line's body through the digits-only cache."""
+        short = body[: 4 * MAX_EXAMPLE].translate(None, _DIGITS)
+        sig = self._cache.get(short, _UNSEEN)
+        if sig is _UNSEEN:
+            sig = self._signature(body)
+            if len(self._cache) >= 4 * self._max:
+                self._cache.clear()
+            self._cache[short] = sig
+        return sig
 
     def _enter(self, buf: _Buf, size: int, first: bytes | None, last: bytes | None) -> bool:
         """Before a chunk's lines are searched: False when the whole chunk
@@ -436,7 +556,10 @@ class SignatureScanner:
             return key if key is not None and (self._lo is None or key >= self._lo) else b""
         return self._line_key(buf, pos) or b"" if pos < size else b""
 
-    def _record(self, line: bytes, key: bytes | None, lineno: int = 0) -> None:
+    def _record(self, line: bytes, key: bytes | None, lineno: int = 0, *, shaped: bool = False) -> None:
+        """Count one line in its template. With `shaped` (an error line), a
+        line whose digit-free text is new is looked up by its shape before
+        it is masked: error lines carry request and trace ids."""
         s = self.summary
         m = _TS_RE.match(line)
         body = line[m.end():] if m else line
@@ -445,7 +568,15 @@ class SignatureScanner:
         short = body[: 4 * MAX_EXAMPLE].translate(None, _DIGITS)
         sig = self._cache.get(short, _UNSEEN)
         if sig is _UNSEEN:
-            sig = self._signature(body)
+            shape = shapes(body)[0] if shaped and len(body) <= 4 * MAX_EXAMPLE else None
+            if shape is not None and not _exact_shape(shape):
+                sig = self._shapes.get(shape) or self._signature(body)
+                if sig is not None:
+                    if len(self._shapes) >= 4 * self._max:
+                        self._shapes.clear()
+                    self._shapes[shape] = sig
+            else:
+                sig = self._signature(body)
             if len(self._cache) >= 4 * self._max:
                 self._cache.clear()  # bounded memory, whatever the log holds
             self._cache[short] = sig

@@ -136,7 +136,7 @@ def table_lines(path: tuple[str, ...], obj: object, *, fresh: bool) -> list[str]
         value = getattr(obj, key)
         if value is None or (is_unset(value) and not (fresh and key in SHOWN_EMPTY)):
             continue
-        if not fresh and value == getattr(defaults, key) and path[0] == "sources":
+        if not fresh and value == getattr(defaults, key) and path[0] in ("sources", "report"):
             continue  # auth = "none" alone is not worth a [sources.prometheus]
         out.append(f"{key} = {render_value(value, kind)}")
     return out
@@ -200,6 +200,8 @@ _SECTION_HELP = {
     "approvals": "# Sign-off: each reviewer's approval, written by `pmtui approve` (who, at).",
     "shares": "# Where the report was shared, written by `pmtui publish` (via, url, time).",
     "gaps": "# Data that could not be collected, and why. Written by pmtui.\n#\n# [[gaps]]",
+    "report": "# The report. timeline: \"key\" (the key rows), \"all\" (every row), or \"auto\" (the key rows\n"
+    "# once any row is key, else all).\n#\n# [report]\n# timeline = \"auto\"",
     "export": "# Where `pmtui export` files action items as GitHub issues.\n#\n"
     "# [export.github]\n# repo = \"OWNER/NAME\"",
 }
@@ -232,23 +234,29 @@ def fresh_text(pm: m.PostMortem) -> str:
         if getattr(pm, name):
             _add_rows(out, name, getattr(pm, name))
     out.append("\n" + _SECTION_HELP["sources"] + "\n")
+    _add_sources(out, pm)
+    for name in ("evidence", "gaps"):
+        _add_rows(out, name, getattr(pm, name))
+    tail: tuple[tuple[tuple[str, ...], object], ...] = ((("export", "github"), pm.github), (("report",), pm.report))
+    for where, obj in tail:
+        out.append("\n" + _SECTION_HELP[where[0]])
+        lines = table_lines(where, obj, fresh=False)
+        if lines:
+            out.append("\n[" + ".".join(where) + "]")
+            out.extend(lines)
+    text = "\n".join(out)
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text.rstrip("\n") + "\n"
+
+
+def _add_sources(out: list[str], pm: m.PostMortem) -> None:
     for source in _SOURCE_TABLES:
         lines = table_lines(source, get_attr(pm, TABLES[source][0]), fresh=False)
         if lines:
             out.append("[" + ".".join(source) + "]")
             out.extend(lines)
             out.append("")
-    for name in ("evidence", "gaps"):
-        _add_rows(out, name, getattr(pm, name))
-    out.append("\n" + _SECTION_HELP["export"])
-    lines = table_lines(("export", "github"), pm.github, fresh=False)
-    if lines:
-        out.append("\n[export.github]")
-        out.extend(lines)
-    text = "\n".join(out)
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n", "\n\n")
-    return text.rstrip("\n") + "\n"
 
 
 QUERIES_PATH = ("sources", "prometheus", "queries")

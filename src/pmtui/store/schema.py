@@ -124,6 +124,7 @@ TABLES: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[tuple[str, str], ...]
     ("roles",): (("roles",), ()),
     ("custom",): (("custom",), ()),
     ("sections",): (("sections",), ()),
+    ("report",): (("report",), (("timeline", "str"),)),
 }
 QUERIES = ("sources", "prometheus", "queries")
 # Tables whose keys are the user's (a query's name, a team's custom field,
@@ -240,6 +241,7 @@ RANK: dict[tuple[str, ...], int] = {
     ("gaps",): 22,
     ("export",): 23,
     ("export", "github"): 24,
+    ("report",): 25,
 }
 
 # Fresh files show these even when empty, so a user sees where to type.

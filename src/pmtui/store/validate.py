@@ -4,6 +4,7 @@ and column, so a user sees them all at once."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar
@@ -17,6 +18,14 @@ EXAMPLE_DATETIME = "2025-02-09T10:05:23Z"
 EXAMPLE_DATE = "2025-02-16"
 AUTH_MODES = ("none", "bearer", "basic")
 YEARS = (1900, 9998)  # the datetimes a post-mortem may hold
+# Settings that hold regular expressions (a source's log rules): checked
+# here, so a bad pattern is an error on load with its place, not a gap
+# found at collection time. Sources compile them with Python's `re`.
+REGEX_LISTS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("sources", "kubernetes"): ("errors", "warnings", "ignore"),
+    ("sources", "loki"): ("errors", "warnings", "ignore"),
+    ("sources", "files"): ("errors", "warnings", "ignore"),
+}
 
 
 def _describe(value: object) -> str:
@@ -231,6 +240,26 @@ def _tables(ck: _Checker, data: dict[str, Any], pm: m.PostMortem) -> None:
         ck.choice(("sources", "prometheus", "auth"), pm.sources.prometheus.auth, AUTH_MODES)
     if "auth" in (ck.table(data, ("sources", "loki")) or {}):
         ck.choice(("sources", "loki", "auth"), pm.sources.loki.auth, AUTH_MODES)
+    if "timeline" in (ck.table(data, ("report",)) or {}):
+        ck.choice(("report", "timeline"), pm.report.timeline, m.REPORT_TIMELINES)
+    for path, names in REGEX_LISTS.items():
+        table = ck.table(data, path) or {}
+        for name in names:
+            patterns = table.get(name)
+            if isinstance(patterns, list):
+                for i, pattern in enumerate(patterns):
+                    if isinstance(pattern, str):
+                        _regex(ck, (*path, name, i), pattern)
+
+
+def _regex(ck: _Checker, path: FieldPath, pattern: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        at = f" at character {exc.pos + 1}" if exc.pos is not None else ""
+        ck.bad(path, f"{pattern!r} is not a regular expression ({exc.msg}{at}); expected a Python regular "
+                     "expression such as '\\bOOM\\b' (in a \"string\" write a backslash as \\\\, or use a "
+                     "'literal string')")
 
 
 _DICT_EXPECTED = {
@@ -433,9 +462,16 @@ def _locate(index: Index, path: FieldPath, arrays: dict[str, list[Any]] | None =
                 if entry:
                     return entry[0] + 1, entry[2] + 1
             return row.header + 1, 1
+    return _locate_in_tables(index, path)
+
+
+def _locate_in_tables(index: Index, path: FieldPath) -> tuple[int, int]:
+    """_locate for a value in a table (an item of an array value too)."""
     names: list[str] = []
+    item: int | None = None
     for part in path:
         if isinstance(part, int):
+            item = part
             break
         names.append(part)
     names_t = tuple(names)
@@ -447,7 +483,63 @@ def _locate(index: Index, path: FieldPath, arrays: dict[str, list[Any]] | None =
         for j in range(len(rest), 0, -1):
             entry = seg.entries.get(rest[:j])
             if entry:
+                if item is not None and j == len(rest):
+                    found = _array_item(index.lines, entry[0], entry[1], entry[2], item)
+                    if found is not None:
+                        return found[0] + 1, found[1] + 1
                 return entry[0] + 1, entry[2] + 1
         if k:
             return seg.header + 1, 1
     return 0, 0
+
+
+def _array_item(lines: list[str], first: int, end: int, col: int, item: int) -> tuple[int, int] | None:
+    """0-based (line, column) of element `item` of the inline array whose
+    value starts at lines[first][col:]; None when it cannot be told."""
+    count, depth = -1, 0
+    for i in range(first, min(end, len(lines))):
+        line = lines[i]
+        pos = col if i == first else 0
+        while pos < len(line):
+            ch = line[pos]
+            if ch == "#":
+                break
+            if ch in "[{":
+                depth += 1
+                if depth == 2 or (ch == "{" and depth == 1):
+                    count += 1
+                    if count == item:
+                        return i, pos
+            elif ch in "]}":
+                depth -= 1
+            elif ch in "\"'" and depth >= 1:
+                if depth == 1:
+                    count += 1
+                    if count == item:
+                        return i, pos
+                close = _string_close(line, pos)
+                if close < 0:
+                    return None  # a multi-line string: leave it to the key's place
+                pos = close
+            elif depth == 1 and not ch.isspace() and ch != "," and line[pos - 1] in " ,[\t":
+                count += 1  # a bare value (number, true, a date)
+                if count == item:
+                    return i, pos
+            pos += 1
+    return None
+
+
+def _string_close(line: str, pos: int) -> int:
+    """Index of the quote closing the one-line string opening at `pos`, or -1."""
+    quote = line[pos]
+    if line.startswith(quote * 3, pos):
+        return -1
+    i = pos + 1
+    while i < len(line):
+        if quote == '"' and line[i] == "\\":
+            i += 2
+            continue
+        if line[i] == quote:
+            return i
+        i += 1
+    return -1

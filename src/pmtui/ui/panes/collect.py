@@ -1,8 +1,12 @@
 """The Collect pane: pull the incident window's data from Prometheus,
 Alertmanager, Kubernetes, Loki, log files, Slack and PagerDuty, keep it
 as evidence, and turn it into candidate timeline events the engineer
-accepts one by one or all at once. Candidates flagged at their source
-(a pinned or reaction-marked Slack message) are listed first.
+accepts one by one or all at once. The possible trigger comes first, then
+candidates flagged at their source (a pinned or reaction-marked Slack
+message); each shows its kind and confidence, and the line under the table
+tells, for the one under the cursor, which other sources say it too and
+what evidence it keeps (`o` opens it at its place). Those a timeline row
+already says are listed last, dimmed, and are never added again.
 
 Each source runs in its own thread worker (the kubernetes client blocks),
 reports progress through `call_from_thread`, and hands its result back the
@@ -64,7 +68,12 @@ class CollectTable(VirtualTable):
         "collect--resolution",
         "collect--gap",
         "collect--flagged",
+        "collect--trigger",
+        "collect--known",
     }
+
+TRIGGER = "\u2691 "  # a flag: the possible trigger (one cell wide, not East Asian ambiguous)
+KNOWN = "in the timeline \u2014 "
 
 
 class CollectPane(Pane):
@@ -88,7 +97,9 @@ class CollectPane(Pane):
         super().__init__(session, context, **kwargs)
         self.view = "candidates"
         self.found: list[Candidate] = []  # every candidate this session collected
-        self.shown: list[Candidate] = []  # those not yet in the timeline
+        self.shown: list[Candidate] = []  # those not yet in the timeline, the possible trigger first
+        self.known: list[Candidate] = []  # those a timeline row already says (shown last, not offered)
+        self._known_ids: set[int] = set()
         self.states: dict[str, SourceState] = {}
         self._wide: bool | None = None
 
@@ -230,8 +241,9 @@ class CollectPane(Pane):
         if st.state == "failed" and r.gaps:
             return r.gaps[0].description, True
         gaps = f"{len(r.gaps)} gap{'s' if len(r.gaps) != 1 else ''}"
-        detail = (f"{len(r.candidates)} candidates, {gaps}" if short
-                  else f"{len(r.candidates)} candidates, {len(r.evidence)} evidence, {gaps}")
+        # What the source said, before one candidate per happening is made of it all.
+        detail = (f"{len(r.candidates)} found, {gaps}" if short
+                  else f"{len(r.candidates)} found, {len(r.evidence)} evidence, {gaps}")
         if st.state == "cancelled":
             return "cancelled · " + detail, True
         if r.notes:
@@ -253,11 +265,15 @@ class CollectPane(Pane):
                 Column("source", "Source", lambda g: g.source, width=14),
                 Column("description", "Gap", lambda g: g.description, min_width=20),
             ]
-        multi_day = len({c.time.date() for c in self.shown}) > 1
+        rows = [*self.shown, *self.known]
+        multi_day = len({c.time.date() for c in rows}) > 1
         wide = bool(self._wide)
+        known = self._known_ids
 
         def event(c: Candidate) -> str:
-            mark = "\u2605 " if c.flag else ""
+            if id(c) in known:
+                return KNOWN + c.event
+            mark = TRIGGER if c.trigger else "\u2605 " if c.flag else ""
             who = "" if wide or not c.actor else f"{c.actor}: "
             return f"{mark}{who}{c.event}"
 
@@ -266,12 +282,14 @@ class CollectPane(Pane):
             # time must not widen the column of every row).
             Column("time", "UTC", (lambda c: format_utc(c.time.replace(microsecond=0))) if multi_day
                    else (lambda c: format_clock(c.time.replace(microsecond=0))), width=19 if multi_day else 8),
-            Column("event", "Event", event, min_width=16),
+            Column("event", "Event", event, min_width=16,
+                   style=lambda c: "collect--trigger" if c.trigger and id(c) not in known else None),
         ]
         if wide:
             columns.append(Column("actor", "Actor", lambda c: c.actor, width=12))
-        return [*columns, Column("source", "Source", lambda c: c.source, width=22 if wide else 14),
-                Column("kind", "Kind", lambda c: c.kind, width=13 if wide else 9)]
+        return [*columns, Column("source", "Source", _source_text, width=22 if wide else 14),
+                Column("kind", "Kind", lambda c: c.kind, width=13 if wide else 9),
+                Column("confidence", "Conf", lambda c: f"{round(c.confidence * 100)}%", width=4)]
 
     def on_row_highlighted(self, message: RowHighlighted) -> None:
         message.stop()
@@ -284,7 +302,16 @@ class CollectPane(Pane):
     def selection_detail(self) -> tuple[str, Text] | None:
         row = self.table.cursor_value
         if isinstance(row, Candidate):
-            text = Text(printable(row.event, multiline=True))
+            # What it rests on comes before the event's own facts: the table
+            # row already shows its time, kind and source.
+            text = Text()
+            if not self.shown:
+                text.append(f"Every candidate is in the timeline (press {self.key('go.timeline')} to see it)\n",
+                            style="bold")
+            text.append(printable(row.event, multiline=True))
+            rests_on = self._rests_on(row)
+            if rests_on:
+                text.append("\n" + one_line(" \u00b7 ".join(rests_on)))
             facts = [f"{format_utc(row.time)} UTC", row.kind, f"from {row.source}"]
             text.append("\n" + one_line(" \u00b7 ".join(facts)), style="dim")
             return "Candidate event", text
@@ -303,12 +330,29 @@ class CollectPane(Pane):
             return "Data gap", text
         return None
 
+    def _rests_on(self, row: Candidate) -> list[str]:
+        """What a candidate rests on: the other sources that say it, the row
+        that already holds it, whether it may be the trigger, its evidence."""
+        parts = []
+        if id(row) in self._known_ids:
+            parts.append(f"already in the timeline ({', '.join(a for a in row.also_in if a.startswith('timeline'))})"
+                         " \u2014 not added again")
+        others = [a for a in row.also_in if not a.startswith("timeline")]
+        if others:
+            parts.append("also in " + ", ".join(others))
+        if row.trigger:
+            parts.append(f"{TRIGGER}possible trigger: the earliest change before the first symptom")
+        n = len(row.refs)
+        if n:
+            parts.append(f"{n} evidence ref{'s' if n != 1 else ''} ({self.key('collect.open')} opens)")
+        return parts
+
     def _rows(self) -> Sequence[Candidate | Evidence | Gap]:
         if self.view == "evidence":
             return self.session.pm.evidence
         if self.view == "gaps":
             return self.session.pm.gaps
-        return self.shown
+        return [*self.shown, *self.known]
 
     def _empty_text(self) -> str:
         collect = self.key("collect.run")
@@ -322,6 +366,8 @@ class CollectPane(Pane):
                 f"{self.key('collect.accept_all')} to accept all.")
 
     def _row_style(self, row: object) -> str | None:
+        if isinstance(row, Candidate) and id(row) in self._known_ids:
+            return "collect--known"
         if isinstance(row, Candidate):
             if row.flag:
                 return "collect--flagged"
@@ -334,17 +380,20 @@ class CollectPane(Pane):
         return None
 
     def _rebuild(self) -> None:
-        from pmtui.sources.collect import fresh
+        from pmtui.sources.collect import sift
 
         # The possible trigger first, then what people flagged at the source
-        # (a pinned message), each part in time order as fresh() gives it.
-        self.shown = sorted(fresh(self.session.pm, self.found), key=lambda c: (not c.trigger, not c.flag))
+        # (a pinned message), each part in time order as sift() gives it;
+        # those a row already says after them.
+        shown, matched = sift(self.session.pm, self.found)
+        self.shown = sorted(shown, key=lambda c: (not c.trigger, not c.flag))
+        self.known = [m.candidate for m in matched]
+        self._known_ids = {id(c) for c in self.known}
         table = self.table
         table.empty_text = self._empty_text()
         table.row_style = self._row_style
         table.set_columns(self._columns())
         table.set_rows(self._rows())
-        self._show_detail()
         pm = self.session.pm
         views = " · ".join(
             f"[{n}]" if n == self.view else n
@@ -359,7 +408,11 @@ class CollectPane(Pane):
             if offered:
                 status += "   accepting sets " + ", ".join(
                     f"{mark} {format_clock(c.time)}" for mark, c in sorted(offered.items()))
+            if self.known:
+                status = status.replace(f"candidates {len(self.shown)}",
+                                        f"candidates {len(self.shown)} (+{len(self.known)} in the timeline)", 1)
         self.query_one("#collect-status", Static).update(Text(one_line(status)))
+        self._show_detail()
 
     # -- collecting ----------------------------------------------------------------
 
@@ -439,7 +492,8 @@ class CollectPane(Pane):
         self.session.notify(Area.EVIDENCE, f"collected {name}")
         self._show_sources()
         if not self.running:
-            total = sum(len(s.result.candidates) for s in self.states.values() if s.result)
+            # The figures the table shows: one candidate per happening, none a row already says.
+            total = len(self.shown)
             gaps = sum(len(s.result.gaps) for s in self.states.values() if s.result)
             counts = f"{total} candidate{'s' if total != 1 else ''}, {gaps} gap{'s' if gaps != 1 else ''}"
             accept, accept_all = capitalized(self.key("collect.accept")), self.key("collect.accept_all")
@@ -479,7 +533,10 @@ class CollectPane(Pane):
             self.action_open()
             return
         candidate = self.table.cursor_value
-        if candidate is None:
+        if not isinstance(candidate, Candidate):
+            return
+        if id(candidate) in self._known_ids:
+            self.notify("Already in the timeline: not added again.", timeout=3)
             return
         cursor = self.table.cursor_row
         self._accept([candidate], "accept candidate")
@@ -539,18 +596,33 @@ class CollectPane(Pane):
         self._rebuild()
 
     def action_open(self) -> None:
-        if self.view != "evidence":
+        """The evidence under the cursor: a record of the evidence list, or
+        the evidence a candidate refers to, at the place it names."""
+        from pmtui.sources.evidence import parse_ref
+        from pmtui.ui.screens.evidence import EvidenceScreen
+
+        row = self.table.cursor_value
+        if self.view == "gaps" or row is None:
             self.view = "evidence"
             self._rebuild()
             return
-        evidence = self.table.cursor_value
-        if not isinstance(evidence, Evidence):
-            return
-        from pmtui.ui.screens.evidence import EvidenceScreen
-
         doc_path = self._doc_path()
-        if doc_path is not None:
-            self.app.push_screen(EvidenceScreen(evidence, doc_path.parent))
+        if doc_path is None:
+            return
+        pm = self.session.pm
+        if isinstance(row, Evidence):
+            self.app.push_screen(EvidenceScreen(row, doc_path.parent, times=pm.times))
+            return
+        if not isinstance(row, Candidate):
+            return
+        records = {ev.id: ev for ev in pm.evidence}
+        targets = [(records[r.id], r) for r in map(parse_ref, row.refs) if r.id in records]
+        if not targets:
+            self.notify("This candidate keeps no evidence that is on disk.", severity="warning", timeout=4)
+            return
+        first, ref = targets[0]
+        self.app.push_screen(EvidenceScreen(first, doc_path.parent, ref, when=row.time, times=pm.times,
+                                            targets=targets))
 
     # -- settings ----------------------------------------------------------------------
 
@@ -749,3 +821,9 @@ class CollectPane(Pane):
         if not found.is_file():
             raise ValueError(f"no file {text} (a path relative to this post-mortem's folder, or absolute)")
         return self._relative(text)
+
+
+def _source_text(c: Candidate) -> str:
+    """The source whose words the row shows, and how many more say it."""
+    others = len([s for s in c.sources if s != c.source])
+    return f"{c.source} +{others}" if others else c.source

@@ -169,6 +169,7 @@ class ReportPane(Pane):
         Binding("v", "view", "View in full", id="report.view"),
         Binding("tab", "switch_focus", "Preview/checks", id="report.switch_focus"),
         Binding("y", "copy", "Copy report", id="report.copy"),
+        Binding("t", "timeline_rows", "Key rows/all", id="report.key_rows"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -303,11 +304,16 @@ class ReportPane(Pane):
         # Heading rendered like every other section; the rows go to the table.
         title = self._sections["timeline"].heading
         heading = self.query_one("#report-section-timeline", SectionView)
-        if heading.source != title:
-            heading.set_content(title, render(f"## {title}", self._styles()))
-        # Same order as report.sorted_timeline (stable, by time); the C-level
-        # key keeps a 10,000-event re-sort to a millisecond.
+        # Same rows as report.report_timeline (stable, by time; the key rows
+        # when the report shows those); the C-level key keeps a 10,000-event
+        # re-sort to a millisecond.
         self._rows = sorted(self.pm.timeline, key=_BY_TIME)
+        if self.pm.report_shows_key_rows():
+            self._rows = [e for e in self._rows if e.key]
+        note = report.timeline_note(self.pm, len(self._rows))
+        source = f"## {title}\n\n{note}" if note else f"## {title}"
+        if heading.source != source:
+            heading.set_content(source, render(source, self._styles()))
         table = self.query_one(TimelineTable)
         # Sorted, so the first and last rows tell whether any event leaves
         # the incident's day (then the time column needs the date).
@@ -434,6 +440,24 @@ class ReportPane(Pane):
         text.append(f"\n\n({result.id})", style="dim")
         return "Check", text
 
+    def action_timeline_rows(self) -> None:
+        """The report's timeline: the key rows, or every row (`[report]
+        timeline` in the file, an undoable edit)."""
+        from pmtui.edits import set_report_timeline
+
+        pm = self.pm
+        mode = "all" if pm.report_shows_key_rows() else "key"
+        self.session.run(set_report_timeline(pm, mode))
+        keys = sum(1 for e in pm.timeline if e.key)
+        if mode == "all":
+            self.notify(f"The report's timeline shows all {len(pm.timeline)} events.", timeout=3)
+        elif keys:
+            self.notify(f"The report's timeline shows the {keys} key moments.", timeout=3)
+        else:
+            self.notify("No event is a key moment yet: mark them in the Timeline pane "
+                        f"({self.key('timeline.key', owner=_timeline_pane())}); every event is shown until then.",
+                        timeout=5)
+
     def action_switch_focus(self) -> None:
         listing = self.query_one(ChecklistView)
         if listing.has_focus:
@@ -510,3 +534,9 @@ class ReportPane(Pane):
             return False
         self.query_one("#report-preview", VerticalScroll).scroll_to_widget(view, top=True, animate=False)
         return True
+
+
+def _timeline_pane() -> type:
+    from pmtui.ui.panes.timeline import TimelinePane
+
+    return TimelinePane

@@ -3,7 +3,12 @@
 Rows live in `pm.timeline`, kept sorted at all times (pmtui.edits.timeline:
 an edit that moves a row in time moves it in the list inside the same
 undoable step), so the table is always just a view of that list (or of its
-filtered subset).
+filtered subset, or its key rows).
+
+A row is a key moment (`key = true`, the report's short timeline) by one
+key, undoable like every edit, and marked in its own column; the view can
+show the key rows alone. A row collected from the sources holds evidence
+references: one key opens the evidence viewer at the place they name.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from pmtui.ui.messages import RowChosen, RowHighlighted
 from pmtui.ui.panes.base import Pane, PaneContext
 from pmtui.ui.widgets.blametable import BlameTable
 from pmtui.ui.widgets.detail import DetailPanel
+from pmtui.ui.widgets.handoff import HandOffInput
 from pmtui.ui.widgets.table import Column
 
 # Kinds as the narrow Kind column writes them (the detail panel says them whole).
@@ -37,12 +43,22 @@ SHORT_KINDS = {"communication": "comms"}
 class TimelineTable(BlameTable):
     """Blame language in an event is marked where it stands."""
 
-    COMPONENT_CLASSES = BlameTable.COMPONENT_CLASSES | {f"timeline--kind-{k}" for k in EVENT_KINDS}
+    COMPONENT_CLASSES = BlameTable.COMPONENT_CLASSES | {f"timeline--kind-{k}" for k in EVENT_KINDS} | {
+        "timeline--key", "timeline--key-mark"}
     blame_columns = frozenset({"event"})
 
+KEY_MARK = "\u2726"  # a four-pointed star, one cell wide in every terminal font (not East Asian ambiguous)
 
-class FilterInput(Input):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "clear", "Clear filter", id="timeline.clear_filter")]
+
+class FilterInput(HandOffInput):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "clear", "Clear filter", id="timeline.clear_filter"),
+    ]
+
+    def hand_off_target(self) -> Widget | None:
+        # Enter keeps the filter; the keys typed right after it go to the table.
+        tables = self.screen.query(TimelineTable)
+        return tables.first() if tables else None
 
     def action_clear(self) -> None:
         self.value = ""
@@ -81,11 +97,16 @@ class TimelinePane(Pane):
         Binding("d", "duplicate_event", "Duplicate", id="timeline.duplicate"),
         Binding("slash", "filter", "Filter", id="timeline.filter"),
         Binding("l", "toggle_local", "Local time", id="timeline.local_time"),
+        Binding("asterisk", "toggle_key", "Key moment", id="timeline.key"),
+        # t: key rows or all, as in the Report pane; o opens, as everywhere.
+        Binding("t", "toggle_key_view", "Key rows/all", id="timeline.key_rows"),
+        Binding("o", "open_evidence", "Evidence", id="timeline.open"),
     ]
 
     def __init__(self, session: EditSession, context: PaneContext | None = None, **kwargs: Any) -> None:
         super().__init__(session, context, **kwargs)
         self.filter_text = ""
+        self.key_only = False  # the view shows the key rows alone
         self.show_local = False
         self._view: list[TimelineEvent] = self.session.pm.timeline
 
@@ -105,6 +126,7 @@ class TimelinePane(Pane):
             self._columns(),
             empty_text=f"No events yet: press {self.key('timeline.add')} to add one, "
             f"or collect them from the sources (pane {self.key('go.collect')}).",
+            row_style=lambda e: "timeline--key" if e.key else None,
             id="timeline-table",
         )
         yield DetailPanel(more=f"{self.key('timeline.view')} shows all", id="timeline-detail")
@@ -132,6 +154,7 @@ class TimelinePane(Pane):
             box = self.query_one(FilterInput)
             box.value = ""
             self.filter_text = ""
+            self.key_only = False
             box.remove_class("-shown")
             self._rebuild(target)
         else:
@@ -153,7 +176,11 @@ class TimelinePane(Pane):
             time_col = Column("time", "Time (UTC)", lambda e: format_utc(e.time.replace(microsecond=0)), width=19)
         else:
             time_col = Column("time", "UTC", lambda e: format_clock(e.time.replace(microsecond=0)), width=8)
-        columns = [time_col]
+        columns = [
+            Column("key", KEY_MARK, lambda e: KEY_MARK if e.key else "", width=1,
+                   style=lambda e: "timeline--key-mark" if e.key else None),
+            time_col,
+        ]
         if self.show_local:
             zone = self.context.local_zone
             columns.append(
@@ -204,6 +231,7 @@ class TimelinePane(Pane):
     def on_row_highlighted(self, message: RowHighlighted) -> None:
         message.stop()
         self._show_detail()
+        self._update_status()
 
     # -- view ------------------------------------------------------------------
 
@@ -220,10 +248,17 @@ class TimelinePane(Pane):
         if focus is None:
             focus = table.cursor_value
         needle = self.filter_text.strip().lower()
-        if needle:
-            self._view = [e for e in self.events if self._matches(e, needle)]
+        if needle or self.key_only:
+            key_only, match = self.key_only, self._matches
+            self._view = [e for e in self.events if (not key_only or e.key) and (not needle or match(e, needle))]
         else:
             self._view = self.events
+        if self.key_only:
+            table.empty_text = (f"No key moments yet: {self.key('timeline.key')} marks the row under the cursor; "
+                                f"{self.key('timeline.key_rows')} shows every row.")
+        else:
+            table.empty_text = (f"No events yet: press {self.key('timeline.add')} to add one, "
+                                f"or collect them from the sources (pane {self.key('go.collect')}).")
         columns = self._columns()
         if [(c.key, c.width) for c in columns] != [(c.key, c.width) for c in table.columns]:
             table.set_columns(columns)
@@ -246,9 +281,17 @@ class TimelinePane(Pane):
 
     def _update_status(self) -> None:
         total = len(self.events)
-        text = f"{total} event{'s' if total != 1 else ''} · times in UTC"
+        keys = sum(1 for e in self.events if e.key)
+        text = (f"{total} event{'s' if total != 1 else ''}, {keys} key moment{'s' if keys != 1 else ''}"
+                " · times in UTC")
+        if self.key_only:
+            text += f" · key rows only ({self.key('timeline.key_rows')}: all)"
         if self.filter_text.strip():
             text += f" · filter {self.filter_text.strip()!r}: {len(self._view)} shown"
+        current = self.current
+        if current is not None and current.evidence:
+            n = len(current.evidence)
+            text += f" · {n} evidence ref{'s' if n != 1 else ''} ({self.key('timeline.open')} opens)"
         self.query_one(StatusLine).set_text(text)
 
     def on_change(self, change: Change) -> None:
@@ -279,6 +322,10 @@ class TimelinePane(Pane):
             if not event.value.strip():
                 event.input.remove_class("-shown")
             self.table.focus()
+
+    def action_toggle_key_view(self) -> None:
+        self.key_only = not self.key_only
+        self._rebuild()
 
     def action_toggle_local(self) -> None:
         self.show_local = not self.show_local
@@ -373,6 +420,52 @@ class TimelinePane(Pane):
         if event is None:
             return
         self.session.run(edits.duplicate_event(self.session.pm, event))
+
+    def action_toggle_key(self) -> None:
+        event = self.current
+        if event is None:
+            return
+        cursor = self.table.cursor_row
+        self.session.run(edits.toggle_key(self.session.pm, event))
+        if self.key_only and not event.key:
+            # Unmarked in the key view: the row leaves it; the cursor stays put.
+            self.table.move_cursor(cursor)
+
+    def action_open_evidence(self) -> None:
+        """The evidence of the row under the cursor, at the place its
+        references name (several: the viewer steps through them)."""
+        event = self.current
+        if event is None:
+            return
+        if not event.evidence:
+            self.notify("This row has no evidence references: rows accepted from the Collect pane keep theirs "
+                        f"(pane {self.key('go.collect')}).", timeout=4)
+            return
+        from pmtui.sources.evidence import parse_ref
+
+        doc_path = self.context.document_path()
+        if doc_path is None:
+            self.notify("This post-mortem has no file yet: save it first.", severity="warning")
+            return
+        records = {ev.id: ev for ev in self.session.pm.evidence}
+        targets = []
+        missing = []
+        for raw in event.evidence:
+            ref = parse_ref(raw)
+            record = records.get(ref.id)
+            if record is None:
+                missing.append(ref.id)
+            else:
+                targets.append((record, ref))
+        if not targets:
+            self.notify(f"No [[evidence]] record holds {', '.join(missing)}: collect again to bring it back.",
+                        severity="warning", timeout=6)
+            return
+        from pmtui.ui.screens.evidence import EvidenceScreen
+
+        first, ref = targets[0]
+        self.app.push_screen(EvidenceScreen(first, doc_path.parent, ref, when=event.time,
+                                            times=self.session.pm.times, targets=targets))
 
     def action_mark(self, field: MarkField) -> None:
         event = self.current
