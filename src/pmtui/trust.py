@@ -212,3 +212,62 @@ def _credential_words(credential: str) -> str:
     if credential.startswith("env:"):
         return f"the value of {credential[4:]}"
     return credential
+
+
+# -- asking the user -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the app asks before a credential first goes to an endpoint a
+    post-mortem file named: the server, who named it, and the environment
+    variables whose values would go there (names only, never a value)."""
+
+    url: str
+    where: str  # origin(url): what the answer is remembered for
+    named_by: str
+    env_names: tuple[str, ...]  # the variables whose values would be sent
+    unallowed: tuple[str, ...] = ()  # of those, the ones not yet allowed as credentials at all
+    untrusted: tuple[str, ...] = ()  # credentials ("env:NAME") not yet trusted to this endpoint
+
+    @property
+    def command(self) -> str:
+        """The `pmtui trust` command that answers yes from a shell."""
+        parts = ["pmtui trust"]
+        if self.untrusted:
+            parts += [self.where, *(f"--credential {c}" for c in self.untrusted)]
+        parts += [f"--env {n}" for n in self.unallowed]
+        return " ".join(parts)
+
+    def remember(self, trust: Trust | None = None) -> Path:
+        """Yes: allow the variables and trust the endpoint with them (saved)."""
+        trust = trust if trust is not None else Trust.load()
+        for name in self.unallowed:
+            if not name or not set(name) <= _ENV_NAME_CHARS:
+                raise TrustError(f"{name!r} is not an environment variable name")
+            trust.credential_env.add(name)
+        for credential in self.untrusted:
+            trust.endpoints.setdefault(self.where, set()).add(credential)
+        return trust.save()
+
+
+def question_for(url: str, env_names: list[str] | tuple[str, ...], *, named_by: str,
+                 trust: Trust | None = None, conventional: frozenset[str] = frozenset()) -> Question | None:
+    """The question to ask before the values of `env_names` go to `url`, or
+    None when the user's decisions already allow it. `conventional`: names
+    pmtui reads when a file names none (SLACK_TOKEN...), which need no
+    allowing. Raises TrustError when no answer could allow it: plain http
+    to another host, not a URL."""
+    names = tuple(dict.fromkeys(n for n in env_names if n))
+    if not names:
+        return None
+    where = origin(url)
+    if where.startswith("http://") and not is_loopback(url):
+        check(url, env_credential(names[0]), named_by="user")  # raises, with the words for it
+    trust = trust if trust is not None else Trust.load()
+    unallowed = tuple(n for n in names if n not in conventional and not trust.allows_env(n))
+    untrusted = () if named_by == "user" else tuple(
+        env_credential(n) for n in names if not trust.allows(url, env_credential(n)))
+    if not unallowed and not untrusted:
+        return None
+    return Question(url, where, named_by, names, unallowed, untrusted)

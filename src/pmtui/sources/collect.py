@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pmtui.model import (
     AlertmanagerSettings,
@@ -44,6 +45,9 @@ from pmtui.sources.base import Cancelled, CancelledFn, Candidate, Context, Progr
 from pmtui.sources.evidence import evidence_dir_for
 from pmtui.sources.merge import Match, flag_trigger, known, merge
 from pmtui.textsafe import one_line
+
+if TYPE_CHECKING:
+    from pmtui.trust import Question
 
 
 class CollectError(ValueError):
@@ -203,6 +207,71 @@ def plan(pm: PostMortem, overrides: Overrides | None = None, *, demo: bool = Fal
         replay = demo or s.pagerduty.incident.strip() == DEMO_URL
         out.append(("pagerduty", partial(_demo if replay else _pagerduty, s.pagerduty)))
     return out
+
+
+def credential_questions(pm: PostMortem, overrides: Overrides | None = None, *,
+                         demo: bool = False) -> list[tuple[str, Question]]:
+    """(source, question) for each source that would send a credential where
+    the user has not yet said it may go (pmtui.trust): the app asks these
+    before collecting. A source no answer could allow (plain http to another
+    host, a malformed variable name) is left out: it records its refusal as
+    a gap when it runs."""
+    from pmtui.sources import trust as source_trust
+    from pmtui.trust import TrustError, question_for
+
+    if demo:
+        return []
+    s = settings_for(pm, overrides)
+    o = overrides or Overrides()
+    # (source, url, variables, named by, the variables pmtui reads when the file names none)
+    wanted: list[tuple[str, str, list[str], str, frozenset[str]]] = []
+
+    def auth_fields(auth: str) -> tuple[str, ...]:
+        auth = (auth or "none").strip().lower()
+        return ("token_env",) if auth == "bearer" else ("username_env", "password_env") if auth == "basic" else ()
+
+    def resolved(source: str, settings: object, fields: tuple[str, ...]) -> tuple[list[str], frozenset[str]]:
+        names, defaults = [], set()
+        for field_name in fields:
+            default = source_trust.DEFAULT_ENV.get((source, field_name), "")
+            name = str(getattr(settings, field_name) or "").strip().lstrip("$") or default
+            names.append(name)
+            defaults.add(default)
+        return names, frozenset(defaults - {""})
+
+    p = s.prometheus
+    if p.url.strip() and p.url.strip() != DEMO_URL:
+        names, defaults = resolved("prometheus", p, auth_fields(p.auth))
+        wanted.append(("prometheus", p.url.strip(), names,
+                       "user" if o.prometheus else "the file's [sources.prometheus] url", defaults))
+    k = s.loki
+    if k.url.strip() and k.url.strip() != DEMO_URL:
+        names, defaults = resolved("loki", k, auth_fields(k.auth))
+        wanted.append(("loki", k.url.strip(), names, "user" if o.loki is not None else "the file's [sources.loki] url",
+                       defaults))
+    # Slack's and PagerDuty's servers come from the user's environment; only
+    # a variable the file names needs the user's word.
+    if s.slack.channel.strip() and not s.slack.export.strip():
+        names, defaults = resolved("slack", s.slack, ("token_env",))
+        wanted.append(("slack", source_trust.api_base("slack"), names, "user", defaults))
+    pd = s.pagerduty
+    if (pd.incident.strip() or pd.service.strip()) and not pd.file.strip() and pd.incident.strip() != DEMO_URL:
+        names, defaults = resolved("pagerduty", pd, ("token_env",))
+        wanted.append(("pagerduty", source_trust.api_base("pagerduty"), names, "user", defaults))
+    out: list[tuple[str, Question]] = []
+    for source, url, names, named_by, defaults in wanted:
+        if not all(_ENV_NAME.match(n) for n in names if n):
+            continue  # the source says what is wrong with the name when it runs
+        try:
+            question = question_for(url, names, named_by=named_by, conventional=defaults)
+        except TrustError:
+            continue
+        if question is not None:
+            out.append((source, question))
+    return out
+
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _prometheus(settings: PrometheusSettings, ctx: Context, *, namespace: str = "",

@@ -23,6 +23,9 @@ from bisect import bisect_right
 from datetime import UTC, datetime
 from json.decoder import scanstring as _json_scanstring  # type: ignore[attr-defined]  # not in typeshed's stub
 
+from pmtui.store.scalar import VALUE as _OTHER
+from pmtui.store.scalar import decode as _decode_other
+
 ROOT, TABLE, ARRAY = 0, 1, 2
 TIMELINE = ("timeline",)
 
@@ -50,15 +53,18 @@ _KEY = r"[A-Za-z0-9_-]+"
 
 # One line of a simple [[timeline]] block: blank, comment, or a bare key set
 # to a one-line basic string or an offset datetime, with an optional comment.
+# A bare key set to a one-line basic string, an offset datetime, or (group
+# 4) another simple value (store.scalar: true, 3, ["a"], { a = 1 }...).
 _FAST_LINE = re.compile(
-    r"[ \t]*(?:(" + _KEY + r")[ \t]*=[ \t]*(?:\"(" + _STR + r")\"|(" + _DT + r"))[ \t]*)?" + _COMMENT + r"\r?"
+    r"[ \t]*(?:(" + _KEY + r")[ \t]*=[ \t]*(?:\"(" + _STR + r")\"|(" + _DT + r")|(" + _OTHER + r"))[ \t]*)?"
+    + _COMMENT + r"\r?"
 )
 # Any line of a run of simple blocks: a header (group 1) or a block line.
 # Every line of a simple run matches exactly once, so findall over the run
 # both reads it and, by the count of matches, proves no line was unusual.
 _RUN_LINE = re.compile(
     r"^(?:(\[)\[timeline\]\][ \t]*" + _COMMENT + r"|[ \t]*(?:(" + _KEY + r")[ \t]*=[ \t]*(?:\"(" + _STR + r")\"|("
-    + _DT + r"))[ \t]*)?" + _COMMENT + r")\r?$",
+    + _DT + r")|(" + _OTHER + r"))[ \t]*)?" + _COMMENT + r")\r?$",
     re.M,
 )
 # Where the [[timeline]] area ends: the next line opening another header.
@@ -103,7 +109,7 @@ class Segment:
             for i in range(self.header + 1, self.raw_end):
                 m = _FAST_LINE.fullmatch(lines[i])
                 if m is not None and m.group(1) is not None:
-                    g = 2 if m.group(2) is not None else 3
+                    g = 2 if m.group(2) is not None else 3 if m.group(3) is not None else 4
                     q = 1 if g == 2 else 0
                     entries[(m.group(1),)] = (i, i + 1, m.start(g) - q, m.end(g) + q)
             self._entries = entries
@@ -317,7 +323,7 @@ def _fast_run(text: str, pos: int, lines: list[str], i: int, segs: list) -> tupl
     line = i - 1
     last = i
     try:
-        for hdr, key, raw, when in items:
+        for hdr, key, raw, when, other in items:
             line += 1
             if hdr:
                 if heads:
@@ -335,10 +341,9 @@ def _fast_run(text: str, pos: int, lines: list[str], i: int, segs: list) -> tupl
             last = line
             n_keys += 1
             if when:
-                if when[10] == "T" and when[-1] == "Z":
-                    values[key] = fromiso(when)
-                else:
-                    values[key] = _datetime(when)
+                values[key] = fromiso(when) if when[10] == "T" and when[-1] == "Z" else _datetime(when)
+            elif other:
+                values[key] = _decode_other(other, unescape)
             else:
                 values[key] = unescape(raw) if "\\" in raw else raw
         ends.append(last + 1)

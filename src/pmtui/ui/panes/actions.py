@@ -27,8 +27,8 @@ from pmtui.textsafe import one_line
 from pmtui.timeparse import DATE_FORMS, TimeParseError, parse_date
 from pmtui.ui.messages import RowChosen, RowHighlighted
 from pmtui.ui.panes.base import Pane
-from pmtui.ui.screens.confirm import ConfirmScreen
 from pmtui.ui.screens.form import Field, FormScreen
+from pmtui.ui.screens.trust import TrustScreen
 from pmtui.ui.widgets.blametable import BlameTable
 from pmtui.ui.widgets.blametext import safe
 from pmtui.ui.widgets.table import Column
@@ -425,10 +425,11 @@ class ActionsPane(Pane):
                     return
                 go()
 
-            self.app.push_screen(ConfirmScreen(
-                f"This post-mortem file sends the export to {where}.\n\nSend your GitHub token there? "
-                "Only if it is your GitHub Enterprise server: a shared file could name any server. "
-                "The answer is remembered for this server.", yes="send it", no="cancel"), answered)
+            # enter keeps the token (ui/screens/trust.py): the safe answer is the easy one
+            self.app.push_screen(TrustScreen(
+                where=where, named_by="the file's [export.github] base_url", purpose="GitHub export",
+                credentials=["your GitHub token (GITHUB_TOKEN, GH_TOKEN or `gh auth token`; never shown)"]),
+                answered)
             return
         go()
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -39,6 +39,7 @@ from pmtui.timeparse import format_clock, format_utc, parse_optional_time
 from pmtui.ui.keys import capitalized
 from pmtui.ui.messages import RowChosen, RowHighlighted
 from pmtui.ui.panes.base import Pane, PaneContext
+from pmtui.ui.screens.trust import TrustScreen
 from pmtui.ui.widgets.detail import DetailPanel
 from pmtui.ui.widgets.table import Column, VirtualTable
 
@@ -441,6 +442,48 @@ class CollectPane(Pane):
             return
         doc_path = self._doc_path()
         if doc_path is None:
+            return
+        self._trusted_then(lambda: self._start(sources, window, doc_path))
+
+    def _trusted_then(self, go: Callable[[], None]) -> None:
+        """`go()` once the user has answered, for each credential the file
+        would send to a server they have not trusted with it, whether it may
+        go (pmtui.trust remembers a yes; a no leaves that source a gap)."""
+        from pmtui.sources.collect import credential_questions
+        from pmtui.trust import TrustError
+
+        questions = credential_questions(self.session.pm, demo=self._demo)
+
+        def ask() -> None:
+            if not questions:
+                go()
+                return
+            source, question = questions.pop(0)
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    try:
+                        question.remember()
+                    except (OSError, TrustError) as err:
+                        self.notify(Text(f"Could not remember the decision: {one_line(str(err))}"),
+                                    severity="error", timeout=8)
+                else:
+                    self.notify(Text(f"{source.capitalize()}: no credential sent, so it is not queried (a gap). "
+                                     f"Later: {question.command}"), timeout=8)
+                ask()
+
+            named_by = question.named_by
+            if named_by == "user":
+                named_by = "your own settings (the file names the variable)"
+            self.app.push_screen(TrustScreen(
+                where=question.where, named_by=named_by, purpose=f"{source.capitalize()}, to collect",
+                credentials=[f"the value of ${name} (environment variable; never shown)"
+                             for name in question.env_names]), answered)
+
+        ask()
+
+    def _start(self, sources: list[tuple[str, Runner]], window: Window, doc_path: Path) -> None:
+        if self.running:
             return
         self.states = {name: SourceState() for name, _ in sources}
         self._show_sources()

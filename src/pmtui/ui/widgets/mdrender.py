@@ -90,7 +90,9 @@ def inline(source: str, styles: MdStyles, base: Style | None = None) -> Text:
             end = source.find(")", i + 2)
             url = source[i + 2 : end if end != -1 else n]
             out.stylize(styles.link, link_start, len(out))
-            out.append(f" <{printable(url)}>", styles.muted)
+            # A bare address written as a link ([url](url)) is shown once.
+            if out.plain[link_start:] != url:
+                out.append(f" <{printable(url)}>", styles.muted)
             link_start = None
             i = (end + 1) if end != -1 else n
             continue
