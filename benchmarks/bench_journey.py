@@ -70,7 +70,7 @@ def _line(screen: str, n: int) -> str:
 # after one keystroke (pane switch, a form opening and closing, a cursor
 # move, a delete and its undo, a mark).
 SINGLE_KEYS: list[tuple[str, str | Key, object]] = [
-    ("key: timeline pane", "3", lambda s: "events · times in UTC" in s),
+    ("key: timeline pane", "3", lambda s: "key moments · times in UTC" in s),
     ("key: cursor down", Key("down"), lambda s: True),
     ("key: open add form", "a", lambda s: "Add event" in s),
     ("key: close form", Key("escape"), lambda s: "Add event" not in _line(s, 3) and "Add event" not in s[:400]),

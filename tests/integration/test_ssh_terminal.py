@@ -177,7 +177,8 @@ def test_selected_row_is_readable_in_full_at_80_columns(ssh_pmtui, tmp_path):
     screen = term.step("timeline", ["3", Key("end")], "p99 latency")
     # The row is cut in the table, the detail panel wraps it whole.
     assert "143 requests queued, p99 latency 12.4 s, checkout" in words(screen)
-    assert "\n11:02:00 Database" in screen  # to the second: the fraction is in the full view
+    # To the second (after the key-moment column): the fraction is in the full view.
+    assert re.search(r"^. 11:02:00 Database", screen, re.MULTILINE), screen
     screen = term.step("view", ["v"], "Event at 2025-02-09 11:02:00.25 UTC")
     assert "checkout and order history failing" in words(screen) and "close" in screen
     term.step("close", [ESC], lambda s: "Event at" not in s)

@@ -78,7 +78,17 @@ def _export(tmp_path):
     return ExportScreen(plan, on_confirm=lambda: None, on_cancel=lambda: None)
 
 
+def _trust(tmp_path):
+    from pmtui.ui.screens.trust import TrustScreen
+
+    return TrustScreen(where="https://prometheus.example.net", named_by="pm.toml [sources.prometheus] url",
+                       credentials=["the value of $PROM_TOKEN"], purpose="Prometheus")
+
+
 CASES = {
+    "trust": (_trust, ["Send a credential to a server this file names? (Prometheus)",
+                       "https://prometheus.example.net", "the value of $PROM_TOKEN", "y send it",
+                       "enter/esc/n don't send"], False),
     "export": (_export, ["Export action items to acme/ops", "Write this to GitHub?", "y export",
                          "enter/esc/n cancel"], False),
     "confirm": (lambda tmp: ConfirmScreen("x.toml is already open in another pmtui (pid 4242 on host). Saving "

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 from textual.widgets import Static
-from textual.widgets._select import SelectCurrent
+from textual.widgets._select import SelectCurrent, SelectOverlay
 
 from pmtui.ui.widgets.select import SafeSelect
 
@@ -35,3 +35,17 @@ async def test_a_value_set_normally_shows_its_label():
         await pilot.pause()
         label = select.query_one(SelectCurrent).query_one("#label", Static)
         assert "in review" in str(label.render())
+
+
+async def test_options_filled_while_the_menu_is_gone_do_not_crash():
+    """The Select's mount fills its menu; under load (or closing) the menu
+    may not be there (the crash seen in the library's tmux journey)."""
+    app = _One()
+    async with app.run_test() as pilot:
+        select = app.query_one(SafeSelect)
+        await select.query_one(SelectOverlay).remove()
+        select.set_options([("draft", "draft"), ("published", "published")])
+        select.value = "published"
+        await pilot.pause()
+        assert select.value == "published"
+        assert app.return_code is None and app.is_running

@@ -36,7 +36,8 @@ EDITED_WHY = "Each request held one of the 20 connections for seconds"
 FACTOR = "No alert on connection pool saturation"
 ACTION = "Add an alert on DB pool saturation above 80% for 5 minutes"
 
-_EVENTS_RE = re.compile(r"^ (\d+) events? · times in UTC", re.MULTILINE)
+# "33 events, 5 key moments · times in UTC" (the Timeline's status line).
+_EVENTS_RE = re.compile(r"^ (\d+) events?, \d+ key moments? · times in UTC", re.MULTILINE)
 
 
 def events_shown(screen: str) -> int | None:
