@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pmtui.journey.script import Journey
+from pmtui.journey.script import Journey, events_shown
 from pmtui.journey.sshd import SshServer, why_no_sshd
 from pmtui.journey.terminal import Key, Terminal, remote_command, remote_env
 
@@ -70,7 +70,7 @@ def _line(screen: str, n: int) -> str:
 # after one keystroke (pane switch, a form opening and closing, a cursor
 # move, a delete and its undo, a mark).
 SINGLE_KEYS: list[tuple[str, str | Key, object]] = [
-    ("key: timeline pane", "3", lambda s: "key moments · times in UTC" in s),
+    ("key: timeline pane", "3", lambda s: events_shown(s) is not None),
     ("key: cursor down", Key("down"), lambda s: True),
     ("key: open add form", "a", lambda s: "Add event" in s),
     ("key: close form", Key("escape"), lambda s: "Add event" not in _line(s, 3) and "Add event" not in s[:400]),

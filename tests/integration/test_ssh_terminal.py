@@ -173,6 +173,18 @@ def test_keys_typed_while_starting_go_to_the_title_prompt(ssh_pmtui, tmp_path):
     assert store.load(tmp_path / "fresh.toml").pm.title == "Typed before the prompt", screen
 
 
+def test_filter_cleared_and_typed_again_in_one_burst(ssh_pmtui, tmp_path):
+    """Escape then / typed fast (one write, read as alt+/): the filter is
+    cleared and opened again, and what follows is the new filter's text."""
+    saved_sample(tmp_path)
+    term = ssh_pmtui(["incident.toml"])
+    term.wait_for("Overview")
+    term.step("timeline", ["3"], "First 5xx errors appear")
+    screen = term.step("burst", ["/", "High error", ESC, "/", "5xx", ENTER, "D"],
+                       lambda s: "filter '5xx': 1 shown" in s and "TTD 0s" in header(s))
+    assert "/5xx" not in screen and "High error5xx" not in screen
+
+
 # -- 4. text cut in a table can be read in full ------------------------------------------------
 
 

@@ -100,3 +100,18 @@ async def test_a_dialog_nobody_asked_for_takes_no_key_typed_before_it(make_app, 
         assert answers == [] and isinstance(app.screen, ConfirmScreen)
         burst(app, ["y"])
         await until(lambda: answers == [True])
+
+
+def test_escape_before_punctuation_is_kept_by_the_parser():
+    """Esc then / in one read: Textual's parser reports "/" alone; ours
+    reports the Esc too (an alt+letter is left for unmeta to take apart)."""
+    from pmtui.ui.keyorder import EscapeKeepingParser
+
+    def keys(data: str) -> list[str]:
+        parser = EscapeKeepingParser()
+        return [e.key for e in [*parser.feed(data), *parser.feed("")] if hasattr(e, "key")]
+
+    assert keys("x\x1b/5") == ["x", "escape", "slash", "5"]
+    assert keys("\x1b/") == ["escape", "slash"]
+    assert keys("\x1bx") == ["alt+x"]
+    assert keys("\x1b[A") == ["up"]

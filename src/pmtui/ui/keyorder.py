@@ -28,6 +28,12 @@ Escape typed fast before a character reaches the app as alt+character
 (Textual even reads Esc then 2 as "™"); pmtui binds no alt+character, so
 such a key is taken apart into the two that were typed (`unmeta`).
 
+Escape typed fast before a punctuation key, Tab or Enter fares worse: the
+parser drops the Esc and reports the key alone (Esc then / is "/"), so a
+filter left with Esc and opened again with / took the / as text.
+`EscapeKeepingParser` reports the Esc it would drop; OrderedKeys installs
+it for the terminal drivers.
+
 A watchdog releases the keys if a marker is ever lost (a widget closed
 with it still queued), so no key is held for more than HOLD_LIMIT.
 """
@@ -38,9 +44,11 @@ import os
 import sys
 import time
 from collections import deque
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from textual import events
+from textual._xterm_parser import XTermParser  # textual is pinned
 from textual.app import App
 from textual.dom import DOMNode
 from textual.keys import _character_to_key  # textual is pinned
@@ -78,6 +86,28 @@ def unmeta(event: events.Key) -> list[events.Key]:
     return [escape, key]
 
 
+class EscapeKeepingParser(XTermParser):
+    """Textual's parser, but an Esc it read as a modifier of a key it does
+    not name alt+ (punctuation, Tab, Enter) is reported before that key
+    (pmtui binds no alt+ key; what was typed was Esc, then the key)."""
+
+    def _sequence_to_key_events(self, sequence: str, alt: bool = False) -> Iterable[events.Key]:
+        keys = list(super()._sequence_to_key_events(sequence, alt=alt))
+        if alt and keys and not any(k.key.startswith("alt+") for k in keys):
+            yield events.Key("escape", "\x1b")
+        yield from keys
+
+
+def install_parser() -> None:
+    """The terminal drivers build their parser from their module's name
+    for it (textual is pinned): point those at EscapeKeepingParser."""
+    from textual.drivers import linux_driver, linux_inline_driver
+
+    for module in (linux_driver, linux_inline_driver):
+        if getattr(module, "XTermParser", None) is XTermParser:
+            setattr(module, "XTermParser", EscapeKeepingParser)  # noqa: B010 (a module of the pinned library)
+
+
 # Longest a key waits for the one before it before it is sent anyway.
 HOLD_LIMIT = 1.0
 # Passes of the marker after the first, for messages the key set off.
@@ -97,6 +127,7 @@ class OrderedKeys(App[R]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        install_parser()
         self._held: deque[HeldEvent] = deque()
         self._key_in_flight: HeldEvent | None = None
         self._key_watchdog: Timer | None = None

@@ -62,6 +62,13 @@ class FilterInput(HandOffInput):
 
     def action_clear(self) -> None:
         self.value = ""
+        # The focus moves now, as escape is handled (Widget.focus would move
+        # it later, after the key typed next: Esc then / typed fast put the
+        # / in this box instead of opening the filter again).
+        target = self.hand_off_target()
+        if target is not None:
+            self.remove_class("-shown")
+            self.screen.set_focus(target)
         self.post_message(self.Submitted(self, ""))
 
 
@@ -321,7 +328,8 @@ class TimelinePane(Pane):
             event.stop()
             if not event.value.strip():
                 event.input.remove_class("-shown")
-            self.table.focus()
+            if self.screen.focused is event.input:
+                self.screen.set_focus(self.table)  # now, not after the next key (Widget.focus defers it)
 
     def action_toggle_key_view(self) -> None:
         self.key_only = not self.key_only

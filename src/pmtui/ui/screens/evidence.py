@@ -453,7 +453,8 @@ class SearchInput(HandOffInput):
 
     def action_close(self) -> None:
         self.remove_class("-shown")
-        self.screen.query_one(EvidenceLines).focus()
+        # Now, as escape is handled: the key typed next goes to the lines.
+        self.screen.set_focus(self.screen.query_one(EvidenceLines))
 
 
 def status_text(facts: str, keys: list[str], width: int) -> Text:
