@@ -204,6 +204,40 @@ def test_selected_row_is_readable_in_full_at_80_columns(ssh_pmtui, tmp_path):
     term.step("close", [ESC], lambda s: "Event at" not in s)
 
 
+LONG_WHY = ("The pool's 20 connections were each held for seconds by the order-history query, so every other "
+            "request queued until its 5 s timeout")
+LONG_FACTOR = ("No alert on connection pool saturation: the pool ran at 100% for nine minutes before the error "
+               "rate alert fired")
+LONG_ACTION = ("Add an alert on DB pool saturation above 80% for 5 minutes, routed to the API on-call, with a "
+               "runbook link to the pool-size procedure")
+
+
+def test_a_why_a_factor_and_an_action_are_readable_in_full_at_80_columns(ssh_pmtui, tmp_path):
+    """The tree shows ~20 characters of a why at 80 columns, the fishbone's
+    columns and the actions table cut too: the detail panel wraps the item
+    under the cursor, and v shows all of it."""
+    pm = sample_postmortem()
+    pm.whys[0].text = LONG_WHY
+    pm.factors[0].text = LONG_FACTOR
+    pm.actions[0].action = LONG_ACTION
+    saved_sample(tmp_path, pm=pm)
+    term = ssh_pmtui(["incident.toml"])
+    term.wait_for("Overview")
+    term.step("analysis", ["4"], "Five whys")
+    screen = term.step("the why", [DOWN], lambda s: "request queued until its" in words(s))
+    assert "order-history query" in words(screen)
+    screen = term.step("view the why", ["v"], "pgup pgdn scroll")  # the viewer's key line
+    assert LONG_WHY in words(screen) and "depth 1" in words(screen)
+    term.step("close", [ESC], lambda s: "pgup pgdn scroll" not in s)
+    # The fishbone, every factor whole in its category.
+    screen = term.step("fishbone", ["f", TAB], lambda s: "before the error rate alert fired" in words(s))
+    assert "monitoring" in screen.lower()
+    term.step("actions", ["5"], "AI-001")
+    screen = term.step("the action", [Key("home")], lambda s: "runbook link to the pool-size procedure" in words(s))
+    screen = term.step("view the action", ["v"], "pgup pgdn scroll")
+    assert LONG_ACTION in words(screen) and not screen_problems(screen)
+
+
 # -- 5. footers: whole keys in order, "? more" -------------------------------------------------
 
 
