@@ -12,6 +12,9 @@ command -v promtool >/dev/null || need+=(prometheus)
 command -v prometheus-alertmanager >/dev/null || need+=(prometheus-alertmanager)
 command -v tmux >/dev/null || need+=(tmux)
 command -v npm >/dev/null || need+=(nodejs npm)  # Mermaid's own parser checks `pmtui stats --md`
+# The terminal journeys run pmtui over a real SSH connection on loopback.
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v ssh >/dev/null || need+=(openssh-client)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -q

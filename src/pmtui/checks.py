@@ -20,7 +20,8 @@ from operator import attrgetter, is_, le
 from typing import Any
 
 from pmtui import blame
-from pmtui.model import PRIORITIES, PostMortem
+from pmtui.model import PRIORITIES, PostMortem, TimelineEvent
+from pmtui.textsafe import one_line
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
 
@@ -301,34 +302,49 @@ def vague_action(text: str) -> str | None:
 # -- where prose lives ----------------------------------------------------------
 
 
+def _quote(text: str) -> str:
+    return f"\u201c{one_line(text, 40)}\u201d"
+
+
+def event_place(event: TimelineEvent) -> str:
+    """Where a timeline row is, as a person finds it: its time and words."""
+    when = event.time.astimezone(UTC).strftime("%H:%M:%S") if event.time.tzinfo else event.time.strftime("%H:%M:%S")
+    return f"timeline {when} {_quote(event.event)}"
+
+
 def prose_fields(pm: PostMortem) -> Iterator[tuple[str, int | str | None, str, str]]:
-    """(section, row, field name, text) for every piece of free text a reader
-    sees as analysis. Names in the Actor column, authors, reviewers and
-    owners are people by design, so they are not here."""
+    """(section, row, where, text) for every piece of free text a reader
+    sees as analysis; `where` names the place as a person finds it (the
+    row's time and words, an id), never a list index. Names in the Actor
+    column, authors, reviewers and owners are people by design, so they
+    are not here."""
     yield "header", None, "title", pm.title
     yield "summary", None, "summary", pm.summary
-    yield "impact", None, "impact.description", pm.impact.description
-    yield "root_cause", None, "root_cause", pm.root_cause
+    yield "impact", None, "impact", pm.impact.description
+    yield "root_cause", None, "root cause", pm.root_cause
     yield "root_cause", None, "trigger", pm.trigger
-    yield "factors", None, "immediate_cause", pm.immediate_cause
+    yield "factors", None, "immediate cause", pm.immediate_cause
     yield "factors", None, "problem", pm.problem
-    yield "factors", None, "shallow_reason", pm.shallow_reason
+    yield "factors", None, "why the chains stop short", pm.shallow_reason
     for i, ev in enumerate(pm.timeline):
-        yield "timeline", i, f"timeline[{i}].event", ev.event
+        yield "timeline", i, event_place(ev), ev.event
     for w in pm.whys:
-        yield "factors", w.id, f"whys[{w.id}].text", w.text
+        yield "factors", w.id, f"why {w.id}", w.text
     for f in pm.factors:
-        yield "factors", f.id, f"factors[{f.id}].text", f.text
+        yield "factors", f.id, f"factor {f.id}", f.text
     for i, s in enumerate(pm.systemic_issues):
-        yield "factors", i, f"systemic_issues[{i}]", s
+        yield "factors", i, f"systemic issue {_quote(s)}", s
     for a in pm.actions:
-        yield "actions", a.id, f"actions[{a.id}].action", a.action
+        yield "actions", a.id, a.id, a.action
     for key in ("went_well", "went_wrong", "lucky", "lessons"):
         for i, s in enumerate(getattr(pm, key)):
-            yield key, i, f"{key}[{i}]", s
+            yield key, i, f"{_LIST_NAMES[key]} {_quote(s)}", s
     yield "prevention", None, "prevention", pm.prevention
     for i, g in enumerate(pm.gaps):
-        yield "gaps", i, f"gaps[{i}].description", g.description
+        yield "gaps", i, f"gap from {one_line(g.source, 30)}", g.description
+
+
+_LIST_NAMES = {"went_well": "went well", "went_wrong": "went wrong", "lucky": "lucky", "lessons": "lesson"}
 
 
 # -- the checks -------------------------------------------------------------------

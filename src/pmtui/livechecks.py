@@ -67,9 +67,11 @@ class LiveChecks:
         light.timeline = []
         rest = [r for r in checks.check_blame(light, now, people) if r.result != checks.PASS]
         in_timeline = [
-            checks.CheckResult(BLAME_ID, checks.FAIL, f"timeline[{i}].event: blame language {phrase!r}", "timeline", i,
+            checks.CheckResult(BLAME_ID, checks.FAIL, f"{checks.event_place(ev)}: blame language {phrase!r}",
+                               "timeline", i,
                                hint)
-            for i, spans in enumerate(self._timeline_spans([ev.event for ev in pm.timeline], people))
+            for (i, ev), spans in zip(enumerate(pm.timeline),
+                                      self._timeline_spans([ev.event for ev in pm.timeline], people), strict=True)
             for _start, _end, phrase, hint in spans
         ]
         if not rest and not in_timeline:

@@ -90,18 +90,43 @@ class EditSession:
         # still reading a big file's timeline); told to `on_refused`.
         self._held: dict[Area, str] = {}
         self.on_refused: Callable[[Edit, str], None] | None = None
+        # Which edits make up the content now: the serials of the undo
+        # stack. Undoing back to the saved content is not dirty; a change
+        # made outside the history (collected evidence, a reload) is until
+        # the next save.
+        self._serial = 0
+        self._serials: dict[int, int] = {}  # id(edit) -> serial
+        self._saved_state: tuple[int, ...] = ()
+        self._outside = False
 
     # -- state ---------------------------------------------------------------
 
+    def _state(self) -> tuple[int, ...]:
+        return tuple(self._serials.get(id(e), 0) for e in self._undo)
+
     @property
     def dirty(self) -> bool:
-        return self.revision != self.saved_revision
+        """The content differs from what was last saved (undoing every edit
+        since the save makes it clean again)."""
+        if self.revision == self.saved_revision:
+            return False
+        return self._outside or self._state() != self._saved_state
 
     def mark_saved(self, revision: int | None = None) -> None:
         """The file holds the post-mortem as of `revision` (now by default;
         a save written in the background took it earlier, and a later one
         may have landed first)."""
-        self.saved_revision = max(self.saved_revision, self.revision if revision is None else revision)
+        if revision is not None and revision < self.saved_revision:
+            return  # a later save landed first
+        if revision is None or revision == self.revision:
+            self._saved_state = self._state()
+            self._outside = False
+        else:
+            # An earlier version was written while edits went on: which
+            # undo state it matches is not known, so only reaching that
+            # revision again (never) or the next save makes it clean.
+            self._saved_state = (-1,)
+        self.saved_revision = self.revision if revision is None else revision
 
     def can_undo(self) -> bool:
         return bool(self._undo)
@@ -122,6 +147,8 @@ class EditSession:
         just been replaced (a reload, a restored journal)."""
         self._undo.clear()
         self._redo.clear()
+        self._serials.clear()
+        self._saved_state = (-1,)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)
@@ -156,9 +183,16 @@ class EditSession:
                 self.on_refused(edit, reason)
             return False
         edit.do()
+        self._serial += 1
+        self._serials[id(edit)] = self._serial
         self._undo.append(edit)
         if len(self._undo) > self._max_undo:
-            del self._undo[0]
+            dropped = self._undo.pop(0)
+            self._serials.pop(id(dropped), None)
+            # The saved content can no longer be reached by undoing.
+            self._saved_state = (-1,)
+        for gone in self._redo:
+            self._serials.pop(id(gone), None)
         self._redo.clear()
         self._changed(edit.area, edit.label, focus=edit.focus)
         return True
@@ -221,6 +255,8 @@ class EditSession:
         now holds more of the file, not anything new (a big file's rows
         read on), so nothing becomes unsaved."""
         clean = not self.dirty
+        if edited:
+            self._outside = True
         self._changed(Area(area), label)
         if not edited and clean:
             self.saved_revision = self.revision

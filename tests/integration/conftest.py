@@ -233,3 +233,59 @@ def tmux_terminal(tmp_path):
     yield make
     for term in made:
         term.kill_server()
+
+
+# -- pmtui over SSH in a real terminal ----------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def ssh_server(tmp_path_factory):
+    """A real sshd (Debian's OpenSSH) on 127.0.0.1, a free port, a throwaway
+    host key and user key, as the current user; skipped, saying why, where
+    sshd cannot run."""
+    from pmtui.journey.sshd import SshServer, why_no_sshd
+
+    reason = why_no_sshd()
+    if reason:
+        pytest.skip(reason)
+    server = SshServer(tmp_path_factory.mktemp("sshd")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def ssh_pmtui(ssh_server, tmp_path):
+    """ssh_pmtui(args, width=80, height=24, name="pm", env=None): a tmux
+    session of that size whose pane runs `ssh -tt` to the loopback sshd,
+    which runs `python -m pmtui ARGS` in tmp_path (with this test's XDG
+    folders). Returns the pmtui.journey.terminal.Terminal; every session is
+    killed after the test."""
+    import sys
+
+    from pmtui.journey.terminal import Terminal, remote_command, remote_env
+
+    started: list[Terminal] = []
+
+    def start(args: list[str], *, width: int = 80, height: int = 24, name: str = "pm",
+              env: dict[str, str] | None = None) -> Terminal:
+        term = Terminal(tmp_path, width, height, name)
+        remote = remote_command(sys.executable, args, remote_env(env), tmp_path)
+        term.start(ssh_server.ssh_command(remote))
+        started.append(term)
+        return term
+
+    yield start
+    for term in started:
+        term.kill()
+
+
+@pytest.fixture(scope="session")
+def footer_descriptions() -> set[str]:
+    """Every description a footer may show whole (each binding's, and "more")."""
+    from pmtui.ui.app import PmApp
+    from pmtui.ui.keys import binding_classes, bindings_of
+
+    found = {"more"}
+    for cls in [PmApp, *binding_classes()]:
+        found |= {b.description for b in bindings_of(cls)}
+    return found

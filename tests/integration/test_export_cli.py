@@ -78,13 +78,40 @@ def test_export_saves_links_and_rerun_creates_nothing(gh, pm_file, tmp_path):
     assert len(gh.issues) == 2
 
 
-def test_missing_token_says_where_to_put_one(pm_file, tmp_path):
-    res = run([str(pm_file), "--dry-run"], token=None, tmp_path=tmp_path)
+def test_missing_token_says_where_to_put_one_once(pm_file, tmp_path):
+    res = run([str(pm_file)], token=None, tmp_path=tmp_path)
     assert res.exit_code == 2
-    assert "No GitHub token" in res.stderr
     assert "GITHUB_TOKEN" in res.stderr and "gh auth login" in res.stderr
-    res = run([str(pm_file), "--dry-run", "--json"], token=None, tmp_path=tmp_path)
+    # Said once: the message and its hint do not repeat each other.
+    assert res.stderr.lower().count("no github token") == 1, res.stderr
+    res = run([str(pm_file), "--json"], token=None, tmp_path=tmp_path)
     assert res.exit_code == 2 and json.loads(res.stdout)["error"]["kind"] == "token"
+
+
+def test_dry_run_without_token_plans_from_the_file(pm_file, tmp_path):
+    res = run([str(pm_file), "--dry-run"], token=None, tmp_path=tmp_path)
+    assert res.exit_code == 0, res.output
+    assert "Not checked against GitHub: no GitHub token" in res.stdout
+    assert "AI-001   create" in res.stdout and "title: AI-001: Add an alert on queue depth" in res.stdout
+    assert "2 to create (not checked against GitHub)" in res.stdout
+    res = run([str(pm_file), "--dry-run", "--json"], token=None, tmp_path=tmp_path)
+    plan = json.loads(res.stdout)["plan"]
+    assert res.exit_code == 0 and plan["checked"] is False and "no GitHub token" in plan["unchecked_because"]
+    assert [(i["item"], i["action"]) for i in plan["items"]] == [("AI-001", "create"), ("AI-002", "create")]
+
+
+def test_dry_run_offline_says_so_at_once(pm_file, tmp_path, closed_port):
+    import time
+
+    started = time.monotonic()
+    res = run([str(pm_file), "--dry-run", "--base-url", f"http://127.0.0.1:{closed_port}/api/v3"],
+              token="ghp_dummy0123456789", tmp_path=tmp_path)
+    took = time.monotonic() - started
+    assert res.exit_code == 1, res.output
+    assert "could not reach" in res.stderr.lower() and "connection refused" in res.stderr
+    assert "Not checked against GitHub: GitHub could not be reached" in res.stdout
+    assert "Retrying" not in res.stderr
+    assert took < 3, f"offline dry run took {took:.1f} s"
 
 
 def test_bad_token_exit_2_and_never_shown(gh, pm_file, tmp_path):

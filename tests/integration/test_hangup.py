@@ -102,7 +102,7 @@ def _make_edits(tmux: Tmux) -> int:
     first = tmux.wait_for("First 5xx errors appear")
     before = first.count("First 5xx errors appear")
     for _ in range(EDITS):
-        tmux.keys("c")
+        tmux.keys("d")
         time.sleep(0.05)
     deadline = time.monotonic() + 5
     while tmux.screen().count("First 5xx errors appear") < before + EDITS and time.monotonic() < deadline:
@@ -112,7 +112,7 @@ def _make_edits(tmux: Tmux) -> int:
 
 def _restore_and_save(path: Path, env: dict[str, str], tmux: Tmux) -> str:
     tmux.start([sys.executable, "-m", "pmtui", str(path)], env)
-    offer = tmux.wait_for("Unsaved changes found")
+    offer = tmux.wait_for("Restore them?")
     tmux.keys("r")
     tmux.wait_for("unsaved")
     tmux.keys("C-s")
@@ -136,7 +136,7 @@ def test_dropped_terminal_keeps_every_edit(setup):
     recovery = find_recovery(path)
     assert recovery is not None
     offer = _restore_and_save(path, env, Tmux(path.parent))
-    assert "line(s) added" in offer
+    assert "line(s)" in offer and "added, 0 removed" in offer
     kept = len(store.load(path).pm.timeline) - original
     assert kept == made
     print(f"dropped terminal: edits kept {kept} / edits made {made}; exit after SIGHUP {took * 1000:.0f} ms")

@@ -30,7 +30,7 @@ def test_collect_the_people_and_set_their_sources_at_80x24(tmp_path, tmux_termin
     # Point the people at the demo's recordings, as a user would type them.
     t.keys("2")
     t.wait_for("Press c to collect")  # (a key typed while a pane is first built is lost: issue 11's)
-    t.keys("p")
+    t.keys("P")
     t.wait_for("Slack, PagerDuty, Loki and log files")
     t.type("inc-2025-02-09-api")  # the field's text is selected: typing replaces it
     # A Tab right behind typed text is lost by the form's inputs (issue 11's,
@@ -43,7 +43,7 @@ def test_collect_the_people_and_set_their_sources_at_80x24(tmp_path, tmux_termin
     t.keys("C-s")
     screen = t.wait_for("Slack: #inc-2025-02-09-api (export slack)")
     assert "\x1b" not in screen
-    t.keys("l")
+    t.keys("L")
     t.wait_for("Add a log file")
     t.type("logs/api.log")
     t.keys("C-s")

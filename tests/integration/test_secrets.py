@@ -367,7 +367,7 @@ async def test_app_shows_and_writes_no_planted_secret(world, planted, fixed_now,
         assert {n: s.state for n, s in collect.states.items()} == {
             "prometheus": "done", "alertmanager": "done", "kubernetes": "done"}, collect.states
         capture("collect: candidates", planted.every)
-        await pilot.press("v")
+        await pilot.press("right_square_bracket")
         await _settle(app, pilot)
         capture("collect: evidence", planted.every)
         logs = next(i for i, e in enumerate(collect.table.rows) if e.kind == "logs" and e.path.endswith("api.log"))
@@ -380,10 +380,10 @@ async def test_app_shows_and_writes_no_planted_secret(world, planted, fixed_now,
         scan.text("evidence viewer: pod log", shown, planted.every)
         capture("evidence viewer", planted.every)
         await pilot.press("escape")
-        await pilot.press("v")
+        await pilot.press("right_square_bracket")
         await _settle(app, pilot)
         capture("collect: gaps", planted.every)
-        await pilot.press("v")
+        await pilot.press("right_square_bracket")
         await pilot.press("A")  # accept every candidate
         await _settle(app, pilot)
 

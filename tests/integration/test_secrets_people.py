@@ -218,7 +218,7 @@ async def test_app_collect_pane_shows_and_writes_nothing_secret(world, fixed_now
         assert {n: s.state for n, s in collect.states.items()} == {
             "loki": "done", "files": "done", "slack": "done", "pagerduty": "done"}, collect.states
         capture("candidates")
-        await pilot.press("v")
+        await pilot.press("right_square_bracket")
         await pilot.pause()
         capture("evidence")
         chat = next(i for i, e in enumerate(collect.table.rows) if e.kind == "chat")
@@ -233,10 +233,10 @@ async def test_app_collect_pane_shows_and_writes_nothing_secret(world, fixed_now
         if leaked:
             found.append(("evidence viewer", leaked))
         await pilot.press("escape")
-        await pilot.press("v")
+        await pilot.press("right_square_bracket")
         await pilot.pause()
         capture("gaps")
-        await pilot.press("v")
+        await pilot.press("right_square_bracket")
         await pilot.press("A")
         await asyncio.sleep(0.1)
         await pilot.pause()

@@ -39,8 +39,8 @@ def test_edit_a_custom_field_and_approve_at_80x24(tmp_path, tmux_terminal, repo_
     term.start([sys.executable, "-m", "pmtui", str(path)], env)
     term.wait_for("API Service Degradation")
     term.wait_for("▼")  # the form (its selects) has replaced the first frame's text
-    # Into the form, down to the Team section, to the custom field: one burst.
-    term.keys("Tab", "C-Down", "C-Down", "C-Down", "C-Down", "C-Down", "Tab", "Tab", "Tab")
+    # From the overview's bar down to the Team section, to the custom field: one burst.
+    term.keys("C-Down", "C-Down", "C-Down", "C-Down", "C-Down", "Tab", "Tab", "Tab")
     screen = term.wait_for("Pages sent")
     assert "Team" in screen
     term.type("12")

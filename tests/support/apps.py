@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import time
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -149,11 +150,38 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
+async def until(pilot, check, what: str, timeout: float = 15.0) -> None:
+    """Let the app run until `check()` holds (a loaded machine may take a
+    while to push a screen or mount its fields); fail saying `what`."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never: {what}")
+        await pilot.pause()
+
+
+def _form_error_shown(screen) -> bool:
+    return any(error.has_class("-shown") for error in screen.query(".form--error"))
+
+
 async def fill(pilot, values: dict, *, submit: str = "enter") -> None:
-    """Fill the open FormScreen's fields and submit it."""
+    """Fill the open FormScreen's fields and submit it; returns once the
+    form has closed or shows an error. The form may still be on its way
+    (the key that opens it was just pressed): it is waited for, never a
+    length of time."""
     from textual.widgets import Select, TextArea
 
-    screen = pilot.app.screen
+    from pmtui.ui.screens.form import FormScreen
+
+    app = pilot.app
+
+    def form_ready() -> bool:
+        screen = app.screen
+        return isinstance(screen, FormScreen) and screen.is_mounted and all(
+            screen.query(f"#field-{name}") for name in values)
+
+    await until(pilot, form_ready, f"a form with the fields {', '.join(values)}")
+    screen = app.screen
     first = None
     for name, value in values.items():
         widget = screen.query_one(f"#field-{name}")
@@ -169,4 +197,5 @@ async def fill(pilot, values: dict, *, submit: str = "enter") -> None:
         first.focus()
         await pilot.pause()
     await pilot.press(submit)
-    await pilot.pause()
+    await until(pilot, lambda: app.screen is not screen or _form_error_shown(screen),
+                "the form to close or show an error")

@@ -43,14 +43,19 @@ async def test_add_assigns_next_id_and_parses_relative_deadlines(demo_pm, fill, 
         assert item.factor == "F3"
 
 
-async def test_edit_refuses_unknown_factor_and_bad_link(demo_pm, fill, open_app):
+async def test_edit_offers_only_known_factors_and_refuses_a_bad_link(demo_pm, fill, open_app):
+    from textual.widgets import Select
+
     pm = demo_pm()
     app = open_app(pm, "actions")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("enter")  # enter on a row edits it too
-        await fill(pilot, {"factor": "F9", "tracker": "javascript:alert(1)"})
-        assert "no contributing factor 'F9'" in str(app.screen.query_one("#error-factor").render())
+        factor = app.screen.query_one("#field-factor", Select)
+        # A pick-list of the factors there are: no id can be mistyped.
+        assert [value for _label, value in factor._options] == ["", "F1", "F2", "F3"]
+        assert factor.value == "F1"
+        await fill(pilot, {"tracker": "javascript:alert(1)"})
         assert "not a link" in str(app.screen.query_one("#error-tracker").render())
         await pilot.press("escape")
         assert pm.actions[0].factor == "F1" and pm.actions[0].tracker == ""
@@ -73,10 +78,10 @@ async def test_sort_by_priority_and_by_deadline(demo_pm, open_app):
     pm.actions[0].priority = "low"
     app = open_app(pm, "actions")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("p")
+        await pilot.press("O")
         # medium, low, then the item with no priority
         assert [a.id for a in pm.actions] == ["AI-003", "AI-001", "AI-002"]
-        await pilot.press("t")
+        await pilot.press("O")
         # 2025-02-07, 2025-03-01, then no deadline
         assert [a.id for a in pm.actions] == ["AI-001", "AI-003", "AI-002"]
         await pilot.press("ctrl+z")
@@ -135,7 +140,7 @@ async def test_actions_saved_to_the_file(tmp_path, demo_pm, fill, open_app, sett
         await pilot.press("a")
         await fill(pilot, {"action": "Add a runbook page for DB connection saturation", "owner": "@alice",
                            "deadline": "+3d", "priority": "medium"})
-        await pilot.press("p", "ctrl+s")
+        await pilot.press("O", "ctrl+s")
         await settle(pilot)
     saved = store.load(tmp_path / "incident.toml").pm
     # high first; the two medium ones by deadline; the unprioritised last

@@ -62,7 +62,7 @@ async def test_add_sibling_and_short_chain_marks(demo_pm, fill, open_app):
         assert "\u26a02/5" in label_of(app, "W6")
         assert "\u26a0" not in label_of(app, "W5")
         await to_why(pilot, "W6")
-        await pilot.press("s")
+        await pilot.press("b")
         await fill(pilot, {"text": "Traffic forecasts are not reviewed with the DB team"})
         new = next(w for w in pm.whys if w.id == "W7")
         assert new.parent == "W1"
@@ -161,15 +161,21 @@ async def test_factor_add_edit_delete_with_links(demo_pm, fill, open_app):
     pm = demo_pm()
     app = open_app(pm, "analysis")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("t")
+        await pilot.press("tab")
         assert app.query_one(ItemsList).has_focus
         await pilot.press("a")
-        await fill(pilot, {"category": "vendor", "text": "Driver pool defaults undocumented", "why": "W9"})
-        assert "no why 'W9'" in str(app.screen.query_one("#error-why").render())
-        await fill(pilot, {"why": "W4"})
+        from textual.widgets import Select
+
+        # Category and why link are pick-lists: a typo can make neither a
+        # new category nor a link to a why that does not exist.
+        category = app.screen.query_one("#field-category", Select)
+        assert "monitoring" in [v for _l, v in category._options] and "vendor" not in [v for _l, v in category._options]
+        why = app.screen.query_one("#field-why", Select)
+        assert [v for _l, v in why._options] == ["", *[w.id for w in pm.whys]]
+        await fill(pilot, {"category": "process", "text": "Driver pool defaults undocumented", "why": "W4"})
         factor = pm.factors[1]  # added after the highlighted factor
         assert (factor.id, factor.category, factor.text, factor.why) == (
-            "F4", "vendor", "Driver pool defaults undocumented", "W4")
+            "F4", "process", "Driver pool defaults undocumented", "W4")
         # edit the first factor: it keeps its id
         await pilot.press("home", "e")
         await fill(pilot, {"category": "", "text": "Pool utilisation had no dashboard"})
@@ -249,7 +255,7 @@ async def test_hostile_text_shown_as_plain_text(demo_pm, open_app):
     pm.factors[0].text = "[bold red]not markup[/] \x1b]52;c;ZXZpbA==\x07"
     app = open_app(pm, "analysis")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("t")
+        await pilot.press("tab")
         prompt = pane_of(app)._item_prompt(pm.factors[0])
         assert "[bold red]not markup[/]" in prompt.plain
         assert "\x1b" not in prompt.plain and "\x07" not in prompt.plain
@@ -265,7 +271,7 @@ async def test_edits_saved_to_the_file(tmp_path, demo_pm, fill, open_app, settle
         await to_why(pilot, "W6")
         await pilot.press("a")
         await fill(pilot, {"text": "Capacity reviews skip the database tier"})
-        await pilot.press("t", "a")
+        await pilot.press("tab", "a")
         await fill(pilot, {"category": "capacity", "text": "Pool size unchanged since launch", "why": "W7"})
         await pilot.press("ctrl+s")
         await settle(pilot)

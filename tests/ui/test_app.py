@@ -79,9 +79,18 @@ async def test_help_lists_every_key_by_pane(make_app, screen_text):
         await pilot.press("escape", "question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        text = screen_text(app)
-        for expected in ("Everywhere", "Overview", "Timeline", "Add event", "Mark resolution", "Save", "Undo"):
+        # Page through it as a reader would.
+        text, last = screen_text(app), ""
+        while last != screen_text(app):
+            last = screen_text(app)
+            await pilot.press("pagedown")
+            await pilot.pause()
+            text += screen_text(app)
+        for expected in ("Same key, same meaning", "Everywhere", "Overview", "Timeline", "Add event",
+                         "Mark resolution", "timeline.mark_resolution", "Save", "Undo", "Report", "Write report"):
             assert expected in text
+        # ctrl+q is listed once (PmApp's, not Textual's own as well).
+        assert text.count("Quit") == 1
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 

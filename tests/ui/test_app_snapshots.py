@@ -11,11 +11,15 @@ import pytest
 def test_pane_snapshot(snap_compare, pane, size, demo_app):
     async def form_built(pilot):
         # The overview's first frame shows its fields as text; the form
-        # replaces that right after. The snapshot is of the form.
+        # replaces that right after. The snapshot is of the form, once it is
+        # built and laid out (an event, not a guessed pause: under load the
+        # form took longer than a pause and the snapshot caught the stand-in).
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
         if pane == "overview":
-            pilot.app.panes["overview"].editor("title")
+            await pilot.app.panes["overview"].form_shown.wait()
+            # Its text areas re-wrapped in that frame; one more lays them out.
+            await pilot.pause()
         await pilot.pause()
 
     assert snap_compare(demo_app(first_pane=pane), terminal_size=size, run_before=form_built)

@@ -83,7 +83,7 @@ async def test_views_and_evidence_viewer(demo_app, screen_text):
     async with app.run_test(size=(120, 36)) as pilot:
         await collect(app, pilot)
         p = pane(app)
-        await pilot.press("v")
+        await pilot.press("right_square_bracket")
         assert p.view == "evidence"
         assert all(isinstance(r, Evidence) for r in p.table.rows)
         # Move to the pod log and open it.
@@ -106,11 +106,13 @@ async def test_views_and_evidence_viewer(demo_app, screen_text):
         assert "max" in screen_text(app) and "points" in screen_text(app)
         assert app.screen.query(TimeChart)
         await pilot.press("escape")
-        await pilot.press("v")
+        await pilot.press("right_square_bracket")
         assert p.view == "gaps"
         assert "no history of resolved alerts" in screen_text(app)
-        await pilot.press("v")
+        await pilot.press("right_square_bracket")
         assert p.view == "candidates"
+        await pilot.press("left_square_bracket")
+        assert p.view == "gaps"
 
 
 async def test_evidence_changed_after_collection_is_flagged(tmp_path, demo_app, screen_text):
@@ -218,11 +220,11 @@ async def test_hung_source_keeps_keys_answering_and_cancels(hung_server, make_ap
         assert p.running
         # The interface keeps answering while the request hangs.
         started = time.perf_counter()
-        await pilot.press("v")
-        await pilot.press("v")
+        await pilot.press("right_square_bracket")
+        await pilot.press("right_square_bracket")
         assert p.view == "gaps"
         assert time.perf_counter() - started < 1.0
-        await pilot.press("x")
+        await pilot.press("escape")
         assert not p.running
         assert p.states["prometheus"].state == "cancelled"
         assert "cancelled" in screen_text(app)

@@ -119,7 +119,7 @@ async def test_people_settings_form_saves_names_and_relative_paths(demo_app, set
     app = demo_app(first_pane="collect")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("p")
+        await pilot.press("P")
         form = app.screen
         assert isinstance(form, FormScreen)
         form.editor("slack_export").value = str(slack_export_zip)  # absolute: kept relative to the file
@@ -165,7 +165,7 @@ async def test_adding_a_log_file_then_collecting_it(make_app, settle, screen_tex
     app = make_app(pm, first_pane="collect")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("l")
+        await pilot.press("L")
         form = app.screen
         form.editor("path").value = "logs/nope.log"
         await pilot.press("ctrl+s")
@@ -204,7 +204,7 @@ async def test_chat_text_stays_inert_on_screen(make_app, settle, screen_text, sl
 
 def test_people_form_snapshot_80x24(snap_compare, demo_app):
     async def open_form(pilot):
-        await pilot.press("p")
+        await pilot.press("P")
         await pilot.pause()
 
     assert snap_compare(demo_app(first_pane="collect"), terminal_size=(80, 24), run_before=open_form)

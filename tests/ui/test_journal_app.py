@@ -31,6 +31,12 @@ def open_app(path: Path) -> PmApp:
     return PmApp(store.load(path), first_pane="timeline")
 
 
+def shown(app, screen_class) -> bool:
+    """The dialog is on screen (mounted): a dialog shown unasked takes only
+    keys typed once it is there."""
+    return isinstance(app.screen, screen_class) and app.screen.is_mounted
+
+
 async def wait_for(predicate, timeout: float = 3.0) -> float:
     start = time.monotonic()
     while not predicate():
@@ -66,7 +72,7 @@ async def test_next_open_offers_recovery_and_restore_brings_edits_back(tmp_path)
     Journal(path, opened_sha256=doc.stamp.sha256).write(store.dumps(doc))
     app = open_app(path)
     async with app.run_test() as pilot:
-        await wait_for(lambda: isinstance(app.screen, RecoveryScreen))
+        await wait_for(lambda: shown(app, RecoveryScreen))
         await pilot.press("r")
         await pilot.pause()
         assert app.session.pm.title == "Recovered title"
@@ -85,7 +91,7 @@ async def test_keep_both_leaves_the_file_and_writes_a_copy(tmp_path):
     Journal(path).write(store.dumps(doc))
     app = open_app(path)
     async with app.run_test() as pilot:
-        await wait_for(lambda: isinstance(app.screen, RecoveryScreen))
+        await wait_for(lambda: shown(app, RecoveryScreen))
         await pilot.press("k")
         await pilot.pause()
         assert not app.session.dirty
@@ -164,7 +170,7 @@ async def test_second_instance_is_warned_and_may_quit(tmp_path):
         assert holder.stdout.readline().strip() == "held"
         app = open_app(path)
         async with app.run_test() as pilot:
-            await wait_for(lambda: isinstance(app.screen, ConfirmScreen))
+            await wait_for(lambda: shown(app, ConfirmScreen))
             assert f"pid {holder.pid}" in app.screen.question
             await pilot.press("n")
             await pilot.pause()

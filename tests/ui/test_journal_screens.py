@@ -39,7 +39,9 @@ def _recovery(tmp_path: Path):
     return rec
 
 
-@pytest.mark.parametrize(("key", "expected"), [("r", RESTORE), ("d", DISCARD), ("k", KEEP_BOTH), ("escape", KEEP_BOTH)])
+@pytest.mark.parametrize(("key", "expected"), [
+    ("r", RESTORE), ("d", DISCARD), ("k", KEEP_BOTH), ("escape", KEEP_BOTH), ("enter", KEEP_BOTH),
+])
 async def test_recovery_choices(tmp_path, key, expected):
     app = Host(RecoveryScreen(_recovery(tmp_path)))
     async with app.run_test(size=(100, 30)) as pilot:
@@ -49,7 +51,7 @@ async def test_recovery_choices(tmp_path, key, expected):
     assert app.result == expected
 
 
-async def test_recovery_buttons_and_diff_shown_verbatim(tmp_path):
+async def test_recovery_keys_and_diff_shown_verbatim(tmp_path):
     app = Host(RecoveryScreen(_recovery(tmp_path)))
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
@@ -58,12 +60,16 @@ async def test_recovery_buttons_and_diff_shown_verbatim(tmp_path):
         assert '+title = "[bold]DB[/] pool ␛]0;pwned␇"' in rendered
         assert '-title = "DB pool"' in rendered
         assert "\x1b" not in rendered
-        await pilot.click("#restore")
+        keys = str(app.screen.query_one("#dialog-keys").render())
+        assert "r restore them" in keys and "enter/esc/k keep both" in keys
+        await pilot.press("r")
         await pilot.pause()
     assert app.result == RESTORE
 
 
-@pytest.mark.parametrize(("key", "expected"), [("r", RELOAD), ("o", OVERWRITE), ("escape", "cancel")])
+@pytest.mark.parametrize(("key", "expected"), [
+    ("r", RELOAD), ("o", OVERWRITE), ("escape", "cancel"), ("enter", "cancel"),
+])
 async def test_conflict_choices(tmp_path, key, expected):
     app = Host(ConflictScreen(tmp_path / "pm.toml", ORIGINAL, EDITED))
     async with app.run_test(size=(100, 30)) as pilot:
@@ -102,7 +108,7 @@ async def test_conflict_when_file_was_deleted(tmp_path):
     app = Host(ConflictScreen(tmp_path / "pm.toml", None, EDITED))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        assert "was deleted" in str(app.screen.query_one("#heading").render())
+        assert "was deleted" in str(app.screen.query_one(".dialog--title").render())
         await pilot.press("o")
         await pilot.pause()
     assert app.result == ConflictChoice(OVERWRITE)

@@ -14,10 +14,17 @@ def pane(app) -> OverviewPane:
     return app.panes["overview"]
 
 
+async def ready(app, pilot) -> None:
+    """Until the overview's form is built and laid out (it is built right
+    after the first frame): a wait for that, not for a guessed time."""
+    await pane(app).form_shown.wait()
+    await pilot.pause()
+
+
 async def test_typed_title_is_saved_and_undoable(make_app, saved, screen_text):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await ready(app, pilot)
         box = pane(app).editor("title")
         box.focus()
         await pilot.press("end", *" in eu-west", "enter")
@@ -35,7 +42,7 @@ async def test_typed_title_is_saved_and_undoable(make_app, saved, screen_text):
 async def test_bad_time_shown_in_place_and_kept(make_app, screen_text):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await ready(app, pilot)
         view = pane(app)
         box = view.editor("detected")
         box.focus()
@@ -62,7 +69,7 @@ async def test_bad_time_shown_in_place_and_kept(make_app, screen_text):
 async def test_selects_numbers_dates_lists_and_text_areas(make_app, saved):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await ready(app, pilot)
         view = pane(app)
         view.editor("severity").value = "SEV2"
         view.editor("status").value = "in review"
@@ -100,7 +107,7 @@ async def test_selects_numbers_dates_lists_and_text_areas(make_app, saved):
 async def test_save_commits_the_field_being_typed(make_app, saved):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await ready(app, pilot)
         box = pane(app).editor("trigger")
         box.focus()
         box.load_text("Deploy of v2.3.1")
@@ -111,7 +118,7 @@ async def test_save_commits_the_field_being_typed(make_app, saved):
 async def test_empty_title_refused(make_app):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await ready(app, pilot)
         view = pane(app)
         view.editor("title").value = "   "
         assert not view.commit("title")
@@ -122,7 +129,7 @@ async def test_empty_title_refused(make_app):
 async def test_timeline_marks_refresh_the_times(make_app):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await ready(app, pilot)
         await pilot.press("3", "down", "down", "M", "1")
         await pilot.pause()
         assert pane(app).editor("mitigated").value == "2025-02-09 10:08:12"
@@ -131,14 +138,14 @@ async def test_timeline_marks_refresh_the_times(make_app):
 async def test_uses_room_when_wide(make_app):
     app = make_app()
     async with app.run_test(size=(200, 60)) as pilot:
-        await pilot.pause()
+        await ready(app, pilot)
         assert pane(app).has_class("-wide")
         left = pane(app).query_one("#section-0").region
         right = pane(app).query_one("#section-1").region
         assert right.x > left.right - 1  # side by side, not stacked
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await ready(app, pilot)
         assert not pane(app).has_class("-wide")
         assert isinstance(pane(app).editor("status"), Select)
         assert pane(app).editor("title").region.right <= 80
@@ -151,7 +158,7 @@ async def test_first_frame_shows_the_fields_as_text_then_the_form_takes_over(mak
     pm.trigger = "Deploy \x1b[2J of v2.3.1\nsecond line"
     app = make_app(pm)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await ready(app, pilot)
         await pilot.pause()
         view = pane(app)
         # Built after the first frame without anyone asking for an editor.

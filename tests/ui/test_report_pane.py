@@ -92,7 +92,7 @@ async def test_copy_sends_the_whole_report_to_the_clipboard(demo_pm, open_app, s
     app = open_app(pm, "report")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("c")
+        await pilot.press("y")
         await settle(pilot)
         assert app.clipboard == report.render(pm)
 
@@ -106,13 +106,13 @@ async def test_checklist_live_and_jumps_to_the_row(demo_pm, open_app, settle):
         assert [r.id for r in pane.results] == [r.id for r in policy.run(pm, now=app.now())]
         listing = app.query_one(ChecklistView)
         assert listing.option_count == len(pane.results)
-        await pilot.press("v")
+        await pilot.press("tab")
         assert listing.has_focus
         # n walks the problems; the first is AI-002's missing owner/deadline/priority
         await pilot.press("n")
         problem = pane.selected_check()
         assert problem.result == checks.FAIL and problem.row == "AI-002"
-        await pilot.press("g")
+        await pilot.press("o")
         await settle(pilot)
         assert app.active_pane is app.query_one("#pane-actions")
         assert app.query_one(ActionsTable).cursor_value is pm.actions[1]

@@ -113,7 +113,7 @@ async def test_delete_duplicate_undo_redo(make_app, saved):
         await pilot.press("ctrl+z")
         await pilot.pause()
         assert events[1].event == "High error rate alert fires"
-        await pilot.press("c")
+        await pilot.press("d")
         await pilot.pause()
         assert [e.event for e in events[1:3]] == ["High error rate alert fires"] * 2
         assert events[1] is not events[2]

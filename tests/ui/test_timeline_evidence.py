@@ -64,13 +64,13 @@ async def test_key_flag_marks_undoes_and_saves(demo_app, saved, screen_text, set
         await pilot.press("ctrl+y", "down", "down", "asterisk")
         assert [e.event for e in rows if e.key] == [rows[3].event, rows[5].event]
         # The key rows alone, and back.
-        await pilot.press("s")
+        await pilot.press("t")
         assert list(pane.table.rows) == [rows[3], rows[5]]
         assert "key rows only" in screen_text(app)
         pane.table.move_cursor(0)
         await pilot.press("asterisk")  # unmarked in the key view: it leaves it
         assert not rows[3].key and list(pane.table.rows) == [rows[5]]
-        await pilot.press("s")
+        await pilot.press("t")
         assert len(pane.table.rows) == len(rows)
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -217,7 +217,7 @@ async def test_keys_typed_right_after_enter_go_where_enter_sent_them(demo_app, s
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"First 5xx")
-        for key, char in (("enter", "\r"), ("asterisk", "*"), ("s", "s")):
+        for key, char in (("enter", "\r"), ("asterisk", "*"), ("t", "t")):
             app.post_message(events.Key(key, char))
         await settle(pilot)
         pane = app.panes["timeline"]

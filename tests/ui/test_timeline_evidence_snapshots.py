@@ -50,7 +50,7 @@ async def _key_rows(pilot) -> None:
     for i in (0, 3, 4, 8, 20):
         pane.table.move_cursor(i)
         await pilot.press("asterisk")
-    await pilot.press("s")
+    await pilot.press("t")
     await _settle(pilot)
 
 

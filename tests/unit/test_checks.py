@@ -390,3 +390,17 @@ def test_now_defaults_to_the_clock():
     # Resolved in 2025: by the real clock the 48 hours are long gone.
     assert [r.result for r in checks.run(pm) if r.id == "report.shared"] == ["fail"]
     assert datetime.now(UTC) > pm.times.resolved
+
+
+def test_locations_name_rows_as_a_person_finds_them():
+    from pmtui import checks
+    from pmtui.sample import sample_postmortem
+
+    pm = sample_postmortem()
+    pm.timeline[3].event = "The operator forgot to check the pool size"
+    pm.lessons = ["The operator should have checked"]
+    messages = [r.message for r in checks.check_blame(pm, pm.times.resolved)]
+    row = pm.timeline[3]
+    assert any(m.startswith(f"timeline {row.time:%H:%M:%S} \u201cThe operator forgot") for m in messages), messages
+    assert any(m.startswith("lesson \u201cThe operator should have checked\u201d") for m in messages), messages
+    assert not any("[" in m.split(":")[0] for m in messages), messages  # no timeline[3], lessons[0]

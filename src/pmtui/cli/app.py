@@ -81,20 +81,42 @@ def copy_demo(dest: Path) -> Path:
 
 
 def run_demo() -> None:
-    """Open the app on a copy of the bundled demo incident (no network)."""
+    """Open the app on a copy of the bundled demo incident (no network).
+    The copy lives in a temporary folder removed on the way out, unless
+    the copy was saved with changes: then it is kept, and its place said."""
+    import shutil
+
+    from pmtui.examples import example_path
+
     folder = Path(tempfile.mkdtemp(prefix="pmtui-demo-"))
     try:
         path = copy_demo(folder)
     except (OSError, FileNotFoundError) as exc:
+        shutil.rmtree(folder, ignore_errors=True)
         fail(f"cannot copy the demo incident to {folder}: {exc.strerror or exc}", prefix="pmtui: ")
-    document = _load(path)
-    from pmtui.ui.app import PmApp
+    app: PmApp | None = None
+    try:
+        document = _load(path)
+        from pmtui.ui.app import PmApp
 
-    app = PmApp(document, demo=True)
-    app.run()
-    print(f"The demo copy is kept at {path}")
+        app = PmApp(document, demo=True)
+        app.run()
+    finally:
+        now = app.document.path if app is not None else None
+        saved_beside = now is not None and now.parent == folder and now != path
+        if _differs(path, example_path()) or saved_beside:
+            print(f"Your edited demo copy is kept in {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
     if app.return_code:
         sys.exit(app.return_code)
+
+
+def _differs(copy: Path, original: Path) -> bool:
+    try:
+        return copy.read_bytes() != original.read_bytes()
+    except OSError:
+        return True  # cannot tell: keep it
 
 
 def open_library(roots: list[Path]) -> None:

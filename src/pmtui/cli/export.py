@@ -42,6 +42,8 @@ def _show_progress(p: Progress) -> None:
 def _print_plan(p: Plan) -> None:
     who = f" as @{p.login}" if p.login else ""
     click.echo(f"{p.settings.repo} at {p.settings.base_url}{who}")
+    if p.unchecked:
+        click.echo(one_line(f"Not checked against GitHub: {p.unchecked}. From the file alone:"))
     for item in p.items:
         ref = f"#{item.number}" if item.number else ""
         click.echo(one_line(f"  {item.item_id:<8} {item.action:<9} {ref:<6} {item.why}"))
@@ -49,7 +51,7 @@ def _print_plan(p: Plan) -> None:
             click.echo(one_line(f"           title: {item.title}", 200))
     if p.missing_labels:
         click.echo(one_line("labels to create: " + ", ".join(p.missing_labels)))
-    click.echo(p.summary())
+    click.echo(p.summary() + (" (not checked against GitHub)" if p.unchecked else ""))
 
 
 def _print_result(r: Result) -> None:
@@ -87,6 +89,8 @@ def export(file: str, repo: str | None, base_url: str | None, labels: tuple[str,
     from pmtui.export import ExportError, apply, plan
 
     doc = _load(file, as_json)
+    if dry_run and not sync:
+        _dry_run(doc, repo, base_url, labels, max_wait, no_pace, as_json)
     settings, client = _connect(doc, repo, base_url, labels, max_wait, no_pace, as_json)
     # The links are written into the file: not while the app has it open,
     # or its next save would drop them.
@@ -116,6 +120,42 @@ def export(file: str, repo: str | None, base_url: str | None, labels: tuple[str,
     else:
         _print_result(result)
     sys.exit(result.exit_code)
+
+
+def _dry_run(doc: Document, repo: str | None, base_url: str | None, labels: tuple[str, ...], max_wait: float,
+             no_pace: bool, as_json: bool) -> NoReturn:
+    """--dry-run: the plan checked against GitHub when a token is at hand;
+    from the file alone (and said so) without one, or when GitHub cannot be
+    reached (exit 1 then: the run could not check what it was asked to)."""
+    from pmtui.export import ExportError, check_trust, connect, find_token, offline_plan, plan, settings_for
+
+    try:
+        settings = settings_for(doc.pm, repo=repo, base_url=base_url, max_wait=max_wait, throttle=not no_pace,
+                                **_team_mapping(str(doc.path), list(labels)))
+        check_trust(settings)  # before the token is looked up
+        token = find_token(settings.base_url)
+        client = connect(settings, token) if token is not None else None
+    except ExportError as exc:
+        _fail(exc, as_json, EXIT_UNUSABLE)
+    code = EXIT_OK
+    if client is None:
+        p = offline_plan(doc.pm, settings, "no GitHub token (set GITHUB_TOKEN or GH_TOKEN to check)")
+    else:
+        try:
+            p = plan(doc.pm, settings, client, progress=_show_progress)
+        except ExportError as exc:
+            if exc.kind != "offline":
+                _fail(exc, as_json, EXIT_UNUSABLE if exc.is_usage else EXIT_FAILED)
+            say(f"pmtui export: {exc.message}")
+            p = offline_plan(doc.pm, settings, "GitHub could not be reached")
+            code = EXIT_FAILED
+        finally:
+            client.close()
+    if as_json:
+        click.echo(json.dumps({"dry_run": True, "plan": p.to_json()}, indent=2))
+    else:
+        _print_plan(p)
+    sys.exit(code)
 
 
 def _load(file: str, as_json: bool) -> Document:

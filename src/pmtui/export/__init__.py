@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from pmtui.export.apply import ItemOutcome, Result, apply
 from pmtui.export.errors import ExportError
-from pmtui.export.plan import Plan, PlanItem, plan
+from pmtui.export.plan import Plan, PlanItem, offline_plan, plan
 from pmtui.export.progress import Progress
 from pmtui.export.settings import ExportSettings, check_trust, settings_for
 from pmtui.export.sync import SyncChange, apply_sync, plan_sync
@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ExportError", "ExportSettings", "ItemOutcome", "Plan", "PlanItem", "Progress", "Result",
-    "SyncChange", "Token", "apply", "apply_sync", "check_trust", "connect", "find_token", "plan", "plan_sync",
+    "SyncChange", "Token", "apply", "apply_sync", "check_trust", "connect", "find_token", "offline_plan", "plan",
+    "plan_sync",
     "settings_for",
 ]
 

@@ -10,7 +10,7 @@ USAGE_KINDS = frozenset({"config", "token", "trust", "auth", "forbidden", "not-f
 
 class ExportError(Exception):
     """kind: config | token | trust (pmtui.trust refused the endpoint) | auth | forbidden | not-found | rate-limit |
-    cancelled | network | server | rejected.
+    cancelled | offline (no connection at all; not retried) | network | server | rejected.
 
     `message` says what happened, `hint` what to do; neither ever holds the
     token (messages are scrubbed where they are built from outside text).

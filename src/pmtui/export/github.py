@@ -89,6 +89,27 @@ def _fields(exc: Any) -> tuple[str, ...]:
     return tuple(str(e.get("field")) for e in errors or [] if isinstance(e, dict) and e.get("field"))
 
 
+_CAUSES = ("Name or service not known", "Temporary failure in name resolution", "Connection refused",
+           "Network is unreachable", "No route to host", "nodename nor servname")
+
+
+def _cause(exc: BaseException) -> str:
+    """Why a connection failed, in words (name resolution, refused), found
+    in the chain requests and urllib3 wrap it in; else the error's type."""
+    texts: list[str] = []
+    stack: list[object] = [exc]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, BaseException) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        texts.append(str(node))
+        stack += [node.__cause__, node.__context__, getattr(node, "reason", None), *node.args]
+    joined = " ".join(texts)
+    return next((c.lower() for c in _CAUSES if c in joined), type(exc).__name__)
+
+
 def rate_limit_wait(status: int, headers: dict[str, str], message: str, now: float) -> float | None:
     """Seconds to wait before GitHub takes requests again, or None when the
     answer is not a rate limit (a 403 for permissions, say)."""
@@ -144,6 +165,7 @@ class GithubClient:
         self._repo: Any = None
         self._issue_objs: dict[int, Any] = {}
         self.login: str | None = None
+        self._answered = False  # has the server answered anything yet
 
     def close(self) -> None:
         self._gh.close()
@@ -162,8 +184,11 @@ class GithubClient:
         while True:
             self.check_cancelled()
             try:
-                return fn()
+                result = fn()
+                self._answered = True
+                return result
             except GithubException as exc:
+                self._answered = True
                 headers, message = _headers(exc), _message(exc)
                 wait = rate_limit_wait(exc.status, headers, message, time.time())
                 if wait is not None:
@@ -182,6 +207,16 @@ class GithubClient:
                     error.fields = _fields(exc)
                     raise error from None
             except RequestException as exc:
+                from requests.exceptions import ConnectionError as NoConnection
+
+                if isinstance(exc, NoConnection) and not self._answered:
+                    # No answer yet from this server and no connection at all
+                    # (no network, a wrong host, nothing listening): retrying
+                    # cannot help and a person should hear it at once.
+                    raise ExportError("offline", self.scrub(
+                        f"Could not reach {self.settings.base_url} to {what} ({_cause(exc)})."),
+                        "Check the network and the base URL; --dry-run shows the plan from the file alone.",
+                    ) from None
                 error = ExportError("network", self.scrub(
                     f"Could not reach {self.settings.base_url} to {what} ({type(exc).__name__})."),
                     "Check the network and the base URL, then run the export again.")

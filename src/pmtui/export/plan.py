@@ -61,6 +61,9 @@ class Plan:
     items: list[PlanItem]
     missing_labels: list[str] = field(default_factory=list)
     login: str | None = None  # who the token belongs to, when GitHub says
+    # Why the plan was made from the file alone ("" when GitHub was read):
+    # no token, GitHub unreachable. Labels and existing issues are unknown then.
+    unchecked: str = ""
 
     def count(self, action: str) -> int:
         return sum(1 for i in self.items if i.action == action)
@@ -84,6 +87,8 @@ class Plan:
             "missing_labels": list(self.missing_labels),
             "items": [i.to_json() for i in self.items],
             "counts": {a: self.count(a) for a in (CREATE, UPDATE, UNCHANGED, LINK, SKIP)},
+            "checked": not self.unchecked,
+            "unchecked_because": self.unchecked or None,
         }
 
 
@@ -206,3 +211,31 @@ def plan(
     # post-mortem first: it is the one every issue carries.
     missing.sort(key=lambda n: (n.lower() != BASE_LABEL, n.lower()))
     return Plan(settings, pm.id, items, missing, client.login)
+
+
+def offline_plan(pm: PostMortem, settings: ExportSettings, why: str) -> Plan:
+    """What an export would do judged from the file alone (`why`: no token,
+    GitHub unreachable): an item with an issue would be updated if it
+    differs, one without would be created — unless GitHub already holds an
+    issue made for it whose link never reached the file, which only a
+    checked plan can tell."""
+    items = []
+    for item in pm.actions:
+        content = content_for(pm, item, settings.labels)
+        if not item.action.strip():
+            items.append(PlanItem(item.id, SKIP, "no action text yet", content.title))
+            continue
+        number = item.issue
+        if number is None and item.tracker.strip():
+            number = _tracker_number(item.tracker, settings.repo)
+            if number is None:
+                items.append(PlanItem(item.id, SKIP, f"tracked elsewhere: {one_line(item.tracker, 120)}",
+                                      content.title))
+                continue
+        if number is not None:
+            items.append(PlanItem(item.id, UPDATE, f"#{number} would be updated where it differs (not checked)",
+                                  content.title, number, content=content))
+        else:
+            items.append(PlanItem(item.id, CREATE, "no issue in the file (GitHub not checked)", content.title,
+                                  content=content))
+    return Plan(settings, pm.id, items, unchecked=why)

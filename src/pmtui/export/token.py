@@ -81,6 +81,6 @@ def find_token(
 
 
 MISSING_TOKEN_HINT = (
-    "No GitHub token found. Set GITHUB_TOKEN (or GH_TOKEN) to a token that can "
-    "read and write issues in the repository, or log in with `gh auth login`."
+    "Set GITHUB_TOKEN (or GH_TOKEN) to a token that can read and write issues in the "
+    "repository, or log in with `gh auth login`; --dry-run shows the plan without one."
 )

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pmtui.filesafety.atomic import dir_mode_beside, mode_beside, write_atomic
-from pmtui.model import Evidence
+from pmtui.model import Evidence, PostMortem
 from pmtui.redact import redact, redact_bytes
 from pmtui.sources.base import Context
 
@@ -109,6 +109,31 @@ def verify(evidence: Evidence, base_dir: Path) -> str | None:
     if digest != evidence.sha256:
         return f"{evidence.path}: sha256 {digest} differs from the recorded {evidence.sha256}"
     return None
+
+
+def copy_evidence(pm: PostMortem, old_folder: Path, new_folder: Path) -> str:
+    """Copy the files `pm`'s evidence references from `old_folder` to the
+    same relative paths under `new_folder` (a save as into another
+    folder), never replacing a file there. Returns what could not be
+    copied, in one sentence, or "" when all was."""
+    import shutil
+
+    if old_folder.resolve() == new_folder.resolve():
+        return ""
+    missing: list[str] = []
+    for evidence in pm.evidence:
+        source, target = old_folder / evidence.path, new_folder / evidence.path
+        if target.exists():
+            continue
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+        except OSError as exc:
+            missing.append(f"{evidence.path} ({exc.strerror or exc})")
+    if not missing:
+        return ""
+    return f"Evidence not copied to {new_folder}: " + ", ".join(missing[:3]) + (
+        f" and {len(missing) - 3} more" if len(missing) > 3 else "")
 
 
 # -- references from timeline rows ----------------------------------------------------

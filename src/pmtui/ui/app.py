@@ -26,14 +26,17 @@ from textual.app import App, ComposeResult, CSSPathType
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.theme import Theme
-from textual.widgets import ContentSwitcher, Footer, Tab, Tabs
+from textual.widgets import ContentSwitcher, Tab, Tabs
 
 from pmtui.model import PostMortem, utc_now
 from pmtui.redact import redact
 from pmtui.session import Area, Change, EditSession
 from pmtui.textsafe import one_line, printable
+from pmtui.ui.keyorder import OrderedKeys
+from pmtui.ui.keys import key_text
 from pmtui.ui.panes.base import Pane, PaneContext
 from pmtui.ui.saver import Saver, SaveResult
+from pmtui.ui.widgets.footer import KeyFooter
 from pmtui.ui.widgets.header import DocHeader
 
 if TYPE_CHECKING:
@@ -85,8 +88,9 @@ def _pm_commands() -> type[Provider]:
     return PmCommands
 
 
-class PmApp(App[None]):
+class PmApp(OrderedKeys[None]):
     TITLE = "pmtui"
+    HOLD_KEYS_AT_START = True
     # The shell's stylesheet; each pane's css/<name>.tcss is read when the
     # pane is first built (start-up parses only what the first frame shows).
     CSS_PATH: ClassVar[CSSPathType | None] = [CSS_DIR / "app.tcss"]
@@ -95,15 +99,20 @@ class PmApp(App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="file.save", priority=True),
+        # ctrl+w ("write as"): ctrl+o is the reviewer's approve; in a text field ctrl+w deletes a word.
+        Binding("ctrl+w", "save_as", "Save as", id="file.save_as"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("ctrl+z", "undo", "Undo", id="edit.undo"),
         Binding("ctrl+y", "redo", "Redo", id="edit.redo"),
+        Binding("ctrl+p", "command_palette", "Palette", id="app.palette", priority=True),
         Binding("question_mark,f1", "help", "Keys", id="app.help"),
         # Not in the footer (80 columns are full); the Overview's Sign-off line names it.
         Binding("ctrl+o", "approve", "Approve", id="app.approve", show=False,
                 tooltip="Sign the report off as a reviewer"),
         *(
-            Binding(f"{p.key},alt+{p.key}", f"show_pane('{p.name}')", p.title, show=False, id=f"go.{p.name}")
+            # (Esc then a digit, typed fast, arrives as alt+digit: keyorder
+            # reads it as the two keys it was, so a field is left first.)
+            Binding(p.key, f"show_pane('{p.name}')", p.title, show=False, id=f"go.{p.name}")
             for p in PANES
         ),
     ]
@@ -127,6 +136,10 @@ class PmApp(App[None]):
         `local_zone` are injectable so tests and snapshots are fixed;
         `blink=False` keeps text cursors still (snapshots)."""
         super().__init__()
+        # No animations: over SSH each frame of the tab bar's sliding
+        # underline is bytes on the wire, and a pane switch drew ~20 frames
+        # (half a second of CPU) instead of one.
+        self.animation_level = "none"
         self.document = document
         self.loading = loading if loading is not None and not document.loaded else None
         self.session = EditSession(document.pm)
@@ -181,20 +194,25 @@ class PmApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield DocHeader(self.session, id="doc-header")
-        yield Tabs(
+        tabs = Tabs(
             *(Tab(f"{p.key} {p.title}", id=f"tab-{p.name}") for p in PANES),
             active=f"tab-{self.first_pane}",
             id="pane-tabs",
         )
+        # Digits (and clicks) switch panes; tab moves within the pane, never
+        # onto the tab bar, where the pane's keys would stop working.
+        tabs.can_focus = False
+        yield tabs
         # The first pane is composed with the shell: one layout for the
         # first frame instead of a second one when it is mounted later.
         first = self._new_pane(self.first_pane)
         yield ContentSwitcher(first, id="panes", initial=first.id)
-        yield Footer()
+        yield KeyFooter(pinned=("save", "quit"), id="footer")
 
     def on_mount(self) -> None:
         for problem in self._theme_problems:
             self.notify(Text(problem), severity="warning", timeout=8)
+        self._apply_keymap()
         if self._team_problems:
             shown = "\n".join(self._team_problems[:3])
             more = len(self._team_problems) - 3
@@ -230,6 +248,10 @@ class PmApp(App[None]):
         first = self.panes.get(self.first_pane)
         if first is not None:
             first.after_first_frame()
+        # Keys typed while starting go where they would have gone had the
+        # app been up: after the screens pushed so far (title prompt, lock,
+        # recovery) are mounted (keyorder waits for those).
+        self.call_later(self.open_keys)
         # Everything loaded so far (the post-mortem's rows, Textual's own
         # objects) lives as long as the app: moved out of the collector's
         # view, so a collection does not walk 10,000 events between a key
@@ -350,7 +372,14 @@ class PmApp(App[None]):
             event.widget.cursor_blink = False
 
     def _on_change(self, change: Change) -> None:
-        self.query_one(DocHeader).refresh()
+        # A field left as the app closes commits after the header is gone.
+        for header in self.query(DocHeader):
+            header.refresh()
+
+    def pane_classes(self) -> list[tuple[str, str, type[Pane]]]:
+        """(name, title, class) of every pane, in the procedure's order
+        (imports the panes not built yet: the palette and help need their keys)."""
+        return [(p.name, p.title, load_pane_class(p.name)) for p in PANES]
 
     @property
     def active_pane(self) -> Pane | None:
@@ -437,7 +466,7 @@ class PmApp(App[None]):
         try:
             job = store.begin_save(document)
         except (OSError, store.StoreError, ValueError) as exc:
-            self.notify(Text(f"Not saved: {one_line(str(exc))}"), severity="error", timeout=8)
+            self.notify(Text(f"Not saved: {one_line(str(exc))}{self._save_hint(exc)}"), severity="error", timeout=8)
             return False
         revision = self.session.revision
         expected = document.stamp
@@ -503,6 +532,12 @@ class PmApp(App[None]):
         last wrote no longer stands for it."""
         self._saver.forget()
 
+    def _save_hint(self, exc: BaseException) -> str:
+        """What to do about a save refused by the file system."""
+        if isinstance(exc, PermissionError):
+            return f" ({key_text(self._first_key('file.save_as'))} saves it as another file)"
+        return ""
+
     def _saved(self, document: Document, result: SaveResult, revision: int) -> bool:
         from pmtui import store
 
@@ -512,7 +547,8 @@ class PmApp(App[None]):
                 guard.conflict()  # changed on disk: the conflict dialog decides
             return False
         if result.error is not None or result.stamp is None:
-            self.notify(Text(f"Not saved: {one_line(str(result.error))}"), severity="error", timeout=8)
+            hint = self._save_hint(result.error) if result.error is not None else ""
+            self.notify(Text(f"Not saved: {one_line(str(result.error))}{hint}"), severity="error", timeout=8)
             return False
         if result.backup_error is not None:
             exc = result.backup_error
@@ -539,6 +575,70 @@ class PmApp(App[None]):
             return
         self.save(background=True)
 
+    def action_save_as(self) -> None:
+        """Ask for another file name and save there; from then on the app
+        edits that file (its lock, journal and evidence go with it)."""
+        from pmtui.ui.screens.form import PromptScreen
+
+        current = self.document.path
+        folder = current.parent if current is not None else Path.cwd()
+
+        def parse(text: str) -> Path:
+            raw = text.strip()
+            if not raw:
+                raise ValueError("type a file name, e.g. incident-copy.toml")
+            target = Path(raw).expanduser()
+            if not target.is_absolute():
+                target = folder / target
+            if target.suffix != ".toml":
+                target = target.with_name(target.name + ".toml")
+            if not target.parent.is_dir():
+                raise ValueError(f"folder {target.parent} does not exist")
+            if current is not None and target.resolve() == current.resolve():
+                raise ValueError(f"that is the file open now: {self._first_key('file.save')} saves it")
+            if target.exists():
+                raise ValueError(f"{target.name} exists already; choose another name")
+            return target
+
+        def answered(result: dict[str, Any] | None) -> None:
+            if result is not None:
+                self.save_as(result["value"])
+
+        suggestion = current.with_name(current.stem + "-copy.toml").name if current is not None else "incident.toml"
+        self.push_screen(PromptScreen("Save as another file (relative to the file's folder)", "File",
+                                      value=suggestion, parse=parse), answered)
+
+    def save_as(self, target: Path) -> bool:
+        """Save to `target` and edit it from now on; False when not saved."""
+        from pmtui.sources.evidence import copy_evidence
+
+        old = self.document.path
+        self.commit_pending()
+        if old is not None:
+            problem = copy_evidence(self.session.pm, old.parent, target.parent)
+            if problem:
+                self.notify(Text(problem), severity="warning", timeout=8)
+        if self.guard is not None:
+            saved = self.guard.save_as(target)
+        else:
+            self.document.path = target
+            saved = self.save()
+            if not saved:
+                self.document.path = old
+        if saved:
+            self.sub_title = one_line(str(target))
+        return saved
+
+    def _first_key(self, binding_id: str) -> str:
+        from pmtui.ui.keys import keys_for
+
+        return keys_for(self, binding_id)[0]
+
+    def action_help_quit(self) -> None:
+        # Textual's own says "Press [b]ctrl+q[/b]": markup that our plain
+        # toasts would show as written.
+        self.notify(f"Press {self._first_key('app.quit')} to quit.", title="Do you want to quit?", timeout=4)
+
     async def action_quit(self) -> None:
         self.commit_pending()
         if self._save_task is not None:
@@ -556,7 +656,7 @@ class PmApp(App[None]):
             elif choice == "discard":
                 self.exit()
 
-        self.push_screen(UnsavedScreen("There are unsaved changes."), answered)
+        self.push_screen(UnsavedScreen(), answered)
 
     async def _ask_title(self) -> None:
         from pmtui.ui.screens.form import PromptScreen
@@ -617,8 +717,7 @@ class PmApp(App[None]):
         from pmtui.ui.screens.help import HelpScreen
 
         sections: list[tuple[str, type]] = [("Everywhere", type(self))]
-        for info in PANES:
-            sections.append((info.title, load_pane_class(info.name)))
+        sections += [(title, cls) for _name, title, cls in self.pane_classes()]
         self.push_screen(HelpScreen(sections))
 
     def _setup_themes(self) -> list[str]:
@@ -651,6 +750,27 @@ class PmApp(App[None]):
         self.stylesheet.set_variables(self.get_css_variables())
         return notes
 
+    def _apply_keymap(self) -> None:
+        """The config's [keys] table, applied through Textual's keymap."""
+        from pmtui.ui.config import ConfigError, keymap_of, read_config
+
+        try:
+            config = read_config()
+        except ConfigError as exc:
+            self.notify(Text(f"Config not read: {one_line(str(exc))}"), severity="warning", timeout=10)
+            return
+        keymap, problems = keymap_of(config)
+        if keymap:
+            from pmtui.ui.keys import known_binding_ids
+
+            known = known_binding_ids(self)
+            for ident in [i for i in keymap if i not in known]:
+                problems.append(f"[keys] {ident!r}: no such binding (? lists every key with its id)")
+                del keymap[ident]
+            self.set_keymap(keymap)
+        for problem in problems:
+            self.notify(Text(f"Config: {problem}"), severity="warning", timeout=10)
+
     def _theme_changed(self, theme: Theme) -> None:
         if not self._remember_theme:
             return
@@ -658,7 +778,7 @@ class PmApp(App[None]):
 
         try:
             save_config_value("theme", theme.name)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             self.notify(Text(f"Theme not remembered: {one_line(str(exc))}"), severity="warning")
 
     def choose_theme(self, name: str) -> None:

@@ -126,8 +126,10 @@ class Guard:
             ConfirmScreen(
                 f"{one_line(self.path.name)} is already open in another pmtui: {one_line(other.describe())}. "
                 "Saving from both would overwrite each other's work. Open it here anyway?",
-                yes="open anyway",
-                no="quit",
+                yes="open it here anyway",
+                no="quit, leave it to the other",
+                title="Open in another pmtui",
+                unasked=True,
             ),
             answered,
         )
@@ -334,12 +336,18 @@ class Guard:
         return True
 
     def _save_as(self, target: Path) -> None:
+        self.save_as(target)
+
+    def save_as(self, target: Path) -> bool:
+        """Save to `target` (a new file) and move the lock and journal
+        there; False, with the old file still the one edited, when not saved."""
         old = self.path
         self.app.document.path = target
         self._force_next_save = True
         if not self.app.save():
+            self._force_next_save = False
             self.app.document.path = old
-            return
+            return False
         # From now on the app edits the new file: move the lock and journal.
         if self.lock is not None:
             self.lock.release()
@@ -348,6 +356,7 @@ class Guard:
         if self.writer is not None:
             self.writer.journal.clear()
             self.writer.journal = Journal(target, opened_sha256=self.writer.journal.opened_sha256)
+        return True
 
     # -- closing ---------------------------------------------------------------
 

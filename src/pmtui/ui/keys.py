@@ -20,20 +20,77 @@ def _binding(item: BindingType) -> Binding:
 
 
 def bindings_of(cls: type) -> list[Binding]:
-    """The described bindings a class declares (its own and inherited)."""
+    """The described bindings a class declares (its own and inherited),
+    each action once: a subclass's binding hides its bases' for the same
+    action (PmApp's ctrl+q quit and App's)."""
     found: list[Binding] = []
     seen: set[str] = set()
+    actions: set[str] = set()
     for klass in cls.__mro__:
         for item in klass.__dict__.get("BINDINGS", ()):
             binding = _binding(item)
             if not binding.description:
                 continue
             ident = binding.id or f"{binding.key}:{binding.action}"
-            if ident in seen:
+            if ident in seen or (binding.action in actions and not binding.id):
                 continue
             seen.add(ident)
+            actions.add(binding.action)
             found.append(binding)
     return found
+
+
+# Where pmtui's widgets, panes and screens live: every binding id is
+# declared by a class in one of these (or by the app).
+UI_PACKAGES = ("pmtui.ui.panes", "pmtui.ui.screens", "pmtui.ui.widgets")
+
+
+def import_ui() -> None:
+    """Import every module of UI_PACKAGES (the palette, the help screen and
+    the keymap check need every class that declares keys)."""
+    import importlib
+    import pkgutil
+
+    for name in UI_PACKAGES:
+        package = importlib.import_module(name)
+        for info in pkgutil.iter_modules(package.__path__, prefix=f"{name}."):
+            importlib.import_module(info.name)
+
+
+def _subclasses(cls: type) -> list[type]:
+    out: list[type] = []
+    stack: list[type] = [cls]
+    while stack:
+        subs: list[type] = stack.pop().__subclasses__()
+        for sub in subs:
+            if sub not in out:
+                out.append(sub)
+                stack.append(sub)
+    return out
+
+
+def binding_classes() -> list[type]:
+    """Every pmtui class (widget, pane, screen, app) that declares a binding with an id."""
+    import_ui()
+    return [
+        cls for cls in _subclasses(DOMNode)
+        if cls.__module__.startswith("pmtui.")
+        and any(_binding(b).id for b in cls.__dict__.get("BINDINGS", ()))
+    ]
+
+
+def known_binding_ids(app: App[Any]) -> set[str]:
+    """Every binding id a keymap may name."""
+    ids = {b.id for b in bindings_of(type(app)) if b.id}
+    for item in type(app).BINDINGS:
+        if _binding(item).id:
+            ids.add(str(_binding(item).id))
+    for cls in binding_classes():
+        for item in cls.__dict__.get("BINDINGS", ()):
+            ident = _binding(item).id
+            if ident:
+                ids.add(ident)
+    return ids
 
 
 def group_of(binding: Binding, default: str) -> str:

@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual.app import App
 from textual.binding import Binding, BindingType
 
 from pmtui.model import utc_now
+from pmtui.ui.keyorder import OrderedKeys
 from pmtui.ui.screens.library import LibraryScreen, LibraryState
 
 
-class LibraryApp(App[Path]):
+class LibraryApp(OrderedKeys[Path]):
     TITLE = "pmtui library"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True)]

@@ -60,6 +60,24 @@ def row_problems(item: ActionItem) -> list[tuple[str, str]]:
     return out
 
 
+def _live_advice(text: str) -> str:
+    """What the checks would say of an action's wording, as it is typed."""
+    if not text.strip():
+        return ""
+    hints = [hint for _label, hint in row_problems_of_text(text)]
+    return " ".join(hints)
+
+
+def row_problems_of_text(text: str) -> list[tuple[str, str]]:
+    out = []
+    hint = checks.vague_action(text)
+    if hint:
+        out.append(("vague", hint))
+    for _start, _end, phrase, blame_hint in checks.blame_spans(text):
+        out.append((f"blame {phrase!r}", blame_hint))
+    return out
+
+
 class ActionsTable(BlameTable):
     COMPONENT_CLASSES: ClassVar[set[str]] = BlameTable.COMPONENT_CLASSES | {
         "actions--overdue",
@@ -75,9 +93,9 @@ class ActionsPane(Pane):
         Binding("a", "add", "Add", id="actions.add"),
         Binding("e", "edit", "Edit", id="actions.edit"),
         Binding("x,delete", "delete", "Delete", id="actions.delete"),
-        Binding("p", "sort('priority')", "Sort by priority", id="actions.sort_priority"),
-        Binding("t", "sort('deadline')", "Sort by deadline", id="actions.sort_deadline"),
+        Binding("v", "view", "View in full", id="actions.view"),
         Binding("E", "export", "Export to GitHub", id="actions.export"),
+        Binding("O", "sort_next", "Order by priority/deadline", id="actions.sort"),
         Binding("S", "sync", "Sync from GitHub", id="actions.sync"),
     ]
 
@@ -86,6 +104,7 @@ class ActionsPane(Pane):
     }
 
     _wide: bool | None = None
+    _last_sort: str = ""
     export_screen: ExportScreen | None = None
 
     @property
@@ -134,6 +153,12 @@ class ActionsPane(Pane):
         problems = row_problems(item)
         return "\u26a0 " + ", ".join(label for label, _ in problems) if problems else "\u2713"
 
+    def _checks_short(self, item: ActionItem) -> str:
+        problems = row_problems(item)
+        if not problems:
+            return "\u2713"
+        return f"\u26a0 {problems[0][0]}" if len(problems) == 1 else f"\u26a0 {len(problems)}"
+
     def _tracking(self, item: ActionItem) -> str:
         if item.issue is not None:
             return f"#{item.issue}"
@@ -167,9 +192,11 @@ class ActionsPane(Pane):
                 Column("checks", "Checks", self._checks_cell, min_width=16, style=checks_style),
             ]
         else:
+            # At 80 columns the action gets the room: the detail panel under
+            # the table says status and checks in full.
             columns += [
-                Column("status", "Status", lambda a: a.status, width=6),
-                Column("checks", "Checks", self._checks_cell, min_width=12, style=checks_style),
+                Column("status", "Status", lambda a: "in prog" if a.status == "in progress" else a.status, width=7),
+                Column("checks", "Checks", self._checks_short, width=8, style=checks_style),
             ]
         self.table.set_columns(columns)
 
@@ -194,9 +221,12 @@ class ActionsPane(Pane):
         if item is None:
             detail.update(Text("Next id: " + self.pm.next_action_id(), self._style("muted")))
             return
+        detail.update(self._detail_text(item))
+
+    def _detail_text(self, item: ActionItem) -> Text:
         blame = self._style("blame")
         text = Text(f"{item.id} ", style="bold")
-        text.append_text(safe(item.action, blame))
+        text.append_text(safe(item.action, blame, multiline=True))
         facts = [
             f"owner {item.owner or '-'}",
             f"due {item.deadline.isoformat() if item.deadline else '-'}",
@@ -216,7 +246,7 @@ class ActionsPane(Pane):
         for label, hint in problems:
             text.append(f"\n\u26a0 {label}: ", self._style("problem"))
             text.append_text(safe(hint, blame))
-        detail.update(text)
+        return text
 
     # -- location (from the report's checklist) ------------------------------
 
@@ -268,15 +298,17 @@ class ActionsPane(Pane):
 
         return [
             Field("action", "Action", item.action if item else "", parse=parse_action,
-                  hint='Specific and verifiable: "Add <metric> to <dashboard>, alert at <threshold>".'),
+                  hint='Specific and verifiable: "Add <metric> to <dashboard>, alert at <threshold>".',
+                  advice=_live_advice),
             Field("owner", "Owner", item.owner if item else "", placeholder="@handle"),
             Field("deadline", "Deadline", item.deadline.isoformat() if item and item.deadline else "",
                   parse=parse_deadline, placeholder="+2w", hint=f"Accepts {DATE_FORMS}."),
             Field("priority", "Priority", item.priority if item else "", kind="select", options=PRIORITIES),
             Field("type", "Type", item.type if item else "prevent", kind="select", options=ACTION_TYPES),
             Field("status", "Status", item.status if item else "open", kind="select", options=ACTION_STATUSES),
-            Field("factor", "Factor", item.factor if item else "", parse=parse_factor, placeholder="F1",
-                  hint=("Factors: " + ", ".join(factor_ids)) if factor_ids else "No contributing factors yet."),
+            Field("factor", "Factor", item.factor if item else "", kind="select", parse=parse_factor,
+                  options=[("(none)", ""), *((one_line(f"{f.id} {f.text}", 60), f.id) for f in self.pm.factors)],
+                  hint="The contributing factor it addresses." if factor_ids else "No contributing factors yet."),
             Field("tracker", "Tracking", item.tracker if item else "", parse=parse_tracker, placeholder="https://…"),
         ]
 
@@ -310,6 +342,23 @@ class ActionsPane(Pane):
             return
         self.session.run(edits.delete_action(self.pm, item))
         self.notify(one_line(f"Deleted {item.id} ({self.key('edit.undo')} undoes)"))
+
+    def action_sort_next(self) -> None:
+        """Priority first; pressed again (or already so), by deadline."""
+        focus = self.table.cursor_value
+        for by in (("deadline", "priority") if self._last_sort == "priority" else ("priority", "deadline")):
+            if self.session.run(edits.sort_actions(self.pm, by, focus=focus)):
+                self._last_sort = by
+                self.notify(f"Ordered by {by} ({self.key('edit.undo')} undoes, {self.key('actions.sort')} "
+                            f"orders by {'deadline' if by == 'priority' else 'priority'}).", timeout=3)
+                return
+        self.notify("Already in order of priority and of deadline.", timeout=2)
+
+    def selection_detail(self) -> tuple[str, Text] | None:
+        item = self.table.cursor_value
+        if item is None:
+            return None
+        return f"{item.id}", self._detail_text(item)
 
     def action_sort(self, by: SortKey) -> None:
         """Reorder the items themselves (stable, undoable): the report's

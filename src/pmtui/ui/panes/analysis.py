@@ -30,6 +30,7 @@ from pmtui.textsafe import one_line
 from pmtui.ui.panes.base import Pane, PaneContext
 from pmtui.ui.screens.form import Field, FormScreen
 from pmtui.ui.widgets.blametext import safe
+from pmtui.ui.widgets.detail import DetailPanel
 
 FULL_DEPTH = 5
 
@@ -66,7 +67,7 @@ def _required(what: str) -> Callable[[str], str]:
 
 
 def _without(bindings: Sequence[BindingType], keys: set[str]) -> list[BindingType]:
-    return [b for b in bindings if not (isinstance(b, Binding) and b.key in keys)]
+    return [b for b in bindings if not (isinstance(b, Binding) and set(b.key.split(",")) & keys)]
 
 
 class WhysTree(Tree[str], inherit_bindings=False):
@@ -75,9 +76,14 @@ class WhysTree(Tree[str], inherit_bindings=False):
     Tree's shift+up/down jump between siblings; here they move the node
     (the pane's keys), so those two are left out."""
 
+    # Tree's own cursor keys first: ScrollableContainer's up/down scroll the
+    # view and, listed first, won (at 80x24 the cursor stayed put while the
+    # view moved, so e/a/x acted on a why the person was not looking at).
     BINDINGS: ClassVar[list[BindingType]] = [
-        *_without(ScrollableContainer.BINDINGS, {"shift+up", "shift+down"}),
         *_without(Tree.BINDINGS, {"shift+up", "shift+down"}),
+        Binding("k", "cursor_up", "Cursor up", show=False),
+        Binding("j", "cursor_down", "Cursor down", show=False),
+        *_without(ScrollableContainer.BINDINGS, {"shift+up", "shift+down", "up", "down"}),
     ]
 
 
@@ -89,19 +95,20 @@ class AnalysisPane(Pane):
     pane_name = "analysis"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add", id="analysis.add"),
-        Binding("s", "add_sibling", "Add sibling", id="analysis.add_sibling"),
         Binding("e", "edit", "Edit", id="analysis.edit"),
         Binding("x,delete", "delete", "Delete", id="analysis.delete"),
-        Binding("shift+up", "move(-1)", "Move up", id="analysis.move_up"),
-        Binding("shift+down", "move(1)", "Move down", id="analysis.move_down"),
-        Binding("m", "reparent", "Move to parent", id="analysis.reparent"),
-        Binding("left_square_bracket", "cycle_list(-1)", "Prev list", id="analysis.prev_list"),
+        Binding("v", "view", "View in full", id="analysis.view"),
+        Binding("b", "add_sibling", "Branch (why beside)", id="analysis.add_sibling"),
+        Binding("tab", "switch_focus", "Tree/list", id="analysis.switch_focus"),
+        Binding("left_square_bracket", "cycle_list(-1)", "Previous list", id="analysis.prev_list"),
         Binding("right_square_bracket", "cycle_list(1)", "Next list", id="analysis.next_list"),
         Binding("f", "fishbone", "Fishbone", id="analysis.fishbone"),
+        Binding("shift+up", "move(-1)", "Move up", id="analysis.move_up"),
+        Binding("shift+down", "move(1)", "Move down", id="analysis.move_down"),
+        Binding("m", "reparent", "Move under another why", id="analysis.reparent"),
         Binding("p", "problem", "Problem", id="analysis.problem"),
         Binding("i", "immediate_cause", "Immediate cause", id="analysis.immediate_cause"),
-        Binding("r", "shallow_reason", "Why short", id="analysis.shallow_reason"),
-        Binding("t", "switch_focus", "Tree/list", id="analysis.switch_focus"),
+        Binding("r", "shallow_reason", "Why chains stop short", id="analysis.shallow_reason"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -140,6 +147,7 @@ class AnalysisPane(Pane):
                 yield ItemsList(id="analysis-items")
                 with VerticalScroll(id="analysis-fishbone-box"):
                     yield Static(id="analysis-fishbone")
+        yield DetailPanel(more=f"{self.key('analysis.view')} shows all", id="analysis-detail")
 
     def on_mount(self) -> None:
         tree = self.query_one(WhysTree)
@@ -158,6 +166,95 @@ class AnalysisPane(Pane):
 
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()
+        self._show_detail()
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
+        self._show_detail()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._show_detail()
+
+    # -- the selected item in full ---------------------------------------------
+
+    def selection_detail(self) -> tuple[str, Text] | None:
+        if self.show_fishbone and not self.query_one(WhysTree).has_focus:
+            return "Contributing factors by category", self._factors_text()
+        if self.tree_focused():
+            why = self.current_why()
+            if why is None:
+                return "Problem (root of the five whys)", self._problem_text()
+            return f"{why.id}", self._why_text(why)
+        index = self.current_item_index()
+        if index is None:
+            return None
+        item = getattr(self.pm, self.current_list.key)[index]
+        if isinstance(item, Factor):
+            return f"{item.id}", self._factor_text(item)
+        return f"{self.current_list.noun.capitalize()} {index + 1}", self._text(item, multiline=True)
+
+    def _problem_text(self) -> Text:
+        problem = self.pm.problem.strip()
+        if not problem:
+            return Text(f"Problem not stated: {self.key('analysis.problem')} writes it.", style="dim")
+        return self._text(problem, multiline=True)
+
+    def _why_text(self, why: Why) -> Text:
+        text = Text(f"{why.id} ", style="bold")
+        text.append_text(self._text(why.text, multiline=True) if why.text.strip() else Text("(empty)", style="dim"))
+        parent = next((w for w in self.pm.whys if w.id == why.parent), None)
+        below = [w.id for w in self.pm.whys if w.parent == why.id]
+        facts = [f"because of {parent.id}" if parent else "directly under the problem",
+                 f"depth {self._depth(why)}"]
+        if below:
+            facts.append("why of it: " + ", ".join(below))
+        factors = [f.id for f in self.pm.factors if f.why == why.id]
+        if factors:
+            facts.append("factors " + ", ".join(factors))
+        text.append("\n" + one_line(" \u00b7 ".join(facts)), style="dim")
+        return text
+
+    def _depth(self, why: Why) -> int:
+        by_id = {w.id: w for w in self.pm.whys}
+        depth, node, seen = 1, why, {why.id}
+        while node.parent in by_id and node.parent not in seen:
+            seen.add(node.parent)
+            node = by_id[node.parent]
+            depth += 1
+        return depth
+
+    def _factor_text(self, factor: Factor) -> Text:
+        text = Text(f"{factor.id} ", style="bold")
+        text.append(f"[{factor.category or 'other'}] ", self._style("category"))
+        text.append_text(self._text(factor.text, multiline=True))
+        if factor.why:
+            why = next((w for w in self.pm.whys if w.id == factor.why), None)
+            text.append(f"\n\u2192 {factor.why}", style="dim")
+            if why is not None:
+                text.append(" ")
+                text.append_text(self._text(why.text))
+        return text
+
+    def _factors_text(self) -> Text:
+        text = Text()
+        categories: dict[str, list[Factor]] = {}
+        for factor in self.pm.factors:
+            categories.setdefault(factor.category or "other", []).append(factor)
+        for n, (category, factors) in enumerate(categories.items()):
+            if n:
+                text.append("\n")
+            text.append(f"{category}\n", style="bold")
+            for factor in factors:
+                text.append(f"  {factor.id} ")
+                text.append_text(self._text(factor.text))
+                text.append("\n")
+        return text if self.pm.factors else Text("No contributing factors yet.", style="dim")
+
+    def _show_detail(self) -> None:
+        if not self.is_mounted:
+            return
+        detail = self.selection_detail()
+        panel = self.query_one(DetailPanel)
+        panel.show(detail[1] if detail is not None else Text(""))
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"analysis--{name}", partial=True)
@@ -172,6 +269,7 @@ class AnalysisPane(Pane):
         self._refresh_immediate()
         self._refresh_list(focus)
         self._refresh_fishbone()
+        self._show_detail()
 
     def _why_label(self, why: Why, depth: int, leaf: bool) -> Text:
         # The short-chain mark goes before the text so a narrow tree still shows it.
@@ -225,6 +323,8 @@ class AnalysisPane(Pane):
         build("", 1)
         tree.root.expand()
         tree.cursor_line = target_line
+        # The cursor's line must be on screen once the new lines are laid out.
+        tree.call_after_refresh(tree.scroll_to_line, target_line, animate=False)
 
     def _refresh_immediate(self) -> None:
         text = Text("Immediate cause: ", self._style("muted"))
@@ -290,6 +390,7 @@ class AnalysisPane(Pane):
     # -- where the cursor is -----------------------------------------------
 
     def tree_focused(self) -> bool:
+        """The tree is what the keys act on (else the list on the right)."""
         return self.query_one(WhysTree).has_focus or not self.query_one(ItemsList).has_focus
 
     def current_why_id(self) -> str | None:
@@ -511,37 +612,30 @@ class AnalysisPane(Pane):
     # -- lists -----------------------------------------------------------------
 
     def _factor_fields(self, factor: Factor | None) -> list[Field]:
-        ids = [w.id for w in self.pm.whys]
-        custom = sorted({f.category for f in self.pm.factors if f.category and f.category not in FACTOR_CATEGORIES})
-
-        def parse_category(text: str) -> str:
-            return text.strip() or "other"
-
-        def parse_why(text: str) -> str:
-            text = text.strip()
-            if text and text not in ids:
-                raise ValueError(f"no why {text!r} in the tree" + (f"; one of: {', '.join(ids)}" if ids else ""))
-            return text
-
+        """Category and why link are chosen from lists: a typo can neither
+        make a new category nor point at a why that does not exist."""
+        categories = list(FACTOR_CATEGORIES)
+        categories += sorted({f.category for f in self.pm.factors if f.category and f.category not in categories})
+        why_options: list[tuple[str, str]] = [("(none)", "")]
+        why_options += [(one_line(f"{w.id} {w.text}", 60), w.id) for w in self.pm.whys]
+        current = self.current_why_id() or ""
         return [
             Field(
                 "category",
                 "Category",
-                factor.category if factor else "",
-                parse=parse_category,
-                placeholder="monitoring",
-                hint="Standard: " + ", ".join(FACTOR_CATEGORIES)
-                + (f"; yours: {', '.join(custom)}" if custom else "")
-                + ". Any other word adds one.",
+                factor.category if factor else "other",
+                kind="select",
+                options=categories,
+                parse=lambda text: text or "other",
             ),
             Field("text", "Factor", factor.text if factor else "", parse=_required("A factor")),
             Field(
                 "why",
                 "Why link",
-                factor.why if factor else (self.current_why_id() or ""),
-                parse=parse_why,
-                placeholder="W3 (optional)",
-                hint=("Why ids: " + ", ".join(ids)) if ids else "No whys yet.",
+                factor.why if factor else current,
+                kind="select",
+                options=why_options,
+                hint="The why this factor answers (optional).",
             ),
         ]
 

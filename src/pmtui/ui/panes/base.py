@@ -126,6 +126,24 @@ class Pane(Widget):
         (`row`: an index or an id); False when this pane does not hold it."""
         return False
 
+    # -- the selected item in full -------------------------------------------------
+
+    def selection_detail(self) -> tuple[str, Text] | None:
+        """The selected row, item or node in full — a title and every field
+        as plain text — for the pane's detail panel and its view key; None
+        when nothing is selected."""
+        return None
+
+    def action_view(self) -> None:
+        """The view key of every pane: the selected item in full."""
+        detail = self.selection_detail()
+        if detail is None:
+            self.notify("Nothing selected to view.", timeout=2)
+            return
+        from pmtui.ui.screens.view import ViewScreen
+
+        self.app.push_screen(ViewScreen(*detail))
+
     # -- telling -----------------------------------------------------------------------
 
     def notify(

@@ -34,12 +34,13 @@ from pmtui.edits import collect as edits
 from pmtui.model import Evidence, Gap, SourceSettings
 from pmtui.session import Area, Change, EditSession
 from pmtui.sources.base import Candidate, SourceResult, Window
-from pmtui.textsafe import one_line
+from pmtui.textsafe import one_line, printable
 from pmtui.timeparse import format_clock, format_utc, parse_optional_time
 from pmtui.ui.keys import capitalized
 from pmtui.ui.messages import RowChosen, RowHighlighted
 from pmtui.ui.panes.base import Pane, PaneContext
 from pmtui.ui.screens.trust import TrustScreen
+from pmtui.ui.widgets.detail import DetailPanel
 from pmtui.ui.widgets.table import Column, VirtualTable
 
 if TYPE_CHECKING:
@@ -80,15 +81,17 @@ class CollectPane(Pane):
     pane_name = "collect"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "collect", "Collect", id="collect.run"),
-        Binding("x", "cancel", "Cancel", id="collect.cancel"),
         Binding("space", "accept", "Accept", id="collect.accept"),
         Binding("A", "accept_all", "Accept all", id="collect.accept_all"),
-        Binding("v", "next_view", "Candidates/evidence/gaps", id="collect.view"),
-        Binding("o", "open", "Evidence", id="collect.open"),
+        Binding("v", "view", "View in full", id="collect.view"),
+        Binding("right_square_bracket", "next_view(1)", "Next list", id="collect.next_list"),
+        Binding("left_square_bracket", "next_view(-1)", "Previous list", id="collect.prev_list"),
+        Binding("o", "open", "Open evidence", id="collect.open"),
         Binding("s", "settings", "Sources", id="collect.settings"),
-        Binding("p", "people", "Slack/PagerDuty/Loki", id="collect.people"),
-        Binding("l", "add_log", "Add log file", id="collect.add_log"),
+        Binding("P", "people", "Slack/PagerDuty/Loki", id="collect.people"),
+        Binding("L", "add_log", "Add log file", id="collect.add_log"),
         Binding("K", "next_kind", "Kind", id="collect.kind"),  # (k moves up, as in vi)
+        Binding("escape", "cancel", "Stop collecting", id="collect.cancel"),
     ]
 
     def __init__(self, session: EditSession, context: PaneContext | None = None, **kwargs: Any) -> None:
@@ -107,7 +110,7 @@ class CollectPane(Pane):
         yield Static("", id="collect-settings")
         yield Static("", id="collect-sources")
         yield CollectTable(self._columns(), empty_text="", id="collect-table")
-        yield Static("", id="collect-detail")
+        yield DetailPanel(more=f"{self.key('collect.view')} shows all", id="collect-detail")
         yield Static("", id="collect-status")
 
     @property
@@ -193,6 +196,7 @@ class CollectPane(Pane):
                          f"{self.key('collect.add_log')})")
 
     def _show_sources(self) -> None:
+        self.refresh_bindings()  # the stop key shows while a collection runs
         if not self.states:
             text = Text(f"Press {self.key('collect.run')} to collect from every configured source, "
                         f"{self.key('collect.settings')} to set the sources.", style="italic")
@@ -265,7 +269,6 @@ class CollectPane(Pane):
         rows = [*self.shown, *self.known]
         multi_day = len({c.time.date() for c in rows}) > 1
         wide = bool(self._wide)
-        fractions = any(c.time.microsecond for c in rows)
         known = self._known_ids
 
         def event(c: Candidate) -> str:
@@ -276,8 +279,10 @@ class CollectPane(Pane):
             return f"{mark}{who}{c.event}"
 
         columns = [
-            Column("time", "UTC", (lambda c: format_utc(c.time)) if multi_day else (lambda c: format_clock(c.time)),
-                   width=26 if multi_day else (15 if fractions else 8)),
+            # Seconds in the column, fractions in the detail panel (one precise
+            # time must not widen the column of every row).
+            Column("time", "UTC", (lambda c: format_utc(c.time.replace(microsecond=0))) if multi_day
+                   else (lambda c: format_clock(c.time.replace(microsecond=0))), width=19 if multi_day else 8),
             Column("event", "Event", event, min_width=16,
                    style=lambda c: "collect--trigger" if c.trigger and id(c) not in known else None),
         ]
@@ -286,6 +291,62 @@ class CollectPane(Pane):
         return [*columns, Column("source", "Source", _source_text, width=22 if wide else 14),
                 Column("kind", "Kind", lambda c: c.kind, width=13 if wide else 9),
                 Column("confidence", "Conf", lambda c: f"{round(c.confidence * 100)}%", width=4)]
+
+    def on_row_highlighted(self, message: RowHighlighted) -> None:
+        message.stop()
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        detail = self.selection_detail()
+        self.query_one(DetailPanel).show(detail[1] if detail is not None else Text(""))
+
+    def selection_detail(self) -> tuple[str, Text] | None:
+        row = self.table.cursor_value
+        if isinstance(row, Candidate):
+            # What it rests on comes before the event's own facts: the table
+            # row already shows its time, kind and source.
+            text = Text()
+            if not self.shown:
+                text.append(f"Every candidate is in the timeline (press {self.key('go.timeline')} to see it)\n",
+                            style="bold")
+            text.append(printable(row.event, multiline=True))
+            rests_on = self._rests_on(row)
+            if rests_on:
+                text.append("\n" + one_line(" \u00b7 ".join(rests_on)))
+            facts = [f"{format_utc(row.time)} UTC", row.kind, f"from {row.source}"]
+            text.append("\n" + one_line(" \u00b7 ".join(facts)), style="dim")
+            return "Candidate event", text
+        if isinstance(row, Evidence):
+            text = Text(f"{row.path}\n", style="bold")
+            facts = [row.kind, f"from {row.source}", f"{row.size:,} bytes", f"sha256 {row.sha256}"]
+            if row.fetched:
+                facts.append(f"fetched {format_utc(row.fetched)} UTC")
+            text.append(one_line(" \u00b7 ".join(facts)))
+            if row.query:
+                text.append("\nquery: " + printable(row.query, multiline=True), style="dim")
+            return f"Evidence {row.id}", text
+        if isinstance(row, Gap):
+            text = Text(printable(row.description, multiline=True))
+            text.append(f"\nfrom {one_line(row.source)}", style="dim")
+            return "Data gap", text
+        return None
+
+    def _rests_on(self, row: Candidate) -> list[str]:
+        """What a candidate rests on: the other sources that say it, the row
+        that already holds it, whether it may be the trigger, its evidence."""
+        parts = []
+        if id(row) in self._known_ids:
+            parts.append(f"already in the timeline ({', '.join(a for a in row.also_in if a.startswith('timeline'))})"
+                         " \u2014 not added again")
+        others = [a for a in row.also_in if not a.startswith("timeline")]
+        if others:
+            parts.append("also in " + ", ".join(others))
+        if row.trigger:
+            parts.append(f"{TRIGGER}possible trigger: the earliest change before the first symptom")
+        n = len(row.refs)
+        if n:
+            parts.append(f"{n} evidence ref{'s' if n != 1 else ''} ({self.key('collect.open')} opens)")
+        return parts
 
     def _rows(self) -> Sequence[Candidate | Evidence | Gap]:
         if self.view == "evidence":
@@ -339,7 +400,8 @@ class CollectPane(Pane):
             f"[{n}]" if n == self.view else n
             for n in (f"candidates {len(self.shown)}", f"evidence {len(pm.evidence)}", f"gaps {len(pm.gaps)}")
         )
-        status = f"{views}   ({self.key('collect.view')} switches)"
+        switch = f"{self.key('collect.prev_list')} {self.key('collect.next_list')}"
+        status = f"{views}   ({switch} switch)"
         if self.view == "candidates":
             from pmtui.sources.collect import marks_offered
 
@@ -351,35 +413,6 @@ class CollectPane(Pane):
                 status = status.replace(f"candidates {len(self.shown)}",
                                         f"candidates {len(self.shown)} (+{len(self.known)} in the timeline)", 1)
         self.query_one("#collect-status", Static).update(Text(one_line(status)))
-        self._show_detail()
-
-    def _show_detail(self) -> None:
-        """What the candidate under the cursor rests on: the other sources
-        that say it, the row that already holds it, its evidence."""
-        row = self.table.cursor_value
-        detail = self.query_one("#collect-detail", Static)
-        if not isinstance(row, Candidate):
-            detail.display = False
-            return
-        parts = []
-        if not self.shown:
-            parts.append(f"Every candidate is in the timeline (press {self.key('go.timeline')} to see it)")
-        if id(row) in self._known_ids:
-            parts.append(f"already in the timeline ({', '.join(a for a in row.also_in if a.startswith('timeline'))})"
-                         " \u2014 not added again")
-        others = [a for a in row.also_in if not a.startswith("timeline")]
-        if others:
-            parts.append("also in " + ", ".join(others))
-        if row.trigger:
-            parts.append(f"{TRIGGER}possible trigger: the earliest change before the first symptom")
-        n = len(row.refs)
-        if n:
-            parts.append(f"{n} evidence ref{'s' if n != 1 else ''} ({self.key('collect.open')} opens)")
-        detail.display = True
-        detail.update(Text(one_line(" \u00b7 ".join(parts) or f"from {row.source}", 400), no_wrap=True,
-                           overflow="ellipsis"))
-
-    def on_row_highlighted(self, message: RowHighlighted) -> None:
         self._show_detail()
 
     # -- collecting ----------------------------------------------------------------
@@ -509,6 +542,12 @@ class CollectPane(Pane):
             accept, accept_all = capitalized(self.key("collect.accept")), self.key("collect.accept_all")
             self.notify(f"Collected: {counts}. {accept} accepts one, {accept_all} all.", timeout=4)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Escape stops a collection; with none running it is not this pane's key.
+        if action == "cancel":
+            return self.running
+        return True
+
     def action_cancel(self) -> None:
         if not self.running:
             self.notify("Nothing is being collected.", timeout=2)
@@ -594,8 +633,8 @@ class CollectPane(Pane):
         self.table.focus()
         return True
 
-    def action_next_view(self) -> None:
-        self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+    def action_next_view(self, step: int = 1) -> None:
+        self.view = VIEWS[(VIEWS.index(self.view) + step) % len(VIEWS)]
         self.table.cursor_row = 0
         self._rebuild()
 

@@ -15,6 +15,7 @@ that does not parse stays where it was typed, with the reason under it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -29,6 +30,7 @@ from pmtui.model import SEVERITIES, STATUSES
 from pmtui.session import Area, Change, EditSession
 from pmtui.textsafe import printable
 from pmtui.timeparse import TimeParseError, format_utc, parse_date, parse_optional_time, parse_time
+from pmtui.ui.keys import capitalized
 from pmtui.ui.panes.base import Pane, PaneContext
 from pmtui.ui.panes.overview_fields import OverviewField
 
@@ -72,6 +74,7 @@ def _data_lost_parse(text: str) -> bool | None:
 class OverviewPane(Pane):
     pane_name = "overview"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "edit_fields", "Edit the fields", id="overview.edit"),
         Binding("escape", "leave_field", "Leave field", id="overview.leave"),
         Binding("ctrl+down", "section(1)", "Next section", id="overview.next_section"),
         Binding("ctrl+up", "section(-1)", "Previous section", id="overview.previous_section"),
@@ -84,6 +87,8 @@ class OverviewPane(Pane):
         self.fields = self._fields()
         self._by_name = {f.name: f for f in self.fields}
         self._form: Widget | None = None  # the VerticalScroll, built after the first frame
+        # Set once the form is mounted and laid out (wrapped at its width).
+        self.form_shown = asyncio.Event()
         # What the model held when each field was last filled in: a change
         # refreshes only fields whose model value moved since (undo, a mark
         # from the timeline), never one a person is busy with.
@@ -195,9 +200,9 @@ class OverviewPane(Pane):
             f("reviewed", "Reviewed", "Incident", "input", lambda p: p.reviewed, me, "reviewed",
               parse=self._date_parse, placeholder="2025-02-10, today"),
             f("follow_up", "Follow-up", "Incident", "input", lambda p: p.follow_up, me, "follow_up",
-              parse=self._date_parse, placeholder="4 weeks after the start"),
+              parse=self._date_parse, placeholder="(a review 3 to 6 weeks after the incident)"),
             f("shared", "Shared", "Incident", "input", lambda p: p.shared, me, "shared", show=time_show,
-              parse=self._shared_parse, placeholder="when the report went to stakeholders (UTC)"),
+              parse=self._shared_parse, placeholder="(when the report went to stakeholders, UTC)"),
         ]
         for which in ("started", "detected", "mitigated", "resolved"):
             fields.append(
@@ -232,6 +237,7 @@ class OverviewPane(Pane):
     # -- layout ----------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        yield OverviewBar(self, id="overview-bar")
         yield OverviewSummary(self, id="overview-summary")
 
     def _build_form(self) -> None:
@@ -266,7 +272,9 @@ class OverviewPane(Pane):
                                        Static(Text(self._approvals_text()), id="ov-approvals",
                                               classes="overview--field"), classes="overview--row -input"))
             sections.append(Vertical(*rows, classes="overview--section", id=f"section-{index}"))
-        self._form = VerticalScroll(Vertical(*sections, id="overview-grid"), id="overview-scroll")
+        # Not focusable itself: focusing a container restyles everything in it
+        # (~150 ms of CPU here); the bar above takes the pane's focus.
+        self._form = VerticalScroll(Vertical(*sections, id="overview-grid"), id="overview-scroll", can_focus=False)
         self.mount(self._form)
         summary = self.query("#overview-summary")
         if summary:
@@ -319,6 +327,8 @@ class OverviewPane(Pane):
         for area in self.query(TextArea):
             area._rewrap_and_refresh_virtual_size()  # textual is pinned
             area.refresh()
+        # Tests and snapshots wait for this rather than for a guessed pause.
+        self.form_shown.set()
 
     def after_first_frame(self) -> None:
         self.call_later(self._build_form)
@@ -327,20 +337,22 @@ class OverviewPane(Pane):
         # The form's widgets are imported with the form, after the first frame.
         from textual.widgets import Input, Select
 
+        from pmtui.ui.screens.form import example
         from pmtui.ui.widgets.controlsafe import VISIBLE_CONTROLS, SafeTextArea
-        from pmtui.ui.widgets.steadyselect import SteadySelect
+        from pmtui.ui.widgets.select import SafeSelect
 
         ident = f"ov-{field.name}"
         if field.kind == "select":
             options = [(printable(field.labels.get(o, o)), o) for o in field.options]
             if value and value not in field.options:
                 options.append((printable(value), value))
-            return SteadySelect(options, value=value or Select.NULL, id=ident, allow_blank=True, prompt="(not set)",
-                          compact=True)
+            return SafeSelect(options, value=value or Select.NULL, id=ident, allow_blank=True, prompt="(not set)",
+                              compact=True)
         if field.kind == "text":
             return SafeTextArea(value, id=ident, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
                                 compact=True)
-        return Input(value, placeholder=field.placeholder, id=ident, compact=True, highlighter=VISIBLE_CONTROLS)
+        return Input(value, placeholder=example(field.placeholder), id=ident, compact=True,
+                     highlighter=VISIBLE_CONTROLS)
 
     def on_mount(self) -> None:
         self.set_class(self.app.size.width >= WIDE, "-wide")
@@ -353,17 +365,9 @@ class OverviewPane(Pane):
         self.set_class(self.app.size.width >= WIDE, "-wide")
 
     def focus_default(self) -> None:
-        # The tab bar, not the form: focusing the form's scroll container
-        # restyles all its descendants (a third of start-up), and digits
-        # still switch panes from the tab bar; tab walks into the fields.
-        from textual.widgets import Tabs
-
-        tabs = self.app.query(Tabs)
-        if tabs:
-            tabs.first().focus()
-        else:
-            self._build_form()
-            self.query_one("#overview-scroll").focus()
+        # The bar, not a field: digits still switch panes, tab or enter walk
+        # into the fields.
+        self.query_one(OverviewBar).focus()
 
     # -- reading and committing ------------------------------------------------
 
@@ -470,10 +474,35 @@ class OverviewPane(Pane):
 
     # -- keys ------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # enter walks into the fields from the form as a whole; escape
+        # leaves a field. Each shows only where it does something.
+        focused = self.app.focused
+        in_field = focused is not None and bool(focused.id) and str(focused.id).startswith("ov-")
+        if action == "edit_fields":
+            return not in_field
+        if action == "leave_field":
+            return in_field
+        return True
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self.refresh_bindings()
+
+    def action_edit_fields(self) -> None:
+        self.editor(self.fields[0].name).focus()
+
     def action_leave_field(self) -> None:
         self._build_form()
         self.commit_pending()
-        self.query_one("#overview-scroll").focus()
+        self.query_one(OverviewBar).focus()
+
+    def action_scroll_form(self, pages: int) -> None:
+        if self._form is None:
+            return
+        if pages > 0:
+            self._form.scroll_page_down(animate=False)
+        else:
+            self._form.scroll_page_up(animate=False)
 
     def action_section(self, step: int) -> None:
         self._build_form()
@@ -488,6 +517,33 @@ class OverviewPane(Pane):
                 self.screen.set_focus(widget)
                 widget.scroll_visible()
                 return
+
+
+class OverviewBar(Widget, can_focus=True):
+    """One line above the form that holds the pane's focus between fields:
+    visible (highlighted when focused), cheap to focus (a container would
+    restyle the whole form), and it says how to go on."""
+
+    DEFAULT_CSS = """
+    OverviewBar { height: 1; padding: 0 1; color: $text-muted; }
+    OverviewBar:focus { background: $primary 30%; color: $text; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("pagedown", "scroll_form(1)", "Page down", show=False),
+        Binding("pageup", "scroll_form(-1)", "Page up", show=False),
+    ]
+
+    def __init__(self, pane: OverviewPane, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pane = pane
+
+    def action_scroll_form(self, pages: int) -> None:
+        self.pane.action_scroll_form(pages)
+
+    def render(self) -> Text:
+        edit, section = self.pane.key("overview.edit"), self.pane.key("overview.next_section")
+        return Text(f"{capitalized(edit)} or tab edits the fields \u00b7 {section} next section \u00b7 "
+                    f"{self.pane.key('go.timeline')} etc. switch panes", no_wrap=True, overflow="ellipsis")
 
 
 class OverviewSummary(Widget):

@@ -42,7 +42,7 @@ from pmtui.model import PostMortem, TimelineEvent
 from pmtui.redact import redact
 from pmtui.session import Area, Change, EditSession
 from pmtui.team import templates
-from pmtui.textsafe import one_line
+from pmtui.textsafe import one_line, printable
 from pmtui.timeparse import format_clock, format_utc
 from pmtui.ui.panes.base import Pane, PaneContext
 from pmtui.ui.widgets.blametable import BlameTable
@@ -164,11 +164,12 @@ class ReportPane(Pane):
     pane_name = "report"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("w", "write", "Write report", id="report.write"),
-        Binding("c", "copy", "Copy report", id="report.copy"),
-        Binding("g", "jump", "Go to check", id="report.jump"),
-        Binding("v", "switch_focus", "Preview/checks", id="report.switch_focus"),
         Binding("n", "next_problem", "Next problem", id="report.next_problem"),
-        Binding("t", "timeline_rows", "Key rows/all", id="report.timeline_rows"),
+        Binding("o", "jump", "Open what it concerns", id="report.open"),
+        Binding("v", "view", "View in full", id="report.view"),
+        Binding("tab", "switch_focus", "Preview/checks", id="report.switch_focus"),
+        Binding("y", "copy", "Copy report", id="report.copy"),
+        Binding("t", "timeline_rows", "Key rows/all", id="report.key_rows"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -426,6 +427,19 @@ class ReportPane(Pane):
                 return
         self.notify("Every check passes.", timeout=2)
 
+    def selection_detail(self) -> tuple[str, Text] | None:
+        if not self.query_one(ChecklistView).has_focus:
+            return "Report", Text(report.render(self.pm))
+        result = self.selected_check()
+        if result is None:
+            return None
+        text = Text(f"{result.result}: ", style="bold")
+        text.append(printable(redact(result.message), multiline=True))
+        if result.suggestion:
+            text.append("\n\n" + printable(redact(result.suggestion), multiline=True))
+        text.append(f"\n\n({result.id})", style="dim")
+        return "Check", text
+
     def action_timeline_rows(self) -> None:
         """The report's timeline: the key rows, or every row (`[report]
         timeline` in the file, an undoable edit)."""
@@ -475,6 +489,10 @@ class ReportPane(Pane):
             return
         self.app.call_from_thread(self.notify, f"Report written to {one_line(str(target))}", timeout=3)
 
+    def _report_name(self) -> str:
+        path = self.context.document_path()
+        return report_path(path).name if path is not None else "NAME.md"
+
     def action_copy(self) -> None:
         self._copy(snapshot(self.pm))
 
@@ -494,13 +512,19 @@ class ReportPane(Pane):
         size = osc52.payload_size(text)
         if size > osc52.TYPICAL_LIMIT:
             self.notify(
-                f"Copied {len(text):,} characters; some terminals cap the clipboard at "
+                f"Sent {len(text):,} characters to the terminal's clipboard (OSC 52); some terminals cap it at "
                 f"{osc52.TYPICAL_LIMIT // 1000} kB ({self.key('report.write')} writes the file instead).",
                 severity="warning",
                 timeout=6,
             )
         else:
-            self.notify(f"Report copied to the clipboard ({len(text):,} characters).", timeout=3)
+            # OSC 52 has no answer: the terminal may have ignored it.
+            self.notify(
+                f"Report sent to the terminal's clipboard ({len(text):,} characters, OSC 52). If pasting gives "
+                f"nothing, your terminal does not allow it: {self.key('report.write')} writes "
+                f"{self._report_name()} instead.",
+                timeout=6,
+            )
 
     # -- location (so the app can route "report" checks here) ---------------------
 

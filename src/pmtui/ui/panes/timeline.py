@@ -31,12 +31,17 @@ from pmtui.edits import timeline as edits
 from pmtui.edits.timeline import MarkField, index_of
 from pmtui.model import EVENT_KINDS, TimelineEvent
 from pmtui.session import Area, Change, EditSession
+from pmtui.textsafe import one_line, printable
 from pmtui.timeparse import TimeParseError, format_clock, format_utc, parse_time
 from pmtui.ui.messages import RowChosen, RowHighlighted
 from pmtui.ui.panes.base import Pane, PaneContext
 from pmtui.ui.widgets.blametable import BlameTable
+from pmtui.ui.widgets.detail import DetailPanel
 from pmtui.ui.widgets.handoff import HandOffInput
 from pmtui.ui.widgets.table import Column
+
+# Kinds as the narrow Kind column writes them (the detail panel says them whole).
+SHORT_KINDS = {"communication": "comms"}
 
 
 class TimelineTable(BlameTable):
@@ -61,6 +66,13 @@ class FilterInput(HandOffInput):
 
     def action_clear(self) -> None:
         self.value = ""
+        # The focus moves now, as escape is handled (Widget.focus would move
+        # it later, after the key typed next: Esc then / typed fast put the
+        # / in this box instead of opening the filter again).
+        target = self.hand_off_target()
+        if target is not None:
+            self.remove_class("-shown")
+            self.screen.set_focus(target)
         self.post_message(self.Submitted(self, ""))
 
 
@@ -158,15 +170,17 @@ class TimelinePane(Pane):
         Binding("a", "add_event", "Add event", id="timeline.add"),
         Binding("e", "edit_event", "Edit", id="timeline.edit"),
         Binding("x,delete", "delete_event", "Delete", id="timeline.delete"),
-        Binding("c", "duplicate_event", "Duplicate", id="timeline.duplicate"),
+        Binding("v", "view", "View in full", id="timeline.view"),
         Binding("D", "mark('detected')", "Mark detection", id="timeline.mark_detection"),
         Binding("M", "mark('mitigated')", "Mark mitigation", id="timeline.mark_mitigation"),
         Binding("R", "mark('resolved')", "Mark resolution", id="timeline.mark_resolution"),
+        Binding("d", "duplicate_event", "Duplicate", id="timeline.duplicate"),
         Binding("slash", "filter", "Filter", id="timeline.filter"),
         Binding("l", "toggle_local", "Local time", id="timeline.local_time"),
         Binding("asterisk", "toggle_key", "Key moment", id="timeline.key"),
-        Binding("s", "toggle_key_view", "Key rows/all", id="timeline.key_view"),
-        Binding("o", "open_evidence", "Evidence", id="timeline.evidence"),
+        # t: key rows or all, as in the Report pane; o opens, as everywhere.
+        Binding("t", "toggle_key_view", "Key rows/all", id="timeline.key_rows"),
+        Binding("o", "open_evidence", "Evidence", id="timeline.open"),
     ]
 
     def __init__(self, session: EditSession, context: PaneContext | None = None, **kwargs: Any) -> None:
@@ -182,7 +196,6 @@ class TimelinePane(Pane):
         self._keys_shown = 0  # the count last shown (while a big timeline's is counted after the frame)
         self._recount = False  # a count is due after the next frame
         self._loading: tuple[int, int] | None = None  # (rows read, expected) while the file is read
-        self._fractions: bool | None = None  # some time has a fraction of a second (the time column's width)
 
     @property
     def events(self) -> list[TimelineEvent]:
@@ -203,6 +216,7 @@ class TimelinePane(Pane):
             row_style=lambda e: "timeline--key" if e.key else None,
             id="timeline-table",
         )
+        yield DetailPanel(more=f"{self.key('timeline.view')} shows all", id="timeline-detail")
         yield StatusLine(id="timeline-status")
 
     @property
@@ -222,7 +236,6 @@ class TimelinePane(Pane):
     def loading_progress(self, state: tuple[int, int] | None) -> None:
         self._loading = state
         if state is None:
-            self._fractions = None
             self._sort()
             return  # the "read" change that follows rebuilds the view
         if self._view is self.events:
@@ -256,24 +269,18 @@ class TimelinePane(Pane):
     def focus_default(self) -> None:
         self.table.focus()
 
-    def _has_fractions(self, focus: TimelineEvent | None) -> bool:
-        # Looked for once (and again when the rows are replaced), then only
-        # in the row an edit touched: a rebuild never walks every row.
-        if self._fractions is None or self._loading is not None:
-            events = self.events
-            self._fractions = any(e.time.microsecond for e in events) if len(events) < 50_000 else True
-        elif focus is not None and focus.time.microsecond:
-            self._fractions = True
-        return self._fractions
-
     def _columns(self, focus: TimelineEvent | None = None) -> list[Column]:
+        # Times show to the second: fractions (and the date of a one-day
+        # incident) are in the detail panel, so one precise row does not
+        # widen the column for every row. At 80 columns the event gets what
+        # the others can spare.
         events = self.events
         multi_day = bool(events) and events[0].time.date() != events[-1].time.date()
-        fractions = self._has_fractions(focus)
+        narrow = (self.size.width or self.app.size.width) < 100
         if multi_day:
-            time_col = Column("time", "Time (UTC)", lambda e: format_utc(e.time), width=26 if fractions else 19)
+            time_col = Column("time", "Time (UTC)", lambda e: format_utc(e.time.replace(microsecond=0)), width=19)
         else:
-            time_col = Column("time", "UTC", lambda e: format_clock(e.time), width=15 if fractions else 8)
+            time_col = Column("time", "UTC", lambda e: format_clock(e.time.replace(microsecond=0)), width=8)
         columns = [
             Column("key", KEY_MARK, lambda e: KEY_MARK if e.key else "", width=1,
                    style=lambda e: "timeline--key-mark" if e.key else None),
@@ -286,17 +293,50 @@ class TimelinePane(Pane):
             )
         columns += [
             Column("event", "Event", lambda e: e.event, min_width=16),
-            Column("source", "Source", lambda e: e.source, width=14),
-            Column("actor", "Actor", lambda e: e.actor, width=10),
+            Column("source", "Source", lambda e: e.source, width=12 if narrow else 14),
+            Column("actor", "Actor", lambda e: e.actor, width=9 if narrow else 10),
             Column(
                 "kind",
                 "Kind",
-                lambda e: e.kind,
-                width=13,
+                (lambda e: SHORT_KINDS.get(e.kind, e.kind)) if narrow else (lambda e: e.kind),
+                width=10 if narrow else 13,
                 style=lambda e: f"timeline--kind-{e.kind}" if e.kind in EVENT_KINDS else None,
             ),
         ]
         return columns
+
+    def on_resize(self) -> None:
+        self._rebuild()
+
+    def selection_detail(self) -> tuple[str, Text] | None:
+        event = self.current
+        if event is None:
+            return None
+        return f"Event at {format_utc(event.time)} UTC", self._describe(event)
+
+    def _describe(self, event: TimelineEvent) -> Text:
+        text = Text(printable(event.event, multiline=True) or "(no text)")
+        facts = [f"{format_utc(event.time)} UTC", event.kind]
+        if self.show_local:
+            facts.append(event.time.astimezone(self.context.local_zone).strftime("%Y-%m-%d %H:%M:%S %Z"))
+        facts += [f"source {event.source}" if event.source else "no source",
+                  f"actor {event.actor}" if event.actor else "no actor"]
+        text.append("\n")
+        text.append(one_line(" \u00b7 ".join(facts)), style="dim")
+        return text
+
+    def _show_detail(self) -> None:
+        event = self.current
+        panel = self.query_one(DetailPanel)
+        if event is None:
+            panel.show(Text(f"{self.key('timeline.add')} adds an event.", style="dim"))
+        else:
+            panel.show(self._describe(event))
+
+    def on_row_highlighted(self, message: RowHighlighted) -> None:
+        message.stop()
+        self._show_detail()
+        self._update_status()
 
     # -- view ------------------------------------------------------------------
 
@@ -317,7 +357,7 @@ class TimelinePane(Pane):
             self._view = self.events
         if self.key_only:
             table.empty_text = (f"No key moments yet: {self.key('timeline.key')} marks the row under the cursor; "
-                                f"{self.key('timeline.key_view')} shows every row.")
+                                f"{self.key('timeline.key_rows')} shows every row.")
         else:
             table.empty_text = (f"No events yet: press {self.key('timeline.add')} to add one, "
                                 f"or collect them from the sources (pane {self.key('go.collect')}).")
@@ -331,6 +371,7 @@ class TimelinePane(Pane):
                 cursor = found
         table.set_rows(self._view, cursor=cursor)
         self._update_status()
+        self._show_detail()
 
     # -- the filter: narrowed as typed, its results streaming in ------------------
 
@@ -435,24 +476,19 @@ class TimelinePane(Pane):
             text = (f"{total} event{'s' if total != 1 else ''}, {keys} key moment{'s' if keys != 1 else ''}"
                     " · times in UTC")
         if self.key_only:
-            text += f" · key rows only ({self.key('timeline.key_view')}: all)"
+            text += f" · key rows only ({self.key('timeline.key_rows')}: all)"
         if self.filter_text.strip():
             more = "" if self._filter is None or self._filter.done else "+ (still looking)"
             text += f" · filter {self.filter_text.strip()!r}: {len(self._view)}{more} shown"
         current = self.current
         if current is not None and current.evidence:
             n = len(current.evidence)
-            text += f" · {n} evidence ref{'s' if n != 1 else ''} ({self.key('timeline.evidence')} opens)"
+            text += f" · {n} evidence ref{'s' if n != 1 else ''} ({self.key('timeline.open')} opens)"
         self.query_one(StatusLine).set_text(text)
-
-    def on_row_highlighted(self, message: RowHighlighted) -> None:
-        self._update_status()
 
     def on_change(self, change: Change) -> None:
         if change.area in (Area.TIMELINE, Area.OVERVIEW):
             focus = change.focus if isinstance(change.focus, TimelineEvent) else None
-            if change.label in ("read", "reloaded"):
-                self._fractions = None
             self._rebuild(focus)
 
     @property
@@ -477,7 +513,8 @@ class TimelinePane(Pane):
             event.stop()
             if not event.value.strip():
                 event.input.remove_class("-shown")
-            self.table.focus()
+            if self.screen.focused is event.input:
+                self.screen.set_focus(self.table)  # now, not after the next key (Widget.focus defers it)
 
     def action_toggle_key_view(self) -> None:
         self.key_only = not self.key_only

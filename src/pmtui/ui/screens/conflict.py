@@ -6,19 +6,20 @@ another name, or looks at the diff first."""
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Static
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Input
 
 from pmtui.filesafety.journal import lines_of
 from pmtui.textsafe import one_line
+from pmtui.ui.screens.dialog import Dialog
 from pmtui.ui.screens.recovery import DiffView
 
 RELOAD, OVERWRITE, SAVE_AS, CANCEL = "reload", "overwrite", "save_as", "cancel"
@@ -43,73 +44,45 @@ def conflict_diff(path: Path, disk_text: str | None, ours: str) -> str:
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-class ConflictScreen(ModalScreen[ConflictChoice]):
+class ConflictScreen(Dialog[ConflictChoice]):
+    SAFE_ID = "conflict.cancel"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "choose('reload')", "Reload from disk", id="conflict.reload"),
-        Binding("o", "choose('overwrite')", "Overwrite", id="conflict.overwrite"),
-        Binding("a", "save_as", "Save as…", id="conflict.save_as"),
+        Binding("a", "save_as", "Save yours as…", id="conflict.save_as"),
+        Binding("r", "choose('reload')", "Reload theirs", id="conflict.reload"),
+        Binding("o", "choose('overwrite')", "Overwrite theirs", id="conflict.overwrite"),
         Binding("d", "toggle_diff", "Show diff", id="conflict.diff"),
-        Binding("escape", "choose('cancel')", "Cancel", id="conflict.cancel"),
+        Binding("escape,enter", "choose('cancel')", "Cancel (keep editing, file untouched)", id="conflict.cancel"),
     ]
 
     DEFAULT_CSS = """
-    ConflictScreen { align: center middle; }
-    ConflictScreen > #dialog {
-        width: 90%; height: auto; max-height: 90%;
-        border: thick $error; background: $surface; padding: 0 1;
-    }
-    ConflictScreen #heading { text-style: bold; }
-    ConflictScreen #diff-scroll { height: 1fr; min-height: 5; border: round $primary; display: none; }
+    ConflictScreen > #dialog { width: 100%; max-height: 100%; border: thick $error; padding: 0 1; }
+    ConflictScreen #diff-scroll { height: 1fr; min-height: 3; border: round $primary; display: none; }
     ConflictScreen.-diff #diff-scroll { display: block; }
-    ConflictScreen.-diff > #dialog { height: 90%; }
+    ConflictScreen.-diff > #dialog { height: 100%; }
     ConflictScreen #save-as { display: none; }
     ConflictScreen.-save-as #save-as { display: block; }
-    ConflictScreen #buttons { height: auto; align-horizontal: center; }
-    ConflictScreen Button { margin: 0 1; }
     """
 
     def __init__(self, path: Path, disk_text: str | None, ours: str) -> None:
-        super().__init__()
         self.path = Path(path)
         self.disk_text = disk_text
         self.ours = ours
+        what = "was deleted" if disk_text is None else "changed on disk"
+        super().__init__(
+            f"{one_line(str(self.path))}\n"
+            "Someone or something else wrote this file (another editor, a git pull). "
+            "Saving now would replace their version with yours.",
+            title=f"{one_line(self.path.name)} {what} since you opened it",
+        )
 
-    def compose(self) -> ComposeResult:
-        gone = self.disk_text is None
-        what = "was deleted" if gone else "changed on disk"
-        with Vertical(id="dialog"):
-            yield Static(Text(f"{one_line(self.path.name)} {what} since you opened it"), id="heading")
-            yield Static(
-                Text(
-                    f"{one_line(str(self.path))}\n"
-                    "Someone or something else wrote this file (another editor, a git pull). "
-                    "Saving now would replace their version with yours."
-                ),
-                id="details",
-            )
-            with VerticalScroll(id="diff-scroll"):
-                yield DiffView(conflict_diff(self.path, self.disk_text, self.ours), id="diff")
-            yield Input(
-                value=str(self.path.with_name(self.path.stem + ".mine" + (self.path.suffix or ".toml"))),
-                placeholder="Save your version as…",
-                id="save-as",
-            )
-            with Horizontal(id="buttons"):
-                yield Button("Reload", id=RELOAD)
-                yield Button("Overwrite", id=OVERWRITE, variant="error")
-                yield Button("Save as…", id=SAVE_AS, variant="primary")
-                yield Button("Show diff", id="diff-button")
-                yield Button("Cancel", id=CANCEL)
-        yield Footer()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "diff-button":
-            self.action_toggle_diff()
-        elif event.button.id == SAVE_AS:
-            self.action_save_as()
-        else:
-            self.action_choose(event.button.id or CANCEL)
+    def compose_body(self) -> Iterable[Widget]:
+        yield VerticalScroll(DiffView(conflict_diff(self.path, self.disk_text, self.ours), id="diff"),
+                             id="diff-scroll")
+        yield Input(
+            value=str(self.path.with_name(self.path.stem + ".mine" + (self.path.suffix or ".toml"))),
+            placeholder="Save your version as…",
+            id="save-as",
+        )
 
     def action_toggle_diff(self) -> None:
         self.toggle_class("-diff")
@@ -118,6 +91,7 @@ class ConflictScreen(ModalScreen[ConflictChoice]):
         if not self.has_class("-save-as"):
             self.add_class("-save-as")
             self.query_one("#save-as", Input).focus()
+            self.set_keys_text(Text("enter save your version there · esc cancel"))
             return
         self._submit_save_as()
 

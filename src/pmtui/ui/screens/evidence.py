@@ -453,7 +453,23 @@ class SearchInput(HandOffInput):
 
     def action_close(self) -> None:
         self.remove_class("-shown")
-        self.screen.query_one(EvidenceLines).focus()
+        # Now, as escape is handled: the key typed next goes to the lines.
+        self.screen.set_focus(self.screen.query_one(EvidenceLines))
+
+
+def status_text(facts: str, keys: list[str], width: int) -> Text:
+    """The facts and the keys on one line when they fit, else the keys on a
+    line of their own; keys are never cut: the last but `close` give way
+    first (the help screen lists them all)."""
+    keys = list(keys)
+    while len(keys) > 1 and len("  ".join(keys)) > width:
+        keys.pop(-2)
+    line = "  ".join(keys)
+    if not facts:
+        return Text(line, no_wrap=True, overflow="crop")
+    if len(facts) + 3 + len(line) <= width:
+        return Text(f"{facts}   {line}", no_wrap=True, overflow="crop")
+    return Text(f"{one_line(facts, max(1, width))}\n{line}", no_wrap=True, overflow="ellipsis")
 
 
 class EvidenceScreen(ModalScreen[None]):
@@ -476,7 +492,7 @@ class EvidenceScreen(ModalScreen[None]):
     }
     EvidenceScreen #evidence-body { height: 1fr; }
     EvidenceScreen #evidence-status {
-        height: 1; padding: 0 1; background: $panel; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis;
+        height: auto; max-height: 2; padding: 0 1; background: $panel; color: $text-muted;
     }
     EvidenceScreen SearchInput { display: none; height: 1; border: none; padding: 0 1; }
     EvidenceScreen SearchInput.-shown { display: block; }
@@ -628,9 +644,11 @@ class EvidenceScreen(ModalScreen[None]):
                                                         ("evidence.close", "close"))]
         if len(self.targets) > 1:
             keys.insert(-1, f"{key_for(self, 'evidence.prev_ref')}{key_for(self, 'evidence.next_ref')} refs")
-        text = " · ".join(parts)
-        self.query_one("#evidence-status", Static).update(
-            Text(f"{text}   {'  '.join(keys)}" if text else "  ".join(keys), no_wrap=True, overflow="ellipsis"))
+        status = self.query_one("#evidence-status", Static)
+        status.update(status_text(" · ".join(parts), keys, status.content_region.width or self.app.size.width - 6))
+
+    def on_resize(self) -> None:
+        self._status()
 
     def _lines(self) -> EvidenceLines | None:
         found = self.query(EvidenceLines)

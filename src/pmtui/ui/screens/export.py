@@ -6,18 +6,18 @@ only shows what they report and answers yes, no or cancel.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Static
 
 from pmtui.textsafe import one_line
 from pmtui.ui.keys import keys_for
+from pmtui.ui.screens.dialog import Dialog
 
 if TYPE_CHECKING:
     from pmtui.export import Plan, Result
@@ -25,44 +25,37 @@ if TYPE_CHECKING:
 _MARKS = {"create": "+", "update": "~", "link": "=", "unchanged": " ", "skip": "-"}
 
 
-class ExportScreen(ModalScreen[bool]):
+class ExportScreen(Dialog[bool]):
     """Dismisses True when the user confirms the export, False otherwise.
     After confirming it stays open (the pane calls `running`, `progress`
-    and `finished`); escape then asks the pane to cancel."""
+    and `finished`); escape then asks the pane to cancel. Enter never
+    exports: it is the safe answer (cancel, later close)."""
 
     DEFAULT_CSS = """
-    ExportScreen { align: center middle; }
-    ExportScreen > Vertical {
-        width: 90%; max-width: 110; height: auto; max-height: 90%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    ExportScreen .export--title { text-style: bold; color: $primary; }
+    ExportScreen > #dialog { width: 110; padding: 0 1; }
     ExportScreen VerticalScroll { height: auto; max-height: 1fr; }
     ExportScreen .export--status { color: $text-muted; }
-    ExportScreen .export--keys { color: $text-muted; }
     """
 
+    SAFE_ID = "export.close"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y,enter", "confirm", "Export", id="export.confirm"),
-        Binding("n,escape", "close", "Cancel / close", id="export.close"),
+        Binding("y", "confirm", "Export", id="export.confirm"),
+        Binding("n,escape,enter", "close", "Cancel", id="export.close"),
     ]
 
     def __init__(self, plan: Plan, *, on_confirm: Callable[[], object], on_cancel: Callable[[], object]) -> None:
-        super().__init__()
         self.plan = plan
+        question = "Dry run: " + plan.summary() + "."
+        question += " Write this to GitHub?" if plan.has_writes else " Nothing to write."
+        super().__init__(question, title=f"Export action items to {one_line(plan.settings.repo)}")
         self.state = "confirm"  # confirm | running | done
         self.on_confirm = on_confirm
         self.on_cancel = on_cancel
         self.confirmed = False
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(Text(f"Export action items to {one_line(self.plan.settings.repo)}"), classes="export--title")
-            with VerticalScroll():
-                yield Static(self._listing(), id="export-list")
-            yield Static(Text(self._status_line()), id="export-status", classes="export--status")
-            confirm, close = "/".join(keys_for(self, "export.confirm")), "/".join(keys_for(self, "export.close"))
-            yield Static(Text(f"{confirm} export · {close} cancel"), id="export-keys", classes="export--keys")
+    def compose_body(self) -> Iterable[Widget]:
+        yield VerticalScroll(Static(self._listing(), id="export-list"))
+        yield Static(Text(""), id="export-status", classes="export--status")
 
     def _listing(self) -> Text:
         text = Text()
@@ -78,12 +71,6 @@ class ExportScreen(ModalScreen[bool]):
             text.append("\n+ labels to create: " + ", ".join(one_line(n) for n in self.plan.missing_labels))
         return text
 
-    def _status_line(self) -> str:
-        status = "Dry run: " + self.plan.summary() + "."
-        if not self.plan.has_writes:
-            status += " Nothing to write."
-        return status
-
     def action_confirm(self) -> None:
         if self.state != "confirm":
             return
@@ -92,7 +79,7 @@ class ExportScreen(ModalScreen[bool]):
             return
         self.confirmed = True
         self.state = "running"
-        self.query_one("#export-keys", Static).update(Text(f"{self._close_key()} cancel"))
+        self.set_keys_text(Text(f"{self._close_key()} cancel"))
         self.progress("Starting…")
         # The pane starts apply at once; the screen stays up to show progress.
         self.on_confirm()
@@ -125,8 +112,9 @@ class ExportScreen(ModalScreen[bool]):
         if result.stopped is not None:
             status = f"Stopped: {one_line(result.stopped.message)} {one_line(result.stopped.hint)}".strip()
         self.progress(status)
-        self.query_one("#export-keys", Static).update(Text(f"{self._close_key()} close"))
+        self.set_keys_text(Text(f"{'/'.join(keys_for(self, 'export.close'))} close"))
 
     def _close_key(self) -> str:
-        # The last key of the binding: escape unless rebound.
-        return keys_for(self, "export.close")[-1]
+        # escape unless rebound (enter must not cancel an export by accident).
+        keys = keys_for(self, "export.close")
+        return "esc" if "esc" in keys else keys[-1]

@@ -26,7 +26,9 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 from pmtui.textsafe import printable
 from pmtui.ui.keys import key_for
 from pmtui.ui.widgets.controlsafe import VISIBLE_CONTROLS, SafeTextArea
-from pmtui.ui.widgets.steadyselect import SteadySelect
+from pmtui.ui.widgets.select import SafeSelect
+
+Option = str | tuple[str, str]
 
 
 @dataclass
@@ -35,10 +37,37 @@ class Field:
     label: str
     value: str = ""
     kind: str = "input"  # input | select | text
-    options: Sequence[str] = ()  # for select: the values, shown as they are
+    # For select: the values (shown as they are), or (label, value) pairs.
+    options: Sequence[Option] = ()
     parse: Callable[[str], Any] | None = None  # raise ValueError(message) to refuse
-    placeholder: str = ""
+    placeholder: str = ""  # an example, shown as "e.g. …" in the empty field
     hint: str = ""
+    # Called with the text as it is typed: a warning to show under the
+    # field at once ("" for none), e.g. a vague action item.
+    advice: Callable[[str], str] | None = None
+
+
+def option_pairs(options: Sequence[Option]) -> list[tuple[str, str]]:
+    """(label, value) for each option; a bare value is its own label."""
+    return [(o, o) if isinstance(o, str) else (o[0], o[1]) for o in options]
+
+
+def example(placeholder: str) -> str:
+    """A placeholder as an empty field shows it: "e.g. @alice", dimmed, so
+    it never passes for a value (one saying what blank means stays as is)."""
+    if not placeholder or placeholder.startswith(("e.g.", "blank", "(")):
+        return placeholder
+    return f"e.g. {placeholder}"
+
+
+class FormSelect(SafeSelect, inherit_bindings=False):
+    """A form's choice: space or the arrows open it; enter is the form's
+    (it saves the form, as in every other field, instead of opening the
+    menu again after a choice)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,space,up", "show_overlay", "Show menu", show=False),
+    ]
 
 
 class FormScreen(ModalScreen[dict[str, Any] | None]):
@@ -54,6 +83,9 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     FormScreen .form--label { width: 12; padding: 1 1 0 0; color: $text-muted; }
     FormScreen .form--field { width: 1fr; height: auto; }
     FormScreen .form--hint { color: $text-muted; height: auto; }
+    FormScreen .form--advice { color: $warning; height: auto; display: none; }
+    FormScreen .form--advice.-shown { display: block; }
+    FormScreen Input > .input--placeholder { color: $text-disabled; text-style: italic; }
     FormScreen .form--error { color: $error; height: auto; display: none; }
     FormScreen .form--error.-shown { display: block; }
     FormScreen TextArea { height: 6; }
@@ -63,6 +95,8 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Save", id="form.submit", priority=True),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        # Reached only from fields that do not take enter themselves (a choice).
+        Binding("enter", "submit", "Save", show=False),
     ]
 
     def __init__(
@@ -88,29 +122,56 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                         yield Label(Text(field.label), classes="form--label")
                         with Vertical(classes="form--field"):
                             yield self._editor(field)
+                            if field.advice is not None:
+                                yield Static("", id=f"advice-{field.name}", classes="form--advice")
                             if field.hint:
                                 yield Static(Text(field.hint), classes="form--hint")
                             yield Static("", id=f"error-{field.name}", classes="form--error")
             # enter and tab are Textual's own keys (Input, focus), not ours to rebind.
-            keys = f"enter/{key_for(self, 'form.submit')} save · tab next field · {key_for(self, 'form.cancel')} cancel"
+            keys = (f"enter/{key_for(self, 'form.submit')} save \u00b7 tab next field \u00b7 "
+                    f"{key_for(self, 'form.cancel')} cancel")
+            if any(f.kind == "select" for f in self.fields):
+                keys += " \u00b7 space opens a choice"
             yield Static(Text(keys), classes="form--keys")
 
     def on_mount(self) -> None:
+        for field in self.fields:
+            if field.advice is not None:
+                self._advise(field, field.value)
         if self.fields:
             self.editor(self.fields[0].name).focus()
+
+    def _advise(self, field: Field, text: str) -> None:
+        if field.advice is None:
+            return
+        message = field.advice(text)
+        advice = self.query_one(f"#advice-{field.name}", Static)
+        advice.update(Text(printable(f"\u26a0 {message}" if message else "", multiline=True)))
+        advice.set_class(bool(message), "-shown")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        ident = event.input.id or ""
+        field = next((f for f in self.fields if f"field-{f.name}" == ident), None)
+        if field is not None and field.advice is not None:
+            self._advise(field, event.value)
 
     def _editor(self, field: Field) -> Widget:
         ident = f"field-{field.name}"
         if field.kind == "select":
-            options = [(printable(o) or "(none)", o) for o in field.options]
-            if field.value and field.value not in field.options:
+            pairs = option_pairs(field.options)
+            options = [(printable(label) or "(none)", value) for label, value in pairs]
+            if field.value and field.value not in {value for _, value in pairs}:
                 options.append((printable(field.value), field.value))
-            return SteadySelect(options, value=field.value if field.value else Select.NULL, id=ident, allow_blank=True)
+            # An option whose value is "" is the field's own "none": no blank besides it.
+            has_none = any(value == "" for _label, value in options)
+            blank = Select.NULL if not has_none else ""
+            return FormSelect(options, value=field.value if field.value else blank, id=ident,
+                              allow_blank=not has_none)
         if field.kind == "text":
             # Control characters typed or loaded show as visible stand-ins,
             # never reach the terminal raw; the value itself is kept as is.
             return SafeTextArea(field.value, id=ident, soft_wrap=True, show_line_numbers=False)
-        return Input(field.value, placeholder=field.placeholder, id=ident, highlighter=VISIBLE_CONTROLS)
+        return Input(field.value, placeholder=example(field.placeholder), id=ident, highlighter=VISIBLE_CONTROLS)
 
     def editor(self, name: str) -> Widget:
         return self.query_one(f"#field-{name}")

@@ -24,7 +24,7 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from pmtui.library import Entry, ScanResult, iter_scan
@@ -33,6 +33,7 @@ from pmtui.model import format_duration
 from pmtui.redact import redact
 from pmtui.textsafe import one_line
 from pmtui.ui.messages import RowChosen, RowHighlighted
+from pmtui.ui.widgets.footer import KeyFooter
 from pmtui.ui.widgets.table import Column, VirtualTable
 
 SORTS = ("date", "severity", "status", "title", "open", "overdue", "ttr", "id")
@@ -124,7 +125,7 @@ class LibraryScreen(Screen[None]):
         yield LibraryTable(self._columns(self.app.size.width), row_style=self._row_style,
                            empty_text="Reading the post-mortems\u2026", id="library-table")
         yield Static(id="library-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._title()

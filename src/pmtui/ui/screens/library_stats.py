@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Sparkline, Static
+from textual.widgets import Sparkline, Static
 
 from pmtui.library.stats import Stats
 from pmtui.model import format_duration
 from pmtui.redact import redact
 from pmtui.textsafe import one_line
 from pmtui.ui.widgets.bars import BarChart
+from pmtui.ui.widgets.footer import KeyFooter
 
 
 def _minutes(seconds: float | None) -> str:
@@ -78,7 +79,7 @@ class LibraryStatsScreen(Screen[None]):
                                    [(k, v, str(v)) for k, v in st.action_status.items()]
                                    + [("overdue", st.overdue, str(st.overdue))], id="chart-actions")
             yield Static(self._systemic(), classes="stats--systemic")
-        yield Footer()
+        yield KeyFooter()
 
     def _systemic(self) -> Text:
         out = Text("Systemic issues that repeat in different words\n", style="bold")

@@ -4,18 +4,18 @@ as a unified diff, always as plain text."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Static
 
 from pmtui.filesafety.journal import Recovery
 from pmtui.textsafe import one_line, printable
+from pmtui.ui.screens.dialog import Dialog
 
 RESTORE, DISCARD, KEEP_BOTH = "restore", "discard", "keep"
 
@@ -56,68 +56,47 @@ class DiffView(Widget):
         return text
 
 
-class RecoveryScreen(ModalScreen[str]):
-    """Dismissed with RESTORE, DISCARD or KEEP_BOTH. Escape keeps both:
-    the one answer that loses nothing."""
+class RecoveryScreen(Dialog[str]):
+    """Dismissed with RESTORE, DISCARD or KEEP_BOTH. Escape and enter keep
+    both: the one answer that loses nothing."""
 
+    SAFE_ID = "recovery.keep"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "choose('restore')", "Restore", id="recovery.restore"),
-        Binding("d", "choose('discard')", "Discard", id="recovery.discard"),
-        Binding("k", "choose('keep')", "Keep both", id="recovery.keep"),
-        Binding("escape", "choose('keep')", "Decide later (keep both)", id="recovery.later", show=False),
+        Binding("r", "choose('restore')", "Restore them", id="recovery.restore"),
+        Binding("d", "choose('discard')", "Discard them", id="recovery.discard"),
+        Binding("k,escape,enter", "choose('keep')", "Keep both (write them beside the file)", id="recovery.keep"),
     ]
 
     DEFAULT_CSS = """
-    RecoveryScreen { align: center middle; }
-    RecoveryScreen > #dialog {
-        width: 90%; height: 90%;
-        border: thick $warning; background: $surface; padding: 0 1;
-    }
-    RecoveryScreen #heading { text-style: bold; }
+    RecoveryScreen > #dialog { width: 100%; height: 100%; border: thick $warning; padding: 0 1; }
     RecoveryScreen #changed-warning { color: $text-warning; }
-    RecoveryScreen #diff-scroll { height: 1fr; border: round $primary; }
-    RecoveryScreen #buttons { height: auto; align-horizontal: center; }
-    RecoveryScreen Button { margin: 0 1; }
+    RecoveryScreen #diff-scroll { height: 1fr; min-height: 3; border: round $primary; }
     """
 
     def __init__(self, recovery: Recovery) -> None:
-        super().__init__()
-        self.recovery = recovery
-
-    def compose(self) -> ComposeResult:
-        rec = self.recovery
+        rec = recovery
         added, removed = rec.changed_lines()
         where = f" by pid {rec.pid} on {one_line(rec.host)}" if rec.host else ""
-        with Vertical(id="dialog"):
-            yield Static(Text(f"Unsaved changes found for {one_line(rec.path.name)}"), id="heading")
+        super().__init__(
+            f"{one_line(str(rec.path))}\n"
+            f"Last recorded {one_line(rec.written)}{where}: "
+            f"{added} line(s) added, {removed} removed compared with the file. Restore them?",
+            title=f"Unsaved changes found for {one_line(rec.path.name)}",
+            unasked=True,
+        )
+        self.recovery = recovery
+
+    def compose_body(self) -> Iterable[Widget]:
+        if self.recovery.file_changed_since:
             yield Static(
                 Text(
-                    f"{one_line(str(rec.path))}\n"
-                    f"Last recorded {one_line(rec.written)}{where}: "
-                    f"{added} line(s) added, {removed} removed compared with the file."
+                    "The file has changed on disk since these edits began "
+                    "(another editor or a git pull). Restoring replaces those "
+                    "changes too; 'Keep both' is the safe choice."
                 ),
-                id="details",
+                id="changed-warning",
             )
-            if rec.file_changed_since:
-                yield Static(
-                    Text(
-                        "The file has changed on disk since these edits began "
-                        "(another editor or a git pull). Restoring replaces those "
-                        "changes too; 'Keep both' is the safe choice."
-                    ),
-                    id="changed-warning",
-                )
-            with VerticalScroll(id="diff-scroll"):
-                yield DiffView(rec.diff(), id="diff")
-            with Horizontal(id="buttons"):
-                yield Button("Restore", id=RESTORE, variant="primary")
-                yield Button("Discard", id=DISCARD, variant="error")
-                yield Button("Keep both", id=KEEP_BOTH)
-        yield Footer()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(event.button.id)
+        yield VerticalScroll(DiffView(self.recovery.diff(), id="diff"), id="diff-scroll")
 
     def action_choose(self, choice: str) -> None:
         self.dismiss(choice)

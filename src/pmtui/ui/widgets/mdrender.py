@@ -24,6 +24,14 @@ from pmtui.ui.widgets.blametext import mark
 
 _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">"}
 _ORDERED_RE = re.compile(r"^(\d{1,9})\. (.*)$")
+_WORD_CHAR_RE = re.compile(r"[^\W_]")
+
+
+def _intraword(source: str, i: int) -> bool:
+    """An underscore between two letters or digits is text (CommonMark's
+    flanking rules; pmtui.markdown leaves `customer_id` unescaped)."""
+    return (0 < i < len(source) - 1 and _WORD_CHAR_RE.match(source, i - 1) is not None
+            and _WORD_CHAR_RE.match(source, i + 1) is not None)
 
 
 @dataclass
@@ -65,7 +73,7 @@ def inline(source: str, styles: MdStyles, base: Style | None = None) -> Text:
             bold = not bold
             i += 2
             continue
-        if ch == "_":
+        if ch == "_" and not _intraword(source, i):
             flush()
             em = not em
             i += 1
