@@ -15,6 +15,7 @@ them in lowered text. No Textual here.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser as P  # type: ignore[attr-defined]
 from typing import Any
@@ -568,23 +569,11 @@ def branches(source: str) -> list[str]:
             source = source[group.end() : -1]
             continue
         break
-    parts, depth, at, i, n = [], 0, 0, 0, len(source)
-    while i < n:
-        c = source[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            i = _class_end(source, i)
-            continue
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
+    parts, at = [], 0
+    for i, c, depth in _outside_classes(source):
+        if c == "|" and depth == 0:
             parts.append(source[at:i])
             at = i + 1
-        i += 1
     parts.append(source[at:])
     head = f"(?{''.join(dict.fromkeys(flags))})" if flags else ""
     return [head + part for part in parts]
@@ -602,10 +591,11 @@ def _class_end(source: str, i: int) -> int:
     return i + 1
 
 
-def _closing(source: str, start: int) -> int:
-    """Index of the `)` closing the group that opens at `start`, or -1."""
-    depth, i = 0, start
-    while i < len(source):
+def _outside_classes(source: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(index, character, group depth after it) of each character of
+    `source` from `start` that is neither escaped nor in a class."""
+    depth, i, n = 0, start, len(source)
+    while i < n:
         c = source[i]
         if c == "\\":
             i += 2
@@ -617,9 +607,15 @@ def _closing(source: str, start: int) -> int:
             depth += 1
         elif c == ")":
             depth -= 1
-            if depth == 0:
-                return i
+        yield i, c, depth
         i += 1
+
+
+def _closing(source: str, start: int) -> int:
+    """Index of the `)` closing the group that opens at `start`, or -1."""
+    for i, c, depth in _outside_classes(source, start):
+        if c == ")" and depth == 0:
+            return i
     return -1
 
 

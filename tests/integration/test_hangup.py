@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,42 +23,6 @@ from pmtui.sample import sample_postmortem
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is installed by scripts/test.sh")
 
 EDITS = 5
-
-
-class Tmux:
-    def __init__(self, folder: Path) -> None:
-        self.socket = str(folder / "tmux.sock")
-
-    def run(self, *args: str, check: bool = True) -> str:
-        out = subprocess.run(
-            ["tmux", "-S", self.socket, "-f", "/dev/null", *args], capture_output=True, text=True, timeout=10
-        )
-        if check and out.returncode != 0:
-            raise AssertionError(f"tmux {args}: {out.stderr}")
-        return out.stdout
-
-    def start(self, command: list[str], env: dict[str, str]) -> int:
-        line = " ".join(["exec", "env", *(f"{k}={v}" for k, v in env.items()), *command])
-        self.run("new-session", "-d", "-s", "pm", "-x", "120", "-y", "40", line)
-        return int(self.run("display", "-p", "-t", "pm", "#{pane_pid}").strip())
-
-    def screen(self) -> str:
-        return self.run("capture-pane", "-p", "-t", "pm", check=False)
-
-    def keys(self, *keys: str) -> None:
-        self.run("send-keys", "-t", "pm", *keys)
-
-    def wait_for(self, text: str, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            time.sleep(0.1)
-        raise AssertionError(f"{text!r} never appeared; screen:\n{self.screen()}")
-
-    def kill_server(self) -> None:
-        self.run("kill-server", check=False)
 
 
 def _gone(pid: int) -> bool:
@@ -80,7 +44,7 @@ def _wait_gone(pid: int, timeout: float = 5.0) -> float:
 
 
 @pytest.fixture()
-def setup(tmp_path):
+def setup(tmp_path, tmux_terminal):
     path = tmp_path / "incident.toml"
     store.save(store.new_document(sample_postmortem(), path))
     env = {
@@ -90,12 +54,10 @@ def setup(tmp_path):
         "TERM": "xterm-256color",
         "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
     }
-    tmux = Tmux(tmp_path)
-    yield path, env, tmux
-    tmux.kill_server()
+    yield path, env, tmux_terminal(120, 40), tmux_terminal
 
 
-def _make_edits(tmux: Tmux) -> int:
+def _make_edits(tmux: Any) -> int:
     """Duplicate the first timeline row EDITS times, one key per edit, and
     return how many the screen shows were made."""
     tmux.keys("3")
@@ -110,7 +72,7 @@ def _make_edits(tmux: Tmux) -> int:
     return tmux.screen().count("First 5xx errors appear") - before
 
 
-def _restore_and_save(path: Path, env: dict[str, str], tmux: Tmux) -> str:
+def _restore_and_save(path: Path, env: dict[str, str], tmux: Any) -> str:
     tmux.start([sys.executable, "-m", "pmtui", str(path)], env)
     offer = tmux.wait_for("Restore them?")
     tmux.keys("r")
@@ -124,7 +86,7 @@ def _restore_and_save(path: Path, env: dict[str, str], tmux: Tmux) -> str:
 
 
 def test_dropped_terminal_keeps_every_edit(setup):
-    path, env, tmux = setup
+    path, env, tmux, terminal = setup
     original = len(store.load(path).pm.timeline)
     pid = tmux.start([sys.executable, "-m", "pmtui", str(path)], env)
     tmux.wait_for("Overview")
@@ -135,7 +97,7 @@ def test_dropped_terminal_keeps_every_edit(setup):
     assert took < 1.0, f"pmtui took {took:.2f}s to exit after SIGHUP"
     recovery = find_recovery(path)
     assert recovery is not None
-    offer = _restore_and_save(path, env, Tmux(path.parent))
+    offer = _restore_and_save(path, env, terminal(120, 40))
     assert "line(s)" in offer and "added, 0 removed" in offer
     kept = len(store.load(path).pm.timeline) - original
     assert kept == made
@@ -143,7 +105,7 @@ def test_dropped_terminal_keeps_every_edit(setup):
 
 
 def test_sigterm_flushes_and_exits_within_a_second(setup):
-    path, env, tmux = setup
+    path, env, tmux, terminal = setup
     original = len(store.load(path).pm.timeline)
     pid = tmux.start([sys.executable, "-m", "pmtui", str(path)], env)
     tmux.wait_for("Overview")
@@ -152,7 +114,7 @@ def test_sigterm_flushes_and_exits_within_a_second(setup):
     took = _wait_gone(pid)
     assert took < 1.0, f"pmtui took {took:.2f}s to exit after SIGTERM"
     tmux.kill_server()
-    _restore_and_save(path, env, Tmux(path.parent))
+    _restore_and_save(path, env, terminal(120, 40))
     kept = len(store.load(path).pm.timeline) - original
     assert kept == made == EDITS
     print(f"SIGTERM: edits kept {kept} / edits made {made}; exit after SIGTERM {took * 1000:.0f} ms")

@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -20,65 +19,8 @@ from pmtui.sample_library import add_bad_files, make_library
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is installed by scripts/setup.sh")
 
 
-class Tmux:
-    def __init__(self, folder: Path, width: int = 80, height: int = 24) -> None:
-        self.socket = str(folder / "tmux.sock")
-        self.size = (str(width), str(height))
-
-    def run(self, *args: str, check: bool = True) -> str:
-        out = subprocess.run(["tmux", "-S", self.socket, "-f", "/dev/null", *args], capture_output=True, text=True,
-                             timeout=10)
-        if check and out.returncode != 0:
-            raise AssertionError(f"tmux {args}: {out.stderr}")
-        return out.stdout
-
-    def start(self, command: list[str], env: dict[str, str], cwd: Path) -> None:
-        line = " ".join(["cd", str(cwd), "&&", "exec", "env", *(f"{k}={v}" for k, v in env.items()), *command])
-        self.run("new-session", "-d", "-s", "pm", "-x", self.size[0], "-y", self.size[1], line)
-        self.run("set-option", "-t", "pm", "remain-on-exit", "on")
-
-    def screen(self) -> str:
-        return self.run("capture-pane", "-p", "-t", "pm", check=False)
-
-    def keys(self, *keys: str) -> None:
-        self.run("send-keys", "-t", "pm", *keys)
-
-    def burst(self, text: str) -> None:
-        """The characters of `text` in one write, as a fast typist's keys
-        arrive over a slow link."""
-        self.run("send-keys", "-t", "pm", "-l", text)
-
-    def wait_for(self, text: str, timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            time.sleep(0.1)
-        raise AssertionError(f"{text!r} never appeared; screen:\n{self.screen()}")
-
-    def settled(self, quiet: float = 0.5, timeout: float = 10.0) -> str:
-        """The screen once it has stopped changing for `quiet` seconds."""
-        deadline = time.monotonic() + timeout
-        last, since = self.screen(), time.monotonic()
-        while time.monotonic() < deadline:
-            time.sleep(0.1)
-            now = self.screen()
-            if now != last:
-                last, since = now, time.monotonic()
-            elif time.monotonic() - since >= quiet:
-                break
-        return last
-
-    def dead(self) -> bool:
-        return self.run("display", "-p", "-t", "pm", "#{pane_dead}", check=False).strip() == "1"
-
-    def kill_server(self) -> None:
-        self.run("kill-server", check=False)
-
-
 @pytest.fixture
-def term(tmp_path):
+def term(tmp_path, tmux_terminal):
     folder = tmp_path / "postmortems"
     make_library(folder, 60, events=(50, 80), per_folder=20)
     add_bad_files(folder)
@@ -87,9 +29,7 @@ def term(tmp_path):
         "XDG_DATA_HOME": os.environ["XDG_DATA_HOME"], "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"],
         "TERM": "xterm-256color", "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
     }
-    tmux = Tmux(tmp_path)
-    yield tmux, folder, env
-    tmux.kill_server()
+    yield tmux_terminal(), folder, env
 
 
 def _rows(screen: str) -> list[str]:
@@ -103,7 +43,7 @@ def _detail_id(screen: str) -> str:
 
 def test_library_at_80x24_with_keys_in_bursts(term):
     tmux, folder, env = term
-    tmux.start([sys.executable, "-m", "pmtui", "postmortems"], env, folder.parent)
+    tmux.start([sys.executable, "-m", "pmtui", "postmortems"], env, folder.parent, remain=True)
     first = tmux.wait_for("63 of 63 shown")
     assert "3 unreadable" in first and "Date" in first and "Title" in first
     assert len(_rows(first)) >= 8
@@ -150,7 +90,7 @@ def test_library_at_80x24_with_keys_in_bursts(term):
 
 def test_plain_pmtui_in_a_folder_of_postmortems_opens_the_library(term):
     tmux, folder, env = term
-    tmux.start([sys.executable, "-m", "pmtui"], env, folder)
+    tmux.start([sys.executable, "-m", "pmtui"], env, folder, remain=True)
     tmux.wait_for("63 of 63 shown")
     # The footer fills in its screen's keys a frame after the screen mounts;
     # the rows (read from outlines) can be on screen before it.

@@ -22,9 +22,16 @@ class Tmux:
             raise AssertionError(f"tmux {args}: {out.stderr}")
         return out.stdout
 
-    def start(self, command: list[str], env: dict[str, str]) -> int:
+    def start(self, command: list[str], env: dict[str, str], cwd: Path | None = None, *,
+              remain: bool = False) -> int:
+        """Run `command` in the pane (in `cwd`); `remain`: the pane stays
+        after the program ends, so `dead()` can tell it ended."""
         line = " ".join(["exec", "env", *(f"{k}={v}" for k, v in env.items()), *command])
+        if cwd is not None:
+            line = f"cd {cwd} && {line}"
         self.run("new-session", "-d", "-s", "pm", "-x", str(self.width), "-y", str(self.height), line)
+        if remain:
+            self.run("set-option", "-t", "pm", "remain-on-exit", "on")
         return int(self.run("display", "-p", "-t", "pm", "#{pane_pid}").strip())
 
     def screen(self) -> str:
@@ -38,7 +45,26 @@ class Tmux:
         """Literal text in one burst."""
         self.run("send-keys", "-t", "pm", "-l", text)
 
-    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+    burst = type
+
+    def settled(self, quiet: float = 0.5, timeout: float = 10.0) -> str:
+        """The screen once it has stopped changing for `quiet` seconds."""
+        deadline = time.monotonic() + timeout
+        last, since = self.screen(), time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            now = self.screen()
+            if now != last:
+                last, since = now, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                break
+        return last
+
+    def dead(self) -> bool:
+        """The program in the pane has ended (started with remain=True)."""
+        return self.run("display", "-p", "-t", "pm", "#{pane_dead}", check=False).strip() == "1"
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             screen = self.screen()

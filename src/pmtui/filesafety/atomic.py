@@ -56,25 +56,7 @@ def write_atomic(path: str | os.PathLike, data: bytes, *, mode: int | None = Non
     `mode` None keeps the existing file's permission bits. `durable=False`
     skips both fsyncs (the journal: it guards against the process dying,
     not the machine)."""
-    path = Path(path)
-    folder = path.parent
-    if mode is None:
-        mode = default_mode(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            if durable:
-                os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    if durable:
-        fsync_dir(folder)
+    write_atomic_chunks(path, (data,), mode=mode, durable=durable)
 
 
 def write_atomic_chunks(path: str | os.PathLike, chunks: Iterable[bytes], *, mode: int | None = None,

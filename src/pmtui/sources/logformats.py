@@ -175,13 +175,19 @@ def combined(times: LineTime) -> Normaliser:
     return norm
 
 
+def _json_object(line: bytes) -> dict | None:
+    """The JSON object a line holds, or None (not JSON, or not an object)."""
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return None
+    return entry if isinstance(entry, dict) else None
+
+
 def journal(times: LineTime) -> Normaliser:
     def norm(line: bytes) -> tuple[int | None, bytes]:
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            return None, line
-        if not isinstance(entry, dict):
+        entry = _json_object(line)
+        if entry is None:
             return None, line
         try:
             ns = int(str(entry.get("__REALTIME_TIMESTAMP"))) * 1000
@@ -206,11 +212,8 @@ def journal(times: LineTime) -> Normaliser:
 
 def jsonl(times: LineTime) -> Normaliser:
     def norm(line: bytes) -> tuple[int | None, bytes]:
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            return None, line
-        if not isinstance(entry, dict):
+        entry = _json_object(line)
+        if entry is None:
             return None, line
         ns = None
         for key in TIME_KEYS:

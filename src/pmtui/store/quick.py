@@ -134,7 +134,6 @@ def read_outline(data: bytes) -> tuple[m.PostMortem, int] | None:
     when the file is not in pmtui's layout, has no timeline run or has a
     problem in the rest; the rows themselves are not validated here, so
     the result stands only until the file is read whole (`read_quick`)."""
-    import rtoml
 
     if data.startswith(b"[[timeline]]\n"):
         start = 0
@@ -146,19 +145,8 @@ def read_outline(data: bytes) -> tuple[m.PostMortem, int] | None:
     found = _RUN_END_BYTES.search(data, start)
     end = found.start() + 1 if found else len(data)
     rest = data[:start] + data[end:]
-    if b"\r" in rest or b"\x00" in rest or rest.startswith(b"\xef\xbb\xbf"):
-        return None
-    try:
-        decoded = rtoml.loads(rest.decode("utf-8"))
-    except Exception:  # UnicodeDecodeError, rtoml's own error type: read whole, the full reader words it
-        return None
-    try:
-        pm, problems = build(decoded, _EMPTY_INDEX)
-    except (ValueError, OverflowError):
-        return None
-    if problems or "timeline" in decoded:
-        return None
-    return pm, data.count(b"[[timeline]]\n", start, end)
+    pm = _outline_of(rest)
+    return None if pm is None else (pm, data.count(b"[[timeline]]\n", start, end))
 
 
 OUTLINE_WINDOW = 8192  # bytes read at each end of a big file for its outline
@@ -174,7 +162,6 @@ def read_outline_ends(head: bytes, tail: bytes) -> m.PostMortem | None:
     table or comment among the rows (rows added after other tables, say);
     what lies deeper in the middle is checked by the whole read, which
     replaces this."""
-    import rtoml
 
     if head.startswith(b"[[timeline]]\n"):
         start = 0
@@ -199,6 +186,15 @@ def read_outline_ends(head: bytes, tail: bytes) -> m.PostMortem | None:
     found = _RUN_END_BYTES.search(tail, last + 1)
     end = found.start() + 1 if found else len(tail)
     rest = head[:start] + tail[end:]
+    return _outline_of(rest)
+
+
+def _outline_of(rest: bytes) -> m.PostMortem | None:
+    """The post-mortem in `rest` (a file with its [[timeline]] run cut
+    out); None when it is not plain enough for the outline, for the whole
+    file to be read (the full reader words any problem)."""
+    import rtoml
+
     if b"\r" in rest or b"\x00" in rest or rest.startswith(b"\xef\xbb\xbf"):
         return None
     try:
