@@ -119,7 +119,7 @@ async def settle(app: PmApp, pilot, seconds: float = 0.3) -> None:
     await pilot.pause(0.05)
 
 
-async def measure(events: int, edits: int) -> dict[str, float]:
+async def measure(events: int, edits: int, only: str = "all") -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix="pmtui-bench-"))
     os.environ["XDG_STATE_HOME"] = str(folder / "state")
     path = folder / "big.toml"
@@ -164,11 +164,11 @@ async def measure(events: int, edits: int) -> dict[str, float]:
             await asyncio.sleep(wait)  # what follows the frame (journal, re-sort) counts as blocking too
             worst[name] = max(worst.get(name, 0.0), beat.stop())
 
-        for i in range(60):
+        for i in range(60 if only == "all" else 0):
             await timed("cursor move", lambda i=i: pilot.press("down" if (i // 20) % 2 == 0 else "up"), wait=0.0)
-        for i in range(10):
+        for i in range(10 if only == "all" else 0):
             await timed("page down/up", lambda i=i: pilot.press("pagedown" if i % 2 == 0 else "pageup"), wait=0.0)
-        for i in range(edits):
+        for i in range(edits if only == "all" else 0):
             table.move_cursor(events // 2)
             await pilot.pause(0.05)
             row = table.cursor_value
@@ -190,7 +190,7 @@ async def measure(events: int, edits: int) -> dict[str, float]:
             await timed("filter keystroke (backspace)", lambda: pilot.press("backspace"), wait=0.03)
         await pilot.press("escape")
         await settle(app, pilot, 0.3)
-        for name in ("report", "analysis", "overview", "timeline", "report", "timeline"):
+        for name in ("report", "analysis", "overview", "timeline", "report", "timeline") if only == "all" else ():
             await timed("pane switch", lambda name=name: pilot.press({"report": "6", "analysis": "4",
                                                                       "overview": "1", "timeline": "3"}[name]),
                         wait=0.3)
@@ -205,13 +205,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--edits", type=int, default=8)
+    parser.add_argument("--only", choices=("all", "filter"), default="all",
+                        help="filter: open the file and type the filter only (quicker rounds)")
     parser.add_argument("--src", default=None, help="the sources to measure (another checkout's src/)")
     args = parser.parse_args()
     targets = {
         "undo p95": 0.016, "redo p95": 0.016, "filter keystroke p95": 0.016, "cursor move p95": 0.016,
     }
     for n in args.events:
-        results = asyncio.run(measure(n, args.edits))
+        results = asyncio.run(measure(n, args.edits, args.only))
         print(f"-- {n:,} events (120x40 headless) --")
         for name, value in results.items():
             target = targets.get(name)

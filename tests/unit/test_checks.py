@@ -404,3 +404,34 @@ def test_locations_name_rows_as_a_person_finds_them():
     assert any(m.startswith(f"timeline {row.time:%H:%M:%S} \u201cThe operator forgot") for m in messages), messages
     assert any(m.startswith("lesson \u201cThe operator should have checked\u201d") for m in messages), messages
     assert not any("[" in m.split(":")[0] for m in messages), messages  # no timeline[3], lessons[0]
+
+
+def test_blame_check_finds_what_a_pass_over_prose_fields_finds():
+    """check_blame names a timeline row's place only for rows with a finding
+    (perf2); its results are those of the whole pass over prose_fields,
+    every place named up front, as it was written before."""
+    from pmtui.blame import people_in
+    from pmtui.checks import blame_spans_many
+    from pmtui.sample import large_postmortem
+
+    pm = large_postmortem(2000)
+    for i, (text, _phrase) in enumerate(BLAME):
+        pm.timeline[i * 97].event = f"{text} at step {i}"
+    pm.timeline[5].time = pm.timeline[5].time.astimezone(timezone(timedelta(hours=2)))  # named in UTC
+    pm.lessons = [BLAME[0][0], "A blameless review was held"]
+    pm.whys = [Why("W1", BLAME[3][0])]
+    pm.actions = [ActionItem("AI-001", BLAME[5][0])]
+
+    def before(pm):
+        fields = list(checks.prose_fields(pm))
+        found = blame_spans_many([f[3] for f in fields], people_in(pm))
+        out = [checks.CheckResult("language.blameless", checks.FAIL, f"{where}: blame language {phrase!r}",
+                                  section, row, hint)
+               for (section, row, where, _text), spans in zip(fields, found, strict=True)
+               for _start, _end, phrase, hint in spans]
+        return out or [checks.CheckResult("language.blameless", checks.PASS, "no blame language found", "")]
+
+    now = checks.check_blame(pm, pm.times.resolved)
+    assert len(now) >= len(BLAME) + 3
+    assert now == before(pm)
+    assert checks.check_blame(large_postmortem(50), pm.times.resolved) == before(large_postmortem(50))

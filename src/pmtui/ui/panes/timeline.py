@@ -14,22 +14,22 @@ references: one key opens the evidence viewer at the place they name.
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date, datetime
-from itertools import compress
 from operator import attrgetter
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Input
 
 from pmtui.edits import timeline as edits
 from pmtui.edits.timeline import MarkField, index_of
 from pmtui.model import EVENT_KINDS, TimelineEvent
+from pmtui.rowfilter import RowFilter
 from pmtui.session import Area, Change, EditSession
 from pmtui.textsafe import one_line, printable
 from pmtui.timeparse import TimeParseError, format_clock, format_utc, parse_time
@@ -58,6 +58,15 @@ class FilterInput(HandOffInput):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "clear", "Clear filter", id="timeline.clear_filter"),
     ]
+
+    def _watch_value(self, value: str) -> None:
+        # Textual's watcher assigns virtual_size (the text's width + 1), a
+        # reactive with layout=True: every keystroke re-laid out the whole
+        # screen (a third of a keystroke's frame). Only this box's own
+        # scrolling depends on it (textual is pinned: set_reactive, _scroll_update).
+        self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
+        self._scroll_update(self.virtual_size)
+        super()._watch_value(value)
 
     def hand_off_target(self) -> Widget | None:
         # Enter keeps the filter; the keys typed right after it go to the table.
@@ -105,65 +114,6 @@ _KEY = attrgetter("key")
 KEY_COUNT_AFTER = 20_000
 
 
-class RowFilter:
-    """The rows of some lists, in order, whose event, source, actor or kind
-    holds `needle` (lower case; "" holds every row), and with `key_only`
-    only the key rows: found a slice of time at a time into `out`. Rows
-    appended to the timeline while the file is still being read are looked
-    at too (`more`)."""
-
-    CHUNK = 2_000
-
-    def __init__(self, needle: str, sources: list[Sequence[TimelineEvent]], *, key_only: bool = False) -> None:
-        self.needle = needle
-        self.key_only = key_only
-        self.sources = [s for s in sources if s]
-        self.out: list[TimelineEvent] = []
-        self._k = 0  # the source being looked at
-        self._pos = 0  # and where in it
-        self._seen = 0  # rows of the timeline handed over by `more`
-
-    @property
-    def done(self) -> bool:
-        return self._k >= len(self.sources)
-
-    def run(self, budget: float) -> None:
-        deadline = time.perf_counter() + budget
-        needle, out = self.needle, self.out
-        while self._k < len(self.sources):
-            source = self.sources[self._k]
-            chunk = source[self._pos : self._pos + self.CHUNK]
-            self._pos += len(chunk)
-            if self.key_only:
-                chunk = list(compress(chunk, map(_KEY, chunk)))
-            if needle:
-                chunk = [e for e in chunk if needle in e.event.lower() or needle in e.source.lower()
-                         or needle in e.actor.lower() or needle in e.kind.lower()]
-            out.extend(chunk)
-            if self._pos >= len(source):
-                self._k += 1
-                self._pos = 0
-            if time.perf_counter() >= deadline:
-                return
-
-    def narrowed(self, needle: str, *, key_only: bool = False) -> RowFilter:
-        """A filter for a longer needle (or now the key rows only): what
-        matched so far, then what this one has not looked at yet."""
-        rest: list[Sequence[TimelineEvent]] = []
-        if not self.done:
-            rest.append(self.sources[self._k][self._pos :])
-            rest.extend(self.sources[self._k + 1 :])
-        job = RowFilter(needle, [self.out, *rest], key_only=key_only or self.key_only)
-        job._seen = self._seen
-        return job
-
-    def more(self, events: list[TimelineEvent]) -> None:
-        """The timeline grew (a big file still being read): look at the new rows too."""
-        if len(events) > self._seen:
-            self.sources.append(events[self._seen :])
-            self._seen = len(events)
-
-
 class TimelinePane(Pane):
     pane_name = "timeline"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -190,8 +140,8 @@ class TimelinePane(Pane):
         self.show_local = False
         self._view: list[TimelineEvent] = self.session.pm.timeline
         self._filter: RowFilter | None = None  # the filter being computed or last computed
-        # finished results by (needle, key rows only), until the timeline changes
-        self._filtered: dict[tuple[str, bool], list[TimelineEvent]] = {}
+        # finished results (rows, their search texts) by (needle, key rows only), until the timeline changes
+        self._filtered: dict[tuple[str, bool], tuple[list[TimelineEvent], list[str | None] | None]] = {}
         self._keys: tuple[int, int] | None = None  # (rows counted, key rows among them), until a change
         self._keys_shown = 0  # the count last shown (while a big timeline's is counted after the frame)
         self._recount = False  # a count is due after the next frame
@@ -382,22 +332,25 @@ class TimelinePane(Pane):
         done = self._filtered.get((needle, key_only))
         if done is not None:
             self._filter = RowFilter(needle, [], key_only=key_only)
-            self._filter.out = done
-            return done
+            self._filter.out, texts = done
+            if texts is not None:
+                self._filter.out_texts = texts
+            return self._filter.out
         previous = self._filter
         if (not changed and previous is not None and needle.startswith(previous.needle)
                 and previous.key_only <= key_only):
             # More typed: only what matched so far, and what is not looked at yet, can match.
             job = previous.narrowed(needle, key_only=key_only)
         else:
-            # A copy of the rows (a millisecond at 100,000): a big file's
-            # timeline may still grow, and `more` hands over what it adds.
-            start: list[TimelineEvent] = list(self.events)
+            # The rows as they are now (RowFilter reads them in place): a big
+            # file's timeline may still grow, and `more` hands over what it adds.
+            start: list[TimelineEvent] = self.events
+            start_texts: list[str | None] | None = None
             best = max((k for k in self._filtered if needle.startswith(k[0]) and k[1] <= key_only),
                        key=lambda k: (len(k[0]), k[1]), default=None)
             if best is not None:
-                start = self._filtered[best]
-            job = RowFilter(needle, [start], key_only=key_only)
+                start, start_texts = self._filtered[best]
+            job = RowFilter(needle, [start], key_only=key_only, texts=[start_texts])
             job._seen = len(self.events)
         self._filter = job
         job.run(FILTER_SLICE)
@@ -424,7 +377,7 @@ class TimelinePane(Pane):
 
     def _filter_done(self, job: RowFilter) -> None:
         if self._loading is None:
-            self._filtered[(job.needle, job.key_only)] = job.out
+            self._filtered[(job.needle, job.key_only)] = (job.out, job.texts())
         self._update_status()
 
     def _view_index(self, event: TimelineEvent) -> int | None:
