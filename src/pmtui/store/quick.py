@@ -126,6 +126,14 @@ def read_quick_layout(data: bytes, path: str = "<bytes>") -> tuple[m.PostMortem,
     return loads(decode(data, path), path=path).pm, False
 
 
+def _first_row(data: bytes) -> int:
+    """Where the first [[timeline]] header line starts, or -1."""
+    if data.startswith(b"[[timeline]]\n"):
+        return 0
+    at = data.find(b"\n[[timeline]]\n")
+    return at + 1 if at >= 0 else -1
+
+
 def read_outline(data: bytes) -> tuple[m.PostMortem, int] | None:
     """The post-mortem in `data` without its timeline, and how many rows
     the timeline has: everything a library's row shows but the checklist.
@@ -135,13 +143,9 @@ def read_outline(data: bytes) -> tuple[m.PostMortem, int] | None:
     problem in the rest; the rows themselves are not validated here, so
     the result stands only until the file is read whole (`read_quick`)."""
 
-    if data.startswith(b"[[timeline]]\n"):
-        start = 0
-    else:
-        at = data.find(b"\n[[timeline]]\n")
-        if at < 0:
-            return None
-        start = at + 1
+    start = _first_row(data)
+    if start < 0:
+        return None
     found = _RUN_END_BYTES.search(data, start)
     end = found.start() + 1 if found else len(data)
     rest = data[:start] + data[end:]
@@ -163,13 +167,9 @@ def read_outline_ends(head: bytes, tail: bytes) -> m.PostMortem | None:
     what lies deeper in the middle is checked by the whole read, which
     replaces this."""
 
-    if head.startswith(b"[[timeline]]\n"):
-        start = 0
-    else:
-        at = head.find(b"\n[[timeline]]\n")
-        if at < 0:
-            return None
-        start = at + 1
+    start = _first_row(head)
+    if start < 0:
+        return None
     # Nothing but rows from the first one to the end of the window (whose
     # last line may be cut short: a match in its last 14 bytes is not
     # judged). No endpos: it would hide the lookahead's bytes.
