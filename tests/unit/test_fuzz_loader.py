@@ -189,23 +189,6 @@ def test_many_bad_rows(n, bad, tmp_path):
     _check(("schema = 1\n" + rows).encode(), tmp_path)
 
 
-def test_twenty_thousand_bad_rows_are_refused_fast_with_a_count(tmp_path):
-    import time
-
-    rows = "".join(f'[[timeline]]\ntime = "bad{i}"\nevent = "e"\n' for i in range(20_000))
-    path = tmp_path / "bad.toml"
-    path.write_text("schema = 1\n" + rows)
-    began = time.perf_counter()
-    with pytest.raises(store.StoreError) as info:
-        store.load(path)
-    took = time.perf_counter() - began
-    lines = str(info.value).splitlines()
-    assert lines[0].startswith(f"{path}:3:") and "timeline[0].time" in lines[0]
-    assert len(lines) == store.MAX_SHOWN + 1
-    assert lines[-1] == f"{path}: ... and 19980 more problems (20000 in all)"
-    assert took < 3.0  # ~0.4 s here; the benchmark, not this bound, is the figure
-
-
 @pytest.mark.parametrize("text,expected", [
     ("schema = 1\nx = " + "[" * 1000 + "]" * 1000 + "\n", "nested more than 64 deep"),
     ("schema = 1\nx = " + "{a=" * 700 + "1" + "}" * 700 + "\n", "nested more than 64 deep"),
