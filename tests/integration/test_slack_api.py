@@ -141,3 +141,22 @@ def test_plain_http_to_a_remote_host_never_carries_the_token(tmp_path, monkeypat
     result = collect(SlackSettings(channel="inc"), _ctx(tmp_path))
     assert result.gaps[0].description.startswith("Slack not read: the value of SLACK_TOKEN would be sent over plain "
                                                  "http to http://slack.example.invalid. Use https;")
+
+
+def test_one_collect_runs_limits_do_not_reach_the_next(tmp_path, fake_slack):
+    """`pmtui collect --request-deadline 2` in one process (a script, the
+    tests) must not shorten every later collection's waits."""
+    from click.testing import CliRunner
+
+    from pmtui import store
+    from pmtui.cli import main
+    from pmtui.model import PostMortem
+    from pmtui.sources.httpget import default_options
+
+    before = default_options()
+    path = tmp_path / "pm.toml"
+    store.save(store.new_document(PostMortem(id="PM-1", title="x"), path))
+    CliRunner().invoke(main, ["collect", str(path), "--log", str(tmp_path / "none.log"), "--request-deadline", "2",
+                              "--max-response-mb", "1"])
+    after = default_options()
+    assert (after.deadline, after.max_bytes) == (before.deadline, before.max_bytes)

@@ -8,6 +8,7 @@ problem on stderr, when the file or an option cannot be used.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -78,15 +79,17 @@ def collect(ctx: click.Context, file: Path, start: str | None, end: str | None, 
             pct = "" if fraction is None else f"{fraction * 100:3.0f}% "
             click.echo(f"\r\x1b[K{pct}{one_line(message, 70)}", err=True, nl=False)
 
+    limits: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
     if max_response_mb is not None or request_deadline is not None:
         from pmtui.sources import httpget
 
-        httpget.configure(deadline=request_deadline,
-                          max_bytes=None if max_response_mb is None else int(max_response_mb * (1 << 20)))
+        limits = httpget.limits(deadline=request_deadline,
+                                max_bytes=None if max_response_mb is None else int(max_response_mb * (1 << 20)))
     lock = hold_lock(file, what="collect")
     try:
         try:
-            result = col.collect(pm, file, overrides, progress=progress)
+            with limits:
+                result = col.collect(pm, file, overrides, progress=progress)
         except col.CollectError as exc:
             fail(f"{file}: {exc}")
         if not as_json and sys.stderr.isatty():

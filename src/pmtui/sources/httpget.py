@@ -10,10 +10,12 @@ this module is imported only when a collection runs.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -75,13 +77,20 @@ class HttpOptions:
 _defaults = HttpOptions()
 
 
-def configure(*, deadline: float | None = None, max_bytes: int | None = None) -> None:
-    """The limits every source's requests take unless given their own
-    (`pmtui collect --request-deadline / --max-response-mb` set them)."""
+@contextlib.contextmanager
+def limits(*, deadline: float | None = None, max_bytes: int | None = None) -> Iterator[None]:
+    """The limits every source's requests take unless given their own, for
+    the block (`pmtui collect --request-deadline / --max-response-mb`); put
+    back after it, so one run's limits never reach the next in a process."""
+    saved = (_defaults.deadline, _defaults.max_bytes)
     if deadline is not None:
         _defaults.deadline = deadline
     if max_bytes is not None:
         _defaults.max_bytes = max_bytes
+    try:
+        yield
+    finally:
+        _defaults.deadline, _defaults.max_bytes = saved
 
 
 def default_options() -> HttpOptions:
