@@ -77,12 +77,21 @@ def footer_line(screen: str) -> str:
     return lines[-1] if lines else ""
 
 
+# A dialog's bottom edge as Textual draws a tall border: its left and right
+# corners (left and right block eighths) with the bottom line between them.
+_UNDER_A_DIALOG = re.compile("\u258a[\u2581\u2594 ]*\u258e")
+
+
 def footer_problems(screen: str, known: Iterable[str]) -> list[str]:
     """Footer entries cut mid-word: every "key Description" on the last line
     must be one of `known` (descriptions the bindings hold) or end the line
     whole; an ellipsis never appears."""
     line = footer_line(screen).strip()
-    out = []
+    out: list[str] = []
+    if _UNDER_A_DIALOG.search(line):
+        # A dialog's frame lies over the last line (a form still open in
+        # the frame captured): what shows there is the dialog, not the footer.
+        return out
     if "\u2026" in line:
         out.append(f"footer cut with an ellipsis: {line!r}")
     names = sorted(set(known), key=len, reverse=True)
