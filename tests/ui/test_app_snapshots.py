@@ -8,7 +8,7 @@ import pytest
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
 @pytest.mark.parametrize("pane", ["overview", "timeline"])
-def test_pane_snapshot(snap_compare, pane, size, demo_app):
+def test_pane_snapshot(snap_compare, pane, size, demo_app, settle):
     async def form_built(pilot):
         # The overview's first frame shows its fields as text; the form
         # replaces that right after. The snapshot is of the form, once it is
@@ -18,9 +18,10 @@ def test_pane_snapshot(snap_compare, pane, size, demo_app):
         await pilot.app.workers.wait_for_complete()
         if pane == "overview":
             await pilot.app.panes["overview"].form_shown.wait()
-            # Its text areas re-wrapped in that frame; one more lays them out.
-            await pilot.pause()
-        await pilot.pause()
+            # Its text areas re-wrap after that frame (call_after_refresh):
+            # wait until those refreshes have run, under load too.
+            await settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(demo_app(first_pane=pane), terminal_size=size, run_before=form_built)
 
