@@ -168,3 +168,23 @@ def test_editing_the_key_flag_and_evidence_of_a_fast_row_splices_its_lines():
     again = store.loads(out).pm
     assert again.timeline == doc.pm.timeline
     assert layout(doc._index) == layout(scan(out))
+
+
+@pytest.mark.parametrize("quote", ['"""', "'''"])
+@pytest.mark.parametrize("then_rows", [False, True])
+def test_a_row_header_inside_a_multi_line_string_stays_in_the_string(tmp_path, quote, then_rows):
+    """A description holding a line `[[timeline]]` is text, not rows: the
+    sliced reader once took it for the start of the rows, so the file
+    failed to open ("missing `event`", found by hypothesis), or, with a
+    whole row in the string, opened with a row too many and the
+    description cut."""
+    inner = '\n[[timeline]]\ntime = 2025-01-01T00:00:00Z\nevent = "not a row"\n[times]\n'
+    text = f'schema = 1\ntitle = "t"\n\n[impact]\ndescription = {quote}{inner}{quote}\n'
+    if then_rows:
+        text += "\n" + "".join(CANONICAL.format(s=s) for s in range(3))
+    want = tomllib.loads(text)
+    (p := tmp_path / "pm.toml").write_text(text, encoding="utf-8")
+    for doc in (store.loads(text), store.load(p), store.Loading(p).finish()):
+        assert doc.pm.impact.description == want["impact"]["description"]
+        assert [r.event for r in doc.pm.timeline] == [r["event"] for r in want.get("timeline", [])]
+        assert store.dumps(doc) == text

@@ -338,6 +338,20 @@ def _rows_apart(text: str, run: Run) -> bool:
 _INDENTED = re.compile(r"\n[ \t]+\[")
 
 
+def _head_closed(text: str, start: int) -> bool:
+    """The text before the rows ends outside any string. Only a multi-line
+    string can hold a line "[[timeline]]", so a head without triple quotes
+    needs no parse; with them, the head must read as TOML on its own (a
+    description holding such a line lost it to the rows otherwise)."""
+    if text.find('"""', 0, start) < 0 and text.find("'''", 0, start) < 0:
+        return True
+    try:
+        tomllib.loads(text[:start])
+    except tomllib.TOMLDecodeError:
+        return False
+    return True
+
+
 class Reader:
     """A post-mortem's text read in steps: the constructor reads all but
     the [[timeline]] rows (raising StoreError for what is wrong there),
@@ -390,6 +404,9 @@ class Reader:
             self._whole()
             return
         try:
+            if not _head_closed(text, run.start):
+                self._whole()  # the "rows" begin inside a multi-line string
+                return
             data = tomllib.loads(outside(text, run))
         except (tomllib.TOMLDecodeError, RecursionError):
             self._whole()  # the general reader words the error on its right line
