@@ -72,7 +72,7 @@ WRITE = textwrap.dedent('''
         if big == "title":
             pm.title = "GET /api/v1/orders 200 " * (20_000_000 // 23)
         else:  # a log pasted between triple quotes, one line per request
-            pm.summary = "GET /api/v1/orders 200 in 12 ms\n" * (20_000_000 // 32)
+            pm.summary = "GET /api/v1/orders 200 in 12 ms\\n" * (20_000_000 // 32)
         open(path, "w", encoding="utf-8").write(store.dumps(store.new_document(pm, path)))
     else:
         store.save(store.new_document(pm, path))
