@@ -138,6 +138,15 @@ def test_a_save_looks_at_the_rows_it_changes_and_at_every_row_when_unsure(tmp_pa
     assert store.load(path).pm.timeline[100].event == "shortened"
     path.write_bytes(before)
 
+    loading = store.Loading(path)  # the app's way to open a file, a slice at a time
+    opened = loading.finish()
+    opened.pm.timeline[7].source = "s" * (MAX_LINE + 1)
+    with pytest.raises(store.StoreError, match=r"timeline\[7\]\.source: not saved: "):
+        store.save(opened)
+    opened.pm.timeline[7].source = "short"
+    store.save(opened)
+    assert store.load(path).pm.timeline[7].source == "short"
+
     pm = large_postmortem(3_000)
     pm.timeline[2_999].actor = "a" * (MAX_LINE + 1)
     with pytest.raises(store.StoreError, match=r"timeline\[2999\]\.actor: not saved: "):

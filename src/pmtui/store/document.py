@@ -87,7 +87,7 @@ class Document:
         doc.pm = pm
         doc.stamp = None
         doc._bom = bom
-        doc.version = doc.saved_version = 0
+        doc.version = doc.saved_version = doc._limits_checked = 0
         doc._history = deque(maxlen=HISTORY)
         doc.loaded = False
         doc._text, doc._index, doc._lines_count, doc._newline = "", None, 1, "\n"
