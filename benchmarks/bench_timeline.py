@@ -164,11 +164,12 @@ async def measure(events: int, edits: int, only: str = "all") -> dict[str, float
             await asyncio.sleep(wait)  # what follows the frame (journal, re-sort) counts as blocking too
             worst[name] = max(worst.get(name, 0.0), beat.stop())
 
-        for i in range(60 if only == "all" else 0):
+        edits_on = only == "all"
+        for i in range(60 if edits_on else 0):
             await timed("cursor move", lambda i=i: pilot.press("down" if (i // 20) % 2 == 0 else "up"), wait=0.0)
-        for i in range(10 if only == "all" else 0):
+        for i in range(10 if edits_on else 0):
             await timed("page down/up", lambda i=i: pilot.press("pagedown" if i % 2 == 0 else "pageup"), wait=0.0)
-        for i in range(edits if only == "all" else 0):
+        for i in range(edits if edits_on else 0):
             table.move_cursor(events // 2)
             await pilot.pause(0.05)
             row = table.cursor_value
@@ -182,18 +183,16 @@ async def measure(events: int, edits: int, only: str = "all") -> dict[str, float
             await timed("delete row", lambda: pilot.press("x"))
             await timed("save (ctrl+s)", lambda: pilot.press("ctrl+s"), wait=0.4)
         await settle(app, pilot, 0.3)
-        await pilot.press("slash")
-        for ch in "pod api-1":
-            await timed("filter keystroke", lambda ch=ch: pilot.press("space" if ch == " " else ch), wait=0.03)
-        await settle(app, pilot, 0.5)
-        for _ in range(3):
-            await timed("filter keystroke (backspace)", lambda: pilot.press("backspace"), wait=0.03)
-        await pilot.press("escape")
-        await settle(app, pilot, 0.3)
-        for name in ("report", "analysis", "overview", "timeline", "report", "timeline") if only == "all" else ():
-            await timed("pane switch", lambda name=name: pilot.press({"report": "6", "analysis": "4",
-                                                                      "overview": "1", "timeline": "3"}[name]),
-                        wait=0.3)
+        if only in ("all", "filter"):
+            await pilot.press("slash")
+            for ch in "pod api-1":
+                await timed("filter keystroke", lambda ch=ch: pilot.press("space" if ch == " " else ch), wait=0.03)
+            await settle(app, pilot, 0.5)
+            for _ in range(3):
+                await timed("filter keystroke (backspace)", lambda: pilot.press("backspace"), wait=0.03)
+            await pilot.press("escape")
+            await settle(app, pilot, 0.3)
+        await switch_panes(timed, pilot, beat, results, only)
     for name, values in lat.items():
         results[f"{name} p50"] = statistics.median(values)
         results[f"{name} p95"] = pct(values, 95)
@@ -201,12 +200,25 @@ async def measure(events: int, edits: int, only: str = "all") -> dict[str, float
     return results
 
 
+async def switch_panes(timed, pilot, beat: Heartbeat, results: dict[str, float], only: str) -> None:
+    keys = {"overview": "1", "collect": "2", "timeline": "3", "analysis": "4", "actions": "5", "report": "6"}
+    order = ("report", "analysis", "overview", "timeline", "report", "timeline")
+    if only == "switch":  # every pane once (a first showing), then back and forth
+        order = ("report", "analysis", "overview", "actions", "collect", "timeline", "report", "timeline")
+    for name in order if only in ("all", "switch") else ():
+        await timed("pane switch", lambda name=name: pilot.press(keys[name]), wait=0.3)
+        if only == "switch":
+            results[f"pane switch to {name} worst blocked"] = max(
+                results.get(f"pane switch to {name} worst blocked", 0.0), beat.worst)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--edits", type=int, default=8)
-    parser.add_argument("--only", choices=("all", "filter"), default="all",
-                        help="filter: open the file and type the filter only (quicker rounds)")
+    parser.add_argument("--only", choices=("all", "filter", "switch"), default="all",
+                        help="filter / switch: open the file and type the filter, or switch panes, only "
+                             "(quicker rounds; switch also shows every pane once, with each one's figure)")
     parser.add_argument("--src", default=None, help="the sources to measure (another checkout's src/)")
     args = parser.parse_args()
     targets = {

@@ -10,6 +10,7 @@ heard by every pane and the header).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import importlib
 import os
@@ -26,6 +27,7 @@ from textual.app import App, ComposeResult, CSSPathType
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.theme import Theme
+from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Tab, Tabs
 
 from pmtui.model import PostMortem, utc_now
@@ -50,6 +52,12 @@ CSS_DIR = Path(__file__).parent / "css"
 # thread; a smaller file is written in a few milliseconds before the key's
 # frame, and the "Saved" notice comes with it.
 BACKGROUND_SAVE_BYTES = 512 * 1024
+# A pane switch draws a screenful of new strips (each with seven caches):
+# enough allocations to start a full collection, 10-30 ms at 100,000 events
+# (it walks the rows' lists), in the frame that shows the pane. The
+# collector waits until the switch's frames are drawn (benchmarks/
+# bench_timeline.py, pane switch).
+COLLECTOR_HOLD = 0.4
 
 
 @dataclass(frozen=True)
@@ -159,6 +167,8 @@ class PmApp(OrderedKeys[None]):
         self._remember_theme = False
         self._unsubscribe: Callable[[], None] | None = None
         self._pane_css: set[str] = set()
+        self._collector_held = False
+        self._collector_timer: Timer | None = None
         self.guard: Guard | None = None
         # The team's conventions: a bad .pmtui.toml never stops the file
         # from opening; its problems are shown once the app is up.
@@ -268,6 +278,26 @@ class PmApp(OrderedKeys[None]):
 
         self.guard = Guard(self)
         self.guard.start()
+        self._import_panes()
+
+    def _import_panes(self) -> None:
+        """Import the panes not shown yet on a thread, so that showing one
+        for the first time does not also import it (10-40 ms each: the
+        report's markdown and checks, the actions' export)."""
+        import sys
+        import threading
+
+        names = [f"pmtui.ui.panes.{p.name}" for p in PANES]
+        if all(name in sys.modules for name in names):
+            return
+
+        def run() -> None:
+            for name in names:
+                # A broken pane is reported when it is shown, as before.
+                with contextlib.suppress(Exception):
+                    importlib.import_module(name)
+
+        threading.Thread(target=run, name="pmtui-import-panes", daemon=True).start()
 
     # -- reading the rest of a big file ----------------------------------------
 
@@ -356,6 +386,7 @@ class PmApp(OrderedKeys[None]):
         self.notify(f"Not yet: {reason}{where}; try again in a moment.", severity="warning", timeout=3)
 
     def on_unmount(self) -> None:
+        self._release_collector()
         if self._unsubscribe is not None:
             self._unsubscribe()
         self._saver.wait()  # a save in flight lands before the app is gone
@@ -394,7 +425,24 @@ class PmApp(OrderedKeys[None]):
         self.panes[name] = pane
         return pane
 
+    def _hold_collector(self) -> None:
+        """Keep the garbage collector off until the frames now being drawn
+        are done (COLLECTOR_HOLD after the last call)."""
+        if gc.isenabled():
+            gc.disable()
+            self._collector_held = True
+        if self._collector_timer is not None:
+            self._collector_timer.stop()
+        self._collector_timer = self.set_timer(COLLECTOR_HOLD, self._release_collector)
+
+    def _release_collector(self) -> None:
+        self._collector_timer = None
+        if self._collector_held:
+            self._collector_held = False
+            gc.enable()
+
     async def show_pane(self, name: str) -> Pane:
+        self._hold_collector()
         switcher = self.query_one(ContentSwitcher)
         pane = self.panes.get(name)
         if pane is None:
