@@ -151,3 +151,27 @@ def test_save_in_steps_refuses_a_text_over_its_limit_naming_the_row(tmp_path: Pa
     assert [where for where, _ in found] == ["timeline[55123].event"]
     with pytest.raises(store.StoreError, match=r"timeline\[55123\]\.event"):
         _run(store.begin_save_steps(doc))
+
+
+@pytest.mark.parametrize("touched", [True, False])
+def test_the_same_row_object_twice_is_planned_whole(tmp_path: Path, touched: bool) -> None:
+    doc, ref, _session = _open(tmp_path)
+    rows = doc.pm.timeline
+    twice = rows[5]
+    rows.insert(150, twice)  # not something an edit makes; a plugin or a bug might
+    twice.event = "one object, two rows"
+    doc.touch((twice,))
+    _run(doc.render_steps(STEP, touched=touched))
+    ref.render()
+    assert doc.text == ref.text
+    assert doc.text.count("one object, two rows") == 2
+    # Now the loaded rows hold it twice too; a row moved past the second place.
+    session = EditSession(doc.pm)
+    session.subscribe(lambda change: doc.touch(change.touched))
+    near = rows[148]
+    session.run(edits.update_event(doc.pm, near, {"time": rows[152].time, "event": "moved past it"}))
+    session.set("timeline", "edit", twice, "event", "still one object")
+    _run(doc.render_steps(STEP, touched=touched))
+    ref.render()
+    assert doc.text == ref.text
+    assert doc.text.count("still one object") == 2

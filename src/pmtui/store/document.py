@@ -50,16 +50,19 @@ Change = list["Edit"] | None
 # How many versions' edits a document keeps for `changes_since`: the
 # journal asks after every few edits, so it never falls this far behind.
 HISTORY = 256
-# Rows compared per step of render_steps: a few milliseconds.
+# From this many rows on a render is made in steps (render_steps).
 RENDER_STEP = 20_000
+# Rows compared per step of render_steps: 2-3 ms (a step of 20,000 rows
+# took 5-8 ms, and a key pressed meanwhile waited for it).
+STEP_ROWS = 10_000
 # Rows matched by identity alone per step of a touched render (render_steps
 # with `touched`): about 1 ms each.
-IDENTITY_STEP = 100_000
+IDENTITY_STEP = 40_000
 # Edits naming more rows than this since the last render: compared whole.
 TOUCHED_MAX = 64
 # Lines copied per step of parts_steps (a save's copy of 670,000 lines
 # takes 10 ms at once).
-PARTS_STEP = 200_000
+PARTS_STEP = 100_000
 
 
 class Document:
@@ -182,7 +185,7 @@ class Document:
         if len(known) > TOUCHED_MAX:
             self._touched = None
 
-    def render_steps(self, step: int = RENDER_STEP, *, touched: bool = False) -> Generator[None, None, bool]:
+    def render_steps(self, step: int = STEP_ROWS, *, touched: bool = False) -> Generator[None, None, bool]:
         """render() in steps: the comparison of a big array's rows with their
         snapshot runs `step` rows at a time, yielding between slices (the app
         draws frames meanwhile); the rest happens in the last step. The model

@@ -473,7 +473,7 @@ def over_limits(pm: m.PostMortem, *, timeline: bool = True) -> list[tuple[str, s
     return found
 
 
-def over_limits_steps(pm: m.PostMortem, step: int = 25_000) -> Generator[None, None, list[tuple[str, str]]]:
+def over_limits_steps(pm: m.PostMortem, step: int = 12_500) -> Generator[None, None, list[tuple[str, str]]]:
     """over_limits() with the timeline's rows looked at `step` rows at a
     time, yielding between slices (a few milliseconds each at 100,000
     events, where the whole check holds a frame for 10-25 ms). The model
