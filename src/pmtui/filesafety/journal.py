@@ -372,14 +372,23 @@ class JournalWriter:
             return False
         return now - self._last_change >= self.idle or now - self._first_change >= self.max_delay
 
-    def flush(self, *, force: bool = False, rendered: bool = False) -> bool:
+    def wants_base(self, doc: JournalSource) -> bool:
+        """Whether the next write of `doc` is a whole base (the first, one
+        after a save, or one folding a grown log): the caller may copy its
+        text in steps first (flush's `parts`)."""
+        return doc is not self._doc or self._version < 0 or self.journal.wants_compaction()
+
+    def flush(self, *, force: bool = False, rendered: bool = False,
+              parts: tuple[int, list[str] | str, str] | None = None) -> bool:
         """Write (or hand over for writing) pending changes; True when
         something was. On a very large post-mortem, where rendering takes a
         noticeable time, flushes are spaced so the journal never takes more
         than a third of the app's time (force=True, for signals, ignores
         that and writes before returning). `rendered`: the caller has just
         rendered the document (in steps, between frames) and nothing changed
-        since: the flush does not render it again."""
+        since: the flush does not render it again. `parts`: (version, lines,
+        separator), that version's text copied by the caller (in steps), for
+        a base."""
         if not self.dirty:
             if force:
                 # The process may end right after this: what still waits
@@ -389,7 +398,7 @@ class JournalWriter:
         now = time.monotonic()
         if not force and not rendered and not self.due():
             return False
-        payload = self._payload(rendered)
+        payload = self._payload(rendered, parts)
         self.dirty = False
         if payload is None:
             wrote = self._drain() if force else False
@@ -403,7 +412,8 @@ class JournalWriter:
         self._skip_until = now + 3 * self.last_cost
         return wrote
 
-    def _payload(self, rendered: bool = False) -> Payload | None:
+    def _payload(self, rendered: bool = False,
+                 parts: tuple[int, list[str] | str, str] | None = None) -> Payload | None:
         if self.serialize is not None:
             return self.serialize()
         assert self.document is not None
@@ -411,18 +421,20 @@ class JournalWriter:
         if not rendered:
             doc.render()
         if doc is not self._doc or self._version < 0:
-            return self._base(doc)
+            return self._base(doc, parts)
         changes = doc.changes_since(self._version)
         if changes is None or self.journal.wants_compaction():
-            return self._base(doc)
+            return self._base(doc, parts)
         if not changes:
             return None
         self._version = doc.version
         return _Delta(doc.version, changes)
 
-    def _base(self, doc: JournalSource) -> _Base:
+    def _base(self, doc: JournalSource, copied: tuple[int, list[str] | str, str] | None = None) -> _Base:
         self._doc = doc
         self._version = doc.version
+        if copied is not None and copied[0] == doc.version:
+            return _Base(copied[1], copied[2], doc.bom)
         parts, sep = doc.parts()
         return _Base(parts, sep, doc.bom)
 

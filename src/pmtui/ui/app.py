@@ -488,12 +488,26 @@ class PmApp(OrderedKeys[None]):
         # getattr: tests hand the app a bare namespace for a document
         return getattr(self.document, "loaded", True) and len(self.document.pm.timeline) > RENDER_STEP
 
-    async def render_in_steps(self, *, touched: bool = False) -> None:
+    async def render_in_steps(self, *, touched: bool = False,
+                              copy: bool = False) -> tuple[int, list[str] | str, str] | None:
         """Render the document (store.Document.render_steps), a few
         milliseconds at a time with frames between. `touched`: compare only
-        the rows the edits named (the journal's render; Document.touch)."""
-        await self._in_steps(lambda document: document.render_steps(touched=touched),
-                             lambda document: document.render())
+        the rows the edits named (the journal's render; Document.touch).
+        `copy`: then copy its text in steps too (Document.parts_steps; a
+        journal base) and return (version, lines, separator)."""
+
+        def steps(document: Document) -> Generator[None, None, tuple[int, list[str] | str, str] | None]:
+            yield from document.render_steps(touched=touched)
+            if not copy:
+                return None
+            version = document.version
+            parts = yield from document.parts_steps()
+            return None if parts is None else (version, *parts)
+
+        def at_once(document: Document) -> None:
+            document.render()
+
+        return await self._in_steps(steps, at_once)
 
     async def _in_steps(self, steps_of: Callable[[Document], Generator[None, None, T]],
                         at_once: Callable[[Document], T]) -> T:

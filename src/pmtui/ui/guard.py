@@ -59,7 +59,8 @@ class GuardedApp(signals.SignalledApp, Protocol):
 
     def renders_in_steps(self) -> bool: ...
 
-    async def render_in_steps(self, *, touched: bool = False) -> None: ...
+    async def render_in_steps(self, *, touched: bool = False,
+                              copy: bool = False) -> tuple[int, list[str] | str, str] | None: ...
 
     def saved_elsewhere(self) -> None: ...
 
@@ -240,16 +241,19 @@ class Guard:
 
     async def _flush_big(self) -> None:
         try:
-            await self.app.render_in_steps(touched=True)
-            self._flush(rendered=True)
+            writer = self.writer
+            base = writer is not None and writer.wants_base(self.app.document)
+            parts = await self.app.render_in_steps(touched=True, copy=base)
+            self._flush(rendered=True, parts=parts)
         finally:
             self._rendering = None
 
-    def _flush(self, *, force: bool = False, rendered: bool = False) -> None:
+    def _flush(self, *, force: bool = False, rendered: bool = False,
+               parts: tuple[int, list[str] | str, str] | None = None) -> None:
         if self.writer is None:
             return
         try:
-            self.writer.flush(force=force, rendered=rendered)
+            self.writer.flush(force=force, rendered=rendered, parts=parts)
             failed = self.writer.take_error()  # from the writer thread's last write
             if failed is not None:
                 raise failed
