@@ -175,3 +175,22 @@ def test_the_same_row_object_twice_is_planned_whole(tmp_path: Path, touched: boo
     ref.render()
     assert doc.text == ref.text
     assert doc.text.count("still one object") == 2
+
+
+@pytest.mark.parametrize("touched", [True, False])
+def test_a_render_at_once_between_the_steps_starts_the_comparison_again(tmp_path: Path, touched: bool) -> None:
+    doc, ref, session = _open(tmp_path)
+    rows = doc.pm.timeline
+    moved = rows[150]
+    session.run(edits.update_event(doc.pm, moved, {"time": moved.time + timedelta(minutes=5)}))
+    steps = doc.render_steps(STEP, touched=touched)
+    next(steps)
+    next(steps)
+    doc.render()  # a quit's save or a signal's journal write, at once, between two steps
+    version = doc.version
+    changed = _run(steps)[0]
+    ref.render()
+    assert doc.text == ref.text
+    # Compared again: nothing left to write (a comparison made before that
+    # render would plan every row anew, and rewrite them all).
+    assert changed is False and doc.version == version

@@ -82,6 +82,7 @@ class Document:
         self._history: deque[tuple[int, Change]] = deque(maxlen=HISTORY)
         self.loaded = True  # False while the reader is still adding rows (store.Loading)
         self._touched: dict[int, object] | None = None  # see touch()
+        self._renders = 0  # render() calls: a render in steps notices one made meanwhile
         self._set_text(text, index)
         self._remember(rows)
 
@@ -98,6 +99,7 @@ class Document:
         doc._history = deque(maxlen=HISTORY)
         doc.loaded = False
         doc._touched = None
+        doc._renders = 0
         doc._text, doc._index, doc._lines_count, doc._newline = "", None, 1, "\n"
         return doc
 
@@ -197,17 +199,25 @@ class Document:
 
         if not self.loaded:
             raise RuntimeError("the document is still being read")
-        known = list(self._touched.values()) if touched and self._touched is not None else None
-        compared: dict[str, Compared] = {}
-        for name in ARRAYS:
-            rows = getattr(self.pm, name)
-            if len(rows) > step or len(self._rows[name][0]) > step:
-                if known is not None:
-                    compared[name] = yield from compare_touched(name, self._rows[name], rows, known, IDENTITY_STEP)
-                else:
-                    compared[name] = yield from compare_in_slices(name, self._rows[name], rows, step)
-                yield
-        return self.render(compared)
+        for _attempt in range(2):
+            renders = self._renders
+            known = list(self._touched.values()) if touched and self._touched is not None else None
+            compared: dict[str, Compared] = {}
+            for name in ARRAYS:
+                rows = getattr(self.pm, name)
+                if len(rows) > step or len(self._rows[name][0]) > step:
+                    if known is not None:
+                        compared[name] = yield from compare_touched(name, self._rows[name], rows, known,
+                                                                    IDENTITY_STEP)
+                    else:
+                        compared[name] = yield from compare_in_slices(name, self._rows[name], rows, step)
+                    yield
+            if self._renders == renders:
+                return self.render(compared)
+            # Rendered at once meanwhile (a quit's save, a signal's journal
+            # write): the snapshot moved on, so what was compared no longer
+            # matches it. Compare again.
+        return self.render()
 
     def render(self, compared: dict[str, Compared] | None = None) -> bool:
         """Bring the text up to the model; True when it changed (a new version)."""
@@ -215,6 +225,7 @@ class Document:
 
         if not self.loaded:
             raise RuntimeError("the document is still being read")
+        self._renders += 1
         changed, plans, copies = _changes(self, compared)
         self._touched = {}  # what the edits so far changed is rendered now
         for name in copies:  # the next render must match rows by the objects the model holds now
