@@ -181,16 +181,37 @@ def _clock(when: datetime, day: date | None) -> str:
     return format_clock(when) if when.date() == day else format_utc(when)
 
 
-def _fast_clock(when: datetime, day: date | None) -> str:
-    """_clock for an aware UTC time on `day` (what the store reads): the
-    same text without strftime, which was a tenth of a 100,000-row report."""
-    if when.tzinfo is UTC:
-        if when.date() == day:
-            text = f"{when.hour:02d}:{when.minute:02d}:{when.second:02d}"
-        else:  # format_utc's text (years 1900-9998: four digits, as strftime's)
-            text = when.isoformat(" ", "seconds")[:19]
-        return text + f".{when.microsecond:06d}".rstrip("0") if when.microsecond else text
-    return _clock(when, day)
+_TWO = tuple(f"{i:02d}" for i in range(60))
+
+
+def _fast_clocks(events: list[TimelineEvent], day: date | None) -> list[str]:
+    """_clock of each event's time ("-" for none), for many rows: an aware
+    UTC time (what the store reads) is put together from two-digit texts
+    and its date's text, made once per date, instead of strftime or
+    isoformat per row (a fifth of a 100,000-row report). Years 1900-9998:
+    four digits, as strftime's."""
+    two = _TWO
+    dates: dict[date, str] = {}
+    out: list[str] = []
+    add = out.append
+    for ev in events:
+        when = ev.time
+        if not when:
+            add("-")
+            continue
+        if when.tzinfo is not UTC:
+            add(_clock(when, day))
+            continue
+        on = when.date()
+        if on == day:
+            text = f"{two[when.hour]}:{two[when.minute]}:{two[when.second]}"
+        else:
+            prefix = dates.get(on)
+            if prefix is None:
+                prefix = dates[on] = on.isoformat() + " "
+            text = f"{prefix}{two[when.hour]}:{two[when.minute]}:{two[when.second]}"
+        add(text + f".{when.microsecond:06d}".rstrip("0") if when.microsecond else text)
+    return out
 
 
 def render_timeline_rows(events: Iterable[TimelineEvent], day: date | None = None) -> list[str]:
@@ -202,17 +223,14 @@ def render_timeline_rows(events: Iterable[TimelineEvent], day: date | None = Non
     events = list(events)
     texts = redact_many([ev.event for ev in events])
     cells: dict[str, str] = {}
-
-    def small(text: str) -> str:
-        cell = cells.get(text)
-        if cell is None:
-            cell = cells[text] = _cell(text)
-        return cell
-
+    for ev in events:
+        for text in (ev.source, ev.actor):
+            if text not in cells:
+                cells[text] = _cell(text)
+    cell, small = md.cell, cells.__getitem__
     return [
-        "| " + (_fast_clock(ev.time, day) if ev.time else "-") + " | " + (md.cell(text) if ev.event else "-")
-        + " | " + small(ev.source) + " | " + small(ev.actor) + " |"
-        for ev, text in zip(events, texts, strict=True)
+        f"| {when} | {cell(text) if ev.event else '-'} | {small(ev.source)} | {small(ev.actor)} |"
+        for ev, when, text in zip(events, _fast_clocks(events, day), texts, strict=True)
     ]
 
 

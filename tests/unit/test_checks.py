@@ -419,6 +419,7 @@ def test_blame_check_finds_what_a_pass_over_prose_fields_finds():
         pm.timeline[i * 97].event = f"{text} at step {i}"
     pm.timeline[5].time = pm.timeline[5].time.astimezone(timezone(timedelta(hours=2)))  # named in UTC
     pm.lessons = [BLAME[0][0], "A blameless review was held"]
+    pm.summary, pm.trigger = BLAME[1][0], BLAME[2][0]  # before the rows, and after them below
     pm.whys = [Why("W1", BLAME[3][0])]
     pm.actions = [ActionItem("AI-001", BLAME[5][0])]
 

@@ -279,8 +279,20 @@ def test_texts_redacted_together_in_any_order_match_each_redacted_alone():
     texts += (folder / "negatives.log").read_text().splitlines()[:300]
     # a secret's key in one text and its value in the next; a text ending inside a quote
     texts += ["password=", "hunter2-correct-horse-battery", 'token: "', 'ghp_' + "a1B2" * 9 + '"', "api", "-key"]
+    texts += ["curl https://api.example.com/v1 \\", '-u "deploy:Zq8v-hunter2-Lm3x"']  # a rule that runs past its line
     expected = {t: redact(t) for t in texts}
     rng = random.Random(17)
+    ascii_only = [t for t in texts if t.isascii()]  # a batch all ASCII goes the quicker way (one anchor pass)
+    assert len(ascii_only) > 200 and sum(redact(t) != t for t in ascii_only) > 50
+    curl = ascii_only.index(texts[-2])
+    ascii_only[curl : curl + 2] = []
+    ascii_only += texts[-2:]  # next to each other once, as written
     for _ in range(5):
+        assert redact_many(ascii_only) == [expected[t] for t in ascii_only]
         rng.shuffle(texts)
         assert redact_many(texts) == [expected[t] for t in texts]
+        rng.shuffle(ascii_only)
+        assert redact_many(ascii_only) == [expected[t] for t in ascii_only]
+    # more than one batch of 5,000, the non-ASCII ones in the last
+    many = ascii_only * (6_000 // len(ascii_only) + 1) + texts
+    assert redact_many(many) == [expected[t] for t in many]

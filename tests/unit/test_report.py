@@ -362,3 +362,23 @@ def test_key_block_across_lines_of_immediate_cause_is_redacted_whole(planted_sec
     body = report.render_section(pm, "factors")[2]
     assert planted_secrets.leaks(body) == []
     assert "a cert rotated" in body and "pool exhausted" in body
+
+
+def test_the_timeline_clocks_of_many_rows_are_the_clock_of_each():
+    """report._fast_clocks (a 100,000-row report's times, put together
+    from pieces) says what _clock says of each time: on the incident's day
+    or not, with fractions or not, in UTC or another zone, at the ends of
+    the years a post-mortem may hold."""
+    from datetime import timezone
+
+    day = date(2025, 2, 9)
+    times = [
+        datetime(2025, 2, 9, 0, 0, 0, tzinfo=UTC), datetime(2025, 2, 9, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(2025, 2, 9, 10, 5, 23, 120000, tzinfo=UTC), datetime(2025, 2, 10, 1, 2, 3, tzinfo=UTC),
+        datetime(1900, 1, 1, 0, 0, 1, tzinfo=UTC), datetime(9998, 12, 31, 23, 59, 59, 5, tzinfo=UTC),
+        datetime(2025, 2, 9, 1, 0, 0, tzinfo=timezone(timedelta(hours=2))),  # 2025-02-08 in UTC
+        datetime(2025, 2, 10, 0, 30, 0, tzinfo=timezone(timedelta(hours=-1))),
+    ]
+    events = [TimelineEvent(t, "e") for t in times]
+    for on in (day, None, date(2025, 2, 10)):
+        assert report._fast_clocks(events, on) == [report._clock(t, on) for t in times]

@@ -111,3 +111,44 @@ def test_a_save_of_a_text_over_its_limit_is_refused_and_the_file_kept(tmp_path):
     doc.pm.timeline[2_500].event = "e" * MAX_LINE  # at the limit: saved and read back
     store.save(doc)
     assert store.load(path).pm.timeline[2_500].event == "e" * MAX_LINE
+
+
+def test_a_save_looks_at_the_rows_it_changes_and_at_every_row_when_unsure(tmp_path):
+    """store.save looks only at the rows its render changes (an insert at
+    100,000 events costs that row); after a render that did not look (the
+    journal's store.dumps) or for a model never read from a file, it looks
+    at every row."""
+    path = _saved(tmp_path, large_postmortem(3_000))
+    before = path.read_bytes()
+    when = store.load(path).pm.timeline[0].time
+
+    doc = store.load(path)
+    doc.pm.timeline.insert(10, TimelineEvent(when, "x" * (MAX_LINE + 1)))
+    with pytest.raises(store.StoreError, match=r"timeline\[10\]\.event: not saved: "):
+        store.save(doc)
+
+    doc = store.load(path)
+    doc.pm.timeline[100].event = "e" * (MAX_LINE + 1)
+    store.dumps(doc)  # rendered with the long text, not looked at
+    doc.pm.timeline[5].event = "a short edit"
+    with pytest.raises(store.StoreError, match=r"timeline\[100\]\.event: not saved: "):
+        store.save(doc)
+    doc.pm.timeline[100].event = "shortened"
+    store.save(doc)
+    assert store.load(path).pm.timeline[100].event == "shortened"
+    path.write_bytes(before)
+
+    loading = store.Loading(path)  # the app's way to open a file, a slice at a time
+    opened = loading.finish()
+    opened.pm.timeline[7].source = "s" * (MAX_LINE + 1)
+    with pytest.raises(store.StoreError, match=r"timeline\[7\]\.source: not saved: "):
+        store.save(opened)
+    opened.pm.timeline[7].source = "short"
+    store.save(opened)
+    assert store.load(path).pm.timeline[7].source == "short"
+
+    pm = large_postmortem(3_000)
+    pm.timeline[2_999].actor = "a" * (MAX_LINE + 1)
+    with pytest.raises(store.StoreError, match=r"timeline\[2999\]\.actor: not saved: "):
+        store.save(store.new_document(pm, tmp_path / "new.toml"))
+    assert not (tmp_path / "new.toml").exists()

@@ -79,6 +79,11 @@ class Document:
         self._bom = bom
         self.version = 0  # of the text: +1 for every render that changed it
         self.saved_version = 0  # the version the file on disk holds (as far as we know)
+        # The version whose text is known to hold no text over its field's
+        # limit (the file read passed the reader's limits; a fresh layout is
+        # checked on its first save): a save then looks only at the rows
+        # changed since.
+        self._limits_checked = 0
         self._history: deque[tuple[int, Change]] = deque(maxlen=HISTORY)
         self.loaded = True  # False while the reader is still adding rows (store.Loading)
         self._touched: dict[int, object] | None = None  # see touch()
@@ -95,7 +100,7 @@ class Document:
         doc.pm = pm
         doc.stamp = None
         doc._bom = bom
-        doc.version = doc.saved_version = 0
+        doc.version = doc.saved_version = doc._limits_checked = 0
         doc._history = deque(maxlen=HISTORY)
         doc.loaded = False
         doc._touched = None
@@ -219,18 +224,24 @@ class Document:
             # matches it. Compare again.
         return self.render()
 
-    def render(self, compared: dict[str, Compared] | None = None) -> bool:
-        """Bring the text up to the model; True when it changed (a new version)."""
+    def render(self, compared: dict[str, Compared] | None = None, *, limits: bool = False) -> bool:
+        """Bring the text up to the model; True when it changed (a new version).
+        `limits`: first raise OverLimits, changing nothing, when a text is
+        longer than its field may hold (store.validate.over_limits)."""
         from pmtui.store.splice import Fallback, splice, via_tomlkit
 
         if not self.loaded:
             raise RuntimeError("the document is still being read")
         self._renders += 1
         changed, plans, copies = _changes(self, compared)
+        if limits:
+            self._refuse_over_limits(plans)
         self._touched = {}  # what the edits so far changed is rendered now
         for name in copies:  # the next render must match rows by the objects the model holds now
             self._rows[name] = (list(getattr(self.pm, name)), self._rows[name][1])
         if not changed and not plans:
+            if limits:
+                self._limits_checked = self.version
             return False
         change: Change
         try:
@@ -244,14 +255,41 @@ class Document:
         else:
             if not change:
                 self._advance_rows(plans)
+                if limits:
+                    self._limits_checked = self.version
                 return False
             self._apply(change)
         self._advance_rows(plans)
         self._flat = _flat(self.pm)
         self._dicts = _dicts_of(self._flat)
         self.version += 1
+        if limits:
+            self._limits_checked = self.version
         self._history.append((self.version, change))
         return True
+
+    def _refuse_over_limits(self, plans: dict[str, RowPlan]) -> None:
+        """OverLimits when the model holds a text over its field's limit. The
+        timeline is looked at whole only when some render since the last
+        check was not checked, or its rows were reordered at large; else only
+        its rows the plan changes (an insert at 100,000 events: that row, not
+        the 24 ms of every row's every field)."""
+        from pmtui.store.validate import over_limits, rows_over_limits
+
+        plan = plans.get("timeline")
+        whole = self._limits_checked != self.version
+        if not whole and plan is not None:
+            if plan.structural and not plan.windows:
+                whole = True
+            else:
+                rows = self.pm.timeline
+                touched = [row for _j, row, _keys in plan.changed]
+                for lo_new, hi_new, _lo, _hi, _w in plan.windows:
+                    touched += rows[lo_new:hi_new]
+                whole = rows_over_limits("timeline", touched)
+        found = over_limits(self.pm, timeline=whole)
+        if found:
+            raise OverLimits(found)
 
     def _apply(self, edits: list[Edit]) -> None:
         index = self._index
@@ -380,7 +418,9 @@ def new_document(pm: m.PostMortem, path: str | os.PathLike[str] | None) -> Docum
     """A Document for `pm` with a fresh, commented layout (not yet saved)."""
     from pmtui.store.render import fresh_text
 
-    return Document(path, pm, fresh_text(pm))
+    doc = Document(path, pm, fresh_text(pm))
+    doc._limits_checked = -1  # a model never read from a file: the first save looks at every text
+    return doc
 
 
 def dumps(doc: Document) -> str:
@@ -390,6 +430,15 @@ def dumps(doc: Document) -> str:
 
 
 # -- saving ----------------------------------------------------------------------
+
+
+class OverLimits(Exception):
+    """The model holds texts longer than their fields may hold: (field,
+    message) for each (store.validate.over_limits)."""
+
+    def __init__(self, found: list[tuple[str, str]]) -> None:
+        super().__init__(found)
+        self.found = found
 
 
 @dataclass(frozen=True)
@@ -432,11 +481,18 @@ def begin_save(doc: Document, path: str | os.PathLike[str] | None = None, *, ren
 
     # A text longer than its field may hold is refused, not written: the
     # file would not open again (the edit stays in the app and its journal,
-    # to be shortened). ~10-20 ms at 100,000 events, at C speed; the longest
-    # rendered line is no quicker to find.
-    _refuse_too_long(target, over_limits(doc.pm))
-    if not rendered:
-        doc.render()
+    # to be shortened). ~10-20 ms at 100,000 events when every row is looked
+    # at (at C speed); the render below looks only at the rows it changes.
+    try:
+        if rendered:
+            too_long = over_limits(doc.pm)
+            if too_long:
+                raise OverLimits(too_long)
+        else:
+            doc.render(limits=True)
+    except OverLimits as exc:
+        raise StoreError(target, [Problem(0, 0, where, f"not saved: {message}")
+                                  for where, message in exc.found[:20]]) from None
     parts, sep = doc.parts()
     return SaveJob(target, Path(os.path.realpath(target)), doc.version, parts, sep, doc._bom)
 
@@ -453,7 +509,7 @@ def begin_save_steps(doc: Document, path: str | os.PathLike[str] | None = None,
 
     yield from doc.render_steps()
     _refuse_too_long(target, (yield from over_limits_steps(doc.pm)))
-    version = doc.version
+    version = doc._limits_checked = doc.version  # every text of this version looked at
     parts = yield from doc.parts_steps()
     if parts is None or doc.version != version:  # pragma: no cover - the caller restarts on any edit
         raise RuntimeError("the document changed while it was copied for saving")

@@ -24,6 +24,7 @@ from pathlib import Path
 from pmtui import model as m
 from pmtui.store.document import Document, FileStamp
 from pmtui.store.errors import NewerSchemaError, Problem, StoreError
+from pmtui.store.longtext import refuse_long_strings
 from pmtui.store.rowread import HEADER, SLICE, NotFast, RowReader, Run, find_run, outside
 from pmtui.store.scan import ARRAY, ROOT, TABLE, Index, Segment, _bounds, _lex, counters, scan
 from pmtui.store.syntax import syntax_problems
@@ -371,6 +372,7 @@ class Reader:
         self.text = text[1:] if self.bom else text
         self.path = path
         _refuse_long_lines(self.text, path)
+        refuse_long_strings(self.text, path)
         self.for_saving = for_saving
         self._index: Index | None = None
         self._rows: RowReader | None = None

@@ -501,6 +501,23 @@ def _collect_into(found: list[tuple[str, str]]) -> Callable[[str, object, int], 
     return value
 
 
+def rows_over_limits(name: str, rows: list[Any]) -> bool:
+    """Whether any text of `rows` (of the array `name`) is longer than its
+    field may hold: over_limits for a few rows (those a save changes)."""
+    found: list[str] = []
+
+    def value(where: str, text: object, limit: int) -> None:
+        if isinstance(text, str) and len(text) > limit:
+            found.append(where)
+        elif isinstance(text, list):
+            for item in text:
+                value(where, item, limit)
+
+    if rows:
+        _rows_over(name, rows, ARRAYS[name][1], value)
+    return bool(found)
+
+
 def _flat_over(pm: m.PostMortem, value: Callable[[str, object, int], None]) -> None:
     for key, kind in ROOT_FIELDS:
         if kind in _LIMITS:
