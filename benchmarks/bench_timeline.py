@@ -169,7 +169,7 @@ async def measure(events: int, edits: int, only: str = "all") -> dict[str, float
             await timed("cursor move", lambda i=i: pilot.press("down" if (i // 20) % 2 == 0 else "up"), wait=0.0)
         for i in range(10 if edits_on else 0):
             await timed("page down/up", lambda i=i: pilot.press("pagedown" if i % 2 == 0 else "pageup"), wait=0.0)
-        for i in range(edits if edits_on else 0):
+        for i in range(edits if only in ("all", "edits") else 0):
             table.move_cursor(events // 2)
             await pilot.pause(0.05)
             row = table.cursor_value
@@ -183,6 +183,8 @@ async def measure(events: int, edits: int, only: str = "all") -> dict[str, float
             await timed("delete row", lambda: pilot.press("x"))
             await timed("save (ctrl+s)", lambda: pilot.press("ctrl+s"), wait=0.4)
         await settle(app, pilot, 0.3)
+        if only == "edits":
+            return _summary(results, lat, worst)
         if only in ("all", "filter"):
             await pilot.press("slash")
             for ch in "pod api-1":
@@ -193,6 +195,10 @@ async def measure(events: int, edits: int, only: str = "all") -> dict[str, float
             await pilot.press("escape")
             await settle(app, pilot, 0.3)
         await switch_panes(timed, pilot, beat, results, only)
+    return _summary(results, lat, worst)
+
+
+def _summary(results: dict[str, float], lat: dict[str, list[float]], worst: dict[str, float]) -> dict[str, float]:
     for name, values in lat.items():
         results[f"{name} p50"] = statistics.median(values)
         results[f"{name} p95"] = pct(values, 95)
@@ -216,9 +222,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--edits", type=int, default=8)
-    parser.add_argument("--only", choices=("all", "filter", "switch"), default="all",
+    parser.add_argument("--only", choices=("all", "filter", "switch", "edits"), default="all",
                         help="filter / switch: open the file and type the filter, or switch panes, only "
-                             "(quicker rounds; switch also shows every pane once, with each one's figure)")
+                             "(quicker rounds; switch also shows every pane once, with each one's figure); "
+                             "edits: the edit, undo, redo, insert, delete and save rounds only")
     parser.add_argument("--src", default=None, help="the sources to measure (another checkout's src/)")
     args = parser.parse_args()
     targets = {

@@ -43,18 +43,31 @@ class Change:
     # Whatever the editor wants the UI to focus after the change (a row
     # object, a why id...); opaque to the session.
     focus: Any = None
+    # The edit's `touched` (see Edit); None for a change made outside the
+    # history or by an edit that did not say.
+    touched: tuple[Any, ...] | None = None
 
 
 @dataclass(frozen=True)
 class Edit:
     """One undoable change: `do` makes it, `undo` takes it back exactly
-    (order and links included), `do` again redoes it."""
+    (order and links included), `do` again redoes it.
+
+    `touched`: the only objects whose own fields `do` and `undo` change
+    (rows they set a value of; rows they only add, delete or move need not
+    be named, nor the fields of the post-mortem and its tables, which every
+    render compares whole), or None when not known. The
+    recovery journal renders a big document by comparing only these rows'
+    values (store.Document.touch): a row changed in place but not named
+    would reach the journal late (the next full render, a save's at the
+    latest), so name every one, or leave it None."""
 
     area: Area
     label: str
     do: Callable[[], object]
     undo: Callable[[], object]
     focus: Any = None
+    touched: tuple[Any, ...] | None = None
 
 
 Listener = Callable[[Change], None]
@@ -74,7 +87,7 @@ def attribute_edit(area: Area, label: str, obj: Any, attr: str, value: Any, *, f
     def undo() -> None:
         setattr(obj, attr, old)
 
-    return Edit(Area(area), label, do, undo, focus if focus is not None else obj)
+    return Edit(Area(area), label, do, undo, focus if focus is not None else obj, touched=(obj,))
 
 
 class EditSession:
@@ -194,7 +207,7 @@ class EditSession:
         for gone in self._redo:
             self._serials.pop(id(gone), None)
         self._redo.clear()
-        self._changed(edit.area, edit.label, focus=edit.focus)
+        self._changed(edit.area, edit.label, focus=edit.focus, touched=edit.touched)
         return True
 
     def apply(
@@ -239,7 +252,7 @@ class EditSession:
         edit = self._undo.pop()
         edit.undo()
         self._redo.append(edit)
-        return self._changed(edit.area, edit.label, undone=True, focus=edit.focus)
+        return self._changed(edit.area, edit.label, undone=True, focus=edit.focus, touched=edit.touched)
 
     def redo(self) -> Change | None:
         if not self._redo:
@@ -247,7 +260,7 @@ class EditSession:
         edit = self._redo.pop()
         edit.do()
         self._undo.append(edit)
-        return self._changed(edit.area, edit.label, focus=edit.focus)
+        return self._changed(edit.area, edit.label, focus=edit.focus, touched=edit.touched)
 
     def notify(self, area: Area, label: str, *, edited: bool = True) -> None:
         """Tell listeners of a change made outside the undo history (a reload,
@@ -261,9 +274,10 @@ class EditSession:
         if not edited and clean:
             self.saved_revision = self.revision
 
-    def _changed(self, area: Area, label: str, *, undone: bool = False, focus: Any = None) -> Change:
+    def _changed(self, area: Area, label: str, *, undone: bool = False, focus: Any = None,
+                 touched: tuple[Any, ...] | None = None) -> Change:
         self.revision += 1
-        change = Change(area, label, self.revision, undone, focus)
+        change = Change(area, label, self.revision, undone, focus, touched)
         for listener in list(self._listeners):
             listener(change)
         return change

@@ -47,8 +47,10 @@ def test_entry_holds_text_path_sha_and_time(pm_file, root):
     j = Journal(pm_file, opened_sha256=sha, root=root)
     before = time.time()
     assert j.write(EDITED)
-    data = json.loads(j.file.read_text())
-    assert data["text"] == EDITED
+    head, text = j.file.read_text().split("\n", 1)  # a line of JSON, then the text as it is
+    data = json.loads(head)
+    assert text == EDITED and "text" not in data
+    assert data["format"] == 2
     assert data["path"] == str(pm_file.resolve())
     assert data["opened_sha256"] == sha
     assert data["pid"] == os.getpid()
@@ -151,6 +153,18 @@ def test_unreadable_or_foreign_journal_is_not_offered(pm_file, root):
     assert find_recovery(pm_file, root=root) is None
     j.file.write_text(json.dumps({"format": 99, "path": "x", "text": "y"}))
     assert find_recovery(pm_file, root=root) is None
+
+
+def test_a_journal_left_by_an_older_pmtui_is_still_offered(pm_file, root):
+    # Format 1: the text inside the JSON (a crash before an upgrade).
+    j = Journal(pm_file, root=root)
+    j.file.parent.mkdir(parents=True, exist_ok=True)
+    j.file.write_text(json.dumps({"format": 1, "path": j.path, "opened_sha256": "", "written": "2026-12-07T06:00:00Z",
+                                  "pid": 1, "host": "h", "base": "", "bom": False, "text": EDITED}))
+    rec = find_recovery(pm_file, root=root)
+    assert rec is not None and rec.text == EDITED
+    j.file.write_text(json.dumps({"format": 1, "path": j.path, "text": EDITED}) + "\n" + "trailing")
+    assert find_recovery(pm_file, root=root) is None  # neither format: not offered
 
 
 def test_text_with_any_character_round_trips(pm_file, root):

@@ -61,7 +61,7 @@ def sort_events(pm: PostMortem) -> Edit | None:
     def undo() -> None:
         events[:] = before
 
-    return Edit(Area.TIMELINE, "sort timeline", do, undo)
+    return Edit(Area.TIMELINE, "sort timeline", do, undo, touched=())
 
 
 def insert_event(
@@ -82,7 +82,7 @@ def insert_event(
     def undo() -> None:
         del events[index_of(events, new)]
 
-    return Edit(Area.TIMELINE, label, do, undo, new)
+    return Edit(Area.TIMELINE, label, do, undo, new, touched=())
 
 
 def duplicate_event(pm: PostMortem, event: TimelineEvent) -> Edit:
@@ -115,7 +115,7 @@ def update_event(pm: PostMortem, event: TimelineEvent, values: Mapping[str, Any]
         events.insert(old_index, event)
 
     label = "edit event time" if "time" in changed else "edit event"
-    return Edit(Area.TIMELINE, label, do, undo, event)
+    return Edit(Area.TIMELINE, label, do, undo, event, touched=(event,))
 
 
 def delete_event(pm: PostMortem, event: TimelineEvent) -> Edit:
@@ -128,7 +128,7 @@ def delete_event(pm: PostMortem, event: TimelineEvent) -> Edit:
     def undo() -> None:
         events.insert(index, event)
 
-    return Edit(Area.TIMELINE, "delete event", do, undo, event)
+    return Edit(Area.TIMELINE, "delete event", do, undo, event, touched=())
 
 
 def mark_event(pm: PostMortem, event: TimelineEvent, field: MarkField) -> Edit:
@@ -147,7 +147,7 @@ def mark_event(pm: PostMortem, event: TimelineEvent, field: MarkField) -> Edit:
         event.kind = old_kind
 
     # Area overview: the incident times (and so TTD/TTM/TTR) change.
-    return Edit(Area.OVERVIEW, label, do, undo, event)
+    return Edit(Area.OVERVIEW, label, do, undo, event, touched=(event,))
 
 
 def toggle_key(pm: PostMortem, event: TimelineEvent) -> Edit:
@@ -161,7 +161,8 @@ def toggle_key(pm: PostMortem, event: TimelineEvent) -> Edit:
     def undo() -> None:
         event.key = old
 
-    return Edit(Area.TIMELINE, "unmark key moment" if old else "mark key moment", do, undo, event)
+    return Edit(Area.TIMELINE, "unmark key moment" if old else "mark key moment", do, undo, event,
+                touched=(event,))
 
 
 def set_report_timeline(pm: PostMortem, mode: str) -> Edit | None:
@@ -178,4 +179,4 @@ def set_report_timeline(pm: PostMortem, mode: str) -> Edit | None:
         settings.timeline = old
 
     # Area timeline: the report's timeline section is what it changes.
-    return Edit(Area.TIMELINE, f"report timeline: {mode}", do, undo)
+    return Edit(Area.TIMELINE, f"report timeline: {mode}", do, undo, touched=())

@@ -5,7 +5,8 @@ While a post-mortem is open, what a save would write is kept in the user's
 state directory shortly after every change, keyed by the file's absolute
 path, together with the path, the sha256 of the file as it was opened and
 the time. It is kept as a base and a log: `KEY.json` holds the whole text
-at one moment, written atomically; `KEY.log` holds the line edits made
+at one moment, written atomically (a line of JSON, the header, then the
+text as it is, UTF-8); `KEY.log` holds the line edits made
 since, one JSON line per journal write, appended. A write after a small
 edit to a 100,000-event post-mortem appends a few hundred bytes instead of
 15 MB; the base is written again, on the writer's thread, when the log has
@@ -34,14 +35,16 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import Any, Protocol
 
 from pmtui.filesafety.atomic import mode_beside, write_atomic_chunks
 from pmtui.filesafety.disk import key_for, private_dir, sha256_bytes, state_root
 
-FORMAT = 1
+# 2: the base's text follows its header line as it is (1: inside the JSON,
+# escaped: three times the work on the writer thread, whose hold on the
+# interpreter made the app's frames wait; still read).
+FORMAT = 2
 # How long a change may wait before it reaches the journal. The app flushes
 # on a timer at this period, so the worst case stays under a second.
 FLUSH_PERIOD = 0.1  # how often the app asks; JournalWriter decides when to write
@@ -150,18 +153,16 @@ class Journal:
         `sep`, encoded a piece at a time (a writer thread never holds the
         interpreter for the whole of a big text)."""
         base_id = secrets.token_hex(8)
-        header = json.dumps(self._header(base_id, bom))
+        header = json.dumps(self._header(base_id, bom))  # ASCII, one line
         size = 0
 
         def chunks() -> Iterator[bytes]:
             nonlocal size
-            # ASCII JSON: any string the model can hold (even a lone
-            # surrogate) round-trips. Pieces of a string escape on their own.
-            yield (header[:-1] + ', "text": "').encode("ascii")
+            yield header.encode("ascii") + b"\n"
             for piece in _text_chunks(parts, sep):
                 size += len(piece)
-                yield encode_basestring_ascii(piece)[1:-1].encode("ascii")
-            yield b'"}'
+                # surrogatepass: any string the model can hold (even a lone surrogate) round-trips
+                yield piece.encode("utf-8", "surrogatepass")
 
         private_dir(self.file.parent)
         write_atomic_chunks(self.file, chunks(), mode=0o600, durable=False)
@@ -198,10 +199,15 @@ class Journal:
         """What the journal holds; None when empty or unreadable (a base is
         only ever written whole, so an unreadable one was not ours)."""
         try:
-            data = json.loads(self.file.read_bytes())
-            if data.get("format") != FORMAT:
+            raw = self.file.read_bytes()
+            head, newline, rest = raw.partition(b"\n")
+            data = json.loads(head)
+            if data.get("format") == FORMAT and newline:
+                text = rest.decode("utf-8", "surrogatepass")
+            elif data.get("format") == 1 and not newline:  # left by an older pmtui: the text inside
+                text = str(data["text"])
+            else:
                 return None
-            text = str(data["text"])
             base_id = str(data.get("base", ""))
             if base_id:
                 text = self._with_log(text, base_id)
@@ -366,14 +372,23 @@ class JournalWriter:
             return False
         return now - self._last_change >= self.idle or now - self._first_change >= self.max_delay
 
-    def flush(self, *, force: bool = False, rendered: bool = False) -> bool:
+    def wants_base(self, doc: JournalSource) -> bool:
+        """Whether the next write of `doc` is a whole base (the first, one
+        after a save, or one folding a grown log): the caller may copy its
+        text in steps first (flush's `parts`)."""
+        return doc is not self._doc or self._version < 0 or self.journal.wants_compaction()
+
+    def flush(self, *, force: bool = False, rendered: bool = False,
+              parts: tuple[int, list[str] | str, str] | None = None) -> bool:
         """Write (or hand over for writing) pending changes; True when
         something was. On a very large post-mortem, where rendering takes a
         noticeable time, flushes are spaced so the journal never takes more
         than a third of the app's time (force=True, for signals, ignores
         that and writes before returning). `rendered`: the caller has just
         rendered the document (in steps, between frames) and nothing changed
-        since: the flush does not render it again."""
+        since: the flush does not render it again. `parts`: (version, lines,
+        separator), that version's text copied by the caller (in steps), for
+        a base."""
         if not self.dirty:
             if force:
                 # The process may end right after this: what still waits
@@ -383,7 +398,7 @@ class JournalWriter:
         now = time.monotonic()
         if not force and not rendered and not self.due():
             return False
-        payload = self._payload(rendered)
+        payload = self._payload(rendered, parts)
         self.dirty = False
         if payload is None:
             wrote = self._drain() if force else False
@@ -397,7 +412,8 @@ class JournalWriter:
         self._skip_until = now + 3 * self.last_cost
         return wrote
 
-    def _payload(self, rendered: bool = False) -> Payload | None:
+    def _payload(self, rendered: bool = False,
+                 parts: tuple[int, list[str] | str, str] | None = None) -> Payload | None:
         if self.serialize is not None:
             return self.serialize()
         assert self.document is not None
@@ -405,18 +421,20 @@ class JournalWriter:
         if not rendered:
             doc.render()
         if doc is not self._doc or self._version < 0:
-            return self._base(doc)
+            return self._base(doc, parts)
         changes = doc.changes_since(self._version)
         if changes is None or self.journal.wants_compaction():
-            return self._base(doc)
+            return self._base(doc, parts)
         if not changes:
             return None
         self._version = doc.version
         return _Delta(doc.version, changes)
 
-    def _base(self, doc: JournalSource) -> _Base:
+    def _base(self, doc: JournalSource, copied: tuple[int, list[str] | str, str] | None = None) -> _Base:
         self._doc = doc
         self._version = doc.version
+        if copied is not None and copied[0] == doc.version:
+            return _Base(copied[1], copied[2], doc.bom)
         parts, sep = doc.parts()
         return _Base(parts, sep, doc.bom)
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import deque
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -50,8 +50,19 @@ Change = list["Edit"] | None
 # How many versions' edits a document keeps for `changes_since`: the
 # journal asks after every few edits, so it never falls this far behind.
 HISTORY = 256
-# Rows compared per step of render_steps: a few milliseconds.
+# From this many rows on a render is made in steps (render_steps).
 RENDER_STEP = 20_000
+# Rows compared per step of render_steps: 2-3 ms (a step of 20,000 rows
+# took 5-8 ms, and a key pressed meanwhile waited for it).
+STEP_ROWS = 10_000
+# Rows matched by identity alone per step of a touched render (render_steps
+# with `touched`): about 1 ms each.
+IDENTITY_STEP = 40_000
+# Edits naming more rows than this since the last render: compared whole.
+TOUCHED_MAX = 64
+# Lines copied per step of parts_steps (a save's copy of 670,000 lines
+# takes 10 ms at once).
+PARTS_STEP = 100_000
 
 
 class Document:
@@ -75,6 +86,8 @@ class Document:
         self._limits_checked = 0
         self._history: deque[tuple[int, Change]] = deque(maxlen=HISTORY)
         self.loaded = True  # False while the reader is still adding rows (store.Loading)
+        self._touched: dict[int, object] | None = None  # see touch()
+        self._renders = 0  # render() calls: a render in steps notices one made meanwhile
         self._set_text(text, index)
         self._remember(rows)
 
@@ -90,6 +103,8 @@ class Document:
         doc.version = doc.saved_version = doc._limits_checked = 0
         doc._history = deque(maxlen=HISTORY)
         doc.loaded = False
+        doc._touched = None
+        doc._renders = 0
         doc._text, doc._index, doc._lines_count, doc._newline = "", None, 1, "\n"
         return doc
 
@@ -158,22 +173,56 @@ class Document:
 
     # -- versions ------------------------------------------------------------
 
-    def render_steps(self, step: int = RENDER_STEP) -> Generator[None, None, bool]:
+    def touch(self, rows: Iterable[object] | None) -> None:
+        """The edit just made changed the values of these rows only (and
+        maybe the post-mortem's own fields, or which rows there are and in
+        what order); None: not known (session.Edit.touched). A touched render
+        (`render_steps(touched=True)`) compares only the rows named since
+        the last render by value. Naming too few rows never writes a wrong
+        text: a row left out keeps its old snapshot, so the next full
+        render (every save's) still finds it."""
+        known = self._touched
+        if known is None:
+            return
+        if rows is None:
+            self._touched = None
+            return
+        for row in rows:
+            known[id(row)] = row  # the object is kept, so its id is not reused meanwhile
+        if len(known) > TOUCHED_MAX:
+            self._touched = None
+
+    def render_steps(self, step: int = STEP_ROWS, *, touched: bool = False) -> Generator[None, None, bool]:
         """render() in steps: the comparison of a big array's rows with their
         snapshot runs `step` rows at a time, yielding between slices (the app
         draws frames meanwhile); the rest happens in the last step. The model
-        must not change until it returns (the app starts again if it did)."""
-        from pmtui.store.splice import compare_in_slices
+        must not change until it returns (the app starts again if it did).
+        `touched`: when every edit since the last render named its rows
+        (touch()), only those are compared by value (the recovery journal's
+        render; a save compares every row)."""
+        from pmtui.store.splice import compare_in_slices, compare_touched
 
         if not self.loaded:
             raise RuntimeError("the document is still being read")
-        compared: dict[str, Compared] = {}
-        for name in ARRAYS:
-            rows = getattr(self.pm, name)
-            if len(rows) > step or len(self._rows[name][0]) > step:
-                compared[name] = yield from compare_in_slices(name, self._rows[name], rows, step)
-                yield
-        return self.render(compared)
+        for _attempt in range(2):
+            renders = self._renders
+            known = list(self._touched.values()) if touched and self._touched is not None else None
+            compared: dict[str, Compared] = {}
+            for name in ARRAYS:
+                rows = getattr(self.pm, name)
+                if len(rows) > step or len(self._rows[name][0]) > step:
+                    if known is not None:
+                        compared[name] = yield from compare_touched(name, self._rows[name], rows, known,
+                                                                    IDENTITY_STEP)
+                    else:
+                        compared[name] = yield from compare_in_slices(name, self._rows[name], rows, step)
+                    yield
+            if self._renders == renders:
+                return self.render(compared)
+            # Rendered at once meanwhile (a quit's save, a signal's journal
+            # write): the snapshot moved on, so what was compared no longer
+            # matches it. Compare again.
+        return self.render()
 
     def render(self, compared: dict[str, Compared] | None = None, *, limits: bool = False) -> bool:
         """Bring the text up to the model; True when it changed (a new version).
@@ -183,9 +232,11 @@ class Document:
 
         if not self.loaded:
             raise RuntimeError("the document is still being read")
+        self._renders += 1
         changed, plans, copies = _changes(self, compared)
         if limits:
             self._refuse_over_limits(plans)
+        self._touched = {}  # what the edits so far changed is rendered now
         for name in copies:  # the next render must match rows by the objects the model holds now
             self._rows[name] = (list(getattr(self.pm, name)), self._rows[name][1])
         if not changed and not plans:
@@ -308,6 +359,25 @@ class Document:
         index = self._current_index()
         return list(index.lines), "\n"
 
+    def parts_steps(self, step: int = PARTS_STEP) -> Generator[None, None, tuple[list[str] | str, str] | None]:
+        """parts() in steps of `step` lines, yielding between them; None
+        when the text changed meanwhile (a render: start again)."""
+        if self._text is not None:
+            return self._text, ""
+        lines = self._current_index().lines
+        version = self.version
+        out: list[str] = []
+        for at in range(0, len(lines), step):
+            if at:
+                yield
+                if self.version != version or self._text is not None or self._index is None:
+                    return None
+                lines = self._index.lines
+            out += lines[at : at + step]
+        if len(out) != len(lines):  # pragma: no cover - a render always bumps the version
+            return None
+        return out, "\n"
+
 
 def _dicts_of(flat: dict[tuple[str, ...], object]) -> dict[tuple[str, ...], dict[str, object]]:
     """Each user-keyed table (schema.DICTS) as in `flat`, so a render
@@ -406,9 +476,7 @@ def begin_save(doc: Document, path: str | os.PathLike[str] | None = None, *, ren
     """Render the model and take that version's text for writing (on the
     thread that edits the model). `rendered`: the caller just rendered it
     (render_steps) and nothing changed since."""
-    target = Path(path) if path is not None else doc.path
-    if target is None:
-        raise ValueError("save() needs a path for a document that has none")
+    target = _save_target(doc, path)
     from pmtui.store.validate import over_limits
 
     # A text longer than its field may hold is refused, not written: the
@@ -427,6 +495,37 @@ def begin_save(doc: Document, path: str | os.PathLike[str] | None = None, *, ren
                                   for where, message in exc.found[:20]]) from None
     parts, sep = doc.parts()
     return SaveJob(target, Path(os.path.realpath(target)), doc.version, parts, sep, doc._bom)
+
+
+def begin_save_steps(doc: Document, path: str | os.PathLike[str] | None = None,
+                     ) -> Generator[None, None, SaveJob]:
+    """begin_save() in steps of a few milliseconds, yielding between them
+    (the app draws frames meanwhile): every row compared (render_steps),
+    the limits checked, the text copied for the writer, each a slice at a
+    time. The model must not change until it returns (the app starts again
+    if it did: the job is then one state of the document, never a mix)."""
+    target = _save_target(doc, path)
+    from pmtui.store.validate import over_limits_steps
+
+    yield from doc.render_steps()
+    _refuse_too_long(target, (yield from over_limits_steps(doc.pm)))
+    version = doc._limits_checked = doc.version  # every text of this version looked at
+    parts = yield from doc.parts_steps()
+    if parts is None or doc.version != version:  # pragma: no cover - the caller restarts on any edit
+        raise RuntimeError("the document changed while it was copied for saving")
+    return SaveJob(target, Path(os.path.realpath(target)), version, parts[0], parts[1], doc._bom)
+
+
+def _save_target(doc: Document, path: str | os.PathLike[str] | None) -> Path:
+    target = Path(path) if path is not None else doc.path
+    if target is None:
+        raise ValueError("save() needs a path for a document that has none")
+    return target
+
+
+def _refuse_too_long(target: Path, too_long: list[tuple[str, str]]) -> None:
+    if too_long:
+        raise StoreError(target, [Problem(0, 0, where, f"not saved: {message}") for where, message in too_long[:20]])
 
 
 def write_save(job: SaveJob) -> FileStamp:

@@ -5,7 +5,7 @@ and column, so a user sees them all at once."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from datetime import UTC, date, datetime, time
 from itertools import chain
 from operator import attrgetter
@@ -464,6 +464,32 @@ def over_limits(pm: m.PostMortem, *, timeline: bool = True) -> list[tuple[str, s
     for 100,000 events; `timeline=False` skips those rows); only a field
     over its limit is walked row by row. store.begin_save asks it."""
     found: list[tuple[str, str]] = []
+    value = _collect_into(found)
+    _flat_over(pm, value)
+    for name, (_cls, fields, _required, _always) in ARRAYS.items():
+        rows = getattr(pm, name)
+        if rows and (timeline or name != "timeline"):
+            _rows_over(name, rows, fields, value)
+    return found
+
+
+def over_limits_steps(pm: m.PostMortem, step: int = 12_500) -> Generator[None, None, list[tuple[str, str]]]:
+    """over_limits() with the timeline's rows looked at `step` rows at a
+    time, yielding between slices (a few milliseconds each at 100,000
+    events, where the whole check holds a frame for 10-25 ms). The model
+    must not change until it returns."""
+    found = over_limits(pm, timeline=False)
+    value = _collect_into(found)
+    rows = pm.timeline
+    fields = ARRAYS["timeline"][1]
+    for at in range(0, len(rows), step):
+        yield
+        _rows_over("timeline", rows[at : at + step], fields, value, offset=at)
+    return found
+
+
+def _collect_into(found: list[tuple[str, str]]) -> Callable[[str, object, int], None]:
+    """What over_limits calls for each text: notes it in `found` when longer than `limit`."""
 
     def value(where: str, text: object, limit: int) -> None:
         if isinstance(text, str) and len(text) > limit:
@@ -472,12 +498,7 @@ def over_limits(pm: m.PostMortem, *, timeline: bool = True) -> list[tuple[str, s
             for i, item in enumerate(text):
                 value(f"{where}[{i}]", item, limit)
 
-    _flat_over(pm, value)
-    for name, (_cls, fields, _required, _always) in ARRAYS.items():
-        rows = getattr(pm, name)
-        if rows and (timeline or name != "timeline"):
-            _rows_over(name, rows, fields, value)
-    return found
+    return value
 
 
 def rows_over_limits(name: str, rows: list[Any]) -> bool:
@@ -514,7 +535,7 @@ def _flat_over(pm: m.PostMortem, value: Callable[[str, object, int], None]) -> N
 
 
 def _rows_over(name: str, rows: list[Any], fields: tuple[tuple[str, str], ...],
-               value: Callable[[str, object, int], None]) -> None:
+               value: Callable[[str, object, int], None], *, offset: int = 0) -> None:
     for key, kind in fields:
         limit = _LIMITS.get(kind)
         if limit is None:
@@ -526,7 +547,7 @@ def _rows_over(name: str, rows: list[Any], fields: tuple[tuple[str, str], ...],
         except TypeError:  # a None among them (an optional field): row by row
             longest = limit + 1
         if longest > limit:
-            for i, row in enumerate(rows):
+            for i, row in enumerate(rows, offset):
                 value(f"{name}[{i}].{key}", get(row), limit)
 
 

@@ -15,11 +15,11 @@ import gc
 import importlib
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from rich.text import Text
 from textual import events
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from pmtui.ui.guard import Guard
 
 CSS_DIR = Path(__file__).parent / "css"
+T = TypeVar("T")
 # From this size on (a few thousand events) ctrl+s writes on the saver's
 # thread; a smaller file is written in a few milliseconds before the key's
 # frame, and the "Saved" notice comes with it.
@@ -535,18 +536,37 @@ class PmApp(OrderedKeys[None]):
         # getattr: tests hand the app a bare namespace for a document
         return getattr(self.document, "loaded", True) and len(self.document.pm.timeline) > RENDER_STEP
 
-    async def render_in_steps(self) -> None:
+    async def render_in_steps(self, *, touched: bool = False,
+                              copy: bool = False) -> tuple[int, list[str] | str, str] | None:
         """Render the document (store.Document.render_steps), a few
-        milliseconds at a time with frames between. An edit landing
-        meanwhile starts it again (the comparison must see one state of the
-        model); after a few such restarts the last one runs at once."""
+        milliseconds at a time with frames between. `touched`: compare only
+        the rows the edits named (the journal's render; Document.touch).
+        `copy`: then copy its text in steps too (Document.parts_steps; a
+        journal base) and return (version, lines, separator)."""
+
+        def steps(document: Document) -> Generator[None, None, tuple[int, list[str] | str, str] | None]:
+            yield from document.render_steps(touched=touched)
+            if not copy:
+                return None
+            version = document.version
+            parts = yield from document.parts_steps()
+            return None if parts is None else (version, *parts)
+
+        def at_once(document: Document) -> None:
+            document.render()
+
+        return await self._in_steps(steps, at_once)
+
+    async def _in_steps(self, steps_of: Callable[[Document], Generator[None, None, T]],
+                        at_once: Callable[[Document], T]) -> T:
+        """Run `steps_of(document)` a step per turn of the loop, frames
+        between. An edit landing meanwhile starts it again (the document
+        must be read in one state of the model); after a few such restarts
+        the last one runs at once (`at_once`). One such job at a time."""
         async with self._render_lock:
-            for attempt in range(4):
+            for _attempt in range(3):
                 document, revision = self.document, self.session.revision
-                if attempt == 3:
-                    document.render()
-                    return
-                steps = document.render_steps()
+                steps = steps_of(document)
                 try:
                     while True:
                         next(steps)
@@ -554,23 +574,24 @@ class PmApp(OrderedKeys[None]):
                         if self.session.revision != revision or self.document is not document:
                             steps.close()
                             break
-                except StopIteration:
-                    return
+                except StopIteration as done:
+                    return cast(T, done.value)
+            return at_once(self.document)
 
     async def _save_big(self) -> None:
-        """ctrl+s on a big file: rendered between frames, then written on
-        the saver's thread."""
+        """ctrl+s on a big file: rendered, checked and copied between
+        frames (store.begin_save_steps), then written on the saver's
+        thread."""
         from pmtui import store
 
-        await self.render_in_steps()
+        try:
+            job = await self._in_steps(store.begin_save_steps, store.begin_save)
+        except (OSError, store.StoreError, ValueError) as exc:
+            self.notify(Text(f"Not saved: {one_line(str(exc))}{self._save_hint(exc)}"), severity="error", timeout=8)
+            return
         guard = self.guard
         check = guard.save_check() if guard is not None else False
         document = self.document
-        try:
-            job = store.begin_save(document, rendered=True)
-        except (OSError, store.StoreError, ValueError) as exc:
-            self.notify(Text(f"Not saved: {one_line(str(exc))}"), severity="error", timeout=8)
-            return
         revision = self.session.revision
         self._saver.submit(job, document.stamp, check, lambda result: self._saved(document, result, revision),
                            keep_backup=guard is not None)

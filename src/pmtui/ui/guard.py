@@ -23,7 +23,7 @@ from pmtui.filesafety.disk import Fingerprint
 from pmtui.filesafety.journal import FLUSH_PERIOD, Journal, JournalWriter, Recovery, find_recovery
 from pmtui.filesafety.lock import FileLock
 from pmtui.model import PostMortem
-from pmtui.session import Area, EditSession
+from pmtui.session import Area, Change, EditSession
 from pmtui.textsafe import one_line
 from pmtui.ui import signals
 
@@ -59,7 +59,8 @@ class GuardedApp(signals.SignalledApp, Protocol):
 
     def renders_in_steps(self) -> bool: ...
 
-    async def render_in_steps(self) -> None: ...
+    async def render_in_steps(self, *, touched: bool = False,
+                              copy: bool = False) -> tuple[int, list[str] | str, str] | None: ...
 
     def saved_elsewhere(self) -> None: ...
 
@@ -204,13 +205,25 @@ class Guard:
         # thread, and writes the whole text only now and then.
         self.writer = JournalWriter(journal, document=lambda: self.app.document, background=True,
                                     idle=JOURNAL_IDLE, max_delay=JOURNAL_MAX_DELAY)
-        self._unsubscribe = self.app.session.subscribe(self.writer.changed)
+        self._unsubscribe = self.app.session.subscribe(self._changed)
+        touch = getattr(self.app.document, "touch", None)
+        if touch is not None:
+            touch(None)  # edits made before the journal listened: its first render compares every row
         self._timer = self.app.set_interval(FLUSH_PERIOD, self.flush)
         # The guard starts after the first frame: edits made before it did
         # are journaled at once.
         if dirty or self.app.session.dirty:
             self.writer.changed()
             self.flush()
+
+    def _changed(self, change: Change) -> None:
+        # What the edit changed, for the journal's render to compare only
+        # those rows (Document.touch; a document in a test may lack it).
+        touch = getattr(self.app.document, "touch", None)
+        if touch is not None:
+            touch(change.touched)
+        if self.writer is not None:
+            self.writer.changed()
 
     def flush(self, *, force: bool = False) -> None:
         """Journal pending edits. A journal that cannot be written (a full
@@ -228,16 +241,19 @@ class Guard:
 
     async def _flush_big(self) -> None:
         try:
-            await self.app.render_in_steps()
-            self._flush(rendered=True)
+            writer = self.writer
+            base = writer is not None and writer.wants_base(self.app.document)
+            parts = await self.app.render_in_steps(touched=True, copy=base)
+            self._flush(rendered=True, parts=parts)
         finally:
             self._rendering = None
 
-    def _flush(self, *, force: bool = False, rendered: bool = False) -> None:
+    def _flush(self, *, force: bool = False, rendered: bool = False,
+               parts: tuple[int, list[str] | str, str] | None = None) -> None:
         if self.writer is None:
             return
         try:
-            self.writer.flush(force=force, rendered=rendered)
+            self.writer.flush(force=force, rendered=rendered, parts=parts)
             failed = self.writer.take_error()  # from the writer thread's last write
             if failed is not None:
                 raise failed
