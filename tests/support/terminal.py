@@ -5,14 +5,21 @@ capture-pane."""
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import time
 from pathlib import Path
 
 
+_SERVERS = itertools.count(1)
+
+
 class Tmux:
     def __init__(self, folder: Path, width: int = 80, height: int = 24) -> None:
-        self.socket = str(folder / "tmux.sock")
+        # A socket of its own: a second terminal in one test (after a
+        # kill-server, as the hang-up tests do) otherwise reached the server
+        # still shutting down ("server exited unexpectedly", once under load).
+        self.socket = str(folder / f"tmux{next(_SERVERS)}.sock")
         self.width, self.height = width, height
 
     def run(self, *args: str, check: bool = True) -> str:
