@@ -10,7 +10,6 @@ import subprocess
 import time
 from pathlib import Path
 
-
 _SERVERS = itertools.count(1)
 
 
