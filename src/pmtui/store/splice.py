@@ -216,22 +216,21 @@ def _places(rows: list[object], obj: object, lo: int, hi: int, *, surely: bool =
     return list(compress(count(lo), map(is_, rows[lo:hi], repeat(obj))))
 
 
-def compare_in_slices(name: str, old: Snapshot, rows: list[object], step: int) -> Generator[None, None, Compared]:
-    """plan_rows' comparison of every row with its snapshot, `step` rows
-    at a time (yielding between slices, for a UI to draw a frame): from the
-    start until the first row that is not the loaded one in its place, then
-    from the end. The rows must not change until it returns."""
-    get = row_getter(name)
-    objs, snaps = old
+def _kept_ends(rows: list[object], objs: list[object], step: int,
+               kept: Callable[[int, int, int], None] | None = None) -> Generator[None, None, tuple[int, int]]:
+    """(first, tail): how many rows from the start, then from the end, are
+    the loaded objects in their places, found by identity at C speed,
+    `step` rows at a time (yielding between slices). `kept(lo, hi, shift)`
+    hears each stretch of rows[lo:hi] found kept (loaded at lo+shift...)."""
     n, n_old = len(rows), len(objs)
     span = min(n, n_old)
-    changed: list[int] = []
     first = span
     a = 0
     while a < span:
         b = min(span, a + step)
         f = next(compress(count(a), map(is_not, rows[a:b], objs[a:b])), b)
-        changed += compress(range(a, f), map(ne, get.many(rows[a:f]), snaps[a:f]))
+        if kept is not None:
+            kept(a, f, 0)
         if f < b:
             first = f
             break
@@ -246,13 +245,30 @@ def compare_in_slices(name: str, old: Snapshot, rows: list[object], step: int) -
             a = max(limit, b - step)
             k = next(compress(count(), map(is_not, reversed(rows[a:b]), reversed(objs[a + shift : b + shift]))), None)
             stop = a if k is None else b - k
-            changed += compress(range(stop + shift, b + shift),
-                                map(ne, get.many(rows[stop:b]), snaps[stop + shift : b + shift]))
+            if kept is not None:
+                kept(stop, b, shift)
             tail += b - stop
             if k is not None:
                 break
             b = a
             yield
+    return first, tail
+
+
+def compare_in_slices(name: str, old: Snapshot, rows: list[object], step: int) -> Generator[None, None, Compared]:
+    """plan_rows' comparison of every row with its snapshot, `step` rows
+    at a time (yielding between slices, for a UI to draw a frame): from the
+    start until the first row that is not the loaded one in its place, then
+    from the end. The rows must not change until it returns."""
+    get = row_getter(name)
+    objs, snaps = old
+    changed: list[int] = []
+
+    def compare(lo: int, hi: int, shift: int) -> None:
+        loaded = snaps[lo + shift : hi + shift]
+        changed.extend(compress(range(lo + shift, hi + shift), map(ne, get.many(rows[lo:hi]), loaded)))
+
+    first, tail = yield from _kept_ends(rows, objs, step, compare)
     distinct = yield from _distinct_in_slices(rows, objs, first, tail, step)
     return Compared(first, tail, changed, distinct)
 
@@ -266,31 +282,9 @@ def compare_touched(name: str, old: Snapshot, rows: list[object], touched: Itera
     where comparing every row's values takes 25."""
     get = row_getter(name)
     objs, snaps = old
-    n, n_old = len(rows), len(objs)
-    span = min(n, n_old)
-    first = span
-    a = 0
-    while a < span:
-        b = min(span, a + step)
-        f = next(compress(count(a), map(is_not, rows[a:b], objs[a:b])), b)
-        if f < b:
-            first = f
-            break
-        a = b
-        yield
-    tail = 0
-    shift = n_old - n
-    if first < span or shift:
-        limit = max(first, first - shift)
-        b = n
-        while b > limit:
-            a = max(limit, b - step)
-            k = next(compress(count(), map(is_not, reversed(rows[a:b]), reversed(objs[a + shift : b + shift]))), None)
-            tail += b - (a if k is None else b - k)
-            if k is not None:
-                break
-            b = a
-            yield
+    n = len(rows)
+    shift = len(objs) - n
+    first, tail = yield from _kept_ends(rows, objs, step)
     changed: set[int] = set()
     middle = rows[first : n - tail]
     for obj in touched:
