@@ -379,6 +379,23 @@ def _replace_with(rendered: dict[str | None, tuple[AnyStr, tuple[str, ...]]]) ->
 
 
 
+def _spans_by_text(spans: Iterable[tuple[int, int, int, int]], starts: list[int], parts: Sequence[str],
+                   ) -> tuple[dict[int, list[tuple[int, int, int, int]]], set[int]]:
+    """The spans found in `parts` joined by newlines (`starts`: where each
+    part begins), given back to their parts at the parts' own places; and
+    the parts a span runs across, to be redacted alone."""
+    found: dict[int, list[tuple[int, int, int, int]]] = {}
+    across: set[int] = set()
+    for start, neg_end, priority, rule in spans:
+        k = bisect_right(starts, start) - 1
+        base = starts[k]
+        if -neg_end > base + len(parts[k]):
+            across.update(range(k, bisect_right(starts, -neg_end - 1)))
+            continue
+        found.setdefault(k, []).append((start - base, neg_end + base, priority, rule))
+    return found, across
+
+
 class Redactor:
     """The builtin rules (gitleaks' and pmtui's, `pmtui.rulefile`), then
     each of `extra` (regex strings or Rule, the user's) over the whole text.
@@ -492,17 +509,11 @@ class Redactor:
         while at >= 0:
             alone.add(bisect_right(starts, at) - 1)
             at = joined.find("PRIVATE KEY", at + 1)
-        found: dict[int, list[tuple[int, int, int, int]]] = {}
         rules = engine.rules
-        for start, neg_end, priority, rule in engine.spans_at(joined, low, hits):
-            if rules[rule].multiline:
-                continue  # its anchor's text is redacted alone; its secret may lie in the texts after
-            k = bisect_right(starts, start) - 1
-            base = starts[k]
-            if -neg_end > base + len(batch[k]):
-                alone.update(range(k, bisect_right(starts, -neg_end - 1)))
-                continue
-            found.setdefault(k, []).append((start - base, neg_end + base, priority, rule))
+        # A multi-line rule's anchor's text is redacted alone: its secret may lie in the texts after.
+        single = (s for s in engine.spans_at(joined, low, hits) if not rules[s[3]].multiline)
+        found, across = _spans_by_text(single, starts, batch)
+        alone |= across
         for k, spans in found.items():
             if k not in alone:
                 out[lo + k] = engine._splice(batch[k], spans)
@@ -522,15 +533,7 @@ class Redactor:
             batch = chosen[lo : lo + 2_000]
             parts = [texts[i] for i in batch]
             starts = list(accumulate(map((1).__add__, map(len, parts)), initial=0))
-            found: dict[int, list[tuple[int, int, int, int]]] = {}
-            redo: set[int] = set()
-            for start, neg_end, priority, rule in engine.spans("\n".join(parts)):
-                k = bisect_right(starts, start) - 1
-                base = starts[k]
-                if -neg_end > base + len(parts[k]):
-                    redo.update(range(k, bisect_right(starts, -neg_end - 1)))
-                    continue
-                found.setdefault(k, []).append((start - base, neg_end + base, priority, rule))
+            found, redo = _spans_by_text(engine.spans("\n".join(parts)), starts, parts)
             for k, spans in found.items():
                 if k not in redo:
                     out[batch[k]] = engine._splice(parts[k], spans)
