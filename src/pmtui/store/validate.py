@@ -504,17 +504,9 @@ def _collect_into(found: list[tuple[str, str]]) -> Callable[[str, object, int], 
 def rows_over_limits(name: str, rows: list[Any]) -> bool:
     """Whether any text of `rows` (of the array `name`) is longer than its
     field may hold: over_limits for a few rows (those a save changes)."""
-    found: list[str] = []
-
-    def value(where: str, text: object, limit: int) -> None:
-        if isinstance(text, str) and len(text) > limit:
-            found.append(where)
-        elif isinstance(text, list):
-            for item in text:
-                value(where, item, limit)
-
+    found: list[tuple[str, str]] = []
     if rows:
-        _rows_over(name, rows, ARRAYS[name][1], value)
+        _rows_over(name, rows, ARRAYS[name][1], _collect_into(found))
     return bool(found)
 
 
