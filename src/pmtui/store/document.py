@@ -21,6 +21,7 @@ import os
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -492,15 +493,14 @@ class Document:
         if chunks is None or len(chunks) != 1 or chunks[0][2] is not None:
             return
         lines = self._current_index().lines
-        view = memoryview(data)
         out: list[list] = []
         at = line = 0
-        size = len(view)
+        size = len(data)
         while True:
             cut = data.find(b"\n", at + piece_bytes) if at + piece_bytes < size else -1
             end = size if cut < 0 else cut
             count = data.count(b"\n", at, end) + 1
-            out.append([line, line + count, view[at:end]])
+            out.append([line, line + count, data[at:end]])
             line += count
             if cut < 0:
                 break
@@ -586,7 +586,7 @@ def _remap_chunks(chunks: list[list], edits: list[Edit], n_old: int, n_new: int)
     if run is not None:
         out.append([run, n_new, None])
     out = [c for c in out if c[1] > c[0]]  # a piece whose lines all went
-    gaps = any(a[1] != b[0] for a, b in zip(out, out[1:], strict=False))
+    gaps = any(a[1] != b[0] for a, b in pairwise(out))
     if not out or out[0][0] != 0 or out[-1][1] != n_new or gaps:
         return []  # never expected: encoded afresh
     return out
