@@ -308,6 +308,7 @@ class TimelinePane(Pane):
             self._keys = None
         needle = self.filter_text.strip().lower()
         self._cursor_row_due = None
+        shows = True
         if needle or self.key_only:
             want = table.cursor_row + max(1, table.scrollable_content_region.height)
             shows = focus is not None and (focus.key or not self.key_only) and matches(focus, needle)
@@ -325,7 +326,12 @@ class TimelinePane(Pane):
         if [(c.key, c.width) for c in columns] != [(c.key, c.width) for c in table.columns]:
             table.set_columns(columns)
         cursor = table.cursor_row
-        if focus is not None:
+        if not changed and not shows:
+            # A new text hides the cursor's row: the first row that matches
+            # (its index in the view before meant nothing here, and how far
+            # the first step got decided which row it landed on).
+            cursor = 0
+        elif focus is not None:
             found = self._view_index(focus)
             if found is not None:
                 cursor = found
@@ -385,7 +391,7 @@ class TimelinePane(Pane):
     async def _filter_rest(self, job: RowFilter) -> None:
         while not job.done and job is self._filter:
             await asyncio.sleep(0)
-            found = len(job.out)
+            found, shown = len(job.out), self.table.cursor_value
             job.run(FILTER_SLICE)
             if job is self._filter:
                 due, cursor = self._cursor_row_due, None
@@ -394,7 +400,7 @@ class TimelinePane(Pane):
                     if cursor is not None:
                         self._cursor_row_due = None
                 self.table.set_rows(self._view, cursor=cursor)
-                if cursor is not None:
+                if self.table.cursor_value is not shown:  # the first row found, or the cursor's
                     self._show_detail()
                 self._update_status()
         if job is self._filter:
