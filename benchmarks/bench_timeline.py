@@ -163,10 +163,7 @@ async def measure(events: int, edits: int, only: str = "all") -> dict[str, float
                 await result
             lat.setdefault(name, []).append(await clock.next_frame_after(t0))
             if applied is not None:  # and the frame after the view was rebuilt for it
-                while len(applied) == before and time.perf_counter() - t0 < 10:
-                    await asyncio.sleep(0.001)
-                shown = applied[before]
-                lat.setdefault(f"{name}: rows shown", []).append(shown - t0 + await clock.next_frame_after(shown))
+                lat.setdefault(f"{name}: rows shown", []).append(await rows_shown(clock, applied, before, t0))
             await asyncio.sleep(wait)  # what follows the frame (journal, re-sort) counts as blocking too
             worst[name] = max(worst.get(name, 0.0), beat.stop())
 
@@ -205,6 +202,14 @@ async def measure(events: int, edits: int, only: str = "all") -> dict[str, float
             await settle(app, pilot, 0.3)
         await switch_panes(timed, pilot, beat, results, only)
     return _summary(results, lat, worst)
+
+
+async def rows_shown(clock: FrameClock, applied: list[float], before: int, t0: float) -> float:
+    """From t0 to the first frame after the pane's next rebuild."""
+    while len(applied) == before and time.perf_counter() - t0 < 10:
+        await asyncio.sleep(0.001)
+    shown = applied[before]
+    return shown - t0 + await clock.next_frame_after(shown)
 
 
 def rebuilds(pane) -> list[float]:
