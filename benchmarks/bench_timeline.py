@@ -153,14 +153,17 @@ async def measure(events: int, edits: int, only: str = "all") -> dict[str, float
         lat: dict[str, list[float]] = {}
         worst: dict[str, float] = {}
 
-        async def timed(name: str, action, *, wait: float = 0.12) -> None:
+        async def timed(name: str, action, *, wait: float = 0.12, applied: list[float] | None = None) -> None:
             await settle(app, pilot, 0.05)
             beat.measure()
             t0 = time.perf_counter()
+            before = len(applied) if applied is not None else 0
             result = action()
             if asyncio.iscoroutine(result):
                 await result
             lat.setdefault(name, []).append(await clock.next_frame_after(t0))
+            if applied is not None:  # and the frame after the view was rebuilt for it
+                lat.setdefault(f"{name}: rows shown", []).append(await rows_shown(clock, applied, before, t0))
             await asyncio.sleep(wait)  # what follows the frame (journal, re-sort) counts as blocking too
             worst[name] = max(worst.get(name, 0.0), beat.stop())
 
@@ -186,23 +189,50 @@ async def measure(events: int, edits: int, only: str = "all") -> dict[str, float
         if only == "edits":
             return _summary(results, lat, worst)
         if only in ("all", "filter"):
+            applied = rebuilds(pane)
             await pilot.press("slash")
             for ch in "pod api-1":
-                await timed("filter keystroke", lambda ch=ch: pilot.press("space" if ch == " " else ch), wait=0.03)
+                await timed("filter keystroke", lambda ch=ch: pilot.press("space" if ch == " " else ch), wait=0.03,
+                            applied=applied)
             await settle(app, pilot, 0.5)
             for _ in range(3):
-                await timed("filter keystroke (backspace)", lambda: pilot.press("backspace"), wait=0.03)
+                await timed("filter keystroke (backspace)", lambda: pilot.press("backspace"), wait=0.03,
+                            applied=applied)
             await pilot.press("escape")
             await settle(app, pilot, 0.3)
         await switch_panes(timed, pilot, beat, results, only)
     return _summary(results, lat, worst)
 
 
+async def rows_shown(clock: FrameClock, applied: list[float], before: int, t0: float) -> float:
+    """From t0 to the first frame after the pane's next rebuild."""
+    while len(applied) == before and time.perf_counter() - t0 < 10:
+        await asyncio.sleep(0.001)
+    shown = applied[before]
+    return shown - t0 + await clock.next_frame_after(shown)
+
+
+def rebuilds(pane) -> list[float]:
+    """When the pane rebuilt its view (a filter typed is applied on the
+    frame after the keystroke's: "rows shown" times the frame after that;
+    a checkout that filters in the keystroke's handler rebuilds at once)."""
+    times: list[float] = []
+    original = pane._rebuild
+
+    def rebuild(*args, **kwargs):
+        original(*args, **kwargs)
+        times.append(time.perf_counter())
+
+    pane._rebuild = rebuild
+    return times
+
+
 def _summary(results: dict[str, float], lat: dict[str, list[float]], worst: dict[str, float]) -> dict[str, float]:
     for name, values in lat.items():
         results[f"{name} p50"] = statistics.median(values)
         results[f"{name} p95"] = pct(values, 95)
-        results[f"{name} worst blocked"] = worst[name]
+        if name in worst:
+            results[f"{name} worst blocked"] = worst[name]
     return results
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from itertools import compress
-from operator import attrgetter
+from itertools import compress, repeat
+from operator import attrgetter, is_
 
 from pmtui.model import TimelineEvent
 
@@ -52,6 +52,9 @@ class RowFilter:
     drops the filter (the pane starts a new one on every change)."""
 
     CHUNK = 2_000
+    # The first chunk when only a first screen is wanted (`run(want=...)`):
+    # 2,000 rows cost 0.5-0.65 ms at 100,000 (search texts made), 200 rows 0.06 ms.
+    FIRST_CHUNK = 128
 
     def __init__(self, needle: str, sources: Sequence[Sequence[TimelineEvent]], *, key_only: bool = False,
                  texts: Sequence[Sequence[str | None] | None] | None = None) -> None:
@@ -71,15 +74,24 @@ class RowFilter:
     def done(self) -> bool:
         return self._k >= len(self._spans)
 
-    def run(self, budget: float) -> None:
-        deadline = time.perf_counter() + budget
+    def run(self, budget: float | None, *, want: int | None = None, until: TimelineEvent | None = None) -> None:
+        """Look on for `budget` seconds (at least one chunk; None: no limit),
+        and with `want` only until `out` holds that many rows and `until`
+        (a row the caller knows will match: the one under the cursor) is
+        among them: the first screen of a view needs a few dozen rows, so
+        those chunks start small (FIRST_CHUNK rows, doubling up to CHUNK)."""
+        deadline = time.perf_counter() + budget if budget is not None else float("inf")
         needle, out, out_texts = self.needle, self.out, self.out_texts
         # A NUL in the needle could span two fields of a search text.
         searchable = SEP not in needle
+        size = self.CHUNK if want is None else min(self.CHUNK, self.FIRST_CHUNK)
         while self._k < len(self._spans):
+            if want is not None and len(out) >= want and until is None:
+                return
             rows, kept, _, end = self._spans[self._k]
             start = self._pos
-            stop = min(start + self.CHUNK, end)
+            stop = min(start + size, end)
+            size = min(self.CHUNK, 2 * size)
             chunk: Sequence[TimelineEvent] = rows[start:stop]
             self._pos = stop
             texts: list[str | None]
@@ -100,6 +112,8 @@ class RowFilter:
                 texts = list(compress(texts, hits))
             out.extend(chunk)
             out_texts.extend(texts)
+            if until is not None and any(map(is_, chunk, repeat(until))):
+                until = None
             if self._pos >= end:
                 self._k += 1
                 self._pos = self._spans[self._k][2] if self._k < len(self._spans) else 0

@@ -92,3 +92,34 @@ def test_matches_is_the_rule_and_a_nul_needle_never_spans_fields():
     assert RowFilter("b\0c", [[row]]).texts() is None
     assert finish(RowFilter("b\0c", [[row]])) == []
     assert finish(RowFilter("", [[row]])) == [row]
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=rows_st, needle=texts, want=st.integers(0, 45), pick=st.integers(0, 39), chunk=st.integers(1, 7),
+       first=st.integers(1, 9))
+def test_a_first_screen_is_a_prefix_holding_the_wanted_rows(rows, needle, want, pick, chunk, first):
+    """run(want=, until=): the rows found are the first of the plain result,
+    at least `want` of them (or all) and the row `until` among them; the
+    rest found later makes the same whole."""
+    RowFilter.CHUNK, RowFilter.FIRST_CHUNK = chunk, first
+    try:
+        needle = needle.lower()
+        expected = plain(rows, needle, False)
+        until = expected[pick % len(expected)] if expected else None
+        job = RowFilter(needle, [rows])
+        job.run(None, want=want, until=until)
+        found = [id(e) for e in job.out]
+        assert found == [id(e) for e in expected[: len(found)]]
+        assert len(found) >= min(want, len(expected))
+        assert until is None or id(until) in found
+        assert [id(e) for e in finish(job)] == [id(e) for e in expected]
+    finally:
+        RowFilter.CHUNK, RowFilter.FIRST_CHUNK = 2_000, 128
+
+
+def test_a_first_screen_stops_once_found():
+    rows = [TimelineEvent(START + timedelta(seconds=i), f"row {i}", kind="other") for i in range(10_000)]
+    job = RowFilter("row", [rows])
+    job.run(None, want=40)
+    # The first chunk is FIRST_CHUNK rows: a screen's worth, not a budget's.
+    assert 40 <= len(job.out) <= RowFilter.FIRST_CHUNK and not job.done

@@ -66,7 +66,9 @@ class Journey:
 
     def step(self, name: str, keys: list[str | Key], until: Until, *, timeout: float = 30.0) -> str:
         screen = self.term.step(name, keys, until, timeout=timeout)
-        self.screens[name] = screen
+        # What the step left is judged as it stays on screen, not as one
+        # capture caught it mid-write.
+        self.screens[name] = self.term.settled(screen)
         return screen
 
     def run(self) -> None:

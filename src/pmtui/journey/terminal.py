@@ -183,6 +183,20 @@ class Terminal:
         self.steps.append(Step(name, time.perf_counter() - start))
         return screen
 
+    def settled(self, screen: str, *, quiet: float = 0.06, timeout: float = 3.0) -> str:
+        """The screen once it stops changing. A capture can land between two
+        writes of one frame (tmux 3.3 does not hold a synchronized update
+        back from capture-pane), showing half a new footer over the old one,
+        which no person sees for longer than a frame."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            time.sleep(quiet)
+            again = self.screen()
+            if again == screen:
+                return screen
+            screen = again
+        return screen
+
     def kill(self) -> None:
         self.tmux("kill-server", check=False)
 

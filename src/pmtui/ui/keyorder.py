@@ -34,6 +34,14 @@ filter left with Esc and opened again with / took the / as text.
 `EscapeKeepingParser` reports the Esc it would drop; OrderedKeys installs
 it for the terminal drivers.
 
+Work a key sets off can wait for the keys typed after it (the timeline's
+filter: a burst of characters is filtered once, after the last of them):
+`after_keys(owner, work)` runs `work` at once when no typed key is waiting,
+else once none is, or before the next key sent to anything but `owner`
+(the filter box), since that key may read what the work changes (enter
+then x deletes the row under the cursor of the filtered view), whichever
+comes first; `work` hears which (True: a key is about to read it).
+
 A watchdog releases the keys if a marker is ever lost (a widget closed
 with it still queued), so no key is held for more than HOLD_LIMIT.
 """
@@ -44,7 +52,7 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from textual import events
@@ -140,6 +148,8 @@ class OrderedKeys(App[R]):
         self._key_screen: object = None
         self._key_target: DOMNode | None = None
         self._passes = 0
+        # owner -> work to run once the keys typed so far are handled (after_keys)
+        self._after_keys: dict[DOMNode, Callable[[bool], object]] = {}
         # Until the app says it is ready (its first screen up, start-up
         # dialogs pushed), typed keys wait.
         self._keys_open = not self.HOLD_KEYS_AT_START
@@ -154,6 +164,22 @@ class OrderedKeys(App[R]):
         if not self._keys_open:
             self._keys_open = True
             self.call_later(self._send_next)
+
+    def after_keys(self, owner: DOMNode, work: Callable[[bool], object]) -> None:
+        """Run `work` (once) now if no typed key is waiting, else when none
+        is any more, or before the next key that is sent to anything but
+        `owner` (`work(True)`), whichever comes first: keys to `owner` in a
+        burst set it off once, after the last, and a key elsewhere finds it
+        done."""
+        if not self._held:
+            self._after_keys.pop(owner, None)
+            work(False)
+            return
+        self._after_keys[owner] = work
+
+    def _run_after_keys(self, target: DOMNode | None = None) -> None:
+        for owner in [o for o in self._after_keys if o is not target]:
+            self._after_keys.pop(owner)(target is not None)
 
     @property
     def key_in_flight(self) -> HeldEvent | None:
@@ -203,6 +229,9 @@ class OrderedKeys(App[R]):
             self._settled()
             return
         target: DOMNode = self.focused or self.screen
+        if self._after_keys:
+            self._run_after_keys(target)
+            target = self.focused or self.screen
         self._key_screen = self.screen
         self._key_target = target
         self._passes = 0
@@ -270,7 +299,11 @@ class OrderedKeys(App[R]):
         self.call_later(self._send_next)
 
     async def _send_next(self) -> None:
-        if self._key_in_flight is not None or not self._held:
+        if self._key_in_flight is not None:
+            return
+        if not self._held:
+            if self._after_keys:
+                self._run_after_keys()
             return
         if not self._takes_keys():
             self._wait_for_screen()

@@ -29,7 +29,7 @@ from textual.widgets import Input
 from pmtui.edits import timeline as edits
 from pmtui.edits.timeline import MarkField, index_of
 from pmtui.model import EVENT_KINDS, TimelineEvent
-from pmtui.rowfilter import RowFilter
+from pmtui.rowfilter import RowFilter, matches
 from pmtui.session import Area, Change, EditSession
 from pmtui.textsafe import one_line, printable
 from pmtui.timeparse import TimeParseError, format_clock, format_utc, parse_time
@@ -104,9 +104,9 @@ class StatusLine(Widget):
         return Text(self.text, no_wrap=True, overflow="ellipsis")
 
 
-# Milliseconds of filtering per frame: the keystroke's own frame shows
-# what the first slice finds, the rest streams in (100,000 rows take a few
-# dozen milliseconds in all).
+# Seconds of filtering per step: the first step looks only for the rows of
+# the first screen (RowFilter.run's `want`), the rest streams in, a step at
+# a time between frames (100,000 rows take a few dozen milliseconds in all).
 FILTER_SLICE = 0.004
 
 
@@ -140,6 +140,8 @@ class TimelinePane(Pane):
         self.show_local = False
         self._view: list[TimelineEvent] = self.session.pm.timeline
         self._filter: RowFilter | None = None  # the filter being computed or last computed
+        self._filter_pending = False  # text typed in the box, not yet applied (see _filter_later)
+        self._cursor_row_due: TimelineEvent | None = None  # the cursor's row, not yet found by the filter
         # finished results (rows, their search texts) by (needle, key rows only), until the timeline changes
         self._filtered: dict[tuple[str, bool], tuple[list[TimelineEvent], list[str | None] | None]] = {}
         self._keys: tuple[int, int] | None = None  # (rows counted, key rows among them), until a change
@@ -285,23 +287,32 @@ class TimelinePane(Pane):
 
     def on_row_highlighted(self, message: RowHighlighted) -> None:
         message.stop()
+        self._cursor_row_due = None  # the cursor was moved: it stays where it was put
         self._show_detail()
         self._update_status()
 
     # -- view ------------------------------------------------------------------
 
-    def _rebuild(self, focus: TimelineEvent | None = None, *, changed: bool = True) -> None:
+    def _rebuild(self, focus: TimelineEvent | None = None, *, changed: bool = True,
+                 budget: float | None = FILTER_SLICE) -> None:
         """Show the rows again. `changed`: the timeline changed (finished
-        filter results no longer hold); False for a new filter text."""
+        filter results no longer hold); False for a new filter text. A
+        filter's first step looks for the first screen's rows (and the one
+        under the cursor) for up to `budget` seconds (None: until found)."""
         table = self.table
+        self._filter_pending = False  # the text as it is now is applied here
         if focus is None:
             focus = table.cursor_value
         if changed:
             self._filtered.clear()
             self._keys = None
         needle = self.filter_text.strip().lower()
+        self._cursor_row_due = None
+        shows = True
         if needle or self.key_only:
-            self._view = self._start_filter(needle, changed)
+            want = table.cursor_row + max(1, table.scrollable_content_region.height)
+            shows = focus is not None and (focus.key or not self.key_only) and matches(focus, needle)
+            self._view = self._start_filter(needle, changed, want, budget, focus if shows else None)
         else:
             self._filter = None
             self._view = self.events
@@ -315,19 +326,28 @@ class TimelinePane(Pane):
         if [(c.key, c.width) for c in columns] != [(c.key, c.width) for c in table.columns]:
             table.set_columns(columns)
         cursor = table.cursor_row
-        if focus is not None:
+        if not changed and not shows:
+            # A new text hides the cursor's row: the first row that matches
+            # (its index in the view before meant nothing here, and how far
+            # the first step got decided which row it landed on).
+            cursor = 0
+        elif focus is not None:
             found = self._view_index(focus)
             if found is not None:
                 cursor = found
+            elif self._filter is not None and not self._filter.done and self._view is self._filter.out:
+                self._cursor_row_due = focus  # it streams in later: the cursor goes to it then
         table.set_rows(self._view, cursor=cursor)
         self._update_status()
         self._show_detail()
 
     # -- the filter: narrowed as typed, its results streaming in ------------------
 
-    def _start_filter(self, needle: str, changed: bool) -> list[TimelineEvent]:
-        """The rows matching `needle`, as far as a few milliseconds find
-        them; the rest are added between frames (RowFilter)."""
+    def _start_filter(self, needle: str, changed: bool, want: int, budget: float | None,
+                      until: TimelineEvent | None) -> list[TimelineEvent]:
+        """The rows matching `needle`, as far as the first `want` of them and
+        the row `until` (within `budget`); the rest are added between frames
+        (RowFilter)."""
         key_only = self.key_only
         done = self._filtered.get((needle, key_only))
         if done is not None:
@@ -353,11 +373,14 @@ class TimelinePane(Pane):
             job = RowFilter(needle, [start], key_only=key_only, texts=[start_texts])
             job._seen = len(self.events)
         self._filter = job
-        job.run(FILTER_SLICE)
+        job.run(budget, want=want, until=until)
         if job.done:
             self._filter_done(job)
         else:
-            self._continue_filter()
+            # The rest after the frame that shows the first screen (the
+            # steps started at once came before it, 4 ms each: the rows
+            # showed 20-40 ms after the keystroke instead of one frame).
+            self.call_after_refresh(self._continue_filter)
         return job.out
 
     def _continue_filter(self) -> None:
@@ -368,9 +391,17 @@ class TimelinePane(Pane):
     async def _filter_rest(self, job: RowFilter) -> None:
         while not job.done and job is self._filter:
             await asyncio.sleep(0)
+            found, shown = len(job.out), self.table.cursor_value
             job.run(FILTER_SLICE)
             if job is self._filter:
-                self.table.set_rows(self._view)
+                due, cursor = self._cursor_row_due, None
+                if due is not None:
+                    cursor = next((i for i in range(found, len(job.out)) if job.out[i] is due), None)
+                    if cursor is not None:
+                        self._cursor_row_due = None
+                self.table.set_rows(self._view, cursor=cursor)
+                if self.table.cursor_value is not shown:  # the first row found, or the cursor's
+                    self._show_detail()
                 self._update_status()
         if job is self._filter:
             self._filter_done(job)
@@ -459,7 +490,31 @@ class TimelinePane(Pane):
         if event.input.id == "timeline-filter":
             event.stop()
             self.filter_text = event.value
+            self._filter_later(event.input)
+
+    def _filter_later(self, box: Widget) -> None:
+        """Apply the text typed once the keys typed so far are handled: the
+        characters of a burst are filtered once, after the last of them
+        (OrderedKeys.after_keys), and before any key that goes elsewhere
+        (enter, x, e, arrows... read the rows or the cursor: `/ api enter x`
+        typed in one burst deletes a row that matches, never one of the
+        view of an older text). Put off to the frame after the keystroke's
+        instead, the rows came 17-33 ms after the box showed the character
+        (Textual's update timer, paused when idle, ticks again one to two
+        periods after a frame; measured at 100,000 rows)."""
+        after_keys = getattr(self.app, "after_keys", None)
+        if after_keys is None:  # an app without ordered keys: at once
             self._rebuild(changed=False)
+            return
+        self._filter_pending = True
+        after_keys(box, self.flush_filter)
+
+    def flush_filter(self, key_waiting: bool = False) -> None:
+        """The text typed applied now, if it is not yet; with `key_waiting`
+        (a key that may read the rows is about to be handled) as far as the
+        first screen and the row under the cursor, however long that takes."""
+        if self._filter_pending and self.is_attached:
+            self._rebuild(changed=False, budget=None if key_waiting else FILTER_SLICE)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "timeline-filter":
