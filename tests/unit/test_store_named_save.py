@@ -7,18 +7,19 @@ the same model gives."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import random
 from pathlib import Path
 
 import pytest
+from tests.unit.test_touched_render import _random_edit
 
 from pmtui import store
 from pmtui.filesafety import atomic
 from pmtui.sample import large_postmortem
 from pmtui.session import Change, EditSession
 from pmtui.store.document import CHUNK_LINES, TOUCHED_ROWS, Document, _remap_chunks
-from tests.unit.test_touched_render import _random_edit
 
 EVENTS = TOUCHED_ROWS + 300  # over TOUCHED_ROWS: the named rows are compared alone
 
@@ -134,7 +135,7 @@ def test_remapped_pieces_are_the_edited_lines(seed: int) -> None:
     rng = random.Random(seed)
     lines = [f"line {k} é" if k % 7 == 0 else f"line {k}" for k in range(rng.randrange(1, 40))]
     cuts = sorted({0, len(lines), *(rng.randrange(len(lines) + 1) for _ in range(rng.randrange(4)))})
-    chunks = [[a, b, "\n".join(lines[a:b]).encode()] for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+    chunks = [[a, b, "\n".join(lines[a:b]).encode()] for a, b in itertools.pairwise(cuts) if b > a]
     edits, at = [], 0
     while at <= len(lines) and rng.random() < 0.8:
         start = rng.randrange(at, len(lines) + 1)
@@ -150,7 +151,7 @@ def test_remapped_pieces_are_the_edited_lines(seed: int) -> None:
     if not out:
         return  # refused (encoded afresh): always correct
     assert out[0][0] == 0 and out[-1][1] == len(new)
-    assert all(a[1] == b[0] for a, b in zip(out, out[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(out))
     for piece in out:
         if piece[2] is not None:
             assert piece[2] == "\n".join(new[piece[0] : piece[1]]).encode()
@@ -159,7 +160,7 @@ def test_remapped_pieces_are_the_edited_lines(seed: int) -> None:
 
 
 def test_chunk_size_keeps_a_save_after_one_edit_small(tmp_path: Path) -> None:
-    doc, _ref, session, _path = _open_named(tmp_path)
+    doc, _ref, _session, _path = _open_named(tmp_path)
     doc.encoded()
     row = doc.pm.timeline[600]
     row.event = "one edit"
