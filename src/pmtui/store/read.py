@@ -69,6 +69,7 @@ def load(path: str | os.PathLike) -> Document:
     data, st = _read_bytes(p)
     doc = loads(decode(data, p), path=p)
     doc.stamp = stamp_of(data, st)
+    doc.seed_encoded(data[3:] if doc.bom else data)
     return doc
 
 
