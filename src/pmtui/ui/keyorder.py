@@ -182,6 +182,11 @@ class OrderedKeys(App[R]):
             self._after_keys.pop(owner)(target is not None)
 
     @property
+    def last_key_at(self) -> float:
+        """time.monotonic() when the last key was handed on (0: none yet)."""
+        return self._sent_at
+
+    @property
     def key_in_flight(self) -> HeldEvent | None:
         """The key being handled now (None between keys)."""
         return self._key_in_flight
