@@ -83,7 +83,7 @@ ops = st.lists(
         st.tuples(st.just("key"), st.integers(0, 199)),
         st.tuples(st.just("move"), st.integers(0, 199), st.integers(0, 199)),  # a re-sort
         st.tuples(st.just("jump"), st.integers(0, 199)),  # the cursor far away (an undo)
-        st.tuples(st.just("filter"), st.sampled_from(WORDS + [""])),
+        st.tuples(st.just("filter"), st.sampled_from([*WORDS, ""])),
         st.tuples(st.just("delete"), st.integers(0, 199)),
         st.tuples(st.just("insert"), st.integers(0, 199), st.sampled_from(WORDS)),
         st.tuples(st.just("theme"), st.sampled_from(["textual-dark", "textual-light", "nord"])),
