@@ -74,6 +74,18 @@ def drawn_afresh(table: KindTable) -> list[list[tuple[str, object]]]:
     return [[(seg.text, seg.style) for seg in strip] for strip in strips]
 
 
+def bar_fresh(table: KindTable) -> tuple[list, list]:
+    """The scroll bar's lines as kept, and as drawn without any cache."""
+    bar = table.vertical_scrollbar
+    crop = Region(0, 0, bar.size.width, bar.size.height)
+    kept = [[(seg.text, seg.style) for seg in strip] for strip in bar.render_lines(crop)]
+    bar._drawn.clear()
+    bar._styles_cache.clear()
+    bar._render_content()
+    fresh = [[(seg.text, seg.style) for seg in strip] for strip in bar.render_lines(crop)]
+    return kept, fresh
+
+
 WORDS = ["the deploy", "rolled back", "alert fires", "blame: you", "carelessly", "pod api-1", "ok"]
 
 ops = st.lists(
@@ -145,6 +157,8 @@ async def test_what_is_painted_is_what_a_table_without_caches_draws(sequence):
             await apply(app, table, pilot, op)
             await pilot.pause()
             assert painted(table) == drawn_afresh(table), op
+            kept, fresh = bar_fresh(table)
+            assert kept == fresh, op
 
 
 async def test_a_jump_back_reuses_the_finished_lines_and_shows_the_change():
@@ -168,3 +182,27 @@ async def test_a_jump_back_reuses_the_finished_lines_and_shows_the_change():
         text = "".join(seg.text for seg in table._styles_cache._cache[y])
         assert "changed in place" in text
         assert painted(table) == drawn_afresh(table)
+
+
+async def test_the_scroll_bar_drawn_before_is_used_again_only_where_it_was():
+    rows = [Row(f"row {i}", "other") for i in range(2000)]
+    app = TableApp(rows)
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(KindTable)
+        table.set_rows(rows)
+        table.focus()
+        await pilot.pause()
+        bar = table.vertical_scrollbar
+        assert bar.display
+        seen: dict[int, list] = {}
+        for target in (1500, 3, 1500, 3, 1500, 900, 1999, 3):
+            table.move_cursor(target)
+            await pilot.pause()
+            kept, fresh = bar_fresh(table)
+            assert kept == fresh
+            if target in (1500, 3):  # an undo and its redo: the same two places each time
+                assert seen.setdefault(target, kept) == kept
+            table.move_cursor(target)  # bar_fresh emptied the cache: the drawing kept again
+            bar.render_lines(Region(0, 0, bar.size.width, bar.size.height))
+        assert seen[3] != seen[1500]  # the thumb moved
+        assert len(bar._drawn) <= bar.KEPT
