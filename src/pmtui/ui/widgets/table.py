@@ -289,8 +289,9 @@ class VirtualTable(ScrollView, can_focus=True):
             cache = self._styles_cache
             # Styles are looked up only when a line of rows is to be drawn
             # (a table just removed is painted at no size, without them).
-            final = self.size.height > 1 and any(y in cache._dirty_lines or y not in cache._cache for y in crop.line_range) and (
-                self._final_lines_usable())
+            drawn = cache._cache
+            due = any(y in cache._dirty_lines or y not in drawn for y in crop.line_range)
+            final = self.size.height > 1 and due and self._final_lines_usable()
             if final:
                 self._reuse_finished(crop)
             lines = super().render_lines(crop)
