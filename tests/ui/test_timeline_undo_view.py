@@ -4,6 +4,7 @@ table's line caches, the key count made in steps after the frame)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from pmtui.sample import large_postmortem
@@ -69,3 +70,38 @@ async def test_key_count_in_steps_starts_over_when_the_timeline_changes_meanwhil
             p.action_toggle_key()
         await until(pilot, lambda: f" {before + 3} key moments" in status(app), "the count after three marks")
         assert p._keys == (EVENTS, before + 3)
+
+
+async def test_an_edit_during_the_journals_render_in_steps_is_painted_before_the_next_step(make_app):
+    """A render in steps that an edit interrupts starts again only after the
+    edit's frame: its next step (up to 3 ms) must not delay that paint."""
+    app = make_app(large_postmortem(EVENTS), first_pane="timeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        log: list[str] = []
+        display = app._display
+
+        def logged_display(screen, update):
+            log.append("frame")
+            return display(screen, update)
+
+        app._display = logged_display
+        document = app.document
+        render_steps = document.render_steps
+
+        def logged_steps(**kwargs):
+            for step in render_steps(**kwargs):
+                log.append("step")
+                yield step
+
+        document.render_steps = logged_steps
+        job = asyncio.create_task(app.render_in_steps())
+        while log.count("step") < 2:
+            await asyncio.sleep(0)
+        row = pane(app).table.cursor_value
+        pane(app).update_event(row, {"event": "changed while the journal renders"})
+        log.append("edit")
+        await job
+        after = log[log.index("edit") + 1:]
+        assert "step" in after  # it started again
+        assert after.index("frame") < after.index("step")

@@ -602,6 +602,12 @@ class PmApp(OrderedKeys[None]):
 
         return await self._in_steps(steps, at_once)
 
+    async def _after_frame(self) -> None:
+        """Until the screen has painted what is pending."""
+        shown: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.call_after_refresh(lambda: shown.done() or shown.set_result(None))
+        await shown
+
     async def _in_steps(self, steps_of: Callable[[Document], Generator[None, None, T]],
                         at_once: Callable[[Document], T]) -> T:
         """Run `steps_of(document)` a step per turn of the loop, frames
@@ -618,6 +624,9 @@ class PmApp(OrderedKeys[None]):
                         await asyncio.sleep(0)
                         if self.session.revision != revision or self.document is not document:
                             steps.close()
+                            # The edit's frame first: the next step (up to
+                            # 3 ms) ran in the same turn, before its paint.
+                            await self._after_frame()
                             break
                 except StopIteration as done:
                     return cast(T, done.value)
