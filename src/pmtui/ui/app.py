@@ -605,7 +605,12 @@ class PmApp(OrderedKeys[None]):
     async def _after_frame(self) -> None:
         """Until the screen has painted what is pending."""
         shown: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.call_after_refresh(lambda: shown.done() or shown.set_result(None))
+
+        def painted() -> None:
+            if not shown.done():
+                shown.set_result(None)
+
+        self.call_after_refresh(painted)
         await shown
 
     async def _in_steps(self, steps_of: Callable[[Document], Generator[None, None, T]],
