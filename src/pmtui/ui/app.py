@@ -618,9 +618,11 @@ class PmApp(OrderedKeys[None]):
         """Run `steps_of(document)` a step per turn of the loop, frames
         between. An edit landing meanwhile starts it again (the document
         must be read in one state of the model); after a few such restarts
-        the last one runs at once (`at_once`). One such job at a time."""
-        async with self._render_lock:
-            for _attempt in range(3):
+        the last one runs at once (`at_once`). One such job at a time: the
+        lock is let go while an interrupted one waits for the edit's frame,
+        so a save waiting behind the journal's render is not held up by it."""
+        for _attempt in range(3):
+            async with self._render_lock:
                 document, revision = self.document, self.session.revision
                 steps = steps_of(document)
                 try:
@@ -629,12 +631,13 @@ class PmApp(OrderedKeys[None]):
                         await asyncio.sleep(0)
                         if self.session.revision != revision or self.document is not document:
                             steps.close()
-                            # The edit's frame first: the next step (up to
-                            # 3 ms) ran in the same turn, before its paint.
-                            await self._after_frame()
                             break
                 except StopIteration as done:
                     return cast(T, done.value)
+            # The edit's frame first: the next step (up to 3 ms) ran in the
+            # same turn as the edit, before its paint.
+            await self._after_frame()
+        async with self._render_lock:
             return at_once(self.document)
 
     async def _save_big(self) -> None:
