@@ -105,3 +105,32 @@ async def test_an_edit_during_the_journals_render_in_steps_is_painted_before_the
         after = log[log.index("edit") + 1:]
         assert "step" in after  # it started again
         assert after.index("frame") < after.index("step")
+
+
+async def test_the_collector_waits_for_an_undos_and_a_redos_frames(make_app, settle):
+    import gc
+
+    from pmtui.ui.app import COLLECTOR_HOLD
+
+    assert gc.isenabled()
+    app = make_app(large_postmortem(200), first_pane="timeline")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        row = pane(app).table.cursor_value
+        pane(app).update_event(row, {"event": "changed"})
+        await settle(pilot)
+        for _ in range(int(COLLECTOR_HOLD * 25 / 0.05)):
+            if gc.isenabled():
+                break
+            await pilot.pause(0.05)
+        assert gc.isenabled()
+        for key in ("ctrl+z", "ctrl+y"):
+            await pilot.press(key)
+            assert not gc.isenabled(), key
+            for _ in range(int(COLLECTOR_HOLD * 25 / 0.05)):
+                if gc.isenabled():
+                    break
+                await pilot.pause(0.05)
+            assert gc.isenabled(), key
+        assert row.event == "changed"
+    assert gc.isenabled()
