@@ -16,7 +16,7 @@ that does not parse stays where it was typed, with the reason under it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -87,6 +87,9 @@ class OverviewPane(Pane):
         self.fields = self._fields()
         self._by_name = {f.name: f for f in self.fields}
         self._form: Widget | None = None  # the VerticalScroll, built after the first frame
+        self._grid: Widget | None = None  # in it, the sections, mounted one by one
+        self._next_section = 0  # the index of the next section to mount
+        self._mounting: list[Awaitable[None]] = []  # the mounts a key may have to wait for
         # Set once the form is mounted and laid out (wrapped at its width).
         self.form_shown = asyncio.Event()
         # What the model held when each field was last filled in: a change
@@ -241,45 +244,96 @@ class OverviewPane(Pane):
         yield OverviewSummary(self, id="overview-summary")
 
     def _build_form(self) -> None:
-        """Replace the summary with the form (once)."""
-        # Deferred past the first frame, so the app may be closing (a quit
-        # pressed at once) or the pane already gone: nothing to build then.
-        if self._form is not None or not self.is_attached or self.app.return_code is not None:
-            return
-        from textual.containers import Horizontal, Vertical, VerticalScroll
+        """Every section of the form now (those not built yet): something
+        needs any editor at once (a test, the checklist's jump, sign-off)."""
+        while self._add_section():
+            pass
+
+    def _build_form_steps(self) -> None:
+        """The form a section per frame. At 100,000 events the form built in
+        one go (over 200 widgets) blocked 54-76 ms: three full layouts of
+        it in a row (mounted, the summary removed, the text areas wrapped
+        again), 25-35 ms each, and the first paint of every widget on
+        screen. A section at a time, each frame lays out and paints one new
+        section (the ones before keep their cached arrangement).
+        benchmarks/bench_timeline.py --only switch."""
+        if self._add_section() and self._next_section < len(self.SECTIONS):
+            self.call_after_refresh(self._build_form_steps)
+
+    def _add_section(self) -> bool:
+        """Mount the next section of the form (the form's frame and the
+        summary's removal with the first); False when none is left or the
+        pane is going. Every widget of the section is in the DOM on return
+        (a key handled next finds its editors), its mounting runs on."""
+        # Deferred past a frame, so the app may be closing (a quit pressed
+        # at once) or the pane already gone: nothing to build then.
+        if self._next_section >= len(self.SECTIONS) or not self.is_attached or self.app.return_code is not None:
+            return False
+        from textual.containers import Vertical, VerticalScroll
+
+        if self._grid is None:
+            # Not focusable itself: focusing a container restyles everything
+            # in it (~150 ms of CPU here); the bar above takes the pane's focus.
+            self._form = VerticalScroll(id="overview-scroll", can_focus=False)
+            self._grid = Vertical(id="overview-grid")
+            self._mounting.append(self.mount(self._form))
+            self._mounting.append(self._form.mount(self._grid))
+            summary = self.query("#overview-summary")
+            if summary:
+                summary.first().remove()
+        index = self._next_section
+        self._next_section += 1
+        self._mount_section(self._grid, index, self.SECTIONS[index])
+        if self._next_section == len(self.SECTIONS):
+            self.call_after_refresh(self._rewrap)
+        return True
+
+    def _mount_section(self, grid: Widget, index: int, section: str) -> None:
+        # Mounted level by level rather than as a tree of constructor
+        # children: a widget handed to its parent's constructor joins the
+        # DOM only when that parent's own mounting runs, so a key handled
+        # in between would not find its editor.
+        from textual.containers import Horizontal, Vertical
         from textual.widgets import Label, Static
 
         pm = self.session.pm
-        sections: list[Widget] = []
-        for index, section in enumerate(self.SECTIONS):
-            rows: list[Widget] = [Static(Text(section), classes="overview--heading")]
-            for field in (f for f in self.fields if f.section == section):
-                value = self._shown[field.name] = field.show(field.get(pm))
-                rows.append(
-                    Horizontal(
-                        Label(Text(field.label), classes="overview--label"),
-                        Vertical(
-                            self._editor(field, value),
-                            Static("", id=f"error-{field.name}", classes="overview--error"),
-                            *self._hint(field),
-                            classes="overview--field",
-                        ),
-                        classes=f"overview--row -{field.kind}",
-                    )
-                )
-            if section == "Team":
-                rows.append(Horizontal(Label(Text("Sign-off"), classes="overview--label"),
-                                       Static(Text(self._approvals_text()), id="ov-approvals",
-                                              classes="overview--field"), classes="overview--row -input"))
-            sections.append(Vertical(*rows, classes="overview--section", id=f"section-{index}"))
-        # Not focusable itself: focusing a container restyles everything in it
-        # (~150 ms of CPU here); the bar above takes the pane's focus.
-        self._form = VerticalScroll(Vertical(*sections, id="overview-grid"), id="overview-scroll", can_focus=False)
-        self.mount(self._form)
-        summary = self.query("#overview-summary")
-        if summary:
-            summary.first().remove()
-        self.call_after_refresh(self._rewrap)
+        box = Vertical(classes="overview--section", id=f"section-{index}")
+        mounting = self._mounting
+        mounting.append(grid.mount(box))
+        mounting.append(box.mount(Static(Text(section), classes="overview--heading")))
+        for field in (f for f in self.fields if f.section == section):
+            value = self._shown[field.name] = field.show(field.get(pm))
+            row = Horizontal(classes=f"overview--row -{field.kind}")
+            cell = Vertical(classes="overview--field")
+            mounting.append(box.mount(row))
+            mounting.append(row.mount(Label(Text(field.label), classes="overview--label"), cell))
+            mounting.append(cell.mount(self._editor(field, value),
+                                       Static("", id=f"error-{field.name}", classes="overview--error"),
+                                       *self._hint(field)))
+        if section == "Team":
+            row = Horizontal(classes="overview--row -input")
+            mounting.append(box.mount(row))
+            mounting.append(row.mount(Label(Text("Sign-off"), classes="overview--label"),
+                                      Static(Text(self._approvals_text()), id="ov-approvals",
+                                             classes="overview--field")))
+
+    async def _sections_ready(self, last: int) -> None:
+        """Sections up to `last` (-1: every one) built and mounted: a key
+        that moves into them waits here (keys are handled in order, so the
+        keys after it wait too) instead of finding the form half built."""
+        last = len(self.SECTIONS) - 1 if last < 0 else min(last, len(self.SECTIONS) - 1)
+        while self._next_section <= last and self._add_section():
+            pass
+        mounting, self._mounting = self._mounting, []
+        for pending in mounting:
+            await pending
+
+    def _section_of(self, widget: Widget | None) -> int:
+        """The index of the section `widget` is in; -1 outside the form."""
+        for node in (widget, *widget.ancestors) if widget is not None else ():
+            if isinstance(node, Widget) and node.id and node.id.startswith("section-"):
+                return int(node.id.removeprefix("section-"))
+        return -1
 
     def _hint(self, field: OverviewField) -> list[Widget]:
         from textual.widgets import Static
@@ -327,11 +381,12 @@ class OverviewPane(Pane):
         for area in self.query(TextArea):
             area._rewrap_and_refresh_virtual_size()  # textual is pinned
             area.refresh()
+        self._mounting.clear()
         # Tests and snapshots wait for this rather than for a guessed pause.
         self.form_shown.set()
 
     def after_first_frame(self) -> None:
-        self.call_later(self._build_form)
+        self.call_later(self._build_form_steps)
 
     def _editor(self, field: OverviewField, value: str) -> Widget:
         # The form's widgets are imported with the form, after the first frame.
@@ -359,7 +414,7 @@ class OverviewPane(Pane):
         # Shown as the app's first pane, the app calls after_first_frame;
         # shown later, the frame that shows it need not wait for the form.
         if self.context.first_frame_shown():
-            self.call_after_refresh(self._build_form)
+            self.call_after_refresh(self._build_form_steps)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(self.app.size.width >= WIDE, "-wide")
@@ -372,8 +427,13 @@ class OverviewPane(Pane):
     # -- reading and committing ------------------------------------------------
 
     def editor(self, name: str) -> Widget:
-        self._build_form()
-        return self.query_one(f"#ov-{name}")
+        """The field's editor (the rest of the form built now if it is not
+        built yet)."""
+        found = self.query(f"#ov-{name}")
+        if not found:
+            self._build_form()
+            found = self.query(f"#ov-{name}")
+        return found.first()
 
     def raw(self, name: str) -> str:
         from textual.widgets import Input, Select, TextArea
@@ -390,7 +450,9 @@ class OverviewPane(Pane):
     def _error(self, name: str) -> Static:
         from textual.widgets import Static
 
-        self._build_form()
+        found = self.query(f"#error-{name}")
+        if not found:
+            self._build_form()
         return self.query_one(f"#error-{name}", Static)
 
     def error_text(self, name: str) -> str:
@@ -456,8 +518,10 @@ class OverviewPane(Pane):
         focused = self.app.focused
         self._refresh_team()
         for field in self.fields:
+            if field.name not in self._shown:
+                continue  # not built yet: it reads the model when it is
             value = field.show(field.get(pm))
-            if value == self._shown.get(field.name):
+            if value == self._shown[field.name]:
                 continue
             widget = self.editor(field.name)
             if widget is focused and change.focus != field.name:
@@ -488,11 +552,19 @@ class OverviewPane(Pane):
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         self.refresh_bindings()
 
-    def action_edit_fields(self) -> None:
-        self.editor(self.fields[0].name).focus()
+    async def action_edit_fields(self) -> None:
+        await self._sections_ready(0)
+        self.screen.set_focus(self.editor(self.fields[0].name))
+
+    async def on_key(self, event: events.Key) -> None:
+        # Tab walks the fields in order, also while the form is still being
+        # built: the section after the focused one is built first (shift+tab
+        # from the top wraps to the end: all of it).
+        if event.key in ("tab", "shift+tab") and self._next_section < len(self.SECTIONS):
+            section = self._section_of(self.app.focused)
+            await self._sections_ready(section + 1 if event.key == "tab" else -1)
 
     def action_leave_field(self) -> None:
-        self._build_form()
         self.commit_pending()
         self.query_one(OverviewBar).focus()
 
@@ -504,12 +576,11 @@ class OverviewPane(Pane):
         else:
             self._form.scroll_page_up(animate=False)
 
-    def action_section(self, step: int) -> None:
-        self._build_form()
+    async def action_section(self, step: int) -> None:
+        current = self._section_of(self.app.focused)
+        index = (current + step) % len(self.SECTIONS)
+        await self._sections_ready(index)
         sections = list(self.query(".overview--section"))
-        focused = self.app.focused
-        current = next((i for i, s in enumerate(sections) if focused is not None and s in focused.ancestors), -1)
-        index = (current + step) % len(sections)
         for widget in sections[index].query("*"):
             if widget.focusable:
                 # At once, not with focus() (which lands after the key is
