@@ -184,6 +184,7 @@ class PmApp(OrderedKeys[None]):
             demo=demo,
             show_pane=self.show_pane,
             first_frame_shown=lambda: self.guard is not None,
+            hold_collector=self._hold_collector,
             team=team,
             user_handle=handle,
         )

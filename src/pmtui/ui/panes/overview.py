@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -41,6 +42,10 @@ WIDE = 150  # columns from which the sections sit side by side
 LABEL_WIDTH = 16  # .overview--label in overview.tcss
 TEXT_LINES = 4  # .overview--field TextArea height at the narrow size
 WIDE_TEXT_LINES = 6  # and from WIDE columns on
+# Rows of the form built per frame while it is first shown (a text area
+# counts two): at 100,000 events, 120x40, each such step took 13-24 ms of
+# CPU to style and 24-38 ms to lay out and paint with whole sections.
+ROWS_PER_FRAME = 6
 
 
 def _list_show(values: list[str]) -> str:
@@ -88,8 +93,10 @@ class OverviewPane(Pane):
         self.fields = self._fields()
         self._by_name = {f.name: f for f in self.fields}
         self._form: Widget | None = None  # the VerticalScroll, built after the first frame
-        self._grid: Widget | None = None  # in it, the sections, mounted one by one
-        self._next_section = 0  # the index of the next section to mount
+        self._grid: Widget | None = None  # in it, the sections, mounted a few rows at a time
+        self._boxes: list[Widget] = []  # the sections mounted so far
+        self._plan = self._build_plan()  # the form's rows, in order
+        self._built = 0  # how many of them are mounted
         self._mounting: list[Awaitable[None]] = []  # the mounts a key may have to wait for
         # Set once the form is mounted and laid out (wrapped at its width).
         self.form_shown = asyncio.Event()
@@ -245,30 +252,38 @@ class OverviewPane(Pane):
         yield OverviewSummary(self, id="overview-summary")
 
     def _build_form(self) -> None:
-        """Every section of the form now (those not built yet): something
+        """Every part of the form now (those not built yet): something
         needs any editor at once (a test, the checklist's jump, sign-off)."""
-        while self._add_section():
+        while self._add_rows(len(self._plan)):
             pass
 
     def _build_form_steps(self) -> None:
-        """The form a section per frame. At 100,000 events the form built in
-        one go (over 200 widgets) blocked 54-76 ms: three full layouts of
+        """The form a few rows per frame. At 100,000 events the form built
+        in one go (over 200 widgets) blocked 54-98 ms: three full layouts of
         it in a row (mounted, the summary removed, the text areas wrapped
         again), 25-35 ms each, and the first paint of every widget on
-        screen. A section at a time, each frame lays out and paints one new
-        section (the ones before keep their cached arrangement).
+        screen. In steps of ROWS_PER_FRAME rows (a text area counts two),
+        each frame styles, lays out and paints a few new rows; the garbage
+        collector waits until the last step is drawn.
         benchmarks/bench_timeline.py --only switch."""
-        if self._add_section() and self._next_section < len(self.SECTIONS):
+        self.context.hold_collector()
+        if self._add_rows(ROWS_PER_FRAME) and self.building:
             self.call_after_refresh(self._build_form_steps)
 
-    def _add_section(self) -> bool:
-        """Mount the next section of the form (the form's frame and the
-        summary's removal with the first); False when none is left or the
-        pane is going. Every widget of the section is in the DOM on return
-        (a key handled next finds its editors), its mounting runs on."""
+    @property
+    def building(self) -> bool:
+        """Some of the form is still to be built."""
+        return self._built < len(self._plan)
+
+    def _add_rows(self, budget: int) -> bool:
+        """Mount the form's next rows, `budget` of them (a text area counts
+        two; the form's frame and the summary's removal come with the
+        first); False when none is left or the pane is going. Every widget
+        mounted is in the DOM on return (a key handled next finds its
+        editor), its mounting runs on."""
         # Deferred past a frame, so the app may be closing (a quit pressed
         # at once) or the pane already gone: nothing to build then.
-        if self._next_section >= len(self.SECTIONS) or not self.is_attached or self.app.return_code is not None:
+        if not self.building or not self.is_attached or self.app.return_code is not None:
             return False
         from textual.containers import Vertical, VerticalScroll
 
@@ -278,24 +293,41 @@ class OverviewPane(Pane):
             self._form = VerticalScroll(id="overview-scroll", can_focus=False)
             self._grid = Vertical(id="overview-grid")
             self._mounting.append(self.mount(self._form))
+            if not self._form.is_attached:  # the pane is being removed
+                return False
             self._mounting.append(self._form.mount(self._grid))
-            # The form's scrollbar as it will be once every section is in:
-            # had it appeared only with a later section, that frame would
-            # lay out and paint the whole form again at the narrower width
-            # (55-82 ms at 100,000 events), and text areas wrapped before it
-            # would need wrapping again.
+            # The form's scrollbar as it will be once every row is in: had
+            # it appeared only with a later row, that frame would lay out
+            # and paint the whole form again at the narrower width (55-82 ms
+            # at 100,000 events), and text areas wrapped before it would
+            # need wrapping again.
             if self._form_height() > self.size.height - 1:  # the bar above the form
                 self._grid.styles.min_height = self.size.height
             summary = self.query("#overview-summary")
             if summary:
                 summary.first().remove()
-        index = self._next_section
-        self._next_section += 1
-        self._mount_section(self._grid, index, self.SECTIONS[index])
-        if self._next_section == len(self.SECTIONS):
+        while budget > 0 and self.building:
+            index, field = self._plan[self._built]
+            self._built += 1
+            self._mount_row(index, field)
+            budget -= 2 if field is not None and field.kind == "text" else 1
+        if not self.building:
             self._grid.styles.min_height = None
             self.call_after_refresh(self._rewrap)
         return True
+
+    def _build_plan(self) -> list[tuple[int, OverviewField | None]]:
+        """The form's rows in order: (section, None) opens a section (its
+        heading), (section, field) a field's row; the Team section ends
+        with its sign-off line."""
+        plan: list[tuple[int, OverviewField | None]] = []
+        for index, section in enumerate(self.SECTIONS):
+            plan.append((index, None))
+            plan += [(index, f) for f in self.fields if f.section == section]
+        return plan
+
+    def _built_through(self, section: int) -> bool:
+        return self._built >= len(self._plan) or self._plan[self._built][0] > section
 
     def _form_height(self) -> int:
         """The form's height in lines once built, from its fields (as
@@ -316,7 +348,7 @@ class OverviewPane(Pane):
             return sum(heights)
         return sum(max(heights[i:i + 2]) for i in range(0, len(heights), 2))
 
-    def _mount_section(self, grid: Widget, index: int, section: str) -> None:
+    def _mount_row(self, index: int, field: OverviewField | None) -> None:
         # Mounted level by level rather than as a tree of constructor
         # children: a widget handed to its parent's constructor joins the
         # DOM only when that parent's own mounting runs, so a key handled
@@ -324,13 +356,17 @@ class OverviewPane(Pane):
         from textual.containers import Horizontal, Vertical
         from textual.widgets import Label, Static
 
-        pm = self.session.pm
-        box = Vertical(classes="overview--section", id=f"section-{index}")
         mounting = self._mounting
-        mounting.append(grid.mount(box))
-        mounting.append(box.mount(Static(Text(section), classes="overview--heading")))
-        for field in (f for f in self.fields if f.section == section):
-            value = self._shown[field.name] = field.show(field.get(pm))
+        section = self.SECTIONS[index]
+        if field is None:
+            assert self._grid is not None
+            box: Widget = Vertical(classes="overview--section", id=f"section-{index}")
+            self._boxes.append(box)
+            mounting.append(self._grid.mount(box))
+            mounting.append(box.mount(Static(Text(section), classes="overview--heading")))
+        else:
+            box = self._boxes[index]
+            value = self._shown[field.name] = field.show(field.get(self.session.pm))
             row = Horizontal(classes=f"overview--row -{field.kind}")
             cell = Vertical(classes="overview--field")
             mounting.append(box.mount(row))
@@ -338,7 +374,8 @@ class OverviewPane(Pane):
             mounting.append(cell.mount(self._editor(field, value),
                                        Static("", id=f"error-{field.name}", classes="overview--error"),
                                        *self._hint(field)))
-        if section == "Team":
+        last = self._built >= len(self._plan) or self._plan[self._built][0] != index
+        if section == "Team" and last:
             row = Horizontal(classes="overview--row -input")
             mounting.append(box.mount(row))
             mounting.append(row.mount(Label(Text("Sign-off"), classes="overview--label"),
@@ -350,7 +387,7 @@ class OverviewPane(Pane):
         that moves into them waits here (keys are handled in order, so the
         keys after it wait too) instead of finding the form half built."""
         last = len(self.SECTIONS) - 1 if last < 0 else min(last, len(self.SECTIONS) - 1)
-        while self._next_section <= last and self._add_section():
+        while not self._built_through(last) and self._add_rows(1):
             pass
         mounting, self._mounting = self._mounting, []
         for pending in mounting:
@@ -585,12 +622,36 @@ class OverviewPane(Pane):
         self.screen.set_focus(self.editor(self.fields[0].name))
 
     async def on_key(self, event: events.Key) -> None:
-        # Tab walks the fields in order, also while the form is still being
-        # built: the section after the focused one is built first (shift+tab
-        # from the top wraps to the end: all of it).
-        if event.key in ("tab", "shift+tab") and self._next_section < len(self.SECTIONS):
-            section = self._section_of(self.app.focused)
-            await self._sections_ready(section + 1 if event.key == "tab" else -1)
+        # Tab walks the fields in order while the form is still being built
+        # too. Textual orders the focus by where widgets are laid out, and a
+        # row mounted but not laid out yet sits at the top: until the form
+        # is shown, the next field is the next in the form's own order (its
+        # section built first if need be).
+        if event.key not in ("tab", "shift+tab") or self.form_shown.is_set():
+            return
+        target = self._field_after(self.app.focused, 1 if event.key == "tab" else -1)
+        if target is None:  # to or from outside the form: Textual's own order, over the whole form
+            await self._sections_ready(-1)
+            return
+        event.stop()
+        await self._sections_ready(target.section_index)
+        self.screen.set_focus(self.editor(target.name))
+
+    def _field_after(self, widget: Widget | None, step: int) -> _Target | None:
+        """The field `step` fields on from the one `widget` edits (from the
+        bar: the first); None from anything else or past either end."""
+        names = [f.name for f in self.fields]
+        ident = widget.id if widget is not None and widget.id else ""
+        if ident.startswith("ov-") and ident.removeprefix("ov-") in self._by_name:
+            index = names.index(ident.removeprefix("ov-")) + step
+        elif widget is not None and widget.id == "overview-bar" and step > 0:
+            index = 0
+        else:
+            return None
+        if not 0 <= index < len(names):
+            return None
+        field = self.fields[index]
+        return _Target(field.name, self.SECTIONS.index(field.section))
 
     def action_leave_field(self) -> None:
         self.commit_pending()
@@ -616,6 +677,12 @@ class OverviewPane(Pane):
                 self.screen.set_focus(widget)
                 widget.scroll_visible()
                 return
+
+
+@dataclass(frozen=True)
+class _Target:
+    name: str
+    section_index: int
 
 
 class OverviewBar(Widget, can_focus=True):
