@@ -1,12 +1,14 @@
 """The overview: metadata, incident times, summary, impact, trigger and
 root cause, and the team's own fields (overview_team), as one form.
 
-The form (some 25 fields, over a hundred widgets) costs more to build and
-style than the rest of the app's first frame together, so the pane first
-shows every field as text in the form's layout (one widget), and builds
-the form right after that frame, or at once when anything asks for an
-editor. The form is built as a tree of widgets, so mounting registers all
-of it at once and its editors can be found straight away.
+The form (some 25 fields, over two hundred widgets) costs more to build
+and style than the rest of the app's first frame together, so the pane
+first shows every field as text in the form's layout (one widget), then
+builds the form a few rows per frame after that one (each row's widgets
+mounted level by level, so its editor is in the DOM at once). A key that
+needs a field not built yet (tab, enter, ctrl+up/down, a checklist jump)
+builds up to that field's section first; keys are handled in order
+(ui/keyorder.py), so the keys typed after it wait for it.
 
 A field's text becomes an undoable edit when it is left (tab, escape, a
 click elsewhere) or submitted with enter; a select's choice at once. Text
@@ -136,7 +138,10 @@ class OverviewPane(Pane):
         name = name if name in self._by_name else self.FIELD_FOR_SECTION.get(section)
         if name is None:
             return False
-        self._build_form()
+        # The form up to the field's section now, the rest in steps as usual.
+        last = self.SECTIONS.index(self._by_name[name].section)
+        while not self._built_through(last) and self._add_rows(1):
+            pass
 
         def focus() -> None:
             # The form may have been mounted just now: find the editor once
@@ -301,8 +306,11 @@ class OverviewPane(Pane):
             # and paint the whole form again at the narrower width (55-82 ms
             # at 100,000 events), and text areas wrapped before it would
             # need wrapping again.
-            if self._form_height() > self.size.height - 1:  # the bar above the form
-                self._grid.styles.min_height = self.size.height
+            # (A pane not laid out yet, built at once by a jump to a field:
+            # the screen less its header, tabs and footer.)
+            height = self.size.height or self.app.size.height - 3
+            if self._form_height() > height - 1:  # the bar above the form
+                self._grid.styles.min_height = height
             summary = self.query("#overview-summary")
             if summary:
                 summary.first().remove()
@@ -313,8 +321,16 @@ class OverviewPane(Pane):
             budget -= 2 if field is not None and field.kind == "text" else 1
         if not self.building:
             self._grid.styles.min_height = None
-            self.call_after_refresh(self._rewrap)
+            self.call_later(self._finish)
         return True
+
+    async def _finish(self) -> None:
+        # Every row mounted, then the frame that lays them out, then the
+        # text areas wrapped and painted once more.
+        mounting, self._mounting = self._mounting, []
+        for pending in mounting:
+            await pending
+        self.call_after_refresh(self._rewrap)
 
     def _build_plan(self) -> list[tuple[int, OverviewField | None]]:
         """The form's rows in order: (section, None) opens a section (its
@@ -439,14 +455,15 @@ class OverviewPane(Pane):
         ask_approval(self)
 
     def _rewrap(self) -> None:
-        # Mounted in one go, a text area wraps at the width it had before
-        # its row was laid out; wrap again at the width it has now.
+        # A text area wraps again when its size changes but does not paint
+        # again (textual is pinned): one laid out before the form's last
+        # change of width (its scrollbar) would show lines wrapped for the
+        # width it had. Wrapped and painted once the whole form is laid out.
         from textual.widgets import TextArea
 
         for area in self.query(TextArea):
             area._rewrap_and_refresh_virtual_size()  # textual is pinned
             area.refresh()
-        self._mounting.clear()
         # Tests and snapshots wait for this rather than for a guessed pause.
         self.form_shown.set()
 
