@@ -63,6 +63,13 @@ def settle():
 
 
 @pytest.fixture(scope="session")
+def until():
+    """await until(pilot, check, what, timeout=15.0): let the app run until
+    `check()` holds; fail saying `what`."""
+    return apps.until
+
+
+@pytest.fixture(scope="session")
 def fill():
     """await fill(pilot, {field: value}, submit="enter"): fill the open
     form's fields and submit it."""

@@ -115,3 +115,10 @@ def test_escape_before_punctuation_is_kept_by_the_parser():
     assert keys("\x1b/") == ["escape", "slash"]
     assert keys("\x1bx") == ["alt+x"]
     assert keys("\x1b[A") == ["up"]
+    # Esc, a character or a few, then an arrow, in one read: Textual reissues the unknown start with
+    # its Esc as a literal "^" (which landed in the filter box); it stays Esc.
+    assert keys("\x1b/heron-3\r\x1b[B") == ["escape", "slash", "h", "e", "r", "o", "n", "minus", "3", "enter", "down"]
+    assert keys("\x1bx\x1b[B") == ["escape", "x", "down"]
+    # a "^" typed is still a "^"
+    assert keys("^\x1b[B") == ["circumflex_accent", "down"]
+    assert keys("\x1b^\x1b[A") == ["escape", "circumflex_accent", "up"]

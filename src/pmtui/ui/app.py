@@ -44,6 +44,7 @@ from pmtui.ui.widgets.header import DocHeader
 if TYPE_CHECKING:
     from textual.command import Provider
 
+    from pmtui.livechecks import SharedChecks
     from pmtui.store import Document, Loading
     from pmtui.ui.guard import Guard
 
@@ -53,6 +54,11 @@ T = TypeVar("T")
 # thread; a smaller file is written in a few milliseconds before the key's
 # frame, and the "Saved" notice comes with it.
 BACKGROUND_SAVE_BYTES = 512 * 1024
+# The checklist is run once after the file is open (for the Report pane's
+# first showing): this many seconds after the guard starts, and only once
+# no key came for WARM_CHECKS_QUIET seconds.
+WARM_CHECKS_AFTER = 1.0
+WARM_CHECKS_QUIET = 0.3
 # A pane switch draws a screenful of new strips (each with seven caches):
 # enough allocations to start a full collection, 10-30 ms at 100,000 events
 # (it walks the rows' lists), in the frame that shows the pane. The
@@ -171,6 +177,7 @@ class PmApp(OrderedKeys[None]):
         self._collector_held = False
         self._collector_timer: Timer | None = None
         self.guard: Guard | None = None
+        self._shared_checks: SharedChecks | None = None
         # The team's conventions: a bad .pmtui.toml never stops the file
         # from opening; its problems are shown once the app is up.
         from pmtui.ui.teamsetup import load_conventions
@@ -187,6 +194,7 @@ class PmApp(OrderedKeys[None]):
             hold_collector=self._hold_collector,
             team=team,
             user_handle=handle,
+            checks=self.shared_checks,
         )
         # The theme is chosen before the first frame: choosing it once
         # mounted re-parses and re-applies every style (~15% of start-up).
@@ -281,6 +289,7 @@ class PmApp(OrderedKeys[None]):
         self.guard = Guard(self)
         self.guard.start()
         self._import_panes()
+        self.set_timer(WARM_CHECKS_AFTER, self._warm_checks)
 
     def _import_panes(self) -> None:
         """Import the panes not shown yet on a thread, so that showing one
@@ -300,6 +309,42 @@ class PmApp(OrderedKeys[None]):
                     importlib.import_module(name)
 
         threading.Thread(target=run, name="pmtui-import-panes", daemon=True).start()
+
+    def shared_checks(self) -> SharedChecks:
+        """The checklist's runner the panes share (made on first use, on
+        the UI thread, by which time the report pane's import brought its
+        module)."""
+        if self._shared_checks is None:
+            from pmtui.livechecks import SharedChecks
+
+            self._shared_checks = SharedChecks(team=self.pane_context.team)
+        return self._shared_checks
+
+    def _warm_checks(self, tries: int = 0) -> None:
+        """Run the checklist once, on a thread, while nobody types, so the
+        Report pane's first showing finds it done (livechecks.SharedChecks)."""
+        import sys
+
+        typing = time.monotonic() - self.last_key_at < WARM_CHECKS_QUIET
+        if tries < 20 and (typing or "pmtui.livechecks" not in sys.modules):
+            # Not while typing (the thread would slow the frames), nor
+            # before the import thread brought the module (12 ms here).
+            self.set_timer(WARM_CHECKS_QUIET, lambda: self._warm_checks(tries + 1))
+            return
+        if self.is_running and self.loading is None and self.shared_checks().last is None:
+            from pmtui.livechecks import snapshot
+
+            shared = self.shared_checks()
+            pm, revision, now = snapshot(self.session.pm), self.session.revision, self.pane_context.now()
+            self.run_worker(lambda: shared.run(pm, revision, now, self._wait_for_quiet), thread=True,
+                            group="warm-checks", exit_on_error=False, description="checks")
+
+    def _wait_for_quiet(self) -> None:
+        """On the warm-up's thread, between two checks: wait while keys come
+        (a pane switch lays out for ~100 ms after its key; the thread would
+        take half the interpreter from those frames)."""
+        while self.is_running and time.monotonic() - self.last_key_at < WARM_CHECKS_QUIET:
+            time.sleep(0.01)
 
     # -- reading the rest of a big file ----------------------------------------
 

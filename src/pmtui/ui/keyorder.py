@@ -52,14 +52,16 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from typing import Any, TypeVar
 
 from textual import events
+from textual._parser import Peek1, Read1  # textual is pinned
 from textual._xterm_parser import XTermParser  # textual is pinned
 from textual.app import App
 from textual.dom import DOMNode
 from textual.keys import _character_to_key  # textual is pinned
+from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.timer import Timer
 
@@ -97,9 +99,31 @@ def unmeta(event: events.Key) -> list[events.Key]:
 class EscapeKeepingParser(XTermParser):
     """Textual's parser, but an Esc it read as a modifier of a key it does
     not name alt+ (punctuation, Tab, Enter) is reported before that key
-    (pmtui binds no alt+ key; what was typed was Esc, then the key)."""
+    (pmtui binds no alt+ key; what was typed was Esc, then the key); and an
+    Esc followed by a character and then another escape sequence in one
+    read (Esc, `/`, Down typed fast) stays Esc: Textual reissues such an
+    unknown sequence with its Esc shown as a literal "^", which then landed
+    in the filter box."""
+
+    # Set while Textual reissues an unknown sequence's Esc (see parse).
+    _escape_reissued = False
+
+    def parse(self, token_callback: Callable[[Message], None]) -> Generator[Read1 | Peek1, str, None]:
+        def on_token(token: Message) -> None:
+            reissued, self._escape_reissued = self._escape_reissued, False
+            if reissued and isinstance(token, events.Key) and token.key == "circumflex_accent":
+                escape = events.Key("escape", "\x1b")
+                escape.time = token.time
+                token = escape
+            token_callback(token)
+
+        return super().parse(on_token)
 
     def _sequence_to_key_events(self, sequence: str, alt: bool = False) -> Iterable[events.Key]:
+        # Textual turns the "escape" made here into "^" only when it
+        # reissues a sequence without alt (the one place that asks for a
+        # lone Esc this way): the next token is that "^".
+        self._escape_reissued = sequence == "\x1b" and not alt
         keys = list(super()._sequence_to_key_events(sequence, alt=alt))
         if alt and keys and not any(k.key.startswith("alt+") for k in keys):
             yield events.Key("escape", "\x1b")
@@ -180,6 +204,11 @@ class OrderedKeys(App[R]):
     def _run_after_keys(self, target: DOMNode | None = None) -> None:
         for owner in [o for o in self._after_keys if o is not target]:
             self._after_keys.pop(owner)(target is not None)
+
+    @property
+    def last_key_at(self) -> float:
+        """time.monotonic() when the last key was handed on (0: none yet)."""
+        return self._sent_at
 
     @property
     def key_in_flight(self) -> HeldEvent | None:

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.notifications import SeverityLevel
@@ -26,6 +26,9 @@ from pmtui.model import utc_now
 from pmtui.session import Change, EditSession
 from pmtui.team.config import TeamConfig
 from pmtui.ui.keys import key_for
+
+if TYPE_CHECKING:
+    from pmtui.livechecks import SharedChecks
 
 
 def _no_save() -> bool:
@@ -72,6 +75,9 @@ class PaneContext:
     team: TeamConfig = field(default_factory=TeamConfig)
     # Who the user is ("@carol"): PMTUI_USER or `handle` in their own config.
     user_handle: str = ""
+    # The checklist's runner and last results, shared by the app's panes
+    # (None: a pane runs its own).
+    checks: Callable[[], SharedChecks] | None = None
 
 
 class Pane(Widget):

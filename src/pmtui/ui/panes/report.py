@@ -13,7 +13,6 @@ a frame. `w` and `c` always use the whole report (`report.render`).
 
 from __future__ import annotations
 
-import copy
 import operator
 import os
 import time
@@ -37,7 +36,7 @@ from textual.widgets.option_list import Option
 
 from pmtui import checks, report
 from pmtui import clipboard as osc52
-from pmtui.livechecks import LiveChecks
+from pmtui.livechecks import SharedChecks, snapshot
 from pmtui.model import PostMortem, TimelineEvent
 from pmtui.redact import redact
 from pmtui.session import Area, Change, EditSession
@@ -52,6 +51,9 @@ from pmtui.ui.widgets.table import Column
 
 DELAY = 0.025  # seconds edits are gathered before the preview follows them
 TIMELINE_HEIGHT = 16  # rows of the timeline table shown at once in the preview
+# Seconds after the pane is first shown before its checklist runs, when the
+# app has no fresh results for it (the preview's first layouts come first).
+CHECKS_AFTER_MOUNT = 0.15
 
 ALL = frozenset(report.SECTION_KEYS)
 _BY_TIME = operator.attrgetter("time")
@@ -80,22 +82,6 @@ PANE_FOR_SECTION = {
     "actions": "actions",
     "gaps": "collect",
 }
-
-_LISTS = ("timeline", "whys", "factors", "actions", "systemic_issues", "went_well", "went_wrong",
-          "lucky", "lessons", "gaps", "evidence", "authors", "reviewers", "services")
-
-
-def snapshot(pm: PostMortem) -> PostMortem:
-    """A copy a worker thread can read while the app keeps editing: every
-    list copied (references only, so 10,000 events cost microseconds); the
-    rows themselves are shared, and edits replace their fields whole."""
-    snap = copy.copy(pm)
-    for name in _LISTS:
-        setattr(snap, name, list(getattr(pm, name)))
-    snap.times = copy.copy(pm.times)
-    snap.impact = copy.copy(pm.impact)
-    return snap
-
 
 def report_path(toml_path: str | os.PathLike[str]) -> Path:
     """NAME.md beside NAME.toml."""
@@ -187,7 +173,10 @@ class ReportPane(Pane):
     def __init__(self, session: EditSession, context: PaneContext | None = None, **kwargs: Any) -> None:
         super().__init__(session, context, **kwargs)
         self.results: list[checks.CheckResult] = []
-        self._checks = LiveChecks(team=self.context.team)
+        # The app's (it runs the checks once while idle after opening the
+        # file); a pane hosted alone runs its own.
+        shared = self.context.checks
+        self._checks = shared() if shared is not None else SharedChecks(team=self.context.team)
         # The team's template: its sections, order and headings (procedure's by default).
         self._template = templates.template_for(self.context.team)
         self._sections = {s.key: s for s in self._template.sections}
@@ -231,8 +220,15 @@ class ReportPane(Pane):
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self._dirty = set(self._keys)
-        self._flush()
+        self._flush(checks=False)
         self.query_one("#report-preview").focus()
+        ran = self._checks.fresh(self.session.revision)
+        if ran is not None:
+            self._show_checks(ran.results, ran.revision)
+        else:
+            # Not while the preview lays itself out in its first frames: the
+            # checks' thread would take half the interpreter from them.
+            self.set_timer(CHECKS_AFTER_MOUNT, self._request_checks)
 
     def on_unmount(self) -> None:
         if self._timer is not None:
@@ -263,7 +259,7 @@ class ReportPane(Pane):
         return MdStyles(blame=get("blame"), h1=get("h1"), h2=get("h2"), h3=get("h3"), link=get("link"),
                         muted=get("muted"))
 
-    def _flush(self) -> None:
+    def _flush(self, *, checks: bool = True) -> None:
         self._timer = None
         dirty, self._dirty = self._dirty, set()
         revision = self.session.revision
@@ -283,7 +279,8 @@ class ReportPane(Pane):
                 self.sections_rendered += 1
         self.preview_revision = revision
         self.preview_applied_at = time.perf_counter()
-        self._request_checks()
+        if checks:
+            self._request_checks()
 
     def _timeline_columns(self) -> list[Column]:
         return [
@@ -344,7 +341,7 @@ class ReportPane(Pane):
     def _run_checks(self, pm: PostMortem, revision: int, now: datetime) -> None:
         results: list[checks.CheckResult] | None = None
         try:
-            results = self._checks.run(pm, now)
+            results = self._checks.run(pm, revision, now)
         finally:
             self.app.call_from_thread(self._checks_finished, results, revision)
 
