@@ -45,8 +45,8 @@ LABEL_WIDTH = 16  # .overview--label in overview.tcss
 TEXT_LINES = 4  # .overview--field TextArea height at the narrow size
 WIDE_TEXT_LINES = 6  # and from WIDE columns on
 # Rows of the form built per frame while it is first shown (a text area
-# counts two): at 100,000 events, 120x40, each such step took 13-24 ms of
-# CPU to style and 24-38 ms to lay out and paint with whole sections.
+# counts two). At 100,000 events, 120x40: 10-16 ms of CPU to style a step,
+# 15-35 ms to lay it out and paint it (a section a step: up to 45 ms).
 ROWS_PER_FRAME = 6
 
 
@@ -258,7 +258,7 @@ class OverviewPane(Pane):
 
     def _build_form(self) -> None:
         """Every part of the form now (those not built yet): something
-        needs any editor at once (a test, the checklist's jump, sign-off)."""
+        needs any editor at once (one asked for by name, sign-off)."""
         while self._add_rows(len(self._plan)):
             pass
 
