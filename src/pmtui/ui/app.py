@@ -58,7 +58,7 @@ BACKGROUND_SAVE_BYTES = 512 * 1024
 # first showing): this many seconds after the guard starts, and only once
 # no key came for WARM_CHECKS_QUIET seconds.
 WARM_CHECKS_AFTER = 1.0
-WARM_CHECKS_QUIET = 0.3
+WARM_CHECKS_QUIET = 1.0
 # A pane switch draws a screenful of new strips (each with seven caches):
 # enough allocations to start a full collection, 10-30 ms at 100,000 events
 # (it walks the rows' lists), in the frame that shows the pane. The
@@ -341,8 +341,9 @@ class PmApp(OrderedKeys[None]):
 
     def _wait_for_quiet(self) -> None:
         """On the warm-up's thread, between two checks: wait while keys come
-        (a pane switch lays out for ~100 ms after its key; the thread would
-        take half the interpreter from those frames)."""
+        (a pane switch lays out for 0.1-0.5 s after its key, the Overview's
+        form in steps the longest; the thread would take half the
+        interpreter from those frames)."""
         while self.is_running and time.monotonic() - self.last_key_at < WARM_CHECKS_QUIET:
             time.sleep(0.01)
 
