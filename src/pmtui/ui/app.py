@@ -191,6 +191,7 @@ class PmApp(OrderedKeys[None]):
             demo=demo,
             show_pane=self.show_pane,
             first_frame_shown=lambda: self.guard is not None,
+            hold_collector=self._hold_collector,
             team=team,
             user_handle=handle,
             checks=self.shared_checks,
@@ -371,8 +372,11 @@ class PmApp(OrderedKeys[None]):
             await asyncio.sleep(0)
 
     def _loading_progress(self) -> None:
+        # Not to a pane still being mounted (a key showed it just now): it
+        # has no widgets yet, and reads the rows so far when it mounts.
         for pane in self.panes.values():
-            pane.loading_progress(self.loading_state())
+            if pane.is_mounted:
+                pane.loading_progress(self.loading_state())
 
     def loading_state(self) -> tuple[int, int] | None:
         """(rows read, rows expected) while the file is being read, else None."""
