@@ -72,3 +72,30 @@ def test_panes_not_shown_are_imported_once_the_file_is_open(tmp_path, repo_root)
     assert seen["at start"] == ["pmtui.ui.panes.timeline"]
     assert len(seen["later"]) == 6
     assert seen["built"] == ["timeline"]  # imported, not built: nothing mounted, nothing subscribed
+
+
+async def test_a_pane_shown_while_the_file_is_read_hears_of_rows_once_mounted(tmp_path):
+    """A key can show a pane while a big file's rows are still being read:
+    the reader's progress (20 times a second) must not reach the pane
+    before its widgets are there (the timeline's table: NoMatches, the app
+    gone), and the pane shows every row once read."""
+    import asyncio
+
+    from pmtui import store
+    from pmtui.sample import large_postmortem
+    from pmtui.ui.app import PmApp
+
+    path = tmp_path / "big.toml"
+    store.save(store.new_document(large_postmortem(20_000), path))
+    loading = store.Loading(path)
+    app = PmApp(loading.document, loading=loading, first_pane="overview", blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert await _until(pilot, lambda: app.loading is not None and app.loading_state() is not None)
+        shown = asyncio.get_running_loop().create_task(app.show_pane("timeline"))
+        await asyncio.sleep(0)  # the pane is the app's now, its mounting under way
+        assert "timeline" in app.panes and not app.panes["timeline"].is_mounted
+        app._loading_progress()
+        await shown
+        assert await _until(pilot, lambda: app.loading is None, 30)
+        await pilot.pause(0.2)
+        assert len(app.panes["timeline"].table.rows) == 20_000

@@ -43,13 +43,34 @@ async def test_the_report_shows_the_warmed_checklist_without_running_it_again(
 
 
 async def test_a_report_shown_before_the_warm_up_runs_its_checklist_after_its_first_frames(
-        demo_pm, open_app, settle, fixed_now, until):
+        demo_pm, open_app, settle, fixed_now, until, monkeypatch):
+    from pmtui.ui import app as app_module
+    from pmtui.ui.panes import report as report_module
+
+    # The pane comes first, whatever the machine's speed; and its own run
+    # held back, to see that mounting started none.
+    monkeypatch.setattr(app_module, "WARM_CHECKS_AFTER", 600.0)
+    monkeypatch.setattr(report_module, "CHECKS_AFTER_MOUNT", 600.0)
+    app = open_app(demo_pm(), "timeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.guard is not None, "the file open")
+        await pilot.press("6")
+        await settle(pilot)
+        pane = app.panes["report"]
+        assert pane.checks_revision == -1 and not pane._checks_running  # nothing started with the layout
+        assert pane.preview_revision == app.session.revision  # the preview is shown
+
+
+async def test_a_report_shown_before_the_warm_up_shows_its_checklist(demo_pm, open_app, fixed_now, until,
+                                                                      monkeypatch):
+    from pmtui.ui import app as app_module
+
+    monkeypatch.setattr(app_module, "WARM_CHECKS_AFTER", 600.0)
     app = open_app(demo_pm(), "timeline")
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: app.guard is not None, "the file open")
         await pilot.press("6")
         pane = app.panes["report"]
-        assert pane.checks_revision == -1  # not in the layout's frames
         await until(pilot, lambda: pane.checks_revision == app.session.revision, "the checklist shown")
         assert pane.results == policy.run(app.session.pm, now=fixed_now())
 

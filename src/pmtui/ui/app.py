@@ -58,7 +58,7 @@ BACKGROUND_SAVE_BYTES = 512 * 1024
 # first showing): this many seconds after the guard starts, and only once
 # no key came for WARM_CHECKS_QUIET seconds.
 WARM_CHECKS_AFTER = 1.0
-WARM_CHECKS_QUIET = 0.3
+WARM_CHECKS_QUIET = 1.0
 # A pane switch draws a screenful of new strips (each with seven caches):
 # enough allocations to start a full collection, 10-30 ms at 100,000 events
 # (it walks the rows' lists), in the frame that shows the pane. The
@@ -191,6 +191,7 @@ class PmApp(OrderedKeys[None]):
             demo=demo,
             show_pane=self.show_pane,
             first_frame_shown=lambda: self.guard is not None,
+            hold_collector=self._hold_collector,
             team=team,
             user_handle=handle,
             checks=self.shared_checks,
@@ -340,8 +341,9 @@ class PmApp(OrderedKeys[None]):
 
     def _wait_for_quiet(self) -> None:
         """On the warm-up's thread, between two checks: wait while keys come
-        (a pane switch lays out for ~100 ms after its key; the thread would
-        take half the interpreter from those frames)."""
+        (a pane switch lays out for 0.1-0.5 s after its key, the Overview's
+        form in steps the longest; the thread would take half the
+        interpreter from those frames)."""
         while self.is_running and time.monotonic() - self.last_key_at < WARM_CHECKS_QUIET:
             time.sleep(0.01)
 
@@ -370,8 +372,11 @@ class PmApp(OrderedKeys[None]):
             await asyncio.sleep(0)
 
     def _loading_progress(self) -> None:
+        # Not to a pane still being mounted (a key showed it just now): it
+        # has no widgets yet, and reads the rows so far when it mounts.
         for pane in self.panes.values():
-            pane.loading_progress(self.loading_state())
+            if pane.is_mounted:
+                pane.loading_progress(self.loading_state())
 
     def loading_state(self) -> tuple[int, int] | None:
         """(rows read, rows expected) while the file is being read, else None."""

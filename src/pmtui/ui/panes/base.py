@@ -43,6 +43,10 @@ def _ready() -> bool:
     return True
 
 
+def _nothing() -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class PaneContext:
     """What a pane may use of the app around it. The defaults stand alone
@@ -63,6 +67,9 @@ class PaneContext:
     show_pane: Callable[[str], Awaitable[Pane]] | None = None
     # The app's first frame is on screen (a pane built later need not wait for it).
     first_frame_shown: Callable[[], bool] = _ready
+    # Keep the garbage collector off for the frames being drawn now (a
+    # pane built over several frames calls it at each).
+    hold_collector: Callable[[], None] = _nothing
     # The team's conventions (.pmtui.toml found walking up from the file;
     # defaults when none, or when it is broken: the app shows its problems).
     team: TeamConfig = field(default_factory=TeamConfig)

@@ -1,12 +1,14 @@
 """The overview: metadata, incident times, summary, impact, trigger and
 root cause, and the team's own fields (overview_team), as one form.
 
-The form (some 25 fields, over a hundred widgets) costs more to build and
-style than the rest of the app's first frame together, so the pane first
-shows every field as text in the form's layout (one widget), and builds
-the form right after that frame, or at once when anything asks for an
-editor. The form is built as a tree of widgets, so mounting registers all
-of it at once and its editors can be found straight away.
+The form (some 25 fields, over two hundred widgets) costs more to build
+and style than the rest of the app's first frame together, so the pane
+first shows every field as text in the form's layout (one widget), then
+builds the form a few rows per frame after that one (each row's widgets
+mounted level by level, so its editor is in the DOM at once). A key that
+needs a field not built yet (tab, enter, ctrl+up/down, a checklist jump)
+builds up to that field's section first; keys are handled in order
+(ui/keyorder.py), so the keys typed after it wait for it.
 
 A field's text becomes an undoable edit when it is left (tab, escape, a
 click elsewhere) or submitted with enter; a select's choice at once. Text
@@ -16,7 +18,8 @@ that does not parse stays where it was typed, with the reason under it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -40,6 +43,11 @@ if TYPE_CHECKING:
 WIDE = 150  # columns from which the sections sit side by side
 LABEL_WIDTH = 16  # .overview--label in overview.tcss
 TEXT_LINES = 4  # .overview--field TextArea height at the narrow size
+WIDE_TEXT_LINES = 6  # and from WIDE columns on
+# Rows of the form built per frame while it is first shown (a text area
+# counts two). At 100,000 events, 120x40: 10-16 ms of CPU to style a step,
+# 15-35 ms to lay it out and paint it (a section a step: up to 45 ms).
+ROWS_PER_FRAME = 6
 
 
 def _list_show(values: list[str]) -> str:
@@ -87,6 +95,11 @@ class OverviewPane(Pane):
         self.fields = self._fields()
         self._by_name = {f.name: f for f in self.fields}
         self._form: Widget | None = None  # the VerticalScroll, built after the first frame
+        self._grid: Widget | None = None  # in it, the sections, mounted a few rows at a time
+        self._boxes: list[Widget] = []  # the sections mounted so far
+        self._plan = self._build_plan()  # the form's rows, in order
+        self._built = 0  # how many of them are mounted
+        self._mounting: list[Awaitable[None]] = []  # the mounts a key may have to wait for
         # Set once the form is mounted and laid out (wrapped at its width).
         self.form_shown = asyncio.Event()
         # What the model held when each field was last filled in: a change
@@ -125,7 +138,10 @@ class OverviewPane(Pane):
         name = name if name in self._by_name else self.FIELD_FOR_SECTION.get(section)
         if name is None:
             return False
-        self._build_form()
+        # The form up to the field's section now, the rest in steps as usual.
+        last = self.SECTIONS.index(self._by_name[name].section)
+        while not self._built_through(last) and self._add_rows(1):
+            pass
 
         def focus() -> None:
             # The form may have been mounted just now: find the editor once
@@ -241,45 +257,164 @@ class OverviewPane(Pane):
         yield OverviewSummary(self, id="overview-summary")
 
     def _build_form(self) -> None:
-        """Replace the summary with the form (once)."""
-        # Deferred past the first frame, so the app may be closing (a quit
-        # pressed at once) or the pane already gone: nothing to build then.
-        if self._form is not None or not self.is_attached or self.app.return_code is not None:
-            return
-        from textual.containers import Horizontal, Vertical, VerticalScroll
+        """Every part of the form now (those not built yet): something
+        needs any editor at once (one asked for by name, sign-off)."""
+        while self._add_rows(len(self._plan)):
+            pass
+
+    def _build_form_steps(self) -> None:
+        """The form a few rows per frame. At 100,000 events the form built
+        in one go (over 200 widgets) blocked 54-98 ms: three full layouts of
+        it in a row (mounted, the summary removed, the text areas wrapped
+        again), 25-35 ms each, and the first paint of every widget on
+        screen. In steps of ROWS_PER_FRAME rows (a text area counts two),
+        each frame styles, lays out and paints a few new rows; the garbage
+        collector waits until the last step is drawn.
+        benchmarks/bench_timeline.py --only switch."""
+        self.context.hold_collector()
+        if self._add_rows(ROWS_PER_FRAME) and self.building:
+            self.call_after_refresh(self._build_form_steps)
+
+    @property
+    def building(self) -> bool:
+        """Some of the form is still to be built."""
+        return self._built < len(self._plan)
+
+    def _add_rows(self, budget: int) -> bool:
+        """Mount the form's next rows, `budget` of them (a text area counts
+        two; the form's frame and the summary's removal come with the
+        first); False when none is left or the pane is going. Every widget
+        mounted is in the DOM on return (a key handled next finds its
+        editor), its mounting runs on."""
+        # Deferred past a frame, so the app may be closing (a quit pressed
+        # at once) or the pane already gone: nothing to build then.
+        if not self.building or not self.is_attached or self.app.return_code is not None:
+            return False
+        from textual.containers import Vertical, VerticalScroll
+
+        if self._grid is None:
+            # Not focusable itself: focusing a container restyles everything
+            # in it (~150 ms of CPU here); the bar above takes the pane's focus.
+            self._form = VerticalScroll(id="overview-scroll", can_focus=False)
+            self._grid = Vertical(id="overview-grid")
+            self._mounting.append(self.mount(self._form))
+            if not self._form.is_attached:  # the pane is being removed
+                return False
+            self._mounting.append(self._form.mount(self._grid))
+            # The form's scrollbar as it will be once every row is in: had
+            # it appeared only with a later row, that frame would lay out
+            # and paint the whole form again at the narrower width (55-82 ms
+            # at 100,000 events), and text areas wrapped before it would
+            # need wrapping again.
+            # (A pane not laid out yet, built at once by a jump to a field:
+            # the screen less its header, tabs and footer.)
+            height = self.size.height or self.app.size.height - 3
+            if self._form_height() > height - 1:  # the bar above the form
+                self._grid.styles.min_height = height
+            summary = self.query("#overview-summary")
+            if summary:
+                summary.first().remove()
+        while budget > 0 and self.building:
+            index, field = self._plan[self._built]
+            self._built += 1
+            self._mount_row(index, field)
+            budget -= 2 if field is not None and field.kind == "text" else 1
+        if not self.building:
+            self._grid.styles.min_height = None
+            self.call_later(self._finish)
+        return True
+
+    async def _finish(self) -> None:
+        # Every row mounted, then the frame that lays them out, then the
+        # text areas wrapped and painted once more.
+        mounting, self._mounting = self._mounting, []
+        for pending in mounting:
+            await pending
+        self.call_after_refresh(self._rewrap)
+
+    def _build_plan(self) -> list[tuple[int, OverviewField | None]]:
+        """The form's rows in order: (section, None) opens a section (its
+        heading), (section, field) a field's row; the Team section ends
+        with its sign-off line."""
+        plan: list[tuple[int, OverviewField | None]] = []
+        for index, section in enumerate(self.SECTIONS):
+            plan.append((index, None))
+            plan += [(index, f) for f in self.fields if f.section == section]
+        return plan
+
+    def _built_through(self, section: int) -> bool:
+        return self._built >= len(self._plan) or self._plan[self._built][0] > section
+
+    def _form_height(self) -> int:
+        """The form's height in lines once built, from its fields (as
+        overview.tcss lays them out: a heading, a line per field, text
+        areas TEXT_LINES high or WIDE_TEXT_LINES when wide, a line under
+        each section; when wide, two sections a row)."""
+        wide = self.has_class("-wide")
+        pm = self.session.pm
+        heights = []
+        for section in self.SECTIONS:
+            fields = [f for f in self.fields if f.section == section]
+            lines = 2 + (section == "Team")  # the heading, the margin under it, sign-off
+            for field in fields:
+                lines += (WIDE_TEXT_LINES if wide else TEXT_LINES) if field.kind == "text" else 1
+                lines += bool(field.hint and field.hint(field.get(pm)))
+            heights.append(lines)
+        if not wide:
+            return sum(heights)
+        return sum(max(heights[i:i + 2]) for i in range(0, len(heights), 2))
+
+    def _mount_row(self, index: int, field: OverviewField | None) -> None:
+        # Mounted level by level rather than as a tree of constructor
+        # children: a widget handed to its parent's constructor joins the
+        # DOM only when that parent's own mounting runs, so a key handled
+        # in between would not find its editor.
+        from textual.containers import Horizontal, Vertical
         from textual.widgets import Label, Static
 
-        pm = self.session.pm
-        sections: list[Widget] = []
-        for index, section in enumerate(self.SECTIONS):
-            rows: list[Widget] = [Static(Text(section), classes="overview--heading")]
-            for field in (f for f in self.fields if f.section == section):
-                value = self._shown[field.name] = field.show(field.get(pm))
-                rows.append(
-                    Horizontal(
-                        Label(Text(field.label), classes="overview--label"),
-                        Vertical(
-                            self._editor(field, value),
-                            Static("", id=f"error-{field.name}", classes="overview--error"),
-                            *self._hint(field),
-                            classes="overview--field",
-                        ),
-                        classes=f"overview--row -{field.kind}",
-                    )
-                )
-            if section == "Team":
-                rows.append(Horizontal(Label(Text("Sign-off"), classes="overview--label"),
-                                       Static(Text(self._approvals_text()), id="ov-approvals",
-                                              classes="overview--field"), classes="overview--row -input"))
-            sections.append(Vertical(*rows, classes="overview--section", id=f"section-{index}"))
-        # Not focusable itself: focusing a container restyles everything in it
-        # (~150 ms of CPU here); the bar above takes the pane's focus.
-        self._form = VerticalScroll(Vertical(*sections, id="overview-grid"), id="overview-scroll", can_focus=False)
-        self.mount(self._form)
-        summary = self.query("#overview-summary")
-        if summary:
-            summary.first().remove()
-        self.call_after_refresh(self._rewrap)
+        mounting = self._mounting
+        section = self.SECTIONS[index]
+        if field is None:
+            assert self._grid is not None
+            box: Widget = Vertical(classes="overview--section", id=f"section-{index}")
+            self._boxes.append(box)
+            mounting.append(self._grid.mount(box))
+            mounting.append(box.mount(Static(Text(section), classes="overview--heading")))
+        else:
+            box = self._boxes[index]
+            value = self._shown[field.name] = field.show(field.get(self.session.pm))
+            row = Horizontal(classes=f"overview--row -{field.kind}")
+            cell = Vertical(classes="overview--field")
+            mounting.append(box.mount(row))
+            mounting.append(row.mount(Label(Text(field.label), classes="overview--label"), cell))
+            mounting.append(cell.mount(self._editor(field, value),
+                                       Static("", id=f"error-{field.name}", classes="overview--error"),
+                                       *self._hint(field)))
+        last = self._built >= len(self._plan) or self._plan[self._built][0] != index
+        if section == "Team" and last:
+            row = Horizontal(classes="overview--row -input")
+            mounting.append(box.mount(row))
+            mounting.append(row.mount(Label(Text("Sign-off"), classes="overview--label"),
+                                      Static(Text(self._approvals_text()), id="ov-approvals",
+                                             classes="overview--field")))
+
+    async def _sections_ready(self, last: int) -> None:
+        """Sections up to `last` (-1: every one) built and mounted: a key
+        that moves into them waits here (keys are handled in order, so the
+        keys after it wait too) instead of finding the form half built."""
+        last = len(self.SECTIONS) - 1 if last < 0 else min(last, len(self.SECTIONS) - 1)
+        while not self._built_through(last) and self._add_rows(1):
+            pass
+        mounting, self._mounting = self._mounting, []
+        for pending in mounting:
+            await pending
+
+    def _section_of(self, widget: Widget | None) -> int:
+        """The index of the section `widget` is in; -1 outside the form."""
+        for node in (widget, *widget.ancestors) if widget is not None else ():
+            if isinstance(node, Widget) and node.id and node.id.startswith("section-"):
+                return int(node.id.removeprefix("section-"))
+        return -1
 
     def _hint(self, field: OverviewField) -> list[Widget]:
         from textual.widgets import Static
@@ -320,8 +455,10 @@ class OverviewPane(Pane):
         ask_approval(self)
 
     def _rewrap(self) -> None:
-        # Mounted in one go, a text area wraps at the width it had before
-        # its row was laid out; wrap again at the width it has now.
+        # A text area wraps again when its size changes but does not paint
+        # again (textual is pinned): one laid out before the form's last
+        # change of width (its scrollbar) would show lines wrapped for the
+        # width it had. Wrapped and painted once the whole form is laid out.
         from textual.widgets import TextArea
 
         for area in self.query(TextArea):
@@ -331,7 +468,7 @@ class OverviewPane(Pane):
         self.form_shown.set()
 
     def after_first_frame(self) -> None:
-        self.call_later(self._build_form)
+        self.call_later(self._build_form_steps)
 
     def _editor(self, field: OverviewField, value: str) -> Widget:
         # The form's widgets are imported with the form, after the first frame.
@@ -359,7 +496,7 @@ class OverviewPane(Pane):
         # Shown as the app's first pane, the app calls after_first_frame;
         # shown later, the frame that shows it need not wait for the form.
         if self.context.first_frame_shown():
-            self.call_after_refresh(self._build_form)
+            self.call_after_refresh(self._build_form_steps)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(self.app.size.width >= WIDE, "-wide")
@@ -372,8 +509,13 @@ class OverviewPane(Pane):
     # -- reading and committing ------------------------------------------------
 
     def editor(self, name: str) -> Widget:
-        self._build_form()
-        return self.query_one(f"#ov-{name}")
+        """The field's editor (the rest of the form built now if it is not
+        built yet)."""
+        found = self.query(f"#ov-{name}")
+        if not found:
+            self._build_form()
+            found = self.query(f"#ov-{name}")
+        return found.first()
 
     def raw(self, name: str) -> str:
         from textual.widgets import Input, Select, TextArea
@@ -390,7 +532,9 @@ class OverviewPane(Pane):
     def _error(self, name: str) -> Static:
         from textual.widgets import Static
 
-        self._build_form()
+        found = self.query(f"#error-{name}")
+        if not found:
+            self._build_form()
         return self.query_one(f"#error-{name}", Static)
 
     def error_text(self, name: str) -> str:
@@ -456,8 +600,10 @@ class OverviewPane(Pane):
         focused = self.app.focused
         self._refresh_team()
         for field in self.fields:
+            if field.name not in self._shown:
+                continue  # not built yet: it reads the model when it is
             value = field.show(field.get(pm))
-            if value == self._shown.get(field.name):
+            if value == self._shown[field.name]:
                 continue
             widget = self.editor(field.name)
             if widget is focused and change.focus != field.name:
@@ -488,11 +634,43 @@ class OverviewPane(Pane):
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         self.refresh_bindings()
 
-    def action_edit_fields(self) -> None:
-        self.editor(self.fields[0].name).focus()
+    async def action_edit_fields(self) -> None:
+        await self._sections_ready(0)
+        self.screen.set_focus(self.editor(self.fields[0].name))
+
+    async def on_key(self, event: events.Key) -> None:
+        # Tab walks the fields in order while the form is still being built
+        # too. Textual orders the focus by where widgets are laid out, and a
+        # row mounted but not laid out yet sits at the top: until the form
+        # is shown, the next field is the next in the form's own order (its
+        # section built first if need be).
+        if event.key not in ("tab", "shift+tab") or self.form_shown.is_set():
+            return
+        target = self._field_after(self.app.focused, 1 if event.key == "tab" else -1)
+        if target is None:  # to or from outside the form: Textual's own order, over the whole form
+            await self._sections_ready(-1)
+            return
+        event.stop()
+        await self._sections_ready(target.section_index)
+        self.screen.set_focus(self.editor(target.name))
+
+    def _field_after(self, widget: Widget | None, step: int) -> _Target | None:
+        """The field `step` fields on from the one `widget` edits (from the
+        bar: the first); None from anything else or past either end."""
+        names = [f.name for f in self.fields]
+        ident = widget.id if widget is not None and widget.id else ""
+        if ident.startswith("ov-") and ident.removeprefix("ov-") in self._by_name:
+            index = names.index(ident.removeprefix("ov-")) + step
+        elif widget is not None and widget.id == "overview-bar" and step > 0:
+            index = 0
+        else:
+            return None
+        if not 0 <= index < len(names):
+            return None
+        field = self.fields[index]
+        return _Target(field.name, self.SECTIONS.index(field.section))
 
     def action_leave_field(self) -> None:
-        self._build_form()
         self.commit_pending()
         self.query_one(OverviewBar).focus()
 
@@ -504,12 +682,11 @@ class OverviewPane(Pane):
         else:
             self._form.scroll_page_up(animate=False)
 
-    def action_section(self, step: int) -> None:
-        self._build_form()
+    async def action_section(self, step: int) -> None:
+        current = self._section_of(self.app.focused)
+        index = (current + step) % len(self.SECTIONS)
+        await self._sections_ready(index)
         sections = list(self.query(".overview--section"))
-        focused = self.app.focused
-        current = next((i for i, s in enumerate(sections) if focused is not None and s in focused.ancestors), -1)
-        index = (current + step) % len(sections)
         for widget in sections[index].query("*"):
             if widget.focusable:
                 # At once, not with focus() (which lands after the key is
@@ -517,6 +694,12 @@ class OverviewPane(Pane):
                 self.screen.set_focus(widget)
                 widget.scroll_visible()
                 return
+
+
+@dataclass(frozen=True)
+class _Target:
+    name: str
+    section_index: int
 
 
 class OverviewBar(Widget, can_focus=True):
