@@ -7,7 +7,9 @@ time of every frame. Not `pilot.pause()`, which always sleeps >= 20 ms.
 Beside it a heartbeat (a task sleeping 5 ms at a time on the app's loop)
 measures how late the loop ran: the longest any frame could have waited,
 which also catches work done after the frame (a re-sort, a journal write)
-that the latency alone would miss.
+that the latency alone would miss. The UI thread's CPU time from the
+action to its frame is given too ("CPU to frame", time.thread_time): on a shared machine the wall figures
+also hold the time spent waiting for a core, and this one does not.
 
 The file is opened as `pmtui FILE` opens it (store.Loading: the first
 screen of rows before the rest is read), with the journal and the saver
@@ -49,16 +51,21 @@ from pmtui.ui.app import PmApp  # noqa: E402
 class FrameClock:
     def __init__(self, app: PmApp) -> None:
         self.frames: list[float] = []
+        self.frames_cpu: list[float] = []  # the UI thread's CPU time at each frame
         self._event = asyncio.Event()
         original = app._display
 
         def display(screen, update):
             result = original(screen, update)
             self.frames.append(time.perf_counter())
+            self.frames_cpu.append(time.thread_time())
             self._event.set()
             return result
 
         app._display = display
+
+    def cpu_at_frame_after(self, start: float) -> float:
+        return next(c for f, c in zip(self.frames, self.frames_cpu, strict=True) if f > start)
 
     async def next_frame_after(self, start: float, timeout: float = 10.0) -> float:
         deadline = time.perf_counter() + timeout
@@ -157,12 +164,14 @@ async def measure(events: int, edits: int, only: str = "all") -> dict[str, float
                         built=None) -> None:
             await settle(app, pilot, 0.05)
             beat.measure()
+            cpu0 = time.thread_time()
             t0 = time.perf_counter()
             before = len(applied) if applied is not None else 0
             result = action()
             if asyncio.iscoroutine(result):
                 await result
             lat.setdefault(name, []).append(await clock.next_frame_after(t0))
+            lat.setdefault(f"{name}: CPU to frame", []).append(clock.cpu_at_frame_after(t0) - cpu0)
             if applied is not None:  # and the frame after the view was rebuilt for it
                 lat.setdefault(f"{name}: rows shown", []).append(await rows_shown(clock, applied, before, t0))
             await after_frame(wait, built)
