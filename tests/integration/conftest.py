@@ -5,6 +5,8 @@ them need (a closed port, a JSON client, the export tests' post-mortem)."""
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 from datetime import date
 
@@ -217,6 +219,17 @@ def fake_github_pulls():
     server = github_pulls.PullsGitHub(owner="acme", repo="postmortems").start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def pmtui_env() -> dict[str, str]:
+    """The environment pmtui runs with in a tmux_terminal: this test's
+    state, config and data folders, an xterm, and these sources."""
+    return {
+        "XDG_STATE_HOME": os.environ["XDG_STATE_HOME"], "XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"],
+        "XDG_DATA_HOME": os.environ["XDG_DATA_HOME"], "TERM": "xterm-256color",
+        "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
+    }
 
 
 @pytest.fixture

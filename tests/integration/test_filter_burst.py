@@ -8,7 +8,6 @@ What was deleted is read back from the saved file."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import time
@@ -45,13 +44,9 @@ def _saved(term, path, before: float) -> list[str]:
     return [e.event + " | " + e.source for e in store.load(path).pm.timeline]
 
 
-def test_needle_enter_x_in_one_burst_deletes_the_first_match_at_80x24(tmp_path, tmux_terminal):
+def test_needle_enter_x_in_one_burst_deletes_the_first_match_at_80x24(pmtui_env, tmp_path, tmux_terminal):
     path = _post_mortem(tmp_path)
-    env = {
-        "XDG_STATE_HOME": os.environ["XDG_STATE_HOME"], "XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"],
-        "XDG_DATA_HOME": os.environ["XDG_DATA_HOME"], "TERM": "xterm-256color",
-        "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
-    }
+    env = pmtui_env
     original = [e.event + " | " + e.source for e in store.load(path).pm.timeline]
     term = tmux_terminal(80, 24)
     term.start([sys.executable, "-m", "pmtui", str(path)], env)

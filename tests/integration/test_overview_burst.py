@@ -8,7 +8,6 @@ the save must hold both. Read back from the saved file."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import time
@@ -22,15 +21,11 @@ from pmtui.sample import sample_postmortem
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is installed by scripts/test.sh")
 
 
-def test_open_the_overview_and_fill_two_sections_in_one_burst_at_80x24(tmp_path, tmux_terminal):
+def test_open_the_overview_and_fill_two_sections_in_one_burst_at_80x24(pmtui_env, tmp_path, tmux_terminal):
     path = tmp_path / "incident.toml"
     store.save(store.new_document(sample_postmortem(), path))
     fields_before_started = 11  # the Incident section's fields: title ... shared
-    env = {
-        "XDG_STATE_HOME": os.environ["XDG_STATE_HOME"], "XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"],
-        "XDG_DATA_HOME": os.environ["XDG_DATA_HOME"], "TERM": "xterm-256color",
-        "PYTHONPATH": os.pathsep.join(p for p in sys.path if p), "PMTUI_FIRST_PANE": "timeline",
-    }
+    env = {**pmtui_env, "PMTUI_FIRST_PANE": "timeline"}
     term = tmux_terminal(80, 24)
     term.start([sys.executable, "-m", "pmtui", str(path)], env)
     term.wait_for("events")  # the Timeline's status line

@@ -5,7 +5,6 @@ as from a fast typist over SSH."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import time
@@ -25,16 +24,12 @@ required = true
 """
 
 
-def test_edit_a_custom_field_and_approve_at_80x24(tmp_path, tmux_terminal, repo_root):
+def test_edit_a_custom_field_and_approve_at_80x24(pmtui_env, tmp_path, tmux_terminal, repo_root):
     (tmp_path / ".pmtui.toml").write_text(TEAM)
     path = tmp_path / "api.toml"
     text = (repo_root / "examples" / "api-degradation.toml").read_text().replace('who = "@frank"', 'who = "@someone"')
     path.write_text(text)
-    env = {
-        "XDG_STATE_HOME": os.environ["XDG_STATE_HOME"], "XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"],
-        "XDG_DATA_HOME": os.environ["XDG_DATA_HOME"], "TERM": "xterm-256color", "PMTUI_USER": "@frank",
-        "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
-    }
+    env = {**pmtui_env, "PMTUI_USER": "@frank"}
     term = tmux_terminal(80, 24)
     term.start([sys.executable, "-m", "pmtui", str(path)], env)
     term.wait_for("API Service Degradation")

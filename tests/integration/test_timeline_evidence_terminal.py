@@ -7,7 +7,6 @@ and closed."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sys
@@ -33,13 +32,9 @@ def _post_mortem(tmp_path, repo_root):
     return path, int(ref.rsplit("#L", 1)[1])
 
 
-def test_open_search_and_close_a_rows_evidence_at_80x24(tmp_path, tmux_terminal, repo_root):
+def test_open_search_and_close_a_rows_evidence_at_80x24(pmtui_env, tmp_path, tmux_terminal, repo_root):
     path, line = _post_mortem(tmp_path, repo_root)
-    env = {
-        "XDG_STATE_HOME": os.environ["XDG_STATE_HOME"], "XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"],
-        "XDG_DATA_HOME": os.environ["XDG_DATA_HOME"], "TERM": "xterm-256color",
-        "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
-    }
+    env = pmtui_env
     term = tmux_terminal(80, 24)
     term.start([sys.executable, "-m", "pmtui", str(path)], env)
     term.wait_for("API Service Degradation")

@@ -7,7 +7,6 @@ before the change."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 
@@ -25,16 +24,12 @@ def _table_rows(screen: str) -> list[str]:
     return [line for line in screen.splitlines() if "Event " in line and ":" in line]
 
 
-def test_undo_redo_bursts_far_away_show_the_document_at_80x24(tmp_path, tmux_terminal):
+def test_undo_redo_bursts_far_away_show_the_document_at_80x24(pmtui_env, tmp_path, tmux_terminal):
     pm = large_postmortem(EVENTS)
     pm.timeline[0].event = "Event 0: first row, to be deleted and brought back"
     path = tmp_path / "big.toml"
     store.save(store.new_document(pm, path))
-    env = {
-        "XDG_STATE_HOME": os.environ["XDG_STATE_HOME"], "XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"],
-        "XDG_DATA_HOME": os.environ["XDG_DATA_HOME"], "TERM": "xterm-256color",
-        "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
-    }
+    env = pmtui_env
     term = tmux_terminal(80, 24)
     term.start([sys.executable, "-m", "pmtui", str(path)], env)
     term.wait_for("Overview")
