@@ -219,3 +219,21 @@ async def test_the_cursor_keeps_its_row_while_the_results_stream_in(make_app, sm
         await pilot.press("slash", *"osprey")
         assert same(await settled(pilot, pane), rows)
         assert pane.table.cursor_value is rows[1]
+
+
+async def test_enter_in_the_filter_hands_the_keys_to_this_panes_table_after_the_report_was_shown(make_app):
+    # The Report pane's preview table has the timeline table's class name;
+    # a query by type from the screen found it first (hidden), and the keys
+    # after Enter went there: x deleted nothing, the footer showed the Report's keys.
+    pm = large_postmortem(300)
+    at = needle_rows(pm, "kestrel-7", [120, 250])
+    app = make_app(pm, first_pane="overview")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.guard is not None)
+        events_ = app.session.pm.timeline
+        first = events_[at[0]]
+        burst(app, ["6", "3", "slash", *"kestrel-7", "enter", "x"])
+        await until(pilot, lambda: len(events_) == 299)
+        assert all(e is not first for e in events_)
+        pane: TimelinePane = app.panes["timeline"]
+        assert app.focused is pane.table

@@ -70,8 +70,13 @@ class FilterInput(HandOffInput):
 
     def hand_off_target(self) -> Widget | None:
         # Enter keeps the filter; the keys typed right after it go to the table.
-        tables = self.screen.query(TimelineTable)
-        return tables.first() if tables else None
+        # This pane's own: a query by type from the screen also finds the
+        # Report pane's preview table (its class has the same name, and
+        # Textual matches types by name), hidden, and keys went there.
+        for node in self.ancestors:
+            if isinstance(node, TimelinePane):
+                return node.table
+        return None
 
     def action_clear(self) -> None:
         self.value = ""
