@@ -296,7 +296,7 @@ def preview_text(pane) -> str:
     the screen), and the Markdown it was drawn from."""
     from textual.widgets import OptionList
 
-    from pmtui.ui.panes.report import SectionView, TimelineTable
+    from pmtui.ui.panes.report import ReportTimelineTable, SectionView
 
     out = []
     for view in pane.query(SectionView):
@@ -304,7 +304,7 @@ def preview_text(pane) -> str:
         if hasattr(view, "plain"):
             out.append(view.plain())
     # The timeline table: every cell of every row as the table draws it.
-    for table in pane.query(TimelineTable):
+    for table in pane.query(ReportTimelineTable):
         out.extend(column.get(row) for row in table.rows for column in table.columns)
     # The checklist quotes the post-mortem (a vague action, a blaming phrase).
     for listing in pane.query(OptionList):

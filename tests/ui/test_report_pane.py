@@ -10,7 +10,7 @@ from pmtui.team import policy, templates
 from pmtui.team.config import TeamConfig
 from pmtui.ui.panes.actions import ActionsTable
 from pmtui.ui.panes.analysis import AnalysisPane, ItemsList
-from pmtui.ui.panes.report import ChecklistView, ReportPane, SectionView, TimelineTable, report_path
+from pmtui.ui.panes.report import ChecklistView, ReportPane, ReportTimelineTable, SectionView, report_path
 
 
 def pane_of(app) -> ReportPane:
@@ -58,7 +58,7 @@ async def test_timeline_section_is_a_virtual_table_that_follows_edits(demo_pm, o
     app = open_app(pm, "report")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        table = app.query_one(TimelineTable)
+        table = app.query_one(ReportTimelineTable)
         assert len(table.rows) == 5
         early = TimelineEvent(pm.times.started - timedelta(minutes=1), "Deploy of v2.3.0 finished", "CI", "", "action")
         app.session.insert("timeline", "add", pm.timeline, len(pm.timeline), early)

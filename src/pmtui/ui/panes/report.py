@@ -91,8 +91,10 @@ def report_path(toml_path: str | os.PathLike[str]) -> Path:
     return path.with_suffix(".md")
 
 
-class TimelineTable(BlameTable):
-    """The report's timeline section, drawn line by line."""
+class ReportTimelineTable(BlameTable):
+    """The report's timeline section, drawn line by line. (Not named like
+    the timeline pane's table: Textual matches query types and CSS by class
+    name, and a query for that one found this one too.)"""
 
 
 class SectionView(Widget):
@@ -210,7 +212,8 @@ class ReportPane(Pane):
                 for key in self._keys:
                     if key == "timeline":
                         yield SectionView(key, id="report-section-timeline")
-                        yield TimelineTable(self._timeline_columns(), empty_text="No events yet.", id="report-timeline")
+                        yield ReportTimelineTable(self._timeline_columns(), empty_text="No events yet.",
+                                                  id="report-timeline")
                     else:
                         yield SectionView(key, id=f"report-section-{key}")
             with Vertical(id="report-side"):
@@ -311,7 +314,7 @@ class ReportPane(Pane):
         source = f"## {title}\n\n{note}" if note else f"## {title}"
         if heading.source != source:
             heading.set_content(source, render(source, self._styles()))
-        table = self.query_one(TimelineTable)
+        table = self.query_one(ReportTimelineTable)
         # Sorted, so the first and last rows tell whether any event leaves
         # the incident's day (then the time column needs the date).
         day = self.pm.incident_date
