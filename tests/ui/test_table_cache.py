@@ -138,6 +138,15 @@ async def apply(app: TableApp, table: KindTable, pilot, op: tuple) -> None:
     table.set_rows(view)
 
 
+async def shown(app: TableApp, pilot) -> KindTable:
+    """The app's table showing its rows, focused, after a frame."""
+    table = app.query_one(KindTable)
+    table.set_rows(app.rows)
+    table.focus()
+    await pilot.pause()
+    return table
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops)
 async def test_what_is_painted_is_what_a_table_without_caches_draws(sequence):
@@ -145,10 +154,7 @@ async def test_what_is_painted_is_what_a_table_without_caches_draws(sequence):
             for i in range(200)]
     app = TableApp(rows)
     async with app.run_test(size=(100, 30)) as pilot:
-        table = app.query_one(KindTable)
-        table.set_rows(rows)
-        table.focus()
-        await pilot.pause()
+        table = await shown(app, pilot)
         table.move_cursor(150)  # seen once, so a jump back finds cached lines
         await pilot.pause()
         table.move_cursor(3)
@@ -167,10 +173,7 @@ async def test_a_jump_back_reuses_the_finished_lines_and_shows_the_change():
     rows = [Row(f"row {i}", "other") for i in range(500)]
     app = TableApp(rows)
     async with app.run_test(size=(100, 30)) as pilot:
-        table = app.query_one(KindTable)
-        table.set_rows(rows)
-        table.focus()
-        await pilot.pause()
+        table = await shown(app, pilot)
         table.move_cursor(400)
         await pilot.pause()
         rows[2].text = "changed in place"
@@ -188,10 +191,7 @@ async def test_the_scroll_bar_drawn_before_is_used_again_only_where_it_was():
     rows = [Row(f"row {i}", "other") for i in range(2000)]
     app = TableApp(rows)
     async with app.run_test(size=(100, 30)) as pilot:
-        table = app.query_one(KindTable)
-        table.set_rows(rows)
-        table.focus()
-        await pilot.pause()
+        table = await shown(app, pilot)
         bar = table.vertical_scrollbar
         assert bar.display
         seen: dict[int, list] = {}
