@@ -59,21 +59,21 @@ async def test_each_frame_draws_a_few_more_rows(make_app, settle):
         def display(screen, update):
             pane = app.panes.get("overview")
             if pane is not None:
-                counts.append(len(pane.query(".overview--row, .overview--heading")))
+                counts.append(len(pane.query(".overview--label")))
             return original(screen, update)
 
         app._display = display
         await app.show_pane("overview")
         pane = await shown(app)
         await settle(pilot)
-        total = len(pane.query(".overview--row, .overview--heading"))
-    assert total == len(pane.fields) + len(pane.SECTIONS) + 1  # and the sign-off line
+        total = len(pane.query(".overview--label"))
+    assert total == len(pane.fields) + 1  # and the sign-off line
     # The summary first, then the form a few rows per frame (a text area
     # counts two; the sign-off line comes with the last row).
-    assert counts[0] == 0 and counts[-1] == total
+    assert counts[0] == 0 and counts[-1] == total, counts
     steps = [b - a for a, b in itertools.pairwise(counts) if b != a]
-    assert len(steps) >= total // (ROWS_PER_FRAME + 1)
-    assert max(steps) <= ROWS_PER_FRAME + 1
+    assert len(steps) >= total // (ROWS_PER_FRAME + 1), counts
+    assert max(steps) <= ROWS_PER_FRAME + 1, counts
 
 
 async def test_open_then_tab_and_type_in_one_burst_fills_the_title(make_app, saved, settle):
@@ -182,3 +182,86 @@ async def test_text_areas_show_their_wrap_once_built(demo_app, settle, screen_te
                 area.refresh()
             await settle(pilot)
             assert screen_text(app) == before
+
+
+LONG_TEAM = """\
+[[severity]]
+name = "P1"
+description = "Customer-facing outage of a whole region, with payments or sign-in down for every customer in it"
+
+[[fields]]
+name = "budget_owner"
+label = "Owner of the error budget that this incident spent"
+type = "text"
+"""
+
+
+def _sections(pane: OverviewPane) -> dict[str, tuple[int, int]]:
+    """Each section's place in the form (scrolled or not) and height."""
+    top = pane.query_one("#overview-grid").region.y
+    return {box.id: (box.region.y - top, box.region.height) for box in pane.query(".overview--section") if box.id}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (160, 48)], ids=["80x24", "120x40", "160x48"])
+async def test_sections_never_move_while_the_form_is_built(make_app, tmp_path, settle, size):
+    """Every section is as high, and where, in every frame from the form's
+    first to its last as once it is built: a step changes nothing on screen
+    but the rows it fills (had a section grown row by row, Textual would have
+    repainted every section on screen at each step). Long labels and a hint
+    that wraps included."""
+    (tmp_path / ".pmtui.toml").write_text(LONG_TEAM)
+    pm = make_app().session.pm
+    pm.severity = "P1"
+    app = make_app(pm, first_pane="timeline")
+    frames: list[dict[str, tuple[int, int]]] = []
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        original = app._display
+
+        def display(screen, update):
+            pane = app.panes.get("overview")
+            # From the first frame that lays the sections out.
+            grid = pane.query("#overview-grid") if isinstance(pane, OverviewPane) else None
+            if grid and grid.first().region:
+                frames.append(_sections(pane))
+            return original(screen, update)
+
+        app._display = display
+        await app.show_pane("overview")
+        pane = await shown(app)
+        await settle(pilot)
+        final = _sections(pane)
+        hint = pane.query_one("#hint-severity").region.height
+    assert hint >= 2 and len(frames) > 3 and len(final) == len(OverviewPane.SECTIONS)
+    assert all(frame == final for frame in frames), ([f for f in frames if f != final][:1], final)
+
+
+async def test_a_section_grows_with_an_error_once_built(make_app, settle):
+    """Once built, the form's sections are as high as their rows again (the
+    heights fixed while building are gone): an error under a field pushes
+    what follows down, and goes when the text is right."""
+    app = make_app(first_pane="timeline")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await app.show_pane("overview")
+        pane = await shown(app)
+        await settle(pilot)
+        before = _sections(pane)
+        box = pane.editor("failed_requests")
+        box.focus()
+        box.value = "many"
+        await pilot.press("tab")
+        await settle(pilot)
+        assert "whole number" in pane.error_text("failed_requests")
+        grown = _sections(pane)
+        lines = pane.query_one("#error-failed_requests").region.height
+        box.value = "40000"
+        assert pane.commit("failed_requests")
+        await settle(pilot)
+        after = _sections(pane)
+    impact = f"section-{OverviewPane.SECTIONS.index('Impact')}"
+    below = f"section-{OverviewPane.SECTIONS.index('What happened')}"
+    assert lines >= 1
+    assert grown[impact][1] == before[impact][1] + lines
+    assert grown[below][0] == before[below][0] + lines
+    assert after == before

@@ -70,6 +70,9 @@ class PaneContext:
     # Keep the garbage collector off for the frames being drawn now (a
     # pane built over several frames calls it at each).
     hold_collector: Callable[[], None] = _nothing
+    # What a pane has built so far lives as long as the app (its first
+    # showing): moved out of the collector's view.
+    keep_built: Callable[[], None] = _nothing
     # The team's conventions (.pmtui.toml found walking up from the file;
     # defaults when none, or when it is broken: the app shows its problems).
     team: TeamConfig = field(default_factory=TeamConfig)

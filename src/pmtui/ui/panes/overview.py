@@ -38,6 +38,7 @@ from pmtui.ui.panes.base import Pane, PaneContext
 from pmtui.ui.panes.overview_fields import OverviewField
 
 if TYPE_CHECKING:
+    from textual.widget import AwaitMount
     from textual.widgets import Input, Select, Static
 
 WIDE = 150  # columns from which the sections sit side by side
@@ -45,9 +46,12 @@ LABEL_WIDTH = 16  # .overview--label in overview.tcss
 TEXT_LINES = 4  # .overview--field TextArea height at the narrow size
 WIDE_TEXT_LINES = 6  # and from WIDE columns on
 # Rows of the form built per frame while it is first shown (a text area
-# counts two). At 100,000 events, 120x40: 10-16 ms of CPU to style a step,
-# 15-35 ms to lay it out and paint it (a section a step: up to 45 ms).
-ROWS_PER_FRAME = 6
+# counts two). At 100,000 events, 120x40, a step of 3 rows: 4-9 ms of CPU
+# to mount and style them, 7-23 ms to lay out and paint the frame (the
+# loop blocked at worst 31-44 ms; 6 rows a step: 47-58 ms). The form is
+# whole after 0.6 s (6 rows: 0.5 s).
+ROWS_PER_FRAME = 3
+STEP_GAP = 0.001  # seconds between a step's frame and the next step
 
 
 def _list_show(values: list[str]) -> str:
@@ -96,7 +100,9 @@ class OverviewPane(Pane):
         self._by_name = {f.name: f for f in self.fields}
         self._form: Widget | None = None  # the VerticalScroll, built after the first frame
         self._grid: Widget | None = None  # in it, the sections, mounted a few rows at a time
-        self._boxes: list[Widget] = []  # the sections mounted so far
+        self._boxes: list[Widget] = []  # the sections, mounted with the form's frame
+        self._rows: list[Widget] = []  # the form's rows (and the sign-off line), empty until filled
+        self._filled = 0  # how many of them are filled
         self._plan = self._build_plan()  # the form's rows, in order
         self._built = 0  # how many of them are mounted
         self._mounting: list[Awaitable[None]] = []  # the mounts a key may have to wait for
@@ -269,11 +275,19 @@ class OverviewPane(Pane):
         again), 25-35 ms each, and the first paint of every widget on
         screen. In steps of ROWS_PER_FRAME rows (a text area counts two),
         each frame styles, lays out and paints a few new rows; the garbage
-        collector waits until the last step is drawn.
-        benchmarks/bench_timeline.py --only switch."""
+        collector waits until the last step is drawn. A step waits for the
+        frame before it and then lets the loop run once: a key that came
+        during the frame (20-26 ms) is read before the next step's 5-15 ms,
+        not after both. benchmarks/bench_timeline.py --only switch."""
         self.context.hold_collector()
-        if self._add_rows(ROWS_PER_FRAME) and self.building:
-            self.call_after_refresh(self._build_form_steps)
+        # The form's frame a step of its own (some 45 widgets to mount and
+        # style: 12-17 ms), out of sight until the first rows are in.
+        budget = ROWS_PER_FRAME if self._grid is not None else 0
+        if self._add_rows(budget) and self.building:
+            self.call_after_refresh(self._next_step)
+
+    def _next_step(self) -> None:
+        self.set_timer(STEP_GAP, self._build_form_steps)
 
     @property
     def building(self) -> bool:
@@ -288,29 +302,16 @@ class OverviewPane(Pane):
         editor), its mounting runs on."""
         # Deferred past a frame, so the app may be closing (a quit pressed
         # at once) or the pane already gone: nothing to build then.
-        if not self.building or not self.is_attached or self.app.return_code is not None:
+        # A pane being removed is still attached while Textual prunes it
+        # (textual is pinned): its widgets then take no more children.
+        gone = not self.is_attached or self._pruning or self._closing
+        if not self.building or gone or self.app.return_code is not None:
             return False
-        from textual.containers import Vertical, VerticalScroll
-
-        if self._grid is None:
-            # Not focusable itself: focusing a container restyles everything
-            # in it (~150 ms of CPU here); the bar above takes the pane's focus.
-            self._form = VerticalScroll(id="overview-scroll", can_focus=False)
-            self._grid = Vertical(id="overview-grid")
-            self._mounting.append(self.mount(self._form))
-            if not self._form.is_attached:  # the pane is being removed
-                return False
-            self._mounting.append(self._form.mount(self._grid))
-            # The form's scrollbar as it will be once every row is in: had
-            # it appeared only with a later row, that frame would lay out
-            # and paint the whole form again at the narrower width (55-82 ms
-            # at 100,000 events), and text areas wrapped before it would
-            # need wrapping again.
-            # (A pane not laid out yet, built at once by a jump to a field:
-            # the screen less its header, tabs and footer.)
-            height = self.size.height or self.app.size.height - 3
-            if self._form_height() > height - 1:  # the bar above the form
-                self._grid.styles.min_height = height
+        if self._grid is None and not self._mount_frame():
+            return False
+        if budget > 0 and self._form is not None and not self._form.display:
+            # The form's first rows: it takes the summary's place.
+            self._form.display = True
             summary = self.query("#overview-summary")
             if summary:
                 summary.first().remove()
@@ -320,9 +321,61 @@ class OverviewPane(Pane):
             self._mount_row(index, field)
             budget -= 2 if field is not None and field.kind == "text" else 1
         if not self.building:
-            self._grid.styles.min_height = None
             self.call_later(self._finish)
         return True
+
+    def _mount_frame(self) -> bool:
+        """The form's frame: its scroll, the sections with their headings,
+        and every row, empty (False: the pane is being removed).
+
+        Each section and the form are as high as they will be once every
+        row is in, and each row is there from the start, so a step changes
+        nothing on screen but the rows it fills. Had the form grown row by
+        row, each step would have offered every section a new height, and
+        put every row after its siblings in Textual's painting order:
+        either one makes Textual repaint the whole form on screen
+        (11-18 ms a step at 100,000 events). And the scrollbar: had it
+        appeared only with a later row, that frame would lay out and paint
+        the whole form again at the narrower width (55-82 ms), and text
+        areas wrapped before it would need wrapping again."""
+        from textual.containers import Vertical, VerticalScroll
+        from textual.widgets import Static
+
+        from pmtui.ui.widgets.autobox import AutoHorizontal, AutoVertical
+
+        # Not focusable itself: focusing a container restyles everything
+        # in it (~150 ms of CPU here); the bar above takes the pane's focus.
+        self._form = form = VerticalScroll(id="overview-scroll", can_focus=False)
+        form.display = False
+        self._grid = grid = Vertical(id="overview-grid")
+        self._mounted(self.mount(form))
+        if not form.is_attached:
+            return False
+        self._mounted(form.mount(grid))
+        heights = self._section_heights()
+        grid.styles.height = self._form_height(heights)
+        for index in range(len(self.SECTIONS)):
+            box = AutoVertical(classes="overview--section", id=f"section-{index}")
+            # A floor, not a height: Textual's grid (the wide form) sizes
+            # its rows by their content and the floors, never by a height.
+            box.styles.min_height = heights[index]
+            self._boxes.append(box)
+        self._mounted(grid.mount(*self._boxes))
+        for index, (section, section_box) in enumerate(zip(self.SECTIONS, self._boxes, strict=True)):
+            rows = [AutoHorizontal(classes=f"overview--row -{field.kind}")
+                    for i, field in self._plan if i == index and field is not None]
+            if section == "Team":
+                rows.append(AutoHorizontal(classes="overview--row -input", id="overview-signoff"))
+            self._rows += rows
+            self._mounted(section_box.mount(Static(Text(section), classes="overview--heading"), *rows))
+        return True
+
+    def _mounted(self, mounting: AwaitMount) -> None:
+        """Keep a mount to wait for, awaited from now on: once its widgets
+        are mounted, Textual repaints the widget they went into. Awaited
+        only later, when a key or the last step waits, that would repaint
+        every row again, or the whole pane (10-15 ms)."""
+        self._mounting.append(asyncio.ensure_future(mounting))
 
     async def _finish(self) -> None:
         # Every row mounted, then the frame that lays them out, then the
@@ -330,6 +383,15 @@ class OverviewPane(Pane):
         mounting, self._mounting = self._mounting, []
         for pending in mounting:
             await pending
+        # overview.tcss's heights again, once every row is in (were the
+        # last rows still empty, the form would shrink for a frame): as
+        # high as their rows, as the form's frame was made. Laid out again,
+        # not repainted: nothing on screen moves (setting the style would
+        # repaint the whole form, 10-15 ms).
+        boxes: list[tuple[Widget | None, str]] = [(self._grid, "height"), *((b, "min_height") for b in self._boxes)]
+        for box, rule in boxes:
+            if box is not None and box.is_attached and box.styles.clear_rule(rule):
+                box.refresh(repaint=False, layout=True)
         self.call_after_refresh(self._rewrap)
 
     def _build_plan(self) -> list[tuple[int, OverviewField | None]]:
@@ -345,58 +407,71 @@ class OverviewPane(Pane):
     def _built_through(self, section: int) -> bool:
         return self._built >= len(self._plan) or self._plan[self._built][0] > section
 
-    def _form_height(self) -> int:
-        """The form's height in lines once built, from its fields (as
-        overview.tcss lays them out: a heading, a line per field, text
-        areas TEXT_LINES high or WIDE_TEXT_LINES when wide, a line under
-        each section; when wide, two sections a row)."""
+    def _section_heights(self) -> list[int]:
+        """Each section's height in lines once built, from its fields as
+        overview.tcss lays them out: a heading, a line per field (text
+        areas TEXT_LINES high, or WIDE_TEXT_LINES when wide), its label and
+        hint wrapped at their widths; the margin under it is the grid's."""
+        from textual.content import Content
+
         wide = self.has_class("-wide")
         pm = self.session.pm
-        heights = []
-        for section in self.SECTIONS:
-            fields = [f for f in self.fields if f.section == section]
-            lines = 2 + (section == "Team")  # the heading, the margin under it, sign-off
-            for field in fields:
-                lines += (WIDE_TEXT_LINES if wide else TEXT_LINES) if field.kind == "text" else 1
-                lines += bool(field.hint and field.hint(field.get(pm)))
-            heights.append(lines)
-        if not wide:
-            return sum(heights)
-        return sum(max(heights[i:i + 2]) for i in range(0, len(heights), 2))
+        # The pane not laid out yet (built at once by a jump to a field):
+        # the screen less its header, tabs and footer.
+        width = (self.size.width or self.app.size.width) - 2  # #overview-scroll's padding
+        viewport = (self.size.height or self.app.size.height - 3) - 1  # less the bar above the form
+
+        def lines(text: str, width: int) -> int:
+            return len(Content(printable(text)).wrap(max(1, width))) if text else 0
+
+        def heights(width: int) -> list[int]:
+            column = (width - 2) // 2 if wide else width  # grid-gutter: 0 2
+            out = []
+            for section in self.SECTIONS:
+                height = 1 + (section == "Team")  # the heading, the sign-off line
+                for field in (f for f in self.fields if f.section == section):
+                    editor = (WIDE_TEXT_LINES if wide else TEXT_LINES) if field.kind == "text" else 1
+                    hint = lines(field.hint(field.get(pm)), column - LABEL_WIDTH) if field.hint else 0
+                    height += max(lines(field.label, LABEL_WIDTH), editor + hint)
+                out.append(height)
+            return out
+
+        found = heights(width)
+        if self._form_height(found) > viewport:  # with the form's scrollbar
+            found = heights(width - self.styles.scrollbar_size_vertical)
+        return found
+
+    def _form_height(self, heights: list[int]) -> int:
+        """The form's height from its sections' (a line under each; when
+        wide, two sections a row)."""
+        if not self.has_class("-wide"):
+            return sum(h + 1 for h in heights)
+        return sum(max(heights[i:i + 2]) + 1 for i in range(0, len(heights), 2))
 
     def _mount_row(self, index: int, field: OverviewField | None) -> None:
         # Mounted level by level rather than as a tree of constructor
         # children: a widget handed to its parent's constructor joins the
         # DOM only when that parent's own mounting runs, so a key handled
         # in between would not find its editor.
-        from textual.containers import Horizontal, Vertical
         from textual.widgets import Label, Static
 
-        mounting = self._mounting
-        section = self.SECTIONS[index]
-        if field is None:
-            assert self._grid is not None
-            box: Widget = Vertical(classes="overview--section", id=f"section-{index}")
-            self._boxes.append(box)
-            mounting.append(self._grid.mount(box))
-            mounting.append(box.mount(Static(Text(section), classes="overview--heading")))
-        else:
-            box = self._boxes[index]
+        from pmtui.ui.widgets.autobox import AutoVertical
+
+        mounting = self._mounted
+        if field is not None:
             value = self._shown[field.name] = field.show(field.get(self.session.pm))
-            row = Horizontal(classes=f"overview--row -{field.kind}")
-            cell = Vertical(classes="overview--field")
-            mounting.append(box.mount(row))
-            mounting.append(row.mount(Label(Text(field.label), classes="overview--label"), cell))
-            mounting.append(cell.mount(self._editor(field, value),
+            row = self._rows[self._filled]
+            self._filled += 1
+            cell = AutoVertical(classes="overview--field")
+            mounting(row.mount(Label(Text(field.label), classes="overview--label"), cell))
+            mounting(cell.mount(self._editor(field, value),
                                        Static("", id=f"error-{field.name}", classes="overview--error"),
                                        *self._hint(field)))
         last = self._built >= len(self._plan) or self._plan[self._built][0] != index
-        if section == "Team" and last:
-            row = Horizontal(classes="overview--row -input")
-            mounting.append(box.mount(row))
-            mounting.append(row.mount(Label(Text("Sign-off"), classes="overview--label"),
-                                      Static(Text(self._approvals_text()), id="ov-approvals",
-                                             classes="overview--field")))
+        if self.SECTIONS[index] == "Team" and last:
+            mounting(self._rows[self._filled].mount(
+                Label(Text("Sign-off"), classes="overview--label"),
+                Static(Text(self._approvals_text()), id="ov-approvals", classes="overview--field")))
 
     async def _sections_ready(self, last: int) -> None:
         """Sections up to `last` (-1: every one) built and mounted: a key
@@ -464,6 +539,7 @@ class OverviewPane(Pane):
         for area in self.query(TextArea):
             area._rewrap_and_refresh_virtual_size()  # textual is pinned
             area.refresh()
+        self.context.keep_built()
         # Tests and snapshots wait for this rather than for a guessed pause.
         self.form_shown.set()
 
@@ -496,7 +572,7 @@ class OverviewPane(Pane):
         # Shown as the app's first pane, the app calls after_first_frame;
         # shown later, the frame that shows it need not wait for the form.
         if self.context.first_frame_shown():
-            self.call_after_refresh(self._build_form_steps)
+            self.call_after_refresh(self._next_step)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(self.app.size.width >= WIDE, "-wide")
