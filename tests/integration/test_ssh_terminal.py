@@ -53,6 +53,12 @@ def words(screen: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[\u2580-\u259f\u2500-\u257f]", " ", screen))
 
 
+def toast(screen: str) -> str:
+    """The words of the notices in the screen's lower right corner (each
+    line right of a notice's edge, ▌: what the pane shows beside it left out)."""
+    return words("\n".join(line.rsplit("\u258c", 1)[1] for line in screen.splitlines() if "\u258c" in line))
+
+
 # -- 1. five whys at 80x24 -------------------------------------------------------------
 
 
@@ -338,7 +344,7 @@ def test_config_keys_table_rebinds_and_the_footer_says_so(ssh_pmtui, tmp_path):
     with open(config, "w") as fh:
         fh.write('# mine\n[keys]\n"timeline.add" = "n,insert"\n"no.such.binding" = "z"\n')
     term = ssh_pmtui(["incident.toml"])
-    term.wait_for(lambda s: "no such binding" in words(s))
+    term.wait_for(lambda s: "'no.such.binding': no such binding" in toast(s))
     # The footer follows the pane a frame after its rows: the wait is for both.
     screen = term.step("timeline", ["3"], lambda s: on_timeline(s) and "n Add event" in footer_line(s))
     term.step("rebound", ["n"], "Add event")
