@@ -210,6 +210,10 @@ class OrderedKeys(App[R]):
         """time.monotonic() when the last key was handed on (0: none yet)."""
         return self._sent_at
 
+    def keys_waiting(self) -> bool:
+        """Keys read and waiting for the one in flight."""
+        return bool(self._held)
+
     @property
     def key_in_flight(self) -> HeldEvent | None:
         """The key being handled now (None between keys)."""
