@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from rich.text import Text
+
 from pmtui import store
 from pmtui.filesafety.journal import Journal, find_recovery
 from pmtui.filesafety.lock import FileLock
@@ -179,3 +181,48 @@ async def test_second_instance_is_warned_and_may_quit(tmp_path):
         holder.communicate("\n", timeout=10)
     # The first instance's lock was left alone.
     assert FileLock(path).acquire()
+
+
+async def test_recovery_answered_at_once_still_builds_the_overview(tmp_path):
+    """r pressed the moment the recovery question is up (a fast link): the
+    Overview's form still gets built, with the restored title in it.
+    Textual had handed the form's next step to the question's screen, which
+    dropped it when it closed: the pane kept its first summary for ever."""
+    from pmtui.ui.panes.overview import OverviewPane
+
+    path = saved_file(tmp_path)
+    doc = store.load(path)
+    doc.pm.title = "Recovered title"
+    Journal(path, opened_sha256=doc.stamp.sha256).write(store.dumps(doc))
+    app = PmApp(store.load(path), blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: shown(app, RecoveryScreen))
+        await pilot.press("r")
+        pane = app.panes["overview"]
+        assert isinstance(pane, OverviewPane)
+        await asyncio.wait_for(pane.form_shown.wait(), 10)
+        await pilot.pause()
+        assert not pane.query("#overview-summary")
+        assert pane.raw("title") == "Recovered title"
+
+
+async def test_a_render_in_steps_goes_on_when_a_key_closes_the_screen_on_top(tmp_path):
+    """The journal's render waits for a key's frame; a key that closes the
+    screen on top (escape in a dialog) takes with it the callback Textual
+    gave that screen: the render goes on regardless, and finishes."""
+    from pmtui.sample import large_postmortem
+    from pmtui.store.document import RENDER_STEP
+    from pmtui.ui.screens.view import ViewScreen
+
+    path = tmp_path / "big.toml"
+    store.save(store.new_document(large_postmortem(RENDER_STEP + 5_000), path))
+    app = PmApp(store.load(path), first_pane="timeline", blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: app.guard is not None and app.loading is None, timeout=20)
+        assert app.renders_in_steps()
+        app.push_screen(ViewScreen("A title", Text("Some text")))
+        await wait_for(lambda: shown(app, ViewScreen))
+        job = asyncio.create_task(app.render_in_steps())
+        await pilot.press("escape")
+        await asyncio.wait_for(job, 10)
+        assert not isinstance(app.screen, ViewScreen)

@@ -265,3 +265,34 @@ async def test_a_section_grows_with_an_error_once_built(make_app, settle):
     assert grown[impact][1] == before[impact][1] + lines
     assert grown[below][0] == before[below][0] + lines
     assert after == before
+
+
+async def test_a_resize_while_the_form_is_built_moves_nothing_after_it(make_app, settle):
+    """The heights the form's frame was made with follow a resize during the
+    build: from the first frame of the wide layout to the last, every
+    section is where the built form has it (two sections a row)."""
+    app = make_app(first_pane="timeline")
+    frames: list[dict[str, tuple[int, int]]] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        original = app._display
+
+        def display(screen, update):
+            pane = app.panes.get("overview")
+            grid = pane.query("#overview-grid") if isinstance(pane, OverviewPane) else None
+            if grid and grid.first().region and pane.has_class("-wide"):
+                frames.append(_sections(pane))
+            return original(screen, update)
+
+        app._display = display
+        await app.show_pane("overview")
+        pane = app.panes["overview"]
+        while not pane.query(".overview--label"):
+            await asyncio.sleep(0)
+        assert pane.building
+        await pilot.resize_terminal(160, 48)
+        await shown(app)
+        await settle(pilot)
+        final = _sections(pane)
+    assert len(frames) > 3 and final["section-0"][0] == final["section-1"][0]  # side by side
+    assert all(frame == final for frame in frames), ([f for f in frames if f != final][:1], final)

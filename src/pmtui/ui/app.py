@@ -36,7 +36,7 @@ from pmtui.session import Area, Change, EditSession
 from pmtui.textsafe import one_line, printable
 from pmtui.ui.keyorder import OrderedKeys
 from pmtui.ui.keys import key_text
-from pmtui.ui.panes.base import Pane, PaneContext
+from pmtui.ui.panes.base import AFTER_REFRESH_AT_LATEST, Pane, PaneContext
 from pmtui.ui.saver import Saver, SaveResult
 from pmtui.ui.widgets.footer import KeyFooter
 from pmtui.ui.widgets.header import DocHeader
@@ -621,7 +621,11 @@ class PmApp(OrderedKeys[None]):
                 shown.set_result(None)
 
         self.call_after_refresh(painted)
-        await shown
+        # Textual hands the callback to the screen on top now and drops it
+        # if that screen closes before it refreshes (a key that answers a
+        # dialog): a render waiting here would then wait for ever.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(shown, AFTER_REFRESH_AT_LATEST)
 
     async def _in_steps(self, steps_of: Callable[[Document], Generator[None, None, T]],
                         at_once: Callable[[Document], T]) -> T:

@@ -83,6 +83,10 @@ class PaneContext:
     checks: Callable[[], SharedChecks] | None = None
 
 
+# Longer than any frame takes: only a callback Textual dropped waits this long.
+AFTER_REFRESH_AT_LATEST = 0.25
+
+
 class Pane(Widget):
     """Base of the app's panes (pmtui/ui/panes/<name>.py: <Name>Pane)."""
 
@@ -94,6 +98,23 @@ class Pane(Widget):
         self.session = session
         self.context = context if context is not None else PaneContext()
         self._unsubscribe: Callable[[], None] | None = None
+
+    def after_refresh(self, callback: Callable[[], object]) -> None:
+        """`callback` once, after the next refresh. Textual's
+        call_after_refresh hands it to the screen on top at that moment and
+        drops it when that screen closes before it refreshes (a dialog
+        answered at once: the recovery question at start-up, over a fast
+        link): then it runs AFTER_REFRESH_AT_LATEST seconds on."""
+        done = False
+
+        def once() -> None:
+            nonlocal done
+            if not done:
+                done = True
+                callback()
+
+        self.call_after_refresh(once)
+        self.set_timer(AFTER_REFRESH_AT_LATEST, once)
 
     # -- the session -------------------------------------------------------------
     # Textual runs each class's on_mount, the subclass's first: a pane draws

@@ -47,9 +47,9 @@ TEXT_LINES = 4  # .overview--field TextArea height at the narrow size
 WIDE_TEXT_LINES = 6  # and from WIDE columns on
 # Rows of the form built per frame while it is first shown (a text area
 # counts two). At 100,000 events, 120x40, a step of 3 rows: 4-9 ms of CPU
-# to mount and style them, 7-23 ms to lay out and paint the frame (the
-# loop blocked at worst 31-44 ms; 6 rows a step: 47-58 ms). The form is
-# whole after 0.6 s (6 rows: 0.5 s).
+# to mount and style them, 7-23 ms to lay out and paint the frame; the loop
+# blocked at worst 25-33 ms in all (6 rows a step: 47-58 ms). The form is
+# whole after 0.5-0.6 s (6 rows: 0.5 s).
 ROWS_PER_FRAME = 3
 STEP_GAP = 0.001  # seconds between a step's frame and the next step
 
@@ -157,7 +157,7 @@ class OverviewPane(Pane):
                 editors.first().focus()
                 editors.first().scroll_visible(animate=False)
 
-        self.call_after_refresh(focus)
+        self.after_refresh(focus)
         return True
 
     def _time_parse(self, which: str) -> Callable[[str], datetime | None]:
@@ -284,7 +284,7 @@ class OverviewPane(Pane):
         # style: 12-17 ms), out of sight until the first rows are in.
         budget = ROWS_PER_FRAME if self._grid is not None else 0
         if self._add_rows(budget) and self.building:
-            self.call_after_refresh(self._next_step)
+            self.after_refresh(self._next_step)
 
     def _next_step(self) -> None:
         self.set_timer(STEP_GAP, self._build_form_steps)
@@ -392,7 +392,7 @@ class OverviewPane(Pane):
         for box, rule in boxes:
             if box is not None and box.is_attached and box.styles.clear_rule(rule):
                 box.refresh(repaint=False, layout=True)
-        self.call_after_refresh(self._rewrap)
+        self.after_refresh(self._rewrap)
 
     def _build_plan(self) -> list[tuple[int, OverviewField | None]]:
         """The form's rows in order: (section, None) opens a section (its
@@ -465,8 +465,8 @@ class OverviewPane(Pane):
             cell = AutoVertical(classes="overview--field")
             mounting(row.mount(Label(Text(field.label), classes="overview--label"), cell))
             mounting(cell.mount(self._editor(field, value),
-                                       Static("", id=f"error-{field.name}", classes="overview--error"),
-                                       *self._hint(field)))
+                                Static("", id=f"error-{field.name}", classes="overview--error"),
+                                *self._hint(field)))
         last = self._built >= len(self._plan) or self._plan[self._built][0] != index
         if self.SECTIONS[index] == "Team" and last:
             mounting(self._rows[self._filled].mount(
@@ -572,10 +572,16 @@ class OverviewPane(Pane):
         # Shown as the app's first pane, the app calls after_first_frame;
         # shown later, the frame that shows it need not wait for the form.
         if self.context.first_frame_shown():
-            self.call_after_refresh(self._next_step)
+            self.after_refresh(self._next_step)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(self.app.size.width >= WIDE, "-wide")
+        if self.building and self._grid is not None:
+            # The heights the frame was made with are for the old size.
+            heights = self._section_heights()
+            self._grid.styles.height = self._form_height(heights)
+            for box, height in zip(self._boxes, heights, strict=True):
+                box.styles.min_height = height
 
     def focus_default(self) -> None:
         # The bar, not a field: digits still switch panes, tab or enter walk
@@ -667,8 +673,9 @@ class OverviewPane(Pane):
     def on_change(self, change: Change) -> None:
         if change.area != Area.OVERVIEW:
             return
-        if self._form is None:
-            self.query_one(OverviewSummary).refresh()
+        for summary in self.query(OverviewSummary):  # shown until the form's first rows are in
+            summary.refresh()
+        if self._form is None or not self._form.display:
             return
         from textual.widgets import Input, Select, TextArea
 
