@@ -477,7 +477,7 @@ class AnalysisPane(Pane):
         self._refresh_fishbone()
         if self.show_fishbone:
             # The box had no size while hidden: draw again at its real width.
-            self.call_after_refresh(self._refresh_fishbone)
+            self.after_refresh(self._refresh_fishbone)
         else:
             self._refresh_list()
 

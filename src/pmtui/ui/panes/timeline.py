@@ -391,7 +391,7 @@ class TimelinePane(Pane):
             # The rest after the frame that shows the first screen (the
             # steps started at once came before it, 4 ms each: the rows
             # showed 20-40 ms after the keystroke instead of one frame).
-            self.call_after_refresh(self._continue_filter)
+            self.after_refresh(self._continue_filter)
         return job.out
 
     def _continue_filter(self) -> None:
@@ -441,7 +441,7 @@ class TimelinePane(Pane):
         if self._keys is None and len(events) >= KEY_COUNT_AFTER:
             if not self._recount:
                 self._recount = True
-                self.call_after_refresh(self._count_keys)
+                self.after_refresh(self._count_keys)
             return self._keys_shown
         return self._count_now()
 
