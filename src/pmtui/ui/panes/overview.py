@@ -352,14 +352,9 @@ class OverviewPane(Pane):
         if not form.is_attached:
             return False
         self._mounted(form.mount(grid))
-        heights = self._section_heights()
-        grid.styles.height = self._form_height(heights)
-        for index in range(len(self.SECTIONS)):
-            box = AutoVertical(classes="overview--section", id=f"section-{index}")
-            # A floor, not a height: Textual's grid (the wide form) sizes
-            # its rows by their content and the floors, never by a height.
-            box.styles.min_height = heights[index]
-            self._boxes.append(box)
+        self._boxes = [AutoVertical(classes="overview--section", id=f"section-{index}")
+                       for index in range(len(self.SECTIONS))]
+        self._size_frame()
         self._mounted(grid.mount(*self._boxes))
         for index, (section, section_box) in enumerate(zip(self.SECTIONS, self._boxes, strict=True)):
             rows = [AutoHorizontal(classes=f"overview--row -{field.kind}")
@@ -369,6 +364,17 @@ class OverviewPane(Pane):
             self._rows += rows
             self._mounted(section_box.mount(Static(Text(section), classes="overview--heading"), *rows))
         return True
+
+    def _size_frame(self) -> None:
+        """The form and its sections as high as they will be once built, at
+        the pane's size now. A floor for each section, not a height:
+        Textual's grid (the wide form) sizes its rows by their content and
+        the floors, never by a height."""
+        assert self._grid is not None
+        heights = self._section_heights()
+        self._grid.styles.height = self._form_height(heights)
+        for box, height in zip(self._boxes, heights, strict=True):
+            box.styles.min_height = height
 
     def _mounted(self, mounting: AwaitMount) -> None:
         """Keep a mount to wait for, awaited from now on: once its widgets
@@ -578,10 +584,7 @@ class OverviewPane(Pane):
         self.set_class(self.app.size.width >= WIDE, "-wide")
         if self.building and self._grid is not None:
             # The heights the frame was made with are for the old size.
-            heights = self._section_heights()
-            self._grid.styles.height = self._form_height(heights)
-            for box, height in zip(self._boxes, heights, strict=True):
-                box.styles.min_height = height
+            self._size_frame()
 
     def focus_default(self) -> None:
         # The bar, not a field: digits still switch panes, tab or enter walk
